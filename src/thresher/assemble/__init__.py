@@ -1,0 +1,1 @@
+"""Labelled blocks → the Document (text, Markdown) plus acceptance checks."""

@@ -1,0 +1,171 @@
+"""One page: decode → parse → segment → classify + metadata → assemble.
+
+``extract`` is a pure function of its input and options; ``extract_trace`` returns the same document
+plus every block with its features and decision; ``extract_many`` runs a batch and yields one result
+per input, in order, never raising for one bad item.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from thresher.assemble.document import assemble
+from thresher.classify import classify_html, classify_text
+from thresher.deadline import Deadline
+from thresher.errors import DeadlineExceeded, ThresherError
+from thresher.metadata.html import html_metadata
+from thresher.metadata.text import text_metadata
+from thresher.model import Document, Failure, Page, Provenance, Result, Trace
+from thresher.options import DEFAULT_OPTIONS, Options
+from thresher.parse.html import parse_html
+from thresher.read.encoding import decode
+from thresher.read.sniff import sniff
+from thresher.segment.html import segment_html
+from thresher.segment.text import segment_text
+
+PageLike = Page | str | bytes | Mapping[str, Any]
+
+
+def extract(
+    data: PageLike,
+    url: str | None = None,
+    options: Options | None = None,
+    *,
+    id: str | None = None,
+) -> Document:
+    """Extract the main content and metadata of one page (HTML or already-scraped text).
+
+    Raises :class:`~thresher.errors.ThresherError` (with a ``reason`` code) for input that cannot be
+    read: too large, undecodable, not HTML, or over the time limit.
+    """
+    return extract_trace(data, url, options, id=id).document
+
+
+def extract_trace(
+    data: PageLike,
+    url: str | None = None,
+    options: Options | None = None,
+    *,
+    id: str | None = None,
+) -> Trace:
+    """Like :func:`extract`, plus every block with its features, label and reason."""
+    page = to_page(data, url=url, id=id)
+    opts = options or DEFAULT_OPTIONS
+    with _alarm(opts.time_limit):
+        return _run(page, opts, Deadline(opts.time_limit))
+
+
+def extract_many(items: Iterable[PageLike], options: Options | None = None) -> Iterator[Result]:
+    """Yield one result per item, in input order: a Document, or a Failure with its reason."""
+    for item in items:
+        yield extract_result(item, options)
+
+
+def extract_result(item: PageLike | Failure, options: Options | None = None) -> Result:
+    """:func:`extract` that turns every error into a Failure record instead of raising."""
+    if isinstance(item, Failure):
+        return item
+    try:
+        page = to_page(item)
+    except (TypeError, ValueError) as err:
+        return Failure(reason="invalid_record", message=str(err))
+    try:
+        return extract(page, options=options)
+    except ThresherError as err:
+        return Failure(
+            reason=err.reason, message=err.message, id=page.id, url=page.url, provenance=page.provenance
+        )
+    except RecursionError:
+        return Failure(
+            reason="too_large", message="markup nested too deeply to process", id=page.id,
+            url=page.url, provenance=page.provenance,
+        )
+    except MemoryError:
+        return Failure(
+            reason="too_large", message="out of memory while processing the page", id=page.id,
+            url=page.url, provenance=page.provenance,
+        )
+    except Exception as err:  # a bug must cost one document, not the batch
+        return Failure(
+            reason="internal_error", message=f"{type(err).__name__}: {err}", id=page.id,
+            url=page.url, provenance=page.provenance,
+        )
+
+
+def to_page(data: PageLike, *, url: str | None = None, id: str | None = None) -> Page:
+    """Accept a Page, raw HTML/text (str or bytes) or a mapping with ``html`` or ``text``."""
+    if isinstance(data, Page):
+        return data
+    if isinstance(data, str | bytes | bytearray):
+        payload = bytes(data) if isinstance(data, bytearray) else data
+        return Page(data=payload, url=url, id=id, provenance=Provenance(source="<python>"))
+    if isinstance(data, Mapping):
+        if isinstance(data.get("html"), str | bytes):
+            payload, kind = data["html"], "html"
+        elif isinstance(data.get("text"), str | bytes):
+            payload, kind = data["text"], "text"
+        else:
+            raise ValueError("record has neither an 'html' nor a 'text' string field")
+        rid = data.get("id", id)
+        return Page(
+            data=payload,
+            url=data.get("url", url) if isinstance(data.get("url", url), str) else None,
+            id=str(rid) if rid is not None else None,
+            kind=kind,  # type: ignore[arg-type]
+            provenance=Provenance(source="<python>"),
+        )
+    raise TypeError(f"cannot extract from a {type(data).__name__}: pass str, bytes, Page or a mapping")
+
+
+def _run(page: Page, opts: Options, deadline: Deadline) -> Trace:
+    size = len(page.data)
+    if size > opts.max_bytes:
+        raise ThresherError("too_large", f"input is {size:,} bytes, over the cap of {opts.max_bytes:,}")
+    kind = sniff(page.data, hint=page.kind, forced=opts.input_format)
+    text = decode(page.data, declared=page.charset) if isinstance(page.data, bytes) else page.data
+    if not text.strip():
+        raise ThresherError("empty", "the page has no text")
+    deadline.check()
+    if kind == "html":
+        tree = parse_html(text, opts)
+        deadline.check()
+        blocks = segment_html(tree, opts, deadline)
+        metadata = html_metadata(tree, page.url, opts)
+        decisions = classify_html(blocks, metadata, opts, deadline)
+    else:
+        blocks = segment_text(text, opts, deadline)
+        decisions = classify_text(blocks, opts, deadline)
+        metadata = text_metadata(blocks, decisions, page.url, opts)
+    deadline.check()
+    document = assemble(blocks, decisions, metadata, page, kind, opts)
+    return Trace(document=document, blocks=tuple(blocks), decisions=tuple(decisions), metadata=metadata)
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float | None) -> Iterator[None]:
+    """A hard backstop behind the cooperative deadline: a real timer where signals can be used."""
+    usable = (
+        seconds is not None
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0.0
+    )
+    if not usable:
+        yield
+        return
+    assert seconds is not None
+
+    def _raise(signum: int, frame: object) -> None:
+        raise DeadlineExceeded(seconds)
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds + 0.5)  # the cooperative check fires first
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

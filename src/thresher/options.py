@@ -1,0 +1,46 @@
+"""Options: frozen values passed into the library; the one home of every default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from thresher.model import InputFormat
+
+Focus = Literal["balanced", "precision", "recall"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    """How to extract one page. Every field has the default a new user wants."""
+
+    input_format: InputFormat = "auto"
+    """``auto`` looks at the payload (and the reader's hint); ``html`` or ``text`` force an engine."""
+    focus: Focus = "balanced"
+    """``precision`` drops doubtful blocks, ``recall`` keeps them (trafilatura's presets)."""
+    include_comments: bool = False
+    include_tables: bool = True
+    include_links: bool = False
+    include_images: bool = False
+    include_formatting: bool = False
+    with_markdown: bool = False
+    """Also render ``Document.markdown``."""
+    fast: bool = False
+    """Skip the costlier steps (date search in the whole page, language identification)."""
+    target_language: str | None = None
+    """When set, pages in another language are rejected (ISO 639-1 code)."""
+    min_text_length: int = 0
+    """Pages whose extracted text is shorter (in characters) are rejected as ``too_short``."""
+    max_bytes: int = 20_000_000
+    """Input size cap: larger payloads become a ``too_large`` error record."""
+    max_elements: int = 500_000
+    """HTML element cap: pages with more elements are cut at this many (counted, never hung)."""
+    time_limit: float | None = 10.0
+    """Seconds per document; past it the document becomes a ``timeout`` error record."""
+
+    def with_(self, **changes: object) -> Options:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+DEFAULT_OPTIONS = Options()
