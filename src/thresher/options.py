@@ -31,6 +31,9 @@ class Options:
     """When set, pages in another language are rejected (ISO 639-1 code)."""
     min_text_length: int = 0
     """Pages whose extracted text is shorter (in characters) are rejected as ``too_short``."""
+    html_model: str | None = None
+    """Path of an HTML model file to use instead of the packaged one (evaluation on held-out folds);
+    ``"none"`` runs the rules alone."""
     max_bytes: int = 20_000_000
     """Input size cap: larger payloads become a ``too_large`` error record."""
     max_elements: int = 500_000

@@ -3,7 +3,7 @@
 Swapping the rules for a learned model touches this module only.
 """
 
-from thresher.classify.html_rules import classify_html
+from thresher.classify.html import classify_html
 from thresher.classify.text_rules import classify_text
 
 __all__ = ["classify_html", "classify_text"]

@@ -1,0 +1,226 @@
+"""Story clustering, side by side: quality (pairwise and B-cubed), speed and memory on one core.
+
+    /work/venv/bin/python benchmarks/stories.py                 # stories-dev and the ticker
+    /work/venv/bin/python benchmarks/stories.py --grid          # also the small threshold grid
+    /work/venv/bin/python benchmarks/stories.py --methods       # the grid only
+
+Methods: all singletons; exact match (the scorer's normalisation); near-duplicate collapse only;
+the baseline (MiniLM cosine >= 0.6, single link); Thresher lexical; Thresher with embeddings; and
+both Thresher backends through the incremental StoryIndex (items in time order), with their
+agreement with the batch result. Each method runs in its own process (peak RSS is per method) with
+one thread for numpy/torch. Speed is items per CPU second of the whole clustering call (process
+time, so a busy machine does not distort it; model loading excluded).
+Scores come from the shared scorer (shared/score/stories_score.py), imported as a module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DEV = SHARED / "data" / "stories-dev" / "headlines.jsonl"
+TICKER = SHARED / "samples" / "seed-ticker-stories.json"
+SCORER = SHARED / "score" / "stories_score.py"
+METHODS = [
+    "singletons", "exact", "near-duplicate", "baseline-emb-single-link",
+    "thresher-lexical", "thresher-embedding", "incremental-lexical", "incremental-embedding",
+]
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+def scorer() -> Any:
+    spec = importlib.util.spec_from_file_location("stories_score", SCORER)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load(dataset: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Records (id, headline, outlet, timestamp) and gold story per id."""
+    if dataset == "dev":
+        rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return rows, {r["id"]: r["story"] for r in rows}
+    data = json.loads(TICKER.read_text(encoding="utf-8"))
+    rows = [{"id": f"t{k:03d}", "headline": it["headline"], "story": it["story"]}
+            for k, it in enumerate(data["items"])]
+    return rows, {r["id"]: r["story"] for r in rows}
+
+
+def run_method(method: str, dataset: str) -> dict[str, Any]:
+    """Run one method in this process; returns the clustering and timing."""
+    from thresher.stories import (
+        EmbeddingBackend,
+        LexicalBackend,
+        StoryIndex,
+        cluster_stories,
+        item_from_record,
+    )
+    from thresher.stories.collapse import collapse
+    from thresher.stories.text import fold
+
+    score = scorer()
+    rows, _ = load(dataset)
+    items = [item_from_record(r, index=k) for k, r in enumerate(rows)]
+    pred: dict[str, str] = {}
+    extra: dict[str, Any] = {}
+    if method.endswith("embedding") or method.startswith("baseline"):
+        import torch
+
+        torch.set_num_threads(1)
+        backend: Any = EmbeddingBackend()
+        backend.encode(["warm up"])
+    else:
+        backend = LexicalBackend()
+    start = time.process_time()
+    if method == "singletons":
+        pred = {it.id: it.id for it in items}
+    elif method == "exact":
+        pred = {it.id: score.normalize(it.headline) for it in items}
+    elif method == "near-duplicate":
+        roots = collapse([fold(it.headline) for it in items], 0.8)
+        pred = {it.id: str(r) for it, r in zip(items, roots, strict=True)}
+    elif method == "baseline-emb-single-link":
+        vectors = backend.encode([it.headline for it in items])
+        sims = vectors @ vectors.T
+        parent = list(range(len(items)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                if sims[i, j] >= 0.6:
+                    parent[find(j)] = find(i)
+        pred = {it.id: str(find(k)) for k, it in enumerate(items)}
+    elif method.startswith("thresher"):
+        pred = dict(cluster_stories(items, backend=backend).assignments)
+    elif method.startswith("incremental"):
+        index = StoryIndex(backend=backend)
+        for it in sorted(items, key=lambda i: (i.timestamp.timestamp() if i.timestamp else 0.0, i.id)):
+            index.add(it)
+        pred = dict(index.result().assignments)
+    seconds = time.process_time() - start
+    if method.startswith("incremental"):
+        batch = dict(cluster_stories(items, backend=backend).assignments)
+        ids = [it.id for it in items]
+        extra["agreement_pairwise_f1"] = score.evaluate(ids, batch, pred)["pairwise"][2]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"pred": pred, "seconds": seconds, "rss_mb": rss, "n": len(items), **extra}
+
+
+def ticker_check(gold: dict[str, str], pred: dict[str, str]) -> str:
+    """'found/multi, merges': gold multi-member stories with all members together, and predicted
+    clusters that mix two gold stories."""
+    by_gold: dict[str, set[str]] = defaultdict(set)
+    by_pred: dict[str, set[str]] = defaultdict(set)
+    for i, g in gold.items():
+        by_gold[g].add(pred.get(i, "alone:" + i))
+        by_pred[pred.get(i, "alone:" + i)].add(g)
+    multi = [g for g in by_gold if sum(1 for v in gold.values() if v == g) > 1]
+    whole = sum(1 for g in multi if len(by_gold[g]) == 1)
+    merges = sum(1 for gs in by_pred.values() if len(gs) > 1)
+    return f"{whole}/{len(multi)} whole, {merges} mixed"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--one", choices=METHODS, help=argparse.SUPPRESS)
+    ap.add_argument("--data", choices=["dev", "ticker"], default="dev", help=argparse.SUPPRESS)
+    ap.add_argument("--methods", nargs="*", default=METHODS)
+    ap.add_argument("--grid", action="store_true", help="also print the threshold grid on stories-dev")
+    args = ap.parse_args()
+    if args.methods == []:
+        grid(scorer())
+        return
+    if args.one:
+        print(json.dumps(run_method(args.one, args.data)))
+        return
+    score = scorer()
+    env = {**os.environ, **ONE_THREAD}
+    header = (f"{'data':<7}{'method':<27}{'pw P':>7}{'pw R':>7}{'pw F1':>7}{'b3 P':>7}{'b3 R':>7}"
+              f"{'b3 F1':>7}{'items/s':>10}{'RSS MB':>8}  notes")
+    print(header)
+    print("-" * len(header))
+    for dataset in ("dev", "ticker"):
+        rows, gold = load(dataset)
+        ids = [r["id"] for r in rows]
+        for method in args.methods:
+            out = subprocess.run([sys.executable, __file__, "--one", method, "--data", dataset],
+                                 capture_output=True, text=True, env=env, check=True)
+            res = json.loads(out.stdout.strip().splitlines()[-1])
+            s = score.evaluate(ids, gold, res["pred"])
+            (pp, pr, pf), (bp, br, bf) = s["pairwise"], s["bcubed"]
+            speed = res["n"] / res["seconds"] if res["seconds"] > 0 else float("inf")
+            notes = []
+            if "agreement_pairwise_f1" in res:
+                notes.append(f"agrees with batch F1={res['agreement_pairwise_f1']:.3f}")
+            if dataset == "ticker":
+                notes.append(ticker_check(gold, res["pred"]))
+            print(f"{dataset:<7}{method:<27}{pp:7.3f}{pr:7.3f}{pf:7.3f}{bp:7.3f}{br:7.3f}{bf:7.3f}"
+                  f"{speed:10.0f}{res['rss_mb']:8.0f}  {'; '.join(notes)}", flush=True)
+    if args.grid:
+        grid(score)
+
+
+def grid(score: Any) -> None:
+    """The small grid the default thresholds were chosen from (stories-dev only)."""
+    import itertools
+
+    import numpy as np
+
+    from thresher.stories import EmbeddingBackend, LexicalBackend, Weights, cluster_stories, item_from_record
+
+    rows, gold = load("dev")
+    ids = [r["id"] for r in rows]
+    items = [item_from_record(r) for r in rows]
+    cache: dict[str, Any] = {}
+    emb = EmbeddingBackend()
+    vectors = emb.encode([it.headline for it in items])
+    assert vectors is not None
+    cache.update(zip([it.headline for it in items], vectors, strict=True))
+
+    class Cached(EmbeddingBackend):
+        def encode(self, texts: Any) -> Any:
+            return np.stack([cache[t] for t in texts])
+
+    print("\ngrid (stories-dev): backend link merge number conflict same_names -> pairwise F1, B-cubed F1")
+    results = []
+    for link, merge, number, conflict, same in itertools.product(
+        (0.2, 0.25, 0.3), (0.14, 0.18, 0.22), (0.0, 0.1), (0.0, 0.05, 0.1), (0.0, 0.1, 0.3)
+    ):
+        if merge <= link:
+            w = Weights(embedding=0.0, number=number, conflict=conflict, same_names=same, link=link, merge=merge)
+            r = cluster_stories(items, backend=LexicalBackend(w))
+            s = score.evaluate(ids, gold, dict(r.assignments))
+            results.append(("lexical", link, merge, number, conflict, same, s["pairwise"][2], s["bcubed"][2]))
+    for link, merge, number, conflict, same in itertools.product(
+        (0.6, 0.7, 0.8), (0.35, 0.4, 0.45), (0.0, 0.1), (0.0, 0.05, 0.1), (0.0, 0.1, 0.3)
+    ):
+        w = Weights(embedding=1.0, number=number, conflict=conflict, same_names=same, link=link, merge=merge)
+        r = cluster_stories(items, backend=Cached(w))
+        s = score.evaluate(ids, gold, dict(r.assignments))
+        results.append(("embedding", link, merge, number, conflict, same, s["pairwise"][2], s["bcubed"][2]))
+    for name in ("lexical", "embedding"):
+        best = sorted((r for r in results if r[0] == name), key=lambda r: (-r[6], -r[7]))[:5]
+        for r in best:
+            print(f"  {r[0]:<10} {r[1]:.2f} {r[2]:.2f} {r[3]:.2f} {r[4]:.2f} {r[5]:.2f} -> {r[6]:.4f} {r[7]:.4f}")
+
+
+if __name__ == "__main__":
+    main()

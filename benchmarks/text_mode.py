@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Text mode against the line and document filters of the web-corpus pipelines, same text, same run.
+
+    python benchmarks/text_mode.py [--limit N] [--methods none,c4_lines,thresher_rules,thresher_oof]
+
+The text is WET-style: all visible text of each WCXB dev page (resiliparse, main_content=False; see
+training/wet.py). Three sets:
+
+* ``wet``: that text as it is, scored against the ground-truth main text (word P/R/F1, mean per page).
+* ``polluted``: the same text with pollution of the *held-out* style planted in it (phrasings,
+  languages and layouts the model never saw); reports the share of planted lines that survive.
+* ``clean``: the ground-truth text fed back in; reports word recall (clean text must come back whole).
+
+Methods, side by side:
+
+* ``none``: keep everything.
+* ``c4_lines``: C4's line rules (datatrove's C4QualityFilter with its document-level drops switched
+  off: terminal punctuation, 3+ words, no "javascript", no policy phrases, citations removed).
+* ``c4_doc`` / ``gopher_doc`` / ``fineweb_doc``: document filters — a page is kept whole or dropped
+  (dropped pages score 0). C4 is datatrove's; Gopher and FineWeb are whitespace-tokenised
+  reimplementations of datatrove's default thresholds (datatrove's own need spaCy for words).
+* ``thresher_rules``: the text rules alone.
+* ``thresher_oof``: rules + learned model, each page scored by the fold model that did not see its
+  domain (written by training/train_text_model.py; the shipped model is never scored on its own
+  training pages).
+
+docs/s is measured per method on the ``wet`` set (one core, this process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "training"))
+
+from wet import CACHE, Doc, fold_of, load_corpus, prf  # noqa: E402
+
+from thresher.classify.text_model import TextModel  # noqa: E402
+from thresher.classify.text_rules import rule_decisions  # noqa: E402
+from thresher.deadline import Deadline  # noqa: E402
+from thresher.options import Options  # noqa: E402
+from thresher.segment.text import segment_text  # noqa: E402
+
+Method = Callable[[Doc], tuple[str, list[tuple[str, bool]]]]
+"""A method returns the kept text and, per line of the input it judged, (line, kept)."""
+_OPTS = Options()
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+def m_none(doc: Doc) -> tuple[str, list[tuple[str, bool]]]:
+    return doc.text, [(line, True) for line in doc.text.splitlines()]
+
+
+def _datatrove_doc(text: str) -> object:
+    from datatrove.data import Document
+
+    return Document(text=text, id="x")
+
+
+def make_c4(line_mode: bool) -> Method:
+    from datatrove.pipeline.filters import C4QualityFilter
+
+    if line_mode:
+        filt = C4QualityFilter(min_num_sentences=-1, filter_lorem_ipsum=False, filter_curly_bracket=False)
+    else:
+        filt = C4QualityFilter(min_num_sentences=-1)  # sentence count needs nltk's punkt; lines only
+
+    def run(doc: Doc) -> tuple[str, list[tuple[str, bool]]]:
+        d = _datatrove_doc(doc.text)
+        res = filt.filter(d)  # type: ignore[arg-type]
+        ok = res is True
+        if not ok:
+            return "", [(line, False) for line in doc.text.splitlines()]
+        kept = {_norm(x) for x in d.text.splitlines()}  # type: ignore[attr-defined]
+        if not line_mode:
+            return doc.text, [(line, True) for line in doc.text.splitlines()]
+        return d.text, [(line, _norm(line) in kept) for line in doc.text.splitlines()]  # type: ignore[attr-defined]
+
+    return run
+
+
+_GOPHER_STOP = {"the", "be", "to", "of", "and", "that", "have", "with"}
+
+
+def gopher_keep(text: str) -> bool:
+    """Gopher quality rules (Rae et al. 2021) at datatrove's default thresholds."""
+    words = text.split()
+    n = len(words)
+    if not 50 <= n <= 100_000:
+        return False
+    mean_len = sum(map(len, words)) / n
+    if not 3 <= mean_len <= 10:
+        return False
+    if (text.count("#") + text.count("...") + text.count("…")) / n > 0.1:
+        return False
+    lines = [x for x in text.splitlines() if x.strip()]
+    if lines and sum(x.lstrip().startswith(("•", "-", "*")) for x in lines) / len(lines) > 0.9:
+        return False
+    if lines and sum(x.rstrip().endswith(("...", "…")) for x in lines) / len(lines) > 0.3:
+        return False
+    if sum(any(c.isalpha() for c in w) for w in words) / n < 0.8:
+        return False
+    return len(_GOPHER_STOP & {w.lower() for w in words}) >= 2
+
+
+def fineweb_keep(text: str) -> bool:
+    """FineWeb's quality filter (datatrove FineWebQualityFilter defaults)."""
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    if not lines:
+        return False
+    if sum(x.endswith((".", "!", "?", '"', "'")) for x in lines) / len(lines) < 0.12:
+        return False
+    if sum(len(x) <= 30 for x in lines) / len(lines) > 0.67:
+        return False
+    seen: set[str] = set()
+    dup_chars = 0
+    for x in lines:
+        if x in seen:
+            dup_chars += len(x)
+        seen.add(x)
+    if dup_chars / max(1, len(text.replace("\n", ""))) > 0.01:
+        return False
+    words = text.split()
+    return not (words and text.count("\n") / len(words) > 0.3)
+
+
+def make_doc_filter(keep: Callable[[str], bool]) -> Method:
+    def run(doc: Doc) -> tuple[str, list[tuple[str, bool]]]:
+        ok = keep(doc.text)
+        return (doc.text if ok else ""), [(line, ok) for line in doc.text.splitlines()]
+
+    return run
+
+
+def _blocks_out(doc: Doc, decide: Callable[[list], list]) -> tuple[str, list[tuple[str, bool]]]:
+    blocks = segment_text(doc.text, _OPTS, Deadline(None))
+    decisions = decide(blocks)
+    kept = [b.text for b, d in zip(blocks, decisions, strict=True) if d.kept]
+    return "\n\n".join(kept), [(b.text, d.kept) for b, d in zip(blocks, decisions, strict=True)]
+
+
+def m_rules(doc: Doc) -> tuple[str, list[tuple[str, bool]]]:
+    return _blocks_out(doc, lambda blocks: rule_decisions(blocks, _OPTS, Deadline(None)))
+
+
+def make_oof() -> Method:
+    folds_dir = CACHE / "folds"
+    models = []
+    for k in range(5):
+        path = folds_dir / f"fold{k}.json"
+        if not path.exists():
+            raise SystemExit(f"{path} missing: run python training/train_text_model.py first")
+        models.append(TextModel(json.loads(path.read_text(encoding="utf-8"))))
+
+    def run(doc: Doc) -> tuple[str, list[tuple[str, bool]]]:
+        model = models[fold_of(doc.domain)]
+        return _blocks_out(doc, lambda blocks: model.decide(
+            blocks, rule_decisions(blocks, _OPTS, Deadline(None)), _OPTS))
+
+    return run
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, help="pages (for a quick run)")
+    ap.add_argument("--methods", default="none,c4_lines,c4_doc,gopher_doc,fineweb_doc,thresher_rules,thresher_oof")
+    a = ap.parse_args()
+    docs = load_corpus("heldout", ("wet", "polluted", "clean"))
+    if a.limit:
+        ids = sorted({d.id for d in docs})[: a.limit]
+        docs = [d for d in docs if d.id in set(ids)]
+    factories: dict[str, Callable[[], Method]] = {
+        "none": lambda: m_none,
+        "c4_lines": lambda: make_c4(True),
+        "c4_doc": lambda: make_c4(False),
+        "gopher_doc": lambda: make_doc_filter(gopher_keep),
+        "fineweb_doc": lambda: make_doc_filter(fineweb_keep),
+        "thresher_rules": lambda: m_rules,
+        "thresher_oof": make_oof,
+    }
+    names = a.methods.split(",")
+    types = sorted({d.type for d in docs})
+    print(f"{len({d.id for d in docs})} pages; sets: wet, polluted (held-out pollution), clean\n")
+    header = f"{'method':<15} {'wet F1':>7} {'P':>6} {'R':>6} {'poll F1':>7} {'planted':>8} {'clean R':>7} " \
+             f"{'cl>=.99':>7} {'docs/s':>7}  " + " ".join(f"{t[:7]:>7}" for t in types)
+    print(header)
+    print("-" * len(header))
+    for name in names:
+        method = factories[name]()
+        scores: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+        per_type: dict[str, list[float]] = defaultdict(list)
+        planted_total = planted_kept = 0
+        wet_time = 0.0
+        n_wet = 0
+        for doc in docs:
+            t0 = time.perf_counter()
+            text, judged = method(doc)
+            dt = time.perf_counter() - t0
+            s = prf(text, doc.truth)
+            scores[doc.variant].append(s)
+            if doc.variant == "wet":
+                wet_time += dt
+                n_wet += 1
+                per_type[doc.type].append(s[2])
+            if doc.planted:
+                planted = {_norm(x) for x in doc.planted}
+                for line, kept in judged:
+                    if _norm(line) in planted:
+                        planted_total += 1
+                        planted_kept += int(kept)
+
+        def mean(variant: str, j: int) -> float:
+            v = scores[variant]
+            return sum(x[j] for x in v) / max(1, len(v))
+
+        clean_ok = sum(x[1] >= 0.99 for x in scores["clean"]) / max(1, len(scores["clean"]))
+        print(f"{name:<15} {mean('wet', 2):7.3f} {mean('wet', 0):6.3f} {mean('wet', 1):6.3f} {mean('polluted', 2):7.3f} "
+              f"{planted_kept / max(1, planted_total):8.3f} {mean('clean', 1):7.3f} {clean_ok:7.1%} "
+              f"{n_wet / max(1e-9, wet_time):7.0f}  "
+              + " ".join(f"{sum(per_type[t]) / max(1, len(per_type[t])):7.3f}" for t in types), flush=True)
+    print("\nwet F1/P/R: mean per page on WET-style text; per-type columns: wet F1. planted: share of planted"
+          " (held-out) pollution lines kept. clean R: mean word recall on ground-truth text fed back in;"
+          " cl>=.99: share of clean pages with recall >= 0.99.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Labelled blocks → the Document: kept text, removed blocks with reasons, acceptance checks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from thresher.assemble.markdown import render_markdown
+from thresher.metadata.language import identify
+from thresher.model import Block, Decision, Document, Metadata, Page, Rejected, RemovedBlock
+from thresher.options import Options
+
+_LINE_KINDS = frozenset({"list_item", "table_row", "line"})
+"""Consecutive blocks of these kinds are joined by a single newline, everything else by a blank line."""
+
+
+def assemble(
+    blocks: Sequence[Block],
+    decisions: Sequence[Decision],
+    metadata: Metadata,
+    page: Page,
+    mode: str,
+    opts: Options,
+) -> Document:
+    """Join the kept blocks into text (and Markdown when asked) and fill the Document."""
+    if len(blocks) != len(decisions):
+        raise ValueError(f"{len(blocks)} blocks but {len(decisions)} decisions")
+    kept: list[Block] = []
+    comments: list[Block] = []
+    removed: list[RemovedBlock] = []
+    for block, decision in zip(blocks, decisions, strict=True):
+        if decision.kept:
+            kept.append(block)
+        elif decision.label == "comment" and opts.include_comments:
+            comments.append(block)
+        elif block.text.strip():
+            removed.append(
+                RemovedBlock(label=decision.label, reason=decision.reason, text=block.text, index=block.index)
+            )
+    text = join_blocks(kept)
+    language = metadata.language
+    if not opts.fast or language is None:
+        language = identify(text) or language
+    hostname = metadata.hostname or _hostname(page.url)
+    rejected = _acceptance(text, language, opts)
+    return Document(
+        text=text,
+        id=page.id or _content_id(page),
+        url=page.url,
+        title=metadata.title,
+        author=metadata.author,
+        date=metadata.date,
+        sitename=metadata.sitename,
+        hostname=hostname,
+        language=language,
+        description=metadata.description,
+        image=metadata.image,
+        categories=metadata.categories,
+        tags=metadata.tags,
+        page_type=metadata.page_type,
+        markdown=render_markdown(kept, metadata, opts) if opts.with_markdown else None,
+        comments=join_blocks(comments) or None,
+        removed=tuple(removed),
+        mode="text" if mode == "text" else "html",
+        rejected=rejected,
+        provenance=page.provenance,
+    )
+
+
+def join_blocks(blocks: Sequence[Block]) -> str:
+    """Text of the blocks: list-like runs one per line, paragraphs separated by a blank line."""
+    parts: list[str] = []
+    previous: Block | None = None
+    for block in blocks:
+        text = block.text.strip()
+        if not text:
+            continue
+        if previous is not None:
+            same_run = block.kind in _LINE_KINDS and previous.kind == block.kind
+            parts.append("\n" if same_run else "\n\n")
+        if block.kind == "table_row" and block.cells:
+            text = " | ".join(c.strip() for c in block.cells)
+        parts.append(text)
+        previous = block
+    return "".join(parts)
+
+
+def _acceptance(text: str, language: str | None, opts: Options) -> Rejected | None:
+    if not text.strip():
+        return Rejected(stage="assemble", reason="no_main_content")
+    if len(text) < opts.min_text_length:
+        return Rejected(stage="assemble", reason="too_short")
+    if opts.target_language and language and language != opts.target_language:
+        return Rejected(stage="filter", reason=f"language_{language}")
+    return None
+
+
+def _hostname(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host or None
+
+
+def _content_id(page: Page) -> str:
+    """A stable id for pages that bring none: a hash of the URL and the payload."""
+    digest = hashlib.blake2b(digest_size=10)
+    digest.update((page.url or "").encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    data = page.data if isinstance(page.data, bytes) else page.data.encode("utf-8", "surrogatepass")
+    digest.update(data)
+    return digest.hexdigest()

@@ -1,0 +1,329 @@
+"""Hand-written rules that label HTML blocks (to be replaced by a learned model).
+
+1. Every block gets a content weight: long text, few links, sentence punctuation; much less when it
+   sits in a container hinted as navigation, sharing, promotion, comments and so on.
+2. The main region is the deepest element (a tag-path prefix) holding most of that weight: the
+   article body on a news page, the thread on a forum, the list of cards on a listing.
+3. Blocks outside the region are dropped; inside, blocks under a boilerplate container that is
+   itself inside the region, link lists and furniture phrases are dropped with their reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+
+from thresher.deadline import Deadline
+from thresher.model import Block, Decision, Label, Metadata
+from thresher.options import Options
+
+_BOILER_LABELS: dict[str, Label] = {
+    "comment": "comment",
+    "navigation": "navigation",
+    "share": "share",
+    "promo": "promo",
+    "related": "headline_list",
+    "legal": "legal",
+    "sidebar": "boilerplate",
+}
+_TAG_LABELS: dict[str, Label] = {"nav": "navigation", "aside": "boilerplate", "footer": "legal"}
+_CATEGORIES = (*_BOILER_LABELS, "meta", "tag_nav", "tag_aside", "tag_footer")
+
+COVERAGE = {"precision": 0.5, "balanced": 0.6, "recall": 0.75}
+"""Share of the page's content weight the main region must hold, per focus."""
+MAX_LINK_DENSITY = {"precision": 0.35, "balanced": 0.5, "recall": 0.7}
+"""Blocks with more of their text inside links are link lists, per focus."""
+MIN_KEPT_CHARS = 200
+"""When the rules keep less text than this from a region that holds much more, hints are ignored."""
+MIN_REPEAT_CHARS = 15
+"""Kept blocks at least this long are dropped when their exact text was kept before."""
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, str]:
+    raw = json.loads(
+        resources.files("thresher").joinpath("data/html_boilerplate_phrases.json").read_text("utf-8")
+    )
+    out: dict[str, str] = {}
+    for label, phrases in raw.items():
+        if label.startswith("_"):
+            continue
+        for phrase in phrases:
+            out[_fold(phrase)] = label
+    return out
+
+
+def classify_html(
+    blocks: Sequence[Block], metadata: Metadata, opts: Options, deadline: Deadline
+) -> list[Decision]:
+    """One decision per block, in order, each with a short reason."""
+    if not blocks:
+        return []
+    raw = [_weight(b.features) for b in blocks]
+    if sum(raw) < 150:  # a page of links and snippets (listing): count the linked text too
+        raw = [_weight(b.features, links_count=True) for b in blocks]
+    deadline.check()
+    prefixes = [_prefixes(b.path) for b in blocks]
+    hints = _effective_hints(blocks, raw, prefixes, metadata.page_type == "forum")
+    weights = [_contextual(w, b.features, h) for w, b, h in zip(raw, blocks, hints, strict=True)]
+    region, region_depth = _region(prefixes, weights, COVERAGE[opts.focus])
+    regions = [region, *_siblings(blocks, raw, hints, region, region_depth, opts.focus)]
+    max_ld = MAX_LINK_DENSITY[opts.focus]
+    listing = _region_link_density(blocks, region) > 0.5  # the content itself is made of links
+    title_key = _fold(metadata.title) if metadata.title else ""
+    title_done = False
+    phrases = _phrases()
+    out: list[Decision] = []
+    inside: list[int] = []
+    for i, (b, h) in enumerate(zip(blocks, hints, strict=True)):
+        f = b.features
+        key = _fold(b.text)
+        if title_key and not title_done and key == title_key and (
+            b.kind == "heading" or f.get("n_chars", 0) < 300
+        ):
+            title_done = True
+            out.append(Decision("title", "matches_title"))
+            continue
+        if not any(_under(b.path, r) for r in regions):
+            out.append(_outside(f, h))
+            continue
+        inside.append(i)
+        out.append(_inside(b, f, h, key, region_depth, max_ld, listing, phrases))
+    kept = sum(len(blocks[i].text) for i in inside if out[i].kept)
+    if kept < MIN_KEPT_CHARS and sum(len(blocks[i].text) for i in inside) > 3 * MIN_KEPT_CHARS:
+        # the hints emptied the region (a news feed named "latest", a product in a "promo" drawer):
+        # trust the region over the class names
+        for i in inside:
+            b = blocks[i]
+            d = _inside(b, b.features, {}, _fold(b.text), region_depth, max_ld, listing, phrases)
+            out[i] = Decision(d.label, "hints_ignored," + d.reason) if d.kept else d
+    return _drop_repeats(blocks, out)
+
+
+def _drop_repeats(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
+    """A kept block whose text was already kept is a copy (mobile and desktop variants, sliders)."""
+    seen: set[str] = set()
+    for i, (b, d) in enumerate(zip(blocks, decisions, strict=True)):
+        if not d.kept or len(b.text) < MIN_REPEAT_CHARS:
+            continue
+        if b.text in seen:
+            decisions[i] = Decision("boilerplate", "repeated_block")
+        else:
+            seen.add(b.text)
+    return decisions
+
+
+def _weight(f: Mapping[str, float], *, links_count: bool = False) -> float:
+    """How much a block looks like running text, before its context is considered."""
+    n = f.get("n_chars", 0.0)
+    ld = f.get("link_density", 0.0)
+    if not links_count:
+        if ld > 0.5:
+            return 0.0
+        n *= (1.0 - ld) ** 2
+    w = n * min(1.0, n / 120.0)
+    if f.get("sentence_end"):
+        w *= 1.5
+    return w * (1.0 + min(f.get("n_commas", 0.0), 5.0) * 0.1)
+
+
+def _prefixes(path: str) -> list[str]:
+    """``a/b/c`` → ``["a", "a/b", "a/b/c"]``: the block's element and its ancestors."""
+    if not path:
+        return []
+    out = []
+    i = path.find("/")
+    while i != -1:
+        out.append(path[:i])
+        i = path.find("/", i + 1)
+    out.append(path)
+    return out
+
+
+def _accumulate(prefixes: Sequence[list[str]], weights: Sequence[float]) -> dict[str, float]:
+    acc: dict[str, float] = {}
+    get = acc.get
+    for prefs, w in zip(prefixes, weights, strict=True):
+        if w > 0:
+            for p in prefs:
+                acc[p] = get(p, 0.0) + w
+    return acc
+
+
+def _effective_hints(
+    blocks: Sequence[Block], raw: Sequence[float], prefixes: Sequence[list[str]], forum: bool
+) -> list[dict[str, int]]:
+    """Per block, boilerplate category → depth of the hinted container, leaving out containers that
+    hold half the page's text (a page-wide wrapper named ``with-sidebar`` is not a sidebar), and
+    comments when they are the page's content (a forum thread)."""
+    total = sum(raw) or 1.0
+    acc = _accumulate(prefixes, raw)
+    out: list[dict[str, int]] = []
+    comment_w = 0.0
+    for b, w, prefs in zip(blocks, raw, prefixes, strict=True):
+        f = b.features
+        found: dict[str, int] = {}
+        for cat in _CATEGORIES:
+            d = int(f.get("d_" + cat, 0.0))
+            if d <= 0:
+                continue
+            if d <= len(prefs) and acc.get(prefs[d - 1], 0.0) >= 0.5 * total:
+                continue
+            found[cat] = d
+        if "comment" in found and found["comment"] > 2:
+            comment_w += w
+        out.append(found)
+    if forum or comment_w > 0.5 * total:
+        for found in out:
+            found.pop("comment", None)
+    return out
+
+
+def _contextual(w: float, f: Mapping[str, float], hints: Mapping[str, int]) -> float:
+    if w <= 0:
+        return 0.0
+    if any(d > 2 for cat, d in hints.items() if cat in _BOILER_LABELS) or any(
+        d > 2 for cat, d in hints.items() if cat.startswith("tag_") and cat != "tag_footer"
+    ):
+        return w * 0.15
+    if f.get("in_article") or f.get("d_content", 0.0) > 2:
+        return w * 1.5
+    return w
+
+
+def _region(prefixes: Sequence[list[str]], weights: Sequence[float], coverage: float) -> tuple[str, int]:
+    """The deepest path prefix holding at least ``coverage`` of the total weight."""
+    total = sum(weights)
+    if total <= 0:
+        return "", 0
+    acc = _accumulate(prefixes, weights)
+    counts: dict[str, int] = {}
+    for prefs in prefixes:
+        for p in prefs:
+            counts[p] = counts.get(p, 0) + 1
+    need = coverage * total
+    best = ""
+    best_depth = 0
+    for prefix, w in acc.items():
+        if w >= need:
+            depth = prefix.count("/") + 1
+            if depth > best_depth:
+                best, best_depth = prefix, depth
+    # climb the chain of wrappers that hold nothing else of weight, so that sibling sections are
+    # found at the right level; a region that is a single block widens to its parent
+    while best and "/" in best:
+        parent = best.rsplit("/", 1)[0]
+        single = counts.get(best, 0) == 1
+        if not single and acc.get(parent, 0.0) > 1.05 * acc[best] + 1.0:
+            break
+        best = parent
+    best_depth = best.count("/") + 1 if best else 0
+    return best, best_depth
+
+
+def _under(path: str, region: str) -> bool:
+    return region == "" or path == region or path.startswith(region + "/")
+
+
+def _siblings(
+    blocks: Sequence[Block],
+    raw: Sequence[float],
+    hints: Sequence[Mapping[str, int]],
+    region: str,
+    depth: int,
+    focus: str,
+) -> list[str]:
+    """Sibling containers of the region that also hold running text (a page in several sections)."""
+    if not region or "/" not in region or focus == "precision":
+        return []
+    parent = region.rsplit("/", 1)[0]
+    own = 0.0
+    cand: dict[str, list[float]] = {}
+    for b, w, h in zip(blocks, raw, hints, strict=True):
+        if _under(b.path, region):
+            own += w
+            continue
+        if not b.path.startswith(parent + "/"):
+            continue
+        child = "/".join(b.path.split("/")[:depth])
+        acc = cand.setdefault(child, [0.0, 0.0, 0.0, 0.0])  # weight, chars, link chars, boiler weight
+        n = b.features.get("n_chars", 0.0)
+        acc[0] += w
+        acc[1] += n
+        acc[2] += n * b.features.get("link_density", 0.0)
+        if any(d >= depth for cat, d in h.items() if cat in _BOILER_LABELS or cat.startswith("tag_")):
+            acc[3] += w
+    floor = 0.05 if focus == "recall" else 0.1
+    out = []
+    for child, (w, n, links, boiler) in cand.items():
+        if w >= max(200.0, floor * own) and n and links / n < 0.3 and boiler < 0.5 * w:
+            out.append(child)
+    return out
+
+
+def _region_link_density(blocks: Sequence[Block], region: str) -> float:
+    chars = 0.0
+    links = 0.0
+    for b in blocks:
+        if region == "" or b.path == region or b.path.startswith(region + "/"):
+            n = b.features.get("n_chars", 0.0)
+            chars += n
+            links += n * b.features.get("link_density", 0.0)
+    return links / chars if chars else 0.0
+
+
+def _outside(f: Mapping[str, float], hints: Mapping[str, int]) -> Decision:
+    for cat, label in _BOILER_LABELS.items():
+        if cat in hints:
+            return Decision(label, f"outside_region,hint:{cat}")
+    for tag, label in _TAG_LABELS.items():
+        if "tag_" + tag in hints:
+            return Decision(label, f"outside_region,tag:{tag}")
+    if f.get("link_density", 0.0) > 0.5:
+        return Decision("navigation", "outside_region,link_density>0.5")
+    return Decision("boilerplate", "outside_region")
+
+
+def _inside(
+    b: Block,
+    f: Mapping[str, float],
+    hints: Mapping[str, int],
+    key: str,
+    region_depth: int,
+    max_ld: float,
+    listing: bool,
+    phrases: Mapping[str, str],
+) -> Decision:
+    n = f.get("n_chars", 0.0)
+    strong = n >= 250 and f.get("sentence_end", 0.0) > 0 and f.get("link_density", 0.0) < 0.2
+    for cat, label in _BOILER_LABELS.items():
+        if hints.get(cat, 0) > region_depth:
+            if strong and cat in ("related", "sidebar", "navigation", "promo"):
+                continue
+            return Decision(label, f"hint:{cat}")
+    for tag, label in _TAG_LABELS.items():
+        if hints.get("tag_" + tag, 0) > region_depth and not strong:
+            return Decision(label, f"tag:{tag}")
+    if hints.get("meta", 0) > region_depth and n < 200 and b.kind != "heading":
+        return Decision("byline", "hint:meta")
+    ld = f.get("link_density", 0.0)
+    if ld > max_ld and n < 1000:
+        if listing and (n >= 30 or b.kind == "heading"):
+            pass  # a card of a listing: its title and teaser are the content
+        elif b.kind in ("heading", "list_item") and n > 25:
+            return Decision("headline_list", f"link_density>{max_ld:g}")
+        else:
+            return Decision("navigation", f"link_density>{max_ld:g}")
+    if n < 40 and key in phrases:
+        return Decision(phrases[key], "furniture_phrase")  # type: ignore[arg-type]
+    if b.kind == "caption":
+        return Decision("caption", "caption")
+    return Decision("main", "main_region")
+
+
+def _fold(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))

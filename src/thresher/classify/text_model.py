@@ -1,0 +1,205 @@
+"""The learned text-mode block classifier: a LightGBM model stacked on the text rules.
+
+The model reads, per block: its own features (:mod:`thresher.segment.text`), a few features of its
+two neighbours on each side, document-level context and the rules' decision (label, reason, how much
+the rules kept nearby). It outputs the probability that the block is main content; the rules keep
+their labels for blocks the model also drops, so the reasons stay readable. The model file ships
+inside the package (``data/text_model.json``, trained by ``training/train_text_model.py``) and is
+loaded once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from thresher.model import Block, Decision
+from thresher.options import Options
+
+MODEL_RESOURCE = "data/text_model.json"
+BASE_FEATURES = (
+    "n_chars", "n_words", "cjk_ratio", "terminal", "ends_with_colon", "title_case", "digit_ratio",
+    "leading_time", "relative_time", "bullet", "html_residue", "n_urls", "n_emails", "repeated",
+    "position", "para_lines", "line_in_para", "listy", "run_len", "run_time_share", "n_content",
+    "topic_fit",
+)
+NEIGHBOUR_FEATURES = ("n_words", "terminal", "listy", "topic_fit", "leading_time", "title_case")
+RULE_LABELS = ("main", "title", "byline", "navigation", "headline_list", "promo", "share", "legal",
+               "residue", "boilerplate")
+KINDS = ("paragraph", "line", "list_item")
+_OFFSETS = (-2, -1, 1, 2)
+_WINDOWS = (3, 10)
+_WINDOW_FEATURES = ("terminal", "log_words", "listy", "topic_fit", "rule_kept", "repeated", "prose")
+_KEPT_BY_RULES = frozenset({"main", "caption"})
+
+
+def feature_names(reasons: Sequence[str]) -> list[str]:
+    """Column names, in matrix order, for a model that knows these rule reasons."""
+    names = list(BASE_FEATURES)
+    names += ["log_chars", *("kind_" + k for k in KINDS)]
+    names += ["rule_kept", *("rule_" + lab for lab in RULE_LABELS), *("reason_" + r for r in reasons)]
+    for off in _OFFSETS:
+        prefix = f"p{-off}_" if off < 0 else f"n{off}_"
+        names += [prefix + f for f in NEIGHBOUR_FEATURES] + [prefix + "rule_kept"]
+    names += ["doc_blocks", "doc_log_chars", "doc_rule_kept_share", "doc_prose_share",
+              "window_rule_kept", "kept_distance", "inside_kept_span", "para_rule_kept"]
+    for w in _WINDOWS:
+        names += [f"w{w}_{f}" for f in _WINDOW_FEATURES]
+    names += ["prose_before", "prose_after", "prose_mass_before", "chars_before", "rel_log_chars",
+              "kept_offset_start", "kept_offset_end"]
+    return names
+
+
+def feature_matrix(blocks: Sequence[Block], rules: Sequence[Decision], reasons: Sequence[str]) -> np.ndarray:
+    """The model's input: one row per block, columns as :func:`feature_names` lists them."""
+    n = len(blocks)
+    base = np.array([[b.features.get(name, 0.0) for name in BASE_FEATURES] for b in blocks], dtype=np.float64)
+    base = base.reshape(n, len(BASE_FEATURES))
+    col = {name: j for j, name in enumerate(BASE_FEATURES)}
+    kept = np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64)
+    label_idx = {lab: j for j, lab in enumerate(RULE_LABELS)}
+    reason_idx = {r: j for j, r in enumerate(reasons)}
+    labels = np.zeros((n, len(RULE_LABELS)))
+    why = np.zeros((n, len(reasons)))
+    kinds = np.zeros((n, len(KINDS)))
+    kind_idx = {k: j for j, k in enumerate(KINDS)}
+    for i, (b, d) in enumerate(zip(blocks, rules, strict=True)):
+        j = label_idx.get(d.label)
+        if j is not None:
+            labels[i, j] = 1.0
+        j = reason_idx.get(d.reason)
+        if j is not None:
+            why[i, j] = 1.0
+        j = kind_idx.get(b.kind)
+        if j is not None:
+            kinds[i, j] = 1.0
+    parts = [base, np.log1p(base[:, col["n_chars"]])[:, None], kinds, kept[:, None], labels, why]
+    nb = base[:, [col[f] for f in NEIGHBOUR_FEATURES]]
+    nb = np.hstack([nb, kept[:, None]])
+    for off in _OFFSETS:
+        shifted = np.full_like(nb, -1.0)
+        if off < 0 and n > -off:
+            shifted[-off:] = nb[:off]
+        elif off > 0 and n > off:
+            shifted[:-off] = nb[off:]
+        parts.append(shifted)
+    chars = base[:, col["n_chars"]]
+    total = float(chars.sum()) or 1.0
+    prose = (base[:, col["terminal"]] > 0) & (base[:, col["n_words"]] >= 12)
+    cum = np.concatenate([[0.0], np.cumsum(kept)])
+    idx = np.arange(n)
+    lo, hi = np.maximum(0, idx - 5), np.minimum(n, idx + 6)
+    window = (cum[hi] - cum[lo] - kept) / np.maximum(1, hi - lo - 1)
+    kept_at = np.flatnonzero(kept)
+    if len(kept_at):
+        pos = np.searchsorted(kept_at, idx)
+        left = np.where(pos > 0, idx - kept_at[np.maximum(pos - 1, 0)], n)
+        right = np.where(pos < len(kept_at), kept_at[np.minimum(pos, len(kept_at) - 1)] - idx, n)
+        distance = np.minimum(np.minimum(left, right), 50).astype(np.float64)
+        inside = ((idx >= kept_at[0]) & (idx <= kept_at[-1])).astype(np.float64)
+    else:
+        distance = np.full(n, 50.0)
+        inside = np.zeros(n)
+    para = np.array([b.features.get("para", 0.0) for b in blocks])
+    _, inverse, counts = np.unique(para, return_inverse=True, return_counts=True)
+    para_kept = np.bincount(inverse, weights=kept) / counts
+    doc = np.empty((n, 8))
+    doc[:, 0] = n
+    doc[:, 1] = math.log1p(total)
+    doc[:, 2] = float((chars * kept).sum()) / total
+    doc[:, 3] = float(prose.mean()) if n else 0.0
+    doc[:, 4] = window
+    doc[:, 5] = distance
+    doc[:, 6] = inside
+    doc[:, 7] = para_kept[inverse]
+    parts.append(doc)
+    # windows of neighbours: the mean of a few features over the blocks within w on either side
+    stacked = np.column_stack([
+        base[:, col["terminal"]], np.log1p(base[:, col["n_words"]]), base[:, col["listy"]],
+        base[:, col["topic_fit"]], kept, (base[:, col["repeated"]] > 0).astype(np.float64), prose,
+    ])
+    csum = np.vstack([np.zeros((1, stacked.shape[1])), np.cumsum(stacked, axis=0)])
+    for w in _WINDOWS:
+        lo, hi = np.maximum(0, idx - w), np.minimum(n, idx + w + 1)
+        parts.append((csum[hi] - csum[lo]) / (hi - lo)[:, None])
+    # where the block sits relative to the prose of the document and to what the rules kept
+    extra = np.empty((n, 7))
+    prose_at = np.flatnonzero(prose)
+    if len(prose_at):
+        pos = np.searchsorted(prose_at, idx)
+        extra[:, 0] = np.where(pos > 0, idx - prose_at[np.maximum(pos - 1, 0)], 60)
+        nxt = np.searchsorted(prose_at, idx, side="right")
+        extra[:, 1] = np.where(nxt < len(prose_at), prose_at[np.minimum(nxt, len(prose_at) - 1)] - idx, 60)
+        pchars = np.cumsum(chars * prose)
+        extra[:, 2] = (pchars - chars * prose) / max(1.0, float(pchars[-1]))
+    else:
+        extra[:, 0:2] = 60
+        extra[:, 2] = 0.5
+    np.minimum(extra[:, 0:2], 60, out=extra[:, 0:2])
+    extra[:, 3] = (np.cumsum(chars) - chars) / total
+    extra[:, 4] = np.log1p(chars) - math.log1p(float(chars.max()) if n else 0.0)
+    if len(kept_at):
+        extra[:, 5] = (idx - kept_at[0]) / max(1, n)
+        extra[:, 6] = (idx - kept_at[-1]) / max(1, n)
+    else:
+        extra[:, 5:7] = 0.0
+    parts.append(extra)
+    return np.hstack(parts).astype(np.float32)
+
+
+class TextModel:
+    """A loaded LightGBM booster with its rule-reason vocabulary and decision thresholds."""
+
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        import lightgbm
+
+        self.reasons: list[str] = list(payload["reasons"])
+        self.names: list[str] = list(payload["features"])
+        if self.names != feature_names(self.reasons):
+            raise ValueError("text model was trained on other features; retrain it")
+        self.thresholds: dict[str, float] = dict(payload["thresholds"])
+        self.booster = lightgbm.Booster(model_str=payload["model"])
+
+    def predict(self, blocks: Sequence[Block], rules: Sequence[Decision]) -> np.ndarray:
+        """Probability of main content per block."""
+        if not blocks:
+            return np.zeros(0, dtype=np.float64)
+        matrix = feature_matrix(blocks, rules, self.reasons)
+        return np.asarray(self.booster.predict(matrix, num_threads=1), dtype=np.float64)
+
+    def decide(self, blocks: Sequence[Block], rules: Sequence[Decision], opts: Options) -> list[Decision]:
+        """Stack the model on the rules: main when the model says so; otherwise the rules' label
+        (or ``boilerplate``/``model`` when the rules had kept the block). Titles and bylines stay."""
+        scores = self.predict(blocks, rules)
+        threshold = self.thresholds[opts.focus]
+        out: list[Decision] = []
+        for d, p in zip(rules, scores.tolist(), strict=True):
+            if d.label in ("title", "byline"):
+                out.append(Decision(d.label, d.reason, p))
+            elif p >= threshold:
+                out.append(Decision(d.label, d.reason, p) if d.kept else Decision("main", "model", p))
+            elif d.kept:
+                out.append(Decision("boilerplate", "model", p))
+            else:
+                out.append(Decision(d.label, d.reason, p))
+        return out
+
+
+def model_from_json(raw: str) -> TextModel:
+    return TextModel(json.loads(raw))
+
+
+@lru_cache(maxsize=1)
+def load_model() -> TextModel | None:
+    """The packaged model, loaded once per process; None when the package ships none."""
+    try:
+        raw = resources.files("thresher").joinpath(MODEL_RESOURCE).read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        return None
+    return model_from_json(raw)

@@ -1,0 +1,573 @@
+"""Text-mode rules: label the blocks of already-scraped text (see :mod:`thresher.segment.text`).
+
+Three passes:
+
+1. *Line rules* that need no context: HTML residue, timestamped ticker runs, promo lines ("Read more:",
+   "Mehr zum Thema", "相关阅读" ...), share lines, cookie/legal/copyright lines, stock boilerplate
+   ("Advertisement", newsletter sign-ups, affiliate disclosures, "Learn more"), datelines, bylines
+   and contact lines, bare "2 hours ago" stamps. Phrases live in ``data/text/phrases.json``.
+2. *The body*: runs of prose blocks (a sentence of 12+ words, 20+ CJK characters), split wherever hard
+   boilerplate (a ticker, a legal line, a promo header over a list) or a long list sits between
+   them. The run with the most prose is the body; other runs join it when their words fit its topic.
+   Inside the body every block not caught by a line rule is kept — subheadings, list items and
+   short paragraphs belong to the article.
+3. *Around the body*: the title is the headline-like line just before it; short lines before it are
+   navigation. After the body, lines stay until the first line rule fires (a contact line, a share
+   row, a promo header ...); from then on only lines that fit the body's topic stay. A header ending
+   with a colon ("Football news:") marks the list below it, and runs of headline-like lines that do
+   not fit the topic are headline lists wherever they are.
+
+Text that is clean prose from start to end comes back whole: every rule that removes something
+inside the body needs positive evidence (a phrase, markup, a ticker).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import pairwise
+
+from thresher.classify.text_model import load_model
+from thresher.deadline import Deadline
+from thresher.model import Block, Decision
+from thresher.options import Options
+from thresher.segment.text import content_tokens, text_vocabulary
+
+_SEPARATORS = ":：»›>|–—-·•/／"
+_SPLIT_RE = re.compile(r"[\s|•·/,;:()\[\]]+")
+_DIGIT_RE = re.compile(r"\d")
+_OFFTOPIC_FIT = 0.1
+"""A run of headline-like lines whose mean topic fit is below this does not belong to the text."""
+_CTA_MAX_WORDS = 5
+"""A call to action ("Learn more here.") is a line of its own; in a longer sentence it is prose."""
+_TOKEN_RE = re.compile(r"\w+")
+_WORDS_RE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.?")
+_CJK_NAME_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af·]{2,8}")
+
+
+@dataclass(frozen=True, slots=True)
+class TextPhrases:
+    """The phrase lists of ``data/text/phrases.json``, compiled for matching."""
+
+    promo: PhraseMatcher
+    share_words: frozenset[str]
+    legal: re.Pattern[str]
+    legal_weak: re.Pattern[str]
+    legal_triggers: tuple[str, ...]
+    """Substrings one of which every legal phrase contains (a cheap test before the phrase search)."""
+    boilerplate_lines: frozenset[str]
+    stock: re.Pattern[str]
+    """Newsletter, subscription and affiliate-disclosure phrases, found anywhere in a line."""
+    stock_triggers: tuple[str, ...]
+    call_to_action: PhraseMatcher
+    """"Learn more", "Shop now" ... found anywhere in a short line."""
+    dateline: PhraseMatcher
+    byline_glue: re.Pattern[str]
+    """Words glued to the end of a byline by scraping ("By Jane DoePublished: ...")."""
+    byline: PhraseMatcher
+    contact: PhraseMatcher
+    name_joiners: re.Pattern[str]
+    """Splits a list of names: commas, semicolons, "&" and "and" in several languages."""
+    name_particles: frozenset[str]
+    """Lower-case words inside names ("von", "de", "van der")."""
+
+
+_HEAD_RE = re.compile(r"\W{0,3}(\w{1,2})")
+_RUN_RE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseMatcher:
+    """A phrase-list pattern behind a cheap gate: the regex runs only when a word of the line (its
+    first word, for prefix lists) starts like one of the phrases — the first one or two characters
+    of the phrase's first word. Most lines fail the gate with one set lookup."""
+
+    pattern: re.Pattern[str]
+    keys: frozenset[str]
+    prefix: bool
+
+    @classmethod
+    def build(cls, phrases: Sequence[str], *, prefix: bool) -> PhraseMatcher:
+        alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+        if prefix:
+            pattern = re.compile(rf"^\W{{0,3}}(?:{alts})(?=$|[\s{re.escape(_SEPARATORS)},.!，。！])", re.IGNORECASE)
+        else:
+            pattern = re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
+        keys = set()
+        for phrase in phrases:
+            m = _RUN_RE.search(phrase)
+            if m is None or m.start() > 0:
+                keys.add("")  # a phrase that does not start with a word character: no gate
+            else:
+                keys.add(m.group()[:2].lower())
+        return cls(pattern, frozenset(keys), prefix)
+
+    def _gate(self, text: str) -> bool:
+        if "" in self.keys:
+            return True
+        if self.prefix:
+            m = _HEAD_RE.match(text)
+            if m is None:
+                return False
+            head = m.group(1).lower()
+            return head in self.keys or head[:1] in self.keys
+        return any(r[:2].lower() in self.keys or r[:1].lower() in self.keys for r in _RUN_RE.findall(text))
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """The phrase at the start of the line (prefix lists)."""
+        return self.pattern.match(text) if self._gate(text) else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The phrase anywhere in the line."""
+        return self.pattern.search(text) if self._gate(text) else None
+
+
+@cache
+def text_phrases() -> TextPhrases:
+    """Load and compile the phrase lists once."""
+    raw = json.loads((resources.files("thresher") / "data" / "text" / "phrases.json").read_text(encoding="utf-8"))
+    legal_alts = [re.escape(p) for p in raw["legal_phrases"]] + list(raw["legal_patterns"])
+    return TextPhrases(
+        promo=PhraseMatcher.build(raw["promo_prefixes"], prefix=True),
+        share_words=frozenset(w.lower() for w in raw["share_words"]),
+        legal=re.compile("|".join(f"(?:{a})" for a in legal_alts), re.IGNORECASE),
+        legal_weak=re.compile("|".join(re.escape(p) for p in raw["legal_weak_phrases"]), re.IGNORECASE),
+        legal_triggers=tuple(sorted({w.lower() for w in raw["legal_triggers"]})),
+        boilerplate_lines=frozenset(w.lower() for w in raw["boilerplate_lines"]),
+        stock=re.compile("|".join(re.escape(p) for p in raw["boilerplate_phrases"]), re.IGNORECASE),
+        stock_triggers=tuple(sorted({w.lower() for w in raw["boilerplate_triggers"] + raw["boilerplate_triggers_cjk"]})),
+        call_to_action=PhraseMatcher.build(raw["call_to_action"], prefix=False),
+        dateline=PhraseMatcher.build(raw["dateline_prefixes"], prefix=True),
+        byline_glue=re.compile(r"(?<=[^\W\d_])(?:" + "|".join(raw["byline_glue"]) + r")\b.*$"),
+        byline=PhraseMatcher.build(raw["byline_prefixes"], prefix=True),
+        contact=PhraseMatcher.build(raw["contact_prefixes"], prefix=True),
+        name_joiners=re.compile(
+            r"\s*(?:[,;&]|\b(?:" + "|".join(re.escape(w) for w in raw["name_joiners"]) + r")\b)\s*", re.IGNORECASE
+        ),
+        name_particles=frozenset(w.lower() for w in raw["name_particles"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    """What the passes share: the blocks, the line-rule verdicts and the shape of each block."""
+
+    blocks: Sequence[Block]
+    flags: Sequence[Decision | None]
+    prose: Sequence[bool]
+    headline_run: Sequence[bool]
+    """In a run of 3+ headline-like lines that do not fit the body's topic."""
+    headline_title_run: Sequence[bool]
+    """In a run of 3+ headline-like lines, most words capitalised (a list of headlines, on topic or not)."""
+    opts: Options
+
+
+def classify_text(blocks: Sequence[Block], opts: Options, deadline: Deadline) -> list[Decision]:
+    """One decision per block: ``main`` for the article body, other labels with a reason.
+
+    The rules decide first; the learned model (:mod:`thresher.classify.text_model`), when the
+    package ships one, reads their decisions with the block features and decides main vs not."""
+    rules = rule_decisions(blocks, opts, deadline)
+    model = load_model()
+    if model is None or not blocks:
+        return rules
+    deadline.check()
+    return model.decide(blocks, rules, opts)
+
+
+def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -> list[Decision]:
+    """The hand rules alone: one decision per block."""
+    phrases = text_phrases()
+    n = len(blocks)
+    if n == 0:
+        return []
+    # the phrase lists apply to lines of up to 80 words: only those need the trigger scan
+    whole = "\n".join([b.text for b in blocks if b.features["n_words"] <= 80]).lower()
+    legal = tuple(t for t in phrases.legal_triggers if t in whole)
+    stock = tuple(t for t in phrases.stock_triggers if t in whole)
+    flags: list[Decision | None] = []
+    for i, block in enumerate(blocks):
+        if i % 256 == 255:
+            deadline.check()
+        flags.append(_line_rule(block, phrases, legal, stock))
+    prose = [flags[i] is None and _is_prose(b) for i, b in enumerate(blocks)]
+    if not any(prose):
+        return [flag or Decision("main", "no_body_found") for flag in flags]
+    doc = _Doc(blocks, flags, prose, *_headline_runs(blocks), opts)
+
+    regions = _body_regions(doc)
+    deadline.check()
+    decisions: list[Decision | None] = [None] * n
+    for start, end in regions:
+        for i in range(start, end + 1):
+            decisions[i] = flags[i] or _inside_body(doc, i)
+    for (_, end), (start, _) in pairwise(regions):
+        for i in range(end + 1, start):  # between two parts of the body
+            decisions[i] = flags[i] or _between(doc, i)
+    _label_head(doc, decisions, regions[0][0])
+    _label_tail(doc, decisions, regions[-1][1])
+    return [d or Decision("boilerplate", "outside_body") for d in decisions]
+
+
+# -- pass 1: line rules -------------------------------------------------------------------------
+
+
+def _line_rule(
+    block: Block, phrases: TextPhrases, legal: tuple[str, ...], stock: tuple[str, ...]
+) -> Decision | None:
+    """A verdict from the line alone, or None. ``legal`` and ``stock``: the trigger substrings of
+    those phrase lists that occur somewhere in the document (usually none)."""
+    f = block.features
+    text = block.text
+    words = f["n_words"]
+    if f["html_residue"] >= 0.5 and (words <= 12 or not f["terminal"]):
+        return Decision("residue", "html_residue")
+    if f["leading_time"] and f["run_len"] >= 3 and f["run_time_share"] >= 0.5:
+        return Decision("headline_list", "ticker_run")
+    if words <= 80 and (legal or stock):
+        low = text.lower()
+        if any(t in low for t in legal):
+            if phrases.legal.search(text):
+                return Decision("legal", "legal_phrase")
+            if words <= 12 and phrases.legal_weak.search(text):
+                return Decision("legal", "legal_link")
+        if words <= 50 and any(t in low for t in stock) and phrases.stock.search(text):
+            return Decision("boilerplate", "stock_phrase")
+    if words <= _CTA_MAX_WORDS and phrases.call_to_action.search(text):
+        return Decision("boilerplate", "call_to_action")
+    if words <= 10 and phrases.dateline.match(text) and _DIGIT_RE.search(text):
+        return Decision("boilerplate", "dateline")
+    if words <= 6 and " ".join(text.lower().strip(" .:!|·•-–—>»›").split()) in phrases.boilerplate_lines:
+        return Decision("boilerplate", "boilerplate_phrase")
+    if words <= 10 and _is_share_line(text, phrases):
+        return Decision("share", "share_line")
+    if words <= 40 and _is_promo(text, f, phrases):
+        return Decision("promo", "promo_phrase")
+    contact = _contact_kind(text, f, phrases)
+    if contact:
+        return Decision("byline", contact)
+    if f["relative_time"] and words <= 8:
+        return Decision("boilerplate", "relative_time")
+    return None
+
+
+def _is_share_line(text: str, phrases: TextPhrases) -> bool:
+    norm = " ".join(text.lower().split())
+    if norm in phrases.share_words:
+        return True
+    tokens = [t for t in _SPLIT_RE.split(norm) if t and not t.isdigit()]
+    return bool(tokens) and all(t in phrases.share_words for t in tokens) and not all(
+        t in {"on", "like", "line", "x", "del", "save", "mail"} for t in tokens
+    )
+
+
+def _is_promo(text: str, f: Mapping[str, float], phrases: TextPhrases) -> bool:
+    m = phrases.promo.match(text)
+    if not m:
+        return False
+    rest = text[m.end() :].strip()
+    if not rest or rest[0] in _SEPARATORS:
+        return True
+    return not f["terminal"] and f["n_words"] <= 20 and rest[:1].isupper()
+
+
+def _contact_kind(text: str, f: Mapping[str, float], phrases: TextPhrases) -> str | None:
+    words = f["n_words"]
+    if words > 30 or f["n_chars"] > 400:
+        return None
+    m = phrases.byline.match(text)
+    if m and byline_names(text, phrases):
+        return "byline"
+    m = phrases.contact.match(text)
+    if m:
+        rest = text[m.end() :].lstrip()
+        head = text[: m.end()].lower()
+        if head.rstrip().endswith(" by") or f["n_emails"] or f["n_urls"]:
+            return "contact_line"
+        if rest[:1] in ":：" and words <= 15:
+            return "contact_line"
+    return None
+
+
+def byline_names(text: str, phrases: TextPhrases | None = None) -> list[str]:
+    """The person names in a byline or contact line ("By A and B", "Write to A at a@x.com"), or []."""
+    ph = phrases or text_phrases()
+    text = text[:400]
+    m = ph.byline.match(text) or ph.contact.match(text)
+    rest = text[m.end() :] if m else text
+    rest = ph.byline_glue.sub("", rest.strip().lstrip(":：").strip())
+    rest = re.split(r"\s+[|•·]\s+|\s+[-–—]\s+|\s*\d", rest, maxsplit=1)[0]
+    rest = _EMAIL_RE.sub(" ", rest)
+    names: list[str] = []
+    for raw_part in ph.name_joiners.split(rest):
+        words = raw_part.strip(" .,;:").split()
+        while words and words[-1][:1].islower() and words[-1].lower() not in ph.name_particles:
+            words.pop()  # "Write to A at", "Schreiben Sie an A unter": the words after the name
+        part = " ".join(words).strip(" .,;:")
+        if _is_name(part, ph.name_particles):
+            names.append(part)
+        elif part:
+            break
+    return names
+
+
+def _is_name(part: str, particles: frozenset[str]) -> bool:
+    if not part or len(part) > 60:
+        return False
+    if _CJK_NAME_RE.fullmatch(part):
+        return True
+    words = part.split()
+    if not 2 <= len(words) <= 5:
+        return False  # one capitalised word after "By" is more often a heading ("By Region")
+    caps = [w for w in words if w.lower() not in particles]
+    return bool(caps) and all(_WORDS_RE.fullmatch(w) and w[0].isupper() for w in caps)
+
+
+# -- pass 2: the body ---------------------------------------------------------------------------
+
+
+def _is_prose(block: Block) -> bool:
+    f = block.features
+    if f["leading_time"] or f["html_residue"] >= 0.5:
+        return False
+    long_words = 20 if f["cjk_ratio"] > 0.3 else 12
+    return bool((f["terminal"] and f["n_words"] >= long_words) or f["n_words"] >= 50)
+
+
+_BREAKERS = frozenset({"ticker_run", "legal_phrase"})
+
+
+def _breaks(doc: _Doc, k: int) -> bool:
+    """Hard boilerplate: a ticker, a legal line, or a promo header over a list."""
+    flag = doc.flags[k]
+    if flag is None:
+        return False
+    if flag.reason == "promo_phrase":
+        return doc.blocks[k].features["run_len"] >= 2
+    return flag.reason in _BREAKERS
+
+
+def _body_regions(doc: _Doc) -> list[tuple[int, int]]:
+    """Spans of the body. Prose blocks form runs; a run ends at hard boilerplate (residue, tickers,
+    legal lines, promo headers over lists) or at a long list. The biggest run is the body; another run joins when its
+    words fit the biggest (less strictly when only a list separates them)."""
+    blocks = doc.blocks
+    clusters: list[list[int]] = []
+    hard: list[bool] = []  # hard[c]: boilerplate separates cluster c from cluster c-1
+    last = -1
+    for i, is_prose in enumerate(doc.prose):
+        if not is_prose:
+            continue
+        gap = range(last + 1, i)
+        broken = any(_breaks(doc, k) for k in gap)
+        if clusters and not broken and not _long_list(doc, gap):
+            clusters[-1].append(i)
+        else:
+            clusters.append([i])
+            hard.append(broken)
+        last = i
+    if len(clusters) == 1:
+        return [(clusters[0][0], clusters[0][-1])]
+    sizes = [sum(blocks[k].features["n_chars"] for k in c) for c in clusters]
+    best = max(range(len(clusters)), key=lambda c: sizes[c])
+    stop = text_vocabulary().stopwords
+    vocab = {t for k in clusters[best] for t in content_tokens(blocks[k].text, stop)}
+    chosen = []
+    for c, members in enumerate(clusters):
+        if c == best:
+            chosen.append(c)
+            continue
+        toks = {t for k in members for t in content_tokens(blocks[k].text, stop)}
+        overlap = len(toks & vocab) / len(toks) if toks else 0.0
+        separated = any(hard[j] for j in range(min(c, best) + 1, max(c, best) + 1))
+        need = (0.2 if separated else 0.08) + (0.15 if sizes[c] < 0.1 * sizes[best] else 0.0)
+        if overlap >= need:
+            chosen.append(c)
+    return [(clusters[c][0], clusters[c][-1]) for c in chosen]
+
+
+def _long_list(doc: _Doc, gap: range) -> bool:
+    """Many short unpunctuated lines between two prose blocks: a list that is not part of the text
+    (many lines that do not fit the topic, or very many lines)."""
+    listy = [k for k in gap if doc.flags[k] is None and doc.blocks[k].features["listy"]]
+    if len(listy) >= 30:
+        return True
+    return len(listy) >= 12 and sum(doc.blocks[k].features["topic_fit"] for k in listy) / len(listy) < 0.25
+
+
+def _inside_body(doc: _Doc, i: int) -> Decision:
+    """Inside the body everything stays, except the list right under a promo header ("Related:")."""
+    f = doc.blocks[i].features
+    if f["listy"] and not f["bullet"]:
+        for k in range(i - 1, max(-1, i - 12), -1):
+            flag = doc.flags[k]
+            if flag is not None and flag.reason == "promo_phrase" and doc.blocks[k].features["run_len"] >= 2:
+                return Decision("headline_list", "after_promo_header")
+            if flag is not None or not doc.blocks[k].features["listy"]:
+                break
+    return Decision("main", "body")
+
+
+def _between(doc: _Doc, i: int) -> Decision:
+    """Between two parts of the body: lists of headlines go, other lines stay when they fit."""
+    f = doc.blocks[i].features
+    if doc.headline_run[i]:
+        return Decision("headline_list", "headline_run")
+    if doc.headline_title_run[i]:
+        return Decision("headline_list", "title_case_run")
+    if doc.prose[i]:
+        return Decision("boilerplate", "offtopic_prose")
+    if _fits(f, doc.opts) or f["bullet"] or not f["repeated"]:
+        return Decision("main", "between_fit")
+    return Decision("navigation" if f["listy"] else "boilerplate", "between_parts")
+
+
+def _headline_like(block: Block) -> bool:
+    """A headline in a list: a few words, no bullet, no table cells, not a number row."""
+    f = block.features
+    words = f["n_words"]
+    if f["bullet"] or " | " in block.text or "\t" in block.text or f["digit_ratio"] >= 0.2:
+        return False
+    if f["cjk_ratio"] > 0.3:
+        return 6 <= words <= 60
+    return 4 <= words <= 40 and (f["title_case"] >= 0.5 or not f["terminal"])
+
+
+def _headline_runs(blocks: Sequence[Block]) -> tuple[list[bool], list[bool]]:
+    """Runs of 3+ headline-like lines: those that, on average, do not fit the body's topic; and
+    those whose words are mostly capitalised."""
+    like = [_headline_like(b) for b in blocks]
+    offtopic = [False] * len(blocks)
+    titled = [False] * len(blocks)
+    i = 0
+    while i < len(blocks):
+        if not like[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(blocks) and like[j]:
+            j += 1
+        if j - i >= 3:
+            span = range(i, j)
+            if sum(blocks[k].features["topic_fit"] for k in span) / (j - i) < _OFFTOPIC_FIT:
+                offtopic[i:j] = [True] * (j - i)
+            if sum(blocks[k].features["title_case"] for k in span) / (j - i) >= 0.6:
+                titled[i:j] = [True] * (j - i)
+        i = j
+    return offtopic, titled
+
+
+# -- pass 3: around the body --------------------------------------------------------------------
+
+
+def _titleish(block: Block) -> bool:
+    f = block.features
+    text = block.text.rstrip()
+    if f["leading_time"] or f["ends_with_colon"] or f["n_urls"] or f["n_emails"] or f["bullet"]:
+        return False
+    if f["digit_ratio"] >= 0.3:
+        return False
+    if text.endswith((".", "。")) and not text.endswith("..."):
+        return False
+    if f["terminal"] and f["title_case"] < 0.5 and f["cjk_ratio"] <= 0.3:
+        return False  # a question or exclamation in sentence case is a sentence, not a headline
+    if f["cjk_ratio"] > 0.3:
+        return 4 <= f["n_words"] <= 50
+    return 2 <= f["n_words"] <= 20
+
+
+def _label_head(doc: _Doc, decisions: list[Decision | None], first: int) -> None:
+    """Before the body: the title line, bylines, navigation; other lines stay when they fit."""
+    blocks, flags = doc.blocks, doc.flags
+    title = None
+    for k in range(first - 1, max(-1, first - 9), -1):
+        f = blocks[k].features
+        if flags[k] is not None or (f["n_words"] <= 6 and f["digit_ratio"] >= 0.15):
+            continue  # bylines, dates, share lines sit between title and body
+        if _titleish(blocks[k]):
+            title = k
+        break
+    if title is None and first > 0 and flags[0] is None and _titleish(blocks[0]):
+        title = 0
+    for k in range(first):
+        f = blocks[k].features
+        if flags[k] is not None:
+            decisions[k] = flags[k]
+        elif k == title:
+            decisions[k] = Decision("title", "title_line")
+        elif doc.prose[k]:
+            decisions[k] = Decision("boilerplate", "offtopic_prose")
+        elif title is not None and k < title:
+            decisions[k] = Decision("navigation" if f["listy"] else "boilerplate", "before_title")
+        elif doc.headline_run[k]:
+            decisions[k] = Decision("headline_list", "headline_run")
+        elif _fits(f, doc.opts) and not (f["listy"] and f["run_len"] >= 3 and f["n_words"] <= 4 and title is None):
+            decisions[k] = Decision("main", "near_body")
+        else:
+            decisions[k] = Decision("navigation" if f["listy"] else "boilerplate", "before_body")
+
+
+def _fits(f: Mapping[str, float], opts: Options) -> bool:
+    """The line shares enough content words with the body (how many: ``opts.focus``)."""
+    need = {"precision": 0.5, "balanced": 0.3, "recall": 0.15}[opts.focus]
+    if f["repeated"] and f["listy"]:
+        return False
+    if f["n_content"] < 2 and not f["terminal"]:
+        return False  # one-word lines ("Paris", "More") carry no evidence of belonging
+    return bool(f["topic_fit"] >= need or (f["terminal"] and f["n_words"] >= 6 and f["topic_fit"] >= need / 2))
+
+
+def _label_tail(doc: _Doc, decisions: list[Decision | None], last: int) -> None:
+    """After the body. Until the first line caught by a line rule (contact line, promo, residue ...)
+    lines stay unless they are a headline list; after it only lines that fit the topic stay, and a
+    header ending with a colon ("Football news:") marks the list below it."""
+    blocks, flags = doc.blocks, doc.flags
+    strict = doc.opts.focus == "precision"
+    in_list = False
+    for k in range(last + 1, len(blocks)):
+        b = blocks[k]
+        f = b.features
+        flag = flags[k]
+        if flag is not None:
+            decisions[k] = flag
+            strict = True
+            in_list = in_list or flag.label == "promo"
+            continue
+        if doc.prose[k]:
+            in_list = False
+            ok = _fits(f, doc.opts) if strict else True
+            decisions[k] = Decision("main", "after_body") if ok else Decision("boilerplate", "offtopic_prose")
+        elif f["ends_with_colon"] and f["n_words"] <= 8 and _list_follows(doc, k):
+            in_list = strict = True
+            decisions[k] = Decision("navigation", "section_header")
+        elif in_list and (f["listy"] or f["n_words"] <= 40):
+            decisions[k] = Decision("headline_list", "after_section_header")
+        elif doc.headline_run[k]:
+            strict = True
+            decisions[k] = Decision("headline_list", "headline_run")
+        elif (not strict and _plausible(f)) or _fits(f, doc.opts):
+            decisions[k] = Decision("main", "after_body")
+        else:
+            decisions[k] = Decision("navigation" if f["listy"] else "boilerplate", "after_body")
+
+
+def _plausible(f: Mapping[str, float]) -> bool:
+    """Could belong to the text: a sentence, a bullet, or a line with words of substance."""
+    if f["listy"] and f["repeated"]:
+        return False
+    return bool(f["terminal"] or f["bullet"] or f["n_content"] >= 3)
+
+
+def _list_follows(doc: _Doc, k: int) -> bool:
+    """The next block that is not residue is a short line, or a ticker."""
+    for j in range(k + 1, min(len(doc.blocks), k + 4)):
+        flag = doc.flags[j]
+        if flag is not None and flag.reason == "html_residue":
+            continue
+        return bool(doc.blocks[j].features["listy"] or (flag is not None and flag.reason == "ticker_run"))
+    return False

@@ -1,0 +1,142 @@
+"""The ``extract`` command line: flags in trafilatura's spelling, turned into one ``Options``."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any
+
+from thresher.options import Options
+from thresher.write.formats import FORMAT_NAMES
+
+PROG = "thresher"
+_SIZE = re.compile(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*")
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def build_parser(version: str) -> argparse.ArgumentParser:
+    """The parser for ``thresher [extract] [options] [INPUT ...]``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        usage="%(prog)s [extract] [options] [INPUT ...]",
+        description=(
+            "Extract the main text and metadata of web pages (HTML files, WARC/WET archives, JSONL "
+            "records, scraped text). Reads standard input when no input is given."
+        ),
+        epilog=(
+            "Output format by default: from the -o file's extension (.jsonl, .csv, .md...), else txt "
+            "for one input document and jsonl for more (with --output-dir: txt). Exit status: 0 all inputs gave a result, 1 some "
+            "failed (their error records are in json/jsonl/csv/xml output, on stderr for txt), 2 usage."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {version}")
+    parser.add_argument("inputs", nargs="*", metavar="INPUT", help="files, directories, globs, http(s) URLs, or - for stdin")
+
+    src = parser.add_argument_group("input")
+    src.add_argument("-i", "--input-file", metavar="FILE", help="file listing input paths or URLs, one a line")
+    src.add_argument("--input-dir", metavar="DIR", help="read every file under this directory")
+    src.add_argument("-u", "--URL", dest="urls", action="append", default=[], metavar="URL",
+                     help="download and extract this URL (repeatable)")
+    src.add_argument("--input-format", choices=("auto", "html", "text"), default=None,
+                     help="force the HTML or the text engine (default: look at each input)")
+    src.add_argument("--max-bytes", type=_size, default=None, metavar="N",
+                     help="skip inputs larger than N bytes (suffixes k, M, G) as too_large")
+
+    out = parser.add_argument_group("output")
+    dest = out.add_mutually_exclusive_group()
+    dest.add_argument("-o", "--output", metavar="FILE",
+                      help="write to FILE instead of standard output (an existing directory acts as "
+                           "--output-dir, as in trafilatura)")
+    dest.add_argument("--output-dir", metavar="DIR", help="write one file per input document into DIR")
+    fmt = out.add_mutually_exclusive_group()
+    fmt.add_argument("--output-format", choices=FORMAT_NAMES, default=None, help="output format")
+    for name in FORMAT_NAMES:
+        fmt.add_argument(f"--{name}", dest="output_format", action="store_const", const=name,
+                             help=f"shorthand for --output-format {name}")
+    out.add_argument("--with-metadata", action="store_true",
+                     help="add a metadata header to txt and markdown output (records always carry it)")
+    out.add_argument("-v", "--verbose", action="count", default=0,
+                     help="report each rejected document on stderr")
+
+    ext = parser.add_argument_group("extraction")
+    focus = ext.add_mutually_exclusive_group()
+    focus.add_argument("--precision", dest="focus", action="store_const", const="precision",
+                       help="favour precision: less noise, possibly less text")
+    focus.add_argument("--recall", dest="focus", action="store_const", const="recall",
+                       help="favour recall: more text, possibly more noise")
+    comments = ext.add_mutually_exclusive_group()
+    comments.add_argument("--with-comments", dest="include_comments", action="store_const", const=True,
+                          help="keep reader comments (after the text)")
+    comments.add_argument("--no-comments", dest="include_comments", action="store_const", const=False,
+                          help="leave reader comments out (the default)")
+    ext.add_argument("--no-tables", dest="include_tables", action="store_const", const=False,
+                     help="leave table content out")
+    ext.add_argument("--links", dest="include_links", action="store_const", const=True,
+                     help="keep link targets")
+    ext.add_argument("--images", dest="include_images", action="store_const", const=True,
+                     help="keep image sources")
+    ext.add_argument("--formatting", dest="include_formatting", action="store_const", const=True,
+                     help="keep text formatting (bold, italic...)")
+    ext.add_argument("-f", "--fast", dest="fast", action="store_const", const=True,
+                     help="skip the costlier steps (whole-page date search, language identification)")
+    ext.add_argument("--target-language", type=_language, default=None, metavar="LANG",
+                     help="reject documents in another language (ISO 639-1 code)")
+
+    run = parser.add_argument_group("running")
+    run.add_argument("--parallel", type=_parallel, default=1, metavar="N",
+                     help="worker processes (0: one per CPU); output order is kept")
+    run.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                     help="per-document time limit (0: none); over it a document is a timeout error")
+    return parser
+
+
+def options_from_args(args: argparse.Namespace, output_format: str) -> Options:
+    """The one Options value for this run: only the flags given change a default."""
+    changes: dict[str, Any] = {}
+    for name in ("input_format", "focus", "include_comments", "include_tables", "include_links",
+                 "include_images", "include_formatting", "fast", "target_language", "max_bytes"):
+        value = getattr(args, name, None)
+        if value is not None:
+            changes[name] = value
+    if args.time_limit is not None:
+        changes["time_limit"] = args.time_limit or None
+    if output_format == "markdown":
+        changes["with_markdown"] = True
+    return Options(**changes)
+
+
+def _size(text: str) -> int:
+    match = _SIZE.fullmatch(text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 500000, 512k, 20M)")
+    value = int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1 byte")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be a finite number of seconds, 0 or more")
+    return value
+
+
+def _parallel(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 (one per CPU) or more")
+    return value
+
+
+def _language(text: str) -> str:
+    code = text.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}", code):
+        raise argparse.ArgumentTypeError(f"not an ISO 639-1 language code: {text!r}")
+    return code

@@ -1,0 +1,153 @@
+"""``thresher run``: a corpus from input shards, resumable, deduplicated, on the local engine or Spark.
+
+Argument parsing → one ``RunConfig`` → ``engines.pipeline.run_corpus``. Exit status: 0 the run is
+complete (failed and rejected records are part of a complete run: see ``OUT/failed/``), 1 the run
+stopped (a worker died, the disk filled up: rerun the same command to continue), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from thresher import __version__
+from thresher.corpus.config import RunConfig
+from thresher.dedup.options import DedupOptions
+from thresher.engines.local import LocalEngine, WorkerDied
+from thresher.engines.pipeline import Engine, run_corpus
+from thresher.engines.shards import PlanError, plan_shards
+from thresher.engines.workdir import RunMismatch
+from thresher.options import Options
+
+PROG = "thresher run"
+EXIT_OK, EXIT_STOPPED, EXIT_USAGE = 0, 1, 2
+
+
+def build_run_parser() -> argparse.ArgumentParser:
+    """The parser for ``thresher run INPUT... --output-dir OUT [options]``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "Build a corpus: read input shards (WARC/WET archives, JSONL files, directories of HTML or "
+            "text files), extract every record, filter, deduplicate across the corpus, remove site "
+            "boilerplate, and write data/, rejected/, failed/ and duplicates/ parts plus stats.json. "
+            "A rerun of the same command continues where a killed run stopped."
+        ),
+        epilog="Exit status: 0 the run is complete, 1 it stopped (rerun to continue), 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"thresher {__version__}")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories or globs")
+    parser.add_argument("-o", "--output-dir", required=True, metavar="OUT", help="the run's directory")
+    parser.add_argument("--fresh", action="store_true",
+                        help="discard a previous run in OUT that had another configuration or inputs")
+
+    run = parser.add_argument_group("engine")
+    run.add_argument("--engine", choices=("local", "spark"), default="local",
+                     help="local worker processes (default) or Spark (needs the [spark] extra)")
+    run.add_argument("--workers", type=int, default=0, metavar="N",
+                     help="local engine: worker processes (default: one per core)")
+    run.add_argument("--spark-master", default=None, metavar="URL",
+                     help="Spark master when not set by spark-submit (default: local[*])")
+    run.add_argument("--shard-size", type=_positive, default=1000, metavar="N",
+                     help="single-page files (HTML, text) per shard; archives and JSONL files are a shard each")
+
+    ext = parser.add_argument_group("extraction and filters")
+    ext.add_argument("--input-format", choices=("auto", "html", "text"), default="auto",
+                     help="force the HTML or the text engine (default: look at each record)")
+    focus = ext.add_mutually_exclusive_group()
+    focus.add_argument("--precision", dest="focus", action="store_const", const="precision")
+    focus.add_argument("--recall", dest="focus", action="store_const", const="recall")
+    ext.add_argument("--fast", action="store_true", help="skip the costlier metadata steps")
+    ext.add_argument("--min-length", type=int, default=0, metavar="N",
+                     help="reject documents shorter than N characters (also after boilerplate removal)")
+    ext.add_argument("--target-language", default=None, metavar="xx",
+                     help="reject documents in another language (ISO 639-1)")
+    ext.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
+                     help="per record; slower records become timeout failures")
+
+    dup = parser.add_argument_group("deduplication")
+    dup.add_argument("--dedup", choices=("near", "exact", "none"), default="near",
+                     help="near (MinHash LSH, verified; default), exact (normalised text) or none")
+    dup.add_argument("--dedup-threshold", type=float, default=0.8, metavar="J",
+                     help="least Jaccard similarity of word 5-gram sets for near duplicates")
+    dup.add_argument("--boilerplate", action=argparse.BooleanOptionalAction, default=True,
+                     help="remove lines repeated across many distinct documents of one site (default: on)")
+    dup.add_argument("--boilerplate-min-docs", type=_positive, default=5, metavar="N",
+                     help="a line is site boilerplate when on at least N distinct non-duplicate documents")
+
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
+                     help="format of data/ parts (parquet needs the [parquet] extra)")
+    out.add_argument("--compress", action="store_true", help="gzip the JSONL parts (.jsonl.gz)")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> RunConfig:
+    """The run's configuration from parsed arguments (ValueError for values out of range)."""
+    options = Options(
+        input_format=args.input_format,
+        focus=args.focus or "balanced",
+        fast=args.fast,
+        min_text_length=max(0, args.min_length),
+        target_language=args.target_language,
+        time_limit=args.time_limit if args.time_limit > 0 else None,
+    )
+    dedup = None if args.dedup == "none" else DedupOptions(mode=args.dedup, threshold=args.dedup_threshold)
+    return RunConfig(
+        options=options, dedup=dedup, boilerplate=args.boilerplate,
+        boilerplate_min_documents=args.boilerplate_min_docs, output_format=args.format,
+        compress=args.compress, shard_size=args.shard_size,
+    )
+
+
+def run_command(argv: Sequence[str]) -> int:
+    """``thresher run``: plan shards, run the phases on the chosen engine, print the summary."""
+    parser = build_run_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = config_from_args(args)
+    except ValueError as err:
+        parser.error(str(err))
+    if args.format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            parser.error("--format parquet needs pyarrow: pip install 'thresher[parquet]'")
+    try:
+        shards = plan_shards(args.inputs, shard_size=config.shard_size)
+    except PlanError as err:
+        parser.error(str(err))
+    if not shards:
+        parser.error("no input files")
+    started = time.monotonic()
+    engine: Engine
+    try:
+        if args.engine == "spark":
+            try:
+                from thresher.engines.spark import SparkEngine
+            except ImportError:
+                parser.error("--engine spark needs pyspark: pip install 'thresher[spark]'")
+            engine = SparkEngine(master=args.spark_master)
+        else:
+            engine = LocalEngine(workers=args.workers, progress=sys.stderr)
+        stats = run_corpus(shards, config, args.output_dir, engine, fresh=args.fresh)
+    except RunMismatch as err:
+        parser.error(str(err))
+    except WorkerDied as err:
+        print(f"{PROG}: stopped: {err}", file=sys.stderr)
+        return EXIT_STOPPED
+    except OSError as err:
+        print(f"{PROG}: stopped: {err}; rerun the same command to continue", file=sys.stderr)
+        return EXIT_STOPPED
+    elapsed = time.monotonic() - started
+    print(f"{stats.summary()}; {elapsed:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number

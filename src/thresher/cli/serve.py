@@ -1,0 +1,48 @@
+"""``thresher serve``: the inspector web app and the HTTP extraction service (the ``[web]`` extra)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from thresher.cli.args import PROG
+from thresher.options import Options
+
+
+def build_serve_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=f"{PROG} serve",
+        description="Start the inspector and the /v1 extraction API (bound to 127.0.0.1 by default).",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--api-key", help="require this key (X-API-Key or Authorization: Bearer)")
+    p.add_argument("--allow-fetch", action="store_true",
+                   help="allow extracting from URLs (public http(s) addresses only)")
+    p.add_argument("--store", help="SQLite file for the corpus view (default: in memory)")
+    p.add_argument("--corpus", help="an output folder of `thresher run` or a JSONL file to open at start")
+    p.add_argument("--time-limit", type=float, default=10.0, help="seconds per document")
+    p.add_argument("--max-request-bytes", type=int, default=25_000_000)
+    p.add_argument("--concurrency", type=int, default=4, help="extractions at once")
+    return p
+
+
+def serve_command(argv: Sequence[str]) -> int:
+    args = build_serve_parser().parse_args(argv)
+    try:
+        from thresher.web.server import serve
+    except ImportError as err:
+        print(f"{PROG}: serve needs the web extra: pip install 'thresher[web]' ({err})")
+        return 2
+    serve(
+        args.host,
+        args.port,
+        api_key=args.api_key,
+        allow_fetch=args.allow_fetch,
+        store=args.store,
+        corpus=args.corpus,
+        options=Options(time_limit=args.time_limit or None),
+        max_request_bytes=args.max_request_bytes,
+        concurrency=args.concurrency,
+    )
+    return 0

@@ -1,0 +1,136 @@
+"""``thresher stories INPUT... -o stories.jsonl``: group headlines or documents into stories.
+
+Inputs: JSONL records from ``thresher extract``/``thresher run`` (title, text, date, hostname) or
+headline items (``headline``, optional ``outlet``, ``url``, ``timestamp``); plain text files with one
+headline per line and an optional leading clock time (a news ticker); ``-`` for stdin.
+Output: one JSON line per story (id, headline, members with their sources, first/last seen, outlet
+count), then, with ``--assignments FILE``, one line per item with its story id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from thresher.cli.args import PROG
+from thresher.read.payload import read_payload
+from thresher.stories import Item, StoriesOptions, Story, cluster_stories, item_from_record, parse_headline_line
+
+
+def build_stories_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=f"{PROG} stories", description=__doc__.split("\n\n")[0])
+    p.add_argument("inputs", nargs="*", help="JSONL or text files (default: stdin)")
+    p.add_argument("-o", "--output", help="write the stories here (default: stdout)")
+    p.add_argument("--assignments", help="also write each item's story id to this JSONL file")
+    p.add_argument("--backend", choices=("auto", "lexical", "embedding"), default="auto",
+                   help="embedding needs the [stories] extra; auto uses it when installed")
+    p.add_argument("--window-hours", type=float, default=72.0,
+                   help="items further apart in time never share a story")
+    return p
+
+
+def stories_command(argv: Sequence[str]) -> int:
+    parser = build_stories_parser()
+    args = parser.parse_args(argv)
+    items: list[Item] = []
+    problems = 0
+    for source, lines in _sources(args.inputs, parser):
+        for n, line in enumerate(lines):
+            if not line.strip():
+                continue
+            try:
+                items.append(_item(source, n, line, len(items)))
+            except ValueError as err:
+                problems += 1
+                print(f"{PROG}: {source}:{n + 1}: skipped: {err}", file=sys.stderr)
+    seen: set[str] = set()
+    unique = []
+    for item in items:  # an id given twice names one item
+        if item.id not in seen:
+            seen.add(item.id)
+            unique.append(item)
+    result = cluster_stories(unique, StoriesOptions(backend=args.backend, window_hours=args.window_hours))
+    by_id = {it.id: it for it in unique}
+    with _open_out(args.output) as out:
+        for story in result.stories:
+            out.write(json.dumps(_story_record(story, by_id), ensure_ascii=False) + "\n")
+    if args.assignments:
+        with open(args.assignments, "w", encoding="utf-8") as fh:
+            for it in unique:
+                fh.write(json.dumps({"id": it.id, "headline": it.headline, "story": result.story_of(it.id)},
+                                    ensure_ascii=False) + "\n")
+    multi = sum(1 for s in result.stories if s.size > 1)
+    print(f"{PROG}: {len(unique)} items, {len(result.stories)} stories ({multi} with several items), "
+          f"backend {result.backend}, {problems} lines skipped", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _sources(paths: Sequence[str], parser: argparse.ArgumentParser) -> Iterator[tuple[str, list[str]]]:
+    if not paths:
+        if sys.stdin is None or sys.stdin.isatty():
+            parser.error("no input: give JSONL or text files, or pipe headlines on stdin")
+        yield "<stdin>", sys.stdin.read().splitlines()
+        return
+    for path in paths:
+        if path == "-":
+            yield "<stdin>", sys.stdin.read().splitlines()
+            continue
+        if not Path(path).is_file():
+            parser.error(f"{path}: no such file")
+        data = read_payload(path, max_bytes=200_000_000)
+        yield path, data.decode("utf-8", "replace").splitlines()
+
+
+def _item(source: str, n: int, line: str, index: int) -> Item:
+    stripped = line.strip()
+    if stripped.startswith("{"):
+        try:
+            record = json.loads(stripped)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"invalid JSON ({err.msg})") from None
+        if not isinstance(record, dict):
+            raise ValueError("a JSON line must be an object")
+        if "error" in record and not record.get("title"):
+            raise ValueError("an error record has no headline")
+        return item_from_record(record, index=index)
+    _clock, headline = parse_headline_line(stripped)  # a ticker's clock time has no date: not a timestamp
+    return Item(id=f"{Path(source).name}:{n + 1}", headline=headline)
+
+
+def _story_record(story: Story, by_id: dict[str, Item]) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "headline": story.headline,
+        "size": story.size,
+        "outlet_count": story.outlet_count,
+        "outlets": list(story.outlets),
+        "first_seen": story.first_seen.isoformat() if story.first_seen else None,
+        "last_seen": story.last_seen.isoformat() if story.last_seen else None,
+        "members": [
+            {"id": m, "headline": by_id[m].headline, "outlet": by_id[m].outlet, "url": by_id[m].url,
+             "timestamp": by_id[m].timestamp.isoformat() if by_id[m].timestamp else None}
+            for m in story.members
+        ],
+    }
+
+
+class _open_out:
+    """stdout or a file, as a context manager that closes only what it opened."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.fh: TextIO | None = None
+
+    def __enter__(self) -> TextIO:
+        if self.path:
+            self.fh = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
+            return self.fh
+        return sys.stdout
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fh is not None:
+            self.fh.close()

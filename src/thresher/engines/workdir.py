@@ -1,0 +1,185 @@
+"""The output directory of a run: final parts, intermediate files, completion markers, atomic writes.
+
+```
+OUT/
+  data/part-00000.jsonl[.gz] | .parquet   kept documents (id, text, metadata, provenance)
+  rejected/part-00000.jsonl[.gz]          filtered documents, with ``rejected`` = "stage:reason"
+  failed/part-00000.jsonl[.gz]            broken input, with ``error`` and ``message``
+  duplicates/part-00000.jsonl[.gz]        duplicates, with ``duplicate_of`` = the survivor's id
+  stats.json                              the merged counts; written last: its presence means done
+  _work/run.json                          configuration fingerprint and shard keys of this run
+  _work/extract/<shard key>.jsonl.gz      phase 1: every result of the shard, in reader order
+  _work/extract/<shard key>.done          ... its completion marker (the shard's counts)
+  _work/dedup/<shard key>.jsonl.gz        phase 2: the shard's duplicates and their survivors
+  _work/dedup/boilerplate.json            site -> line keys of its boilerplate
+  _work/dedup/_DONE                       ... the phase's marker (corpus-level counts)
+  _work/final/<shard key>.done            phase 3: the shard's final parts are in place
+```
+Every file is written under a temporary name and renamed into place (atomic on POSIX), and a marker
+is written only after what it vouches for; a killed run leaves at worst ``*.tmp-*`` files, which
+the next run removes. Files are byte-for-byte reproducible (gzip headers carry no time or name).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from thresher.corpus.config import RunConfig
+from thresher.engines.shards import Shard
+
+PARTS = ("data", "rejected", "failed", "duplicates")
+RUN_FORMAT = 1
+
+
+class RunMismatch(RuntimeError):
+    """The output directory holds a run with another configuration or other inputs."""
+
+
+class WorkDir:
+    """Paths of one run's output directory, and the checks that make a rerun safe."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.work = self.root / "_work"
+
+    # phase 1
+    def extracted(self, shard: Shard) -> Path:
+        return self.work / "extract" / f"{shard.key}.jsonl.gz"
+
+    def extract_marker(self, shard: Shard) -> Path:
+        return self.work / "extract" / f"{shard.key}.done"
+
+    # phase 2
+    def duplicates_of(self, shard: Shard) -> Path:
+        return self.work / "dedup" / f"{shard.key}.jsonl.gz"
+
+    @property
+    def boilerplate(self) -> Path:
+        return self.work / "dedup" / "boilerplate.json"
+
+    @property
+    def dedup_marker(self) -> Path:
+        return self.work / "dedup" / "_DONE"
+
+    # phase 3
+    def final_marker(self, shard: Shard) -> Path:
+        return self.work / "final" / f"{shard.key}.done"
+
+    def part(self, kind: str, shard: Shard, config: RunConfig) -> Path:
+        if kind == "data" and config.output_format == "parquet":
+            return self.root / kind / f"{shard.part}.parquet"
+        return self.root / kind / f"{shard.part}.jsonl{'.gz' if config.compress else ''}"
+
+    @property
+    def stats(self) -> Path:
+        return self.root / "stats.json"
+
+    def prepare(self, config: RunConfig, shards: Iterable[Shard], *, fresh: bool = False) -> None:
+        """Create the directories; check that a previous run here had the same configuration and inputs
+        (``RunMismatch`` otherwise, unless ``fresh``: then its results are removed); clear temp files."""
+        keys = [shard.key for shard in shards]
+        run = {"format": RUN_FORMAT, "config": config.fingerprint(), "shards": keys}
+        record = self.work / "run.json"
+        if record.exists():
+            previous = json.loads(record.read_text(encoding="utf-8"))
+            if previous != run:
+                if not fresh:
+                    what = "configuration" if previous.get("config") != run["config"] else "inputs"
+                    raise RunMismatch(
+                        f"{self.root} holds a run with other {what}; use another --output-dir, "
+                        "or --fresh to discard it"
+                    )
+                self._discard()
+        elif fresh:
+            self._discard()
+        for sub in ("extract", "dedup", "final"):
+            (self.work / sub).mkdir(parents=True, exist_ok=True)
+        for kind in PARTS:
+            (self.root / kind).mkdir(parents=True, exist_ok=True)
+        for folder in [self.root, self.work, *(self.work / s for s in ("extract", "dedup", "final")),
+                       *(self.root / k for k in PARTS)]:
+            for stale in folder.glob("*.tmp-*"):
+                stale.unlink(missing_ok=True)
+        if not record.exists() or json.loads(record.read_text(encoding="utf-8")) != run:
+            write_bytes(record, json.dumps(run, indent=1).encode("utf-8"))
+
+    def _discard(self) -> None:
+        for folder in [*(self.root / k for k in PARTS), *(self.work / s for s in ("extract", "dedup", "final"))]:
+            if folder.is_dir():
+                for child in folder.iterdir():
+                    child.unlink()
+        self.stats.unlink(missing_ok=True)
+        (self.work / "run.json").unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A binary handle on a temporary file that becomes ``path`` (fsynced, renamed) when the block
+    ends without an error, and is removed otherwise."""
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    handle = open(tmp, "wb")  # noqa: SIM115 - closed below on both paths
+    try:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+        handle.close()
+        os.replace(tmp, path)
+    except BaseException:
+        handle.close()
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    with atomic_file(path) as handle:
+        handle.write(data)
+
+
+def write_json(path: Path, value: Any) -> None:
+    write_bytes(path, (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8"))
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def json_line(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+@contextlib.contextmanager
+def jsonl_writer(path: Path, *, compress: bool) -> Iterator[IO[bytes]]:
+    """An atomic JSONL file, gzipped (with a fixed header: no name, no time) when ``compress``."""
+    with atomic_file(path) as raw:
+        if not compress:
+            yield raw
+            return
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as zipped:
+            yield zipped  # type: ignore[misc]
+
+
+def write_jsonl(path: Path, records: Iterable[Mapping[str, Any]], *, compress: bool) -> None:
+    with jsonl_writer(path, compress=compress) as handle:
+        for rec in records:
+            handle.write(json_line(rec))
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSONL file, gzipped or not."""
+    with open(path, "rb") as raw:
+        magic = raw.read(2)
+        raw.seek(0)
+        stream: IO[bytes] = (
+            gzip.GzipFile(fileobj=raw, mode="rb") if magic == b"\x1f\x8b" else raw  # type: ignore[assignment]
+        )
+        for line in io.TextIOWrapper(stream, encoding="utf-8"):
+            if line.strip():
+                yield json.loads(line)

@@ -1,0 +1,58 @@
+"""Metadata of already-scraped text: what the text classifier found, plus the URL's host name.
+
+The title is the block labelled ``title``; the author comes from ``byline`` blocks — a real byline
+("By A and B") wins over a contact line ("Write to A at a@example.com"). Several names are joined
+with "; " as trafilatura does. ``sources`` records where each field came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from thresher.classify.text_rules import byline_names
+from thresher.model import Block, Decision, Metadata
+from thresher.options import Options
+
+_HOST_RE = re.compile(r"[\w-]+(?:\.[\w-]+)*")
+
+
+def text_metadata(
+    blocks: Sequence[Block], decisions: Sequence[Decision], url: str | None, opts: Options
+) -> Metadata:
+    """Title, author and host name of a text document from its labelled blocks."""
+    del opts
+    title = None
+    by_reason: dict[str, list[str]] = {}
+    for block, decision in zip(blocks, decisions, strict=True):
+        if decision.label == "title" and title is None:
+            title = " ".join(block.text.split())
+        elif decision.label == "byline":
+            names = by_reason.setdefault(decision.reason, [])
+            names.extend(n for n in byline_names(block.text) if n not in names)
+    sources: dict[str, str] = {}
+    if title:
+        sources["title"] = "text:title-line"
+    author = None
+    for reason, source in (("byline", "text:byline-line"), ("contact_line", "text:contact-line")):
+        if by_reason.get(reason):
+            author = "; ".join(by_reason[reason])
+            sources["author"] = source
+            break
+    hostname = _hostname(url)
+    if hostname:
+        sources["hostname"] = "url"
+    return Metadata(title=title, author=author, hostname=hostname, sources=sources)
+
+
+def _hostname(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname
+    except ValueError:
+        return None
+    if not host or not _HOST_RE.fullmatch(host):
+        return None
+    return host[4:] if host.startswith("www.") else host

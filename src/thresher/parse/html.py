@@ -1,0 +1,189 @@
+"""HTML text → a cleaned tree, plus the facts metadata needs that cleaning would throw away.
+
+This is the only module that imports the HTML parser (selectolax's Lexbor backend). Other stages
+use the parsed nodes through their methods (``tag``, ``attributes``, ``child``, ``next``, ``css``)
+without importing the parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+from thresher.options import Options
+
+DROP_TAGS = (
+    "script", "style", "noscript", "template", "svg", "iframe", "input", "select", "button",
+    "textarea", "option", "datalist", "object", "embed", "canvas", "link", "meta", "head",
+)
+"""Elements that never carry readable page text (``form`` itself is kept: some pages wrap
+everything in one)."""
+
+MAX_DEPTH = 2500
+"""Markup nested deeper than this is cut before parsing: the parser slows down quadratically with
+depth, and no readable page nests that deep."""
+
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_NOSCRIPT = re.compile(r"</?noscript\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "keygen", "command"]
+)
+_CHUNK = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class Tree:
+    """A parsed and cleaned page, and what was gathered before cleaning."""
+
+    document: Any
+    """The parsed document (parser object); ``document.body`` is the root the segmenter walks."""
+    title: str | None = None
+    """Text of ``<title>``."""
+    lang: str | None = None
+    """``<html lang>`` (or ``xml:lang``), as written."""
+    canonical: str | None = None
+    """``<link rel=canonical href>``."""
+    json_ld: tuple[str, ...] = ()
+    """Raw contents of ``<script type="application/ld+json">`` elements."""
+    meta: tuple[tuple[str, str], ...] = ()
+    """``<meta>`` pairs (lower-cased ``name``/``property``/``itemprop`` → ``content``), in page order."""
+    n_elements: int = 0
+    """Elements in the body after cleaning (counted up to ``max_elements + 1``)."""
+    max_elements: int = 500_000
+    """Walkers stop after this many elements."""
+    truncated: bool = False
+    """True when the markup was cut (too deep or too many elements)."""
+
+    @property
+    def body(self) -> Any:
+        return self.document.body
+
+    def meta_values(self, *keys: str) -> list[str]:
+        """Non-empty contents of the meta pairs whose key is one of ``keys``, in page order."""
+        wanted = set(keys)
+        return [v for k, v in self.meta if k in wanted and v]
+
+
+def parse_html(text: str, opts: Options) -> Tree:
+    """Parse ``text`` and clean it: scripts, styles, form controls and hidden elements go.
+
+    A page whose readable text is all inside ``<noscript>`` (a script-rendered app with a
+    crawler fallback) is parsed again with the ``<noscript>`` tags unwrapped.
+    """
+    tree, noscript_chars = _parse(text, opts)
+    if noscript_chars > 500 and tree.body is not None:
+        visible = len(tree.body.text(deep=True).strip())
+        if visible < 1000 and noscript_chars > 2 * visible:
+            tree, _ = _parse(_NOSCRIPT.sub("", text), opts)
+    return tree
+
+
+def _parse(text: str, opts: Options) -> tuple[Tree, int]:
+    text, cut = _limit_depth(text)
+    doc = LexborHTMLParser(text)
+    noscript_chars = 0
+    if doc.body is not None:
+        for node in doc.body.css("noscript"):
+            noscript_chars += len(node.text(deep=True))
+    json_ld: list[str] = []
+    for node in doc.css('script[type="application/ld+json"]'):
+        content = node.text(deep=True)
+        if content and content.strip():
+            json_ld.append(content.strip())
+    meta: list[tuple[str, str]] = []
+    for node in doc.css("meta"):
+        attrs = node.attributes
+        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        value = attrs.get("content")
+        if key and value:
+            meta.append((key.strip().lower(), " ".join(value.split())))
+    title_node = doc.css_first("title")
+    title = " ".join(title_node.text(deep=True).split()) if title_node is not None else None
+    html_node = doc.css_first("html")
+    lang = None
+    if html_node is not None:
+        lang = html_node.attributes.get("lang") or html_node.attributes.get("xml:lang")
+    canonical = None
+    for node in doc.css("link[rel]"):
+        rel = (node.attributes.get("rel") or "").lower().split()
+        if "canonical" in rel and node.attributes.get("href"):
+            canonical = (node.attributes.get("href") or "").strip() or None
+            break
+
+    doc.strip_tags(list(DROP_TAGS))
+    body = doc.body
+    if body is not None:
+        _drop_hidden(body)
+    n_elements = -1  # the body itself is not counted
+    limit = opts.max_elements
+    if body is not None:
+        for _node in body.traverse(include_text=False):
+            n_elements += 1
+            if n_elements > limit:
+                cut = True
+                break
+    tree = Tree(
+        document=doc,
+        title=title or None,
+        lang=(lang or "").strip() or None,
+        canonical=canonical,
+        json_ld=tuple(json_ld),
+        meta=tuple(meta),
+        n_elements=n_elements,
+        max_elements=limit,
+        truncated=cut,
+    )
+    return tree, noscript_chars
+
+
+def _drop_hidden(body: Any) -> None:
+    """Remove elements marked hidden, unless one holds most of the page (a modal-open wrapper)."""
+    candidates = body.css('[hidden], [aria-hidden="true"], [style*="none"], [style*="hidden"]')
+    if not candidates:
+        return
+    total = None
+    for node in candidates:
+        attrs = node.attributes
+        if (
+            "hidden" not in attrs
+            and attrs.get("aria-hidden") != "true"
+            and not _HIDDEN_STYLE.search(attrs.get("style") or "")
+        ):
+            continue
+        if node.tag in ("body", "html"):
+            continue
+        size = len(node.text(deep=True))
+        if size > 2000:
+            if total is None:
+                total = len(body.text(deep=True))
+            if size > 0.5 * total:
+                continue
+        node.decompose()
+
+
+def _limit_depth(text: str) -> tuple[str, bool]:
+    """Cut the markup where elements nest deeper than MAX_DEPTH (cheap check first)."""
+    rough = 0
+    deep = False
+    for start in range(0, len(text), _CHUNK):
+        chunk = text[start : start + _CHUNK]
+        rough += chunk.count("<") - 2 * chunk.count("</") - chunk.count("<!")
+        if rough > MAX_DEPTH:
+            deep = True
+            break
+    if not deep:
+        return text, False
+    depth = 0
+    for m in _TAG.finditer(text):
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+        if closing:
+            depth = max(0, depth - 1)
+        elif not selfclosing and name not in _VOID:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text[: m.start()], True
+    return text, False

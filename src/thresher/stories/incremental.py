@@ -1,0 +1,209 @@
+"""Stories from a stream: each item, in time order, joins an open story or opens a new one.
+
+The rule is the batch rule seen from one side: an item joins the open story with the highest mean
+score over its members, if that mean is at least ``merge`` and one member scores ``link`` or more.
+After a join, the grown story is checked against the other stories the item linked to and merged
+with one when the batch rule would have merged them. Stories whose last item is older than the
+window are retired (moved out of the working set), so memory stays bounded by the window; document
+frequencies for the IDF weights are counted over the working set only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from thresher.stories.cluster import _result, _text, _weights, build_story
+from thresher.stories.collapse import jaccard, shingles
+from thresher.stories.model import Item, StoriesOptions, StoriesResult, Story
+from thresher.stories.similarity import F32, Backend, idf_table, make_backend, score_matrix
+from thresher.stories.text import Terms, terms
+
+
+@dataclass(slots=True)
+class _Entry:
+    item: Item
+    terms: Terms
+    shingles: frozenset[str]
+    vector: F32 | None
+    story: int
+
+
+@dataclass(slots=True)
+class _Open:
+    entries: list[_Entry] = field(default_factory=list)
+    last: float = float("-inf")
+
+
+class StoryIndex:
+    """Incremental story clustering with a time window (see the module docstring)."""
+
+    def __init__(self, options: StoriesOptions | None = None, *, backend: Backend | None = None) -> None:
+        self.options = options or StoriesOptions()
+        self.backend = backend or make_backend(self.options.backend)
+        self.weights = _weights(self.backend.weights, self.options)
+        self._open: dict[int, _Open] = {}
+        self._done: list[Story] = []
+        self._df: Counter[str] = Counter()
+        self._postings: dict[str, set[int]] = {}
+        self._keys: dict[str, int] = {}
+        self._next = 0
+        self._items = 0
+        self._collapsed = 0
+
+    def __len__(self) -> int:
+        """Items in the working set."""
+        return sum(len(s.entries) for s in self._open.values())
+
+    def add(self, item: Item) -> str:
+        """Place one item and return the id of the story it is in now (a later merge may change it)."""
+        self._items += 1
+        t = terms(item.headline, item.lead)
+        now = item.timestamp.timestamp() if item.timestamp is not None else None
+        if now is not None:
+            self._retire(now - self.options.window_hours * 3600.0)
+        sh = shingles(t.key + (" " + item.lead if item.lead else ""))
+        vectors = self.backend.encode([_text(item)])
+        vector = None if vectors is None else vectors[0]
+        target = self._near_identical(t, sh)
+        linked: list[int] = []
+        if target is None:
+            target, linked = self._best_story(t, vector, item)
+        else:
+            self._collapsed += 1
+        if target is None:
+            target = self._next
+            self._next += 1
+            self._open[target] = _Open()
+        entry = _Entry(item=item, terms=t, shingles=sh, vector=vector, story=target)
+        self._join(entry, target, now)
+        for other in linked:
+            if other != target and other in self._open and self._should_merge(target, other):
+                target = self._merge(target, other)
+        return build_story([e.item for e in self._open[target].entries],
+                           [e.terms for e in self._open[target].entries], None).id
+
+    def retire_before(self, seconds: float) -> None:
+        """Retire stories whose newest item is older than this POSIX time."""
+        self._retire(seconds)
+
+    def pop_retired(self) -> list[Story]:
+        """Stories retired so far (and forget them): for streaming output with bounded memory."""
+        done, self._done = self._done, []
+        return done
+
+    def result(self) -> StoriesResult:
+        """All stories: retired ones not yet popped, then the open ones."""
+        stories = list(self._done) + [self._story(s) for s in self._open.values()]
+        groups = self._items - self._collapsed
+        return _result(stories, self.backend.name, items=self._items, groups=groups)
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    def _near_identical(self, t: Terms, sh: frozenset[str]) -> int | None:
+        exact = self._keys.get(t.key)
+        if exact is not None and exact in self._open:
+            return exact
+        threshold = self.options.collapse_threshold
+        for sid in self._candidates(t):
+            for e in self._open[sid].entries:
+                if jaccard(sh, e.shingles) >= threshold:
+                    return sid
+        return None
+
+    def _candidates(self, t: Terms) -> set[int]:
+        found: set[int] = set()
+        for w in set(t.words):
+            found |= self._postings.get(w, set())
+        return {sid for sid in found if sid in self._open}
+
+    def _best_story(self, t: Terms, vector: F32 | None, item: Item) -> tuple[int | None, list[int]]:
+        sids = self._candidates(t)
+        if vector is not None:
+            sids = set(self._open)
+        if not sids:
+            return None, []
+        entries = [e for sid in sorted(sids) for e in self._open[sid].entries]
+        df = self._df.copy()
+        df.update(set(t.words))
+        idf = idf_table(df, len(self) + 1)
+        col_vectors = None if vector is None else np.stack([e.vector for e in entries])  # type: ignore[misc]
+        row = score_matrix(
+            [t], [e.terms for e in entries], idf, self.weights,
+            row_vectors=None if vector is None else vector[None, :], col_vectors=col_vectors,
+            row_times=[item.timestamp], col_times=[e.item.timestamp for e in entries],
+            window_hours=self.options.window_hours,
+        )[0]
+        per_story: dict[int, list[float]] = {}
+        for e, s in zip(entries, row.tolist(), strict=True):
+            per_story.setdefault(e.story, []).append(s)
+        best, best_mean, linked = None, -np.inf, []
+        for sid, values in per_story.items():
+            if max(values) >= self.weights.link:
+                linked.append(sid)
+                mean = sum(values) / len(values)
+                if mean >= self.weights.merge and mean > best_mean:
+                    best, best_mean = sid, mean
+        return best, linked
+
+    def _should_merge(self, a: int, b: int) -> bool:
+        ea, eb = self._open[a].entries, self._open[b].entries
+        df = self._df
+        idf = idf_table(df, max(1, len(self)))
+        va = None if ea[0].vector is None else np.stack([e.vector for e in ea])  # type: ignore[misc]
+        vb = None if eb[0].vector is None else np.stack([e.vector for e in eb])  # type: ignore[misc]
+        scores = score_matrix(
+            [e.terms for e in ea], [e.terms for e in eb], idf, self.weights, row_vectors=va, col_vectors=vb,
+            row_times=[e.item.timestamp for e in ea], col_times=[e.item.timestamp for e in eb],
+            window_hours=self.options.window_hours,
+        )
+        finite = np.where(np.isfinite(scores), scores, -1e6)
+        return bool(finite.max() >= self.weights.link and finite.mean() >= self.weights.merge)
+
+    def _join(self, entry: _Entry, sid: int, now: float | None) -> None:
+        story = self._open[sid]
+        story.entries.append(entry)
+        if now is not None:
+            story.last = max(story.last, now)
+        for w in set(entry.terms.words):
+            self._df[w] += 1
+            self._postings.setdefault(w, set()).add(sid)
+        self._keys[entry.terms.key] = sid
+
+    def _merge(self, a: int, b: int) -> int:
+        keep, gone = min(a, b), max(a, b)
+        moved = self._open.pop(gone)
+        story = self._open[keep]
+        for e in moved.entries:
+            e.story = keep
+            story.entries.append(e)
+            for w in set(e.terms.words):
+                posting = self._postings.setdefault(w, set())
+                posting.discard(gone)
+                posting.add(keep)
+            self._keys[e.terms.key] = keep
+        story.last = max(story.last, moved.last)
+        return keep
+
+    def _retire(self, before: float) -> None:
+        old = [sid for sid, s in self._open.items() if s.last != float("-inf") and s.last < before]
+        for sid in old:
+            story = self._open.pop(sid)
+            self._done.append(self._story(story))
+            for e in story.entries:
+                for w in set(e.terms.words):
+                    self._df[w] -= 1
+                    if self._df[w] <= 0:
+                        del self._df[w]
+                    posting = self._postings.get(w)
+                    if posting is not None:
+                        posting.discard(sid)
+                        if not posting:
+                            del self._postings[w]
+                if self._keys.get(e.terms.key) == sid:
+                    del self._keys[e.terms.key]
+
+    def _story(self, story: _Open) -> Story:
+        return build_story([e.item for e in story.entries], [e.terms for e in story.entries], None)

@@ -1,0 +1,83 @@
+"""The vocabulary of story clustering: items in, stories out, and the options in between."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+BackendName = Literal["auto", "lexical", "embedding"]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One headline to be grouped: what a news page or a feed line says about itself."""
+
+    id: str
+    headline: str
+    lead: str | None = None
+    """First paragraph or description; adds words to compare, never named entities."""
+    outlet: str | None = None
+    """Host name of the publisher (``nytimes.com``)."""
+    url: str | None = None
+    timestamp: datetime | None = None
+    """Publication (or fetch) time; items further apart than the window never share a story."""
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A group of items that report the same real-world event."""
+
+    id: str
+    """Stable: a hash of the earliest member's folded headline, so re-runs and input order agree."""
+    headline: str
+    """The most central member's headline (highest mean similarity to the other members)."""
+    members: tuple[str, ...]
+    """Item ids, earliest first."""
+    outlets: tuple[str, ...] = ()
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+    @property
+    def outlet_count(self) -> int:
+        return len(self.outlets)
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class StoriesResult:
+    """Stories, largest first, and the story id of every item."""
+
+    stories: tuple[Story, ...]
+    assignments: Mapping[str, str] = field(default_factory=dict)
+    """Item id -> story id."""
+    backend: str = "lexical"
+    counts: Mapping[str, int] = field(default_factory=dict)
+    """Per-stage counters: ``items``, ``collapsed`` (items folded into a near-identical one),
+    ``groups`` (after collapse), ``stories``, ``multi_member``."""
+
+    def story_of(self, item_id: str) -> str:
+        return self.assignments[item_id]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoriesOptions:
+    """How to group items into stories. ``None`` thresholds take the chosen backend's tuned values."""
+
+    backend: BackendName = "auto"
+    """``embedding`` needs the ``[stories]`` extra; ``auto`` uses it when installed, else ``lexical``."""
+    collapse_threshold: float = 0.8
+    """Jaccard of character 4-gram shingles at or above which two items are the same headline."""
+    link_threshold: float | None = None
+    """A story's members are connected by pair scores at or above this (no chaining through weak pairs)."""
+    merge_threshold: float | None = None
+    """Two groups merge only if their mean pair score is at or above this (average link)."""
+    window_hours: float = 72.0
+    """Items with timestamps further apart than this never share a story; the incremental index
+    also retires stories not seen for this long."""
+    max_batch: int = 5000
+    """Batch clustering is quadratic; larger inputs go through the incremental index in time order."""

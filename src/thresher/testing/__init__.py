@@ -1,0 +1,1 @@
+"""Helpers for testing Thresher itself and code built on it (generated adversarial inputs)."""

@@ -1,0 +1,193 @@
+"""The HTTP extraction API under ``/v1``, plus ``/healthz``.
+
+``POST /v1/extract`` takes a raw body (``text/html`` or ``text/plain``; ``?url=`` and ``?id=`` may
+accompany it) or JSON ``{html | text | url, id?, options?}`` and answers the CLI's record:
+``Document.to_dict()`` (200) or ``Failure.to_dict()`` with the status of its reason (413 too large,
+504 timeout, 422 unreadable input, 400 refused fetch, 502 failed fetch). ``POST /v1/extract/batch``
+takes a JSON list of such objects and answers a list of records (200; each item carries its own error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from email.message import Message
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter, ValidationError
+
+from thresher import __version__
+from thresher.model import Failure, Provenance
+from thresher.web.schema import ErrorBody, ExtractRequest, Health, Record, merge_options, summarize_validation
+from thresher.web.service import PageRequest, Runner, record_of, status_for
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": what}
+    for status, what in (
+        (400, "Bad request, or a URL fetch refused/disabled"),
+        (401, "Missing or wrong API key"),
+        (413, "Request body or page too large"),
+        (422, "Invalid JSON, options or unreadable page"),
+        (500, "Internal error"),
+        (502, "The URL could not be fetched"),
+        (504, "Extraction took longer than the time limit"),
+    )
+}
+
+_EXTRACT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ExtractRequest"}},
+            "text/html": {"schema": {"type": "string", "minLength": 1}},
+            "text/plain": {"schema": {"type": "string", "minLength": 1}},
+        },
+    }
+}
+_BATCH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/ExtractRequest"}}
+            }
+        },
+    }
+}
+
+_requests = TypeAdapter(list[ExtractRequest])
+
+
+def require_key(request: Request) -> None:
+    """401 unless the request carries the server's API key (``X-API-Key`` or ``Authorization: Bearer``)."""
+    settings = request.app.state.settings
+    if settings.api_key is None:
+        return
+    key = request.headers.get("x-api-key")
+    if key is None:
+        auth = request.headers.get("authorization", "")
+        scheme, _, value = auth.partition(" ")
+        key = value.strip() if scheme.lower() == "bearer" else None
+    if not settings.key_ok(key):
+        raise HTTPException(401, "a valid API key is required (X-API-Key header or Authorization: Bearer)",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+router = APIRouter()
+v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_key)], tags=["extract"])
+
+
+@router.get("/healthz", response_model=Health, tags=["health"])
+async def healthz() -> dict[str, str]:
+    """Liveness: answers while the server runs (no key needed)."""
+    return {"status": "ok", "version": __version__}
+
+
+def _media(request: Request) -> tuple[str, str | None]:
+    header = request.headers.get("content-type")
+    if not header:
+        return "", None
+    msg = Message()
+    msg["Content-Type"] = header
+    charset = msg.get_param("charset")
+    return msg.get_content_type(), charset if isinstance(charset, str) else None
+
+
+def _page_request(item: ExtractRequest) -> PageRequest:
+    given = [name for name in ("html", "text") if getattr(item, name) is not None]
+    if len(given) > 1:
+        raise ValueError("send only one of html and text")
+    if not given and item.url is None:
+        raise ValueError("send one of html, text or url")
+    if item.html is not None:
+        return PageRequest(data=item.html, kind="html", url=item.url, id=item.id)
+    if item.text is not None:
+        return PageRequest(data=item.text, kind="text", url=item.url, id=item.id)
+    return PageRequest(data=None, url=item.url, id=item.id)
+
+
+def _invalid(message: str) -> JSONResponse:
+    return JSONResponse({"error": "invalid_request", "message": message}, status_code=422)
+
+
+def _validation_message(err: ValidationError) -> str:
+    return summarize_validation(err.errors(include_input=False))
+
+
+@v1.post(
+    "/extract",
+    response_model=Record,
+    responses=_ERRORS,
+    openapi_extra=_EXTRACT_BODY,
+    summary="Extract one page",
+)
+async def extract(request: Request) -> JSONResponse:
+    """Extract one page sent as a raw HTML/text body or as JSON; answers the CLI's JSON record."""
+    settings = request.app.state.settings
+    runner: Runner = request.app.state.runner
+    body = await request.body()
+    media, charset = _media(request)
+    opts = settings.options
+    if media == "application/json" or media.endswith("+json"):
+        try:
+            item = ExtractRequest.model_validate_json(body)
+            req = _page_request(item)
+            opts = merge_options(opts, item.options)
+        except ValidationError as err:
+            return _invalid(_validation_message(err))
+        except ValueError as err:
+            return _invalid(str(err))
+    else:
+        kind = "html" if media in ("text/html", "application/xhtml+xml") else "text" if media == "text/plain" else "auto"
+        if not body:
+            return _invalid("the request body is empty: send a page (text/html or text/plain) or JSON")
+        url = request.query_params.get("url")
+        req = PageRequest(data=body, kind=kind, url=url, id=request.query_params.get("id"), charset=charset,
+                          content_type=media or None)
+    result = await runner.extract(req, opts)
+    return JSONResponse(record_of(result), status_code=status_for(result))
+
+
+@v1.post(
+    "/extract/batch",
+    response_model=list[Record],
+    responses=_ERRORS,
+    openapi_extra=_BATCH_BODY,
+    summary="Extract a batch of pages",
+)
+async def extract_batch(request: Request) -> JSONResponse:
+    """Extract up to ``max_batch`` pages (a JSON list); answers one record per item, in order."""
+    settings = request.app.state.settings
+    runner: Runner = request.app.state.runner
+    body = await request.body()
+    try:
+        raw = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        return _invalid(f"the body is not valid JSON: {err}")
+    if not isinstance(raw, list):
+        return _invalid("the body must be a JSON list of {html|text|url, options} objects")
+    if len(raw) > settings.max_batch:
+        return JSONResponse(
+            {"error": "too_large", "message": f"a batch holds at most {settings.max_batch} items, not {len(raw)}"},
+            status_code=413,
+        )
+    try:
+        items = _requests.validate_python(raw)
+    except ValidationError as err:
+        return _invalid(_validation_message(err))
+
+    async def one(item: ExtractRequest) -> dict[str, Any]:
+        try:
+            req = _page_request(item)
+        except ValueError as err:
+            return Failure(reason="invalid_record", message=str(err), id=item.id, url=item.url,
+                           provenance=Provenance(source="<http>")).to_dict()
+        return record_of(await runner.extract(req, merge_options(settings.options, item.options)))
+
+    records = await asyncio.gather(*(one(item) for item in items))
+    return JSONResponse(list(records), status_code=200)
+
+
+router.include_router(v1)

@@ -1,0 +1,147 @@
+"""Where rendered records go: one stream (stdout or ``-o FILE``) or one file per input in a directory.
+
+Both sinks take results one at a time, so output streams however many inputs there are.
+``write`` answers whether the result was written: txt and Markdown have nothing to write for a
+failure or a rejected document, and the caller counts those.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import TracebackType
+from typing import TextIO
+from urllib.parse import urlsplit
+
+from thresher.model import Result
+from thresher.write.formats import Format
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+_CONTAINER_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".lz4")
+_MAX_STEM = 100
+
+
+class Output:
+    """A sink for results in one format."""
+
+    def __init__(self, fmt: Format, *, with_metadata: bool = False) -> None:
+        self.format = fmt
+        self.with_metadata = with_metadata
+
+    def write(self, result: Result) -> bool:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the output (a stream's footer); safe to call twice."""
+
+    def __enter__(self) -> Output:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class StreamOutput(Output):
+    """All records into one text stream, framed by the format's header, separators and footer."""
+
+    def __init__(
+        self, stream: TextIO, fmt: Format, *, with_metadata: bool = False, owns_stream: bool = False
+    ) -> None:
+        super().__init__(fmt, with_metadata=with_metadata)
+        self.stream = stream
+        self._owns = owns_stream
+        self._count = 0
+        self._closed = False
+        if fmt.header:
+            stream.write(fmt.header)
+
+    @classmethod
+    def to_file(cls, path: str | Path, fmt: Format, *, with_metadata: bool = False) -> StreamOutput:
+        """Write into ``path`` (UTF-8, newlines as rendered), replacing it."""
+        stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by close()
+        return cls(stream, fmt, with_metadata=with_metadata, owns_stream=True)
+
+    def write(self, result: Result) -> bool:
+        body = self.format.render(result, with_metadata=self.with_metadata)
+        if body is None:
+            return False
+        if self._count and self.format.separator:
+            self.stream.write(self.format.separator)
+        self.stream.write(body)
+        self._count += 1
+        return True
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self.format.footer:
+            self.stream.write(self.format.footer)
+        if self._owns:
+            self.stream.close()
+        else:
+            self.stream.flush()
+
+
+class DirectoryOutput(Output):
+    """One file per result in ``directory``, named after its input (see :class:`FileNamer`)."""
+
+    def __init__(self, directory: str | Path, fmt: Format, *, with_metadata: bool = False) -> None:
+        super().__init__(fmt, with_metadata=with_metadata)
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.namer = FileNamer(fmt.extension)
+        self.written: list[Path] = []
+
+    def write(self, result: Result) -> bool:
+        body = self.format.render(result, with_metadata=self.with_metadata)
+        if body is None:
+            return False
+        path = self.directory / self.namer.name_for(result)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(self.format.header + body + self.format.footer)
+        self.written.append(path)
+        return True
+
+
+class FileNamer:
+    """File names from inputs: ``page.html`` → ``page.txt``, record 3 of ``crawl.warc.gz`` →
+    ``crawl-3.txt``, a URL → ``host_path.txt``; a name already used in this run gets ``-2``, ``-3``…"""
+
+    def __init__(self, extension: str) -> None:
+        self.extension = extension
+        self._used: set[str] = set()
+
+    def name_for(self, result: Result) -> str:
+        stem = stem_for(result)
+        name = stem + self.extension
+        n = 1
+        while name.lower() in self._used:
+            n += 1
+            name = f"{stem}-{n}{self.extension}"
+        self._used.add(name.lower())
+        return name
+
+
+def stem_for(result: Result) -> str:
+    """A file-system-safe stem naming the input a result came from."""
+    prov = result.provenance
+    source = prov.source or ""
+    if "://" in source:
+        parts = urlsplit(source)
+        stem = f"{parts.hostname or ''}{parts.path}".rstrip("/")
+        if parts.query:
+            stem += "_" + parts.query
+    elif source and not source.startswith("<"):
+        name = Path(source).name
+        for suffix in _CONTAINER_SUFFIXES:
+            name = name.removesuffix(suffix)
+        stem = Path(name).stem if "." in name.lstrip(".") else name
+    else:
+        stem = result.id or source.strip("<>") or "document"
+    stem = _UNSAFE.sub("_", stem).strip("._-")[:_MAX_STEM] or "document"
+    if prov.record is not None:
+        stem = f"{stem}-{prov.record}"
+    return stem

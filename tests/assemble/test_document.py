@@ -1,0 +1,64 @@
+from thresher.assemble.document import assemble, join_blocks
+from thresher.model import Block, Decision, Metadata, Page
+from thresher.options import Options
+
+
+def _blocks(*specs):
+    return [Block(index=i, text=t, kind=k) for i, (t, k) in enumerate(specs)]
+
+
+def test_kept_blocks_form_text_and_the_rest_is_listed_with_reasons():
+    blocks = _blocks(("Home | News | Sport", "line"), ("First paragraph.", "paragraph"),
+                     ("Second paragraph.", "paragraph"), ("Share on X", "line"))
+    decisions = [Decision("navigation", "link_run"), Decision("main", "body"), Decision("main", "body"),
+                 Decision("share", "share_phrase")]
+    doc = assemble(blocks, decisions, Metadata(title="T"), Page(data="x", url="https://ex.org/a"), "text",
+                   Options())
+    assert doc.text == "First paragraph.\n\nSecond paragraph."
+    assert [(r.label, r.reason, r.text) for r in doc.removed] == [
+        ("navigation", "link_run", "Home | News | Sport"), ("share", "share_phrase", "Share on X")]
+    assert doc.hostname == "ex.org"
+    assert doc.title == "T"
+    assert doc.mode == "text"
+    assert doc.rejected is None
+
+
+def test_no_kept_block_is_rejected_with_a_reason():
+    blocks = _blocks(("Menu", "line"))
+    doc = assemble(blocks, [Decision("navigation", "short")], Metadata(), Page(data="Menu"), "text", Options())
+    assert doc.text == ""
+    assert str(doc.rejected) == "assemble:no_main_content"
+
+
+def test_min_length_and_target_language_reject():
+    blocks = _blocks(("Ein kurzer deutscher Satz über das Wetter in Berlin und anderswo heute.", "paragraph"))
+    decisions = [Decision("main", "body")]
+    doc = assemble(blocks, decisions, Metadata(), Page(data="x"), "text", Options(min_text_length=500))
+    assert doc.rejected is not None and doc.rejected.reason == "too_short"
+    doc = assemble(blocks, decisions, Metadata(), Page(data="x"), "text", Options(target_language="en"))
+    assert doc.rejected is not None and doc.rejected.reason == "language_de"
+
+
+def test_comments_only_when_asked():
+    blocks = _blocks(("Body text here.", "paragraph"), ("Nice post!", "paragraph"))
+    decisions = [Decision("main", "body"), Decision("comment", "comment_section")]
+    without = assemble(blocks, decisions, Metadata(), Page(data="x"), "html", Options())
+    with_ = assemble(blocks, decisions, Metadata(), Page(data="x"), "html", Options(include_comments=True))
+    assert without.comments is None and without.removed[0].label == "comment"
+    assert with_.comments == "Nice post!" and with_.text == "Body text here."
+
+
+def test_list_runs_join_by_single_newlines():
+    blocks = _blocks(("Intro.", "paragraph"), ("one", "list_item"), ("two", "list_item"), ("End.", "paragraph"))
+    assert join_blocks(blocks) == "Intro.\n\none\ntwo\n\nEnd."
+
+
+def test_id_is_stable_and_content_addressed():
+    blocks = _blocks(("Body.", "paragraph"))
+    d = [Decision("main", "body")]
+    a = assemble(blocks, d, Metadata(), Page(data="<p>Body.</p>"), "html", Options())
+    b = assemble(blocks, d, Metadata(), Page(data="<p>Body.</p>"), "html", Options())
+    c = assemble(blocks, d, Metadata(), Page(data="<p>Body!</p>"), "html", Options())
+    given = assemble(blocks, d, Metadata(), Page(data="x", id="doc-7"), "html", Options())
+    assert a.id == b.id != c.id
+    assert given.id == "doc-7"

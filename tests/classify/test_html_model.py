@@ -1,0 +1,137 @@
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from thresher.classify.html import classify_html
+from thresher.classify.html_model import (
+    HINT_PREFIX,
+    HtmlModel,
+    context_features,
+    load_model,
+    smooth,
+    to_matrix,
+)
+from thresher.classify.html_rules import classify_html as classify_html_rules
+from thresher.deadline import NO_DEADLINE
+from thresher.metadata.html import html_metadata
+from thresher.options import Options
+from thresher.parse.html import parse_html
+from thresher.segment.html import segment_html
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
+
+
+def page(name, opts=None):
+    opts = opts or Options()
+    tree = parse_html((FIXTURES / name).read_text(encoding="utf-8"), opts)
+    blocks = segment_html(tree, opts, NO_DEADLINE)
+    meta = html_metadata(tree, "https://example.org/x", opts)
+    return blocks, meta, classify_html_rules(blocks, meta, opts, NO_DEADLINE)
+
+
+def shipped_payload():
+    raw = resources.files("thresher").joinpath("data/html_model.json").read_text("utf-8")
+    return json.loads(raw)
+
+
+def test_shipped_model_loads_with_thresholds_for_every_focus():
+    model = load_model(None)
+    assert model is not None
+    assert set(model.thresholds) == {"balanced", "precision", "recall"}
+    assert model.thresholds["precision"] >= model.thresholds["balanced"] >= model.thresholds["recall"]
+    assert model.booster.num_feature() == len(model.names)
+
+
+def test_shipped_model_is_small():
+    size = len(resources.files("thresher").joinpath("data/html_model.json").read_bytes())
+    assert size <= 5_000_000
+
+
+def test_every_dense_model_feature_is_produced_by_segment_and_context():
+    """No silent feature drift: a feature the model reads but the pipeline no longer emits would be
+    NaN for every block, and the model would quietly degrade."""
+    model = load_model(None)
+    assert model is not None
+    produced = set()
+    for name in ("article-with-nav-footer-related.html", "forum-thread-three-posts.html"):
+        blocks, meta, rules = page(name)
+        for row in context_features(blocks, meta, rules):
+            produced.update(row)
+    dense = [n for n in model.names if not n.startswith(HINT_PREFIX)]
+    missing = sorted(set(dense) - produced)
+    assert not missing, f"model features the pipeline does not produce: {missing}"
+    hints = [n for n in model.names if n.startswith(HINT_PREFIX)]
+    assert len(hints) <= 1000
+
+
+def test_matrix_has_no_all_nan_column_for_a_real_page():
+    model = load_model(None)
+    assert model is not None
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    x = to_matrix(context_features(blocks, meta, rules), model.names)
+    assert x.shape == (len(blocks), len(model.names))
+    all_nan = [model.names[j] for j in range(x.shape[1]) if np.isnan(x[:, j]).all()]
+    assert not all_nan
+
+
+def test_hint_tokens_become_binary_features():
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    rows = context_features(blocks, meta, rules)
+    for block, row in zip(blocks, rows, strict=True):
+        for token in block.hints:
+            assert row[HINT_PREFIX + token] == 1.0
+    x = to_matrix(rows, ["h_no_such_token_here", "log_chars"])
+    assert (x[:, 0] == 0.0).all()
+    assert not np.isnan(x[:, 1]).any()
+
+
+def test_predictions_are_deterministic():
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    model = load_model(None)
+    assert model is not None
+    first = model.predict(blocks, meta, rules)
+    again = HtmlModel(shipped_payload()).predict(blocks, meta, rules)
+    assert first.shape == (len(blocks),)
+    assert ((first >= 0) & (first <= 1)).all()
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_array_equal(first, model.predict(blocks, meta, rules))
+
+
+def test_html_model_none_gives_the_rules_decisions():
+    opts = Options(html_model="none")
+    blocks, meta, rules = page("article-with-nav-footer-related.html", opts)
+    assert load_model("none") is None
+    assert classify_html(blocks, meta, opts, NO_DEADLINE) == rules
+
+
+def test_model_from_a_path_is_used(tmp_path):
+    path = tmp_path / "m.json"
+    payload = shipped_payload()
+    payload["thresholds"] = {"balanced": 1.01, "precision": 1.01, "recall": 1.01}  # keeps nothing
+    payload["smooth"] = False
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    opts = Options(html_model=str(path))
+    blocks, meta, _ = page("article-with-nav-footer-related.html", opts)
+    decisions = classify_html(blocks, meta, opts, NO_DEADLINE)
+    assert not any(d.kept for d in decisions)
+
+
+def test_missing_model_file_falls_back_to_rules(tmp_path):
+    assert load_model(str(tmp_path / "absent.json")) is None
+
+
+@pytest.mark.parametrize(
+    ("paths", "keep", "expected"),
+    [
+        (["a", "a", "a"], [True, False, True], [True, True, True]),
+        (["a", "b", "a"], [True, False, True], [True, False, True]),
+        (["a", "a", "a"], [True, False, False], [True, False, False]),
+        (["a"], [False], [False]),
+        ([], [], []),
+    ],
+)
+def test_smooth_fills_a_gap_only_within_one_tag_path(paths, keep, expected):
+    assert smooth(paths, keep) == expected

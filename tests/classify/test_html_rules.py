@@ -1,0 +1,83 @@
+from pathlib import Path
+
+from thresher.classify.html_rules import classify_html
+from thresher.deadline import NO_DEADLINE
+from thresher.metadata.html import html_metadata
+from thresher.options import Options
+from thresher.parse.html import parse_html
+from thresher.segment.html import segment_html
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
+
+
+def run(name, opts=None):
+    opts = opts or Options()
+    tree = parse_html((FIXTURES / name).read_text(encoding="utf-8"), opts)
+    blocks = segment_html(tree, opts, NO_DEADLINE)
+    meta = html_metadata(tree, "https://example.org/x", opts)
+    decisions = classify_html(blocks, meta, opts, NO_DEADLINE)
+    assert len(decisions) == len(blocks)
+    assert all(d.reason for d in decisions)
+    return blocks, decisions
+
+
+def test_article_keeps_only_the_article_paragraphs():
+    blocks, decisions = run("article-with-nav-footer-related.html")
+    kept = [b.text for b, d in zip(blocks, decisions, strict=True) if d.kept]
+    assert len(kept) == 3
+    assert kept[0].startswith("For the first time in forty years")
+    assert kept[2].startswith("“It shows what patient work can do")
+    labels = {b.text: d.label for b, d in zip(blocks, decisions, strict=True)}
+    assert labels["River Otters Return to the Valley"] == "title"
+    assert labels["Home"] == "navigation"
+    assert labels["By Jane Miller"] == "byline"
+
+
+def test_forum_thread_keeps_every_post():
+    blocks, decisions = run("forum-thread-three-posts.html")
+    kept = " ".join(b.text for b, d in zip(blocks, decisions, strict=True) if d.kept)
+    assert "flea market" in kept
+    assert "steel wool" in kept
+    assert "flaxseed" in kept
+    assert "Sourdough" not in kept and "Privacy" not in kept
+
+
+def test_comments_on_an_article_are_labelled_comment():
+    para = "<p>" + "The article says something long and useful, with detail. " * 8 + "</p>"
+    para2 = "<p>" + "A second paragraph adds more to it, and it goes on. " * 8 + "</p>"
+    html = (f"<html><body><article>{para}{para2}</article><div id='comments'><div class='comment'>"
+            "<p>Nice post, thanks for writing it.</p></div></div></body></html>")
+    opts = Options()
+    tree = parse_html(html, opts)
+    blocks = segment_html(tree, opts, NO_DEADLINE)
+    decisions = classify_html(blocks, html_metadata(tree, None, opts), opts, NO_DEADLINE)
+    assert [d.label for d in decisions] == ["main", "main", "comment"]
+
+
+def test_link_list_inside_content_is_dropped():
+    para = "<p>" + "Plain running text of the story goes on here, sentence after sentence. " * 6 + "</p>"
+    para2 = para.replace("Plain", "More")
+    html = (f"<html><body><div class='story'>{para}<ul><li><a href='/1'>Link one</a></li>"
+            f"<li><a href='/2'>Link two</a></li></ul>{para2}</div></body></html>")
+    opts = Options()
+    tree = parse_html(html, opts)
+    blocks = segment_html(tree, opts, NO_DEADLINE)
+    decisions = classify_html(blocks, html_metadata(tree, None, opts), opts, NO_DEADLINE)
+    assert [d.kept for d in decisions] == [True, False, False, True]
+    assert decisions[1].reason.startswith("link_density")
+
+
+def test_empty_input_gives_no_decisions():
+    assert classify_html([], html_metadata(parse_html("<html></html>", Options()), None, Options()),
+                         Options(), NO_DEADLINE) == []
+
+
+def test_repeated_block_is_kept_once():
+    para = "<p>" + "Handmade stoneware mug with a matte glaze, made by hand. " * 3 + "</p>"
+    html = f"<html><body><div class='product'><h2>Mug</h2>{para}<div class='mobile'>{para}</div></div></body></html>"
+    opts = Options()
+    tree = parse_html(html, opts)
+    blocks = segment_html(tree, opts, NO_DEADLINE)
+    decisions = classify_html(blocks, html_metadata(tree, None, opts), opts, NO_DEADLINE)
+    assert [d.kept for d in decisions] == [True, True, False]
+    assert decisions[2].reason == "repeated_block"

@@ -1,0 +1,59 @@
+import pytest
+
+from thresher.cli.args import build_parser, options_from_args
+from thresher.cli.main import main
+from thresher.options import Options
+
+
+def _options(*argv, fmt="txt"):
+    return options_from_args(build_parser("0").parse_args(list(argv)), fmt)
+
+
+def test_no_flags_give_the_default_options():
+    assert _options() == Options()
+
+
+def test_flags_map_onto_options():
+    opts = _options("--precision", "--with-comments", "--no-tables", "--links", "--images", "--formatting",
+                    "--fast", "--target-language", "DE", "--input-format", "text", "--max-bytes", "2M",
+                    "--time-limit", "0")
+    assert opts == Options(focus="precision", include_comments=True, include_tables=False,
+                           include_links=True, include_images=True, include_formatting=True, fast=True,
+                           target_language="de", input_format="text", max_bytes=2 * 1024**2, time_limit=None)
+
+
+def test_markdown_output_asks_for_markdown():
+    assert _options(fmt="markdown").with_markdown
+    assert not _options(fmt="jsonl").with_markdown
+
+
+def test_shorthands_set_the_output_format():
+    parser = build_parser("0")
+    assert parser.parse_args(["--markdown"]).output_format == "markdown"
+    assert parser.parse_args(["--jsonl"]).output_format == "jsonl"
+    assert parser.parse_args([]).output_format is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--max-bytes", "lots"],
+        ["--time-limit", "-1"],
+        ["--target-language", "english"],
+        ["--precision", "--recall", "x.html"],
+        ["--json", "--csv", "x.html"],
+        ["--output-format", "docx", "x.html"],
+        ["--parallel", "-1", "x.html"],
+        ["--input-dir", "no-such-dir"],
+        ["-i", "no-such-list.txt"],
+        ["-o", "a.txt", "--output-dir", "b", "x.html"],
+    ],
+)
+def test_bad_values_are_usage_errors(argv, capsys):
+    assert main(argv) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_version_in_process(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("thresher ")

@@ -1,0 +1,64 @@
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from thresher.cli.corpus import build_run_parser, config_from_args
+from thresher.cli.main import main
+
+_path = Path(__file__).resolve().parents[1] / "engines" / "corpus_factory.py"
+_spec = importlib.util.spec_from_file_location("thresher_test_corpus_factory", _path)
+assert _spec is not None and _spec.loader is not None
+factory = sys.modules.get("thresher_test_corpus_factory") or importlib.util.module_from_spec(_spec)
+if "thresher_test_corpus_factory" not in sys.modules:
+    sys.modules["thresher_test_corpus_factory"] = factory
+    _spec.loader.exec_module(factory)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli-corpus")
+    factory.make_corpus(root, shards=2, pages=3)
+    return root
+
+
+def test_defaults():
+    args = build_run_parser().parse_args(["in.warc", "-o", "out"])
+    config = config_from_args(args)
+    assert args.engine == "local" and args.workers == 0
+    assert config.dedup is not None and config.dedup.mode == "near" and config.dedup.threshold == 0.8
+    assert config.boilerplate is True and config.output_format == "jsonl" and not config.compress
+    args = build_run_parser().parse_args(["x", "-o", "y", "--dedup", "none", "--no-boilerplate", "--min-length", "50",
+                                          "--target-language", "de", "--input-format", "text"])
+    config = config_from_args(args)
+    assert config.dedup is None and not config.boilerplate
+    assert config.options.min_text_length == 50 and config.options.target_language == "de"
+    assert config.options.input_format == "text"
+
+
+def test_run_writes_parquet_and_gzipped_side_files_and_a_summary(small, tmp_path, capsys):
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "out"
+    code = main(["run", str(small / "*.warc.gz"), str(small / "texts.jsonl"), "-o", str(out), "--workers", "1",
+                 "--format", "parquet", "--compress"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert err.startswith("thresher run: 3 shards, 9 records: 8 written, 0 rejected, 1 failed (invalid_record 1)")
+    table = pq.read_table(out / "data" / "part-00000.parquet")
+    assert table.num_rows == 3 and {"id", "text", "url", "provenance"} <= set(table.column_names)
+    assert (out / "failed" / "part-00002.jsonl.gz").exists()
+    stats = json.loads((out / "stats.json").read_text())
+    assert stats["output"] == 8 and stats["accounted"]
+
+
+def test_usage_errors_exit_2(small, tmp_path, capsys):
+    assert main(["run", str(tmp_path / "missing.warc"), "-o", str(tmp_path / "o")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    out = tmp_path / "again"
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(out), "--workers", "1"]) == 0
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(out), "--dedup", "exact"]) == 2
+    assert "--fresh" in capsys.readouterr().err
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(out), "--dedup", "exact", "--fresh"]) == 0
+    assert main(["run", "x", "-o", str(out), "--shard-size", "0"]) == 2

@@ -1,0 +1,13 @@
+from thresher.corpus.stats import RunStats
+
+
+def test_merge_round_trip_and_accounting():
+    a = RunStats(shards=1, records=5, extracted=4)
+    a.failed["empty"] += 1
+    b = RunStats(output=3, duplicates=1)
+    total = RunStats().merge(a).merge(b)
+    assert total.records == 5 and total.output == 3 and total.check() is True
+    assert RunStats.from_dict(total.to_dict()).to_dict() == total.to_dict()
+    total.records += 1
+    assert total.check() is False and total.to_dict()["accounted"] is False
+    assert "1 failed (empty 1)" in total.summary()

@@ -1,0 +1,71 @@
+"""datatrove reads ``thresher run`` output unchanged, and runs Thresher as an extractor step."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from thresher.cli.main import main
+
+datatrove = pytest.importorskip("datatrove")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+_path = Path(__file__).resolve().parents[1] / "engines" / "corpus_factory.py"
+_spec = importlib.util.spec_from_file_location("thresher_test_corpus_factory", _path)
+assert _spec is not None and _spec.loader is not None
+factory = sys.modules.get("thresher_test_corpus_factory") or importlib.util.module_from_spec(_spec)
+if "thresher_test_corpus_factory" not in sys.modules:
+    sys.modules["thresher_test_corpus_factory"] = factory
+    _spec.loader.exec_module(factory)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dt-corpus")
+    factory.make_corpus(root, shards=2, pages=2)
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_datatrove_readers_read_run_output_unchanged(corpus, tmp_path, fmt):
+    from datatrove.pipeline.readers import JsonlReader, ParquetReader
+
+    out = tmp_path / "run"
+    assert main(["run", str(corpus / "*.warc.gz"), "-o", str(out), "--workers", "1", "--format", fmt]) == 0
+    reader = (JsonlReader if fmt == "jsonl" else ParquetReader)(str(out / "data"))
+    docs = list(reader.run())
+    assert len(docs) == 4
+    first = docs[0]
+    assert first.id.startswith("crawl-000-") and first.id.endswith("/0")
+    assert first.metadata["url"].startswith("https://") and first.metadata["hostname"].endswith(".example")
+    assert first.metadata["provenance"]["source"].endswith("crawl-000.warc.gz")
+    if fmt == "jsonl":
+        raw = json.loads((out / "data" / "part-00000.jsonl").read_text().splitlines()[0])
+    else:
+        import pyarrow.parquet as pq
+
+        raw = pq.read_table(out / "data" / "part-00000.parquet").to_pylist()[0]
+    assert raw["text"] == first.text and raw["id"] == first.id
+    assert {k: v for k, v in first.metadata.items() if k != "file_path"} == {
+        k: v for k, v in raw.items() if k not in ("id", "text")
+    }
+
+
+def test_thresher_is_an_extractor_step(corpus):
+    from datatrove.data import Document as DtDocument
+
+    from thresher.integrations.datatrove import ThresherExtractor
+
+    html = factory._html("A title of a page", ["Paragraph one is about rivers and the boats on them. " * 4,
+                                               "Paragraph two is about bridges over rivers. " * 4], "a.example")
+    docs = [DtDocument(text=html.decode(), id="p1", metadata={"url": "https://a.example/x"}),
+            DtDocument(text="", id="p2", metadata={})]
+    step = ThresherExtractor()
+    out = list(step.run(iter(docs)))
+    assert [d.id for d in out] == ["p1"]
+    assert "bridges over rivers" in out[0].text and "<p>" not in out[0].text
+    assert out[0].metadata["url"] == "https://a.example/x" and out[0].metadata["title"] == "A title of a page"
+    assert step.stats["failed_empty"].total == 1
+    assert "rivers" in step.extract(html.decode())

@@ -1,0 +1,83 @@
+import time
+
+from thresher.options import Options
+from thresher.parse.html import MAX_DEPTH, parse_html
+
+OPTS = Options()
+
+
+def body_text(tree):
+    return tree.body.text(deep=True)
+
+
+def test_scripts_styles_and_form_controls_are_removed():
+    html = """<html><head><title>T</title><style>p{color:red}</style></head><body>
+    <p>Visible text.</p><script>var secret = 1;</script><noscript>enable js</noscript>
+    <template><p>template text</p></template><svg><text>svg text</text></svg>
+    <form><p>Inside a form.</p><input value="x"><button>Send now</button><select><option>opt</option></select>
+    <textarea>typed</textarea></form><iframe src="x">frame</iframe></body></html>"""
+    text = body_text(parse_html(html, OPTS))
+    assert "Visible text." in text
+    assert "Inside a form." in text  # the form itself is kept
+    for gone in ("secret", "enable js", "template text", "svg text", "Send now", "opt", "typed", "color:red"):
+        assert gone not in text
+
+
+def test_hidden_elements_are_removed():
+    html = """<html><body><p>Shown.</p><div hidden>hidden attr</div><span aria-hidden="true">aria</span>
+    <div style="display: none">display none</div><div style="visibility:hidden">vis hidden</div>
+    <div style="display:block">block shown</div></body></html>"""
+    text = body_text(parse_html(html, OPTS))
+    assert "Shown." in text and "block shown" in text
+    for gone in ("hidden attr", "aria", "display none", "vis hidden"):
+        assert gone not in text
+
+
+def test_hidden_wrapper_holding_the_whole_page_is_kept():
+    para = "<p>" + "Real article text that matters. " * 100 + "</p>"
+    html = f'<html><body><div aria-hidden="true">{para}</div><div hidden>tiny</div></body></html>'
+    text = body_text(parse_html(html, OPTS))
+    assert "Real article text" in text
+    assert "tiny" not in text
+
+
+def test_head_facts_are_gathered_before_cleaning():
+    html = """<html lang="de-AT"><head><title> Ein Titel | Seite </title>
+    <meta property="og:title" content="OG Titel"><meta name="description" content="Beschreibung">
+    <meta property="article:tag" content="eins"><meta property="article:tag" content="zwei">
+    <link rel="canonical" href="https://example.org/a">
+    <script type="application/ld+json">{"@type": "Article", "headline": "LD"}</script>
+    </head><body><p>Text.</p></body></html>"""
+    tree = parse_html(html, OPTS)
+    assert tree.title == "Ein Titel | Seite"
+    assert tree.lang == "de-AT"
+    assert tree.canonical == "https://example.org/a"
+    assert tree.json_ld == ('{"@type": "Article", "headline": "LD"}',)
+    assert tree.meta_values("og:title") == ["OG Titel"]
+    assert tree.meta_values("article:tag") == ["eins", "zwei"]
+    assert "LD" not in body_text(tree)
+
+
+def test_deep_nesting_does_not_hang_or_crash():
+    depth = 100_000
+    html = "<html><body>" + "<div>" * depth + "deep text" + "</div>" * depth + "<p>after</p></body></html>"
+    start = time.monotonic()
+    tree = parse_html(html, OPTS)
+    assert time.monotonic() - start < 5.0
+    assert tree.truncated
+    assert depth > MAX_DEPTH
+
+
+def test_max_elements_is_enforced():
+    html = "<html><body>" + "<p>x</p>" * 1000 + "</body></html>"
+    tree = parse_html(html, Options(max_elements=100))
+    assert tree.truncated
+    assert tree.n_elements == 101
+    small = parse_html(html, Options(max_elements=5000))
+    assert not small.truncated and small.n_elements == 1000
+
+
+def test_noscript_only_page_is_read_from_its_fallback():
+    html = ("<html><body><div id='app'></div><noscript><div class='crawler'><p>"
+            + "Server rendered post text for crawlers. " * 30 + "</p></div></noscript></body></html>")
+    assert "Server rendered post text" in body_text(parse_html(html, OPTS))

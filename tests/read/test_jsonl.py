@@ -1,0 +1,97 @@
+import gzip
+import json
+
+from thresher.model import Failure, Page
+from thresher.read.jsonl import read_jsonl
+
+GOOD = [
+    {"html": "<p>first</p>", "url": "https://example.org/1", "id": "a1"},
+    {"text": "second, already text", "id": 2},
+    {"html": "<p>third</p>", "date": "2024-05-01"},
+]
+
+
+def write_lines(path, lines):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_records_become_pages(tmp_path):
+    path = write_lines(tmp_path / "in.jsonl", [json.dumps(r) for r in GOOD])
+    pages = list(read_jsonl(path))
+    assert all(isinstance(p, Page) for p in pages)
+    assert [p.data for p in pages] == ["<p>first</p>", "second, already text", "<p>third</p>"]
+    assert [p.kind for p in pages] == ["html", "text", "html"]
+    assert [p.id for p in pages] == ["a1", "2", None]
+    assert pages[0].url == "https://example.org/1"
+    assert pages[2].date == "2024-05-01"
+    assert [p.provenance.record for p in pages] == [0, 1, 2]
+    assert pages[1].provenance.record_id == "2"
+    assert pages[0].provenance.offset == 0
+    with open(path, "rb") as handle:
+        handle.seek(pages[1].provenance.offset)
+        assert json.loads(handle.readline()) == GOOD[1]
+
+
+def test_bad_lines_give_one_failure_each_and_the_rest_is_read(tmp_path):
+    lines = [
+        json.dumps(GOOD[0]),
+        "{not json",
+        json.dumps({"url": "https://example.org/no-payload"}),
+        json.dumps({"html": 42}),
+        json.dumps(["a", "list"]),
+        json.dumps({"text": "ok", "url": 7}),
+        json.dumps({"text": "ok", "id": {"nested": True}}),
+        "",
+        json.dumps(GOOD[1]),
+    ]
+    items = list(read_jsonl(write_lines(tmp_path / "mixed.jsonl", lines)))
+    assert [type(i).__name__ for i in items] == ["Page"] + ["Failure"] * 6 + ["Page"]
+    failures = [i for i in items if isinstance(i, Failure)]
+    assert {f.reason for f in failures} == {"invalid_record"}
+    assert [f.message.split(":")[0] for f in failures] == [f"line {n}" for n in range(2, 8)]
+    assert "neither an 'html' nor a 'text'" in failures[1].message
+    assert "'html' must be a string" in failures[2].message
+    assert failures[0].provenance.record == 1
+
+
+def test_gzipped_jsonl(tmp_path):
+    path = tmp_path / "in.jsonl.gz"
+    path.write_bytes(gzip.compress(("\n".join(json.dumps(r) for r in GOOD)).encode()))
+    pages = list(read_jsonl(str(path)))
+    assert len(pages) == 3
+    assert pages[1].provenance.offset is None  # offsets are into the compressed file: unknown
+
+
+def test_truncated_gzipped_jsonl_keeps_the_lines_before_the_cut(tmp_path):
+    path = tmp_path / "cut.jsonl.gz"
+    body = "\n".join(json.dumps({"text": f"record {i} " + "x" * 50}) for i in range(200)).encode()
+    path.write_bytes(gzip.compress(body)[:-40])
+    items = list(read_jsonl(str(path)))
+    assert isinstance(items[-1], Failure)
+    assert items[-1].reason == "truncated"
+    assert all(isinstance(i, Page) for i in items[:-1])
+    assert len(items) > 100
+
+
+def test_overlong_line_is_a_failure_and_reading_goes_on(tmp_path):
+    path = write_lines(tmp_path / "long.jsonl", [json.dumps({"text": "y" * 5000}), json.dumps(GOOD[1])])
+    first, second = list(read_jsonl(path, max_record_bytes=1000))
+    assert isinstance(first, Failure)
+    assert first.reason == "too_large"
+    assert isinstance(second, Page)
+    assert second.provenance.record == 1
+
+
+def test_bom_and_missing_final_newline(tmp_path):
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(GOOD[0]).encode() + b"\n" + json.dumps(GOOD[1]).encode())
+    assert [p.id for p in read_jsonl(str(path))] == ["a1", "2"]
+
+
+def test_empty_and_missing_files(tmp_path):
+    (tmp_path / "empty.jsonl").touch()
+    [empty] = list(read_jsonl(str(tmp_path / "empty.jsonl")))
+    assert (empty.reason, empty.message) == ("empty", "empty file")
+    [missing] = list(read_jsonl(str(tmp_path / "missing.jsonl")))
+    assert missing.reason == "read_error"

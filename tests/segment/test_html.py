@@ -1,0 +1,109 @@
+from thresher.deadline import NO_DEADLINE
+from thresher.options import Options
+from thresher.parse.html import parse_html
+from thresher.segment.features import WORD, split_hint_tokens
+from thresher.segment.html import segment_html
+
+OPTS = Options()
+
+
+def segment(html):
+    return segment_html(parse_html(html, OPTS), OPTS, NO_DEADLINE)
+
+
+def test_blocks_in_order_with_kinds_and_levels():
+    blocks = segment("""<html><body><h2>Heading</h2><p>First <b>bold</b> para.</p>
+    <ul><li>one</li><li>two<ul><li>nested</li></ul></li></ul><pre>code  line\n  indented</pre>
+    <blockquote>quoted</blockquote><figure><img src=x><figcaption>A caption</figcaption></figure>
+    <dl><dt>term</dt><dd>definition</dd></dl></body></html>""")
+    got = [(b.kind, b.text) for b in blocks]
+    assert got == [
+        ("heading", "Heading"),
+        ("paragraph", "First bold para."),
+        ("list_item", "one"),
+        ("list_item", "two"),
+        ("list_item", "nested"),
+        ("code", "code  line\n  indented"),
+        ("quote", "quoted"),
+        ("caption", "A caption"),
+        ("list_item", "term"),
+        ("list_item", "definition"),
+    ]
+    assert blocks[0].level == 2
+    assert blocks[4].level == 2  # nested list
+    assert [b.index for b in blocks] == list(range(len(blocks)))
+
+
+def test_br_becomes_newline_and_whitespace_is_normalised():
+    blocks = segment("<html><body><p>  line   one<br>line\n two </p></body></html>")
+    assert blocks[0].text == "line one\nline two"
+
+
+def test_text_directly_in_div_is_a_block_split_by_children():
+    blocks = segment("<html><body><div>loose text<p>para</p>tail text</div></body></html>")
+    assert [b.text for b in blocks] == ["loose text", "para", "tail text"]
+
+
+def test_data_table_rows_have_cells_layout_tables_do_not():
+    blocks = segment("""<html><body><table><tr><th>Name</th><th>Age</th></tr>
+    <tr><td>Ann</td><td>31</td></tr></table>
+    <table><tr><td><p>Layout paragraph one.</p></td><td><p>Layout two.</p></td></tr></table></body></html>""")
+    rows = [b for b in blocks if b.kind == "table_row"]
+    assert [r.cells for r in rows] == [("Name", "Age"), ("Ann", "31")]
+    assert [b.text for b in blocks if b.kind == "paragraph"] == ["Layout paragraph one.", "Layout two."]
+
+
+def test_features_links_hints_and_context():
+    blocks = segment("""<html lang="en"><body><nav class="mainMenu"><ul><li><a href="/">Home page</a></li></ul></nav>
+    <article><div class="post-body"><p>This is the text of the article, and it has a comma. It ends.</p>
+    <p>Half <a href="/x">linked</a></p></div></article><footer id="site_footer"><p>Copyright</p></footer></body></html>""")
+    nav, p1, p2, foot = blocks
+    assert nav.features["link_density"] == 1.0 and nav.features["n_links"] == 1
+    assert nav.features["in_nav"] == 1.0 and nav.features["d_navigation"] > 0
+    assert "main" in nav.hints and "menu" in nav.hints
+    assert p1.features["in_article"] == 1.0 and p1.features["link_density"] == 0.0
+    assert p1.features["sentence_end"] == 1.0 and p1.features["n_commas"] == 1.0
+    assert p1.features["stopword_rate"] > 0.3
+    assert p1.features["d_content"] > 0
+    assert "post" in p1.hints and "body" in p1.hints
+    assert 0.3 < p2.features["link_density"] < 0.7
+    assert p2.features["sentence_end"] == 0.0
+    assert foot.features["in_footer"] == 1.0 and foot.features["d_legal"] > 0
+    assert p1.features["prev_link_density"] == 1.0
+    assert p1.features["position"] < p2.features["position"]
+    assert all(isinstance(v, float) for b in blocks for v in b.features.values())
+    assert p1.path.endswith("article[1]/div[1]/p[1]") and p2.path.endswith("p[2]")
+
+
+def test_cjk_words_are_characters():
+    blocks = segment('<html lang="zh"><body><p>我们今天去公园。</p><p>two words</p></body></html>')
+    assert blocks[0].features["n_words"] == 7.0
+    assert blocks[1].features["n_words"] == 2.0
+    assert len(WORD.findall("日本語のテキスト")) == 8
+
+
+def test_hint_tokens_split_camel_case_and_separators():
+    assert split_hint_tokens("postBody main-content") == ("post", "body", "postbody", "main", "content",
+                                                         "maincontent")
+
+
+def test_deep_page_segments_without_recursion_error():
+    html = "<html><body>" + "<div>" * 2000 + "<p>deep text</p>" + "</div>" * 2000 + "</body></html>"
+    blocks = segment(html)
+    assert [b.text for b in blocks] == ["deep text"]
+
+
+def test_element_cap_stops_the_walk():
+    html = "<html><body>" + "".join(f"<p>para {i}</p>" for i in range(50)) + "</body></html>"
+    tree = parse_html(html, Options(max_elements=10))
+    blocks = segment_html(tree, Options(max_elements=10), NO_DEADLINE)
+    assert len(blocks) == 10
+
+
+def test_stopword_rate_uses_declared_language_and_characters_for_cjk():
+    de = segment('<html lang="de"><body><p>Das ist ein Satz, und er ist nicht sehr lang.</p></body></html>')
+    assert de[0].features["stopword_rate"] > 0.5
+    ja = segment('<html lang="ja"><body><p>これは今日の天気についての簡単な日本語の文です。</p></body></html>')
+    assert ja[0].features["stopword_rate"] > 0.3
+    unknown = segment('<html lang="xx"><body><p>Zzz qqq vvv.</p></body></html>')
+    assert unknown[0].features["stopword_rate"] == 0.0

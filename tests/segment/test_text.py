@@ -1,0 +1,165 @@
+"""segment_text: paragraphs vs. per-line blocks, and the numeric features the text rules read."""
+
+from pathlib import Path
+
+import pytest
+
+from thresher.deadline import NO_DEADLINE, Deadline
+from thresher.errors import DeadlineExceeded
+from thresher.model import Block
+from thresher.options import Options
+from thresher.segment.text import content_tokens, is_terminal, segment_text, text_vocabulary
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "text"
+OPTS = Options()
+
+
+def seg(text: str) -> list[Block]:
+    return segment_text(text, OPTS, NO_DEADLINE)
+
+
+def by_text(blocks: list[Block], start: str) -> Block:
+    return next(b for b in blocks if b.text.startswith(start))
+
+
+def test_paragraphs_split_on_blank_lines_and_newlines_are_normalised():
+    blocks = seg("First paragraph here.\r\n\r\nSecond paragraph here.\rStill second? No: a new line.\n")
+    assert [b.text for b in blocks][:1] == ["First paragraph here."]
+    assert all("\r" not in b.text for b in blocks)
+    assert [b.index for b in blocks] == list(range(len(blocks)))
+
+
+def test_list_of_short_lines_is_one_block_per_line():
+    text = "Top stories\n3:19 One thing happened\n3:09 Another thing happened\n2:52 A third thing"
+    blocks = seg(text)
+    assert [b.text for b in blocks] == text.split("\n")
+    assert all(b.kind == "line" for b in blocks)
+    assert [b.features["line_in_para"] for b in blocks] == [0, 1, 2, 3]
+    assert {b.features["para"] for b in blocks} == {0.0}
+
+
+def test_hard_wrapped_prose_is_joined_into_one_paragraph():
+    text = (
+        "The committee met on Tuesday to discuss the proposal, and after a long\n"
+        "debate it decided to postpone the vote until the budget figures for the\n"
+        "coming year are known to all members."
+    )
+    blocks = seg(text)
+    assert len(blocks) == 1
+    assert blocks[0].kind == "paragraph"
+    assert blocks[0].text == " ".join(text.split("\n"))
+    assert blocks[0].features["para_lines"] == 3
+
+
+def test_bullets_are_list_items():
+    blocks = seg("Bring:\n- a tent\n- a stove\n* water")
+    assert [b.kind for b in blocks] == ["line", "list_item", "list_item", "list_item"]
+    assert blocks[1].features["bullet"] == 1.0
+
+
+def test_cjk_characters_count_as_words_and_have_no_case():
+    (block,) = seg("市中心的人民公园改造工程于本周正式完工。")
+    assert block.features["n_words"] == 19
+    assert block.features["cjk_ratio"] > 0.9
+    assert block.features["title_case"] == 0.0
+    assert block.features["terminal"] == 1.0
+
+
+def test_terminal_punctuation_in_several_scripts_and_after_quotes():
+    assert is_terminal("He said “yes.”")
+    assert is_terminal("完工了。")
+    assert is_terminal("Really?!")
+    assert not is_terminal("Football news:")
+    assert not is_terminal("Why Thousands Are Leaving")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["2 hours ago", "vor 3 Stunden", "il y a 5 minutes", "hace 2 horas", "3 ore fa", "5 минут назад", "3小时前"],
+)
+def test_relative_time_in_several_languages(line):
+    (block,) = seg(line)
+    assert block.features["relative_time"] == 1.0
+
+
+def test_relative_time_not_in_ordinary_sentence():
+    (block,) = seg("The bridge was built a long time before the war.")
+    assert block.features["relative_time"] == 0.0
+
+
+def test_leading_time_ends_with_colon_and_title_case():
+    blocks = seg("12:45 Council Approves New Budget\nFootball news:\nthe end of it")
+    assert blocks[0].features["leading_time"] == 1.0
+    assert blocks[1].features["ends_with_colon"] == 1.0
+    assert blocks[0].features["title_case"] == 1.0
+    assert blocks[2].features["title_case"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "line", ["<!DOCTYPE html>", "<div class=\"nav\">", "&nbsp;&nbsp;&amp;", "{{ article.title }}", "javascript:void(0)"]
+)
+def test_html_residue(line):
+    (block,) = seg(line)
+    assert block.features["html_residue"] >= 0.5
+
+
+def test_no_html_residue_in_plain_prose():
+    (block,) = seg("Prices rose by 3% while wages grew & rents stayed flat, the report said.")
+    assert block.features["html_residue"] < 0.5
+
+
+def test_urls_emails_and_repetition():
+    blocks = seg("Write to Jane at jane.doe@example.com or see https://example.com/x\n\nShare\n\nBody text.\n\nShare")
+    assert blocks[0].features["n_emails"] == 1.0
+    assert blocks[0].features["n_urls"] == 1.0
+    assert blocks[1].features["repeated"] == 1.0
+    assert blocks[2].features["repeated"] == 0.0
+    assert blocks[0].features["position"] == 0.0
+    assert blocks[-1].features["position"] == 1.0
+
+
+def test_run_features_cover_consecutive_short_lines_across_blank_lines():
+    text = "A long sentence that ends the paragraph properly.\n\n1:00 One\n1:05 Two\n\nThree without time\n\nEnd."
+    blocks = seg(text)
+    assert blocks[0].features["run_len"] == 0.0
+    assert [b.features["run_len"] for b in blocks[1:4]] == [3.0, 3.0, 3.0]
+    assert blocks[1].features["run_time_share"] == pytest.approx(2 / 3)
+
+
+def test_topic_fit_is_low_for_an_off_topic_headline():
+    body = (
+        "Flights out of the capital were booked for days as reservists tried to leave the country "
+        "before the border closed, and long queues of cars formed at every crossing to the south.\n\n"
+        "Officials said the border would stay open, but reservists and their families kept arriving "
+        "at the crossings with luggage, fearing that the mobilization would soon be expanded.\n\n"
+    )
+    blocks = seg(body + "Reservists queue for days at the border crossings\n\nStriker scores twice as champions win derby")
+    on_topic = by_text(blocks, "Reservists queue").features["topic_fit"]
+    off_topic = by_text(blocks, "Striker").features["topic_fit"]
+    assert on_topic > 0.5
+    assert off_topic == 0.0
+
+
+def test_content_tokens_drop_stop_words_and_use_cjk_bigrams():
+    stop = text_vocabulary().stopwords
+    assert content_tokens("The treaty and the peace", stop) == ["treaty", "peace"]
+    assert content_tokens("公园改造", stop) == ["公园", "园改", "改造"]
+
+
+def test_every_feature_is_a_float():
+    blocks = seg((FIXTURES / "de_promo_and_ticker.txt").read_text(encoding="utf-8"))
+    keys = set(blocks[0].features)
+    for block in blocks:
+        assert set(block.features) == keys
+        assert all(isinstance(v, float) for v in block.features.values())
+
+
+def test_empty_and_blank_text_give_no_blocks():
+    assert seg("") == []
+    assert seg("\n \n\t\n") == []
+
+
+def test_deadline_is_checked():
+    expired = Deadline(0.0)
+    with pytest.raises(DeadlineExceeded):
+        segment_text("line without end\n" * 5000, OPTS, expired)

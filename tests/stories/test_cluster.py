@@ -1,0 +1,78 @@
+import random
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from thresher.stories import Item, LexicalBackend, StoriesOptions, cluster_stories, story_id
+from thresher.stories.cluster import agglomerate
+from thresher.stories.text import fold
+
+T0 = datetime(2025, 6, 1, 12, 0)
+
+ITEMS = [
+    Item(id="a1", headline="UAW reaches tentative deal with Ford", outlet="a.com", timestamp=T0),
+    Item(id="a2", headline="UAW reaches tentative labor agreement with Ford", outlet="b.com",
+         timestamp=T0 + timedelta(hours=1)),
+    Item(id="a3", headline="Ford and UAW reach tentative agreement that would end 6-week strike", outlet="c.com",
+         timestamp=T0 + timedelta(hours=2)),
+    Item(id="b1", headline="Ford recalls 200,000 pickup trucks over faulty brakes", outlet="a.com",
+         timestamp=T0 + timedelta(hours=3)),
+    Item(id="c1", headline="Giant pandas to leave the National Zoo for China", outlet="d.com", timestamp=T0),
+    Item(id="c2", headline="Giant pandas leave National Zoo early for China", outlet="e.com",
+         timestamp=T0 + timedelta(hours=5)),
+    Item(id="d1", headline="Lions center Frank Ragnow announces his retirement", outlet="f.com", timestamp=T0),
+]
+
+
+def groups(result):
+    by_story: dict[str, set[str]] = {}
+    for item, story in result.assignments.items():
+        by_story.setdefault(story, set()).add(item)
+    return sorted(sorted(g) for g in by_story.values())
+
+
+def test_same_event_grouped_and_shared_word_kept_apart():
+    result = cluster_stories(ITEMS, backend=LexicalBackend())
+    assert groups(result) == [["a1", "a2", "a3"], ["b1"], ["c1", "c2"], ["d1"]]
+
+
+def test_story_fields():
+    result = cluster_stories(ITEMS, backend=LexicalBackend())
+    uaw = result.stories[0]
+    assert uaw.members == ("a1", "a2", "a3")
+    assert uaw.outlets == ("a.com", "b.com", "c.com") and uaw.outlet_count == 3
+    assert uaw.first_seen == T0 and uaw.last_seen == T0 + timedelta(hours=2)
+    assert uaw.id == story_id(fold("UAW reaches tentative deal with Ford"))
+    assert uaw.headline in {it.headline for it in ITEMS[:3]}
+    assert result.counts["items"] == 7 and result.counts["stories"] == 4
+
+
+def test_ids_do_not_depend_on_input_order():
+    first = cluster_stories(ITEMS, backend=LexicalBackend())
+    shuffled = ITEMS[:]
+    for seed in range(5):
+        random.Random(seed).shuffle(shuffled)
+        again = cluster_stories(shuffled, backend=LexicalBackend())
+        assert dict(again.assignments) == dict(first.assignments)
+
+
+def test_window_keeps_distant_items_apart():
+    late = Item(id="late", headline="UAW reaches tentative deal with Ford", timestamp=T0 + timedelta(days=30))
+    result = cluster_stories([*ITEMS[:2], late], backend=LexicalBackend(), options=StoriesOptions(window_hours=48))
+    assert result.story_of("late") != result.story_of("a1")
+
+
+def test_no_chaining_through_a_bridge():
+    # a-b and b-c are strong, a-c is very negative: average link with the gate refuses a chain
+    scores = np.array([[0, 0.9, -2.0], [0.9, 0, 0.9], [-2.0, 0.9, 0]], dtype=np.float32)
+    labels = agglomerate(scores, link=0.5, merge=0.3)
+    assert len(set(labels)) == 2
+    assert agglomerate(np.array([[0, 0.9, 0.6], [0.9, 0, 0.9], [0.6, 0.9, 0]], dtype=np.float32),
+                       link=0.5, merge=0.3) == [0, 0, 0]
+
+
+def test_duplicate_ids_rejected():
+    import pytest
+
+    with pytest.raises(ValueError):
+        cluster_stories([ITEMS[0], ITEMS[0]], backend=LexicalBackend())

@@ -1,0 +1,29 @@
+from thresher.stories.collapse import collapse, jaccard, shingles
+from thresher.stories.text import fold
+
+
+def test_one_letter_variants_collapse():
+    keys = [
+        fold("At least 16 killed in shooting in Maine, law enforcement officials say"),
+        fold("At least 16 killed in shooting in Maine, law enforcement officials says"),
+        fold("Giant pandas to leave the National Zoo earlier than expected"),
+    ]
+    roots = collapse(keys, 0.8)
+    assert roots[0] == roots[1] == 0
+    assert roots[2] == 2
+
+
+def test_different_headlines_with_shared_words_stay_apart():
+    keys = [fold("UAW reaches tentative deal with Ford"), fold("UAW strike widens to Ford plant in Kentucky")]
+    assert collapse(keys, 0.8) == [0, 1]
+
+
+def test_collapse_matches_brute_force_jaccard():
+    texts = ["police say man arrested", "police says man arrested", "police say man arrested today",
+             "a different story entirely", "a different story entirely!"]
+    keys = [fold(t) for t in texts]
+    roots = collapse(keys, 0.7)
+    for i in range(len(keys)):
+        for j in range(len(keys)):
+            if jaccard(shingles(keys[i]), shingles(keys[j])) >= 0.7:
+                assert roots[i] == roots[j]

@@ -1,0 +1,121 @@
+"""The library's verbs: extract, extract_trace, extract_many — and the founding example."""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+import thresher
+from thresher import Document, Failure, Options, Page, ThresherError
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+FOUNDING = SAMPLES / "founding-example.txt"
+
+ARTICLE = """<!doctype html><html lang="en"><head><title>Rain returns to the valley | Valley Post</title>
+<meta property="og:site_name" content="Valley Post"></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+<article><h1>Rain returns to the valley</h1>
+<p>After three dry months, the first autumn storm reached the valley on Tuesday night, filling the
+reservoirs that farmers had been watching with growing concern since the start of the summer.</p>
+<p>The regional water authority said the reservoirs rose by twelve percent in two days, and that the
+restrictions on irrigation would be lifted at the end of the week if the forecast held.</p>
+<p>Farmers welcomed the news but warned that one storm would not make up for a season of losses,
+and asked the authority to plan for longer droughts in the coming years.</p>
+</article>
+<footer><p>© 2024 Valley Post. All rights reserved.</p><a href="/privacy">Privacy</a></footer>
+</body></html>"""
+
+
+def _words(text):
+    return re.findall(r"\w+", text.lower())
+
+
+def test_extract_html_keeps_article_drops_navigation():
+    doc = thresher.extract(ARTICLE, url="https://valleypost.example/2024/10/rain")
+    assert isinstance(doc, Document)
+    assert "first autumn storm" in doc.text and "longer droughts" in doc.text
+    assert "All rights reserved" not in doc.text
+    assert "Sport" not in doc.text.split()
+    assert doc.title == "Rain returns to the valley"
+    assert doc.hostname == "valleypost.example"
+    assert doc.language == "en"
+    assert doc.mode == "html"
+    assert any(r.label != "main" for r in doc.removed)
+
+
+def test_extract_accepts_bytes_and_decodes_them():
+    doc = thresher.extract(ARTICLE.encode("utf-8"))
+    assert "reservoirs rose by twelve percent" in doc.text
+
+
+def test_extract_trace_has_one_decision_per_block_and_same_document():
+    trace = thresher.extract_trace(ARTICLE)
+    assert len(trace.blocks) == len(trace.decisions) > 3
+    assert trace.document == thresher.extract(ARTICLE)
+    assert all(d.reason for d in trace.decisions)
+
+
+def test_founding_example_exactly():
+    raw = FOUNDING.read_text(encoding="utf-8")
+    doc = thresher.extract(raw)
+    assert doc.title == "Why Thousands of People Are Fleeing Russia Now"
+    assert doc.author == "Charlie Campbell"
+    body = raw.split("\n\n")
+    start = next(i for i, p in enumerate(body) if p.startswith("Flights out of major Russian cities"))
+    end = next(i for i, p in enumerate(body) if p.endswith("Western leaders have condemned the polls as a sham."))
+    article = [p for p in body[start:end + 1] if not p.startswith("Read More:")]
+    assert [p for p in doc.text.split("\n") if p.strip()] == article
+    removed = {r.text for r in doc.removed}
+    assert any(t.startswith("Read More:") for t in removed)
+    assert any(t.startswith("Write to ") for t in removed) or doc.author
+    tail = raw[raw.index("Write to"):]
+    leaked = [line for line in tail.splitlines() if line.strip() and line.strip() in doc.text]
+    assert leaked == []
+    assert all(r.label and r.reason for r in doc.removed)
+
+
+def test_extract_many_yields_one_result_per_item_in_order_never_raising():
+    items = [ARTICLE, b"", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", {"text": "Plain text paragraph. " * 20},
+             {"nothing": 1}, 42, Page(data=ARTICLE, id="p5")]
+    results = list(thresher.extract_many(items))
+    assert len(results) == len(items)
+    assert isinstance(results[0], Document)
+    assert isinstance(results[1], Failure) and results[1].reason == "empty"
+    assert isinstance(results[2], Failure) and results[2].reason == "not_html"
+    assert isinstance(results[3], Document) and results[3].mode == "text"
+    assert isinstance(results[4], Failure) and results[4].reason == "invalid_record"
+    assert isinstance(results[5], Failure) and results[5].reason == "invalid_record"
+    assert isinstance(results[6], Document) and results[6].id == "p5"
+
+
+def test_size_cap_is_an_error_with_reason():
+    with pytest.raises(ThresherError) as err:
+        thresher.extract(ARTICLE, options=Options(max_bytes=100))
+    assert err.value.reason == "too_large"
+    result = thresher.extract_result(ARTICLE, Options(max_bytes=100))
+    assert isinstance(result, Failure) and "over the cap" in result.message
+
+
+def test_time_limit_turns_a_slow_page_into_a_timeout_record():
+    big = "<html><body>" + "<div><p>word " * 20000 + "</body></html>"
+    start = time.monotonic()
+    result = thresher.extract_result(big, Options(time_limit=0.01))
+    assert isinstance(result, Failure) and result.reason == "timeout"
+    assert time.monotonic() - start < 5
+    ok = thresher.extract_result(ARTICLE, Options(time_limit=30))
+    assert isinstance(ok, Document)
+
+
+def test_input_format_forces_the_engine():
+    html_as_text = thresher.extract(ARTICLE, options=Options(input_format="text"))
+    assert html_as_text.mode == "text"
+    assert thresher.extract(ARTICLE).mode == "html"
+
+
+def test_to_dict_uses_trafilatura_field_names():
+    rec = thresher.extract(ARTICLE, url="https://valleypost.example/a").to_dict()
+    for key in ("id", "url", "hostname", "title", "author", "date", "sitename", "description", "language",
+                "categories", "tags", "image", "fingerprint", "text", "removed"):
+        assert key in rec
+    assert isinstance(rec["text"], str) and rec["id"]

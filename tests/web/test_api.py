@@ -1,0 +1,237 @@
+"""The /v1 API through the real app: records, statuses and error bodies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("httpx")
+from fastapi.testclient import TestClient
+
+import thresher
+from thresher.options import Options
+
+from .conftest import ARTICLE
+
+
+def _no_traceback(body: str) -> None:
+    assert "Traceback" not in body
+    assert 'File "' not in body
+
+
+def test_extract_raw_html_is_the_librarys_record(client: TestClient) -> None:
+    r = client.post("/v1/extract", content=ARTICLE.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    assert r.status_code == 200
+    rec = r.json()
+    lib = thresher.extract(ARTICLE).to_dict()
+    assert rec["text"] == lib["text"]
+    assert rec["title"] == lib["title"] == "Grain and chaff"
+    assert rec["mode"] == "html"
+    assert "threshed on the farm" in rec["text"]
+    assert "All rights reserved" not in rec["text"]
+    assert {b["label"] for b in rec["removed"]} - {"main"}
+
+
+def test_extract_raw_text_uses_the_text_engine(client: TestClient) -> None:
+    body = "A title line\n\nThe first paragraph of plain text, long enough to count as content here.\n"
+    r = client.post("/v1/extract", content=body.encode(), headers={"Content-Type": "text/plain"},
+                    params={"url": "https://example.org/a", "id": "doc-1"})
+    assert r.status_code == 200
+    rec = r.json()
+    assert rec["mode"] == "text"
+    assert rec["id"] == "doc-1"
+    assert rec["hostname"] == "example.org"
+    assert "first paragraph of plain text" in rec["text"]
+
+
+def test_extract_json_with_options(client: TestClient) -> None:
+    r = client.post("/v1/extract", json={"html": ARTICLE, "url": "https://example.org/x",
+                                         "options": {"with_markdown": True}})
+    assert r.status_code == 200
+    rec = r.json()
+    assert rec["url"] == "https://example.org/x"
+    assert "markdown" in rec
+    assert rec == {**thresher.extract(ARTICLE, url="https://example.org/x",
+                                      options=Options(with_markdown=True)).to_dict(),
+                   "source": "<http>", "provenance": rec["provenance"]}
+
+
+def test_extract_json_text(client: TestClient) -> None:
+    r = client.post("/v1/extract", json={"text": "Some text.\n\nAnother paragraph that is long enough to keep."})
+    assert r.status_code == 200
+    assert r.json()["mode"] == "text"
+
+
+def test_batch_answers_one_record_per_item_in_order(client: TestClient) -> None:
+    items = [{"html": ARTICLE, "id": "a"}, {"text": "  \n ", "id": "b"}, {"text": "Plain words here, enough.", "id": "c"}]
+    r = client.post("/v1/extract/batch", json=items)
+    assert r.status_code == 200
+    recs = r.json()
+    assert [rec["id"] for rec in recs] == ["a", "b", "c"]
+    assert recs[0]["title"] == "Grain and chaff"
+    assert recs[1]["error"] == "empty"
+    assert "error" not in recs[2]
+
+
+def test_batch_over_the_item_cap_is_413(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_batch=3)
+    r = client.post("/v1/extract/batch", json=[{"text": "x"}] * 4)
+    assert r.status_code == 413
+    assert r.json()["error"] == "too_large"
+
+
+def test_body_over_the_size_cap_is_413(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_request_bytes=10_000)
+    r = client.post("/v1/extract", content=b"<p>" + b"a" * 20_000, headers={"Content-Type": "text/html"})
+    assert r.status_code == 413
+    assert r.json() == {"error": "too_large", "message": "the request body is over 10,000 bytes"}
+
+
+def test_chunked_body_over_the_size_cap_is_413(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_request_bytes=10_000)
+
+    def chunks():  # no Content-Length: the cap counts bytes as they arrive
+        for _ in range(5):
+            yield b"a" * 4000
+
+    r = client.post("/v1/extract", content=chunks(), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 413
+
+
+def test_page_over_the_librarys_cap_is_413(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(options=Options(max_bytes=1000))
+    r = client.post("/v1/extract", json={"text": "word " * 1000})
+    assert r.status_code == 413
+    assert r.json()["error"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "fragment"),
+    [
+        (b"{not json", "application/json", "Invalid JSON"),
+        (b'{"text": "x", "options": {"bogus": 1}}', "application/json", "options.bogus"),
+        (b'{"text": "x", "options": {"focus": "everything"}}', "application/json", "options.focus"),
+        (b'{"text": "x", "options": {"time_limit": -1}}', "application/json", "options.time_limit"),
+        (b'{"text": "x", "html": "<p>y</p>"}', "application/json", "only one"),
+        (b"{}", "application/json", "one of html, text or url"),
+        (b"[1, 2]", "application/json", "body"),
+        (b"", "text/html", "empty"),
+    ],
+)
+def test_bad_requests_are_422_with_a_clear_message(
+    client: TestClient, body: bytes, content_type: str, fragment: str
+) -> None:
+    r = client.post("/v1/extract", content=body, headers={"Content-Type": content_type})
+    assert r.status_code == 422, r.text
+    data = r.json()
+    assert set(data) == {"error", "message"}
+    assert data["error"] == "invalid_request"
+    assert fragment in data["message"]
+    _no_traceback(r.text)
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"a": 1}', b'[{"text": 5}]'])
+def test_bad_batches_are_422(client: TestClient, body: bytes) -> None:
+    r = client.post("/v1/extract/batch", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["error"] == "invalid_request"
+
+
+def test_unreadable_page_is_422_with_the_error_record(client: TestClient) -> None:
+    r = client.post("/v1/extract", content=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", headers={"Content-Type": "text/html"})
+    assert r.status_code == 422
+    assert r.json()["error"] == "not_html"
+
+
+def test_api_key_is_required_when_set(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(api_key="s3cret")
+    page = {"text": "Some words that make a page."}
+    assert client.post("/v1/extract", json=page).status_code == 401
+    bad = client.post("/v1/extract", json=page, headers={"X-API-Key": "wrong"})
+    assert bad.status_code == 401
+    assert bad.json()["error"] == "unauthorized"
+    assert client.post("/v1/extract/batch", json=[page]).status_code == 401
+    assert client.post("/v1/extract", json=page, headers={"X-API-Key": "s3cret"}).status_code == 200
+    assert client.post("/v1/extract", json=page, headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert client.get("/healthz").status_code == 200  # liveness needs no key
+
+
+def test_tiny_time_limit_on_a_big_page_is_504(client: TestClient) -> None:
+    big = "<html><body>" + "".join(
+        f"<div class='c{i}'><p>Paragraph {i} with some words in it, and a <a href='/l{i}'>link</a>.</p></div>"
+        for i in range(20_000)
+    ) + "</body></html>"
+    r = client.post("/v1/extract", json={"html": big, "options": {"time_limit": 0.001}})
+    assert r.status_code == 504
+    assert r.json()["error"] == "timeout"
+    _no_traceback(r.text)
+
+
+def test_request_cannot_raise_the_servers_time_limit(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(options=Options(time_limit=0.001))
+    big = "<html><body>" + "<p>words and more words, and more.</p>" * 20_000 + "</body></html>"
+    r = client.post("/v1/extract", json={"html": big, "options": {"time_limit": 3600}})
+    assert r.status_code == 504
+
+
+def test_unknown_route_and_method_are_json(client: TestClient) -> None:
+    r = client.get("/v1/nothing")
+    assert r.status_code == 404
+    assert r.json()["error"] == "not_found"
+    r = client.get("/v1/extract")
+    assert r.status_code == 405
+    assert r.json()["error"] == "method_not_allowed"
+
+
+def test_healthz_and_openapi(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "version": thresher.__version__}
+    schema = client.get("/openapi.json").json()
+    assert {"/v1/extract", "/v1/extract/batch", "/healthz"} <= set(schema["paths"])
+    assert "ExtractRequest" in schema["components"]["schemas"]
+    content = schema["paths"]["/v1/extract"]["post"]["requestBody"]["content"]
+    assert {"application/json", "text/html", "text/plain"} <= set(content)
+
+
+def test_internal_errors_are_json_without_traceback(
+    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = make_client(raise_server_exceptions=False)
+    from thresher.web import service
+
+    def boom(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(service.Runner, "extract", boom)
+    r = client.post("/v1/extract", json={"text": "x y z"})
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal_error", "message": "the server failed on this request; see its log"}
+    assert "secret internals" not in r.text
+    _no_traceback(r.text)
+
+
+def test_responses_carry_security_headers(client: TestClient) -> None:
+    r = client.get("/healthz")
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_cross_origin_posts_are_refused(client: TestClient) -> None:
+    r = client.post("/v1/extract", json={"text": "x y"}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+    r = client.post("/v1/extract", json={"text": "x y"}, headers={"Origin": "http://testserver"})
+    assert r.status_code == 200
+
+
+def test_unknown_host_header_is_refused(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(allowed_hosts=("127.0.0.1", "localhost"))
+    assert client.get("/healthz").status_code == 400  # TestClient sends Host: testserver
+    assert client.get("/healthz", headers={"Host": "localhost:8000"}).status_code == 200
+
+
+def test_error_bodies_are_small_json(client: TestClient) -> None:
+    r = client.post("/v1/extract", content=b"{", headers={"Content-Type": "application/json"})
+    assert json.loads(r.text).keys() == {"error", "message"}

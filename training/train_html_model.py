@@ -1,0 +1,266 @@
+"""Train the HTML block classifier on WCXB dev, report domain-grouped 5-fold scores, ship the model.
+
+    python training/train_html_model.py --data ../shared/data/wcxb-dev            # folds + final model
+    python training/train_html_model.py --data ../shared/data/wcxb-dev --no-save  # folds only
+
+Blocks are labelled by aligning them to the ground-truth main text: a block is main content when its
+word sequence occurs in the ground truth, or when nearly all of its words do. Scores are reported on
+out-of-fold predictions only (folds split by domain), never on pages the model was trained on.
+The final model (trained on every page) is written to src/thresher/data/html_model.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import pickle
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import lightgbm
+import numpy as np
+
+from thresher.classify.html_model import HINT_PREFIX, context_features, smooth, to_matrix
+from thresher.classify.html_rules import classify_html
+from thresher.deadline import Deadline
+from thresher.metadata.html import html_metadata
+from thresher.options import Options
+from thresher.parse.html import parse_html
+from thresher.segment.html import segment_html
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from wcxb_folds import fold_of, page_domain_and_type
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL_PATH = ROOT / "src" / "thresher" / "data" / "html_model.json"
+TOKEN = re.compile(r"\w+")
+PARAMS = {
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "verbose": -1,
+    "seed": 7,
+    "deterministic": True,
+    "force_row_wise": True,
+    "num_threads": 1,
+}
+ROUNDS = 300
+HINT_TOKENS = 300
+HINT_MIN_DOMAINS = 20
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text.lower())
+
+
+def prf(pred: str, ref: str) -> tuple[float, float, float]:
+    """The reference scorer's word-level P/R/F1 (bag of lower-cased \\w+ tokens)."""
+    p, r = Counter(tokens(pred)), Counter(tokens(ref))
+    if not r:
+        return (1.0, 1.0, 1.0) if not p else (0.0, 0.0, 0.0)
+    if not p:
+        return 0.0, 0.0, 0.0
+    hit = sum((p & r).values())
+    if not hit:
+        return 0.0, 0.0, 0.0
+    precision, recall = hit / sum(p.values()), hit / sum(r.values())
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def align(block_texts: list[str], truth: str) -> list[int]:
+    """1 for blocks whose words are (nearly all) in the ground truth, in sequence or as a bag."""
+    joined = " " + " ".join(tokens(truth)) + " "
+    bag = Counter(tokens(truth))
+    labels = []
+    for text in block_texts:
+        toks = tokens(text)
+        if not toks:
+            labels.append(0)
+            continue
+        if " " + " ".join(toks) + " " in joined:
+            labels.append(1)
+            continue
+        have = Counter(toks)
+        covered = sum(min(c, bag[t]) for t, c in have.items()) / len(toks)
+        labels.append(1 if covered >= 0.8 and len(toks) >= 4 else 0)
+    return labels
+
+
+def load_pages(data: Path, limit: int | None, cache: Path | None) -> list[dict]:
+    """Segment every page once (cached): blocks' context features, labels, rule decisions."""
+    if cache and cache.exists():
+        with cache.open("rb") as fh:
+            pages = pickle.load(fh)
+        pages = pages[:limit] if limit else pages
+        for page in pages:  # features are recomputed, so context-feature work needs no re-segmenting
+            page["rows"] = context_features(page["blocks"], page["metadata"], page["rules"])
+        return pages
+    opts = Options()
+    pages = []
+    ids = sorted(p.stem for p in (data / "ground-truth").glob("*.json"))
+    ids = ids[:limit] if limit else ids
+    for n, pid in enumerate(ids):
+        html = gzip.decompress((data / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8", "replace")
+        gt = json.loads((data / "ground-truth" / f"{pid}.json").read_text(encoding="utf-8"))
+        domain, page_type = page_domain_and_type(gt)
+        truth = gt["ground_truth"].get("main_content") or ""
+        tree = parse_html(html, opts)
+        blocks = segment_html(tree, opts, Deadline(None))
+        metadata = html_metadata(tree, gt.get("url"), opts)
+        rules = classify_html(blocks, metadata, opts, Deadline(None))
+        rows = context_features(blocks, metadata, rules)
+        pages.append({
+            "id": pid,
+            "domain": domain,
+            "type": page_type,
+            "truth": truth,
+            "texts": [b.text for b in blocks],
+            "rows": rows,
+            "blocks": blocks,
+            "metadata": metadata,
+            "rules": rules,
+            "rule_kept": [d.kept for d in rules],
+            "labels": align([b.text for b in blocks], truth),
+        })
+        if n % 200 == 0:
+            print(f"  segmented {n}/{len(ids)}", file=sys.stderr)
+    if cache:
+        with cache.open("wb") as fh:
+            pickle.dump(pages, fh)
+    return pages
+
+
+def feature_names(pages: list[dict], n_hints: int = HINT_TOKENS, min_domains: int = HINT_MIN_DOMAINS) -> list[str]:
+    """Every dense feature, plus the hint tokens seen on the most domains (never a single site's)."""
+    names: set[str] = set()
+    hint_domains: dict[str, set[str]] = defaultdict(set)
+    for page in pages:
+        for row in page["rows"]:
+            for name in row:
+                if name.startswith(HINT_PREFIX):
+                    hint_domains[name].add(page["domain"])
+                else:
+                    names.add(name)
+    common = sorted((name for name, d in hint_domains.items() if len(d) >= min_domains),
+                    key=lambda name: (-len(hint_domains[name]), name))
+    return sorted(names) + sorted(common[:n_hints])
+
+
+def matrix(pages: list[dict], names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows = [row for p in pages for row in p["rows"]]
+    x = to_matrix(rows, names)
+    y = np.array([lab for p in pages for lab in p["labels"]], dtype=np.float32)
+    w = np.array([np.sqrt(1 + len(tokens(t))) for p in pages for t in p["texts"]], dtype=np.float32)
+    return x, y, w
+
+
+def train(pages: list[dict], names: list[str], rounds: int = ROUNDS) -> lightgbm.Booster:
+    x, y, w = matrix(pages, names)
+    return lightgbm.train(PARAMS, lightgbm.Dataset(x, y, weight=w, feature_name=names), num_boost_round=rounds)
+
+
+def decide(page: dict, probs: np.ndarray, threshold: float, smoothing: bool) -> list[bool]:
+    keep = [bool(p >= threshold) for p in probs]
+    return smooth([b.path for b in page["blocks"]], keep) if smoothing else keep
+
+
+def page_text(page: dict, keep: list[bool]) -> str:
+    return "\n\n".join(t for t, k in zip(page["texts"], keep, strict=True) if k)
+
+
+def summarise(name: str, pages: list[dict], keeps: list[list[bool]]) -> float:
+    by_type: dict[str, list[float]] = defaultdict(list)
+    scores = []
+    for page, keep in zip(pages, keeps, strict=True):
+        f = prf(page_text(page, keep), page["truth"])[2]
+        scores.append(f)
+        by_type[page["type"]].append(f)
+    arr = np.array(scores)
+    print(f"{name:<22} F1={arr.mean():.3f}  p10={np.percentile(arr, 10):.3f}  below0.5={int((arr < 0.5).sum())}  "
+          + "  ".join(f"{t}={np.mean(v):.3f}" for t, v in sorted(by_type.items())))
+    return float(arr.mean())
+
+
+def payload_of(booster: lightgbm.Booster, names: list[str], threshold: float, smoothing: bool,
+               trained_on: str) -> dict:
+    return {
+        "format": 1,
+        "trained_on": trained_on,
+        "features": names,
+        "smooth": smoothing,
+        "thresholds": {"balanced": threshold, "precision": min(threshold + 0.15, 0.9),
+                       "recall": max(threshold - 0.15, 0.1)},
+        "model": booster.model_to_string(),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "wcxb-dev")
+    ap.add_argument("--limit", type=int)
+    ap.add_argument("--cache", type=Path, help="pickle of segmented pages, reused when present")
+    ap.add_argument("--no-save", action="store_true")
+    ap.add_argument("--folds-dir", type=Path,
+                    help="also write the five fold models here (fold-K.json, K = fold_of(domain)) so that "
+                         "benchmarks/wcxb.py --folds-dir scores every page with a model that never saw its domain")
+    ap.add_argument("--rounds", type=int, default=ROUNDS)
+    ap.add_argument("--leaves", type=int, default=PARAMS["num_leaves"])
+    ap.add_argument("--lr", type=float, default=PARAMS["learning_rate"])
+    ap.add_argument("--min-data", type=int, default=PARAMS["min_data_in_leaf"])
+    ap.add_argument("--hints", type=int, default=HINT_TOKENS, help="hint-token bag size (0: none)")
+    a = ap.parse_args()
+    PARAMS.update(num_leaves=a.leaves, learning_rate=a.lr, min_data_in_leaf=a.min_data)
+    t0 = time.time()
+    pages = load_pages(a.data, a.limit, a.cache)
+    names = feature_names(pages, a.hints)
+    print(f"params: rounds={a.rounds} leaves={a.leaves} lr={a.lr} min_data={a.min_data} hints={a.hints}")
+    print(f"{len(pages)} pages, {sum(len(p['texts']) for p in pages)} blocks, {len(names)} features "
+          f"({time.time() - t0:.0f} s)")
+    summarise("rules", pages, [p["rule_kept"] for p in pages])
+    oof: list[np.ndarray] = [np.zeros(0)] * len(pages)
+    fold_payloads: list[tuple[Path, lightgbm.Booster]] = []
+    for k in range(5):
+        train_pages = [p for p in pages if fold_of(p["domain"]) != k]
+        test_idx = [i for i, p in enumerate(pages) if fold_of(p["domain"]) == k]
+        booster = train(train_pages, names, a.rounds)
+        print(f"  fold {k}: {len(train_pages)} training pages ({time.time() - t0:.0f} s)", file=sys.stderr)
+        if a.folds_dir:
+            a.folds_dir.mkdir(parents=True, exist_ok=True)
+            fold_payloads.append((a.folds_dir / f"fold-{k}.json", booster))
+        for i in test_idx:
+            x = to_matrix(pages[i]["rows"], names)
+            oof[i] = booster.predict(x) if len(x) else np.zeros(0)
+    best_t, best_s, best_f = 0.5, False, -1.0
+    for smoothing in (False, True):
+        for t in np.arange(0.2, 0.75, 0.05):
+            t = round(float(t), 2)
+            keeps = [decide(p, o, t, smoothing) for p, o in zip(pages, oof, strict=True)]
+            f = float(np.mean([prf(page_text(p, k), p["truth"])[2] for p, k in zip(pages, keeps, strict=True)]))
+            if f > best_f + 1e-4:
+                best_t, best_s, best_f = t, smoothing, f
+        summarise(f"model 5-fold t={best_t:.2f}{' +smooth' if smoothing else ''}", pages,
+                  [decide(p, o, best_t, smoothing) for p, o in zip(pages, oof, strict=True)])
+    print(f"chosen: threshold {best_t:.2f}, smoothing {best_s}, OOF F1 {best_f:.3f}")
+    for path, fold_booster in fold_payloads:
+        path.write_text(json.dumps(payload_of(fold_booster, names, best_t, best_s, "a WCXB dev fold")),
+                        encoding="utf-8")
+    if a.no_save:
+        return 0
+    booster = train(pages, names, a.rounds)
+    payload = payload_of(booster, names, best_t, best_s, f"WCXB dev, {len(pages)} pages (CC-BY-4.0)")
+    MODEL_PATH.write_text(json.dumps(payload), encoding="utf-8")
+    print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
