@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "thresher"
-CORE = ["parse", "segment", "classify", "metadata", "assemble", "dedup", "stories", "model.py", "options.py", "extract.py"]
+CORE = ["parse", "segment", "classify", "metadata", "assemble", "dedup", "stories", "corpus", "model.py", "options.py", "extract.py"]
 EDGE_IMPORTS = {"argparse", "pyspark", "fastapi", "starlette", "uvicorn", "urllib.request", "http", "socket",
                 "subprocess", "multiprocessing", "sqlite3", "thresher.cli", "thresher.write", "thresher.engines"}
 

@@ -212,6 +212,7 @@ def main() -> int:
     ap.add_argument("--folds-dir", type=Path,
                     help="also write the five fold models here (fold-K.json, K = fold_of(domain)) so that "
                          "benchmarks/wcxb.py --folds-dir scores every page with a model that never saw its domain")
+    ap.add_argument("--model-out", type=Path, default=MODEL_PATH, help="where the final model goes")
     ap.add_argument("--rounds", type=int, default=ROUNDS)
     ap.add_argument("--leaves", type=int, default=PARAMS["num_leaves"])
     ap.add_argument("--lr", type=float, default=PARAMS["learning_rate"])
@@ -257,8 +258,8 @@ def main() -> int:
         return 0
     booster = train(pages, names, a.rounds)
     payload = payload_of(booster, names, best_t, best_s, f"WCXB dev, {len(pages)} pages (CC-BY-4.0)")
-    MODEL_PATH.write_text(json.dumps(payload), encoding="utf-8")
-    print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size / 1e6:.1f} MB)")
+    a.model_out.write_text(json.dumps(payload), encoding="utf-8")
+    print(f"wrote {a.model_out} ({a.model_out.stat().st_size / 1e6:.1f} MB)")
     return 0
 
 

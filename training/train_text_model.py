@@ -28,13 +28,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from wet import CACHE, Doc, align, fold_of, load_corpus, prf, tokens  # noqa: E402
+from wet import CACHE, Doc, align, fold_of, load_corpus, prf, tokens
 
-from thresher.classify.text_model import feature_matrix, feature_names  # noqa: E402
-from thresher.classify.text_rules import rule_decisions  # noqa: E402
-from thresher.deadline import Deadline  # noqa: E402
-from thresher.options import Options  # noqa: E402
-from thresher.segment.text import segment_text  # noqa: E402
+from thresher.classify.text_model import feature_matrix, feature_names
+from thresher.classify.text_rules import rule_decisions
+from thresher.deadline import Deadline
+from thresher.options import Options
+from thresher.segment.text import segment_text
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = ROOT / "src" / "thresher" / "data" / "text_model.json"

@@ -13,7 +13,7 @@ import pytest
 
 HARNESS = Path(__file__).resolve().parents[2] / "fuzz" / "fuzz_extract.py"
 SEEDS = HARNESS.parent / "corpus"
-SECONDS = int(os.environ.get("THRESHER_FUZZ_SECONDS", "20"))
+SECONDS = int(os.environ.get("THRESHER_FUZZ_SECONDS", "12"))
 
 
 def test_seed_corpus_is_small() -> None:

@@ -19,6 +19,9 @@ Three passes:
 
 Text that is clean prose from start to end comes back whole: every rule that removes something
 inside the body needs positive evidence (a phrase, markup, a ticker).
+
+:func:`classify_text` stacks the learned model (:mod:`thresher.classify.text_model`) on these rules
+when the package ships one; :func:`rule_decisions` is the rules alone.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""``thresher`` command: ``thresher [extract] [options] [INPUT ...]``.
+"""``thresher`` command: ``thresher [extract|run|stories|serve] [options] [INPUT ...]``.
 
 Argument parsing → one ``Options`` → the library over a stream of pages → a writer. No extraction
-logic lives here. ``extract`` is the only command so far; the bare form ``thresher INPUT`` means
-``thresher extract INPUT``, as trafilatura users expect.
+logic lives here. ``extract`` (the default: ``thresher INPUT`` means ``thresher extract INPUT``, as
+trafilatura users expect) handles a few files; ``run`` builds a corpus (cli/corpus.py); ``stories``
+groups headlines (cli/stories.py); ``serve`` starts the inspector and HTTP API (cli/serve.py).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from typing import TextIO
 
 from thresher import __version__
 from thresher.cli.args import PROG, build_parser, options_from_args
+from thresher.cli.corpus import run_command
 from thresher.cli.inputs import InputPlan, stdin_stream
 from thresher.cli.report import Progress, Tally
 from thresher.cli.run import run, worker_count
-from thresher.cli.corpus import run_command
 from thresher.cli.serve import serve_command
 from thresher.cli.stories import stories_command
 from thresher.model import Document, Failure, Result

@@ -31,7 +31,7 @@ from itertools import combinations
 from operator import add
 from typing import Any
 
-from pyspark import StorageLevel
+from pyspark import SparkConf, StorageLevel
 from pyspark.sql import SparkSession
 
 from thresher.corpus.config import RunConfig
@@ -142,8 +142,6 @@ def build_session(master: str | None) -> SparkSession:
     if active is not None and master is None:
         return active
     builder = SparkSession.builder.appName("thresher")
-    from pyspark import SparkConf
-
     submitted = SparkConf()
     if master is not None:
         builder = builder.master(master)

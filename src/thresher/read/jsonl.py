@@ -7,10 +7,11 @@ Each record is an object with an ``html`` or a ``text`` string, and optionally `
 
 from __future__ import annotations
 
+import gzip
 import json
 import zlib
 from collections.abc import Iterator
-from typing import IO, Any, Protocol, cast
+from typing import Any, Protocol, cast
 
 from thresher.errors import ThresherError
 from thresher.model import Failure, InputFormat, Page, Provenance
@@ -18,76 +19,13 @@ from thresher.read.payload import GZIP_MAGIC
 
 MAX_RECORD_BYTES = 50_000_000
 """Default cap on one line's length."""
-_CHUNK = 1 << 16
-_INFLATE = 1 << 20
+SKIP_BYTES = 50_000_000
+"""How far past the cap an over-long line is skipped, looking for its end, before the rest of the file
+is given up (a gzip bomb is one endless line: skipping it all would take minutes)."""
 
 
 class _Lines(Protocol):
     def readline(self, size: int = -1, /) -> bytes: ...
-
-
-class GzipLines:
-    """Lines of a (multi-member) gzip stream, inflated a MiB at a time.
-
-    ``gzip.GzipFile`` inflates 8 KB per call, which makes skipping an over-long line of a gzip bomb
-    take minutes; this reader skips a GB in a second or two. Raises ``EOFError`` when the last member
-    is cut off and ``zlib.error`` for corrupt data, as GzipFile does.
-    """
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self._raw = raw
-        self._inflater = zlib.decompressobj(wbits=31)
-        self._in_member = False
-        self._pending = b""
-        self._buf = bytearray()
-        self._pos = 0
-
-    def readline(self, size: int = -1, /) -> bytes:
-        limit = size if size >= 0 else 1 << 62
-        scanned = self._pos
-        while True:
-            newline = self._buf.find(b"\n", scanned, self._pos + limit)
-            if newline >= 0:
-                end = newline + 1
-                break
-            if len(self._buf) - self._pos >= limit:
-                end = self._pos + limit
-                break
-            scanned = len(self._buf)
-            if not self._fill():
-                end = len(self._buf)
-                break
-        line = bytes(self._buf[self._pos:end])
-        self._pos = end
-        if self._pos >= _INFLATE:
-            del self._buf[: self._pos]
-            self._pos = 0
-        return line
-
-    def _fill(self) -> bool:
-        """Inflate some more into the buffer; False at the end of the stream."""
-        while True:
-            if not self._pending:
-                self._pending = self._raw.read(_CHUNK)
-                if not self._pending:
-                    if self._in_member:
-                        raise EOFError("compressed file ended before the end-of-stream marker was reached")
-                    return False
-            if not self._in_member:
-                if not self._pending.strip(b"\x00"):  # zero padding after the last member
-                    self._pending = b""
-                    continue
-                self._inflater = zlib.decompressobj(wbits=31)
-                self._in_member = True
-            out = self._inflater.decompress(self._pending, _INFLATE)
-            if self._inflater.eof:
-                self._in_member = False
-                self._pending = self._inflater.unused_data
-            else:
-                self._pending = self._inflater.unconsumed_tail
-            if out:
-                self._buf += out
-                return True
 
 
 def read_jsonl(path: str, *, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Page | Failure]:
@@ -106,7 +44,7 @@ def read_jsonl(path: str, *, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterat
     with raw:
         compressed = raw.read(2) == GZIP_MAGIC
         raw.seek(0)
-        stream: _Lines = GzipLines(raw) if compressed else raw
+        stream: _Lines = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
         yield from _records(stream, path, compressed=compressed, max_record_bytes=max_record_bytes)
 
 
@@ -135,12 +73,14 @@ def _records(
         offset += len(line)
         if len(line) > max_record_bytes and not line.endswith(b"\n"):
             seen_any = True
-            offset += _skip_rest_of_line(stream)
-            yield Failure(
-                reason="too_large",
-                message=f"line {index + 1}: record is over the cap of {max_record_bytes:,} bytes",
-                provenance=where,
-            )
+            skipped, ended = _skip_rest_of_line(stream, SKIP_BYTES)
+            offset += skipped
+            message = f"line {index + 1}: record is over the cap of {max_record_bytes:,} bytes"
+            if not ended:
+                message += f"; no line break in the next {SKIP_BYTES:,} bytes either, the rest is not read"
+            yield Failure(reason="too_large", message=message, provenance=where)
+            if not ended:
+                return
             continue
         if index == 0 and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]
@@ -159,13 +99,16 @@ def _records(
         yield Failure(reason="empty", message="empty file", provenance=Provenance(source=path))
 
 
-def _skip_rest_of_line(stream: _Lines) -> int:
+def _skip_rest_of_line(stream: _Lines, budget: int) -> tuple[int, bool]:
+    """Bytes skipped up to the next line break, and whether it was found within ``budget`` bytes
+    (or the stream ended)."""
     skipped = 0
-    while True:
+    while skipped <= budget:
         piece = stream.readline(1 << 20)
         skipped += len(piece)
         if not piece or piece.endswith(b"\n"):
-            return skipped
+            return skipped, True
+    return skipped, False
 
 
 def _page(record: Any, where: Provenance) -> Page:

@@ -61,7 +61,10 @@ def _read(stream: BinaryIO, path: str, stats: ReadStats, max_record_bytes: int) 
         yield Failure(reason="empty", message="empty file", provenance=Provenance(source=path))
         return
     compressed = head.startswith(GZIP_MAGIC)
-    if not compressed and not head.startswith(b"WARC/"):
+    if compressed:
+        stream.seek(0)
+        head = _gunzip_head(stream.read(_HEADER_LIMIT))
+    if not head.startswith(b"WARC/"):
         yield Failure(reason="read_error", message="not a WARC file", provenance=Provenance(source=path))
         return
     stream.seek(0)
@@ -87,6 +90,8 @@ def _read(stream: BinaryIO, path: str, stats: ReadStats, max_record_bytes: int) 
     if problem is not None:
         where = Provenance(source=path, record=max(index, 0), offset=last_pos)
         yield Failure(reason="truncated", message=f"archive is cut off: {problem}", provenance=where)
+    elif index < 0:  # nothing at all came out, and nothing is said: that is a lost file
+        yield Failure(reason="read_error", message="no WARC record could be read", provenance=Provenance(source=path))
 
 
 def _convert(record: WarcRecord, where: Provenance, stats: ReadStats, max_record_bytes: int) -> Page | Failure | None:
@@ -250,6 +255,14 @@ def _tail_problem(stream: BinaryIO, last_pos: int, compressed: bool) -> str | No
     if rest.strip():
         return "an incomplete record follows the last one"
     return None
+
+
+def _gunzip_head(data: bytes) -> bytes:
+    """The first bytes a gzip stream decompresses to (empty when it is corrupt)."""
+    try:
+        return zlib.decompressobj(wbits=31).decompress(data, 16)
+    except zlib.error:
+        return b""
 
 
 def _int(value: str | None) -> int | None:

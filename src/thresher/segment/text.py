@@ -196,8 +196,9 @@ def _line_features(line: str, vocab: TextVocabulary, has_cjk: bool) -> tuple[dic
         n_words = len(line.split())
     if line.isascii():  # fast path: ASCII non-letters → spaces leaves exactly the letter runs
         runs = line.translate(_ASCII_NON_LETTERS).split()
-        lowered_runs: list[str] | None = list(map(str.lower, runs))
-        tokens = set(lowered_runs)
+        lowered: list[str] = list(map(str.lower, runs))
+        lowered_runs: list[str] | None = lowered
+        tokens = set(lowered)
         tokens -= vocab.stopwords
         tokens = {t for t in tokens if len(t) > 2}
         firsts = "".join(map(_first_char, runs)) if n_words <= _TITLE_MAX_WORDS else ""

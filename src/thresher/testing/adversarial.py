@@ -481,6 +481,9 @@ _CASES: tuple[Case, ...] = (
     # gzip
     _c("gzip_page", "page.html.gz", lambda: gzip.compress(_page(_paras(_EN)).encode()), _D, contains="Volunteers"),
     _c("gzip_bomb", "bomb.html.gz", None, "too_large", stream=gzip_bomb, large=True),
+    _c("gzip_bomb_jsonl", "bomb.jsonl.gz", None, "too_large", stream=gzip_bomb, large=True),
+    _c("gzip_bomb_warc", "bomb.warc.gz", None, "read_error", stream=gzip_bomb, large=True),
+    _c("gzip_bomb_text", "bomb.txt.gz", None, "too_large", stream=gzip_bomb, large=True),
     _c("gzip_truncated", "cut.html.gz", _truncated_gzip, "truncated"),
     _c("gzip_corrupt", "corrupt.html.gz", _corrupt_gzip, "read_error"),
     # WARC

@@ -1,8 +1,8 @@
 """Run adversarial cases each in a fresh process and measure outcome, time and peak memory.
 
 The parent writes the case's file, then starts ``python -m thresher.testing.measure PATH``, which
-reads the file through the readers (``iter_inputs``), extracts every record with default Options
-and prints one JSON line: the outcomes, the seconds taken and the process's peak RSS
+warms up (one small page: models and vocabularies load), reads the file through the readers
+(``iter_inputs``), extracts every record with default Options and prints one JSON line: the outcomes, the seconds taken and the process's peak RSS
 (``ru_maxrss``). The file is written by the parent, so its generation never counts in the peak.
 A child that dies is a *crash*, one that outlives its budget a *hang*, and fewer records than
 expected are *missing* records.
@@ -84,6 +84,7 @@ def measure_path(path: str) -> dict[str, object]:
     from thresher.read.sources import iter_inputs
     from thresher.testing.adversarial import outcome
 
+    extract_result("<html><body><p>Warm up: load the models and vocabularies first.</p></body></html>")
     started = time.perf_counter()
     outcomes = [outcome(extract_result(item)) for item in iter_inputs([path])]
     seconds = time.perf_counter() - started
