@@ -6,8 +6,8 @@
 
 Each case's file is written here, then read and extracted with default Options by
 ``python -m thresher.testing.measure`` in a fresh process, which reports its peak RSS
-(``ru_maxrss``). Totals: crashes (the process died), hangs (no answer within the budget), missing
-records (fewer records than the case has), unexpected outcomes. Targets: all zero, and peak RSS under
+(``ru_maxrss``). Totals: crashes (the process died), hangs (no answer within the budget, or
+longer than the time limit plus 5 s per document), missing records (fewer records than the case has), unexpected outcomes. Targets: all zero, and peak RSS under
 1 GB for the 50 MB cases. Exit status 1 when a target is missed.
 """
 
@@ -25,9 +25,14 @@ from thresher.testing.measure import Measurement, missing_records, run_path
 RSS_TARGET_MB = 1024.0
 
 
+def _per_document_bound() -> float:
+    """Seconds one document may take: the default time limit plus slack for a busy machine."""
+    return (Options().time_limit or 10.0) + 5.0
+
+
 def _budget(case: Case) -> float:
-    limit = Options().time_limit or 10.0
-    return 30.0 + (limit + 5.0) * (case.records or 20)
+    """When to give up waiting for the case's process (a hang)."""
+    return 30.0 + _per_document_bound() * (case.records or 20)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     crashes = hangs = missing = unexpected = over_rss = 0
     rows: list[tuple[Case, Measurement, str]] = []
-    print(f"{'case':32} {'outcome':34} {'time s':>7} {'peak MB':>8} {'file MB':>8}  note")
+    print(f"{'case':32} {'outcome':40} {'time s':>7} {'peak MB':>8} {'file MB':>8}  note")
     with tempfile.TemporaryDirectory(prefix="thresher-robustness-") as tmp:
         for case in selected:
             path = case.write(Path(tmp))
@@ -48,12 +53,16 @@ def main(argv: list[str] | None = None) -> int:
             path.unlink()
             notes = []
             lost = missing_records(case, m.outcomes)
+            bound = _per_document_bound() * max(1, len(m.outcomes))
             if m.crashed:
                 crashes += 1
                 notes.append(f"CRASH {m.detail}")
             elif m.hung:
                 hangs += 1
                 notes.append(f"HANG {m.detail}")
+            elif m.seconds > bound:
+                hangs += 1
+                notes.append(f"HANG past the time limit ({m.seconds:.0f} s > {bound:.0f} s)")
             if lost:
                 missing += lost
                 notes.append(f"MISSING {lost}")
@@ -70,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             if case.known_bug:
                 notes.append("known bug: " + case.known_bug.split(":")[0])
             shown = _summarise(m.outcomes) or ("crash" if m.crashed else "hang" if m.hung else "-")
-            print(f"{case.name:32} {shown:34} {m.seconds:7.2f} {m.peak_rss_mb:8.1f} {size_mb:8.2f}  "
+            print(f"{case.name:32} {shown:40} {m.seconds:7.2f} {m.peak_rss_mb:8.1f} {size_mb:8.2f}  "
                   f"{'; '.join(notes)}", flush=True)
             rows.append((case, m, "; ".join(notes)))
 

@@ -176,8 +176,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, help="pages (for a quick run)")
     ap.add_argument("--methods", default="none,c4_lines,c4_doc,gopher_doc,fineweb_doc,thresher_rules,thresher_oof")
+    ap.add_argument("--sets", default="wet,polluted,clean", help="which of the three sets to run")
     a = ap.parse_args()
-    docs = load_corpus("heldout", ("wet", "polluted", "clean"))
+    docs = load_corpus("heldout", tuple(a.sets.split(",")))
     if a.limit:
         ids = sorted({d.id for d in docs})[: a.limit]
         docs = [d for d in docs if d.id in set(ids)]
@@ -192,7 +193,7 @@ def main() -> int:
     }
     names = a.methods.split(",")
     types = sorted({d.type for d in docs})
-    print(f"{len({d.id for d in docs})} pages; sets: wet, polluted (held-out pollution), clean\n")
+    print(f"{len({d.id for d in docs})} pages; sets: {a.sets} (polluted: held-out pollution)\n")
     header = f"{'method':<15} {'wet F1':>7} {'P':>6} {'R':>6} {'poll F1':>7} {'planted':>8} {'clean R':>7} " \
              f"{'cl>=.99':>7} {'artR':>6} {'docs/s':>7} {'art/s':>7}  " + " ".join(f"{t[:7]:>7}" for t in types)
     print(header)
@@ -234,6 +235,7 @@ def main() -> int:
         clean_ok = sum(x[1] >= 0.99 for x in scores["clean"]) / max(1, len(scores["clean"]))
         print(f"{name:<15} {mean('wet', 2):7.3f} {mean('wet', 0):6.3f} {mean('wet', 1):6.3f} {mean('polluted', 2):7.3f} "
               f"{planted_kept / max(1, planted_total):8.3f} {mean('clean', 1):7.3f} {clean_ok:7.1%} "
+              f"{mean('clean_article', 1):6.3f} "
               f"{n_wet / max(1e-9, wet_time):7.0f} {art_chars / 4400 / max(1e-9, art_time):7.0f}  "
               + " ".join(f"{sum(per_type[t]) / max(1, len(per_type[t])):7.3f}" for t in types), flush=True)
     print("\nwet F1/P/R: mean per page on WET-style text; per-type columns: wet F1. planted: share of planted"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import pickle
 import re
@@ -56,6 +57,7 @@ PARAMS = {
 ROUNDS = 300
 HINT_TOKENS = 300
 HINT_MIN_DOMAINS = 20
+PAGE_WEIGHT = True
 
 
 def tokens(text: str) -> list[str]:
@@ -160,6 +162,12 @@ def matrix(pages: list[dict], names: list[str]) -> tuple[np.ndarray, np.ndarray,
     x = to_matrix(rows, names)
     y = np.array([lab for p in pages for lab in p["labels"]], dtype=np.float32)
     w = np.array([np.sqrt(1 + len(tokens(t))) for p in pages for t in p["texts"]], dtype=np.float32)
+    if PAGE_WEIGHT:  # every page weighs the same, as in the page-averaged F1
+        sizes = [len(p["texts"]) for p in pages]
+        starts = np.cumsum([0, *sizes])
+        for lo, hi in itertools.pairwise(starts):
+            if hi > lo:
+                w[lo:hi] *= 100.0 / w[lo:hi].sum()
     return x, y, w
 
 
@@ -197,8 +205,8 @@ def payload_of(booster: lightgbm.Booster, names: list[str], threshold: float, sm
         "trained_on": trained_on,
         "features": names,
         "smooth": smoothing,
-        "thresholds": {"balanced": threshold, "precision": min(threshold + 0.15, 0.9),
-                       "recall": max(threshold - 0.15, 0.1)},
+        "thresholds": {"balanced": threshold, "precision": round(min(threshold + 0.15, 0.9), 2),
+                       "recall": round(max(threshold - 0.15, 0.1), 2)},
         "model": booster.model_to_string(),
     }
 
@@ -218,12 +226,17 @@ def main() -> int:
     ap.add_argument("--lr", type=float, default=PARAMS["learning_rate"])
     ap.add_argument("--min-data", type=int, default=PARAMS["min_data_in_leaf"])
     ap.add_argument("--hints", type=int, default=HINT_TOKENS, help="hint-token bag size (0: none)")
+    ap.add_argument("--no-page-weight", dest="page_weight", action="store_false",
+                    help="weigh blocks by size only (default: every page weighs the same; OOF 0.846 → 0.852)")
     a = ap.parse_args()
+    global PAGE_WEIGHT
+    PAGE_WEIGHT = a.page_weight
     PARAMS.update(num_leaves=a.leaves, learning_rate=a.lr, min_data_in_leaf=a.min_data)
     t0 = time.time()
     pages = load_pages(a.data, a.limit, a.cache)
     names = feature_names(pages, a.hints)
-    print(f"params: rounds={a.rounds} leaves={a.leaves} lr={a.lr} min_data={a.min_data} hints={a.hints}")
+    print(f"params: rounds={a.rounds} leaves={a.leaves} lr={a.lr} min_data={a.min_data} hints={a.hints} "
+          f"page_weight={a.page_weight}")
     print(f"{len(pages)} pages, {sum(len(p['texts']) for p in pages)} blocks, {len(names)} features "
           f"({time.time() - t0:.0f} s)")
     summarise("rules", pages, [p["rule_kept"] for p in pages])
@@ -242,7 +255,7 @@ def main() -> int:
             oof[i] = booster.predict(x) if len(x) else np.zeros(0)
     best_t, best_s, best_f = 0.5, False, -1.0
     for smoothing in (False, True):
-        for t in np.arange(0.2, 0.75, 0.05):
+        for t in np.arange(0.3, 0.65, 0.05):
             t = round(float(t), 2)
             keeps = [decide(p, o, t, smoothing) for p, o in zip(pages, oof, strict=True)]
             f = float(np.mean([prf(page_text(p, k), p["truth"])[2] for p, k in zip(pages, keeps, strict=True)]))

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from wet import CACHE, Doc, align, fold_of, load_corpus, prf, tokens
 
-from thresher.classify.text_model import feature_matrix, feature_names
+from thresher.classify.text_model import EVIDENCE_REASONS, feature_matrix, feature_names
 from thresher.classify.text_rules import rule_decisions
 from thresher.deadline import Deadline
 from thresher.options import Options
@@ -115,7 +115,8 @@ def output(it: dict, keep: list[bool] | np.ndarray) -> str:
 
 def keep_from(it: dict, scores: np.ndarray, t: float) -> list[bool]:
     """What the stacked classifier keeps: model score over the threshold (titles, bylines dropped)."""
-    return [bool(s >= t) and d.label not in ("title", "byline") for s, d in zip(scores, it["rules"], strict=True)]
+    return [d.kept if d.reason in EVIDENCE_REASONS else bool(s >= t) and d.label not in ("title", "byline")
+            for s, d in zip(scores, it["rules"], strict=True)]
 
 
 def report(name: str, items: list[dict], keeps: list[list[bool]]) -> dict[str, float]:

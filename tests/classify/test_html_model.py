@@ -42,7 +42,8 @@ def test_shipped_model_loads_with_thresholds_for_every_focus():
     assert model is not None
     assert set(model.thresholds) == {"balanced", "precision", "recall"}
     assert model.thresholds["precision"] >= model.thresholds["balanced"] >= model.thresholds["recall"]
-    assert model.booster.num_feature() == len(model.names)
+    assert int(model.trees.feat.max()) < len(model.names)
+    assert len(model.trees.roots) > 0
 
 
 def test_shipped_model_is_small():
@@ -121,6 +122,32 @@ def test_model_from_a_path_is_used(tmp_path):
 
 def test_missing_model_file_falls_back_to_rules(tmp_path):
     assert load_model(str(tmp_path / "absent.json")) is None
+
+
+def test_numpy_trees_match_lightgbm_on_a_real_page():
+    lightgbm = pytest.importorskip("lightgbm")
+    model = load_model(None)
+    assert model is not None
+    booster = lightgbm.Booster(model_str=shipped_payload()["model"])
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    x = to_matrix(context_features(blocks, meta, rules), model.names)
+    np.testing.assert_allclose(model.trees.predict(x), booster.predict(x, num_threads=1), atol=1e-9)
+
+
+def test_numpy_trees_follow_lightgbm_missing_value_rules():
+    lightgbm = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] + (x[:, 1] > 0) > 0.5).astype(float)
+    x[rng.random(x.shape) < 0.2] = np.nan
+    x[rng.random(x.shape) < 0.1] = 0.0
+    params = {"objective": "binary", "verbose": -1, "num_threads": 1, "deterministic": True,
+              "min_data_in_leaf": 5, "seed": 1}
+    for extra in ({}, {"zero_as_missing": True}, {"use_missing": False}):
+        booster = lightgbm.train({**params, **extra}, lightgbm.Dataset(x, y), num_boost_round=20)
+        trees = HtmlModel({"features": ["a", "b", "c"], "thresholds": {},
+                           "model": booster.model_to_string()}).trees
+        np.testing.assert_allclose(trees.predict(x), booster.predict(x), atol=1e-9)
 
 
 @pytest.mark.parametrize(

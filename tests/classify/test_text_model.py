@@ -54,7 +54,10 @@ def test_stacking_keeps_rule_labels_of_dropped_blocks_and_titles_and_bylines():
         ("title", "title_line"), ("byline", "byline"), ("promo", "promo_phrase"),
         ("boilerplate", "model"), ("main", "body")]
     rescued = _FixedModel([0.1, 0.1, 0.7, 0.9, 0.9]).decide(blocks, rules, OPTS)
-    assert (rescued[2].label, rescued[2].reason) == ("main", "model")
+    assert (rescued[2].label, rescued[2].reason) == ("promo", "promo_phrase")  # evidence in the line: stays out
+    placed = [*rules[:2], Decision("boilerplate", "outside_body"), *rules[3:]]
+    rescued = _FixedModel([0.1, 0.1, 0.7, 0.9, 0.9]).decide(blocks, placed, OPTS)
+    assert (rescued[2].label, rescued[2].reason) == ("main", "model")  # dropped for its place: can come back
     assert all(d.score is not None for d in out)
 
 

@@ -303,3 +303,18 @@ def test_any_text_gives_one_decision_per_block(lines, noise):
     meta = text_metadata(blocks, decisions, None, OPTS)
     titles = [b.text for b, d in zip(blocks, decisions, strict=True) if d.label == "title"]
     assert meta.title == (titles[0] if titles else None)
+
+
+@pytest.mark.parametrize("line", [
+    "Read more: the storm", "» Read More » x", "READ ALSO", "À lire aussi : le match", "a lire aussi", "Lesen Sie auch",
+    "相关阅读：", "Readings from the week", "Related", "relatedness is a word", "", "...", "By Jane Doe", "by-election",
+    "Learn more", "Learn more here.", "We learn more every day",
+])
+def test_phrase_gate_never_changes_what_the_patterns_match(line):
+    """The cheap gate in front of the phrase patterns only skips lines the pattern would not match."""
+    from thresher.classify.text_rules import text_phrases
+
+    ph = text_phrases()
+    for matcher in (ph.promo, ph.byline, ph.contact, ph.dateline):
+        assert bool(matcher.match(line)) == bool(matcher.pattern.match(line))
+    assert bool(ph.call_to_action.search(line)) == bool(ph.call_to_action.pattern.search(line))

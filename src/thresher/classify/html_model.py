@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from thresher.classify.trees import Trees
 from thresher.model import Block, Decision, Metadata
 
 MODEL_RESOURCE = "data/html_model.json"
@@ -107,22 +108,20 @@ def to_matrix(rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.n
 
 
 class HtmlModel:
-    """A loaded LightGBM booster with its feature names and decision thresholds."""
+    """A loaded model: its trees, feature names and decision thresholds."""
 
     def __init__(self, payload: Mapping[str, Any]) -> None:
-        import lightgbm
-
         self.names: list[str] = list(payload["features"])
         self.thresholds: dict[str, float] = dict(payload["thresholds"])
         self.smooth: bool = bool(payload.get("smooth", False))
-        self.booster = lightgbm.Booster(model_str=payload["model"])
+        self.trees = Trees(payload["model"])
 
     def predict(self, blocks: Sequence[Block], metadata: Metadata, rules: Sequence[Decision]) -> np.ndarray:
         if not blocks:
             return np.zeros(0, dtype=np.float64)
         rows = context_features(blocks, metadata, rules)
         matrix = to_matrix(rows, self.names)
-        return np.asarray(self.booster.predict(matrix, num_threads=1), dtype=np.float64)
+        return self.trees.predict(matrix)
 
 
 @lru_cache(maxsize=8)

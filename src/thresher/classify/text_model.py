@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from thresher.classify.trees import Trees
 from thresher.model import Block, Decision
 from thresher.options import Options
 
@@ -37,6 +38,13 @@ _OFFSETS = (-2, -1, 1, 2)
 _WINDOWS = (3, 10)
 _WINDOW_FEATURES = ("terminal", "log_words", "listy", "topic_fit", "rule_kept", "repeated", "prose")
 _KEPT_BY_RULES = frozenset({"main", "caption"})
+EVIDENCE_REASONS = frozenset({
+    "html_residue", "ticker_run", "legal_phrase", "legal_link", "stock_phrase", "call_to_action", "dateline",
+    "boilerplate_phrase", "share_line", "promo_phrase", "byline", "contact_line", "relative_time",
+    "after_promo_header", "section_header", "after_section_header", "headline_run",
+})
+"""Rule reasons that rest on positive evidence in the line (a phrase, markup, a ticker): the model
+never brings such a block back. Blocks the rules dropped for where they sit can come back."""
 
 
 def feature_names(reasons: Sequence[str]) -> list[str]:
@@ -154,33 +162,32 @@ def feature_matrix(blocks: Sequence[Block], rules: Sequence[Decision], reasons: 
 
 
 class TextModel:
-    """A loaded LightGBM booster with its rule-reason vocabulary and decision thresholds."""
+    """A loaded tree model with its rule-reason vocabulary and decision thresholds."""
 
     def __init__(self, payload: Mapping[str, Any]) -> None:
-        import lightgbm
-
         self.reasons: list[str] = list(payload["reasons"])
         self.names: list[str] = list(payload["features"])
         if self.names != feature_names(self.reasons):
             raise ValueError("text model was trained on other features; retrain it")
         self.thresholds: dict[str, float] = dict(payload["thresholds"])
-        self.booster = lightgbm.Booster(model_str=payload["model"])
+        self.trees = Trees(payload["model"])
 
     def predict(self, blocks: Sequence[Block], rules: Sequence[Decision]) -> np.ndarray:
         """Probability of main content per block."""
         if not blocks:
             return np.zeros(0, dtype=np.float64)
         matrix = feature_matrix(blocks, rules, self.reasons)
-        return np.asarray(self.booster.predict(matrix, num_threads=1), dtype=np.float64)
+        return np.asarray(self.trees.predict(matrix), dtype=np.float64)
 
     def decide(self, blocks: Sequence[Block], rules: Sequence[Decision], opts: Options) -> list[Decision]:
-        """Stack the model on the rules: main when the model says so; otherwise the rules' label
-        (or ``boilerplate``/``model`` when the rules had kept the block). Titles and bylines stay."""
+        """Stack the model on the rules: main when the model says so, except for blocks the rules
+        removed on positive evidence (:data:`EVIDENCE_REASONS`), titles and bylines, which keep the
+        rules' label; a block the rules kept and the model does not becomes ``boilerplate``/``model``."""
         scores = self.predict(blocks, rules)
         threshold = self.thresholds[opts.focus]
         out: list[Decision] = []
         for d, p in zip(rules, scores.tolist(), strict=True):
-            if d.label in ("title", "byline"):
+            if d.label in ("title", "byline") or d.reason in EVIDENCE_REASONS:
                 out.append(Decision(d.label, d.reason, p))
             elif p >= threshold:
                 out.append(Decision(d.label, d.reason, p) if d.kept else Decision("main", "model", p))

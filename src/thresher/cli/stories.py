@@ -10,6 +10,7 @@ count), then, with ``--assignments FILE``, one line per item with its story id.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -18,7 +19,14 @@ from typing import Any, TextIO
 
 from thresher.cli.args import PROG
 from thresher.read.payload import read_payload
-from thresher.stories import Item, StoriesOptions, Story, cluster_stories, item_from_record, parse_headline_line
+from thresher.stories import (
+    Item,
+    StoriesOptions,
+    Story,
+    cluster_stories,
+    item_from_record,
+    parse_headline_line,
+)
 
 
 def build_stories_parser() -> argparse.ArgumentParser:
@@ -110,27 +118,21 @@ def _story_record(story: Story, by_id: dict[str, Item]) -> dict[str, Any]:
         "outlets": list(story.outlets),
         "first_seen": story.first_seen.isoformat() if story.first_seen else None,
         "last_seen": story.last_seen.isoformat() if story.last_seen else None,
-        "members": [
-            {"id": m, "headline": by_id[m].headline, "outlet": by_id[m].outlet, "url": by_id[m].url,
-             "timestamp": by_id[m].timestamp.isoformat() if by_id[m].timestamp else None}
-            for m in story.members
-        ],
+        "members": [_member(by_id[m]) for m in story.members],
     }
 
 
-class _open_out:
-    """stdout or a file, as a context manager that closes only what it opened."""
+def _member(item: Item) -> dict[str, Any]:
+    stamp = item.timestamp
+    return {"id": item.id, "headline": item.headline, "outlet": item.outlet, "url": item.url,
+            "timestamp": stamp.isoformat() if stamp else None}
 
-    def __init__(self, path: str | None) -> None:
-        self.path = path
-        self.fh: TextIO | None = None
 
-    def __enter__(self) -> TextIO:
-        if self.path:
-            self.fh = open(self.path, "w", encoding="utf-8")  # noqa: SIM115
-            return self.fh
-        return sys.stdout
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fh is not None:
-            self.fh.close()
+@contextlib.contextmanager
+def _open_out(path: str | None) -> Iterator[TextIO]:
+    """stdout, or a file that is closed afterwards."""
+    if not path:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8") as fh:
+        yield fh

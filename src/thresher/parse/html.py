@@ -33,6 +33,11 @@ _VOID = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "keygen", "command"]
 )
 _CHUNK = 65_536
+MAX_ATTRIBUTES = 512
+"""Attributes kept on one start tag; the rest of an overlong tag is cut before parsing."""
+_LONG_TAG_MIN = 16_384
+_LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{16384,}>")
+_ATTRIBUTE = re.compile(r"""\s+[^\s/>=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +88,7 @@ def parse_html(text: str, opts: Options) -> Tree:
 
 
 def _parse(text: str, opts: Options) -> tuple[Tree, int]:
-    text, cut = _limit_depth(text)
+    text, cut = _limit_depth(_limit_attributes(text))
     doc = LexborHTMLParser(text)
     noscript_chars = 0
     if doc.body is not None:
@@ -141,11 +146,16 @@ def _parse(text: str, opts: Options) -> tuple[Tree, int]:
 
 
 def _drop_hidden(body: Any) -> None:
-    """Remove elements marked hidden, unless one holds most of the page (a modal-open wrapper)."""
+    """Remove elements marked hidden, unless one holds most of the page (a modal-open wrapper).
+
+    Every decision is taken before anything is removed, and an element inside one that is removed is
+    not touched again: its memory goes with its ancestor.
+    """
     candidates = body.css('[hidden], [aria-hidden="true"], [style*="none"], [style*="hidden"]')
     if not candidates:
         return
     total = None
+    doomed: list[Any] = []
     for node in candidates:
         attrs = node.attributes
         if (
@@ -162,7 +172,34 @@ def _drop_hidden(body: Any) -> None:
                 total = len(body.text(deep=True))
             if size > 0.5 * total:
                 continue
-        node.decompose()
+        doomed.append(node)
+    doomed_ids = {node.mem_id for node in doomed}
+    for node in doomed:
+        parent = node.parent
+        inside_doomed = False
+        while parent is not None:
+            if parent.mem_id in doomed_ids:
+                inside_doomed = True
+                break
+            parent = parent.parent
+        if not inside_doomed:
+            node.decompose()
+
+
+def _limit_attributes(text: str) -> str:
+    """Cut start tags with thousands of attributes: the parser is quadratic in their number, in C,
+    where no time limit can stop it; no real page needs more than a few dozen."""
+    if len(text) < _LONG_TAG_MIN:
+        return text
+
+    def cut(m: re.Match[str]) -> str:
+        tag = m.group(0)
+        for i, attr in enumerate(_ATTRIBUTE.finditer(tag)):
+            if i == MAX_ATTRIBUTES:
+                return tag[: attr.start()] + ">"
+        return tag
+
+    return _LONG_TAG.sub(cut, text)
 
 
 def _limit_depth(text: str) -> tuple[str, bool]:

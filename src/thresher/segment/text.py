@@ -21,6 +21,7 @@ from importlib import resources
 from itertools import pairwise
 
 from thresher.deadline import Deadline
+from thresher.errors import ThresherError
 from thresher.model import Block, BlockKind
 from thresher.options import Options
 
@@ -89,6 +90,10 @@ def text_vocabulary() -> TextVocabulary:
     )
 
 
+TEXT_LINES_PER_ELEMENT = 5
+"""A text line costs about five HTML elements' worth of memory; the line cap is max_elements / 5."""
+
+
 def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
     """Split scraped text into blocks (paragraphs, or single lines of lists) with numeric features.
 
@@ -103,9 +108,12 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
     content words) and ``topic_fit`` (share of its content words found in the document's long paragraphs;
     0.5 when the line has fewer than two content words or the document has no long paragraph).
     """
-    del opts  # no option changes segmentation yet
     vocab = text_vocabulary()
     lines = text.splitlines()  # \n, \r\n, \r and the Unicode line separators
+    cap = max(opts.max_elements // TEXT_LINES_PER_ELEMENT, 1)
+    if sum(1 for line in lines if line.strip()) > cap:
+        raise ThresherError(
+            "too_large", f"the text has more than {cap:,} non-empty lines (the cap, from max_elements)")
     paragraphs: list[list[str]] = []
     current: list[str] = []
     for line in lines:

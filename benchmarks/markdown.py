@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Markdown structure of thresher against trafilatura on WCXB dev, same pages, same run.
+
+    python benchmarks/markdown.py [--data DIR] [--sample N] [--folds-dir DIR] [--out FILE]
+
+Runs ``thresher.extract(html, url, Options(with_markdown=True))`` and
+``trafilatura.extract(html, output_format="markdown", include_tables=True, include_formatting=False)``
+(and, with ``--trafilatura-formatting``, the same with ``include_formatting=True``: trafilatura writes
+heading marks only then) on a sample of pages stratified by page type (default 150), parses both outputs and the ground-truth
+``main_content_markdown`` with markdown-it-py (CommonMark + GFM tables) into headings (level + text),
+list items, table cells and code blocks, and prints micro-averaged precision/recall/F1 of each per
+engine side by side. Items compare as multisets of their lower-cased ``\\w+`` token strings.
+
+Also the page-averaged word F1 (lower-cased ``\\w+`` bag, as ``/work/shared/score/wcxb_score.py``)
+of the Markdown with its syntax stripped against ``main_content``, beside the plain-text F1 of
+``Document.text`` (trafilatura: its plain-text output).
+
+When ``--folds-dir`` (default /tmp/html_folds) holds fold-0..4.json, thresher scores each page with
+the model of its domain's fold (``training/wcxb_folds.py``): out-of-fold block selection. Otherwise
+the packaged model is used, which was trained on these pages: block selection is then in-sample and
+only the Markdown structure is being measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+DEFAULT_DATA = Path("/work/shared/data/wcxb-dev")
+DEFAULT_FOLDS = Path("/tmp/html_folds")
+FOLDS_MODULE = Path(__file__).resolve().parents[1] / "training" / "wcxb_folds.py"
+KINDS = ("heading", "heading_text", "list_item", "table_cell", "code")
+
+_MD = MarkdownIt("commonmark").enable("table")
+_WORD = re.compile(r"\w+")
+
+
+def tokens(text: str) -> list[str]:
+    return _WORD.findall((text or "").lower())
+
+
+def norm(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+def load_module(name: str, path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def structure(markdown: str) -> tuple[dict[str, Counter[str]], str]:
+    """Multisets of headings, list items, table cells, code blocks; and the text without syntax."""
+    items: dict[str, Counter[str]] = {k: Counter() for k in KINDS}
+    plain: list[str] = []
+    toks = _MD.parse(markdown or "")
+    open_heading: int | None = None
+    list_depth = 0
+    item_started: list[bool] = []
+    in_cell = False
+    for i, tok in enumerate(toks):
+        t = tok.type
+        if t == "heading_open":
+            open_heading = int(tok.tag[1])
+        elif t == "heading_close":
+            open_heading = None
+        elif t in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif t in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif t == "list_item_open":
+            item_started.append(False)
+        elif t == "list_item_close":
+            item_started.pop()
+        elif t in ("th_open", "td_open"):
+            in_cell = True
+        elif t in ("th_close", "td_close"):
+            in_cell = False
+        elif t in ("fence", "code_block"):
+            plain.append(tok.content)
+            text = norm(tok.content)
+            if text:
+                items["code"][text] += 1
+            if item_started:
+                item_started[-1] = True
+        elif t == "inline":
+            text_parts = [c.content for c in tok.children or () if c.type in ("text", "code_inline")]
+            raw = " ".join(text_parts)
+            plain.append(raw)
+            text = norm(raw)
+            if not text:
+                continue
+            if open_heading is not None:
+                items["heading"][f"{open_heading}:{text}"] += 1
+                items["heading_text"][text] += 1
+            elif in_cell:
+                items["table_cell"][text] += 1
+            elif item_started and not item_started[-1] and toks[i - 1].type == "paragraph_open":
+                # the item's first paragraph names it
+                items["list_item"][text] += 1
+                item_started[-1] = True
+    return items, "\n".join(plain)
+
+
+def prf(pred: Iterable[str], ref: Iterable[str]) -> tuple[float, float, float]:
+    p, r = Counter(pred), Counter(ref)
+    if not r:
+        return (1.0, 1.0, 1.0) if not p else (0.0, 0.0, 0.0)
+    if not p:
+        return (0.0, 0.0, 0.0)
+    hit = sum((p & r).values())
+    precision, recall = hit / sum(p.values()), hit / sum(r.values())
+    return precision, recall, (2 * precision * recall / (precision + recall) if hit else 0.0)
+
+
+Engine = Callable[[str, str | None, Path | None], tuple[str, str]]
+"""(html, url, fold model or None) -> (markdown, plain text)"""
+
+
+def thresher_engine() -> Engine:
+    import thresher
+
+    def run(html: str, url: str | None, model: Path | None) -> tuple[str, str]:
+        opts = thresher.Options(with_markdown=True, html_model=str(model) if model else None)
+        try:
+            doc = thresher.extract(html, url=url, options=opts)
+        except thresher.ThresherError:
+            return "", ""
+        return doc.markdown or "", doc.text
+
+    return run
+
+
+def trafilatura_engine(formatting: bool = False) -> Engine:
+    import trafilatura
+
+    def run(html: str, url: str | None, model: Path | None) -> tuple[str, str]:
+        md = trafilatura.extract(html, url=url, output_format="markdown", include_tables=True,
+                                 include_formatting=formatting)
+        text = trafilatura.extract(html, url=url, include_tables=True)
+        return md or "", text or ""
+
+    return run
+
+
+def stratified(data: Path, folds: Any, sample: int) -> list[tuple[str, dict[str, Any], str]]:
+    """Every k-th page within each page type, types in proportion to their share of the set."""
+    by_type: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for p in sorted((data / "ground-truth").glob("*.json")):
+        d = json.loads(p.read_text(encoding="utf-8"))
+        _, ptype = folds.page_domain_and_type(d)
+        by_type[ptype].append((p.stem, d))
+    total = sum(len(v) for v in by_type.values())
+    out: list[tuple[str, dict[str, Any], str]] = []
+    for ptype, pages in sorted(by_type.items()):
+        n = max(1, round(sample * len(pages) / total))
+        step = max(1, len(pages) // n)
+        out.extend((pid, d, ptype) for pid, d in pages[::step][:n])
+    return sorted(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--sample", type=int, default=150, help="pages, stratified by page type")
+    ap.add_argument("--folds-dir", type=Path, default=DEFAULT_FOLDS,
+                    help="fold-K.json models for out-of-fold thresher numbers (used when all 5 exist)")
+    ap.add_argument("--out", type=Path, default=None, help="write per-page Markdown outputs as JSONL")
+    ap.add_argument("--trafilatura-formatting", action="store_true",
+                    help="also run trafilatura with include_formatting=True (it marks headings only then)")
+    a = ap.parse_args(argv)
+
+    folds = load_module("wcxb_folds", FOLDS_MODULE)
+    use_folds = all((a.folds_dir / f"fold-{k}.json").exists() for k in range(5))
+    engines = {"thresher": thresher_engine(), "trafilatura": trafilatura_engine()}
+    if a.trafilatura_formatting:
+        engines["trafilatura+fmt"] = trafilatura_engine(formatting=True)
+    pages = stratified(a.data, folds, a.sample)
+
+    hits: dict[str, dict[str, list[int]]] = {e: {k: [0, 0, 0] for k in KINDS} for e in engines}
+    word_md: dict[str, list[float]] = defaultdict(list)
+    word_text: dict[str, list[float]] = defaultdict(list)
+    seconds: dict[str, float] = defaultdict(float)
+    sink = a.out.open("w", encoding="utf-8") if a.out else None
+    for pid, d, ptype in pages:
+        html = gzip.decompress((a.data / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8", "replace")
+        gt = d["ground_truth"]
+        ref, _ = structure(gt.get("main_content_markdown") or "")
+        domain, _ = folds.page_domain_and_type(d)
+        model = a.folds_dir / f"fold-{folds.fold_of(domain)}.json" if use_folds else None
+        for name, run in engines.items():
+            t0 = time.perf_counter()
+            md, text = run(html, d.get("url"), model)
+            seconds[name] += time.perf_counter() - t0
+            got, stripped = structure(md)
+            for k in KINDS:
+                p, r = got[k], ref[k]
+                h = hits[name][k]
+                h[0] += sum((p & r).values())
+                h[1] += sum(p.values())
+                h[2] += sum(r.values())
+            word_md[name].append(prf(tokens(stripped), tokens(gt.get("main_content") or ""))[2])
+            word_text[name].append(prf(tokens(text), tokens(gt.get("main_content") or ""))[2])
+            if sink:
+                sink.write(json.dumps({"source": pid, "engine": name, "page_type": ptype, "markdown": md})
+                           + "\n")
+    if sink:
+        sink.close()
+
+    n = len(pages)
+    types = Counter(ptype for _, _, ptype in pages)
+    print(f"WCXB dev Markdown structure: {n} pages ({', '.join(f'{t} {c}' for t, c in sorted(types.items()))})")
+    if use_folds:
+        print(f"thresher block selection: out-of-fold ({a.folds_dir}/fold-K.json, K = fold of the domain)")
+    else:
+        print("thresher block selection: IN-SAMPLE (packaged model trained on these pages); "
+              "the Markdown structure is what is being measured")
+    names = list(engines)
+    print(f"{'':14}" + "".join(f"{e:>26}" for e in names))
+    print(f"{'':14}" + "".join(f"{'P     R     F1   (n)':>26}" for _ in names))
+    for k in KINDS:
+        row = f"{k:14}"
+        for e in names:
+            h, np_, nr = hits[e][k]
+            p = h / np_ if np_ else 0.0
+            r = h / nr if nr else 0.0
+            f = 2 * p * r / (p + r) if h else 0.0
+            row += f"{p:>9.3f} {r:.3f} {f:.3f} {np_:>5}"
+        print(row + f"   ref n={hits[names[0]][k][2]}")
+    for label, src in (("words md", word_md), ("words text", word_text)):
+        print(f"{label:14}" + "".join(f"{'F1 ' + format(sum(src[e]) / max(1, len(src[e])), '.3f'):>26}"
+                                      for e in names))
+    print(f"{'seconds':14}" + "".join(f"{seconds[e]:>26.1f}" for e in names))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
