@@ -5,11 +5,12 @@
 
 Runs ``thresher.extract(html, url, Options(with_markdown=True))`` and
 ``trafilatura.extract(html, output_format="markdown", include_tables=True, include_formatting=False)``
-(and, with ``--trafilatura-formatting``, the same with ``include_formatting=True``: trafilatura writes
-heading marks only then) on a sample of pages stratified by page type (default 150), parses both outputs and the ground-truth
-``main_content_markdown`` with markdown-it-py (CommonMark + GFM tables) into headings (level + text),
-list items, table cells and code blocks, and prints micro-averaged precision/recall/F1 of each per
-engine side by side. Items compare as multisets of their lower-cased ``\\w+`` token strings.
+(and, with ``--trafilatura-formatting``, the same with ``include_formatting=True``: trafilatura
+writes heading marks only then) on a sample of pages stratified by page type (default 150), parses
+the outputs and the ground-truth ``main_content_markdown`` with markdown-it-py (CommonMark + GFM
+tables) into headings (level + text), list items, table cells and code blocks, and prints
+micro-averaged precision/recall/F1 of each per engine side by side (every page type gets at least
+one page, so small samples run a little over N). Items compare as multisets of their lower-cased ``\\w+`` token strings.
 
 Also the page-averaged word F1 (lower-cased ``\\w+`` bag, as ``/work/shared/score/wcxb_score.py``)
 of the Markdown with its syntax stripped against ``main_content``, beside the plain-text F1 of

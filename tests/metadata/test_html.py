@@ -106,3 +106,15 @@ def test_time_element_in_article():
     html = '<html><body><article><time datetime="2022-02-02T10:00">Feb 2</time><p>x</p></article></body></html>'
     m = meta(html)
     assert m.date == "2022-02-02" and m.sources["date"] == "time"
+
+
+def test_character_references_in_json_ld_are_decoded():
+    from thresher.metadata.html import html_metadata
+    from thresher.options import Options
+    from thresher.parse.html import parse_html
+
+    page = ('<html><head><script type="application/ld+json">{"@type": "Article", '
+            '"headline": "The Actuary&#8217;s Guide &amp; More"}</script></head>'
+            "<body><p>Body text of the page.</p></body></html>")
+    meta = html_metadata(parse_html(page, Options()), None, Options())
+    assert meta.title == "The Actuary\u2019s Guide & More"

@@ -6,6 +6,7 @@ candidate won. Nothing is invented: a field without a candidate stays None.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -339,6 +340,9 @@ def _first_text(tree: Tree, selector: str) -> str | None:
 
 
 def _clean(value: str) -> str:
+    """Whitespace collapsed and character references decoded (JSON-LD often carries ``&#8217;``)."""
+    if "&" in value:
+        value = html.unescape(value)
     return " ".join(value.split())
 
 
