@@ -81,3 +81,16 @@ def test_noscript_only_page_is_read_from_its_fallback():
     html = ("<html><body><div id='app'></div><noscript><div class='crawler'><p>"
             + "Server rendered post text for crawlers. " * 30 + "</p></div></noscript></body></html>")
     assert "Server rendered post text" in body_text(parse_html(html, OPTS))
+
+
+def test_inert_html_keeps_text_and_drops_everything_that_runs_or_loads():
+    from thresher.parse.html import inert_html
+
+    page = ('<html><body onload="steal()"><p style="background:url(http://x/a)">Grain <a href="javascript:x()">'
+            'and</a> <a href="/keep">chaff</a></p><img src="http://127.0.0.1:9/b.gif" srcset="c.png 2x">'
+            "<script>steal()</script><iframe src='http://x'></iframe><link rel=stylesheet href='http://x/s.css'>"
+            "<style>p{background:url(http://x/b)}</style><video poster='http://x/p.png'></video></body></html>")
+    out = inert_html(page)
+    assert "Grain" in out and "chaff" in out and 'href="/keep"' in out
+    for gone in ("onload", "steal", "http://", "javascript:", "srcset", "<iframe", "<link", "<style", "poster"):
+        assert gone not in out, gone

@@ -224,3 +224,31 @@ def _limit_depth(text: str) -> tuple[str, bool]:
             if depth > MAX_DEPTH:
                 return text[: m.start()], True
     return text, False
+
+
+_ACTIVE_TAGS = ("script", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "link",
+                "meta", "base", "video", "audio", "source", "track", "portal", "template")
+_LOADING_ATTRIBUTES = ("src", "srcset", "poster", "background", "data", "action", "formaction", "ping",
+                       "lowsrc", "dynsrc", "longdesc", "manifest", "codebase", "archive", "xlink:href")
+
+
+def inert_html(text: str) -> str:
+    """The page with everything that runs or loads removed: scripts, frames, embeds, links, event
+    handlers, URL-bearing attributes and CSS. For previews, behind a no-network CSP as a second wall."""
+    doc = LexborHTMLParser(_limit_depth(_limit_attributes(text))[0])
+    doc.strip_tags(list(_ACTIVE_TAGS))
+    for node in doc.css("style"):
+        node.decompose()
+    root = doc.root
+    if root is not None:
+        for node in root.traverse(include_text=False):
+            attrs = node.attributes
+            if not attrs:
+                continue
+            for name in list(attrs):
+                lowered = name.lower()
+                value = (attrs.get(name) or "").strip().lower()
+                if (lowered.startswith("on") or lowered in _LOADING_ATTRIBUTES or lowered == "style"
+                        or (lowered == "href" and value.startswith(("javascript:", "data:", "vbscript:")))):
+                    del node.attrs[name]
+    return doc.html or ""

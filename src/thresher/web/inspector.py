@@ -30,6 +30,7 @@ from starlette.templating import Jinja2Templates
 
 from thresher.model import Failure, Trace
 from thresher.options import Options
+from thresher.parse.html import inert_html
 from thresher.web.service import PageRequest, Runner
 from thresher.web.store import FILTERS, Query, Store
 
@@ -146,7 +147,7 @@ def trace_view(trace: Trace) -> TraceView:
 
 def preview_srcdoc(html: str) -> str:
     """The preview frame's document: the page behind a no-network CSP (escaped by the template)."""
-    return PREVIEW_CSP + html
+    return PREVIEW_CSP + inert_html(html)
 
 
 async def _trace(request: Request, req: PageRequest, opts: Options) -> Trace | Failure:
