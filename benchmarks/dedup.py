@@ -48,7 +48,7 @@ from thresher.dedup import (
 )
 from thresher.dedup.lsh import band_keys_matrix, candidate_pairs, is_empty
 
-DEFAULT_DATA = Path("/work/shared/data/wcxb-dev")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "wcxb-dev"
 FOOTER = (
     "Football news\nLatest scores, fixtures and transfer gossip from around the league.\n"
     "Subscribe to our newsletter for the best stories every morning. Follow us on social media.\n"

@@ -12,7 +12,7 @@ tables) into headings (level + text), list items, table cells and code blocks, a
 micro-averaged precision/recall/F1 of each per engine side by side (every page type gets at least
 one page, so small samples run a little over N). Items compare as multisets of their lower-cased ``\\w+`` token strings.
 
-Also the page-averaged word F1 (lower-cased ``\\w+`` bag, as ``/work/shared/score/wcxb_score.py``)
+Also the page-averaged word F1 (lower-cased ``\\w+`` bag, as ``../shared/score/wcxb_score.py``)
 of the Markdown with its syntax stripped against ``main_content``, beside the plain-text F1 of
 ``Document.text`` (trafilatura: its plain-text output).
 
@@ -38,7 +38,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-DEFAULT_DATA = Path("/work/shared/data/wcxb-dev")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "wcxb-dev"
 DEFAULT_FOLDS = Path("/tmp/html_folds")
 FOLDS_MODULE = Path(__file__).resolve().parents[1] / "training" / "wcxb_folds.py"
 KINDS = ("heading", "heading_text", "list_item", "table_cell", "code")

@@ -1,8 +1,8 @@
 """Story clustering, side by side: quality (pairwise and B-cubed), speed and memory on one core.
 
-    /work/venv/bin/python benchmarks/stories.py                 # stories-dev and the ticker
-    /work/venv/bin/python benchmarks/stories.py --grid          # also the small threshold grid
-    /work/venv/bin/python benchmarks/stories.py --methods       # the grid only
+    python benchmarks/stories.py                 # stories-dev and the ticker
+    python benchmarks/stories.py --grid          # also the small threshold grid
+    python benchmarks/stories.py --methods       # the grid only
 
 Methods: all singletons; exact match (the scorer's normalisation); near-duplicate collapse only;
 the baseline (MiniLM cosine >= 0.6, single link); Thresher lexical; Thresher with embeddings; and

@@ -5,7 +5,7 @@
                               [--out DIR] [--folds-dir DIR]
 
 For each engine: a predictions JSONL ``{source, text, title, author, date}`` in --out, scored with
-the reference scorer's functions (``/work/shared/score/wcxb_score.py``, imported by path), printed
+the reference scorer's functions (``../shared/score/wcxb_score.py``, imported by path), printed
 side by side: F1/P/R overall and per page type, p10 page F1, pages below 0.5, metadata
 title/author/date exact, invented dates, pages/s and peak RSS. Pages are decoded as UTF-8 for all
 engines alike.
@@ -29,8 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DATA = Path("/work/shared/data/wcxb-dev")
-DEFAULT_SCORER = Path("/work/shared/score/wcxb_score.py")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "wcxb-dev"
+DEFAULT_SCORER = Path(__file__).resolve().parents[2] / "shared" / "score" / "wcxb_score.py"
 FOLDS_MODULE = Path(__file__).resolve().parents[1] / "training" / "wcxb_folds.py"
 
 Engine = Callable[[str, str | None, Path | None], dict[str, Any]]

@@ -19,7 +19,6 @@ measures the kind of pollution, not the strings the model has seen.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import pickle
 import random
@@ -27,9 +26,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-DATA = Path("/work/shared/data/wcxb-dev")
+from wcxb_folds import fold_of, page_domain_and_type
+
+__all__ = ["CACHE", "DATA", "Doc", "align", "fold_of", "load_corpus", "page_domain_and_type", "prf", "tokens"]
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "wcxb-dev"
 CACHE = Path("/tmp/thresher_text_cache")
 TOKEN = re.compile(r"\w+")
 _SENT_RE = re.compile(r"(?<=[.!?。！？])\s+")
@@ -50,17 +52,6 @@ class Doc:
 
 def tokens(text: str) -> list[str]:
     return TOKEN.findall(text.lower())
-
-
-def page_domain_and_type(gt: dict) -> tuple[str, str]:
-    host = (urlsplit(gt.get("url") or "").hostname or "").removeprefix("www.")
-    pt = (gt.get("_internal") or {}).get("page_type") or {}
-    page_type = pt.get("primary", "article") if isinstance(pt, dict) else (pt or "article")
-    return host, "collection" if page_type == "category" else page_type
-
-
-def fold_of(domain: str, k: int = 5) -> int:
-    return int(hashlib.md5(domain.encode()).hexdigest(), 16) % k
 
 
 def align(block_texts: list[str], truth: str, slack: int = 40) -> list[int]:
