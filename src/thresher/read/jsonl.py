@@ -15,7 +15,7 @@ from typing import Any, Protocol, cast
 
 from thresher.errors import ThresherError
 from thresher.model import Failure, InputFormat, Page, Provenance
-from thresher.read.payload import GZIP_MAGIC
+from thresher.read.payload import GZIP_MAGIC, open_source
 
 MAX_RECORD_BYTES = 50_000_000
 """Default cap on one line's length."""
@@ -30,16 +30,9 @@ class _Lines(Protocol):
 
 def read_jsonl(path: str, *, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Page | Failure]:
     """Yield a Page or a Failure per non-blank line; a broken or empty file gives one Failure."""
-    try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is done
-    except FileNotFoundError:
-        yield Failure(reason="read_error", message=f"no such file: {path}", provenance=Provenance(source=path))
-        return
-    except OSError as err:
-        yield Failure(
-            reason="read_error", message=f"cannot read {path}: {err.strerror or err}",
-            provenance=Provenance(source=path),
-        )
+    raw = open_source(path)
+    if isinstance(raw, Failure):
+        yield raw
         return
     with raw:
         compressed = raw.read(2) == GZIP_MAGIC

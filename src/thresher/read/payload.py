@@ -11,6 +11,7 @@ import zlib
 from typing import BinaryIO
 
 from thresher.errors import ThresherError
+from thresher.model import Failure, Provenance
 
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 16
@@ -27,6 +28,17 @@ def read_payload(path: str, *, max_bytes: int) -> bytes:
         raise ThresherError("read_error", f"is a directory: {path}") from None
     except OSError as err:
         raise ThresherError("read_error", f"cannot read {path}: {err.strerror or err}") from None
+
+
+def open_source(path: str) -> BinaryIO | Failure:
+    """The file opened for binary reading (the caller closes it), or the Failure that says why not."""
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        message = f"no such file: {path}"
+    except OSError as err:
+        message = f"cannot read {path}: {err.strerror or err}"
+    return Failure(reason="read_error", message=message, provenance=Provenance(source=path))
 
 
 def read_stream(stream: BinaryIO, *, max_bytes: int) -> bytes:

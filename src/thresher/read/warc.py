@@ -22,7 +22,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecord
 
 from thresher.errors import ThresherError
 from thresher.model import Failure, InputFormat, Page, Provenance
-from thresher.read.payload import GZIP_MAGIC, gunzip_stream, gzip_tail_problem
+from thresher.read.payload import GZIP_MAGIC, gunzip_stream, gzip_tail_problem, open_source
 from thresher.read.stats import ReadStats
 
 MAX_RECORD_BYTES = 20_000_000
@@ -40,16 +40,9 @@ def read_warc(
     Skipped records are counted in ``stats.skipped`` by kind.
     """
     tally = stats if stats is not None else ReadStats()
-    try:
-        stream = open(path, "rb")  # noqa: SIM115 - closed below, after the generator is done
-    except FileNotFoundError:
-        yield Failure(reason="read_error", message=f"no such file: {path}", provenance=Provenance(source=path))
-        return
-    except OSError as err:
-        yield Failure(
-            reason="read_error", message=f"cannot read {path}: {err.strerror or err}",
-            provenance=Provenance(source=path),
-        )
+    stream = open_source(path)
+    if isinstance(stream, Failure):
+        yield stream
         return
     with stream:
         yield from _read(stream, path, tally, max_record_bytes)
