@@ -17,6 +17,7 @@ from datetime import datetime
 
 import numpy as np
 
+from thresher.dedup.groups import UnionFind
 from thresher.stories.collapse import collapse
 from thresher.stories.model import Item, StoriesOptions, StoriesResult, Story
 from thresher.stories.similarity import F32, Backend, Weights, idf_table, make_backend, score_matrix
@@ -65,26 +66,11 @@ def cluster_stories(
 def agglomerate(scores: F32, *, link: float, merge: float) -> list[int]:
     """Cluster label (index of a member) per row of a symmetric score matrix."""
     n = scores.shape[0]
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    strong = np.argwhere(np.triu(scores >= link, 1))
-    for i, j in strong:
-        a, b = find(int(i)), find(int(j))
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    components: dict[int, list[int]] = {}
-    for i in range(n):
-        components.setdefault(find(i), []).append(i)
+    strong = UnionFind(n)
+    for i, j in np.argwhere(np.triu(scores >= link, 1)):
+        strong.union(int(i), int(j))
     labels = list(range(n))
-    for members in components.values():
-        if len(members) == 1:
-            continue
+    for members in strong.components():
         sub = scores[np.ix_(members, members)].astype(np.float64)
         for group in _average_link(sub, link=link, merge=merge):
             first = members[group[0]]

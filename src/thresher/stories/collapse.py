@@ -12,6 +12,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from thresher.dedup.groups import UnionFind
+
 SHINGLE = 4
 
 
@@ -37,14 +39,7 @@ def collapse(
 
     With ``times`` (POSIX seconds or None), two texts further apart than ``window`` seconds never join."""
     n = len(keys)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    groups = UnionFind(n)
     sets = [shingles(k) for k in keys]
     df = Counter(s for st in sets for s in st)
     rank = {s: r for r, s in enumerate(sorted(df, key=lambda s: (df[s], s)))}
@@ -60,11 +55,13 @@ def collapse(
                 seen.add(j)
                 if times is not None and _far(times[i], times[j], window):
                     continue
-                if find(i) != find(j) and jaccard(st, sets[j]) >= threshold:
-                    a, b = sorted((find(i), find(j)))
-                    parent[b] = a
+                if groups.find(i) != groups.find(j) and jaccard(st, sets[j]) >= threshold:
+                    groups.union(i, j)
             index[s].append(i)
-    return [find(i) for i in range(n)]
+    first: dict[int, int] = {}
+    for i in range(n):  # ascending, so each group is named by its smallest member
+        first.setdefault(groups.find(i), i)
+    return [first[groups.find(i)] for i in range(n)]
 
 
 def _far(a: float | None, b: float | None, window: float) -> bool:
