@@ -16,7 +16,6 @@ import gzip
 import itertools
 import json
 import pickle
-import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -35,10 +34,10 @@ from thresher.segment.html import segment_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from wcxb_folds import fold_of, page_domain_and_type
+from wcxb_metric import prf, tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = ROOT / "src" / "thresher" / "data" / "html_model.json"
-TOKEN = re.compile(r"\w+")
 PARAMS = {
     "objective": "binary",
     "learning_rate": 0.05,
@@ -60,22 +59,7 @@ HINT_MIN_DOMAINS = 20
 PAGE_WEIGHT = True
 
 
-def tokens(text: str) -> list[str]:
-    return TOKEN.findall(text.lower())
 
-
-def prf(pred: str, ref: str) -> tuple[float, float, float]:
-    """The reference scorer's word-level P/R/F1 (bag of lower-cased \\w+ tokens)."""
-    p, r = Counter(tokens(pred)), Counter(tokens(ref))
-    if not r:
-        return (1.0, 1.0, 1.0) if not p else (0.0, 0.0, 0.0)
-    if not p:
-        return 0.0, 0.0, 0.0
-    hit = sum((p & r).values())
-    if not hit:
-        return 0.0, 0.0, 0.0
-    precision, recall = hit / sum(p.values()), hit / sum(r.values())
-    return precision, recall, 2 * precision * recall / (precision + recall)
 
 
 def align(block_texts: list[str], truth: str) -> list[int]:

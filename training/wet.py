@@ -28,12 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from wcxb_folds import fold_of, page_domain_and_type
+from wcxb_metric import prf, tokens
 
 __all__ = ["CACHE", "DATA", "Doc", "align", "fold_of", "load_corpus", "page_domain_and_type", "prf", "tokens"]
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "wcxb-dev"
 CACHE = Path("/tmp/thresher_text_cache")
-TOKEN = re.compile(r"\w+")
 _SENT_RE = re.compile(r"(?<=[.!?。！？])\s+")
 
 
@@ -49,9 +49,6 @@ class Doc:
     truth: str
     planted: list[str] = field(default_factory=list)
 
-
-def tokens(text: str) -> list[str]:
-    return TOKEN.findall(text.lower())
 
 
 def align(block_texts: list[str], truth: str, slack: int = 40) -> list[int]:
@@ -98,18 +95,6 @@ def align(block_texts: list[str], truth: str, slack: int = 40) -> list[int]:
     return labels
 
 
-def prf(pred: str, ref: str) -> tuple[float, float, float]:
-    """Word-level P/R/F1 (bag of lower-cased \\w+ tokens), as the WCXB scorer computes it."""
-    p, r = Counter(tokens(pred)), Counter(tokens(ref))
-    if not r:
-        return (1.0, 1.0, 1.0) if not p else (0.0, 0.0, 0.0)
-    if not p:
-        return 0.0, 0.0, 0.0
-    hit = sum((p & r).values())
-    if not hit:
-        return 0.0, 0.0, 0.0
-    precision, recall = hit / sum(p.values()), hit / sum(r.values())
-    return precision, recall, 2 * precision * recall / (precision + recall)
 
 
 def load_pages(data: Path = DATA) -> list[dict]:
