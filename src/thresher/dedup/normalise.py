@@ -52,7 +52,7 @@ NO_SPACE_RANGES: tuple[tuple[int, int], ...] = (
 _TABLE_SIZE = 0x31350
 
 
-def _tables() -> tuple[npt.NDArray[np.uint8], U64, BoolArray]:
+def _tables() -> tuple[npt.NDArray[np.uint8], U32, BoolArray]:
     """Per code point: its class (SEPARATOR, WORD, NO_SPACE, MARK), its lower-case code point, and
     whether it is a separator whose NFKC form is made of separators only (NBSP, ellipsis, ...)."""
     code_points = np.arange(_TABLE_SIZE + 1, dtype=np.uint32)
@@ -82,7 +82,7 @@ def _tables() -> tuple[npt.NDArray[np.uint8], U64, BoolArray]:
             and all(min(ord(c), _TABLE_SIZE) in separators for c in normalize("NFKC", chr(cp)))
         ]
     ] = True
-    tables = classes, lower.astype(np.uint64), space_like
+    tables = classes, lower, space_like
     for table in tables:
         table.setflags(write=False)
     return tables
@@ -95,8 +95,8 @@ CLASS_TABLE, LOWER_TABLE, SPACE_LIKE_TABLE = _tables()
 class Tokenised:
     """The tokens of a text as spans over its array of lower-cased code points."""
 
-    chars: U64
-    """Code points of the whole text (NFKC, lower-cased), separators included, as uint64."""
+    chars: U32
+    """Code points of the whole text (NFKC, lower-cased), separators included, as uint32."""
     starts: I64
     """Index in ``chars`` where each token starts."""
     ends: I64
@@ -109,7 +109,7 @@ class Tokenised:
 
     def strings(self) -> list[str]:
         """The tokens as Python strings (for inspection and tests; hashing never needs them)."""
-        text = self.chars.astype(np.uint32).tobytes().decode("utf-32-le", errors="surrogatepass")
+        text = self.chars.tobytes().decode("utf-32-le", errors="surrogatepass")
         return [text[s:e] for s, e in zip(self.starts.tolist(), self.ends.tolist(), strict=True)]
 
 
@@ -121,7 +121,7 @@ def fold(text: str) -> str:
 def tokenise(text: str) -> Tokenised:
     """Split a text into tokens (see the module notes), in a few numpy passes."""
     raw = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
-    if not unicodedata.is_normalized("NFKC", text):
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         # Most web text fails the check only for NBSP, ellipses and the like: separators before and
         # after NFKC. Spaces in their place tokenise the same and save the costly full NFKC.
         space_like = SPACE_LIKE_TABLE.take(np.minimum(raw, _TABLE_SIZE, dtype=np.intp))
@@ -135,7 +135,8 @@ def tokenise(text: str) -> Tokenised:
                 for line in text.split("\n")
             )
             raw = np.frombuffer(text.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
-    index = np.minimum(raw, _TABLE_SIZE, dtype=np.intp)
+    # Code points past the tables read as the last entry (a separator); most texts have none.
+    index = raw.astype(np.intp) if raw.size == 0 or raw.max() < _TABLE_SIZE else np.minimum(raw, _TABLE_SIZE).astype(np.intp)
     cls = CLASS_TABLE.take(index)
     if cls.size and cls.max() >= MARK:
         # A mark belongs to the last character before it that is not a mark: it continues that
