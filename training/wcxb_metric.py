@@ -1,29 +1,6 @@
-"""The reference scorer's word-level metric (../shared/score/wcxb_score.py), for training scripts.
+"""The reference scorer's word-level metric, for the training scripts (it lives in
+``thresher.testing.wcxb`` so the tests' quality gate uses the very same function)."""
 
-A bag of lower-cased ``\\w+`` tokens; precision, recall and F1 per page.
-"""
+from thresher.testing.wcxb import TOKEN, prf, tokens
 
-from __future__ import annotations
-
-import re
-from collections import Counter
-
-TOKEN = re.compile(r"\w+")
-
-
-def tokens(text: str) -> list[str]:
-    return TOKEN.findall(text.lower())
-
-
-def prf(pred: str, ref: str) -> tuple[float, float, float]:
-    """Word-level P/R/F1 of a prediction against the ground truth, as the WCXB scorer computes it."""
-    p, r = Counter(tokens(pred)), Counter(tokens(ref))
-    if not r:
-        return (1.0, 1.0, 1.0) if not p else (0.0, 0.0, 0.0)
-    if not p:
-        return 0.0, 0.0, 0.0
-    hit = sum((p & r).values())
-    if not hit:
-        return 0.0, 0.0, 0.0
-    precision, recall = hit / sum(p.values()), hit / sum(r.values())
-    return precision, recall, 2 * precision * recall / (precision + recall)
+__all__ = ["TOKEN", "prf", "tokens"]
