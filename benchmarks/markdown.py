@@ -16,6 +16,15 @@ Also the page-averaged word F1 (lower-cased ``\\w+`` bag, as ``../shared/score/w
 of the Markdown with its syntax stripped against ``main_content``, beside the plain-text F1 of
 ``Document.text`` (trafilatura: its plain-text output).
 
+Code blocks of documentation pages get two recalls: exact (the block's token string matches) and
+contained (the reference block's tokens lie inside one of the engine's code blocks: the reference
+often splits one ``<pre>`` into several fences, or cuts lines the page hides).
+
+Rendering overhead: thresher's extraction runs without Markdown (``extract_trace``), then its kept
+blocks are rendered to Markdown and to HTML (``render_markdown``, ``render_html``, what ``assemble``
+calls), each timed on its own; the report gives the total rendering time over the total extraction
+time and the median of the per-page ratios.
+
 When ``--folds-dir`` (default /tmp/html_folds) holds fold-0..4.json, thresher scores each page with
 the model of its domain's fold (``training/wcxb_folds.py``): out-of-fold block selection. Otherwise
 the packaged model is used, which was trained on these pages: block selection is then in-sample and
@@ -132,16 +141,32 @@ Engine = Callable[[str, str | None, Path | None], tuple[str, str]]
 """(html, url, fold model or None) -> (markdown, plain text)"""
 
 
-def thresher_engine() -> Engine:
+def thresher_engine(timings: dict[str, list[float]]) -> Engine:
+    """Extraction without Markdown, then Markdown and HTML rendered from the kept blocks, each timed
+    (seconds per page appended to ``timings["extract"]``, ``["markdown"]``, ``["html"]``)."""
     import thresher
+    from thresher.assemble.html import render_html
+    from thresher.assemble.markdown import render_markdown
+    from thresher.extract import extract_trace
 
     def run(html: str, url: str | None, model: Path | None) -> tuple[str, str]:
-        opts = thresher.Options(with_markdown=True, html_model=str(model) if model else None)
+        # no time limit: a page over it under a loaded machine would score as empty
+        opts = thresher.Options(html_model=str(model) if model else None, time_limit=None)
+        t0 = time.perf_counter()
         try:
-            doc = thresher.extract(html, url=url, options=opts)
+            trace = extract_trace(html, url=url, options=opts)
         except thresher.ThresherError:
             return "", ""
-        return doc.markdown or "", doc.text
+        t1 = time.perf_counter()
+        kept = [b for b, d in zip(trace.blocks, trace.decisions, strict=True) if d.kept]
+        markdown = render_markdown(kept, trace.metadata, opts)
+        t2 = time.perf_counter()
+        render_html(kept, trace.metadata, opts)
+        t3 = time.perf_counter()
+        timings["extract"].append(t1 - t0)
+        timings["markdown"].append(t2 - t1)
+        timings["html"].append(t3 - t2)
+        return markdown, trace.document.text
 
     return run
 
@@ -187,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
 
     folds = load_module("wcxb_folds", FOLDS_MODULE)
     use_folds = all((a.folds_dir / f"fold-{k}.json").exists() for k in range(5))
-    engines = {"thresher": thresher_engine(), "trafilatura": trafilatura_engine()}
+    timings: dict[str, list[float]] = defaultdict(list)
+    engines = {"thresher": thresher_engine(timings), "trafilatura": trafilatura_engine()}
     if a.trafilatura_formatting:
         engines["trafilatura+fmt"] = trafilatura_engine(formatting=True)
     pages = stratified(a.data, folds, a.sample)
@@ -195,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     hits: dict[str, dict[str, list[int]]] = {e: {k: [0, 0, 0] for k in KINDS} for e in engines}
     word_md: dict[str, list[float]] = defaultdict(list)
     word_text: dict[str, list[float]] = defaultdict(list)
+    doc_code: dict[str, list[int]] = {e: [0, 0, 0] for e in engines}  # exact, contained, reference
     seconds: dict[str, float] = defaultdict(float)
     sink = a.out.open("w", encoding="utf-8") if a.out else None
     for pid, d, ptype in pages:
@@ -208,12 +235,17 @@ def main(argv: list[str] | None = None) -> int:
             md, text = run(html, d.get("url"), model)
             seconds[name] += time.perf_counter() - t0
             got, stripped = structure(md)
+            if ptype == "documentation":
+                exact, contained, total = code_recall(got["code"], ref["code"])
+                dc = doc_code[name]
+                dc[0] += exact
+                dc[1] += contained
+                dc[2] += total
             for k in KINDS:
-                p, r = got[k], ref[k]
-                h = hits[name][k]
-                h[0] += sum((p & r).values())
-                h[1] += sum(p.values())
-                h[2] += sum(r.values())
+                tally = hits[name][k]
+                tally[0] += sum((got[k] & ref[k]).values())
+                tally[1] += sum(got[k].values())
+                tally[2] += sum(ref[k].values())
             word_md[name].append(prf(tokens(stripped), tokens(gt.get("main_content") or ""))[2])
             word_text[name].append(prf(tokens(text), tokens(gt.get("main_content") or ""))[2])
             if sink:
@@ -245,8 +277,29 @@ def main(argv: list[str] | None = None) -> int:
     for label, src in (("words md", word_md), ("words text", word_text)):
         print(f"{label:14}" + "".join(f"{'F1 ' + format(sum(src[e]) / max(1, len(src[e])), '.3f'):>26}"
                                       for e in names))
+    print(f"code recall on documentation pages (ref n={doc_code[names[0]][2]}): " + "; ".join(
+        f"{e} exact {_ratio(doc_code[e][0], doc_code[e][2])} contained {_ratio(doc_code[e][1], doc_code[e][2])}"
+        for e in names))
     print(f"{'seconds':14}" + "".join(f"{seconds[e]:>26.1f}" for e in names))
+    extract_s = sum(timings["extract"])
+    for fmt in ("markdown", "html"):
+        ratios = sorted(r / e for r, e in zip(timings[fmt], timings["extract"], strict=True) if e > 0)
+        median = ratios[len(ratios) // 2] if ratios else 0.0
+        print(f"thresher {fmt} rendering: {sum(timings[fmt]):.3f} s = {sum(timings[fmt]) / extract_s:.1%} of "
+              f"extraction ({extract_s:.1f} s); median page {median:.1%}")
     return 0
+
+
+def code_recall(got: Counter[str], ref: Counter[str]) -> tuple[int, int, int]:
+    """Reference code blocks matched exactly, contained in one of ``got``'s blocks, and in all."""
+    exact = sum((got & ref).values())
+    padded = [f" {g} " for g in got]
+    contained = sum(n for item, n in ref.items() if any(f" {item} " in g for g in padded))
+    return exact, contained, sum(ref.values())
+
+
+def _ratio(hit: int, total: int) -> str:
+    return f"{hit / total:.3f}" if total else "-"
 
 
 if __name__ == "__main__":

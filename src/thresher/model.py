@@ -176,6 +176,8 @@ class Document:
     tags: tuple[str, ...] = ()
     page_type: str | None = None
     markdown: str | None = None
+    html: str | None = None
+    """Clean semantic HTML of the kept content (a fragment of block elements), when asked for."""
     comments: str | None = None
     removed: tuple[RemovedBlock, ...] = ()
     mode: Literal["html", "text"] = "html"
@@ -214,6 +216,8 @@ class Document:
         }
         if self.markdown is not None:
             rec["markdown"] = self.markdown
+        if self.html is not None:
+            rec["html"] = self.html
         if self.comments:
             rec["comments"] = self.comments
         rec["mode"] = self.mode

@@ -25,6 +25,8 @@ class Options:
     include_formatting: bool = False
     with_markdown: bool = False
     """Also render ``Document.markdown``."""
+    with_html: bool = False
+    """Also render ``Document.html`` (clean semantic HTML of the kept content)."""
     fast: bool = False
     """Skip the costlier steps (date search in the whole page, language identification)."""
     target_language: str | None = None

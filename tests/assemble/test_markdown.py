@@ -18,7 +18,7 @@ def test_shapes_render_as_gfm():
         Block(index=6, text="print('x')", kind="code"),
     ]
     md = render_markdown(blocks, Metadata(title="Title: here"), Options())
-    assert md.startswith("# Title: here\n\n## Intro\n\nA \\*starred\\* word.\n\n- one\n  - nested\n\n")
+    assert md.startswith("## Intro\n\nA \\*starred\\* word.\n\n- one\n  - nested\n\n")
     assert "| Name | Value |\n| --- | --- |\n| a\\|b | 1 |" in md
     assert "```\nprint('x')\n```" in md
 
@@ -26,6 +26,7 @@ def test_shapes_render_as_gfm():
 def test_line_that_looks_like_syntax_is_escaped():
     md = render_markdown([Block(index=0, text="1. not a list", kind="paragraph")], Metadata(), Options())
     assert md == "1\\. not a list\n"
+    assert _html([_b(0, "## not a heading")]) == "<p>## not a heading</p>\n"
 
 
 # --- rendered through a CommonMark + GFM-tables parser: the HTML shows what a reader would see ---
@@ -49,9 +50,9 @@ def test_headings_keep_their_level_and_a_trailing_hash():
     assert "<h6>Deep</h6>" in html
 
 
-def test_title_heading_is_added_once():
-    html = _html([_b(0, "Title", "heading", level=1), _b(1, "Body.")], title="Title")
-    assert html.count("<h1>") == 1
+def test_title_is_not_added_to_the_content():
+    assert _html([_b(0, "Title", "heading", level=1), _b(1, "Body.")], title="Title").count("<h1>") == 1
+    assert "<h1>" not in _html([_b(0, "Body.")], title="Title")
 
 
 def test_nested_list_by_level():
@@ -158,16 +159,144 @@ _MARKUP_TEXT = st.text(alphabet=st.sampled_from("ab1 .)#>+-*=_`~[]()<>&;!\\|:"),
 @settings(max_examples=300, deadline=None)
 @given(_MARKUP_TEXT)
 def test_any_paragraph_line_reads_back_as_its_text(text):
-    md = render_markdown([_b(0, text)], Metadata(), Options())
+    md = render_markdown([_b(0, text, path="body/p[1]")], Metadata(), Options())
     assert _visible_text(md) == text.strip()
 
 
 @settings(max_examples=300, deadline=None)
 @given(_MARKUP_TEXT, st.sampled_from(["heading", "list_item", "quote", "table_row"]))
 def test_any_line_in_any_block_kind_reads_back_as_its_text(text, kind):
-    block = _b(0, text, kind, level=2, cells=(text, text) if kind == "table_row" else None)
+    block = _b(0, text, kind, level=2, cells=(text, text) if kind == "table_row" else None, path="body/x[1]")
     md = render_markdown([block], Metadata(), Options())
     expected = " ".join(text.split())
     if kind == "table_row" and expected:
         expected = expected * 2
     assert " ".join(_visible_text(md).split()) == expected
+
+
+# --- already-scraped text (blocks without a tag path): the structure the text shows ---
+
+def _t(i: int, text: str, kind: str = "paragraph", **features: float) -> Block:
+    base = {"terminal": 1.0 if text.rstrip()[-1:] in ".!?" else 0.0,
+            "ends_with_colon": 1.0 if text.endswith(":") else 0.0,
+            "leading_time": 0.0, "n_words": float(len(text.split()))}
+    return Block(index=i, text=text, kind=kind, features={**base, **features})  # type: ignore[arg-type]
+
+
+def test_text_list_lines_become_list_items_with_their_numbers():
+    md = render_markdown([
+        _t(0, "Intro paragraph."),
+        _t(1, "- Book the van", "list_item"),
+        _t(2, "• Label boxes", "list_item"),
+        _t(3, "Then:"),
+        _t(4, "3. Read the meters.", "list_item"),
+        _t(5, "3) Same number again.", "list_item"),
+        _t(6, "4. Hand over the keys", "line"),
+    ], Metadata(), Options())
+    assert "- Book the van\n- Label boxes\n\nThen:\n\n" in md
+    html = _PARSER.render(md)
+    assert '<ol start="3">\n<li>Read the meters.</li>\n<li>Same number again.</li>\n<li>Hand over the keys</li>' in html
+    assert "\\-" not in md and "•" not in md
+
+
+def test_text_headline_line_before_prose_or_a_list_is_a_heading():
+    prose = "A paragraph of prose that is clearly longer than the headline above it."
+    md = render_markdown([
+        _t(0, "What changed"), _t(1, prose),
+        _t(2, "Opening hours"), _t(3, "- Monday to Friday", "list_item"),
+        _t(4, "Not a headline."), _t(5, prose),
+        _t(6, "Too short for its follower"), _t(7, "Short one."),
+        _t(8, "Ends with a colon:"), _t(9, prose),
+        _t(10, "Last line"),
+    ], Metadata(), Options())
+    assert md.startswith("## What changed\n\n")
+    assert "## Opening hours\n\n- Monday to Friday" in md
+    assert md.count("## ") == 2
+
+
+def test_html_blocks_are_not_reshaped_as_text():
+    md = render_markdown([_b(0, "- dash", path="body/p[1]"), _b(1, "Short", path="body/p[2]"),
+                          _b(2, "A longer paragraph of prose follows here.", path="body/p[3]")],
+                         Metadata(), Options())
+    assert md.startswith("\\- dash\n\nShort\n\n")
+
+
+# --- tables the segmenter took for layout (cells holding <p> or headings): rebuilt when they are a grid ---
+
+def test_table_with_paragraphs_in_cells_is_rebuilt():
+    t = "body/div[1]/table[1]"
+    md = render_markdown([
+        _b(0, "Before.", path="body/div[1]/p[1]"),
+        _b(1, "Specs", "heading", level=3, path=f"{t}/thead[1]/tr[1]/th[1]/h3[1]"),
+        _b(2, "JSON", path=f"{t}/tbody[1]/tr[1]/td[1]/p[1]"),
+        _b(3, "Python", path=f"{t}/tbody[1]/tr[1]/td[2]/p[1]"),
+        _b(4, "object", path=f"{t}/tbody[1]/tr[2]/td[1]/p[1]"),
+        _b(5, "dict", path=f"{t}/tbody[1]/tr[2]/td[2]/p[1]"),
+        _b(6, "empty first cell", path=f"{t}/tbody[1]/tr[3]/td[2]/p[1]"),
+        _b(7, "After.", path="body/div[1]/p[2]"),
+    ], Metadata(), Options())
+    assert md == ("Before.\n\n| Specs |  |\n| --- | --- |\n| JSON | Python |\n| object | dict |\n"
+                  "|  | empty first cell |\n\nAfter.\n")
+
+
+def test_layout_table_with_long_cells_stays_paragraphs():
+    t = "body/table[1]/tr[1]"
+    long = "A paragraph of the article. " * 15
+    blocks = [_b(0, "Menu", path=f"{t}/td[1]/p[1]"), _b(1, long, path=f"{t}/td[2]/p[1]"),
+              _b(2, "Side", path="body/table[1]/tr[2]/td[1]/p[1]"), _b(3, "More.", path="body/table[1]/tr[2]/td[2]/p[1]")]
+    assert "|" not in render_markdown(blocks, Metadata(), Options())
+    one_row = [_b(0, "a", path=f"{t}/td[1]/p[1]"), _b(1, "b", path=f"{t}/td[2]/p[1]")]
+    assert render_markdown(one_row, Metadata(), Options()) == "a\n\nb\n"
+    many_blocks = [_b(i, f"p{i}", path=f"{t}/td[1]/p[{i}]") for i in range(1, 4)]
+    many_blocks += [_b(5, "x", path=f"{t}/td[2]/p[1]"), _b(6, "y", path="body/table[1]/tr[2]/td[1]/p[1]"),
+                    _b(7, "z", path="body/table[1]/tr[2]/td[2]/p[1]")]
+    assert "|" not in render_markdown(many_blocks, Metadata(), Options())
+
+
+def test_paragraphs_numbered_one_after_the_other_are_an_ordered_list():
+    steps = [_b(0, "Intro.", path="body/p[1]"), _b(1, "9. Loosen the bolts.", path="body/p[2]"),
+             _b(2, "10. Remove the wheel.", path="body/p[3]"), _b(3, "Then rest.", path="body/p[4]")]
+    html = _html(steps)
+    assert '<ol start="9">\n<li>Loosen the bolts.</li>\n<li>Remove the wheel.</li>\n</ol>' in html
+    gap = [_b(0, "1. One.", path="body/p[1]"), _b(1, "3. Three.", path="body/p[2]")]
+    assert render_markdown(gap, Metadata(), Options()) == "1\\. One.\n\n3\\. Three.\n"
+
+
+def test_code_language_from_the_usual_class_names():
+    from thresher.assemble.markdown import code_language
+    assert code_language(("highlight", "python", "highlightpython3", "notranslate")) == "python"
+    assert code_language(("highlight", "default", "highlightdefault")) == ""
+    assert code_language(("brush", "js", "notranslate")) == "js"
+    assert code_language(("lang", "rust", "langrust")) == "rust"
+    assert code_language(("language", "menu")) == ""
+
+
+def test_numbered_list_not_starting_at_one_after_other_items_stays_a_list():
+    html = _html([
+        _b(0, "Next", "list_item", level=1, path="body/ul[1]/li[1]"),
+        _b(1, "Set", "list_item", level=2, path="body/ul[1]/li[1]/ol[1]/li[56]"),
+        _b(2, "in", "list_item", level=2, path="body/ul[1]/li[1]/ol[1]/li[57]"),
+        _b(3, "back", "list_item", level=1, path="body/ol[1]/li[3]"),
+    ])
+    assert '<ol start="56">' in html and '<ol start="3">' in html
+    assert "Next 56" not in html and "in\n3." not in html
+    assert html.count("<li>") == 4
+
+
+_ITEM = st.tuples(st.integers(min_value=1, max_value=4), st.booleans(), st.integers(min_value=1, max_value=60),
+                  st.text(alphabet=st.sampled_from("ab1 .)#>+-*"), min_size=1, max_size=8).filter(str.strip))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ITEM, min_size=1, max_size=8))
+def test_any_list_reads_back_item_by_item_in_markdown_and_html(items):
+    from thresher.assemble.html import render_html
+
+    blocks = [_b(i, text, "list_item", level=level, path=f"body/div[{i}]/{'ol' if ordered else 'ul'}[1]/li[{n}]")
+              for i, (level, ordered, n, text) in enumerate(items)]
+    expected = [" ".join(text.split()) for *_, text in items]
+    md_html = _PARSER.render(render_markdown(blocks, Metadata(), Options()))
+    for fragment in (md_html, render_html(blocks, Metadata(), Options())):
+        tree = __import__("lxml.html").html.fragment_fromstring(fragment, create_parent="div")
+        own_text = [" ".join("".join(li.xpath("text()|p/text()")).split()) for li in tree.iter("li")]
+        assert own_text == expected, fragment

@@ -208,3 +208,26 @@ def test_output_to_an_existing_directory_acts_as_output_dir(tmp_path, pages, mon
     written = (tmp_path / "out" / "alpha.md").read_text(encoding="utf-8")
     assert written.startswith("---\n") and "alpha orchard" in written
     assert capsys.readouterr().out == ""
+
+
+HTML_PAGE = (
+    "<html><head><title>T</title></head><body><article><h1>T</h1><h2>Part</h2><p>Words of the article, "
+    "long enough to be the main content of this page. Words of the article, long enough to be the main "
+    "content of this page.</p><ul><li>one &lt;b&gt;</li><li>two</li></ul><p>More words of the article, "
+    "long enough to be the main content of this page.</p></article></body></html>"
+)
+
+
+def test_html_output_is_a_page_of_the_kept_structure(tmp_path, capsys):
+    import lxml.html
+
+    from thresher.cli.main import main
+
+    page = tmp_path / "page.html"
+    page.write_text(HTML_PAGE, encoding="utf-8")
+    assert main(["--time-limit", "0", "--output-format", "html", str(page)]) == 0
+    article = lxml.html.document_fromstring(capsys.readouterr().out.encode()).find("body/article")
+    assert article.find("h2").text == "Part"
+    assert [li.text for li in article.findall("ul/li")] == ["one <b>", "two"]
+    assert main(["--time-limit", "0", "-o", str(tmp_path / "out.html"), str(page)]) == 0
+    assert (tmp_path / "out.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

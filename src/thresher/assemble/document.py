@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from thresher.assemble.html import render_html
 from thresher.assemble.markdown import render_markdown
 from thresher.metadata.language import identify
 from thresher.model import Block, Decision, Document, Metadata, Page, Rejected, RemovedBlock
@@ -60,6 +61,7 @@ def assemble(
         tags=metadata.tags,
         page_type=metadata.page_type,
         markdown=render_markdown(kept, metadata, opts) if opts.with_markdown else None,
+        html=render_html(kept, metadata, opts) if opts.with_html else None,
         comments=join_blocks(comments) or None,
         removed=tuple(removed),
         mode="text" if mode == "text" else "html",

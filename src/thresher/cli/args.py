@@ -54,7 +54,7 @@ def build_parser(version: str) -> argparse.ArgumentParser:
         fmt.add_argument(f"--{name}", dest="output_format", action="store_const", const=name,
                              help=f"shorthand for --output-format {name}")
     out.add_argument("--with-metadata", action="store_true",
-                     help="add a metadata header to txt and markdown output (records always carry it)")
+                     help="add a metadata header to txt, markdown and html output (records always carry it)")
     out.add_argument("-v", "--verbose", action="count", default=0,
                      help="report each rejected document on stderr")
 
@@ -102,6 +102,8 @@ def options_from_args(args: argparse.Namespace, output_format: str) -> Options:
         changes["time_limit"] = args.time_limit or None
     if output_format == "markdown":
         changes["with_markdown"] = True
+    if output_format == "html":
+        changes["with_html"] = True
     return Options(**changes)
 
 

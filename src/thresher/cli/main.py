@@ -112,7 +112,8 @@ def extract_command(argv: Sequence[str]) -> int:
 
 
 _FORMAT_BY_SUFFIX = {".txt": "txt", ".md": "markdown", ".markdown": "markdown", ".json": "json",
-                     ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xml": "xml"}
+                     ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xml": "xml",
+                     ".html": "html", ".htm": "html"}
 
 
 def _format_of_file(path: str | None) -> str | None:

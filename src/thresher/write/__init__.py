@@ -1,4 +1,4 @@
-"""Renderers and writers: Documents and Failures → txt, Markdown, JSON, JSON Lines, CSV, XML."""
+"""Renderers and writers: Documents and Failures → txt, Markdown, JSON, JSON Lines, CSV, XML, HTML."""
 
 from thresher.write.formats import FORMAT_NAMES, Format, get_format
 from thresher.write.frontmatter import front_matter, yaml_scalar

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from thresher.model import Result
+from thresher.write.html import STREAM_HEAD, STREAM_TAIL, render_html_article, render_html_page
 from thresher.write.jsonl import render_json, render_jsonl
 from thresher.write.markdown import render_markdown
 from thresher.write.tabular import csv_header, render_csv
 from thresher.write.txt import render_txt
 from thresher.write.xmldoc import render_xml
 
-FormatName = Literal["txt", "json", "jsonl", "csv", "markdown", "xml"]
-FORMAT_NAMES: tuple[FormatName, ...] = ("txt", "json", "jsonl", "csv", "markdown", "xml")
+FormatName = Literal["txt", "json", "jsonl", "csv", "markdown", "xml", "html"]
+FORMAT_NAMES: tuple[FormatName, ...] = ("txt", "json", "jsonl", "csv", "markdown", "xml", "html")
 
 Renderer = Callable[..., str | None]
 
@@ -34,7 +35,8 @@ class Format:
     separator: str = ""
     footer: str = ""
     records_failures: bool = True
-    """Whether failures are records in this format (json, jsonl, csv, xml) or only reported (txt, md)."""
+    """Whether failures are records in this format (json, jsonl, csv, xml) or only reported (txt, md,
+    html)."""
 
     def render(self, result: Result, *, with_metadata: bool = False) -> str | None:
         """The result's text in this format, or ``None`` when the format has nothing to show for it."""
@@ -70,4 +72,9 @@ def get_format(name: str, *, many: bool = False) -> Format:
         if many:
             return Format("xml", ".xml", render_xml, header="<docs>\n", footer="</docs>\n")
         return Format("xml", ".xml", render_xml)
+    if name in ("html", "htm"):
+        if many:
+            return Format("html", ".html", render_html_article, header=STREAM_HEAD, footer=STREAM_TAIL,
+                          records_failures=False)
+        return Format("html", ".html", render_html_page, records_failures=False)
     raise ValueError(f"unknown output format {name!r}; choose from {', '.join(FORMAT_NAMES)}")

@@ -1,0 +1,130 @@
+"""Kept blocks → clean semantic HTML: the same shape as the Markdown, in structural tags only.
+
+Headings ``h1``–``h6``, paragraphs ``p`` (line breaks ``br``), nested ``ul``/``ol`` lists, tables with a
+``thead`` header row, ``pre``/``code`` (``class="language-xxx"`` when the markup named one),
+``blockquote`` and ``figcaption``. No attribute of the page survives and every text is escaped, so
+the output carries no script, style, link or event handler from the page; characters HTML cannot
+carry (control characters, lone surrogates) are dropped. The grouping of blocks into lists, tables,
+code and quotes is the Markdown renderer's (``thresher.assemble.markdown``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html import escape
+
+from thresher.assemble.markdown import (
+    code_language,
+    code_text,
+    list_entries,
+    table_grid,
+    text_shapes,
+    units,
+)
+from thresher.model import Block, Metadata
+from thresher.options import Options
+
+_NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+"""Characters an HTML document must not contain (controls, noncharacters, lone surrogates)."""
+
+
+def render_html(blocks: Sequence[Block], metadata: Metadata, opts: Options) -> str:
+    """The kept blocks as a fragment of block-level elements, one a line (the writer frames it in a
+    document, the title in its head)."""
+    out: list[str] = []
+    for unit in units(text_shapes(blocks)):
+        kind = unit[0].kind
+        if kind == "table_row":
+            out.append(_table(unit))
+        elif kind == "list_item":
+            out.append(_list(unit))
+        elif kind == "code":
+            out.append(_code(unit))
+        elif kind == "quote":
+            out.append(_quote(unit))
+        else:
+            out.append(_block(unit[0]))
+    parts = [part for part in out if part]
+    return "\n".join(parts) + "\n" if parts else ""
+
+
+def text_html(text: str, *, attribute: bool = False) -> str:
+    """Text as HTML character data (``&``, ``<``, ``>`` escaped; quotes too in an ``attribute``
+    value), characters HTML cannot carry dropped."""
+    return escape(_NOT_HTML.sub("", text), quote=attribute)
+
+
+def _inline(text: str) -> str:
+    """One line of text, escaped, its whitespace runs collapsed."""
+    return escape(" ".join(_NOT_HTML.sub("", text).split()), quote=False)
+
+
+def _lines(text: str) -> str:
+    """Lines of one paragraph, escaped, joined by ``<br>``."""
+    return "<br>\n".join(_inline(line) for line in text.split("\n") if _inline(line))
+
+
+def _block(block: Block) -> str:
+    text = block.text.strip()
+    if not _lines(text):
+        return ""
+    if block.kind == "heading":
+        level = min(max(block.level, 1), 6)
+        return f"<h{level}>{_inline(text)}</h{level}>" if _inline(text) else ""
+    if block.kind == "caption":
+        return f"<figure><figcaption>{_lines(text)}</figcaption></figure>"
+    return f"<p>{_lines(text)}</p>"
+
+
+def _list(items: Sequence[Block]) -> str:
+    out: list[str] = []
+    open_lists: list[str] = []  # tag of each open list, outermost first
+    for entry in list_entries(items):
+        tag = "ol" if entry.number is not None else "ul"
+        if len(open_lists) > entry.depth + 1:
+            while len(open_lists) > entry.depth + 1:
+                out.append(f"</li></{open_lists.pop()}>")
+            out.append("</li>")
+        elif len(open_lists) == entry.depth + 1:
+            out.append("</li>")
+        if len(open_lists) == entry.depth + 1 and open_lists[-1] != tag:
+            out.append(f"</{open_lists.pop()}>")
+        while len(open_lists) < entry.depth + 1:
+            start = entry.number if tag == "ol" and entry.number not in (None, 1) else None
+            out.append(f'<{tag} start="{start}">' if start is not None else f"<{tag}>")
+            open_lists.append(tag)
+        out.append("<li>" + "<br>\n".join(_lines(p) for p in entry.paragraphs))
+    if open_lists:
+        out.append("</li>" + "</li>".join(f"</{tag}>" for tag in reversed(open_lists)))
+    # a closing tag right after an item's text goes on the item's line
+    return "\n".join(out).replace("\n</li>", "</li>")
+
+
+def _table(rows: Sequence[Block]) -> str:
+    grid = table_grid(rows)
+    if not any(_inline(cell) for row in grid for cell in row):
+        return ""
+    # the rows the page put in <thead>, else the first (as the Markdown table's header row)
+    n_head = next((n for n, row in enumerate(rows) if "/thead[" not in row.path), len(rows)) or 1
+    head = "".join("\n<tr>" + "".join(f"<th>{_inline(c)}</th>" for c in row) + "</tr>" for row in grid[:n_head])
+    head = f"<thead>{head}\n</thead>"
+    body = "".join(
+        "\n<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in grid[n_head:]
+    )
+    return f"<table>\n{head}" + (f"\n<tbody>{body}\n</tbody>" if body else "") + "\n</table>"
+
+
+def _code(blocks: Sequence[Block]) -> str:
+    lines = _NOT_HTML.sub("", code_text(blocks)).split("\n")
+    code = "\n".join(line.rstrip() for line in lines).strip("\n")
+    if not code.strip():
+        return ""
+    language = code_language(blocks[0].hints)
+    attr = f' class="language-{text_html(language, attribute=True)}"' if language else ""
+    return f"<pre><code{attr}>{text_html(code)}</code></pre>"
+
+
+def _quote(blocks: Sequence[Block]) -> str:
+    paragraphs = [f"<p>{_lines(b.text)}</p>" for b in blocks if _lines(b.text)]
+    return "<blockquote>\n" + "\n".join(paragraphs) + "\n</blockquote>" if paragraphs else ""
