@@ -25,14 +25,14 @@ def test_fixture_article_metadata():
     assert m.sources["author"] == "json-ld" and m.sources["date"] == "json-ld"
 
 
-def test_json_ld_wins_over_og_and_title():
+def test_json_ld_fields_and_og_title_without_h1():
     m = meta("""<html><head><title>Tag title - Site</title><meta property="og:title" content="OG title">
     <script type="application/ld+json">{"@graph": [{"@type": "WebSite", "name": "Site"},
     {"@type": "BlogPosting", "headline": "LD headline", "author": [{"name": "A. One"}, {"name": "B. Two"}],
      "datePublished": "2021-03-04T05:06:07+01:00", "keywords": "x, y"}]}</script></head><body></body></html>""")
-    assert m.title == "LD headline" and m.sources["title"] == "json-ld"
-    assert m.author == "A. One; B. Two"
-    assert m.date == "2021-03-04"
+    assert m.title == "OG title" and m.sources["title"] == "og:title"
+    assert m.author == "A. One and B. Two"
+    assert m.date == "2021-03-04" and m.sources["date"] == "json-ld"
     assert m.tags == ("x", "y")
     assert m.page_type == "article"
 
@@ -55,6 +55,24 @@ def test_title_site_suffix_is_stripped():
 def test_h1_preferred_when_it_matches():
     m = meta("<html><head><title>Bread: a guide | Site</title></head><body><h1>Bread: a guide</h1></body></html>")
     assert m.title == "Bread: a guide" and m.sources["title"] == "h1"
+
+
+def test_the_h1_that_agrees_with_the_stated_title_wins_over_a_logo_h1():
+    m = meta('<html><head><meta property="og:title" content="Sourdough for beginners - Crumb">'
+             "</head><body><h1>Crumb</h1><h1>Sourdough for beginners, step by step</h1></body></html>")
+    assert m.title == "Sourdough for beginners, step by step" and m.sources["title"] == "h1"
+
+
+def test_an_h1_unrelated_to_the_stated_title_is_not_the_title():
+    m = meta('<html><head><meta property="og:title" content="How to Bake Bread | Crumb"></head>'
+             "<body><h1>Subscribe to our newsletter</h1></body></html>")
+    assert m.title == "How to Bake Bread" and m.sources["title"] == "og:title"
+
+
+def test_title_keeps_the_first_part_that_does_not_name_the_site():
+    m = meta("<html><head><title>Best Movers in NYC 2025 | Top 19 Companies | Supermove</title></head>"
+             "<body></body></html>", "https://www.supermove.example/movers")
+    assert m.title == "Best Movers in NYC 2025"
 
 
 def test_no_date_is_invented_on_an_undated_page():
@@ -81,6 +99,23 @@ def test_author_urls_are_not_authors_but_bylines_are():
     assert m.author == "Maria Lopez" and m.sources["author"] == "byline"
 
 
+def test_an_organisation_as_author_gives_way_to_a_byline():
+    m = meta('<html><head><script type="application/ld+json">{"@type": "Article", "headline": "Sleep",'
+             ' "author": {"@type": "Organization", "name": "Health Clinic"}}</script></head>'
+             '<body><h1>Sleep</h1><div class="author-name">Holly Wilgus | Author</div></body></html>')
+    assert m.author == "Holly Wilgus" and m.sources["author"] == "byline"
+    m = meta('<html><head><script type="application/ld+json">{"@type": "Article", "headline": "Sleep",'
+             ' "author": {"@type": "Organization", "name": "Health Clinic"}}</script></head><body></body></html>')
+    assert m.author == "Health Clinic"
+
+
+def test_citation_authors_in_last_first_order():
+    m = meta('<html><head><meta name="citation_author" content="Mahindru, Aditya">'
+             '<meta name="citation_author" content="Patil, Pradeep">'
+             '<meta name="citation_author" content="Agrawal, Varun"></head><body></body></html>')
+    assert m.author == "Aditya Mahindru, Pradeep Patil, Varun Agrawal"
+
+
 def test_page_type_from_json_ld():
     m = meta('<html><head><script type="application/ld+json">{"@type": "Product", "name": "Kettle"}</script>'
              "</head></html>")
@@ -94,18 +129,72 @@ def test_broken_json_ld_is_ignored():
     assert m.title == "T"
 
 
-def test_date_written_in_a_byline_element():
-    html = '<html><body><div class="post-meta">Published on March 3rd, 2023 by Ann</div><p>x</p></body></html>'
+def test_date_written_beside_the_title():
+    html = ('<html><body><h1>Otters</h1><div class="post-meta">Published on March 3rd, 2023 by Ann</div>'
+            "<p>x</p></body></html>")
     assert meta(html).date == "2023-03-03"
-    html = '<html lang="de"><body><span class="datum date">17. Mai 2024</span></body></html>'
+    html = '<html lang="de"><body><h1>Otter</h1><span class="datum date">17. Mai 2024</span></body></html>'
     assert meta(html).date == "2024-05-17"
     assert html_metadata(parse_html(html, OPTS), None, Options(fast=True)).date is None
 
 
-def test_time_element_in_article():
-    html = '<html><body><article><time datetime="2022-02-02T10:00">Feb 2</time><p>x</p></article></body></html>'
+def test_time_element_beside_the_title():
+    html = ('<html><body><article><h1>Otters</h1><time datetime="2022-02-02T10:00">Feb 2</time><p>x</p>'
+            "</article></body></html>")
     m = meta(html)
-    assert m.date == "2022-02-02" and m.sources["date"] == "time"
+    assert m.date == "2022-02-02" and m.sources["date"] == "shown"
+
+
+def test_a_date_far_below_the_title_is_not_the_pages_date():
+    html = "<html><body><h1>Otters</h1>" + "<p>" + "Otters swim in the river. " * 60 + "</p>" + \
+        "<p>Comment posted May 17, 2024</p></body></html>"
+    assert meta(html).date is None
+
+
+def test_the_shown_date_confirmed_by_the_markup_wins():
+    html = ('<html><head><meta property="article:published_time" content="2024-05-17T23:30:00-04:00">'
+            '</head><body><h1>Otters</h1><p>May 17, 2024</p></body></html>')
+    m = meta(html)
+    assert m.date == "2024-05-17" and m.sources["date"] == "shown+stated"
+
+
+def test_stated_publication_wins_over_a_shown_update():
+    html = ('<html><head><meta property="article:published_time" content="2019-09-16">'
+            '<meta property="article:modified_time" content="2026-02-28"></head>'
+            "<body><h1>Coffee</h1><p>Updated Feb 28, 2026</p></body></html>")
+    assert meta(html).date == "2019-09-16"
+
+
+def test_a_shown_update_is_the_date_when_nothing_says_when_it_was_published():
+    html = ('<html><head><meta property="article:modified_time" content="2025-07-09"></head>'
+            "<body><h1>Coffee</h1><p>Updated July 9, 2025</p></body></html>")
+    m = meta(html)
+    assert m.date == "2025-07-09" and m.sources["date"] == "shown+modified"
+
+
+def test_copyright_and_offer_dates_are_not_the_pages_date():
+    html = ("<html><body><h1>Standing desks</h1><p>Sale ends 03/31/2026. While supplies last.</p>"
+            "<p>© 2024-01-01 Desk Co</p></body></html>")
+    assert meta(html).date is None
+
+
+def test_a_list_of_dated_items_has_no_date_of_its_own():
+    items = "".join(f"<h2>Story {d}</h2><p>Dec {d}, 2025</p><p>Summary.</p>" for d in (1, 3, 5, 7, 9))
+    assert meta(f"<html><body><h1>Latest news</h1>{items}</body></html>").date is None
+
+
+def test_a_product_pages_stated_date_counts_only_when_shown():
+    head = ('<head><script type="application/ld+json">{"@type": "Product", "name": "Kettle"}</script>'
+            '<meta property="article:published_time" content="2018-12-21"></head>')
+    assert meta(f"<html>{head}<body><h1>Kettle</h1><p>Boils fast.</p></body></html>").date is None
+    m = meta(f"<html>{head}<body><h1>Kettle</h1><p>Added 21 December 2018</p></body></html>")
+    assert m.date == "2018-12-21"
+
+
+def test_a_generic_webpage_records_date_counts_only_when_shown():
+    head = ('<head><script type="application/ld+json">{"@graph": [{"@type": "WebPage", "name": "Tuition",'
+            ' "datePublished": "2018-05-18", "dateModified": "2025-11-19"}]}</script></head>')
+    assert meta(f"<html>{head}<body><h1>Tuition</h1><p>Fees.</p></body></html>").date is None
 
 
 def test_character_references_in_json_ld_are_decoded():
@@ -118,3 +207,30 @@ def test_character_references_in_json_ld_are_decoded():
             "<body><p>Body text of the page.</p></body></html>")
     meta = html_metadata(parse_html(page, Options()), None, Options())
     assert meta.title == "The Actuary\u2019s Guide & More"
+
+
+def test_byline_written_beside_the_title():
+    m = meta("<html><body><h1>Pizza in Memorial City</h1><p>A new pizza place opens.</p>"
+             "<span>By Sofia Gonzalez</span> <span>December 2, 2025</span><p>Text.</p></body></html>")
+    assert m.author == "Sofia Gonzalez" and m.sources["author"] == "byline-text"
+    assert m.date == "2025-12-02"
+    m = meta("<html><body><h1>Sleep</h1><p>Written by: Shelby Loos, DVM</p></body></html>")
+    assert m.author == "Shelby Loos, DVM"
+    fast = html_metadata(parse_html("<html><body><h1>Sleep</h1><p>By Ann Lee</p></body></html>", OPTS), None,
+                         Options(fast=True))
+    assert fast.author is None
+
+
+def test_a_label_inside_a_sentence_is_not_a_byline():
+    m = meta("<html><body><h1>Aviation</h1><p>Planes fly by Night Owl Airways every day.</p></body></html>")
+    assert m.author is None
+
+
+def test_a_sites_front_page_has_no_date_of_its_own():
+    stated = ("<html><head><meta property='article:published_time' content='2026-03-08'></head>"
+              "<body><h1>Technology</h1><h2>Chips</h2><p>Chips are small.</p></body></html>")
+    shown = "<html><body><h1>Technology</h1><h2>Chips</h2><p>March 8, 2026</p></body></html>"
+    for page in (stated, shown):
+        assert meta(page, "https://news.example/").date is None
+        assert meta(page, "https://news.example/technology/").date is None
+        assert meta(page, "https://news.example/chips/2026-story").date == "2026-03-08"

@@ -1,7 +1,9 @@
-"""Page metadata from the HTML tree: JSON-LD, OpenGraph/meta tags, ``<title>``, bylines, the URL.
+"""Page metadata from the HTML tree: JSON-LD, OpenGraph/meta tags, ``<title>``, ``<h1>``, bylines,
+dates written beside the title, the URL.
 
-Each field is chosen from candidates in a fixed order of trust; ``Metadata.sources`` records which
-candidate won. Nothing is invented: a field without a candidate stays None.
+Each field is chosen from candidates; ``Metadata.sources`` records which candidate won. Nothing is
+invented: a field without a candidate stays None. Dates: ``thresher.metadata.dates``; author names:
+``thresher.metadata.authors``. Measured with ``benchmarks/metadata.py``.
 """
 
 from __future__ import annotations
@@ -10,11 +12,10 @@ import html
 import json
 import re
 from collections.abc import Iterator
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
+from thresher.metadata import authors, dates
 from thresher.model import Metadata
 from thresher.options import Options
 from thresher.parse.html import Tree
@@ -46,15 +47,13 @@ _DATE_META = (
     "sailthru.date", "parsely-pub-date", "citation_publication_date", "citation_date",
     "release_date", "original-publish-date", "cxenseparse:recs:publishtime", "article_date_original",
 )
+_MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "datemodified", "last-modified", "dcterms.modified",
+    "modified", "article:modified", "lastmod",
+)
 _AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author",
                 "sailthru.author", "citation_author", "byl", "twitter:creator")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_SLASHED = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\D|$)")
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
-_TITLE_SEP = re.compile(r"\s+[|\-–—:·•»/]\s+|\s*[|·•»]\s*")
-_BY = re.compile(r"^\s*(?:by|von|par|por|di|door|przez|av|af|от|автор:?)\s+", re.IGNORECASE)
-_AUTHOR_JUNK = re.compile(r"https?://|www\.|@|\d{4}", re.IGNORECASE)
+_TITLE_SEP = re.compile(r"\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*")
 
 
 def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
@@ -78,8 +77,10 @@ def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
         sources["hostname"] = "url" if url else "canonical"
 
     title = _title(tree, main, site, hostname, sources)
-    author = _author(tree, main, sources)
-    date = _date(tree, main, url, sources, search_page=not opts.fast)
+    text, header = _page_text(tree, title) if not opts.fast else ("", None)
+    author = _author(tree, main, site, text[header[0]: header[1]] if header else "", sources)
+    page_type = _page_type(tree, items, main, sources)
+    date = _date(tree, main, items, url, text, header, page_type, sources)
 
     description = _meta(tree, "description") or _meta(tree, "og:description") or _meta(
         tree, "twitter:description"
@@ -92,24 +93,6 @@ def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
 
     categories = _dedupe(tree.meta_values("article:section") + _strings(main.get("articleSection") if main else None))
     tags = _dedupe(tree.meta_values("article:tag") + _keywords(main.get("keywords") if main else None))
-
-    page_type = None
-    for item in ([main] if main else []) + items:
-        for t in _types(item):
-            if t in _ARTICLE_TYPES:
-                page_type = _ARTICLE_TYPES[t]
-                break
-        if page_type:
-            sources["page_type"] = "json-ld"
-            break
-    if page_type is None:
-        og_type = (_meta(tree, "og:type") or "").lower()
-        if og_type in ("article", "blog", "news"):
-            page_type = "article"
-        elif og_type in ("product", "og:product", "product.item"):
-            page_type = "product"
-        if page_type:
-            sources["page_type"] = "og:type"
 
     language = _language(tree.lang)
     if language:
@@ -135,113 +118,209 @@ def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
 
 def _title(tree: Tree, main: dict[str, Any] | None, site: str | None, hostname: str | None,
            sources: dict[str, str]) -> str | None:
-    h1 = _first_text(tree, "h1")
-    candidates: list[tuple[str, str]] = []
+    """The headline the page shows: the ``<h1>`` that agrees best with what the markup calls the
+    title (``og:title``, ``<title>``, JSON-LD ``headline``, each without the site name); when no
+    ``<h1>`` agrees, the markup's title."""
+    stated: list[tuple[str, str]] = []
+    for key in ("og:title", "twitter:title"):
+        value = _meta(tree, key)
+        if value:
+            stated.append((key, _strip_site(_clean(value), site, hostname)))
+    if tree.title:
+        stated.insert(1 if stated and stated[0][0] == "og:title" else 0,
+                      ("title", _strip_site(_clean(tree.title), site, hostname)))
     if main:
         for key in ("headline", "name"):
             value = main.get(key)
             if isinstance(value, str) and value.strip():
-                candidates.append(("json-ld", _clean(value)))
+                stated.insert(min(2, len(stated)), ("json-ld", _strip_site(_clean(value), site, hostname)))
                 break
-    for key in ("og:title", "twitter:title"):
-        value = _meta(tree, key)
-        if value:
-            candidates.append((key, value))
-    if tree.title:
-        candidates.append(("title", _strip_site(tree.title, site, hostname)))
-    if h1:
-        fh1 = _fold(h1)
-        for _src, value in candidates:
-            fv = _fold(value)
-            if fv == fh1 or (fh1 and (fv.startswith(fh1) or fh1.startswith(fv))):
-                sources["title"] = "h1"
-                return h1
-    for src, value in candidates:
-        if src in ("og:title", "twitter:title"):
-            value = _strip_site(value, site, hostname)
-        if value:
-            sources["title"] = src
-            return value
-    if h1:
+    stated = [(src, value) for src, value in stated if value]
+    headings = _headings(tree)
+    if headings and stated:
+        scored = [(max(_overlap(h, value) for _, value in stated), -i, h) for i, h in enumerate(headings)]
+        agreement, _, best = max(scored)
+        if agreement >= TITLE_AGREEMENT:
+            sources["title"] = "h1"
+            return best
+    if stated:
+        sources["title"] = stated[0][0]
+        return stated[0][1]
+    if headings:
         sources["title"] = "h1"
-        return h1
+        return headings[0]
     return None
 
 
-def _author(tree: Tree, main: dict[str, Any] | None, sources: dict[str, str]) -> str | None:
-    if main:
-        names = [n for n in (_name(a) for a in _as_list(main.get("author"))) if n and _plausible_author(n)]
-        if names:
-            sources["author"] = "json-ld"
-            return "; ".join(_dedupe(names))
-    for key in _AUTHOR_META:
-        for value in tree.meta_values(key):
-            if _plausible_author(value):
-                sources["author"] = key
-                return _clean_author(value)
+TITLE_AGREEMENT = 0.2
+"""Share of words (Jaccard) an ``<h1>`` must have in common with a stated title to be the title."""
+
+
+def _headings(tree: Tree) -> list[str]:
     body = tree.body
     if body is None:
-        return None
-    for selector in ('[rel="author"]', '[itemprop="author"]', '[class*="author"]', '[class*="byline"]'):
-        for node in body.css(selector)[:5]:
-            text = " ".join(node.text(deep=True).split())
-            text = _clean_author(text)
-            if text and len(text) <= 60 and _plausible_author(text):
-                sources["author"] = "byline"
-                return text
+        return []
+    out = []
+    for node in body.css("h1")[:6]:
+        text = " ".join(node.text(deep=True, separator=" ").split())
+        if text and len(text) <= 300:
+            out.append(text)
+    return out
+
+
+def _overlap(a: str, b: str) -> float:
+    wa, wb = set(_fold(a).split()), set(_fold(b).split())
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
+def _author(tree: Tree, main: dict[str, Any] | None, site: str | None, header_text: str,
+            sources: dict[str, str]) -> str | None:
+    """JSON-LD ``author`` → author ``<meta>`` tags → a byline written beside the title → a byline
+    element; an organisation (or the site itself) named as the author gives way to a person named in
+    a byline."""
+    fallback: tuple[str, str] | None = None
+    if main:
+        names, organisations = authors.json_ld_authors(main.get("author"))
+        if names:
+            if not organisations and not _names_site(names, site):
+                sources["author"] = "json-ld"
+                return authors.join(names)
+            fallback = ("json-ld", authors.join(names))
+    for key in _AUTHOR_META:
+        raw = tree.meta_values(key)
+        if key.startswith("citation_"):
+            raw = [authors.from_citation(v) for v in raw]
+        values = [v for v in (authors.clean(v) for v in raw) if v]
+        if values:
+            names = _dedupe(values)
+            if _names_site(names, site):
+                fallback = fallback or (key, authors.join(names))
+                continue
+            sources["author"] = key
+            return ", ".join(names) if len(names) > 2 else authors.join(names)
+    got = authors.written_byline(header_text) if header_text else None
+    if got and not _names_site([got], site):
+        sources["author"] = "byline-text"
+        return got
+    body = tree.body
+    if body is not None:
+        got = authors.byline(body)
+        if got and not _names_site([got], site):
+            sources["author"] = "byline"
+            return got
+    if fallback:
+        sources["author"] = fallback[0]
+        return fallback[1]
     return None
+
+
+def _names_site(names: list[str], site: str | None) -> bool:
+    return bool(site) and all(_fold(n) == _fold(site or "") for n in names)
+
+
+def _page_text(tree: Tree, title: str | None) -> tuple[str, tuple[int, int] | None]:
+    """The page text (one line per text node) and the span of it beside the title."""
+    body = tree.body
+    if body is None:
+        return "", None
+    text = body.text(deep=True, separator="\n")
+    return text, _header_span(body, text, title)
 
 
 def _date(
-    tree: Tree, main: dict[str, Any] | None, url: str | None, sources: dict[str, str], *, search_page: bool
+    tree: Tree, main: dict[str, Any] | None, items: list[dict[str, Any]], url: str | None,
+    text: str, header: tuple[int, int] | None, page_type: str | None, sources: dict[str, str],
 ) -> str | None:
-    """JSON-LD → meta tags → ``<time>`` → a date written in a date/byline element → the URL.
-    ``search_page`` False skips the page-wide searches (``<time>`` outside the article, text)."""
-    if main:
-        for key in ("datePublished", "dateCreated", "uploadDate"):
-            value = main.get(key)
-            got = _iso_date(value) if isinstance(value, str) else None
-            if got:
-                sources["date"] = "json-ld"
-                return got
-    for key in _DATE_META:
-        for value in tree.meta_values(key):
-            got = _iso_date(value)
-            if got:
-                sources["date"] = key
-                return got
-    for key, value in tree.meta:
-        if ("publish" in key or "pubdate" in key) and "modif" not in key and "update" not in key:
-            got = _iso_date(value)
-            if got:
-                sources["date"] = key
-                return got
+    """The page's own publication date (see ``thresher.metadata.dates``). ``text`` is the page text
+    (empty in fast mode: no dates written beside the title, no ``<time>`` elements)."""
     body = tree.body
-    if body is not None:
-        selectors = ['[itemprop="datePublished"]', "article time[datetime]", "main time[datetime]"]
-        if search_page:
-            selectors.append("time[datetime]")
-        for selector in selectors:
-            node = body.css_first(selector)
-            if node is not None:
-                value = node.attributes.get("datetime") or node.attributes.get("content") or ""
-                got = _iso_date(value)
-                if got:
-                    sources["date"] = "time"
-                    return got
-    if body is not None and search_page:
-        got = _text_date(body)
-        if got:
-            sources["date"] = "text"
-            return got
-    if url:
-        m = _URL_DATE.search(url)
-        if m:
-            got = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            if got:
-                sources["date"] = "url"
-                return got
-    return None
+    article = main if main is not None and "webpage" not in _types(main) else None
+    structured = dates.structured_dates(
+        article, items, tree.meta, body, published_keys=_DATE_META, modified_keys=_MODIFIED_META
+    )
+    written: list[dates.Mention] = []
+    times: set[str] = set()
+    if text:
+        written = dates.mentions(text, day_first=_day_first(tree.lang))
+        placed, times = dates.time_mentions(body, text)
+        written = sorted(written + placed, key=lambda m: m.start)
+    got = dates.choose(structured, written, times, header, url, undated_kind=_undated_kind(page_type, url),
+                       front_page=bool(url) and _front_page(url or ""))
+    if got is None:
+        return None
+    sources["date"] = got[1]
+    return got[0]
+
+
+_UNDATED_KINDS = ("product", "collection", "listing", "service", "documentation")
+_DOCS_PATH = re.compile(r"/docs?/", re.IGNORECASE)
+
+
+def _undated_kind(page_type: str | None, url: str | None) -> bool:
+    """A product, listing, service or documentation page (by its JSON-LD, ``og:type`` or a ``/docs/``
+    path): a living page whose markup dates are build or stock dates, not publication dates."""
+    if page_type in _UNDATED_KINDS:
+        return True
+    return bool(url and _DOCS_PATH.search(urlsplit(url).path))
+
+
+_SECTION_SEGMENT = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _front_page(url: str) -> bool:
+    """A site's home page (``/``) or a section under it named by one word (``/technology/``): pages
+    that list dated items and have no date of their own (on WCXB dev: 3 of 75 home pages and 1 of 46
+    section pages have one)."""
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return False
+    segments = [s for s in path.split("/") if s]
+    return not segments or (len(segments) == 1 and bool(_SECTION_SEGMENT.fullmatch(segments[0])))
+
+
+def _page_type(
+    tree: Tree, items: list[dict[str, Any]], main: dict[str, Any] | None, sources: dict[str, str]
+) -> str | None:
+    """The page type its JSON-LD or ``og:type`` declares."""
+    for item in ([main] if main else []) + items:
+        for t in _types(item):
+            if t in _ARTICLE_TYPES:
+                sources["page_type"] = "json-ld"
+                return _ARTICLE_TYPES[t]
+    og_type = (_meta(tree, "og:type") or "").lower()
+    page_type = None
+    if og_type in ("article", "blog", "news"):
+        page_type = "article"
+    elif og_type in ("product", "og:product", "product.item"):
+        page_type = "product"
+    if page_type:
+        sources["page_type"] = "og:type"
+    return page_type
+
+
+def _day_first(lang: str | None) -> bool:
+    """Whether ``03/05/2024`` means 3 May on a page in this language (not in US English)."""
+    code = (lang or "").strip().lower().replace("_", "-")
+    return not (code in ("", "en", "en-us") or code.startswith("en-us"))
+
+
+def _header_span(body: Any, text: str, title: str | None) -> tuple[int, int] | None:
+    """The span of page text around the title (the first ``<h1>`` with text, else the chosen title
+    where the page text shows it), where a page shows its own date."""
+    lines: list[str] = []
+    for node in body.css("h1"):
+        lines = [ln.strip() for ln in node.text(deep=True, separator="\n").split("\n") if ln.strip()]
+        if lines:
+            break
+    if not lines and title:
+        lines = [title]
+    if not lines:
+        return None
+    at = text.find(lines[0])
+    if at < 0:
+        return None
+    return max(0, at - dates.HEADER_BEFORE), at + len(lines[0]) + dates.HEADER_AFTER
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -328,17 +407,6 @@ def _first(*pairs: tuple[str, str | None]) -> tuple[str, str] | None:
     return None
 
 
-def _first_text(tree: Tree, selector: str) -> str | None:
-    body = tree.body
-    if body is None:
-        return None
-    node = body.css_first(selector)
-    if node is None:
-        return None
-    text = " ".join(node.text(deep=True).split())
-    return text or None
-
-
 def _clean(value: str) -> str:
     """Whitespace collapsed and character references decoded (JSON-LD often carries ``&#8217;``)."""
     if "&" in value:
@@ -351,7 +419,8 @@ def _fold(value: str) -> str:
 
 
 def _strip_site(title: str, site: str | None, hostname: str | None) -> str:
-    """``"Story | Site"`` → ``"Story"``: drop the parts that name the site, else keep the longest."""
+    """``"Story | Section | Site"`` → ``"Story"``: drop the parts that name the site, keep the first
+    of the rest (the page's own name comes first far more often than last)."""
     parts = [p.strip() for p in _TITLE_SEP.split(title) if p.strip()]
     if len(parts) < 2:
         return title.strip()
@@ -359,92 +428,14 @@ def _strip_site(title: str, site: str | None, hostname: str | None) -> str:
     if hostname:
         names.add(_fold(hostname.split(".")[0]))
         names.add(_fold(hostname))
-    kept = [p for p in parts if _fold(p) not in names and _fold(p).replace(" ", "") not in names]
-    if not kept:
-        return parts[0]
-    if len(kept) == 1:
-        return kept[0]
-    # several parts remain: the site name is usually last; keep everything before it
-    if site is None:
-        return max(kept, key=len) if len(parts) > 2 else kept[0]
-    return " - ".join(kept)
+    site_fold = _fold(site) if site else ""
 
+    def names_site(part: str) -> bool:
+        f = _fold(part)
+        return f in names or f.replace(" ", "") in names or (len(f) > 3 and f in site_fold)
 
-_DATE_SELECTOR = (
-    '[class*="date"], [class*="publish"], [class*="posted"], [class*="byline"], [class*="time"], '
-    '[class*="meta"]'
-)
-_NUMERIC_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b|\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
-_WORDY_DATE = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(\d{4})"
-    r"|([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))\b"
-)
-
-
-@lru_cache(maxsize=1)
-def _months() -> dict[str, int]:
-    raw = json.loads(resources.files("thresher").joinpath("data/month_names.json").read_text("utf-8"))
-    out: dict[str, int] = {}
-    for lang, names in raw.items():
-        if not lang.startswith("_"):
-            out.update(names)
-    return out
-
-
-def _text_date(body: Any) -> str | None:
-    """A date written in a short date/byline element (``Published May 17, 2024``), the first one."""
-    months = _months()
-    for node in body.css(_DATE_SELECTOR)[:40]:
-        text = " ".join(node.text(deep=True).split())
-        if not text or len(text) > 120:
-            continue
-        m = _WORDY_DATE.search(text)
-        if m:
-            if m.group(1):
-                day, month, year = m.group(1), months.get(m.group(2).lower()), m.group(3)
-            else:
-                day, month, year = m.group(5), months.get(m.group(4).lower()), m.group(6)
-            if month:
-                got = _valid(int(year), month, int(day))
-                if got:
-                    return got
-        m = _NUMERIC_DATE.search(text)
-        if m:
-            if m.group(1):
-                got = _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            else:
-                got = _valid(int(m.group(6)), int(m.group(5)), int(m.group(4)))
-            if got:
-                return got
-    return None
-
-
-def _plausible_author(value: str) -> bool:
-    value = value.strip()
-    return 2 <= len(value) <= 100 and not _AUTHOR_JUNK.search(value)
-
-
-def _clean_author(value: str) -> str:
-    value = _BY.sub("", _clean(value))
-    return value.strip(" ,|-–—:")
-
-
-def _iso_date(value: str) -> str | None:
-    value = value.strip()
-    for pattern in (_ISO, _SLASHED):
-        m = pattern.search(value[:40])
-        if m:
-            return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = _COMPACT.match(value)
-    if m:
-        return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    return None
-
-
-def _valid(year: int, month: int, day: int) -> str | None:
-    if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    kept = [p for p in parts if not names_site(p)]
+    return kept[0] if kept else parts[0]
 
 
 def _hostname(url: str | None) -> str | None:

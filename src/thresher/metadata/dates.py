@@ -1,0 +1,389 @@
+"""The publication date of a page: the date the page shows for itself, confirmed where possible.
+
+Candidates come from structured data (JSON-LD, ``<meta>``, ``itemprop``), from ``<time datetime>``
+elements, from dates written in the page text (with the label written before them: ``Published``,
+``Updated``, ``©``, ``Sale ends`` ...) and from the URL. In order of trust (``choose``):
+
+1. a date shown beside the title (``<h1>``) that the markup states as published;
+2. the markup's publication date of an article, shown or not (also when the page shows only a later
+   update: "not the modified date when the page was published earlier");
+3. a date shown beside the title, unless a run of dates there makes the page a list of items;
+4. an update date shown beside the title, when nothing says when the page was published;
+5. a generic record's (``WebPage``) date, only when the page shows it; 6. a date in the URL.
+
+Products, listings, services and documentation (by JSON-LD, ``og:type`` or a ``/docs/`` path) and a
+site's home or section pages take markup dates only when the page shows them: their markup dates are
+build or stock dates. Dates of comments, sidebars, copyright lines and offers never count.
+
+Nothing is invented: no evidence, no date.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+_ISO = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
+_SLASHED = re.compile(r"((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})")
+_COMPACT = re.compile(r"^((?:19|20)\d{2})(\d{2})(\d{2})(?:\D|$)")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
+
+HEADER_BEFORE = 400
+"""Characters of page text before the title (``<h1>``) where the page's own date may stand."""
+HEADER_AFTER = 600
+"""Characters of page text after the title where the page's own date may stand."""
+CROWDED_SPAN = 3000
+"""Characters of page text from the start of the header span searched for other dates."""
+CROWDED_DATES = 3
+"""More distinct dates than this in ``CROWDED_SPAN`` make a list of dated items (posts, news)."""
+LABEL_WINDOW = 40
+"""Characters before a written date searched for a label (``Updated``, ``©`` ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A date written in the page text."""
+
+    date: str
+    """ISO 8601 day."""
+    start: int
+    """Offset in the page text."""
+    label: str
+    """``published``, ``updated``, ``copyright``, ``other`` (a deadline, an event, an offer's end) or
+    empty."""
+    alternative: str | None = None
+    """The other reading of an ambiguous numeric date (``03/05/2024``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Structured:
+    """Dates that the markup states: JSON-LD, ``<meta>``, ``itemprop``."""
+
+    published: tuple[tuple[str, str], ...] = ()
+    """(date, source) of an article's publication, most trusted first."""
+    page_published: tuple[tuple[str, str], ...] = ()
+    """(date, source) of a generic record (``WebPage``) or a ``<time>`` in the body: weak alone."""
+    modified: tuple[tuple[str, str], ...] = ()
+    """(date, source) of the last modification."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    months: Mapping[str, int]
+    updated: re.Pattern[str]
+    published: re.Pattern[str]
+    copyright: re.Pattern[str]
+    other: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """Month names and date labels of every language in ``data/date_words.json``."""
+    raw = json.loads(resources.files("thresher").joinpath("data/date_words.json").read_text("utf-8"))
+    months: dict[str, int] = {}
+    for names in raw["months"].values():
+        for name, number in names.items():
+            months[name] = number
+
+    def words(groups: Mapping[str, Sequence[str]] | Sequence[str]) -> re.Pattern[str]:
+        flat = [w for ws in groups.values() for w in ws] if isinstance(groups, Mapping) else list(groups)
+        alts = "|".join(sorted((re.escape(w) for w in set(flat)), key=len, reverse=True))
+        return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
+
+    return Vocabulary(
+        months=months,
+        updated=words(raw["updated"]),
+        published=words(raw["published"]),
+        copyright=words(raw["copyright"]),
+        other=words(raw["other"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def _text_patterns() -> tuple[re.Pattern[str], ...]:
+    mon = r"[^\W\d_]{3,12}"  # any word, looked up in the month names: an alternation of every
+    # month name tried at each position would make the scan a hundred times slower
+    return (
+        re.compile(r"(?<![\w/.-])((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?![\d/.-]?\d)"),
+        re.compile(r"(?<![\w/.-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d/.-]?\d)"),
+        re.compile(
+            rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+|of\s+)?({mon})\.?,?\s*(?:de\s+)?"
+            r"((?:19|20)\d{2})(?!\d)",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            rf"(?<!\w)({mon})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})(?!\d)",
+            re.IGNORECASE,
+        ),
+        re.compile(r"((?:19|20)\d{2})年\s*(\d{1,2})月\s*(\d{1,2})日"),
+    )
+
+
+def valid(year: int, month: int, day: int) -> str | None:
+    """``YYYY-MM-DD`` when the three make a calendar day between 1990 and 2100."""
+    if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    if (day > 30 and month in (4, 6, 9, 11)) or (month == 2 and day > (29 if year % 4 == 0 else 28)):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def machine_date(value: str) -> str | None:
+    """The day of a machine-written date (``2024-05-17T10:00:00+02:00``, ``2024/05/17``, ``20240517``)."""
+    value = value.strip()
+    for pattern in (_ISO, _SLASHED):
+        m = pattern.search(value[:40])
+        if m:
+            return valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = _COMPACT.match(value)
+    if m:
+        return valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    return None
+
+
+def url_date(url: str | None) -> str | None:
+    """A full date in the URL path (``/2024/05/17/slug``)."""
+    if not url:
+        return None
+    m = _URL_DATE.search(url)
+    return valid(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def mentions(text: str, *, day_first: bool = False) -> list[Mention]:
+    """Dates written out in ``text``, in order, each with the label written just before it.
+
+    ``day_first`` reads ambiguous numeric dates (``03/05/2024``) as day/month; the other reading is
+    kept as ``alternative``.
+    """
+    vocab = vocabulary()
+    found: list[tuple[int, str, str | None]] = []
+    for offset, part in _year_windows(text):
+        found.extend((offset + start, date, other) for start, date, other in _scan(part, vocab, day_first))
+    found.sort()
+    out: list[Mention] = []
+    last_end = -1
+    for start, date, other in found:
+        if start < last_end:
+            continue  # overlapping readings of the same span: the first wins
+        last_end = start + 10
+        before = text[max(0, start - LABEL_WINDOW): start]
+        out.append(Mention(date=date, start=start, label=_label(before, vocab), alternative=other))
+    return out
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def _year_windows(text: str) -> list[tuple[int, str]]:
+    """The stretches of ``text`` around four-digit years (merged when they overlap): a written date
+    has its year within a few characters, and scanning only these keeps long pages cheap."""
+    spans: list[list[int]] = []
+    for m in _YEAR.finditer(text):
+        start, end = max(0, m.start() - 32), m.end() + 7
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return [(a, text[a:b]) for a, b in spans]
+
+
+def _scan(text: str, vocab: Vocabulary, day_first: bool) -> list[tuple[int, str, str | None]]:
+    iso, numeric, day_month, month_day, cjk = _text_patterns()
+    found: list[tuple[int, str, str | None]] = []
+    for m in iso.finditer(text):
+        got = valid(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        if got:
+            found.append((m.start(), got, None))
+    for m in numeric.finditer(text):
+        a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        dmy, mdy = valid(year, b, a), valid(year, a, b)
+        if m.group(2) == "." or day_first:
+            first, other = dmy, mdy
+        else:
+            first, other = mdy, dmy
+        if first is None:
+            first, other = other, None
+        if first:
+            found.append((m.start(), first, other if other != first else None))
+    for m in day_month.finditer(text):
+        got = valid(int(m.group(3)), vocab.months.get(m.group(2).lower(), 0), int(m.group(1)))
+        if got:
+            found.append((m.start(), got, None))
+    for m in month_day.finditer(text):
+        got = valid(int(m.group(3)), vocab.months.get(m.group(1).lower(), 0), int(m.group(2)))
+        if got:
+            found.append((m.start(), got, None))
+    for m in cjk.finditer(text):
+        got = valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if got:
+            found.append((m.start(), got, None))
+    return found
+
+
+def _label(before: str, vocab: Vocabulary) -> str:
+    """The label that ends nearest to the date among the words written just before it (the longer
+    one when two end at the same place: ``Release date`` is not ``date``), on the date's own line or,
+    when the date starts its line, on the line before."""
+    lines = before.split("\n")
+    before = lines[-1]
+    if not before.strip():
+        before = next((ln for ln in reversed(lines[:-1]) if ln.strip()), "")
+    best, where = "", (-1, 0)
+    for name, pattern in (("updated", vocab.updated), ("published", vocab.published),
+                          ("copyright", vocab.copyright), ("other", vocab.other)):
+        for m in pattern.finditer(before):
+            key = (m.end(), m.end() - m.start())
+            if key > where:
+                best, where = name, key
+    return best
+
+
+def structured_dates(
+    main: Mapping[str, Any] | None,
+    items: Sequence[Mapping[str, Any]],
+    meta: Sequence[tuple[str, str]],
+    body: Any,
+    *,
+    published_keys: Sequence[str],
+    modified_keys: Sequence[str],
+) -> Structured:
+    """Publication and modification dates stated by the markup."""
+    published: list[tuple[str, str]] = []
+    page_published: list[tuple[str, str]] = []
+    modified: list[tuple[str, str]] = []
+    if main is not None:
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            _add(published, main.get(key), "json-ld")
+        _add(modified, main.get("dateModified"), "json-ld")
+    for item in items:
+        if item is main:
+            continue
+        _add(page_published, item.get("datePublished"), "json-ld-page")
+        _add(modified, item.get("dateModified"), "json-ld-page")
+    wanted = {k: i for i, k in enumerate(published_keys)}
+    ranked: list[tuple[int, str, str]] = []
+    for key, value in meta:
+        if key in wanted:
+            got = machine_date(value)
+            if got:
+                ranked.append((wanted[key], got, key))
+        elif ("publish" in key or "pubdate" in key) and "modif" not in key and "update" not in key:
+            got = machine_date(value)
+            if got:
+                ranked.append((len(wanted), got, key))
+        elif key in modified_keys:
+            _add(modified, value, key)
+    published.extend((d, s) for _, d, s in sorted(ranked))
+    if body is not None:
+        for node in body.css('[itemprop="datePublished"], [itemprop="dateCreated"]'):
+            attrs = node.attributes
+            _add(published, attrs.get("datetime") or attrs.get("content"), "itemprop")
+            break  # the first one is the page's; later ones belong to answers and comments
+        for node in body.css('[itemprop="dateModified"]'):
+            attrs = node.attributes
+            _add(modified, attrs.get("datetime") or attrs.get("content"), "itemprop")
+    return Structured(published=tuple(published), page_published=tuple(page_published), modified=tuple(modified))
+
+
+def _add(out: list[tuple[str, str]], value: Any, source: str) -> None:
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, str):
+        got = machine_date(value)
+        if got and all(got != d for d, _ in out):
+            out.append((got, source))
+
+
+def time_mentions(body: Any, text: str) -> tuple[list[Mention], set[str]]:
+    """``<time datetime>`` elements as mentions at the place where their text stands in ``text`` (the
+    page text), and the set of all their dates (also of those whose text could not be placed)."""
+    vocab = vocabulary()
+    out: list[Mention] = []
+    stated: set[str] = set()
+    if body is None:
+        return out, stated
+    at = 0
+    for node in body.css("time[datetime]"):
+        got = machine_date(node.attributes.get("datetime") or "")
+        if not got:
+            continue
+        stated.add(got)
+        shown = " ".join(node.text(deep=True).split())
+        if not shown:
+            continue
+        start = text.find(shown, at)
+        if start < 0:
+            continue
+        at = start + len(shown)
+        label = _label(text[max(0, start - LABEL_WINDOW): start], vocab)
+        out.append(Mention(date=got, start=start, label=label))
+    return out, stated
+
+
+def choose(
+    structured: Structured,
+    written: Sequence[Mention],
+    times: set[str],
+    header: tuple[int, int] | None,
+    url: str | None,
+    *,
+    undated_kind: bool = False,
+    front_page: bool = False,
+) -> tuple[str, str] | None:
+    """The page's own date and where it came from, or None.
+
+    ``written`` are the dates written in the page text (and ``<time>`` elements placed in it), in
+    order; ``times`` the dates of all ``<time datetime>`` elements. ``header`` is the span of page
+    text around the title where the page's own date stands.
+    ``undated_kind`` says the page is of a kind that has no publication date of its own (a product,
+    listing, service or documentation page): its markup's dates count only when the page shows them.
+    ``front_page`` says the page is a site's home or section page, a list of dated items whose dates
+    are not its own unless the markup confirms them.
+    """
+    published = {d for d, _ in structured.published} | {d for d, _ in structured.page_published}
+    modified = {d for d, _ in structured.modified}
+    shown = [m for m in written if m.label not in ("copyright", "other")]
+    seen = {d for m in shown for d in _readings(m)} | times
+    in_header = [m for m in shown if header is not None and header[0] <= m.start < header[1]]
+    # 1. a date shown beside the title that the markup states as published
+    for m in in_header:
+        for d in _readings(m):
+            if d in published:
+                return d, "shown+stated"
+    # 2. the markup's publication date of an article (even when the page shows only its update)
+    for d, src in structured.published:
+        if not (undated_kind or front_page) or d in seen:
+            return d, src
+    # a run of dates after the title is a list of items (posts, news, events), not the page's date
+    crowded = front_page or (header is not None and len(
+        {m.date for m in shown if header[0] <= m.start < header[0] + CROWDED_SPAN}
+    ) > CROWDED_DATES)
+    # 3. a date shown beside the title, not labelled as an update
+    for m in in_header:
+        if m.label != "updated" and m.date not in modified and (not crowded or m.label == "published"):
+            return m.date, "shown"
+    # 4. the update date shown beside the title, the only date the page gives for itself
+    for m in in_header:
+        for d in _readings(m):
+            if d in modified:
+                return d, "shown+modified"
+    if in_header and not crowded:
+        return in_header[0].date, "shown"
+    # 5. a weaker record's date, when the page shows it too
+    for d, src in structured.page_published:
+        if d in seen:
+            return d, src
+    # 6. the URL
+    got = url_date(url)
+    if got:
+        return got, "url"
+    return None
+
+
+def _readings(m: Mention) -> tuple[str, ...]:
+    return (m.date, m.alternative) if m.alternative else (m.date,)

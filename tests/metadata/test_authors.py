@@ -1,0 +1,51 @@
+from thresher.metadata.authors import clean, from_citation, join, json_ld_authors
+
+
+def test_labels_and_roles_around_a_name_are_dropped():
+    assert clean("By Jane Miller") == "Jane Miller"
+    assert clean("Written By: Tom May") == "Tom May"
+    assert clean("BySummer Swann") == "Summer Swann"
+    assert clean("Jane Miller, Senior Reporter") == "Jane Miller"
+    assert clean("Keith Barry Senior Autos Reporter") == "Keith Barry"
+    assert clean("Matteo Laratta| Author") == "Matteo Laratta"
+    assert clean("Von Anna Schmidt") == "Anna Schmidt"
+    assert clean("Maria &amp; Katerina") == "Maria & Katerina"
+
+
+def test_a_date_after_the_name_is_cut():
+    assert clean("Reyan Perumal Published") == "Reyan Perumal"
+    assert clean("Andrew Gerrand 4 August 2010") == "Andrew Gerrand"
+    assert clean("Luke Kim December 12, 2025") == "Luke Kim"
+    assert clean("Tom May") == "Tom May"
+
+
+def test_forum_user_cards():
+    assert clean("amondale (Amondale)") == "amondale"
+    assert clean("jldugger – jldugger") == "jldugger"
+    assert clean("glenn jackman 88.7k") == "glenn jackman"
+
+
+def test_what_is_not_a_name():
+    assert clean("https://facebook.com/someone") is None
+    assert clean("Updated March 3") is None
+    assert clean("The Author") is None
+    assert clean("More about this author and their work") is None
+    assert clean("Post") is None
+
+
+def test_team_names_are_kept():
+    assert clean("The Investopedia Team") == "The Investopedia Team"
+
+
+def test_join_and_citation_order():
+    assert join(["A"]) == "A"
+    assert join(["A", "B"]) == "A and B"
+    assert join(["A", "B", "C"]) == "A, B, and C"
+    assert from_citation("Roy, Aniruddha") == "Aniruddha Roy"
+    assert from_citation("Aniruddha Roy") == "Aniruddha Roy"
+
+
+def test_json_ld_authors_report_organisations():
+    assert json_ld_authors([{"@type": "Person", "name": "A. One"}, "B. Two"]) == (["A. One", "B. Two"], False)
+    assert json_ld_authors({"@type": "Organization", "name": "Clinic"}) == (["Clinic"], True)
+    assert json_ld_authors(None) == ([], False)

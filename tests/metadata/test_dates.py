@@ -1,0 +1,71 @@
+import json
+from importlib import resources
+
+from thresher.metadata.dates import Structured, choose, machine_date, mentions, url_date, valid
+
+
+def dates_of(text, **kw):
+    return [m.date for m in mentions(text, **kw)]
+
+
+def test_written_formats_in_several_languages():
+    assert dates_of("Published May 17, 2024") == ["2024-05-17"]
+    assert dates_of("17 May 2024") == ["2024-05-17"]
+    assert dates_of("Veröffentlicht am 17. Mai 2024") == ["2024-05-17"]
+    assert dates_of("publié le 3 février 2023") == ["2023-02-03"]
+    assert dates_of("5 de mayo de 2022") == ["2022-05-05"]
+    assert dates_of("2024年5月17日") == ["2024-05-17"]
+    assert dates_of("17.05.2024 and 2024-05-18") == ["2024-05-17", "2024-05-18"]
+    assert dates_of("Sept. 3rd, 2021") == ["2021-09-03"]
+
+
+def test_numeric_dates_follow_the_pages_convention():
+    assert dates_of("03/05/2024") == ["2024-03-05"]
+    assert dates_of("03/05/2024", day_first=True) == ["2024-05-03"]
+    assert dates_of("25/12/2024") == ["2024-12-25"]  # only one reading is a date
+    (m,) = mentions("03/05/2024")
+    assert m.alternative == "2024-05-03"
+
+
+def test_no_date_from_numbers_that_are_not_dates():
+    assert dates_of("Call 2024 555 0199, item 12/45/2024, v1.2.2024, 31 February 2024") == []
+    assert dates_of("It happened in May 2024.") == []
+
+
+def test_labels_before_a_date():
+    (updated,) = mentions("Last updated: August 19, 2025")
+    assert updated.label == "updated"
+    (copyright_,) = mentions("© 2024-01-01 Valley Gazette")
+    assert copyright_.label == "copyright"
+    (offer,) = mentions("Sale ends 03/31/2026")
+    assert offer.label == "other"
+    (plain,) = mentions("Jane Miller · May 17, 2024")
+    assert plain.label == ""
+
+
+def test_machine_and_url_dates():
+    assert machine_date("2024-05-17T10:00:00+02:00") == "2024-05-17"
+    assert machine_date("20240517") == "2024-05-17"
+    assert machine_date("13/11/2025 09:21") is None
+    assert url_date("https://news.example/2024/05/17/slug") == "2024-05-17"
+    assert url_date("https://news.example/2024/slug") is None
+    assert valid(2023, 2, 29) is None and valid(2024, 2, 29) == "2024-02-29"
+
+
+def test_choose_prefers_the_stated_date_shown_beside_the_title():
+    structured = Structured(published=(("2024-05-17", "json-ld"),), modified=(("2025-01-01", "json-ld"),))
+    written = mentions("Otters\nJanuary 1, 2025\nMay 17, 2024")
+    assert choose(structured, written, set(), (0, 100), None) == ("2024-05-17", "shown+stated")
+
+
+def test_choose_invents_nothing():
+    assert choose(Structured(), [], set(), None, "https://example.org/about") is None
+
+
+def test_month_names_agree_across_languages():
+    raw = json.loads(resources.files("thresher").joinpath("data/date_words.json").read_text("utf-8"))
+    seen: dict[str, int] = {}
+    for names in raw["months"].values():
+        for name, number in names.items():
+            assert name == name.lower()
+            assert seen.setdefault(name, number) == number, name
