@@ -18,8 +18,10 @@ from thresher.dedup.options import DedupOptions
 from thresher.engines.local import LocalEngine, WorkerDied
 from thresher.engines.pipeline import Engine, run_corpus
 from thresher.engines.shards import PlanError, plan_shards
-from thresher.engines.workdir import RunMismatch
+from thresher.engines.stories import stories_marker
+from thresher.engines.workdir import RunMismatch, read_json
 from thresher.options import Options
+from thresher.stories.model import StoriesOptions
 
 PROG = "thresher run"
 EXIT_OK, EXIT_STOPPED, EXIT_USAGE = 0, 1, 2
@@ -77,6 +79,13 @@ def build_run_parser() -> argparse.ArgumentParser:
     dup.add_argument("--boilerplate-min-docs", type=_positive, default=5, metavar="N",
                      help="a line is site boilerplate when on at least N distinct non-duplicate documents")
 
+    sto = parser.add_argument_group("stories")
+    sto.add_argument("--stories", action="store_true",
+                     help="give every document the id of its news story (a 'story' field; OUT/stories.jsonl "
+                          "lists the stories of several documents); also on a finished run")
+    sto.add_argument("--stories-backend", choices=("lexical", "embedding", "auto"), default="lexical",
+                     help="lexical (default: fast) or MiniLM embeddings (the [stories] extra)")
+
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
                      help="format of data/ parts (parquet needs the [parquet] extra)")
@@ -121,6 +130,9 @@ def run_command(argv: Sequence[str]) -> int:
         parser.error(str(err))
     if not shards:
         parser.error("no input files")
+    stories = StoriesOptions(backend=args.stories_backend) if args.stories else None
+    if stories is not None and args.format != "jsonl":
+        parser.error("--stories needs --format jsonl")
     started = time.monotonic()
     engine: Engine
     try:
@@ -132,7 +144,7 @@ def run_command(argv: Sequence[str]) -> int:
             engine = SparkEngine(master=args.spark_master)
         else:
             engine = LocalEngine(workers=args.workers, progress=sys.stderr)
-        stats = run_corpus(shards, config, args.output_dir, engine, fresh=args.fresh)
+        stats = run_corpus(shards, config, args.output_dir, engine, fresh=args.fresh, stories=stories)
     except RunMismatch as err:
         parser.error(str(err))
     except WorkerDied as err:
@@ -143,6 +155,10 @@ def run_command(argv: Sequence[str]) -> int:
         return EXIT_STOPPED
     elapsed = time.monotonic() - started
     print(f"{stats.summary()}; {elapsed:.1f} s", file=sys.stderr)
+    if stories is not None:
+        found = read_json(stories_marker(args.output_dir))
+        print(f"{PROG}: stories: {found['items']} documents with a title, {found['multi_member']} stories of "
+              f"several documents ({found['in_multi_member']} documents)", file=sys.stderr)
     return EXIT_OK
 
 

@@ -20,7 +20,9 @@ from typing import Any, TextIO
 from thresher.corpus.config import RunConfig
 from thresher.engines.pipeline import ShardStep
 from thresher.engines.shards import Shard
+from thresher.engines.stories import local_stories
 from thresher.engines.tasks import dedup_corpus
+from thresher.stories.model import StoriesOptions
 
 
 class WorkerDied(RuntimeError):
@@ -115,6 +117,11 @@ class LocalEngine:
 
     def dedup(self, shards: Sequence[Shard], config: RunConfig, root: str) -> dict[str, Any]:
         return dedup_corpus(shards, config, root)
+
+    def stories(
+        self, shards: Sequence[Shard], config: RunConfig, root: str, options: StoriesOptions
+    ) -> dict[str, Any]:
+        return local_stories(shards, config, root, options)
 
 
 def _isatty(stream: TextIO) -> bool:

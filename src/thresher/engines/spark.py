@@ -44,8 +44,10 @@ from thresher.dedup.options import DedupOptions
 from thresher.dedup.verify import similarity
 from thresher.engines.pipeline import ShardStep
 from thresher.engines.shards import Shard
+from thresher.engines.stories import spark_stories
 from thresher.engines.tasks import boilerplate_counts, kept_documents, shard_key_of, write_duplicates_of
 from thresher.engines.workdir import WorkDir, read_json, write_json
+from thresher.stories.model import StoriesOptions
 
 Order = tuple[int, int]
 Row = tuple[Order, str, str, str | None]
@@ -134,6 +136,11 @@ class SparkEngine:
         duplicates.unpersist()
         write_json(work.dedup_marker, counts)
         return counts
+
+    def stories(
+        self, shards: Sequence[Shard], config: RunConfig, root: str, options: StoriesOptions
+    ) -> dict[str, Any]:
+        return spark_stories(self.spark.sparkContext, shards, config, root, options)
 
 
 def build_session(master: str | None) -> SparkSession:

@@ -1,33 +1,36 @@
-"""Stage 3: groups of near-identical items -> stories, in one batch.
+"""Stage 3: items -> stories, in one batch.
 
-Clustering is average-link agglomeration with a link gate: two clusters merge only if the mean score
-over all their cross pairs is at least ``merge`` and at least one cross pair scores ``link`` or more.
-The gate means every story is connected by strong pairs, so the work splits into the connected
-components of the strong-pair graph, each clustered on its own (small) score matrix. Unlike
-single-link at a loose threshold, a chain of weak resemblances never joins two events.
+Candidate pairs come from blocking on shared content terms (``pairs``); the pairs that score at
+least ``link`` connect items into groups; each group (small) is clustered on its own: near-identical
+items are folded (``collapse``), then average-link agglomeration with a link gate runs on the
+group's full score matrix: two clusters merge only if the mean score over all their cross pairs is
+at least ``merge`` and at least one cross pair scores ``link`` or more. The gate is why groups can
+be clustered apart: every story is connected by strong pairs. Unlike single-link at a loose
+threshold, a chain of weak resemblances never joins two events.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from thresher.dedup.groups import UnionFind
-from thresher.stories.collapse import collapse
+from thresher.stories.collapse import collapse, jaccard, shingles
 from thresher.stories.model import Item, StoriesOptions, StoriesResult, Story
-from thresher.stories.similarity import F32, Backend, Weights, idf_table, make_backend, score_matrix
+from thresher.stories.pairs import TermIndex, candidate_pairs, pair_scores
+from thresher.stories.similarity import F32, Backend, Weights, idf_table, make_backend, score_matrix, seconds
 from thresher.stories.text import Terms, terms
 
 
 def cluster_stories(
     items: Iterable[Item], options: StoriesOptions | None = None, *, backend: Backend | None = None
 ) -> StoriesResult:
-    """Group items into stories (batch: every item is compared with every other in its window)."""
+    """Group items into stories in one batch: blocking, pair scores, components, average link."""
     opts = options or StoriesOptions()
     items = list(items)
     _check_ids(items)
@@ -35,32 +38,125 @@ def cluster_stories(
     if len(items) > opts.max_batch:
         from thresher.stories.incremental import StoryIndex
 
-        index = StoryIndex(opts, backend=chosen)
+        stream = StoryIndex(opts, backend=chosen)
         for item in sorted(items, key=_time_key):
-            index.add(item)
-        return index.result()
+            stream.add(item)
+        return stream.result()
     weights = _weights(chosen.weights, opts)
     all_terms = [terms(it.headline, it.lead) for it in items]
-    keys = [t.key + (" " + it.lead if it.lead else "") for t, it in zip(all_terms, items, strict=True)]
+    index = TermIndex(all_terms)
+    df = index.words.frequency()
+    idf = idf_table(dict(zip(index.words.vocab, df.astype(int).tolist(), strict=True)), len(items))
+    idf_ids = np.array([idf[w] for w in index.words.vocab], dtype=np.float64)
+    stamps = seconds([it.timestamp for it in items])
+    left, right = candidate_pairs(index, df, max_block=opts.max_block, times=stamps,
+                                  window=opts.window_hours * 3600.0)
+    vectors = _vectors(chosen, items, np.union1d(left, right))
+    strong = pair_scores(index, left, right, idf_ids, weights, vectors=vectors, times=stamps) >= weights.link
+    stories: list[Story] = []
+    collapsed = 0
+    for members in linked_groups(len(items), left[strong], right[strong]):
+        if len(members) == 1:
+            stories.append(single_story(items[members[0]], all_terms[members[0]]))
+            continue
+        found, folded = cluster_component(
+            [items[i] for i in members], [all_terms[i] for i in members], idf, weights, opts,
+            vectors=None if vectors is None else vectors[members],
+        )
+        stories.extend(found)
+        collapsed += folded
+    return _result(stories, chosen.name, items=len(items), groups=len(items) - collapsed)
+
+
+def linked_groups(n: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> list[list[int]]:
+    """Connected components of the strong pairs over ``n`` items (each sorted; singletons included)."""
+    groups = UnionFind(n)
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        groups.union(i, j)
+    linked = groups.components()
+    alone = np.ones(n, dtype=bool)
+    for members in linked:
+        alone[members] = False
+    return linked + [[i] for i in np.flatnonzero(alone).tolist()]
+
+
+def cluster_component(
+    items: Sequence[Item],
+    item_terms: Sequence[Terms],
+    idf: Mapping[str, float],
+    weights: Weights,
+    options: StoriesOptions,
+    *,
+    vectors: F32 | None = None,
+) -> tuple[list[Story], int]:
+    """The stories of one group of linked items, and how many items collapse folded away.
+
+    Near-identical items are folded first; then average link with the gate over all pairs of the
+    group. A group larger than ``options.max_component`` is first split at a stricter link."""
+    n = len(items)
     stamps = [it.timestamp.timestamp() if it.timestamp is not None else None for it in items]
-    roots = collapse(keys, opts.collapse_threshold, times=stamps, window=opts.window_hours * 3600.0)
+    keys = [t.key + (" " + it.lead if it.lead else "") for t, it in zip(item_terms, items, strict=True)]
+    if n == 2 and weights.merge <= weights.link:  # linked, so one story; the mean is their score
+        same = jaccard(shingles(keys[0]), shingles(keys[1])) >= options.collapse_threshold
+        return [build_story(items, item_terms, None)], int(same)
+    if n > options.max_component:
+        return _split(items, item_terms, idf, weights, options, vectors)
+    roots = collapse(keys, options.collapse_threshold, times=stamps, window=options.window_hours * 3600.0)
     reps = sorted(set(roots))
     rep_pos = {r: k for k, r in enumerate(reps)}
-    rep_terms = [all_terms[r] for r in reps]
-    vectors = chosen.encode([_text(items[r]) for r in reps])
+    rep_terms = [item_terms[r] for r in reps]
+    rep_vectors = None if vectors is None else vectors[reps]
     times = [items[r].timestamp for r in reps]
-    idf = idf_table(Counter(w for t in all_terms for w in set(t.words)), len(items))
     scores = score_matrix(
-        rep_terms, rep_terms, idf, weights, row_vectors=vectors, col_vectors=vectors,
-        row_times=times, col_times=times, window_hours=opts.window_hours,
+        rep_terms, rep_terms, idf, weights, row_vectors=rep_vectors, col_vectors=rep_vectors,
+        row_times=times, col_times=times, window_hours=options.window_hours,
     )
     labels = agglomerate(scores, link=weights.link, merge=weights.merge)
     groups: dict[int, list[int]] = {}
     for i, root in enumerate(roots):
         groups.setdefault(int(labels[rep_pos[root]]), []).append(i)
-    stories = [build_story([items[i] for i in g], [all_terms[i] for i in g], _sub(scores, g, roots, rep_pos))
+    stories = [build_story([items[i] for i in g], [item_terms[i] for i in g], _sub(scores, g, roots, rep_pos))
                for g in groups.values()]
-    return _result(stories, chosen.name, items=len(items), groups=len(reps))
+    return stories, n - len(reps)
+
+
+def _split(
+    items: Sequence[Item], item_terms: Sequence[Terms], idf: Mapping[str, float], weights: Weights,
+    options: StoriesOptions, vectors: F32 | None,
+) -> tuple[list[Story], int]:
+    stricter = replace(weights, link=weights.link + 0.05)
+    stamps = seconds([it.timestamp for it in items])
+    index = TermIndex(item_terms)
+    left, right = candidate_pairs(index, index.words.frequency(), max_block=options.max_block, times=stamps,
+                                  window=options.window_hours * 3600.0)
+    idf_ids = np.array([idf.get(w, 1.0) for w in index.words.vocab], dtype=np.float64)
+    strong = pair_scores(index, left, right, idf_ids, stricter, vectors=vectors, times=stamps) >= stricter.link
+    stories: list[Story] = []
+    folded = 0
+    for members in linked_groups(len(items), left[strong], right[strong]):
+        found, k = cluster_component(
+            [items[i] for i in members], [item_terms[i] for i in members], idf, stricter, options,
+            vectors=None if vectors is None else vectors[members],
+        )
+        stories.extend(found)
+        folded += k
+    return stories, folded
+
+
+def _vectors(backend: Backend, items: Sequence[Item], needed: npt.NDArray[np.int64]) -> F32 | None:
+    """Embeddings of the items in ``needed`` (rows of the others are zero); None for words only."""
+    if not backend.weights.embedding:
+        return None
+    texts = [_text(items[i]) for i in needed.tolist()]
+    unique = sorted(set(texts))
+    encoded = backend.encode(unique)
+    if encoded is None:
+        return None
+    row = {t: k for k, t in enumerate(unique)}
+    out = np.zeros((len(items), encoded.shape[1] if encoded.ndim == 2 else 0), dtype=np.float32)
+    if len(needed):
+        out[needed] = encoded[[row[t] for t in texts]]
+    return out
 
 
 def agglomerate(scores: F32, *, link: float, merge: float) -> list[int]:
@@ -133,6 +229,12 @@ def build_story(items: Sequence[Item], item_terms: Sequence[Terms], scores: F32 
     )
 
 
+def single_story(item: Item, t: Terms) -> Story:
+    """``build_story`` of one item."""
+    return Story(id=story_id(t.key), headline=item.headline, members=(item.id,),
+                 outlets=(item.outlet,) if item.outlet else (), first_seen=item.timestamp, last_seen=item.timestamp)
+
+
 def story_id(key: str) -> str:
     """The stable id of a story whose earliest member has this folded headline."""
     return "s-" + hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
@@ -178,15 +280,7 @@ def _check_ids(items: Sequence[Item]) -> None:
 
 
 def _result(stories: Sequence[Story], backend: str, *, items: int, groups: int) -> StoriesResult:
-    ordered = sorted(stories, key=lambda s: (-s.size, _first(s.first_seen), s.id))
-    # Two stories opened by the same headline (days apart): the later ones get their first member in the id.
-    by_age = sorted(range(len(ordered)), key=lambda k: (_first(ordered[k].first_seen), ordered[k].members))
-    taken: set[str] = set()
-    for k in by_age:
-        story = ordered[k]
-        if story.id in taken:
-            ordered[k] = replace(story, id=story_id(f"{story.id}|{story.members[0]}"))
-        taken.add(ordered[k].id)
+    ordered = sorted(distinct_ids(stories), key=lambda s: (-s.size, _first(s.first_seen), s.id))
     assignments = {m: s.id for s in ordered for m in s.members}
     counts = {
         "items": items,
@@ -196,6 +290,20 @@ def _result(stories: Sequence[Story], backend: str, *, items: int, groups: int) 
         "multi_member": sum(1 for s in ordered if s.size > 1),
     }
     return StoriesResult(stories=tuple(ordered), assignments=assignments, backend=backend, counts=counts)
+
+
+def distinct_ids(stories: Sequence[Story]) -> list[Story]:
+    """Two stories opened by the same headline (days apart): the later ones get their first member
+    in the id. Only stories with equal ids affect each other, so an engine may apply this per id."""
+    out = list(stories)
+    by_age = sorted(range(len(out)), key=lambda k: (_first(out[k].first_seen), out[k].members))
+    taken: set[str] = set()
+    for k in by_age:
+        story = out[k]
+        if story.id in taken:
+            out[k] = replace(story, id=story_id(f"{story.id}|{story.members[0]}"))
+        taken.add(out[k].id)
+    return out
 
 
 def _first(stamp: datetime | None) -> float:

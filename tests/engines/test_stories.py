@@ -1,0 +1,106 @@
+"""``run --stories``: story ids on documents, the same on the local engine and on Spark."""
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from thresher.cli.main import main
+from thresher.corpus.config import RunConfig
+from thresher.engines.local import LocalEngine
+from thresher.engines.pipeline import run_corpus
+from thresher.engines.shards import plan_shards
+from thresher.stories import StoriesOptions
+
+from .conftest import factory
+
+# Headlines written for Thresher (Apache-2.0): two stories told by several sites, the rest alone.
+HEADLINES = [
+    ("UAW reaches tentative deal with Ford", "uaw"),
+    ("UAW reaches tentative labor agreement with Ford", "uaw"),
+    ("Ford and UAW reach tentative agreement that would end 6-week strike", "uaw"),
+    ("Giant pandas to leave the National Zoo for China", "pandas"),
+    ("Giant pandas leave National Zoo early for China", "pandas"),
+    ("Ford recalls 200,000 pickup trucks over faulty brakes", None),
+    ("Lions center Frank Ragnow announces his retirement", None),
+    ("Council approves new budget for city schools", None),
+    ("Heavy snow closes mountain passes across the Alps", None),
+]
+STORIES = StoriesOptions(backend="lexical")
+CONFIG = RunConfig()
+
+
+def make_news(root: Path, shards: int = 3) -> None:
+    """WARC shards of news pages (one headline each, random-word paragraphs), spread over three sites."""
+    rng = random.Random(3)
+    pages: list[list[tuple[str, bytes]]] = [[] for _ in range(shards)]
+    for k, (headline, _) in enumerate(HEADLINES):
+        _, paragraphs = factory._article(rng)
+        site = factory.SITES[k % 3]
+        pages[k % shards].append((f"https://{site}/news/{k}", factory._html(headline, paragraphs, site)))
+    for s, shard_pages in enumerate(pages):
+        factory.write_warc(root / f"news-{s:03d}.warc.gz", shard_pages)
+
+
+def records(out: Path) -> list[dict]:
+    rows = []
+    for path in sorted((out / "data").glob("part-*.jsonl")):
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return rows
+
+
+def story_files(out: Path) -> dict[str, bytes]:
+    files = {f"data/{p.name}": p.read_bytes() for p in sorted((out / "data").glob("*"))}
+    files["stories.jsonl"] = (out / "stories.jsonl").read_bytes()
+    return files
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory):
+    root = tmp_path_factory.mktemp("news")
+    make_news(root)
+    return plan_shards([str(root)])
+
+
+@pytest.fixture(scope="module")
+def local_stories(news, tmp_path_factory):
+    out = tmp_path_factory.mktemp("local-stories")
+    run_corpus(news, CONFIG, str(out), LocalEngine(workers=1), stories=STORIES)
+    return out
+
+
+def test_documents_of_one_story_share_its_id(local_stories):
+    rows = records(local_stories)
+    assert len(rows) == len(HEADLINES)
+    gold = dict(HEADLINES)
+    by_story: dict[str, set[str]] = {}
+    for row in rows:
+        by_story.setdefault(row["story"], set()).add(gold[row["title"]] or row["title"])
+    assert sorted(sorted(g) for g in by_story.values() if len(g) > 0) == sorted(
+        [["uaw"], ["pandas"]] + [[h] for h, g in HEADLINES if g is None]
+    )
+    assert all(len(g) == 1 for g in by_story.values())  # no story mixes two
+    listed = [json.loads(line) for line in (local_stories / "stories.jsonl").read_text().splitlines()]
+    assert sorted(s["size"] for s in listed) == [2, 3]
+    assert {row["story"] for row in rows if dict(HEADLINES)[row["title"]] == "uaw"} == {
+        s["id"] for s in listed if s["size"] == 3
+    }
+
+
+def test_stories_are_added_to_a_finished_run(news, local_stories, tmp_path):
+    assert main(["run", str(Path(news[0].paths[0]).parent), "-o", str(tmp_path), "--workers", "1"]) == 0
+    assert all("story" not in row for row in records(tmp_path))
+    assert main(["run", str(Path(news[0].paths[0]).parent), "-o", str(tmp_path), "--workers", "1",
+                 "--stories"]) == 0
+    assert story_files(tmp_path) == story_files(local_stories)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_spark_gives_the_same_story_ids(spark, news, local_stories, tmp_path):
+    from thresher.engines.spark import SparkEngine
+
+    run_corpus(news, CONFIG, str(tmp_path), SparkEngine(spark=spark), stories=STORIES)
+    assert story_files(tmp_path) == story_files(local_stories)

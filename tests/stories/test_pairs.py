@@ -1,0 +1,87 @@
+import itertools
+from collections import Counter
+
+import numpy as np
+
+from thresher.stories import Weights
+from thresher.stories.pairs import TermIndex, candidate_pairs, pair_scores, pairs_in_blocks
+from thresher.stories.similarity import idf_table, score_matrix
+from thresher.stories.text import terms
+
+HEADLINES = [
+    "UAW reaches tentative deal with Ford",
+    "UAW reaches tentative labor agreement with Ford",
+    "Ford recalls 200,000 pickup trucks over faulty brakes",
+    "Giant pandas to leave the National Zoo for China",
+    "Giant pandas leave National Zoo early for China",
+    "Lions center Frank Ragnow announces his retirement",
+    "Trump slams Musk over spending bill",
+    "Musk taken aback by Trump's remarks",
+]
+TERMS = [terms(h) for h in HEADLINES]
+WEIGHTS = Weights(embedding=0.0, number=0.1, conflict=0.1, same_names=0.1, per_day=0.05, link=0.25, merge=0.22)
+
+
+def _idf(index):
+    df = dict(zip(index.words.vocab, index.words.frequency().astype(int).tolist(), strict=True))
+    table = idf_table(df, index.n)
+    return table, np.array([table[w] for w in index.words.vocab])
+
+
+def test_pairs_in_blocks_are_the_pairs_that_share_a_key():
+    keys = np.array([0, 0, 0, 1, 1, 2], dtype=np.int64)
+    owners = np.array([4, 1, 2, 2, 3, 0], dtype=np.int64)
+    left, right = pairs_in_blocks(keys, owners)
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(1, 2), (1, 4), (2, 3), (2, 4)]
+
+
+def test_candidates_share_a_term_and_are_not_all_pairs():
+    index = TermIndex(TERMS)
+    left, right = candidate_pairs(index, index.words.frequency(), max_block=10)
+    found = set(zip(left.tolist(), right.tolist(), strict=True))
+    expected = {(i, j) for i, j in itertools.combinations(range(len(TERMS)), 2)
+                if set(TERMS[i].words) & set(TERMS[j].words)}
+    assert found == expected
+    assert (0, 1) in found and (3, 4) in found and (0, 5) not in found
+    # a term held by more items than max_block makes no pairs
+    left, right = candidate_pairs(index, index.words.frequency(), max_block=2)
+    assert (0, 2) not in set(zip(left.tolist(), right.tolist(), strict=True))  # "ford" is in three
+
+
+def test_window_drops_distant_pairs():
+    index = TermIndex(TERMS)
+    times = np.full(len(TERMS), np.nan)
+    times[0], times[1] = 0.0, 4 * 86400.0
+    left, right = candidate_pairs(index, index.words.frequency(), max_block=10, times=times, window=72 * 3600.0)
+    found = set(zip(left.tolist(), right.tolist(), strict=True))
+    assert (0, 1) not in found and (0, 2) in found  # item 2 has no time: kept
+
+
+def test_pair_scores_are_the_score_matrix_and_do_not_depend_on_the_batch():
+    index = TermIndex(TERMS)
+    table, idf = _idf(index)
+    left, right = candidate_pairs(index, index.words.frequency(), max_block=10)
+    scores = pair_scores(index, left, right, idf, WEIGHTS)
+    dense = score_matrix(TERMS, TERMS, table, WEIGHTS)
+    assert np.allclose(scores, dense[left, right], atol=1e-5)
+    for k in range(len(left)):  # one pair at a time, in its own index
+        i, j = int(left[k]), int(right[k])
+        alone = TermIndex([TERMS[i], TERMS[j]])
+        ids = np.array([table[w] for w in alone.words.vocab])
+        one = pair_scores(alone, np.array([0]), np.array([1]), ids, WEIGHTS)
+        assert one[0] == scores[k]
+
+
+def test_same_names_other_event_is_penalised():
+    index = TermIndex(TERMS)
+    _, idf = _idf(index)
+    pair = (np.array([6]), np.array([7]))  # Trump and Musk, but no plain word shared
+    with_penalty = pair_scores(index, *pair, idf, WEIGHTS)
+    without = pair_scores(index, *pair, idf, Weights(number=0.1, conflict=0.1, same_names=0.0))
+    assert with_penalty[0] == round(without[0] - 0.1, 6)
+
+
+def test_counts_match_a_counter():
+    index = TermIndex(TERMS)
+    df = Counter(w for t in TERMS for w in set(t.words))
+    assert dict(zip(index.words.vocab, index.words.frequency().astype(int).tolist(), strict=True)) == dict(df)
