@@ -40,3 +40,21 @@ def test_a_run_with_another_configuration_is_refused_unless_fresh(tmp_path):
         work.prepare(RunConfig(), [Shard(index=0, key="b-2", paths=("b",))])
     work.prepare(RunConfig(boilerplate=False), SHARDS, fresh=True)
     assert not (tmp_path / "data" / "part-00000.jsonl").exists()
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_read_jsonl_left_half_read_closes_its_file(tmp_path, compressed):
+    import gc
+    import warnings
+
+    body = b'{"a": 1}\n{"a": 2}\n'
+    path = tmp_path / ("r.jsonl.gz" if compressed else "r.jsonl")
+    path.write_bytes(gzip.compress(body) if compressed else body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        records = read_jsonl(path)
+        assert next(records) == {"a": 1}
+        records.close()  # what a consumer that stops early causes
+        del records
+        gc.collect()
+    assert list(read_jsonl(path)) == [{"a": 1}, {"a": 2}]

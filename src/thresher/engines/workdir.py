@@ -180,6 +180,7 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         stream: IO[bytes] = (
             gzip.GzipFile(fileobj=raw, mode="rb") if magic == b"\x1f\x8b" else raw  # type: ignore[assignment]
         )
-        for line in io.TextIOWrapper(stream, encoding="utf-8"):
-            if line.strip():
-                yield json.loads(line)
+        with io.TextIOWrapper(stream, encoding="utf-8") as text:  # closing it closes ``raw`` too
+            for line in text:
+                if line.strip():
+                    yield json.loads(line)
