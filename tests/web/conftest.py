@@ -51,6 +51,7 @@ def make_client() -> Iterator[Callable[..., Any]]:
     clients: list[TestClient] = []
 
     def make(*, raise_server_exceptions: bool = True, **kwargs: Any) -> TestClient:
+        kwargs.setdefault("workers", "thread")  # no worker start-up per test; LiveServer runs processes
         client = TestClient(create_app(**kwargs), raise_server_exceptions=raise_server_exceptions)
         client.__enter__()
         clients.append(client)
@@ -93,6 +94,10 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> LiveServer:
+        runner = self.app.state.runner
+        runner.start()
+        if not runner.ready(timeout=600):  # loading the models takes a while on a busy machine
+            raise RuntimeError("the extraction workers did not warm up")
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:

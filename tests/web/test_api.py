@@ -204,7 +204,7 @@ def test_internal_errors_are_json_without_traceback(
     def boom(*args: object, **kwargs: object) -> object:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(service.Runner, "extract", boom)
+    monkeypatch.setattr(service.Runner, "extract_timed", boom)
     r = client.post("/v1/extract", json={"text": "x y z"})
     assert r.status_code == 500
     assert r.json() == {"error": "internal_error", "message": "the server failed on this request; see its log"}

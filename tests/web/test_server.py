@@ -22,7 +22,15 @@ from .conftest import ARTICLE, LiveServer
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance  # noqa: E402
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(options=Options(time_limit=2.0)))
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(options=Options(time_limit=2.0), workers="thread"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _models_loaded() -> None:
+    """Load the models before the first request: on a busy machine that alone outlasts a client's timeout."""
+    from thresher.web.service import warm_up
+
+    warm_up()
 
 
 @schema.parametrize()
@@ -67,7 +75,7 @@ def _post(port: int, path: str, body: bytes, ctype: str, host: str = "127.0.0.1"
 
 
 def test_real_server_extracts_and_caps() -> None:
-    with LiveServer(max_request_bytes=50_000, concurrency=2) as live:
+    with LiveServer(max_request_bytes=50_000, concurrency=1) as live:  # one worker process
         status, body = _post(live.port, "/v1/extract", ARTICLE.encode(), "text/html")
         assert status == 200
         assert json.loads(body)["title"] == "Grain and chaff"

@@ -23,14 +23,17 @@ def build_serve_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", help="an output folder of `thresher run` or a JSONL file to open at start")
     p.add_argument("--time-limit", type=float, default=10.0, help="seconds per document")
     p.add_argument("--max-request-bytes", type=int, default=25_000_000)
-    p.add_argument("--concurrency", type=int, default=4, help="extractions at once")
+    p.add_argument("--concurrency", type=int, default=None,
+                   help="extractions at once (default: one per core, at most 4)")
+    p.add_argument("--workers", choices=("process", "thread"), default="process",
+                   help="run extractions in worker processes (default) or in threads of the server")
     return p
 
 
 def serve_command(argv: Sequence[str]) -> int:
     args = build_serve_parser().parse_args(argv)
     try:
-        from thresher.web.server import serve
+        from thresher.web.server import DEFAULT_CONCURRENCY, serve
     except ImportError as err:
         print(f"{PROG}: serve needs the web extra: pip install 'thresher[web]' ({err})")
         return 2
@@ -43,6 +46,7 @@ def serve_command(argv: Sequence[str]) -> int:
         corpus=args.corpus,
         options=Options(time_limit=args.time_limit or None),
         max_request_bytes=args.max_request_bytes,
-        concurrency=args.concurrency,
+        concurrency=args.concurrency or DEFAULT_CONCURRENCY,
+        workers=args.workers,
     )
     return 0

@@ -28,6 +28,7 @@ class ExtractOptions(BaseModel):
     include_images: bool | None = None
     include_formatting: bool | None = None
     with_markdown: bool | None = None
+    with_html: bool | None = None
     fast: bool | None = None
     target_language: str | None = Field(default=None, min_length=2, max_length=3, pattern=r"^[a-z]{2,3}$")
     min_text_length: int | None = Field(default=None, ge=0, le=10_000_000)

@@ -8,11 +8,16 @@ request size cap, a time limit per document and a bounded number of extractions 
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import hmac
 import ipaddress
 import json
 import logging
+import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +35,16 @@ from thresher import __version__
 from thresher.options import Options
 from thresher.web.fetch_guard import FetchGuard
 from thresher.web.schema import ErrorBody, ExtractRequest, Record, summarize_validation
-from thresher.web.service import Runner
+from thresher.web.service import Runner, WorkerKind
 from thresher.web.store import Store
 
 log = logging.getLogger("thresher.web")
 
 DEFAULT_MAX_REQUEST_BYTES = 25_000_000
 """Largest request body accepted (413 past it): a page at the library's 20 MB cap plus JSON overhead."""
-DEFAULT_CONCURRENCY = 4
-"""Extractions running at once; more requests wait for a slot."""
+DEFAULT_CONCURRENCY = max(1, min(4, os.cpu_count() or 1))
+"""Extractions running at once (worker processes: one per core, at most 4); more requests wait for a slot.
+More workers than cores add memory (each holds the models) and no throughput."""
 DEFAULT_MAX_BATCH = 100
 """Most items in one ``POST /v1/extract/batch``."""
 
@@ -201,12 +207,15 @@ def create_app(
     corpus: str | Path | None = None,
     allowed_hosts: tuple[str, ...] | None = None,
     fetch_guard: FetchGuard | None = None,
+    workers: WorkerKind = "process",
 ) -> FastAPI:
     """Build the ASGI app.
 
     ``store`` is the corpus database (a SQLite path, kept across runs, or a :class:`Store`); ``None``
     keeps it in memory. ``corpus`` is imported into it at start. ``allowed_hosts`` are the ``Host``
-    names answered (``None``: any, as when behind a proxy). ``fetch_guard`` is for tests.
+    names answered (``None``: any, as when behind a proxy). ``fetch_guard`` is for tests. ``workers``:
+    extractions in worker processes (they start on first use, or at :meth:`Runner.start`), or in
+    threads of this process (``"thread"``: no start-up cost, but one GIL for all of them).
     """
     from thresher.web import api, inspector
 
@@ -216,13 +225,22 @@ def create_app(
         max_batch=max_batch, allowed_hosts=allowed_hosts,
     )
     guard = fetch_guard or FetchGuard(max_bytes=opts.max_bytes)
-    runner = Runner(concurrency=concurrency, allow_fetch=allow_fetch, guard=guard)
+    runner = Runner(concurrency=concurrency, allow_fetch=allow_fetch, guard=guard, workers=workers)
     db = store if isinstance(store, Store) else Store(store if store is not None else ":memory:")
     if corpus is not None:
         report = db.import_path(corpus)
         log.info("imported %d records from %d files of %s", report.records, report.files, corpus)
 
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runner.start()  # the workers load the models while the server starts answering
+        yield
+        # the workers end with the server: uvicorn re-raises SIGTERM/SIGINT once it has shut down,
+        # which would end this process before a ``finally`` around ``uvicorn.run`` could stop them
+        await asyncio.to_thread(runner.shutdown, wait=True)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Thresher",
         version=__version__,
         description="Clean documents out of web pages: the extraction API and the inspector.",
@@ -294,6 +312,7 @@ def serve(
     max_batch: int = DEFAULT_MAX_BATCH,
     corpus: str | Path | None = None,
     log_level: str = "info",
+    workers: WorkerKind = "process",
 ) -> None:
     """Run the server until interrupted (Ctrl-C). Binds to loopback unless ``host`` says otherwise."""
     import uvicorn
@@ -305,11 +324,13 @@ def serve(
     app = create_app(
         api_key=api_key, allow_fetch=allow_fetch, store=store, options=options,
         max_request_bytes=max_request_bytes, concurrency=concurrency, max_batch=max_batch, corpus=corpus,
-        allowed_hosts=allowed,
+        allowed_hosts=allowed, workers=workers,
     )
+    gc.collect()
+    gc.freeze()  # what start-up loaded lives as long as the server: keep it out of the collector's way
     try:
         uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,
                     limit_concurrency=max(64, concurrency * 16), timeout_keep_alive=5)
     finally:
-        app.state.runner.shutdown()
+        app.state.runner.shutdown(wait=True)  # the workers end before this process does
         app.state.store.close()
