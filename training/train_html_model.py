@@ -33,6 +33,7 @@ from thresher.parse.html import parse_html
 from thresher.segment.html import segment_html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from label_refine import refine
 from wcxb_folds import fold_of, page_domain_and_type
 from wcxb_metric import prf, tokens
 
@@ -57,6 +58,9 @@ ROUNDS = 300
 HINT_TOKENS = 300
 HINT_MIN_DOMAINS = 20
 PAGE_WEIGHT = True
+LABEL_GAIN = {"align": None, "refined": 0.001, "refined0": 0.0}
+"""Training labels: the alignment alone, or refined against the page's F1 (see label_refine.py) with
+a flip needing at least this gain."""
 
 
 
@@ -209,20 +213,37 @@ def main() -> int:
     ap.add_argument("--leaves", type=int, default=PARAMS["num_leaves"])
     ap.add_argument("--lr", type=float, default=PARAMS["learning_rate"])
     ap.add_argument("--min-data", type=int, default=PARAMS["min_data_in_leaf"])
+    ap.add_argument("--ff", type=float, default=PARAMS["feature_fraction"], help="feature_fraction")
+    ap.add_argument("--labels", choices=sorted(LABEL_GAIN), default="align",
+                    help="align: blocks whose words are in the ground truth; refined: then flipped one at a "
+                         "time while the page's F1 rises by > 0.001 (refined0: by > 0)")
+    ap.add_argument("--final-only", type=float, metavar="THRESHOLD",
+                    help="skip the folds: train only the final model, with this balanced threshold (the one "
+                         "an earlier fold run chose for the same settings)")
     ap.add_argument("--hints", type=int, default=HINT_TOKENS, help="hint-token bag size (0: none)")
     ap.add_argument("--no-page-weight", dest="page_weight", action="store_false",
                     help="weigh blocks by size only (default: every page weighs the same; OOF 0.846 → 0.852)")
     a = ap.parse_args()
     global PAGE_WEIGHT
     PAGE_WEIGHT = a.page_weight
-    PARAMS.update(num_leaves=a.leaves, learning_rate=a.lr, min_data_in_leaf=a.min_data)
+    PARAMS.update(num_leaves=a.leaves, learning_rate=a.lr, min_data_in_leaf=a.min_data, feature_fraction=a.ff)
     t0 = time.time()
     pages = load_pages(a.data, a.limit, a.cache)
+    gain = LABEL_GAIN[a.labels]
+    if gain is not None:
+        for page in pages:
+            page["labels"] = refine(page["texts"], page["truth"], page["labels"], gain)
     names = feature_names(pages, a.hints)
-    print(f"params: rounds={a.rounds} leaves={a.leaves} lr={a.lr} min_data={a.min_data} hints={a.hints} "
-          f"page_weight={a.page_weight}")
+    print(f"params: rounds={a.rounds} leaves={a.leaves} lr={a.lr} min_data={a.min_data} ff={a.ff} "
+          f"hints={a.hints} page_weight={a.page_weight} labels={a.labels}")
     print(f"{len(pages)} pages, {sum(len(p['texts']) for p in pages)} blocks, {len(names)} features "
           f"({time.time() - t0:.0f} s)")
+    if a.final_only is not None:
+        booster = train(pages, names, a.rounds)
+        payload = payload_of(booster, names, a.final_only, False, f"WCXB dev, {len(pages)} pages (CC-BY-4.0)")
+        a.model_out.write_text(json.dumps(payload), encoding="utf-8")
+        print(f"wrote {a.model_out} ({a.model_out.stat().st_size / 1e6:.1f} MB)")
+        return 0
     summarise("rules", pages, [p["rule_kept"] for p in pages])
     oof: list[np.ndarray] = [np.zeros(0)] * len(pages)
     fold_payloads: list[tuple[Path, lightgbm.Booster]] = []
