@@ -2,6 +2,7 @@
 """Text mode against the line and document filters of the web-corpus pipelines, same text, same run.
 
     python benchmarks/text_mode.py [--limit N] [--methods none,c4_lines,thresher_rules,thresher_oof]
+    python benchmarks/text_mode.py --speed [--runs 5]
 
 The text is WET-style: all visible text of each WCXB dev page (resiliparse, main_content=False; see
 training/wet.py). Three sets:
@@ -27,11 +28,19 @@ Methods, side by side:
 Speed is CPU time of this process (time.process_time, so a busy machine does not count against it):
 ``docs/s`` on the ``wet`` set, ``art/s`` on the clean article texts scaled to 4,400-character
 articles (characters per CPU second / 4,400).
+
+``--speed`` measures only speed, on one core, for typical article-length text: the WCXB dev article
+pages whose text is 3,000-6,000 characters (about 4,400 on average), as clean text and as WET-style
+full text. Per set it reports documents per CPU second for ``thresher.extract`` (the whole pipeline,
+language identification included) and for each stage, plus C4's line filter (datatrove) on the same
+texts in the same process as a peer, so the ratio holds on a busy machine. Each figure is the median
+of ``--runs`` runs over all documents.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -172,12 +181,78 @@ def make_oof() -> Method:
     return run
 
 
+def speed(runs: int) -> int:
+    """Documents per CPU second of the text path, by stage, on article-length text (see --speed)."""
+    import statistics
+
+    from wet import load_pages
+
+    from thresher import extract
+    from thresher.assemble.document import assemble
+    from thresher.classify.text_rules import classify_text
+    from thresher.metadata.language import identify
+    from thresher.metadata.text import text_metadata
+    from thresher.model import Page
+
+    pages = [p for p in load_pages() if p["type"] == "article"]
+    opts = Options(input_format="text")
+    c4 = None
+    with contextlib.suppress(ImportError):  # datatrove is in the [bench] extra
+        c4 = make_c4(True)
+    print(f"{'set':<6} {'docs':>5} {'chars':>6} {'extract':>8} {'segment':>8} {'classify':>8} {'metadata':>8} "
+          f"{'assemble':>8} {'language':>8} {'no lang':>8} {'c4 lines':>8}   (documents per CPU second, median "
+          f"of {runs} runs)")
+    for name, key in (("clean", "truth"), ("wet", "full")):
+        texts = [p[key] for p in pages if 3000 <= len(p[key]) <= 6000]
+        stages: dict[str, list[float]] = defaultdict(list)
+        for _ in range(runs + 1):  # the first run warms up (vocabularies, models, tables)
+            t = dict.fromkeys(("extract", "segment", "classify", "metadata", "assemble", "language", "c4"), 0.0)
+            for text in texts:
+                t0 = time.process_time()
+                extract(text, options=opts)
+                t1 = time.process_time()
+                blocks = segment_text(text, opts, Deadline(None))
+                t2 = time.process_time()
+                decisions = classify_text(blocks, opts, Deadline(None))
+                t3 = time.process_time()
+                meta = text_metadata(blocks, decisions, None, opts)
+                t4 = time.process_time()
+                doc = assemble(blocks, decisions, meta, Page(data=text), "text", opts)
+                t5 = time.process_time()
+                identify(doc.text)
+                t6 = time.process_time()
+                if c4 is not None:
+                    c4(Doc(id="", domain="", type="", variant="", text=text, truth=""))
+                t7 = time.process_time()
+                for stage, dt in zip(t, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6),
+                                     strict=True):
+                    t[stage] += dt
+            for stage, total in t.items():
+                stages[stage].append(total)
+        rate = {k: len(texts) / max(1e-9, statistics.median(v[1:])) for k, v in stages.items()}
+        no_lang = len(texts) / max(1e-9, statistics.median(
+            [sum(stages[k][r] for k in ("segment", "classify", "metadata", "assemble")) - stages["language"][r]
+             for r in range(1, runs + 1)]))
+        mean_chars = sum(map(len, texts)) / max(1, len(texts))
+        print(f"{name:<6} {len(texts):>5} {mean_chars:>6.0f} {rate['extract']:>8.0f} {rate['segment']:>8.0f} "
+              f"{rate['classify']:>8.0f} {rate['metadata']:>8.0f} {rate['assemble']:>8.0f} {rate['language']:>8.0f} "
+              f"{no_lang:>8.0f} {rate['c4'] if c4 is not None else float('nan'):>8.0f}", flush=True)
+    print("\nextract: thresher.extract(text) end to end. segment/classify/metadata/assemble: each stage alone "
+          "(assemble includes language identification of the kept text; 'language' is that call alone; "
+          "'no lang': the four stages without it). c4 lines: datatrove's C4 line filter, same texts.")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--speed", action="store_true", help="speed only: documents per CPU second by stage")
+    ap.add_argument("--runs", type=int, default=5, help="runs for --speed (the median is reported)")
     ap.add_argument("--limit", type=int, help="pages (for a quick run)")
     ap.add_argument("--methods", default="none,c4_lines,c4_doc,gopher_doc,fineweb_doc,thresher_rules,thresher_oof")
     ap.add_argument("--sets", default="wet,polluted,clean", help="which of the three sets to run")
     a = ap.parse_args()
+    if a.speed:
+        return speed(a.runs)
     docs = load_corpus("heldout", tuple(a.sets.split(",")))
     if a.limit:
         ids = sorted({d.id for d in docs})[: a.limit]

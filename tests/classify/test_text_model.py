@@ -40,8 +40,9 @@ class _FixedModel(TextModel):
     def __init__(self, scores):
         self.scores = np.asarray(scores, dtype=np.float64)
         self.thresholds = {"balanced": 0.5, "precision": 0.65, "recall": 0.3}
+        self.stage2 = None
 
-    def predict(self, blocks, rules):
+    def predict_first(self, blocks, rules):
         return self.scores
 
 
@@ -106,3 +107,42 @@ def test_shipped_model_drops_a_planted_ticker_and_section_list():
     dropped = {b.text for b, d in zip(blocks, decisions, strict=True) if not d.kept}
     assert all(line in dropped for line in ticker.splitlines())
     assert sum(line in dropped for line in section.splitlines()) >= 4
+
+
+def _tiny_dump(feature: int, threshold: float, n_features: int) -> str:
+    """A LightGBM text dump of one stump: leaf -2 below the threshold, +2 above."""
+    return (f"tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\nmax_feature_idx={n_features - 1}\n"
+            "objective=binary sigmoid:1\n\nTree=0\nnum_leaves=2\nnum_cat=0\nsplit_feature=" f"{feature}\n"
+            f"split_gain=1\nthreshold={threshold}\ndecision_type=2\nleft_child=-1\nright_child=-2\n"
+            "leaf_value=-2 2\nleaf_weight=1 1\nleaf_count=1 1\ninternal_value=0\ninternal_weight=1\n"
+            "internal_count=2\nis_linear=0\nshrinkage=1\n\n\nend of trees\n")
+
+
+def test_a_model_trained_on_fewer_features_reads_its_columns_by_name():
+    blocks = _blocks("Short line\n\nA sentence that is long enough to count as prose in the text here.")
+    rules = rule_decisions(blocks, OPTS, Deadline(None))
+    names = ["n_words", "terminal"]  # a model that knew two features, in its own order
+    model = TextModel({"reasons": ["body"], "features": names, "thresholds": {"balanced": 0.5},
+                       "model": _tiny_dump(0, 5.0, 2)})
+    scores = model.predict(blocks, rules)
+    assert scores[0] < 0.5 < scores[1]  # split on n_words, whatever its column in feature_matrix
+    with pytest.raises(ValueError, match="retrain"):
+        TextModel({"reasons": [], "features": ["no_such_feature"], "thresholds": {}, "model": _tiny_dump(0, 0, 1)})
+
+
+def test_second_stage_reads_the_scores_around_each_block():
+    from thresher.classify.text_model import stage2_matrix, stage2_names
+
+    blocks = _blocks("a\n\nb\n\nc\n\nd")
+    rules = [Decision("main", "body")] * 4
+    x = stage2_matrix(blocks, rules, np.array([0.1, 0.9, 0.8, 0.2]))
+    names = stage2_names()
+    assert x.shape == (4, len(names)) and len(set(names)) == len(names)
+    assert x[0, names.index("s-1")] == -1.0 and x[0, names.index("s+1")] == pytest.approx(0.9)
+    assert x[1, names.index("sw2_min")] == pytest.approx(0.1)
+    assert x[3, names.index("doc_mean")] == pytest.approx(0.5)
+    smoothing = TextModel({"reasons": ["body"], "features": ["n_words"], "thresholds": {"balanced": 0.5},
+                           "model": _tiny_dump(0, 0.5, 1),
+                           "stage2": {"features": names, "model": _tiny_dump(names.index("sw2_mean"), 0.5, len(names))}})
+    assert smoothing.stage2 is not None
+    assert smoothing.predict(blocks, rules).shape == (4,)

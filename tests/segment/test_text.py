@@ -163,3 +163,51 @@ def test_deadline_is_checked():
     expired = Deadline(0.0)
     with pytest.raises(DeadlineExceeded):
         segment_text("line without end\n" * 5000, OPTS, expired)
+
+
+def test_features_are_views_of_one_table_per_document():
+    from thresher.segment.text import FEATURES, TextFeatures, feature_table
+
+    blocks = seg("First line\nSecond line\n\nA paragraph that ends.")
+    table = feature_table(blocks)
+    assert all(isinstance(b.features, TextFeatures) and b.features.table is table for b in blocks)
+    assert table.values.shape == (len(blocks), len(FEATURES))
+    assert dict(blocks[1].features) == {name: float(table.values[1, j]) for j, name in enumerate(FEATURES)}
+    assert table.columns().n_words == [2.0, 2.0, 4.0]
+    with pytest.raises(KeyError):
+        blocks[0].features["no_such_feature"]
+
+
+def test_feature_table_of_blocks_from_elsewhere_reads_their_dicts():
+    from thresher.segment.text import feature_table
+
+    blocks = [Block(index=0, text="x", features={"n_words": 3.0}), Block(index=1, text="y")]
+    table = feature_table(blocks)
+    assert table.column("n_words").tolist() == [3.0, 0.0]
+    assert feature_table(seg("a\nb")[1:]).column("position").tolist() == [1.0]  # a slice: rows renumbered
+
+
+def test_patterns_are_found_on_every_line_of_a_document_not_only_the_first():
+    blocks = seg("Intro sentence of the page.\n\nToday at 6:23 PM\n12:05 Markets open\n- a bullet\n"
+                 "see https://example.org/a and mail x@example.org\n<div class=\"x\">")
+    f = {b.text[:8]: b.features for b in blocks}
+    assert f["Today at"]["relative_time"] == 1.0
+    assert f["12:05 Ma"]["leading_time"] == 1.0
+    assert f["- a bull"]["bullet"] == 1.0
+    assert (f["see http"]["n_urls"], f["see http"]["n_emails"]) == (1.0, 1.0)
+    assert f["<div cla"]["html_residue"] >= 0.5
+    assert f["Intro se"]["relative_time"] == f["Intro se"]["n_urls"] == 0.0
+
+
+def test_characters_outside_the_basic_plane_and_case_changes_that_grow_the_text():
+    blocks = seg("İstanbul Üniversitesi 🎉 kutlama yaptı.\n𠀋𠀋 emoji 😀 Line Two\nΟΔΟΣ ΣΟΦΙΑΣ")
+    assert [b.features["n_words"] for b in blocks] == [5.0, 5.0, 2.0]
+    assert blocks[0].features["title_case"] == 0.5  # İstanbul, Üniversitesi of four words
+    assert blocks[2].features["title_case"] == 1.0
+
+
+def test_stop_word_and_comma_ratios_separate_prose_from_menus():
+    prose, menu = seg("The minister said that the plan, which was approved in May, would be delayed.\n\n"
+                      "Home News Sport Weather Markets")
+    assert prose.features["stop_ratio"] > 0.3 > menu.features["stop_ratio"]
+    assert prose.features["comma_ratio"] > 0.1 and menu.features["comma_ratio"] == 0.0

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -38,7 +38,7 @@ from thresher.classify.text_model import load_model
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision
 from thresher.options import Options
-from thresher.segment.text import content_tokens, text_vocabulary
+from thresher.segment.text import Columns, content_tokens, feature_table, text_vocabulary
 
 _SEPARATORS = ":：»›>|–—-·•/／"
 _SPLIT_RE = re.compile(r"[\s|•·/,;:()\[\]]+")
@@ -63,6 +63,12 @@ class TextPhrases:
     legal_weak: re.Pattern[str]
     legal_triggers: tuple[str, ...]
     """Substrings one of which every legal phrase contains (a cheap test before the phrase search)."""
+    legal_literals: tuple[str, ...]
+    """``legal``'s plain phrases in lower case (substring tests are much faster than the alternation)."""
+    legal_patterns: re.Pattern[str]
+    """``legal``'s regular expressions."""
+    legal_weak_literals: tuple[str, ...]
+    stock_literals: tuple[str, ...]
     boilerplate_lines: frozenset[str]
     stock: re.Pattern[str]
     """Newsletter, subscription and affiliate-disclosure phrases, found anywhere in a line."""
@@ -125,9 +131,22 @@ class PhraseMatcher:
         """The phrase at the start of the line (prefix lists)."""
         return self.pattern.match(text) if self._gate(text) else None
 
+    def match_head(self, text: str, head: str) -> re.Match[str] | None:
+        """:meth:`match` for a prefix list, given the line's head (:func:`line_head`)."""
+        if head in self.keys or head[:1] in self.keys or "" in self.keys:
+            return self.pattern.match(text)
+        return None
+
     def search(self, text: str) -> re.Match[str] | None:
         """The phrase anywhere in the line."""
         return self.pattern.search(text) if self._gate(text) else None
+
+
+def line_head(text: str) -> str:
+    """The first one or two characters (lower case) of the line's first word, after up to three
+    non-word characters: what the prefix-list gates look up ("" when there is none)."""
+    m = _HEAD_RE.match(text)
+    return m.group(1).lower() if m else "\x00"
 
 
 @cache
@@ -141,6 +160,10 @@ def text_phrases() -> TextPhrases:
         legal=re.compile("|".join(f"(?:{a})" for a in legal_alts), re.IGNORECASE),
         legal_weak=re.compile("|".join(re.escape(p) for p in raw["legal_weak_phrases"]), re.IGNORECASE),
         legal_triggers=tuple(sorted({w.lower() for w in raw["legal_triggers"]})),
+        legal_literals=tuple(p.lower() for p in raw["legal_phrases"]),
+        legal_patterns=re.compile("|".join(f"(?:{a})" for a in raw["legal_patterns"]), re.IGNORECASE),
+        legal_weak_literals=tuple(p.lower() for p in raw["legal_weak_phrases"]),
+        stock_literals=tuple(p.lower() for p in raw["boilerplate_phrases"]),
         boilerplate_lines=frozenset(w.lower() for w in raw["boilerplate_lines"]),
         stock=re.compile("|".join(re.escape(p) for p in raw["boilerplate_phrases"]), re.IGNORECASE),
         stock_triggers=tuple(sorted({w.lower() for w in raw["boilerplate_triggers"] + raw["boilerplate_triggers_cjk"]})),
@@ -161,6 +184,8 @@ class _Doc:
     """What the passes share: the blocks, the line-rule verdicts and the shape of each block."""
 
     blocks: Sequence[Block]
+    c: Columns
+    """The blocks' features, one list per feature."""
     flags: Sequence[Decision | None]
     prose: Sequence[bool]
     headline_run: Sequence[bool]
@@ -189,19 +214,20 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
     n = len(blocks)
     if n == 0:
         return []
+    c = feature_table(blocks).columns()
     # the phrase lists apply to lines of up to 80 words: only those need the trigger scan
-    whole = "\n".join([b.text for b in blocks if b.features["n_words"] <= 80]).lower()
+    whole = "\n".join([b.text for b, w in zip(blocks, c.n_words, strict=True) if w <= 80]).lower()
     legal = tuple(t for t in phrases.legal_triggers if t in whole)
     stock = tuple(t for t in phrases.stock_triggers if t in whole)
     flags: list[Decision | None] = []
     for i, block in enumerate(blocks):
         if i % 256 == 255:
             deadline.check()
-        flags.append(_line_rule(block, phrases, legal, stock))
-    prose = [flags[i] is None and _is_prose(b) for i, b in enumerate(blocks)]
+        flags.append(_line_rule(block.text, c, i, phrases, legal, stock))
+    prose = [flags[i] is None and _is_prose(c, i) for i in range(n)]
     if not any(prose):
         return [flag or Decision("main", "no_body_found") for flag in flags]
-    doc = _Doc(blocks, flags, prose, *_headline_runs(blocks), opts)
+    doc = _Doc(blocks, c, flags, prose, *_headline_runs(blocks, c), opts)
 
     regions = _body_regions(doc)
     deadline.check()
@@ -221,42 +247,55 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
 
 
 def _line_rule(
-    block: Block, phrases: TextPhrases, legal: tuple[str, ...], stock: tuple[str, ...]
+    text: str, c: Columns, i: int, phrases: TextPhrases, legal: tuple[str, ...], stock: tuple[str, ...]
 ) -> Decision | None:
     """A verdict from the line alone, or None. ``legal`` and ``stock``: the trigger substrings of
     those phrase lists that occur somewhere in the document (usually none)."""
-    f = block.features
-    text = block.text
-    words = f["n_words"]
-    if f["html_residue"] >= 0.5 and (words <= 12 or not f["terminal"]):
+    words = c.n_words[i]
+    if c.html_residue[i] >= 0.5 and (words <= 12 or not c.terminal[i]):
         return Decision("residue", "html_residue")
-    if f["leading_time"] and f["run_len"] >= 3 and f["run_time_share"] >= 0.5:
+    if c.leading_time[i] and c.run_len[i] >= 3 and c.run_time_share[i] >= 0.5:
         return Decision("headline_list", "ticker_run")
-    if words <= 80 and (legal or stock):
+    if words > 80:
+        return None
+    if legal or stock:
         low = text.lower()
         if any(t in low for t in legal):
-            if phrases.legal.search(text):
+            if _has_phrase(text, low, phrases.legal_literals, phrases.legal) or phrases.legal_patterns.search(text):
                 return Decision("legal", "legal_phrase")
-            if words <= 12 and phrases.legal_weak.search(text):
+            if words <= 12 and _has_phrase(text, low, phrases.legal_weak_literals, phrases.legal_weak):
                 return Decision("legal", "legal_link")
-        if words <= 50 and any(t in low for t in stock) and phrases.stock.search(text):
+        if words <= 50 and any(t in low for t in stock) and _has_phrase(text, low, phrases.stock_literals,
+                                                                         phrases.stock):
             return Decision("boilerplate", "stock_phrase")
+    if words > 40:
+        return None
     if words <= _CTA_MAX_WORDS and phrases.call_to_action.search(text):
         return Decision("boilerplate", "call_to_action")
-    if words <= 10 and phrases.dateline.match(text) and _DIGIT_RE.search(text):
+    head = line_head(text)
+    if words <= 10 and phrases.dateline.match_head(text, head) and _DIGIT_RE.search(text):
         return Decision("boilerplate", "dateline")
     if words <= 6 and " ".join(text.lower().strip(" .:!|·•-–—>»›").split()) in phrases.boilerplate_lines:
         return Decision("boilerplate", "boilerplate_phrase")
     if words <= 10 and _is_share_line(text, phrases):
         return Decision("share", "share_line")
-    if words <= 40 and _is_promo(text, f, phrases):
+    if _is_promo(text, head, c, i, phrases):
         return Decision("promo", "promo_phrase")
-    contact = _contact_kind(text, f, phrases)
+    contact = _contact_kind(text, head, c, i, phrases)
     if contact:
         return Decision("byline", contact)
-    if f["relative_time"] and words <= 8:
+    if c.relative_time[i] and words <= 8:
         return Decision("boilerplate", "relative_time")
     return None
+
+
+def _has_phrase(text: str, low: str, literals: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """One of the plain phrases occurs in the line (case-insensitive). A substring test on the lower-cased
+    line decides for ASCII text; elsewhere (where lower() and case-insensitive matching can differ,
+    as for "İ") the pattern has the last word."""
+    if any(p in low for p in literals):
+        return True
+    return not text.isascii() and pattern.search(text) is not None
 
 
 def _is_share_line(text: str, phrases: TextPhrases) -> bool:
@@ -269,28 +308,28 @@ def _is_share_line(text: str, phrases: TextPhrases) -> bool:
     )
 
 
-def _is_promo(text: str, f: Mapping[str, float], phrases: TextPhrases) -> bool:
-    m = phrases.promo.match(text)
+def _is_promo(text: str, head: str, c: Columns, i: int, phrases: TextPhrases) -> bool:
+    m = phrases.promo.match_head(text, head)
     if not m:
         return False
     rest = text[m.end() :].strip()
     if not rest or rest[0] in _SEPARATORS:
         return True
-    return not f["terminal"] and f["n_words"] <= 20 and rest[:1].isupper()
+    return not c.terminal[i] and c.n_words[i] <= 20 and rest[:1].isupper()
 
 
-def _contact_kind(text: str, f: Mapping[str, float], phrases: TextPhrases) -> str | None:
-    words = f["n_words"]
-    if words > 30 or f["n_chars"] > 400:
+def _contact_kind(text: str, head: str, c: Columns, i: int, phrases: TextPhrases) -> str | None:
+    words = c.n_words[i]
+    if words > 30 or c.n_chars[i] > 400:
         return None
-    m = phrases.byline.match(text)
+    m = phrases.byline.match_head(text, head)
     if m and byline_names(text, phrases):
         return "byline"
-    m = phrases.contact.match(text)
+    m = phrases.contact.match_head(text, head)
     if m:
         rest = text[m.end() :].lstrip()
-        head = text[: m.end()].lower()
-        if head.rstrip().endswith(" by") or f["n_emails"] or f["n_urls"]:
+        phrase = text[: m.end()].lower()
+        if phrase.rstrip().endswith(" by") or c.n_emails[i] or c.n_urls[i]:
             return "contact_line"
         if rest[:1] in ":：" and words <= 15:
             return "contact_line"
@@ -334,12 +373,11 @@ def _is_name(part: str, particles: frozenset[str]) -> bool:
 # -- pass 2: the body ---------------------------------------------------------------------------
 
 
-def _is_prose(block: Block) -> bool:
-    f = block.features
-    if f["leading_time"] or f["html_residue"] >= 0.5:
+def _is_prose(c: Columns, i: int) -> bool:
+    if c.leading_time[i] or c.html_residue[i] >= 0.5:
         return False
-    long_words = 20 if f["cjk_ratio"] > 0.3 else 12
-    return bool((f["terminal"] and f["n_words"] >= long_words) or f["n_words"] >= 50)
+    long_words = 20 if c.cjk_ratio[i] > 0.3 else 12
+    return bool((c.terminal[i] and c.n_words[i] >= long_words) or c.n_words[i] >= 50)
 
 
 _BREAKERS = frozenset({"ticker_run", "legal_phrase"})
@@ -351,7 +389,7 @@ def _breaks(doc: _Doc, k: int) -> bool:
     if flag is None:
         return False
     if flag.reason == "promo_phrase":
-        return doc.blocks[k].features["run_len"] >= 2
+        return doc.c.run_len[k] >= 2
     return flag.reason in _BREAKERS
 
 
@@ -376,7 +414,7 @@ def _body_regions(doc: _Doc) -> list[tuple[int, int]]:
         last = i
     if len(clusters) == 1:
         return [(clusters[0][0], clusters[0][-1])]
-    sizes = [sum(blocks[k].features["n_chars"] for k in c) for c in clusters]
+    sizes = [sum(doc.c.n_chars[k] for k in c) for c in clusters]
     best = max(range(len(clusters)), key=lambda c: sizes[c])
     stop = text_vocabulary().stopwords
     vocab = {t for k in clusters[best] for t in content_tokens(blocks[k].text, stop)}
@@ -397,54 +435,53 @@ def _body_regions(doc: _Doc) -> list[tuple[int, int]]:
 def _long_list(doc: _Doc, gap: range) -> bool:
     """Many short unpunctuated lines between two prose blocks: a list that is not part of the text
     (many lines that do not fit the topic, or very many lines)."""
-    listy = [k for k in gap if doc.flags[k] is None and doc.blocks[k].features["listy"]]
+    listy = [k for k in gap if doc.flags[k] is None and doc.c.listy[k]]
     if len(listy) >= 30:
         return True
-    return len(listy) >= 12 and sum(doc.blocks[k].features["topic_fit"] for k in listy) / len(listy) < 0.25
+    return len(listy) >= 12 and sum(doc.c.topic_fit[k] for k in listy) / len(listy) < 0.25
 
 
 def _inside_body(doc: _Doc, i: int) -> Decision:
     """Inside the body everything stays, except the list right under a promo header ("Related:")."""
-    f = doc.blocks[i].features
-    if f["listy"] and not f["bullet"]:
+    c = doc.c
+    if c.listy[i] and not c.bullet[i]:
         for k in range(i - 1, max(-1, i - 12), -1):
             flag = doc.flags[k]
-            if flag is not None and flag.reason == "promo_phrase" and doc.blocks[k].features["run_len"] >= 2:
+            if flag is not None and flag.reason == "promo_phrase" and c.run_len[k] >= 2:
                 return Decision("headline_list", "after_promo_header")
-            if flag is not None or not doc.blocks[k].features["listy"]:
+            if flag is not None or not c.listy[k]:
                 break
     return Decision("main", "body")
 
 
 def _between(doc: _Doc, i: int) -> Decision:
     """Between two parts of the body: lists of headlines go, other lines stay when they fit."""
-    f = doc.blocks[i].features
+    c = doc.c
     if doc.headline_run[i]:
         return Decision("headline_list", "headline_run")
     if doc.headline_title_run[i]:
         return Decision("headline_list", "title_case_run")
     if doc.prose[i]:
         return Decision("boilerplate", "offtopic_prose")
-    if _fits(f, doc.opts) or f["bullet"] or not f["repeated"]:
+    if _fits(c, i, doc.opts) or c.bullet[i] or not c.repeated[i]:
         return Decision("main", "between_fit")
-    return Decision("navigation" if f["listy"] else "boilerplate", "between_parts")
+    return Decision("navigation" if c.listy[i] else "boilerplate", "between_parts")
 
 
-def _headline_like(block: Block) -> bool:
+def _headline_like(text: str, c: Columns, i: int) -> bool:
     """A headline in a list: a few words, no bullet, no table cells, not a number row."""
-    f = block.features
-    words = f["n_words"]
-    if f["bullet"] or " | " in block.text or "\t" in block.text or f["digit_ratio"] >= 0.2:
+    words = c.n_words[i]
+    if c.bullet[i] or " | " in text or "\t" in text or c.digit_ratio[i] >= 0.2:
         return False
-    if f["cjk_ratio"] > 0.3:
+    if c.cjk_ratio[i] > 0.3:
         return 6 <= words <= 60
-    return 4 <= words <= 40 and (f["title_case"] >= 0.5 or not f["terminal"])
+    return 4 <= words <= 40 and (c.title_case[i] >= 0.5 or not c.terminal[i])
 
 
-def _headline_runs(blocks: Sequence[Block]) -> tuple[list[bool], list[bool]]:
+def _headline_runs(blocks: Sequence[Block], c: Columns) -> tuple[list[bool], list[bool]]:
     """Runs of 3+ headline-like lines: those that, on average, do not fit the body's topic; and
     those whose words are mostly capitalised."""
-    like = [_headline_like(b) for b in blocks]
+    like = [_headline_like(b.text, c, i) for i, b in enumerate(blocks)]
     offtopic = [False] * len(blocks)
     titled = [False] * len(blocks)
     i = 0
@@ -457,9 +494,9 @@ def _headline_runs(blocks: Sequence[Block]) -> tuple[list[bool], list[bool]]:
             j += 1
         if j - i >= 3:
             span = range(i, j)
-            if sum(blocks[k].features["topic_fit"] for k in span) / (j - i) < _OFFTOPIC_FIT:
+            if sum(c.topic_fit[k] for k in span) / (j - i) < _OFFTOPIC_FIT:
                 offtopic[i:j] = [True] * (j - i)
-            if sum(blocks[k].features["title_case"] for k in span) / (j - i) >= 0.6:
+            if sum(c.title_case[k] for k in span) / (j - i) >= 0.6:
                 titled[i:j] = [True] * (j - i)
         i = j
     return offtopic, titled
@@ -468,37 +505,34 @@ def _headline_runs(blocks: Sequence[Block]) -> tuple[list[bool], list[bool]]:
 # -- pass 3: around the body --------------------------------------------------------------------
 
 
-def _titleish(block: Block) -> bool:
-    f = block.features
-    text = block.text.rstrip()
-    if f["leading_time"] or f["ends_with_colon"] or f["n_urls"] or f["n_emails"] or f["bullet"]:
+def _titleish(text: str, c: Columns, i: int) -> bool:
+    text = text.rstrip()
+    if c.leading_time[i] or c.ends_with_colon[i] or c.n_urls[i] or c.n_emails[i] or c.bullet[i]:
         return False
-    if f["digit_ratio"] >= 0.3:
+    if c.digit_ratio[i] >= 0.3:
         return False
     if text.endswith((".", "。")) and not text.endswith("..."):
         return False
-    if f["terminal"] and f["title_case"] < 0.5 and f["cjk_ratio"] <= 0.3:
+    if c.terminal[i] and c.title_case[i] < 0.5 and c.cjk_ratio[i] <= 0.3:
         return False  # a question or exclamation in sentence case is a sentence, not a headline
-    if f["cjk_ratio"] > 0.3:
-        return 4 <= f["n_words"] <= 50
-    return 2 <= f["n_words"] <= 20
+    if c.cjk_ratio[i] > 0.3:
+        return 4 <= c.n_words[i] <= 50
+    return 2 <= c.n_words[i] <= 20
 
 
 def _label_head(doc: _Doc, decisions: list[Decision | None], first: int) -> None:
     """Before the body: the title line, bylines, navigation; other lines stay when they fit."""
-    blocks, flags = doc.blocks, doc.flags
+    blocks, flags, c = doc.blocks, doc.flags, doc.c
     title = None
     for k in range(first - 1, max(-1, first - 9), -1):
-        f = blocks[k].features
-        if flags[k] is not None or (f["n_words"] <= 6 and f["digit_ratio"] >= 0.15):
+        if flags[k] is not None or (c.n_words[k] <= 6 and c.digit_ratio[k] >= 0.15):
             continue  # bylines, dates, share lines sit between title and body
-        if _titleish(blocks[k]):
+        if _titleish(blocks[k].text, c, k):
             title = k
         break
-    if title is None and first > 0 and flags[0] is None and _titleish(blocks[0]):
+    if title is None and first > 0 and flags[0] is None and _titleish(blocks[0].text, c, 0):
         title = 0
     for k in range(first):
-        f = blocks[k].features
         if flags[k] is not None:
             decisions[k] = flags[k]
         elif k == title:
@@ -506,35 +540,37 @@ def _label_head(doc: _Doc, decisions: list[Decision | None], first: int) -> None
         elif doc.prose[k]:
             decisions[k] = Decision("boilerplate", "offtopic_prose")
         elif title is not None and k < title:
-            decisions[k] = Decision("navigation" if f["listy"] else "boilerplate", "before_title")
+            decisions[k] = Decision("navigation" if c.listy[k] else "boilerplate", "before_title")
         elif doc.headline_run[k]:
             decisions[k] = Decision("headline_list", "headline_run")
-        elif _fits(f, doc.opts) and not (f["listy"] and f["run_len"] >= 3 and f["n_words"] <= 4 and title is None):
+        elif _fits(c, k, doc.opts) and not (c.listy[k] and c.run_len[k] >= 3 and c.n_words[k] <= 4 and title is None):
             decisions[k] = Decision("main", "near_body")
         else:
-            decisions[k] = Decision("navigation" if f["listy"] else "boilerplate", "before_body")
+            decisions[k] = Decision("navigation" if c.listy[k] else "boilerplate", "before_body")
 
 
-def _fits(f: Mapping[str, float], opts: Options) -> bool:
+_NEED = {"precision": 0.5, "balanced": 0.3, "recall": 0.15}
+
+
+def _fits(c: Columns, i: int, opts: Options) -> bool:
     """The line shares enough content words with the body (how many: ``opts.focus``)."""
-    need = {"precision": 0.5, "balanced": 0.3, "recall": 0.15}[opts.focus]
-    if f["repeated"] and f["listy"]:
+    need = _NEED[opts.focus]
+    if c.repeated[i] and c.listy[i]:
         return False
-    if f["n_content"] < 2 and not f["terminal"]:
+    if c.n_content[i] < 2 and not c.terminal[i]:
         return False  # one-word lines ("Paris", "More") carry no evidence of belonging
-    return bool(f["topic_fit"] >= need or (f["terminal"] and f["n_words"] >= 6 and f["topic_fit"] >= need / 2))
+    fit = c.topic_fit[i]
+    return bool(fit >= need or (c.terminal[i] and c.n_words[i] >= 6 and fit >= need / 2))
 
 
 def _label_tail(doc: _Doc, decisions: list[Decision | None], last: int) -> None:
     """After the body. Until the first line caught by a line rule (contact line, promo, residue ...)
     lines stay unless they are a headline list; after it only lines that fit the topic stay, and a
     header ending with a colon ("Football news:") marks the list below it."""
-    blocks, flags = doc.blocks, doc.flags
+    blocks, flags, c = doc.blocks, doc.flags, doc.c
     strict = doc.opts.focus == "precision"
     in_list = False
     for k in range(last + 1, len(blocks)):
-        b = blocks[k]
-        f = b.features
         flag = flags[k]
         if flag is not None:
             decisions[k] = flag
@@ -543,27 +579,27 @@ def _label_tail(doc: _Doc, decisions: list[Decision | None], last: int) -> None:
             continue
         if doc.prose[k]:
             in_list = False
-            ok = _fits(f, doc.opts) if strict else True
+            ok = _fits(c, k, doc.opts) if strict else True
             decisions[k] = Decision("main", "after_body") if ok else Decision("boilerplate", "offtopic_prose")
-        elif f["ends_with_colon"] and f["n_words"] <= 8 and _list_follows(doc, k):
+        elif c.ends_with_colon[k] and c.n_words[k] <= 8 and _list_follows(doc, k):
             in_list = strict = True
             decisions[k] = Decision("navigation", "section_header")
-        elif in_list and (f["listy"] or f["n_words"] <= 40):
+        elif in_list and (c.listy[k] or c.n_words[k] <= 40):
             decisions[k] = Decision("headline_list", "after_section_header")
         elif doc.headline_run[k]:
             strict = True
             decisions[k] = Decision("headline_list", "headline_run")
-        elif (not strict and _plausible(f)) or _fits(f, doc.opts):
+        elif (not strict and _plausible(c, k)) or _fits(c, k, doc.opts):
             decisions[k] = Decision("main", "after_body")
         else:
-            decisions[k] = Decision("navigation" if f["listy"] else "boilerplate", "after_body")
+            decisions[k] = Decision("navigation" if c.listy[k] else "boilerplate", "after_body")
 
 
-def _plausible(f: Mapping[str, float]) -> bool:
+def _plausible(c: Columns, i: int) -> bool:
     """Could belong to the text: a sentence, a bullet, or a line with words of substance."""
-    if f["listy"] and f["repeated"]:
+    if c.listy[i] and c.repeated[i]:
         return False
-    return bool(f["terminal"] or f["bullet"] or f["n_content"] >= 3)
+    return bool(c.terminal[i] or c.bullet[i] or c.n_content[i] >= 3)
 
 
 def _list_follows(doc: _Doc, k: int) -> bool:
@@ -572,5 +608,5 @@ def _list_follows(doc: _Doc, k: int) -> bool:
         flag = doc.flags[j]
         if flag is not None and flag.reason == "html_residue":
             continue
-        return bool(doc.blocks[j].features["listy"] or (flag is not None and flag.reason == "ticker_run"))
+        return bool(doc.c.listy[j] or (flag is not None and flag.reason == "ticker_run"))
     return False

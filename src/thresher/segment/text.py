@@ -6,19 +6,26 @@ with one paragraph a line) becomes one block per line, so that each line can be 
 The paragraph grouping survives as features (``para``, ``para_lines``, ``line_in_para``).
 
 Every feature is a number (see :func:`segment_text` for the list); the classifier in
-:mod:`thresher.classify.text_rules` reads them.
+:mod:`thresher.classify.text_rules` reads them. The features of a document live in one table (a
+float array, one row a block, one column a feature — :class:`FeatureTable`); each block's
+``features`` is a read-only view of its row, so a line costs a row of floats, not a dict. They are
+computed for the whole document at once — character classes with numpy over the code points, rare
+patterns (time stamps, bullets, markup) with one regular-expression scan of the joined text — so
+the cost per line is a few calls into C, not a Python loop over its characters.
 """
 
 from __future__ import annotations
 
-import operator
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import pairwise
+from typing import NamedTuple
+
+import numpy as np
 
 from thresher.deadline import Deadline
 from thresher.errors import ThresherError
@@ -42,13 +49,11 @@ _STRONG_RESIDUE_RE = re.compile(
     r"\bvar\s+\w+\s*=\s*[\[{'\"]|\{\{|\}\}",
     re.IGNORECASE,
 )
-_NORM_RE = re.compile(r"[\W_]+")
-_LONG_WORD_RE = re.compile(r"[^\W\d_]{3,}")
-_FIRST_LETTER_RE = re.compile(r"(?<![^\W\d_])[^\W\d_]")
-_ASCII_DIGITS = "0123456789"
-_ASCII_NON_LETTERS = {c: " " for c in range(128) if not chr(c).isalpha()}
-_ASCII_NON_WORD = {c: " " for c in range(128) if not chr(c).isalnum()}
-_first_char = operator.itemgetter(0)
+_TERMINAL_CHARS = frozenset(".!?…。！？؟।")
+_LINE_MARKS = frozenset("[-*•·▪►▸»–—")
+_COMMAS = (",", "，", "、", "،")
+"""First characters of time stamps and bullets other than digits."""
+_CLOSING_CHARS = frozenset("\"'”’»)]』」")
 _TITLE_MAX_WORDS = 60
 """``title_case`` is computed for lines up to this many words (it describes headlines; 0 beyond)."""
 _PROBE_CHARS = 4000
@@ -65,6 +70,8 @@ class TextVocabulary:
     relative_time: re.Pattern[str]
     relative_triggers: frozenset[str]
     """Words (or, for scripts without spaces, characters) a line needs before the patterns run."""
+    relative_chars: tuple[str, ...]
+    """The one-character triggers (CJK, found anywhere in a line with CJK)."""
 
 
 @cache
@@ -87,11 +94,175 @@ def text_vocabulary() -> TextVocabulary:
         stopwords=frozenset(words),
         relative_time=re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE),
         relative_triggers=frozenset(triggers),
+        relative_chars=tuple(sorted(t for t in triggers if len(t) == 1)),
     )
 
 
 TEXT_LINES_PER_ELEMENT = 5
 """A text line costs about five HTML elements' worth of memory; the line cap is max_elements / 5."""
+
+
+class Columns(NamedTuple):
+    """The features of a document, one list per feature (index: block), as the rules read them."""
+
+    n_chars: list[float]
+    n_words: list[float]
+    cjk_ratio: list[float]
+    terminal: list[float]
+    ends_with_colon: list[float]
+    title_case: list[float]
+    digit_ratio: list[float]
+    leading_time: list[float]
+    relative_time: list[float]
+    bullet: list[float]
+    html_residue: list[float]
+    n_urls: list[float]
+    n_emails: list[float]
+    listy: list[float]
+    repeated: list[float]
+    position: list[float]
+    para: list[float]
+    para_lines: list[float]
+    line_in_para: list[float]
+    n_content: list[float]
+    run_len: list[float]
+    run_time_share: list[float]
+    topic_fit: list[float]
+    stop_ratio: list[float]
+    comma_ratio: list[float]
+
+
+FEATURES: tuple[str, ...] = Columns._fields
+"""The feature names, in table column order."""
+_COLUMN = {name: j for j, name in enumerate(FEATURES)}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FeatureTable:
+    """The features of one document's blocks: ``values[i, j]`` is feature ``FEATURES[j]`` of block i."""
+
+    values: np.ndarray
+
+    def column(self, name: str) -> np.ndarray:
+        return self.values[:, _COLUMN[name]]
+
+    def columns(self) -> Columns:
+        """Every column as a Python list (fast element access for per-block rules)."""
+        return Columns(*self.values.T.tolist())
+
+
+class TextFeatures(Mapping[str, float]):
+    """A block's features: a read-only view of its row in the document's :class:`FeatureTable`."""
+
+    __slots__ = ("row", "table")
+
+    def __init__(self, table: FeatureTable, row: int) -> None:
+        self.table = table
+        self.row = row
+
+    def __getitem__(self, key: str) -> float:
+        return float(self.table.values[self.row, _COLUMN[key]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FEATURES)
+
+    def __len__(self) -> int:
+        return len(FEATURES)
+
+    def __repr__(self) -> str:
+        return f"TextFeatures({dict(self)!r})"
+
+
+def feature_table(blocks: Sequence[Block]) -> FeatureTable:
+    """The feature table of these blocks: the one :func:`segment_text` made when the blocks are its
+    output (as they come), otherwise a new table from each block's ``features`` (missing ones 0)."""
+    if blocks:
+        first = blocks[0].features
+        if isinstance(first, TextFeatures) and len(first.table.values) == len(blocks):
+            table = first.table
+            if all(
+                isinstance(f := b.features, TextFeatures) and f.table is table and f.row == i
+                for i, b in enumerate(blocks)
+            ):
+                return table
+    values = np.array([[float(b.features.get(name, 0.0)) for name in FEATURES] for b in blocks], dtype=np.float64)
+    return FeatureTable(values.reshape(len(blocks), len(FEATURES)))
+
+
+# Character classes, one bit each. _SPACE: what str.split() splits on; _LETTER: ``[^\W\d_]`` outside
+# CJK (letters of scripts with spaces between words); _WORD: ``\w`` but ``_``.
+_SPACE, _LETTER, _UPPER, _LOWER, _DIGIT, _CJK_CLASS, _WORD, _NEWLINE = 1, 2, 4, 8, 16, 32, 64, 128
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
+# What a character and the one before it make (bits of the pair table, counted per block).
+_TOKEN_START, _UPPER_START, _LOWER_START, _DIGIT_AT, _CJK_AT = range(5)
+
+
+def _classes_of(chars: str) -> np.ndarray:
+    """Class bits of each character of ``chars``."""
+    def flags(test: object) -> np.ndarray:
+        return np.fromiter(map(test, chars), dtype=bool, count=len(chars))  # type: ignore[call-overload]
+
+    codes = _codes(chars)
+    alnum = flags(str.isalnum)
+    cjk = np.zeros(len(chars), dtype=bool)
+    for lo, hi in _CJK_RANGES:
+        cjk |= (codes >= lo) & (codes <= hi)
+    letter = alnum & ~flags(str.isdecimal) & (codes != ord("_")) & ~cjk
+    out = flags(str.isspace) * _SPACE | letter * _LETTER | flags(str.isupper) * _UPPER
+    out |= flags(str.islower) * _LOWER | ((codes >= 48) & (codes <= 57)) * _DIGIT | cjk * _CJK_CLASS
+    out |= alnum * _WORD | (codes == 10) * _NEWLINE
+    return out.astype(np.uint8)
+
+
+@cache
+def _bmp_classes() -> np.ndarray:
+    """Class bits of every code point of the Basic Multilingual Plane (built once, ~10 ms)."""
+    return _classes_of("".join(map(chr, range(0x10000))))
+
+
+@cache
+def _pair_table() -> np.ndarray:
+    """For (a character's space/letter/upper/lower/digit/CJK bits << 2 | the previous character's
+    space/letter bits): the :data:`_TOKEN_START` ... bits it contributes to its block's counts."""
+    idx = np.arange(256)
+    prev, cur = idx & 3, idx >> 2  # prev: _SPACE | _LETTER; cur: the low six class bits
+    letter, prev_letter = (cur & _LETTER) > 0, (prev & _LETTER) > 0
+    word_start = letter & ~prev_letter
+    out = (((cur & _SPACE) == 0) & ((prev & _SPACE) > 0)) << _TOKEN_START
+    out |= (word_start & ((cur & _UPPER) > 0)) << _UPPER_START
+    out |= (word_start & ((cur & _LOWER) > 0)) << _LOWER_START
+    out |= ((cur & _DIGIT) > 0) << _DIGIT_AT | ((cur & _CJK_CLASS) > 0) << _CJK_AT
+    return out.astype(np.uint8)
+
+
+_FIELD_BITS = 12
+_FIELD_SHIFTS = np.arange(5, dtype=np.int64) * _FIELD_BITS
+
+
+@cache
+def _packed_pair_table() -> np.ndarray:
+    """:func:`_pair_table` with each bit moved to its own 12-bit field of an int64, so that one sum
+    counts all five (for blocks under 4,096 characters)."""
+    bits = np.unpackbits(_pair_table()[:, None], axis=1, count=5, bitorder="little").astype(np.int64)
+    return np.asarray((bits << _FIELD_SHIFTS).sum(axis=1), dtype=np.int64)
+
+
+def _codes(doc: str) -> np.ndarray:
+    """The code points of ``doc``."""
+    return np.frombuffer(doc.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _char_classes(doc: str, codes: np.ndarray) -> np.ndarray:
+    """Class bits of every character of ``doc`` (``codes``: its code points)."""
+    table = _bmp_classes()
+    if codes.size and int(codes.max()) > 0xFFFF:  # astral planes (emoji, rare CJK): one by one
+        out = table[np.minimum(codes, 0xFFFF)]
+        astral = np.flatnonzero(codes > 0xFFFF)
+        uniq = sorted({doc[k] for k in astral.tolist()})
+        bits = dict(zip(uniq, _classes_of("".join(uniq)).tolist(), strict=True))
+        out[astral] = [bits[doc[k]] for k in astral.tolist()]
+        return out
+    return table[codes]
 
 
 def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
@@ -105,70 +276,216 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
     the same normalised line occurs elsewhere), ``position`` (0-1), ``para``, ``para_lines``,
     ``line_in_para``, ``listy`` (short line without terminal punctuation, or timestamped), ``run_len``
     and ``run_time_share`` (the run of consecutive listy blocks it belongs to), ``n_content`` (distinct
-    content words) and ``topic_fit`` (share of its content words found in the document's long paragraphs;
-    0.5 when the line has fewer than two content words or the document has no long paragraph).
+    content words), ``topic_fit`` (share of its content words found in the document's long paragraphs;
+    0.5 when the line has fewer than two content words or the document has no long paragraph),
+    ``stop_ratio`` (share of its words that are stop words of one of the bundled languages: high in
+    prose, low in menus and headlines) and ``comma_ratio`` (commas per word, in several scripts).
+    The blocks' ``features`` are views of one :class:`FeatureTable` (see :func:`feature_table`).
     """
-    vocab = text_vocabulary()
+    if "\u00a0" in text:  # a no-break space is a space (strip() already drops it at the ends)
+        text = text.replace("\u00a0", " ")
     lines = text.splitlines()  # \n, \r\n, \r and the Unicode line separators
     cap = max(opts.max_elements // TEXT_LINES_PER_ELEMENT, 1)
-    if sum(1 for line in lines if line.strip()) > cap:
+    stripped = [line.strip() for line in lines]
+    if len(stripped) - stripped.count("") > cap:
         raise ThresherError(
             "too_large", f"the text has more than {cap:,} non-empty lines (the cap, from max_elements)")
     paragraphs: list[list[str]] = []
     current: list[str] = []
-    for line in lines:
-        stripped = line.strip()
-        if stripped:
-            current.append(stripped.replace("\u00a0", " ") if "\u00a0" in stripped else stripped)
+    for line in stripped:
+        if line:
+            current.append(line)
         elif current:
             paragraphs.append(current)
             current = []
     if current:
         paragraphs.append(current)
+    del lines, stripped
 
-    pieces: list[tuple[str, BlockKind, int, int, int]] = []  # text, kind, para, line index, para lines
+    texts: list[str] = []
+    kinds: list[BlockKind] = []
+    para_of: list[int] = []
+    line_of: list[int] = []
+    lines_in: list[int] = []
     for p_id, para in enumerate(paragraphs):
         if p_id % 256 == 255:
             deadline.check()
         if len(para) == 1 or _is_wrapped_prose(para):
-            pieces.append((" ".join(para), "paragraph", p_id, 0, len(para)))
+            texts.append(" ".join(para))
+            kinds.append("paragraph")
+            para_of.append(p_id)
+            line_of.append(0)
+            lines_in.append(len(para))
             continue
         for i, line in enumerate(para):
-            kind: BlockKind = "list_item" if _BULLET_RE.match(line) else "line"
-            pieces.append((line, kind, p_id, i, len(para)))
-
-    n = len(pieces)
-    norms = [_norm_line(t) if len(t) <= _LIST_MAX_CHARS else t for t, *_ in pieces]
-    has_cjk = not text.isascii() and _CJK_RE.search(text) is not None
-    norm_counts = Counter(norms)
-    feats: list[dict[str, float]] = []
-    tokens: list[set[str]] = []
-    for i, (line, _kind, p_id, li, plen) in enumerate(pieces):
-        if i % 256 == 255:
-            deadline.check()
-        f, toks = _line_features(line, vocab, has_cjk)
-        f["repeated"] = float(norm_counts[norms[i]] - 1) if norms[i] else 0.0
-        f["position"] = i / max(1, n - 1)
-        f["para"] = float(p_id)
-        f["para_lines"] = float(plen)
-        f["line_in_para"] = float(li)
-        feats.append(f)
-        tokens.append(toks)
-        f["n_content"] = float(len(toks))
-
-    _add_run_features(feats)
-    _add_topic_fit(feats, tokens)
+            texts.append(line)
+            kinds.append("line")
+            para_of.append(p_id)
+            line_of.append(i)
+            lines_in.append(len(para))
+    del paragraphs
+    if not texts:
+        return []
+    deadline.check()
+    table = FeatureTable(_features(texts, para_of, line_of, lines_in, deadline))
+    bullet = table.column("bullet")
     return [
-        Block(index=i, text=t, kind=kind, features=feats[i])
-        for i, (t, kind, *_rest) in enumerate(pieces)
+        Block(index=i, text=t, kind="list_item" if bullet[i] and kinds[i] == "line" else kinds[i],
+              features=TextFeatures(table, i))
+        for i, t in enumerate(texts)
     ]
 
 
-def _norm_line(line: str) -> str:
-    """Lower case, runs of non-word characters as one space (to find repeated lines)."""
-    if line.isascii():
-        return " ".join(line.lower().translate(_ASCII_NON_WORD).split())
-    return _NORM_RE.sub(" ", line.lower()).strip()
+def _features(
+    texts: list[str], para_of: list[int], line_of: list[int], lines_in: list[int], deadline: Deadline
+) -> np.ndarray:
+    """The feature table of a document's blocks (see :func:`segment_text`)."""
+    vocab = text_vocabulary()
+    n = len(texts)
+    doc = "\n".join(texts)
+    out = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    col = _COLUMN
+
+    # character classes, counted per block
+    codes = _codes(doc)
+    classes = _char_classes(doc, codes)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1] + 1, out=starts[1:])
+    n_chars = lengths.astype(np.float64)
+    low6 = classes & 63
+    pair = low6 << 2
+    pair[1:] |= low6[:-1] & (_SPACE | _LETTER)
+    pair[0] |= _SPACE
+    if int(lengths.max()) < 1 << _FIELD_BITS:  # the five counts of a block fit 12 bits each: one sum
+        packed = np.add.reduceat(_packed_pair_table()[pair], starts)
+        counts = (packed[:, None] >> _FIELD_SHIFTS) & ((1 << _FIELD_BITS) - 1)
+    else:
+        bits = np.unpackbits(_pair_table()[pair][:, None], axis=1, count=5, bitorder="little")
+        counts = np.add.reduceat(bits, starts, axis=0, dtype=np.int64)
+    del low6, pair
+    n_words = counts[:, _TOKEN_START].astype(np.float64)
+    upper, lower = counts[:, _UPPER_START], counts[:, _LOWER_START]
+    n_cjk = counts[:, _CJK_AT]
+    out[:, col["digit_ratio"]] = counts[:, _DIGIT_AT] / np.maximum(1.0, n_chars)
+    cjk_lines = np.flatnonzero(n_cjk).tolist()
+    for i in cjk_lines:  # CJK characters count as words; punctuation between CJK runs does not
+        non_cjk = _CJK_RUN_RE.sub(" ", texts[i])
+        n_words[i] = sum(1 for t in non_cjk.split() if _WORD_CHAR_RE.search(t)) + int(n_cjk[i])
+    out[:, col["n_chars"]] = n_chars
+    out[:, col["n_words"]] = n_words
+    out[:, col["cjk_ratio"]] = n_cjk / np.maximum(1.0, n_chars)
+    cased = upper + lower
+    title = np.divide(upper, cased, out=np.zeros(n), where=cased > 0)
+    title[n_words > _TITLE_MAX_WORDS] = 0.0
+    out[:, col["title_case"]] = title
+
+    # line ends
+    terminal = np.array(
+        [t[-1] in _TERMINAL_CHARS or (t[-1] in _CLOSING_CHARS and is_terminal(t)) for t in texts], dtype=bool)
+    out[:, col["terminal"]] = terminal
+    out[:, col["ends_with_colon"]] = [t[-1] in ":：" for t in texts]
+
+    # rare patterns: only in blocks a cheap test (first character, one scan of the document) picks
+    def lines_at(hits: list[int]) -> list[int]:
+        return np.unique(np.searchsorted(starts, hits, side="right") - 1).tolist() if hits else []
+
+    leading_time = np.zeros(n, dtype=bool)
+    for i, t in enumerate(texts):
+        if t[0] in _LINE_MARKS or t[0].isdecimal():
+            leading_time[i] = _TIME_RE.match(t) is not None
+            out[i, col["bullet"]] = _BULLET_RE.match(t) is not None
+    out[:, col["leading_time"]] = leading_time
+    listy = leading_time | (~terminal & (lengths <= _LIST_MAX_CHARS))
+    out[:, col["listy"]] = listy
+
+    low_doc = doc.lower()  # lower() may change lengths (İ → i̇): the blocks are split on \n again
+    low_codes = _codes(low_doc)
+    low_classes = _char_classes(low_doc, low_codes)
+    letters_doc = _text_of(np.where(low_classes & (_LETTER | _NEWLINE), low_codes, 32))
+    norm_doc = _text_of(np.where(low_classes & (_WORD | _NEWLINE), low_codes, 32))
+    breaks = np.flatnonzero(low_classes & _NEWLINE)
+    del low_codes, low_classes
+    letter_lines = letters_doc.split("\n")
+    deadline.check()
+    # relative time stamps: blocks with a trigger word (or, in CJK, a trigger character)
+    spaced = " " + letters_doc.replace("\n", " ") + " "
+    present = vocab.relative_triggers.intersection(spaced.split())
+    hits = [k for word in sorted(present) for k in _find_all(spaced, f" {word} ")]  # k: the word in letters_doc
+    candidates = set(np.searchsorted(breaks, hits).tolist()) if hits else set()
+    candidates.update(i for i in cjk_lines if any(t in texts[i] for t in vocab.relative_chars))
+    for i in candidates:
+        if lengths[i] <= _LIST_MAX_CHARS and vocab.relative_time.search(texts[i]):
+            out[i, col["relative_time"]] = 1.0
+    for i in lines_at([k for mark in ("<", "&", "{", "=", "script") for k in _find_all(doc, mark)]):
+        out[i, col["html_residue"]] = _residue(texts[i][:_PROBE_CHARS])
+    for i in lines_at(_find_all(doc, "http") + _find_all(doc, "www.")):
+        probe = texts[i][:_PROBE_CHARS]
+        if "http" in probe or "www." in probe:
+            out[i, col["n_urls"]] = len(_URL_RE.findall(probe))
+    for i in lines_at(_find_all(doc, "@")):
+        probe = texts[i][:_PROBE_CHARS]
+        if "@" in probe:
+            out[i, col["n_emails"]] = len(_EMAIL_RE.findall(probe))
+
+    # content words and repetition
+    stop = vocab.stopwords
+    words = [line.split() for line in letter_lines]
+    n_letter_words = np.fromiter(map(len, words), dtype=np.float64, count=n)
+    n_stop = np.fromiter((sum(map(stop.__contains__, ws)) for ws in words), dtype=np.float64, count=n)
+    out[:, col["stop_ratio"]] = n_stop / np.maximum(1.0, n_letter_words)
+    tokens = [{w for w in ws if len(w) > 2} for ws in words]
+    del words
+    for toks in tokens:
+        toks -= stop
+    out[:, col["comma_ratio"]] = [sum(map(t.count, _COMMAS)) for t in texts]
+    out[:, col["comma_ratio"]] /= np.maximum(1.0, n_words)
+    for i in cjk_lines:
+        tokens[i].update(_cjk_bigrams(texts[i]))
+    out[:, col["n_content"]] = list(map(len, tokens))
+    norms = [t if len(t) > _LIST_MAX_CHARS else " ".join(x.split()) for t, x in zip(texts, norm_doc.split("\n"),
+                                                                                  strict=True)]
+    seen = Counter(norms)
+    out[:, col["repeated"]] = [seen[x] - 1 if x else 0 for x in norms]
+    out[:, col["position"]] = np.arange(n) / max(1, n - 1)
+    out[:, col["para"]] = para_of
+    out[:, col["para_lines"]] = lines_in
+    out[:, col["line_in_para"]] = line_of
+
+    _add_run_features(out, listy, leading_time)
+    deadline.check()
+    _add_topic_fit(out, tokens, terminal, n_words, leading_time, n_chars)
+    return out
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    """Start offsets of every occurrence of ``needle`` in ``text`` (overlapping ones too)."""
+    out = []
+    k = text.find(needle)
+    while k >= 0:
+        out.append(k)
+        k = text.find(needle, k + 1)
+    return out
+
+
+def _text_of(codes: np.ndarray) -> str:
+    """The string of these code points."""
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _cjk_bigrams(line: str) -> list[str]:
+    """Character bigrams of the CJK runs of a line (a one-character run is its own token)."""
+    return [run[k : k + 2] for run in _CJK_RUN_RE.findall(line) for k in range(max(1, len(run) - 1))]
+
+
+def _residue(probe: str) -> float:
+    """0-1: share of markup in the line, 1 for unmistakable markup or script."""
+    if "<" in probe or "&" in probe or "{" in probe or "=" in probe or "script" in probe:
+        if _STRONG_RESIDUE_RE.search(probe):
+            return 1.0
+        markup = sum(len(m) for m in _MARKUP_RE.findall(probe))
+        return min(1.0, markup / max(1, len(probe)))
+    return 0.0
 
 
 def is_terminal(line: str) -> bool:
@@ -186,76 +503,6 @@ def content_tokens(line: str, stopwords: frozenset[str]) -> list[str]:
     return out
 
 
-def _line_features(line: str, vocab: TextVocabulary, has_cjk: bool) -> tuple[dict[str, float], set[str]]:
-    """The features of one line, and its content tokens (``has_cjk``: the document has CJK text).
-
-    Hot path: every step is one call into C (regex, str methods, set algebra), none loops over words
-    in Python."""
-    n_chars = len(line)
-    if has_cjk and _CJK_RE.search(line):
-        cjk_runs = _CJK_RUN_RE.findall(line)
-        n_cjk = sum(map(len, cjk_runs))
-        non_cjk = _CJK_RUN_RE.sub(" ", line)  # punctuation between CJK runs is not a word
-        n_words = sum(1 for t in non_cjk.split() if _WORD_CHAR_RE.search(t)) + n_cjk
-    else:
-        cjk_runs = []
-        n_cjk = 0
-        non_cjk = line
-        n_words = len(line.split())
-    if line.isascii():  # fast path: ASCII non-letters → spaces leaves exactly the letter runs
-        runs = line.translate(_ASCII_NON_LETTERS).split()
-        lowered: list[str] = list(map(str.lower, runs))
-        lowered_runs: list[str] | None = lowered
-        tokens = set(lowered)
-        tokens -= vocab.stopwords
-        tokens = {t for t in tokens if len(t) > 2}
-        firsts = "".join(map(_first_char, runs)) if n_words <= _TITLE_MAX_WORDS else ""
-    else:
-        lowered_runs = None
-        tokens = set(_LONG_WORD_RE.findall(non_cjk.lower()))
-        tokens -= vocab.stopwords
-        firsts = "".join(_FIRST_LETTER_RE.findall(non_cjk)) if n_words <= _TITLE_MAX_WORDS else ""
-    for run in cjk_runs:
-        tokens.update(run[k : k + 2] for k in range(max(1, len(run) - 1)))
-    title = 0.0
-    if firsts:
-        upper = sum(map(str.isupper, firsts))
-        cased = upper + sum(map(str.islower, firsts))
-        title = upper / cased if cased else 0.0
-    digits = sum(map(line.count, _ASCII_DIGITS))
-    probe = line[:_PROBE_CHARS]  # patterns that could backtrack see a bounded prefix of long lines
-    residue = 0.0
-    if "<" in probe or "&" in probe or "{" in probe or "=" in probe or "script" in probe:
-        markup = sum(len(m) for m in _MARKUP_RE.findall(probe))
-        residue = 1.0 if _STRONG_RESIDUE_RE.search(probe) else min(1.0, markup / max(1, len(probe)))
-    relative = False
-    if n_chars <= _LIST_MAX_CHARS and (
-        not vocab.relative_triggers.isdisjoint(
-            lowered_runs if lowered_runs is not None else _WORD_RE.findall(non_cjk.lower())
-        )
-        or (n_cjk and any(t in line for t in vocab.relative_triggers if len(t) == 1))
-    ):
-        relative = vocab.relative_time.search(line) is not None
-    terminal = is_terminal(line)
-    leading_time = _TIME_RE.match(line) is not None
-    return {
-        "n_chars": float(n_chars),
-        "n_words": float(n_words),
-        "cjk_ratio": n_cjk / max(1, n_chars),
-        "terminal": float(terminal),
-        "ends_with_colon": float(line.endswith((":", "："))),
-        "title_case": title,
-        "digit_ratio": digits / max(1, n_chars),
-        "leading_time": float(leading_time),
-        "relative_time": float(relative),
-        "bullet": float(_BULLET_RE.match(line) is not None),
-        "html_residue": residue,
-        "n_urls": float(len(_URL_RE.findall(probe))) if "http" in probe or "www." in probe else 0.0,
-        "n_emails": float(len(_EMAIL_RE.findall(probe))) if "@" in probe else 0.0,
-        "listy": float(leading_time or (not terminal and n_chars <= _LIST_MAX_CHARS)),
-    }, tokens
-
-
 def _is_wrapped_prose(para: Sequence[str]) -> bool:
     """Hard-wrapped prose: most line breaks fall mid-sentence in lines of similar, long length."""
     longest = max(len(line) for line in para)
@@ -270,39 +517,39 @@ def _is_wrapped_prose(para: Sequence[str]) -> bool:
     return breaks >= 0.5 * (len(para) - 1)
 
 
-def _add_run_features(feats: list[dict[str, float]]) -> None:
-    i, n = 0, len(feats)
-    while i < n:
-        if not feats[i]["listy"]:
-            feats[i]["run_len"] = 0.0
-            feats[i]["run_time_share"] = 0.0
-            i += 1
-            continue
-        j = i
-        while j < n and feats[j]["listy"]:
-            j += 1
-        share = sum(f["leading_time"] for f in feats[i:j]) / (j - i)
-        for f in feats[i:j]:
-            f["run_len"] = float(j - i)
-            f["run_time_share"] = share
-        i = j
+def _add_run_features(out: np.ndarray, listy: np.ndarray, leading_time: np.ndarray) -> None:
+    """``run_len`` and ``run_time_share`` of every block in a run of consecutive listy blocks."""
+    if not listy.any():
+        return
+    begins = listy.copy()
+    begins[1:] &= ~listy[:-1]
+    run_id = np.cumsum(begins) - 1
+    ids = run_id[listy]
+    sizes = np.bincount(ids).astype(np.float64)
+    timed = np.bincount(ids, weights=leading_time[listy].astype(np.float64))
+    out[listy, _COLUMN["run_len"]] = sizes[ids]
+    out[listy, _COLUMN["run_time_share"]] = (timed / sizes)[ids]
 
 
-def _add_topic_fit(feats: list[dict[str, float]], tokens: list[set[str]]) -> None:
+def _add_topic_fit(
+    out: np.ndarray, tokens: list[set[str]], terminal: np.ndarray, n_words: np.ndarray,
+    leading_time: np.ndarray, n_chars: np.ndarray,
+) -> None:
     """Share of a block's content words that also occur in the document's long prose paragraphs."""
-    body = [i for i, f in enumerate(feats) if f["terminal"] and f["n_words"] >= 25 and not f["leading_time"]]
+    body = np.flatnonzero(terminal & (n_words >= 25) & ~leading_time).tolist()
     if not body:
-        ranked = sorted(range(len(feats)), key=lambda k: -feats[k]["n_chars"])
-        body = [k for k in ranked[:3] if feats[k]["n_words"] >= 12]
+        ranked = np.argsort(-n_chars, kind="stable")[:3].tolist()
+        body = [k for k in ranked if n_words[k] >= 12]
     counts: Counter[str] = Counter()
     for i in body:
         counts.update(tokens[i])
     vocab = set(counts)
     shared = {t for t, c in counts.items() if c > 1}  # for a body block: found in another one
     in_body = set(body)
-    for i, f in enumerate(feats):
-        toks = tokens[i]
-        if len(toks) < 2 or not counts:
-            f["topic_fit"] = 0.5
-            continue
-        f["topic_fit"] = len(toks & (shared if i in in_body else vocab)) / len(toks)
+    fit = out[:, _COLUMN["topic_fit"]]
+    fit[:] = 0.5
+    if not counts:
+        return
+    for i, toks in enumerate(tokens):
+        if len(toks) >= 2:
+            fit[i] = len(toks & (shared if i in in_body else vocab)) / len(toks)
