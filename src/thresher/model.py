@@ -127,6 +127,18 @@ class RemovedBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class Headline:
+    """One line of a removed ticker or headline list, kept as an item for ``thresher stories``."""
+
+    headline: str
+    time: str | None = None
+    """The line's leading clock time (``"15:19"``) when it had one; tickers give no date."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"time": self.time, "headline": self.headline}
+
+
+@dataclass(frozen=True, slots=True)
 class Metadata:
     """Page-level facts, each field chosen from candidates (see ``thresher.metadata``)."""
 
@@ -180,6 +192,8 @@ class Document:
     """Clean semantic HTML of the kept content (a fragment of block elements), when asked for."""
     comments: str | None = None
     removed: tuple[RemovedBlock, ...] = ()
+    headlines: tuple[Headline, ...] = ()
+    """The removed ticker / headline-list lines as items (time + headline), for ``thresher stories``."""
     mode: Literal["html", "text"] = "html"
     """Which engine extracted it."""
     rejected: Rejected | None = None
@@ -226,6 +240,8 @@ class Document:
         rec["provenance"] = self.provenance.to_dict()
         if with_removed:
             rec["removed"] = [b.to_dict() for b in self.removed]
+        if self.headlines:
+            rec["headlines"] = [h.to_dict() for h in self.headlines]
         return rec
 
 

@@ -49,3 +49,29 @@ def test_jsonl_headlines_keep_outlets_and_times(tmp_path):
     together = next(s for s in stories if {m["id"] for m in s["members"]} >= {"a", "b"})
     assert together["outlet_count"] == 2
     assert together["first_seen"].startswith("2023-10-26T00:10")
+
+
+def test_a_scraped_pages_ticker_goes_from_extract_to_stories(tmp_path):
+    """extract keeps the removed ticker lines as `headlines`; stories groups them with the page."""
+    items = json.loads(FIXTURE.read_text(encoding="utf-8"))["items"]
+    article = "\n\n".join(
+        f"Paragraph {i} of a long article about the city council and its budget vote, with enough words "
+        "to read as the body of the page rather than as a list of headlines." for i in range(6)
+    )
+    page = tmp_path / "page.txt"
+    page.write_text("City council passes budget\n\n" + article + "\n\n"
+                    + "".join(f"{it['time']} {it['headline']}\n" for it in items), encoding="utf-8")
+    extracted = subprocess.run([sys.executable, "-m", "thresher", str(page), "--output-format", "jsonl"],
+                               capture_output=True, text=True, timeout=120)
+    assert extracted.returncode == 0, extracted.stderr
+    record = json.loads(extracted.stdout)
+    got = [(h["time"], h["headline"]) for h in record["headlines"]]
+    assert len(got) >= len(items) - 5  # the ticker, line by line, clock time apart
+    assert (items[0]["time"], items[0]["headline"]) in got
+    assert not any(h.startswith(t) for t, h in got if t)
+    assigned = tmp_path / "items.jsonl"
+    proc = _run("-", "--assignments", str(assigned), "--backend", "lexical", stdin=extracted.stdout)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in assigned.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 1 + len(got)  # the page's own title, then each ticker line
+    assert sum(1 for r in rows if "#headline-" in r["id"]) == len(got)

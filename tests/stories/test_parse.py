@@ -37,3 +37,18 @@ def test_item_from_document():
     assert item is not None
     assert (item.id, item.headline, item.lead, item.outlet) == ("d1", "A title", "First paragraph.", "news.example.org")
     assert item_from_document(Document(text="x")) is None
+
+
+def test_items_from_headlines_put_clock_times_on_the_pages_date():
+    from thresher.stories import items_from_headlines
+
+    record = {"id": "p1", "url": "https://www.example.org/a", "date": "2023-10-26",
+              "headlines": [{"time": "3:19", "headline": "UAW reaches deal with Ford"},
+                            {"time": None, "headline": "Pandas leave the zoo"},
+                            {"headline": "  "}]}
+    got = items_from_headlines(record)
+    assert [it.headline for it in got] == ["UAW reaches deal with Ford", "Pandas leave the zoo"]
+    assert got[0].id == "p1#headline-1" and got[0].outlet == "example.org"
+    assert got[0].timestamp is not None and got[0].timestamp.isoformat() == "2023-10-26T03:19:00"
+    assert got[1].timestamp is None
+    assert items_from_headlines({"headlines": [{"time": "3:19", "headline": "x y"}]})[0].timestamp is None

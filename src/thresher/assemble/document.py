@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 from thresher.assemble.html import render_html
 from thresher.assemble.markdown import render_markdown
 from thresher.metadata.language import identify
-from thresher.model import Block, Decision, Document, Metadata, Page, Rejected, RemovedBlock
+from thresher.model import Block, Decision, Document, Headline, Metadata, Page, Rejected, RemovedBlock
 from thresher.options import Options
+from thresher.stories.parse import parse_headline_line
 
 _LINE_KINDS = frozenset({"list_item", "table_row", "line"})
 """Consecutive blocks of these kinds are joined by a single newline, everything else by a blank line."""
@@ -64,10 +65,28 @@ def assemble(
         html=render_html(kept, metadata, opts) if opts.with_html else None,
         comments=join_blocks(comments) or None,
         removed=tuple(removed),
+        headlines=headlines(removed),
         mode="text" if mode == "text" else "html",
         rejected=rejected,
         provenance=page.provenance,
     )
+
+
+def headlines(removed: Sequence[RemovedBlock]) -> tuple[Headline, ...]:
+    """The removed ticker / headline-list lines as items: the leading clock time as written, then
+    the headline (``thresher stories`` groups them)."""
+    out: list[Headline] = []
+    for block in removed:
+        if block.label != "headline_list":
+            continue
+        for line in block.text.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            clock, headline = parse_headline_line(line)
+            written = line[: len(line) - len(headline)].strip() if clock is not None else None
+            out.append(Headline(headline=headline, time=written or None))
+    return tuple(out)
 
 
 def join_blocks(blocks: Sequence[Block]) -> str:

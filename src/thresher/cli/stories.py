@@ -1,6 +1,7 @@
 """``thresher stories INPUT... -o stories.jsonl``: group headlines or documents into stories.
 
-Inputs: JSONL records from ``thresher extract``/``thresher run`` (title, text, date, hostname) or
+Inputs: JSONL records from ``thresher extract``/``thresher run`` (title, text, date, hostname; the
+ticker or headline-list lines removed from a page, its ``headlines``, become items too) or
 headline items (``headline``, optional ``outlet``, ``url``, ``timestamp``); plain text files with one
 headline per line and an optional leading clock time (a news ticker); ``-`` for stdin.
 Output: one JSON line per story (id, headline, members with their sources, first/last seen, outlet
@@ -25,6 +26,7 @@ from thresher.stories import (
     Story,
     cluster_stories,
     item_from_record,
+    items_from_headlines,
     parse_headline_line,
 )
 
@@ -51,7 +53,7 @@ def stories_command(argv: Sequence[str]) -> int:
             if not line.strip():
                 continue
             try:
-                items.append(_item(source, n, line, len(items)))
+                items.extend(_items(source, n, line, len(items)))
             except ValueError as err:
                 problems += 1
                 print(f"{PROG}: {source}:{n + 1}: skipped: {err}", file=sys.stderr)
@@ -93,7 +95,8 @@ def _sources(paths: Sequence[str], parser: argparse.ArgumentParser) -> Iterator[
         yield path, data.decode("utf-8", "replace").splitlines()
 
 
-def _item(source: str, n: int, line: str, index: int) -> Item:
+def _items(source: str, n: int, line: str, index: int) -> list[Item]:
+    """The items of one input line: a headline, or a record (plus the ticker lines it carries)."""
     stripped = line.strip()
     if stripped.startswith("{"):
         try:
@@ -104,9 +107,12 @@ def _item(source: str, n: int, line: str, index: int) -> Item:
             raise ValueError("a JSON line must be an object")
         if "error" in record and not record.get("title"):
             raise ValueError("an error record has no headline")
-        return item_from_record(record, index=index)
+        ticker = items_from_headlines(record, index=index)
+        if not (record.get("headline") or record.get("title")) and ticker:
+            return ticker  # a page with no title of its own: only its ticker's items
+        return [item_from_record(record, index=index), *ticker]
     _clock, headline = parse_headline_line(stripped)  # a ticker's clock time has no date: not a timestamp
-    return Item(id=f"{Path(source).name}:{n + 1}", headline=headline)
+    return [Item(id=f"{Path(source).name}:{n + 1}", headline=headline)]
 
 
 def _story_record(story: Story, by_id: dict[str, Item]) -> dict[str, Any]:

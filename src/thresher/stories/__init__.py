@@ -13,7 +13,13 @@ True
 from thresher.stories.cluster import cluster_stories, story_id
 from thresher.stories.incremental import StoryIndex
 from thresher.stories.model import Item, StoriesOptions, StoriesResult, Story
-from thresher.stories.parse import item_from_document, item_from_record, parse_headline_line, parse_timestamp
+from thresher.stories.parse import (
+    item_from_document,
+    item_from_record,
+    items_from_headlines,
+    parse_headline_line,
+    parse_timestamp,
+)
 from thresher.stories.similarity import Backend, EmbeddingBackend, LexicalBackend, Weights, make_backend
 
 __all__ = [
@@ -29,6 +35,7 @@ __all__ = [
     "cluster_stories",
     "item_from_document",
     "item_from_record",
+    "items_from_headlines",
     "make_backend",
     "parse_headline_line",
     "parse_timestamp",

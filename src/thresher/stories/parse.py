@@ -78,6 +78,28 @@ def item_from_record(record: Mapping[str, Any], *, index: int = 0) -> Item:
     )
 
 
+def items_from_headlines(record: Mapping[str, Any], *, index: int = 0) -> list[Item]:
+    """Items from the ``headlines`` a document record carries (the ticker or headline list removed
+    from its page), each with the page's outlet; a clock time becomes a timestamp only when the
+    record has a date to put it on."""
+    headlines = record.get("headlines") or []
+    if not isinstance(headlines, list):
+        raise ValueError(f"record {index}: headlines must be a list")
+    url = record.get("url")
+    outlet = record.get("hostname") or (_host(url) if url else None)
+    day = parse_timestamp(str(record["date"])) if record.get("date") else None
+    base = str(record.get("id") or url or _made_id(str(record.get("title") or ""), index))
+    out: list[Item] = []
+    for n, entry in enumerate(headlines):
+        if not isinstance(entry, Mapping) or not str(entry.get("headline") or "").strip():
+            continue
+        clock, _ = parse_headline_line(f"{entry.get('time')} x") if entry.get("time") else (None, "")
+        stamp = datetime.combine(day.date(), clock) if day is not None and clock is not None else None
+        out.append(Item(id=f"{base}#headline-{n + 1}", headline=str(entry["headline"]).strip(),
+                        outlet=str(outlet) if outlet else None, timestamp=stamp))
+    return out
+
+
 def item_from_document(doc: Document, *, index: int = 0) -> Item | None:
     """An Item from an extracted document (None when it has no title)."""
     if not doc.title:
