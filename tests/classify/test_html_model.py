@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
@@ -8,8 +9,10 @@ import pytest
 from thresher.classify.html import classify_html
 from thresher.classify.html_model import (
     HINT_PREFIX,
+    Columns,
     HtmlModel,
     context_features,
+    feature_matrix,
     load_model,
     smooth,
     to_matrix,
@@ -162,3 +165,50 @@ def test_numpy_trees_follow_lightgbm_missing_value_rules():
 )
 def test_smooth_fills_a_gap_only_within_one_tag_path(paths, keep, expected):
     assert smooth(paths, keep) == expected
+
+
+@pytest.mark.parametrize(
+    "name", ["article-with-nav-footer-related.html", "forum-thread-three-posts.html"]
+)
+def test_run_time_matrix_is_the_training_matrix_bit_for_bit(name):
+    """The model reads ``feature_matrix`` at run time and was trained on ``to_matrix`` of
+    ``context_features``: the two must give the same float32 numbers."""
+    model = load_model(None)
+    assert model is not None
+    blocks, meta, rules = page(name)
+    expected = to_matrix(context_features(blocks, meta, rules), model.names)
+    got = model.matrix(blocks, meta, rules)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_run_time_matrix_handles_missing_features_unknown_names_and_edges():
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    first = blocks[0]
+    stripped = [replace(first, features={k: v for k, v in first.features.items() if k != "n_chars"}),
+                *blocks[1:3]]
+    names = ["n_chars", "p1_n_chars", "n1_n_chars", "p2_rule_main", "n2_link_density", "no_such_feature",
+             "h_no_such_token", *(HINT_PREFIX + t for t in first.hints[:2]), "rule_main", "rule_residue",
+             "window_rule_kept", "path_kept_share", "page_type_article", "log_chars", "n_chars"]
+    columns = Columns(names)
+    got = feature_matrix(stripped, meta, rules[:3], columns)
+    expected = to_matrix(context_features(stripped, meta, rules[:3]), names)
+    np.testing.assert_array_equal(got, expected)
+    assert np.isnan(got[0, 0]) and got[1, 1] == 0.0  # own: missing is NaN; as a neighbour: 0
+    single = feature_matrix(stripped[1:2], meta, rules[1:2], columns)
+    np.testing.assert_array_equal(single, to_matrix(context_features(stripped[1:2], meta, rules[1:2]), names))
+    assert feature_matrix([], meta, [], columns).shape == (0, len(names))
+
+
+def test_paired_walk_matches_the_plain_walk_bit_for_bit():
+    """``Trees`` walks models without missing-value rules over a second node layout; it must give
+    the same numbers as the general walk, for float32 and float64 input, NaN included."""
+    model = load_model(None)
+    assert model is not None and not model.trees.has_missing_rule
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(300, len(model.names))) * 50
+    x[rng.random(x.shape) < 0.4] = 0.0
+    x[rng.random(x.shape) < 0.1] = np.nan
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    for data in (x, x.astype(np.float32), model.matrix(blocks, meta, rules)):
+        np.testing.assert_array_equal(model.trees.predict(data), model.trees._walk(data))

@@ -81,3 +81,12 @@ def test_repeated_block_is_kept_once():
     decisions = classify_html(blocks, html_metadata(tree, None, opts), opts, NO_DEADLINE)
     assert [d.kept for d in decisions] == [True, True, False]
     assert decisions[2].reason == "repeated_block"
+
+
+def test_prefixes_of_all_paths_match_one_by_one():
+    from thresher.classify.html_rules import _all_prefixes, _prefixes
+
+    paths = ["body/div[1]/p[1]", "body/div[1]/p[2]", "body/div[1]", "body", "", "body/div[1]/p[1]",
+             "a//b", "body/ul[1]/li[3]/ul[1]/li[1]"]
+    assert _all_prefixes(paths) == [_prefixes(p) for p in paths]
+    assert _prefixes("body/div[1]/p[1]") == ["body", "body/div[1]", "body/div[1]/p[1]"]

@@ -94,3 +94,26 @@ def test_inert_html_keeps_text_and_drops_everything_that_runs_or_loads():
     assert "Grain" in out and "chaff" in out and 'href="/keep"' in out
     for gone in ("onload", "steal", "http://", "javascript:", "srcset", "<iframe", "<link", "<style", "poster"):
         assert gone not in out, gone
+
+
+def test_long_tag_precheck_never_misses_a_tag_the_pattern_finds():
+    from thresher.parse.html import _LONG_TAG, _has_long_stretch
+
+    pad = 16_384
+    cases = [
+        "<p>" + "é" * 20_000 + "</p>",  # long text between tags: no start tag
+        "<a" + "b" * pad + ">",  # matches: a letter and 16,384 more characters
+        "<a" + "b" * (pad - 1) + ">",  # one short
+        "<a" + "é" * pad + ">",  # multi-byte characters
+        "<1" + "b" * pad + ">",  # not a tag name
+        "<a" + "b" * pad,  # never closed
+        "x<a" + "b" * pad + "<",  # closed by another tag
+        '<div data-x="' + "0" * 20_000 + '">text</div>',
+        "",
+        "<",
+    ]
+    for text in cases:
+        if _LONG_TAG.search(text):
+            assert _has_long_stretch(text), text[:20]
+    assert _has_long_stretch(cases[1]) and not _has_long_stretch(cases[0])
+    assert not _has_long_stretch(cases[2]) and not _has_long_stretch(cases[5])

@@ -107,3 +107,37 @@ def test_stopword_rate_uses_declared_language_and_characters_for_cjk():
     assert ja[0].features["stopword_rate"] > 0.3
     unknown = segment('<html lang="xx"><body><p>Zzz qqq vvv.</p></body></html>')
     assert unknown[0].features["stopword_rate"] == 0.0
+
+
+def test_inline_elements_count_for_links_and_sibling_paths():
+    blocks = segment("""<html><body><div><a href="/x">Home</a> <span>one</span><span><b>two</b></span>
+    <i class="icon"></i><span><div>inner block</div></span><p>para <a href="/y">link</a></p></div></body></html>""")
+    loose, inner, para = blocks
+    assert loose.text == "Home onetwo"
+    assert loose.features["link_density"] == 4 / len(loose.text) and loose.features["n_links"] == 1.0
+    assert inner.path == "body/div[1]/span[3]/div[1]"  # the two spans before it count
+    assert para.text == "para link" and para.features["n_links"] == 1.0
+    assert para.features["link_density"] == 4 / 9
+
+
+def test_character_rates_follow_their_definitions():
+    text = "Hello, World 42! Привет, МИР… 中文。"
+    blocks = segment(f"<html><body><p>{text}</p></body></html>")
+    f = blocks[0].features
+    n = len(text)
+    assert f["n_chars"] == n
+    assert f["punct_rate"] == sum(c in ".,;:!?\u3002\uff0c\u3001\uff01\uff1f\uff1b\uff1a\u060c\u061f\u0964\u2026"
+                                  for c in text) / n
+    assert f["n_commas"] == 2.0
+    assert f["digit_rate"] == 2 / n
+    assert f["upper_rate"] == sum(c.isupper() for c in text) / n  # Latin and Russian capitals only here
+    assert f["sentence_end"] == 1.0
+
+
+def test_hint_tokens_are_split_once_and_give_categories():
+    from thresher.segment.features import CATEGORIES, hint_tokens
+
+    tokens, categories = hint_tokens("site-nav mainMenu")
+    assert tokens == split_hint_tokens("site-nav mainMenu")
+    assert CATEGORIES.index("navigation") in categories
+    assert hint_tokens("site-nav mainMenu") is hint_tokens("site-nav mainMenu")

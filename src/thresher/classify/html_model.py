@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,126 @@ def to_matrix(rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.n
     return out
 
 
+_NEIGHBOURS = ((-1, "p1_"), (1, "n1_"), (-2, "p2_"), (2, "n2_"))
+_DERIVED = ("page_n_blocks", "page_log_chars", "page_rule_kept_share",
+            *("page_type_" + t for t in PAGE_TYPES), *("rule_" + label for label in RULE_LABELS),
+            "path_blocks", "path_kept_share", "path_char_share", "log_chars", "window_rule_kept")
+"""Columns :func:`context_features` computes from the page rather than reads from a block."""
+
+
+class Columns:
+    """Where each of a model's feature names comes from, worked out once per model: a block's own
+    feature, a neighbour's, a hint token, or a value derived from the page and the rules."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.width = len(names)
+        self.hint_cols = np.array([j for j, name in enumerate(names) if name.startswith(HINT_PREFIX)],
+                                  dtype=np.intp)
+        self.hint: dict[str, int] = {}
+        self.derived: list[tuple[int, str]] = []
+        self.neighbour: list[tuple[int, int, str]] = []  # column, offset, feature (or "rule_main")
+        own: list[tuple[int, str]] = []
+        prefixes = {prefix: offset for offset, prefix in _NEIGHBOURS}
+        computed = set(_DERIVED)
+        index = {name: j for j, name in enumerate(names)}  # a name listed twice fills its last column
+        for name, j in index.items():
+            head, tail = name[:3], name[3:]
+            if name.startswith(HINT_PREFIX):
+                self.hint[name[len(HINT_PREFIX):]] = j
+            elif name in computed:
+                self.derived.append((j, name))
+            elif head in prefixes and (tail in NEIGHBOUR_FEATURES or tail == "rule_main"):
+                self.neighbour.append((j, prefixes[head], tail))
+            else:
+                own.append((j, name))
+        # block features read: the model's own columns first, then those only neighbours read
+        self.own_cols = np.array([j for j, _ in own], dtype=np.intp)
+        self.read = [name for _, name in own]
+        self.read += [f for f in NEIGHBOUR_FEATURES if f not in self.read]
+        self.slot = {name: k for k, name in enumerate(self.read)}
+
+
+def feature_matrix(
+    blocks: Sequence[Block], metadata: Metadata, rules: Sequence[Decision], columns: Columns
+) -> np.ndarray:
+    """``to_matrix(context_features(blocks, metadata, rules), names)``, built column by column
+    (the same float32 numbers, bit for bit, pinned by a test): what the model reads at run time."""
+    n = len(blocks)
+    out = np.full((n, columns.width), np.nan, dtype=np.float32)
+    out[:, columns.hint_cols] = 0.0
+    if not n:
+        return out
+    read = columns.read
+    feats = [b.features for b in blocks]
+    try:
+        getter = itemgetter(*read)
+        values = np.array([getter(f) for f in feats], dtype=np.float64).reshape(n, len(read))
+        neighbour_values = values
+    except KeyError:  # a block without some feature: NaN in its own row, 0 as a neighbour
+        nan = math.nan
+        values = np.array([[f.get(k, nan) for k in read] for f in feats], dtype=np.float64)
+        neighbour_values = np.array([[f.get(k, 0.0) for k in read] for f in feats], dtype=np.float64)
+    out[:, columns.own_cols] = values[:, : len(columns.own_cols)]
+
+    lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
+    kept = np.array([d.kept for d in rules], dtype=np.float64)
+    if len(kept) != n:
+        raise ValueError(f"{n} blocks but {len(kept)} decisions")
+    total_chars = float(lengths.sum()) or 1.0
+    path_ids: dict[str, int] = {}
+    ids = np.array([path_ids.setdefault(b.path, len(path_ids)) for b in blocks], dtype=np.intp)
+    path_count = np.bincount(ids)[ids].astype(np.float64)
+    labels = [d.label for d in rules]
+    for j, name in columns.derived:
+        if name == "page_n_blocks":
+            out[:, j] = float(n)
+        elif name == "page_log_chars":
+            out[:, j] = math.log1p(total_chars)
+        elif name == "page_rule_kept_share":
+            out[:, j] = float((lengths * kept).sum()) / total_chars
+        elif name.startswith("page_type_"):
+            out[:, j] = 1.0 if metadata.page_type == name[len("page_type_"):] else 0.0
+        elif name.startswith("rule_"):
+            label = name[len("rule_"):]
+            out[:, j] = [1.0 if x == label else 0.0 for x in labels]
+        elif name == "path_blocks":
+            out[:, j] = path_count
+        elif name == "path_kept_share":
+            out[:, j] = np.bincount(ids, weights=kept)[ids] / path_count
+        elif name == "path_char_share":
+            out[:, j] = np.bincount(ids, weights=lengths)[ids] / total_chars
+        elif name == "log_chars":
+            out[:, j] = [math.log1p(len(b.text)) for b in blocks]
+        elif name == "window_rule_kept":
+            cum = np.concatenate([[0.0], np.cumsum(kept)])
+            idx = np.arange(n)
+            lo, hi = np.maximum(0, idx - 5), np.minimum(n, idx + 6)
+            size = hi - lo - 1
+            out[:, j] = np.where(size > 0, (cum[hi] - cum[lo] - kept) / np.maximum(size, 1), 0.0)
+    for j, offset, name in columns.neighbour:
+        col = kept if name == "rule_main" else neighbour_values[:, columns.slot[name]]
+        shifted = np.full(n, -1.0)
+        if offset < 0 and n > -offset:
+            shifted[-offset:] = col[:offset]
+        elif offset > 0 and n > offset:
+            shifted[:-offset] = col[offset:]
+        out[:, j] = shifted
+    if columns.hint:
+        rows: list[int] = []
+        cols: list[int] = []
+        seen: dict[tuple[str, ...], list[int]] = {}
+        hint = columns.hint
+        for i, b in enumerate(blocks):
+            found = seen.get(b.hints)
+            if found is None:
+                found = seen[b.hints] = [j for j in map(hint.get, b.hints) if j is not None]
+            if found:
+                rows += [i] * len(found)
+                cols += found
+        out[rows, cols] = 1.0
+    return out
+
+
 class HtmlModel:
     """A loaded model: its trees, feature names and decision thresholds."""
 
@@ -115,13 +236,16 @@ class HtmlModel:
         self.thresholds: dict[str, float] = dict(payload["thresholds"])
         self.smooth: bool = bool(payload.get("smooth", False))
         self.trees = Trees(payload["model"])
+        self.columns = Columns(self.names)
+
+    def matrix(self, blocks: Sequence[Block], metadata: Metadata, rules: Sequence[Decision]) -> np.ndarray:
+        """The model's input for these blocks (see :func:`feature_matrix`)."""
+        return feature_matrix(blocks, metadata, rules, self.columns)
 
     def predict(self, blocks: Sequence[Block], metadata: Metadata, rules: Sequence[Decision]) -> np.ndarray:
         if not blocks:
             return np.zeros(0, dtype=np.float64)
-        rows = context_features(blocks, metadata, rules)
-        matrix = to_matrix(rows, self.names)
-        return self.trees.predict(matrix)
+        return self.trees.predict(self.matrix(blocks, metadata, rules))
 
 
 @lru_cache(maxsize=8)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
+from operator import itemgetter
 
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision, Label, Metadata
@@ -31,6 +32,7 @@ _BOILER_LABELS: dict[str, Label] = {
 }
 _TAG_LABELS: dict[str, Label] = {"nav": "navigation", "aside": "boilerplate", "footer": "legal"}
 _CATEGORIES = (*_BOILER_LABELS, "meta", "tag_nav", "tag_aside", "tag_footer")
+_CATEGORY_KEYS = tuple("d_" + cat for cat in _CATEGORIES)
 
 COVERAGE = {"precision": 0.5, "balanced": 0.6, "recall": 0.75}
 """Share of the page's content weight the main region must hold, per focus."""
@@ -67,7 +69,7 @@ def classify_html(
     if sum(raw) < 150:  # a page of links and snippets (listing): count the linked text too
         raw = [_weight(b.features, links_count=True) for b in blocks]
     deadline.check()
-    prefixes = [_prefixes(b.path) for b in blocks]
+    prefixes = _all_prefixes([b.path for b in blocks])
     hints = _effective_hints(blocks, raw, prefixes, metadata.page_type == "forum")
     weights = [_contextual(w, b.features, h) for w, b, h in zip(raw, blocks, hints, strict=True)]
     region, region_depth = _region(prefixes, weights, COVERAGE[opts.focus])
@@ -144,6 +146,27 @@ def _prefixes(path: str) -> list[str]:
     return out
 
 
+def _all_prefixes(paths: Sequence[str]) -> list[list[str]]:
+    """:func:`_prefixes` of every path; blocks share ancestors, so each list extends its parent's."""
+    known: dict[str, list[str]] = {}
+    out: list[list[str]] = []
+    for path in paths:
+        got = known.get(path)
+        if got is None:
+            cut = path.rfind("/")
+            if cut == -1:
+                got = _prefixes(path)
+            else:
+                parent = path[:cut]
+                above = known.get(parent)
+                if above is None:
+                    above = known[parent] = _prefixes(parent)
+                got = [*above, path]
+            known[path] = got
+        out.append(got)
+    return out
+
+
 def _accumulate(prefixes: Sequence[list[str]], weights: Sequence[float]) -> dict[str, float]:
     acc: dict[str, float] = {}
     get = acc.get
@@ -164,18 +187,24 @@ def _effective_hints(
     acc = _accumulate(prefixes, raw)
     out: list[dict[str, int]] = []
     comment_w = 0.0
+    depths_of = itemgetter(*_CATEGORY_KEYS)
     for b, w, prefs in zip(blocks, raw, prefixes, strict=True):
-        f = b.features
         found: dict[str, int] = {}
-        for cat in _CATEGORIES:
-            d = int(f.get("d_" + cat, 0.0))
-            if d <= 0:
-                continue
-            if d <= len(prefs) and acc.get(prefs[d - 1], 0.0) >= 0.5 * total:
-                continue
-            found[cat] = d
-        if "comment" in found and found["comment"] > 2:
-            comment_w += w
+        f = b.features
+        try:
+            depths = depths_of(f)
+        except KeyError:
+            depths = tuple(f.get(key, 0.0) for key in _CATEGORY_KEYS)
+        if any(depths):
+            for cat, value in zip(_CATEGORIES, depths, strict=True):
+                d = int(value)
+                if d <= 0:
+                    continue
+                if d <= len(prefs) and acc.get(prefs[d - 1], 0.0) >= 0.5 * total:
+                    continue
+                found[cat] = d
+            if "comment" in found and found["comment"] > 2:
+                comment_w += w
         out.append(found)
     if forum or comment_w > 0.5 * total:
         for found in out:

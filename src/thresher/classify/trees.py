@@ -76,6 +76,47 @@ class Trees:
         self.depth = self._max_depth()
         self.has_nan_branch = bool((self.missing == 2).any())
         self.has_missing_rule = bool((self.missing != 0).any())
+        self._paired_layout()
+
+    def _paired_layout(self) -> None:
+        """A second copy of the node table for models without missing-value rules, the common case:
+        nodes renumbered tree by tree so that a node's children are neighbours (right = left + 1),
+        leaves looping onto themselves behind an infinite threshold, so one step of the walk is
+        ``node = left[node] + (x[feature[node]] > threshold[node])``."""
+        is_leaf = self.left == np.arange(len(self.left))
+        order: list[int] = []
+        new_id = np.full(len(self.left), -1, dtype=np.int64)
+        lefts, rights = self.left.tolist(), self.right.tolist()
+        leaf = is_leaf.tolist()
+        for root in self.roots.tolist():
+            new_id[root] = len(order)
+            order.append(root)
+            queue = [root]
+            for node in queue:  # breadth first: children get consecutive numbers
+                if not leaf[node]:
+                    for child in (lefts[node], rights[node]):
+                        new_id[child] = len(order)
+                        order.append(child)
+                        queue.append(child)
+        old = np.array(order, dtype=np.int64)
+        self.p_leaf = is_leaf[old]
+        self.p_feat = np.where(self.p_leaf, 0, self.feat[old])
+        self.p_left = np.where(self.p_leaf, np.arange(len(old)), new_id[self.left[old]])
+        self.p_thr64 = np.where(self.p_leaf, np.inf, self.thr[old])
+        with np.errstate(over="ignore"):
+            thr32 = self.p_thr64.astype(np.float32)
+        above = thr32.astype(np.float64) > self.p_thr64
+        # for a float32 x, ``x <= t`` is ``x <= t32`` with t32 the largest float32 not above t
+        thr32[above] = np.nextafter(thr32[above], np.float32(-np.inf))
+        self.p_thr32 = thr32
+        self.p_value = self.value[old]
+        self.p_roots = new_id[self.roots]
+        depth = np.zeros(len(old), dtype=np.int64)
+        inner = np.flatnonzero(~self.p_leaf)  # parents come before their children
+        for node, child in zip(inner.tolist(), self.p_left[inner].tolist(), strict=True):
+            depth[child] = depth[child + 1] = depth[node] + 1
+        self.p_depth = depth
+        """Depth of each node: the walk step at which a (row, tree) pair reaching that leaf stops."""
 
     def _max_depth(self) -> int:
         depth, frontier = 0, self.roots
@@ -94,6 +135,12 @@ class Trees:
         return self._predict(x)
 
     def _predict(self, x: np.ndarray) -> np.ndarray:
+        if not self.has_missing_rule and len(x):
+            return self._walk_paired(x)
+        return self._walk(x)
+
+    def _walk(self, x: np.ndarray) -> np.ndarray:
+        """The general walk: any model, missing-value rules included."""
         x = np.asarray(x, dtype=np.float64)
         n_rows, n_trees = len(x), len(self.roots)
         raw = np.zeros(n_rows, dtype=np.float64)
@@ -125,4 +172,51 @@ class Trees:
             else:
                 go_left = v <= self.thr[node]
             node = np.where(go_left, self.left[node], self.right[node])
+        return self._sigmoid(raw)
+
+    def _walk_paired(self, x: np.ndarray) -> np.ndarray:
+        """The walk over the paired layout (no missing-value rules: NaN reads as 0). Finished pairs
+        are dropped every few steps; leaf values are summed in the same order as ``_walk`` (by
+        depth, then row and tree), so both give the same numbers to the last bit."""
+        x = np.asarray(x)
+        if x.dtype == np.float32:
+            thr = self.p_thr32
+        else:
+            x = x.astype(np.float64, copy=False)
+            thr = self.p_thr64
+        x = np.where(np.isnan(x), x.dtype.type(0), x)
+        n_rows, width = x.shape
+        n_trees = len(self.p_roots)
+        flat = x.ravel()
+        feat, left, leaf = self.p_feat, self.p_left, self.p_leaf
+        pos = np.repeat(np.arange(n_rows, dtype=np.int64) * width, n_trees)
+        node = np.tile(self.p_roots, n_rows)
+        final = np.empty(len(node), dtype=np.int64)
+        slot = np.arange(len(node))  # where each live pair's leaf goes in ``final``
+        for step in range(self.depth):
+            if step in _COMPACT_AT:
+                done = leaf[node]
+                final[slot[done]] = node[done]
+                live = ~done
+                node, pos, slot = node[live], pos[live], slot[live]
+                if not len(node):
+                    break
+            node = left[node] + (flat[pos + feat[node]] > thr[node])
+        final[slot] = node
+        depth = self.p_depth[final]
+        order = np.argsort(depth, kind="stable")
+        rows = order // n_trees
+        values = self.p_value[final[order]]
+        cuts = np.flatnonzero(np.diff(depth[order])) + 1
+        raw = np.zeros(n_rows, dtype=np.float64)
+        for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(order)], strict=True):
+            raw += np.bincount(rows[a:b], values[a:b], minlength=n_rows)
+        return self._sigmoid(raw)
+
+    def _sigmoid(self, raw: np.ndarray) -> np.ndarray:
         return np.asarray(1.0 / (1.0 + np.exp(-self.sigmoid * raw)), dtype=np.float64)
+
+
+_COMPACT_AT = frozenset({6, 10, 14})
+"""Walk steps at which finished (row, tree) pairs are dropped (most leaves of gradient-boosted
+trees sit a handful of levels down)."""

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
 from thresher.options import Options
@@ -189,7 +190,7 @@ def _drop_hidden(body: Any) -> None:
 def _limit_attributes(text: str) -> str:
     """Cut start tags with thousands of attributes: the parser is quadratic in their number, in C,
     where no time limit can stop it; no real page needs more than a few dozen."""
-    if len(text) < _LONG_TAG_MIN:
+    if len(text) < _LONG_TAG_MIN or not _has_long_stretch(text):
         return text
 
     def cut(m: re.Match[str]) -> str:
@@ -200,6 +201,22 @@ def _limit_attributes(text: str) -> str:
         return tag
 
     return _LONG_TAG.sub(cut, text)
+
+
+def _has_long_stretch(text: str) -> bool:
+    """Whether ``text`` may hold a match of _LONG_TAG: ``<``, a letter, then more than _LONG_TAG_MIN
+    characters before the next ``<`` or ``>``, which must be ``>``. A cheap test first, counted in
+    UTF-8 bytes (never fewer than characters), so a page it clears has no match."""
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    marks = np.flatnonzero((data == 60) | (data == 62))
+    if len(marks) < 2:
+        return False
+    left, right = marks[:-1], marks[1:]
+    long = (right - left > _LONG_TAG_MIN + 1) & (data[left] == 60) & (data[right] == 62)
+    if not long.any():
+        return False
+    after = data[left[long] + 1] | 0x20  # ASCII letters, either case
+    return bool(((after >= 97) & (after <= 122)).any())
 
 
 def _limit_depth(text: str) -> tuple[str, bool]:

@@ -7,12 +7,15 @@ none: compared with a region's depth they tell whether the hint sits inside or a
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+import numpy as np
 
 from thresher.deadline import Deadline
 from thresher.model import Block
@@ -25,6 +28,16 @@ BOILERPLATE_CATEGORIES = frozenset(CATEGORIES) - {"content", "meta"}
 _CAT_KEYS = tuple(("d_" + c, c in BOILERPLATE_CATEGORIES) for c in CATEGORIES)
 _CONTENT = CATEGORIES.index("content")
 _TAG_KEYS = ("d_tag_nav", "d_tag_header", "d_tag_footer", "d_tag_aside", "d_tag_article")
+_BLOCK_KEYS = (
+    "n_chars", "n_words", "n_lines", "link_density", "n_links", "punct_rate", "n_commas", "digit_rate",
+    "upper_rate", "avg_word_len", "stopword_rate", "sentence_end", "depth", "position", "char_position",
+    "is_heading", "heading_level", "is_list_item", "is_code", "is_caption", "is_table_row", "n_cells",
+    "parent_chars", "parent_blocks", "parent_link_density",
+)
+"""Features of the block's own text and place, in the order of a block's feature mapping; the
+element's flags (``in_*``), then _HINT_KEYS, then _NEIGHBOUR_KEYS follow."""
+_HINT_KEYS = (*(name for name, _ in _CAT_KEYS), "boilerplate_score", "content_score", *_TAG_KEYS)
+_NEIGHBOUR_KEYS = ("prev_link_density", "prev_n_chars", "next_link_density", "next_n_chars")
 
 _CJK = (
     "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f"
@@ -35,13 +48,11 @@ WORD = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _PUNCT_CHARS = ".,;:!?\u3002\uff0c\u3001\uff01\uff1f\uff1b\uff1a\u060c\u061f\u0964\u2026"
 _COMMA_CHARS = ",\uff0c\u3001\u060c"
-_DROP_PUNCT = str.maketrans("", "", _PUNCT_CHARS)
-_DROP_COMMA = str.maketrans("", "", _COMMA_CHARS)
-_DROP_DIGIT = str.maketrans("", "", "0123456789")
-_DROP_UPPER = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ\u0410\u0411\u0412\u0413\u0414\u0415\u0416"
-                            "\u0417\u0418\u0419\u041a\u041b\u041c\u041d\u041e\u041f\u0420\u0421"
-                            "\u0422\u0423\u0424\u0425\u0426\u0427\u0428\u0429\u042a\u042b\u042c"
-                            "\u042d\u042e\u042f")
+_PUNCT = re.compile(f"[{re.escape(_PUNCT_CHARS)}]")
+_COMMA = re.compile(f"[{re.escape(_COMMA_CHARS)}]")
+_DIGIT = re.compile("[0-9]")
+_UPPER = re.compile("[A-Z\u0410-\u042f]")
+"""Basic Latin and Russian capitals (the ``upper_rate`` feature)."""
 _SENTENCE_END = tuple(".!?\u3002\uff01\uff1f\u061f\u0964\u2026:;")
 _CLOSERS = "\"'\u201d\u2019\u00bb)]\u300d\u300f\uff09 "
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -101,10 +112,26 @@ def hint_categories(tokens: Sequence[str]) -> frozenset[int]:
     return frozenset(found)
 
 
-def stopword_language(declared: str | None, sample: str) -> str | None:
-    """The language whose stop words to count: ``<html lang>`` if we have a list, else identified."""
+@lru_cache(maxsize=16_384)
+def hint_tokens(value: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """An element's hint attribute values (joined by spaces) → its tokens and their categories.
+    Memoised: the same class strings come back on every element and page of a site."""
+    tokens = split_hint_tokens(value)
+    return tokens, hint_categories(tokens)
+
+
+def declared_stopword_language(declared: str | None) -> str | None:
+    """``<html lang>`` reduced to its language, when we have its stop words (or it is zh/ja)."""
     lang = (declared or "").strip().lower().replace("_", "-").split("-")[0]
     if lang in CHAR_LANGUAGES or (lang and stopwords(lang)):
+        return lang
+    return None
+
+
+def stopword_language(declared: str | None, sample: str) -> str | None:
+    """The language whose stop words to count: ``<html lang>`` if we have a list, else identified."""
+    lang = declared_stopword_language(declared)
+    if lang is not None:
         return lang
     if len(sample) < 20:
         return None
@@ -123,91 +150,93 @@ def block_features(
     """Compute the features of raw blocks (from the HTML walker) and build Blocks."""
     if not raws:
         return []
-    sample = " ".join(r.text for r in sorted(raws, key=lambda r: -len(r.text))[:8])[:3000]
-    lang = stopword_language(declared_lang, sample)
+    lang = declared_stopword_language(declared_lang)
+    if lang is None:
+        longest = heapq.nlargest(8, raws, key=lambda r: len(r.text))
+        lang = stopword_language(None, " ".join(r.text for r in longest)[:3000])
     char_mode = lang in CHAR_LANGUAGES
     stops = stopwords(lang) if lang else frozenset()
 
     n = len(raws)
-    total_chars = sum(len(r.text) for r in raws) or 1
-    parent_chars: dict[str, int] = {}
-    parent_links: dict[str, int] = {}
-    parent_blocks: dict[str, int] = {}
-    for r in raws:
-        parent_chars[r.parent] = parent_chars.get(r.parent, 0) + len(r.text)
-        parent_links[r.parent] = parent_links.get(r.parent, 0) + r.link_chars
-        parent_blocks[r.parent] = parent_blocks.get(r.parent, 0) + 1
+    texts = [r.text for r in raws]
+    chars = np.array([len(t) for t in texts], dtype=np.float64)
+    total_chars = float(chars.sum()) or 1.0
+    some = chars > 0
+    safe = np.where(some, chars, 1.0)
 
-    base: list[dict[str, float]] = []
-    seen = 0
-    for i, r in enumerate(raws):
-        if i & 255 == 0:
-            deadline.check()
-        text = r.text
-        n_chars = len(text)
-        words = WORD.findall(text.lower())
-        n_words = len(words)
-        if char_mode:
-            cjk = _CJK_CHAR.findall(text)
-            stop_hits = sum(map(stops.__contains__, cjk))
-            stop_rate = stop_hits / len(cjk) if cjk else 0.0
-        elif stops and n_words:
-            stop_rate = sum(map(stops.__contains__, words)) / n_words
-        else:
-            stop_rate = 0.0
-        stripped = text.rstrip(_CLOSERS)
-        link_density = min(1.0, r.link_chars / n_chars) if n_chars else 0.0
-        f: dict[str, float] = {
-            "n_chars": float(n_chars),
-            "n_words": float(n_words),
-            "n_lines": float(text.count("\n") + 1),
-            "link_density": link_density,
-            "n_links": float(r.n_links),
-            "punct_rate": (n_chars - len(text.translate(_DROP_PUNCT))) / n_chars if n_chars else 0.0,
-            "n_commas": float(n_chars - len(text.translate(_DROP_COMMA))),
-            "digit_rate": (n_chars - len(text.translate(_DROP_DIGIT))) / n_chars if n_chars else 0.0,
-            "upper_rate": (n_chars - len(text.translate(_DROP_UPPER))) / n_chars if n_chars else 0.0,
-            "avg_word_len": (sum(len(w) for w in words) / n_words) if n_words else 0.0,
-            "stopword_rate": stop_rate,
-            "sentence_end": 1.0 if stripped.endswith(_SENTENCE_END) else 0.0,
-            "depth": float(r.depth),
-            "position": i / (n - 1) if n > 1 else 0.0,
-            "char_position": seen / total_chars,
-            "is_heading": 1.0 if r.kind == "heading" else 0.0,
-            "heading_level": float(r.level) if r.kind == "heading" else 0.0,
-            "is_list_item": 1.0 if r.kind == "list_item" else 0.0,
-            "is_code": 1.0 if r.kind == "code" else 0.0,
-            "is_caption": 1.0 if r.kind == "caption" else 0.0,
-            "is_table_row": 1.0 if r.kind == "table_row" else 0.0,
-            "n_cells": float(len(r.cells)) if r.cells else 0.0,
-            "parent_chars": float(parent_chars[r.parent]),
-            "parent_blocks": float(parent_blocks[r.parent]),
-            "parent_link_density": min(1.0, parent_links[r.parent] / parent_chars[r.parent])
-            if parent_chars[r.parent] else 0.0,
-        }
-        seen += n_chars
-        for name, bit in flag_features:
-            f[name] = 1.0 if r.flags & bit else 0.0
-        boiler = 0.0
-        for (name, is_boiler), d in zip(_CAT_KEYS, r.cats, strict=True):
-            f[name] = float(d)
-            if d and is_boiler:
-                boiler += 1.0
-        f["boilerplate_score"] = boiler
-        f["content_score"] = 1.0 if r.cats[_CONTENT] else 0.0
-        for name, d in zip(_TAG_KEYS, r.tagdepths, strict=True):
-            f[name] = float(d)
-        base.append(f)
-    blocks: list[Block] = []
-    for i, (r, f) in enumerate(zip(raws, base, strict=True)):
-        prev = base[i - 1] if i else None
-        nxt = base[i + 1] if i + 1 < n else None
-        f["prev_link_density"] = prev["link_density"] if prev else 0.0
-        f["prev_n_chars"] = prev["n_chars"] if prev else 0.0
-        f["next_link_density"] = nxt["link_density"] if nxt else 0.0
-        f["next_n_chars"] = nxt["n_chars"] if nxt else 0.0
-        blocks.append(
-            Block(index=i, text=r.text, kind=r.kind, level=r.level, path=r.path, features=f,
-                  cells=r.cells, hints=r.hints)
-        )
-    return blocks
+    def rate(counts: Any) -> np.ndarray:
+        return np.where(some, np.asarray(counts, dtype=np.float64) / safe, 0.0)
+
+    def per_block(values: Any) -> np.ndarray:
+        return np.asarray(values, dtype=np.float64)
+
+    deadline.check()
+    find_words = WORD.findall
+    words = [find_words(t.lower()) for t in texts]
+    n_words = per_block([len(w) for w in words])
+    word_chars = per_block([sum(map(len, w)) for w in words])
+    is_stop = stops.__contains__
+    if char_mode:
+        cjk = [_CJK_CHAR.findall(t) for t in texts]
+        hits = per_block([sum(map(is_stop, c)) for c in cjk])
+        among = per_block([len(c) for c in cjk])
+    elif stops:
+        hits = per_block([sum(map(is_stop, w)) for w in words])
+        among = n_words
+    else:
+        hits = among = np.zeros(n)
+    link_chars = per_block([r.link_chars for r in raws])
+    kinds = [r.kind for r in raws]
+    parent_of: dict[str, int] = {}
+    parent_ids = np.array([parent_of.setdefault(r.parent, len(parent_of)) for r in raws], dtype=np.intp)
+    parent_chars = np.bincount(parent_ids, weights=chars)[parent_ids]
+    parent_links = np.bincount(parent_ids, weights=link_chars)[parent_ids]
+    heading = per_block([k == "heading" for k in kinds])
+    flags = np.array([r.flags for r in raws], dtype=np.int64)
+    cats = per_block([r.cats for r in raws]).reshape(n, len(CATEGORIES))
+    tagdepths = per_block([r.tagdepths for r in raws]).reshape(n, len(_TAG_KEYS))
+    link_density = np.where(some, np.minimum(1.0, link_chars / safe), 0.0)
+    columns: list[np.ndarray] = [
+        chars,  # n_chars
+        n_words,
+        per_block([t.count("\n") + 1 for t in texts]),  # n_lines
+        link_density,
+        per_block([r.n_links for r in raws]),  # n_links
+        rate([len(c) for c in map(_PUNCT.findall, texts)]),  # punct_rate
+        per_block([len(c) for c in map(_COMMA.findall, texts)]),  # n_commas
+        rate([len(c) for c in map(_DIGIT.findall, texts)]),  # digit_rate
+        rate([len(c) for c in map(_UPPER.findall, texts)]),  # upper_rate
+        np.where(n_words > 0, word_chars / np.maximum(n_words, 1.0), 0.0),  # avg_word_len
+        np.where(among > 0, hits / np.maximum(among, 1.0), 0.0),  # stopword_rate
+        per_block([t.rstrip(_CLOSERS).endswith(_SENTENCE_END) for t in texts]),  # sentence_end
+        per_block([r.depth for r in raws]),  # depth
+        np.arange(n) / (n - 1) if n > 1 else np.zeros(n),  # position
+        (np.cumsum(chars) - chars) / total_chars,  # char_position
+        heading,  # is_heading
+        np.where(heading > 0, per_block([r.level for r in raws]), 0.0),  # heading_level
+        per_block([k == "list_item" for k in kinds]),
+        per_block([k == "code" for k in kinds]),
+        per_block([k == "caption" for k in kinds]),
+        per_block([k == "table_row" for k in kinds]),
+        per_block([len(r.cells) if r.cells else 0 for r in raws]),  # n_cells
+        parent_chars,
+        np.bincount(parent_ids)[parent_ids].astype(np.float64),  # parent_blocks
+        np.where(parent_chars > 0, np.minimum(1.0, parent_links / np.maximum(parent_chars, 1.0)), 0.0),
+    ]
+    columns += [((flags & bit) != 0).astype(np.float64) for _, bit in flag_features]
+    columns += list(cats.T)
+    boiler = [j for j, (_, is_boiler) in enumerate(_CAT_KEYS) if is_boiler]
+    columns.append((cats[:, boiler] != 0).sum(axis=1).astype(np.float64))  # boilerplate_score
+    columns.append((cats[:, _CONTENT] != 0).astype(np.float64))  # content_score
+    columns += list(tagdepths.T)
+    for col in (link_density, chars):  # prev_link_density, prev_n_chars
+        columns.append(np.concatenate([[0.0], col[:-1]]))
+    for col in (link_density, chars):  # next_link_density, next_n_chars
+        columns.append(np.concatenate([col[1:], [0.0]]))
+    names = (*_BLOCK_KEYS, *(name for name, _ in flag_features), *_HINT_KEYS, *_NEIGHBOUR_KEYS)
+    rows = np.column_stack(columns).tolist()
+    return [
+        Block(index=i, text=r.text, kind=r.kind, level=r.level, path=r.path, features=dict(zip(names, row, strict=True)),
+              cells=r.cells, hints=r.hints)
+        for i, (r, row) in enumerate(zip(raws, rows, strict=True))
+    ]

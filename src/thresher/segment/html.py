@@ -8,13 +8,13 @@ tables become ``table_row`` blocks with their cells; tables used for layout act 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from thresher.deadline import Deadline
 from thresher.model import Block, BlockKind
 from thresher.options import Options
 from thresher.parse.html import Tree
-from thresher.segment.features import CATEGORIES, block_features, hint_categories, split_hint_tokens
+from thresher.segment.features import CATEGORIES, block_features, hint_tokens
 
 BLOCK_TAGS = frozenset(
     ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "div", "section", "article", "main", "aside", "header", "footer", "nav", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "dl", "dt", "dd", "ul", "ol", "figure", "figcaption", "form", "fieldset", "legend", "address", "center", "details", "summary", "body", "menu", "dialog", "hgroup", "search", "noscript"]
@@ -79,6 +79,38 @@ _TAG_FLAGS = {
 _DEPTH_TAGS = ("nav", "header", "footer", "aside", "article")
 """Tags whose nearest depth is recorded (``d_tag_nav`` ...): relative to a region, they tell
 whether a ``<header>`` is the page's or the article's own."""
+_SKIPPED = ("br", "hr", "img", "wbr", "area", "source", "track", "col", "param", "embed")
+"""Void elements: no frame (``br`` still breaks the line)."""
+_HINT_ATTRIBUTES = ("class", "id", "role", "aria-label", "itemprop")
+"""Attributes whose values give an element's hint tokens, in this order."""
+
+
+class _TagInfo(NamedTuple):
+    """What the walker needs to know of a tag name, looked up once per element."""
+
+    flag: int = 0
+    block: bool = False
+    depth_slot: int = -1
+    """Index into _DEPTH_TAGS, or -1."""
+    list_step: int = 0
+    """1 for list containers: nesting depth of list items."""
+    special: bool = False
+    """``table``, ``tr`` and ``a`` have their own handling."""
+    skip: bool = False
+
+
+_PLAIN = _TagInfo()
+_TAG_INFO = {
+    tag: _TagInfo(
+        flag=_TAG_FLAGS.get(tag, 0),
+        block=tag in BLOCK_TAGS,
+        depth_slot=_DEPTH_TAGS.index(tag) if tag in _DEPTH_TAGS else -1,
+        list_step=1 if tag in ("ul", "ol", "dl", "menu") else 0,
+        special=tag in ("table", "tr", "a"),
+        skip=tag in _SKIPPED,
+    )
+    for tag in {*BLOCK_TAGS, *_TAG_FLAGS, *_DEPTH_TAGS, *_SKIPPED}
+}
 
 
 class _Frame:
@@ -162,8 +194,8 @@ def _walk(body: Any, max_elements: int, deadline: Deadline) -> list[_Raw]:
     root = _Frame(body, "body", 1, "body", 0, (), None, (0,) * n_cat, (0,) * len(_DEPTH_TAGS), 0, True)
     frames: list[_Frame] = [root]
     raws: list[_Raw] = []
-    token_cache: dict[str, tuple[str, ...]] = {}
-    own_cats: dict[tuple[str, ...], frozenset[int]] = {}
+    tag_info = _TAG_INFO
+    plain = _PLAIN
 
     parts: list[str] = []
     link_chars = 0
@@ -196,32 +228,33 @@ def _walk(body: Any, max_elements: int, deadline: Deadline) -> list[_Raw]:
             if len(frames) == 1:
                 break
             frame = frames.pop()
-            tag = frame.tag
-            if frame.flags & F_ROW and tag in ("td", "th") and cells is not None:
-                cells.append(_normalise("".join(parts), False))
-                parts = []
-            elif tag == "tr" and cells is not None and not (frames[-1].flags & F_ROW):
-                cell_texts = tuple(c for c in cells)
-                if any(cell_texts):
-                    text = " | ".join(c for c in cell_texts if c)
-                    raws.append(_Raw(text, "table_row", 0, frame, frames[-1].path, link_chars, n_links,
-                                     cell_texts))
-                parts = []
-                link_chars = 0
-                n_links = 0
-                cells = None
-            elif tag == "table":
-                if layout_tables:
-                    layout_tables.pop()
-                if frame.block and cells is None:
-                    flush(frame, frames[-1])
-            elif frame.block and cells is None:
-                if parts:
-                    flush(frame, frames[-1])
-                else:
+            if frame.block:
+                tag = frame.tag
+                if frame.flags & F_ROW and tag in ("td", "th") and cells is not None:
+                    cells.append(_normalise("".join(parts), False))
+                    parts = []
+                elif tag == "tr" and cells is not None and not (frames[-1].flags & F_ROW):
+                    cell_texts = tuple(cells)
+                    if any(cell_texts):
+                        text = " | ".join(c for c in cell_texts if c)
+                        raws.append(_Raw(text, "table_row", 0, frame, frames[-1].path, link_chars, n_links,
+                                         cell_texts))
+                    parts = []
+                    link_chars = 0
                     n_links = 0
-            elif frame.block and cells is not None:
-                parts.append(" ")
+                    cells = None
+                elif tag == "table":
+                    if layout_tables:
+                        layout_tables.pop()
+                    if frame.block and cells is None:
+                        flush(frame, frames[-1])
+                elif frame.block and cells is None:
+                    if parts:
+                        flush(frame, frames[-1])
+                    else:
+                        n_links = 0
+                elif frame.block and cells is not None:
+                    parts.append(" ")
             node = frame.node.next
             continue
         tag = node.tag
@@ -241,17 +274,34 @@ def _walk(body: Any, max_elements: int, deadline: Deadline) -> list[_Raw]:
             break
         if n_elements & 1023 == 0:
             deadline.check()
-        if tag == "br":
-            parts.append(_BR if cells is None else " ")
-            node = node.next
-            continue
-        if tag in ("hr", "img", "wbr", "area", "source", "track", "col", "param", "embed"):
+        info = tag_info.get(tag, plain)
+        if info.skip:
+            if tag == "br":
+                parts.append(_BR if cells is None else " ")
             node = node.next
             continue
         parent = frames[-1]
-        attrs = node.attributes
-        own = _own_tokens(attrs, token_cache, own_cats) if attrs else ()
         depth = parent.depth + 1
+        if not info.block and tag != "table":
+            child = node.child
+            if child is None or (child.tag == "-text" and child.next is None):
+                # an inline element holding at most one text: no block can start inside, so no
+                # frame is needed; its text, link and place among its siblings still count
+                if depth <= PATH_MAX_DEPTH:
+                    counts = parent.counts
+                    if counts is None:
+                        counts = parent.counts = {}
+                    counts[tag] = counts.get(tag, 0) + 1
+                if tag == "a":
+                    n_links += 1
+                if child is not None:
+                    value = child.text_content
+                    if value:
+                        parts.append(value)
+                        if (parent.flags | info.flag) & F_LINK:
+                            link_chars += len(value.strip())
+                node = node.next
+                continue
         if depth <= PATH_MAX_DEPTH:
             counts = parent.counts
             if counts is None:
@@ -261,7 +311,10 @@ def _walk(body: Any, max_elements: int, deadline: Deadline) -> list[_Raw]:
             path = f"{parent.path}/{tag}[{k}]"
         else:
             path = parent.path
-        flags = parent.flags | _TAG_FLAGS.get(tag, 0)
+        flags = parent.flags | info.flag
+        cats = parent.cats
+        own: tuple[str, ...] = ()
+        attrs = node.attributes
         if attrs:
             role = attrs.get("role")
             if role == "main" or attrs.get("itemprop") == "articleBody":
@@ -272,43 +325,44 @@ def _walk(body: Any, max_elements: int, deadline: Deadline) -> list[_Raw]:
                 flags |= F_FOOTER
             elif role == "complementary":
                 flags |= F_ASIDE
-        cats = parent.cats
-        if own:
-            found = own_cats[own]
-            if found:
-                updated = list(cats)
-                for i in found:
-                    updated[i] = depth
-                cats = tuple(updated)
+            values = [v for v in map(attrs.get, _HINT_ATTRIBUTES) if v]
+            if values:
+                own, found = hint_tokens(" ".join(values))
+                if found:
+                    updated = list(cats)
+                    for i in found:
+                        updated[i] = depth
+                    cats = tuple(updated)
         tagdepths = parent.tagdepths
-        if tag in _DEPTH_TAGS:
-            i = _DEPTH_TAGS.index(tag)
+        if info.depth_slot >= 0:
+            i = info.depth_slot
             tagdepths = (*tagdepths[:i], depth, *tagdepths[i + 1:])
-        list_depth = parent.list_depth + (1 if tag in ("ul", "ol", "dl", "menu") else 0)
-        is_block = tag in BLOCK_TAGS
-        if tag == "table":
-            # a table holding paragraphs, headings, lists or other tables lays out a page
-            layout = node.css_first(_LAYOUT_MARKERS) is not None or len(node.css("table")) > 1
-            layout_tables.append(layout)
-        elif tag == "tr" and layout_tables and not layout_tables[-1] and cells is None:
-            owner, grand = block_owner()
-            flush(owner, grand)
-            cells = []
-            flags |= F_ROW
-            is_block = True
-        elif tag == "a":
-            n_links += 1
-        if is_block and cells is None:
-            if parts:
+        is_block = info.block
+        if info.special:
+            if tag == "table":
+                # a table holding paragraphs, headings, lists or other tables lays out a page
+                layout = node.css_first(_LAYOUT_MARKERS) is not None or len(node.css("table")) > 1
+                layout_tables.append(layout)
+            elif tag == "tr" and layout_tables and not layout_tables[-1] and cells is None:
                 owner, grand = block_owner()
                 flush(owner, grand)
+                cells = []
+                flags |= F_ROW
+                is_block = True
+            elif tag == "a":
+                n_links += 1
+        if is_block:
+            if cells is None:
+                if parts:
+                    owner, grand = block_owner()
+                    flush(owner, grand)
+                else:
+                    n_links = 0
             else:
-                n_links = 0
-        elif is_block and cells is not None:
-            flags |= F_ROW
-            parts.append(" ")
-        frames.append(_Frame(node, tag, depth, path, flags, own, parent, cats, tagdepths, list_depth,
-                             is_block))
+                flags |= F_ROW
+                parts.append(" ")
+        frames.append(_Frame(node, tag, depth, path, flags, own, parent, cats, tagdepths,
+                             parent.list_depth + info.list_step, is_block))
         node = node.child
     # close whatever is still open (element cap reached, or the loop ended)
     while len(frames) > 1:
@@ -352,23 +406,3 @@ def _normalise(text: str, pre: bool) -> str:
         return _SPACE.sub(" ", text).strip()
     out = [_SPACE.sub(" ", line).strip() for line in text.split(_BR)]
     return "\n".join(line for line in out if line)
-
-
-def _own_tokens(
-    attrs: Any, cache: dict[str, tuple[str, ...]], cats: dict[tuple[str, ...], frozenset[int]]
-) -> tuple[str, ...]:
-    values = []
-    for name in ("class", "id", "role", "aria-label", "itemprop"):
-        value = attrs.get(name)
-        if value:
-            values.append(value)
-    if not values:
-        return ()
-    key = " ".join(values)
-    got = cache.get(key)
-    if got is None:
-        got = split_hint_tokens(key)
-        cache[key] = got
-        if got not in cats:
-            cats[got] = hint_categories(got)
-    return got
