@@ -87,7 +87,7 @@ def test_extracted_page_end_to_end():
     doc = dataclasses.replace(trace.document, html=render_html(kept, trace.metadata, Options()))
     page = _page(render_html_page(doc, with_metadata=True) or "")
     article = page.find("body/article")
-    assert article.find("h1").text == doc.title
+    assert page.find("head/title").text == doc.title  # the title is metadata, not a kept block
     paragraphs = [p.text_content() for p in article.findall("p")]
     assert paragraphs and all(p in doc.text for p in paragraphs)
     assert not page.findall(".//a") and not page.findall(".//nav") and not page.findall(".//script")
