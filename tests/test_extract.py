@@ -119,3 +119,29 @@ def test_to_dict_uses_trafilatura_field_names():
                 "categories", "tags", "image", "fingerprint", "text", "removed"):
         assert key in rec
     assert isinstance(rec["text"], str) and rec["id"]
+
+
+def test_a_slow_first_model_load_does_not_count_against_the_first_documents_time_limit(monkeypatch):
+    """Loading is once per process, not per page: a page must not time out because it came first."""
+    import time
+
+    from py3langid.langid import LanguageIdentifier
+
+    from thresher.metadata import language
+
+    original = LanguageIdentifier.from_model_file
+
+    def slow_load(*args, **kwargs):
+        time.sleep(1.5)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", slow_load)
+    language._identifier.cache_clear()
+    language._scanner.cache_clear()
+    try:
+        html = "<html><body><article>" + "<p>A paragraph of the article, long enough to be read as text.</p>" * 5
+        doc = thresher.extract(html + "</article></body></html>", options=thresher.Options(time_limit=1.0))
+        assert doc.language == "en"
+    finally:
+        language._identifier.cache_clear()
+        language._scanner.cache_clear()

@@ -15,8 +15,11 @@ from typing import Any
 
 from thresher.assemble.document import assemble
 from thresher.classify import classify_html, classify_text
+from thresher.classify.html_model import load_model as load_html_model
+from thresher.classify.text_model import load_model as load_text_model
 from thresher.deadline import Deadline
 from thresher.errors import DeadlineExceeded, ThresherError
+from thresher.metadata import language
 from thresher.metadata.html import html_metadata
 from thresher.metadata.text import text_metadata
 from thresher.model import Document, Failure, Page, Provenance, Result, Trace
@@ -55,8 +58,18 @@ def extract_trace(
     """Like :func:`extract`, plus every block with its features, label and reason."""
     page = to_page(data, url=url, id=id)
     opts = options or DEFAULT_OPTIONS
+    load_models(opts)
     with _alarm(opts.time_limit):
         return _run(page, opts, Deadline(opts.time_limit))
+
+
+def load_models(opts: Options = DEFAULT_OPTIONS) -> None:
+    """Load what extraction needs once per process (the models, the language identifier), outside any
+    document's time limit: a slow first load (seconds on a busy machine) is not the page's fault.
+    Cached, so every later call is free."""
+    load_html_model(opts.html_model)
+    load_text_model()
+    language.load()
 
 
 def extract_many(items: Iterable[PageLike], options: Options | None = None) -> Iterator[Result]:

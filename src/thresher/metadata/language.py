@@ -127,6 +127,11 @@ def _scanner() -> _Scanner | None:
     return scanner
 
 
+def load() -> None:
+    """Load the identifier now (once per process), e.g. before a per-document time limit starts."""
+    _scanner()
+
+
 def identify(text: str) -> str | None:
     """ISO 639-1 code of the language ``text`` is written in, or None when short or unsure."""
     sample = " ".join(text.split())
