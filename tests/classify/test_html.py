@@ -1,24 +1,11 @@
-from pathlib import Path
-
 from thresher.classify.html import classify_html
-from thresher.deadline import NO_DEADLINE
-from thresher.metadata.html import html_metadata
 from thresher.options import Options
-from thresher.parse.html import parse_html
-from thresher.segment.html import segment_html
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
+from .conftest import classify_fixture
 
 
 def run(name, opts=None):
-    opts = opts or Options()
-    tree = parse_html((FIXTURES / name).read_text(encoding="utf-8"), opts)
-    blocks = segment_html(tree, opts, NO_DEADLINE)
-    meta = html_metadata(tree, "https://example.org/x", opts)
-    decisions = classify_html(blocks, meta, opts, NO_DEADLINE)
-    assert len(decisions) == len(blocks)
-    assert all(d.reason for d in decisions)
-    return blocks, decisions
+    return classify_fixture(classify_html, name, opts)
 
 
 def test_article_keeps_the_body_and_drops_nav_and_footer():

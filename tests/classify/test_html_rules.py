@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from thresher.classify.html_rules import classify_html
 from thresher.deadline import NO_DEADLINE
 from thresher.metadata.html import html_metadata
@@ -7,18 +5,11 @@ from thresher.options import Options
 from thresher.parse.html import parse_html
 from thresher.segment.html import segment_html
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "html"
+from .conftest import classify_fixture
 
 
 def run(name, opts=None):
-    opts = opts or Options()
-    tree = parse_html((FIXTURES / name).read_text(encoding="utf-8"), opts)
-    blocks = segment_html(tree, opts, NO_DEADLINE)
-    meta = html_metadata(tree, "https://example.org/x", opts)
-    decisions = classify_html(blocks, meta, opts, NO_DEADLINE)
-    assert len(decisions) == len(blocks)
-    assert all(d.reason for d in decisions)
-    return blocks, decisions
+    return classify_fixture(classify_html, name, opts)
 
 
 def test_article_keeps_only_the_article_paragraphs():

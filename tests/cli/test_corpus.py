@@ -1,20 +1,10 @@
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from thresher.cli.corpus import build_run_parser, config_from_args
 from thresher.cli.main import main
-
-_path = Path(__file__).resolve().parents[1] / "engines" / "corpus_factory.py"
-_spec = importlib.util.spec_from_file_location("thresher_test_corpus_factory", _path)
-assert _spec is not None and _spec.loader is not None
-factory = sys.modules.get("thresher_test_corpus_factory") or importlib.util.module_from_spec(_spec)
-if "thresher_test_corpus_factory" not in sys.modules:
-    sys.modules["thresher_test_corpus_factory"] = factory
-    _spec.loader.exec_module(factory)
+from thresher.testing import corpus as factory
 
 
 @pytest.fixture(scope="module")

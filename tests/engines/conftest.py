@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from collections.abc import Iterator
@@ -12,12 +11,7 @@ from typing import Any
 import pytest
 
 from thresher.cli.main import main
-
-_spec = importlib.util.spec_from_file_location("thresher_test_corpus_factory", Path(__file__).with_name("corpus_factory.py"))
-assert _spec is not None and _spec.loader is not None
-factory: Any = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("thresher_test_corpus_factory", factory)
-_spec.loader.exec_module(factory)
+from thresher.testing import corpus as factory
 
 
 def output_files(root: Path) -> dict[str, bytes]:

@@ -8,8 +8,9 @@ from thresher.corpus.config import RunConfig
 from thresher.engines.local import LocalEngine
 from thresher.engines.pipeline import run_corpus
 from thresher.engines.shards import plan_shards
+from thresher.testing import corpus as factory
 
-from .conftest import factory, output_files
+from .conftest import output_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::ResourceWarning"),
               pytest.mark.filterwarnings("ignore::DeprecationWarning")]

@@ -12,8 +12,7 @@ from thresher.engines.local import LocalEngine
 from thresher.engines.pipeline import run_corpus
 from thresher.engines.shards import plan_shards
 from thresher.stories import StoriesOptions
-
-from .conftest import factory
+from thresher.testing import corpus as factory
 
 # Headlines written for Thresher (Apache-2.0): two stories told by several sites, the rest alone.
 HEADLINES = [

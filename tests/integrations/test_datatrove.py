@@ -1,24 +1,15 @@
 """datatrove reads ``thresher run`` output unchanged, and runs Thresher as an extractor step."""
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from thresher.cli.main import main
+from thresher.testing import corpus as factory
 
 datatrove = pytest.importorskip("datatrove")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-_path = Path(__file__).resolve().parents[1] / "engines" / "corpus_factory.py"
-_spec = importlib.util.spec_from_file_location("thresher_test_corpus_factory", _path)
-assert _spec is not None and _spec.loader is not None
-factory = sys.modules.get("thresher_test_corpus_factory") or importlib.util.module_from_spec(_spec)
-if "thresher_test_corpus_factory" not in sys.modules:
-    sys.modules["thresher_test_corpus_factory"] = factory
-    _spec.loader.exec_module(factory)
 
 
 @pytest.fixture(scope="module")

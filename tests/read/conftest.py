@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from thresher.testing.adversarial import warc_record
+
+__all__ = ["warc_record"]  # the one WARC record builder, shared with the adversarial corpus
+
 RUSSIAN = """Москва — столица России, крупнейший по численности населения город страны и её политический, \
 экономический и культурный центр.
 
@@ -34,30 +38,6 @@ des falaises et des petits villages de pêcheurs."""
 @pytest.fixture
 def texts() -> dict[str, str]:
     return {"ru": RUSSIAN, "ja": JAPANESE, "zh": CHINESE, "fr": FRENCH}
-
-
-def warc_record(
-    wtype: str,
-    url: str | None,
-    block: bytes,
-    *,
-    number: int,
-    content_type: str | None = None,
-    length: int | None = None,
-) -> bytes:
-    """One WARC/1.0 record, written byte by byte (ids and dates fixed, so the bytes are stable)."""
-    lines = [
-        "WARC/1.0",
-        f"WARC-Type: {wtype}",
-        f"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-{number:012d}>",
-        "WARC-Date: 2024-03-01T12:00:00Z",
-    ]
-    if url is not None:
-        lines.append(f"WARC-Target-URI: {url}")
-    if content_type is not None:
-        lines.append(f"Content-Type: {content_type}")
-    lines.append(f"Content-Length: {len(block) if length is None else length}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + block + b"\r\n\r\n"
 
 
 def http_response(body: bytes, headers: list[tuple[str, str]], status: str = "200 OK") -> bytes:

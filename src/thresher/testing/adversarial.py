@@ -246,10 +246,16 @@ def _corrupt_gzip() -> bytes:
 # ---------------------------------------------------------------------------------------- WARC
 
 
-def warc_record(wtype: str, block: bytes, *, number: int, url: str | None = "http://example.com/",
-                content_type: str | None = "application/http; msgtype=response",
-                length: int | None = None) -> bytes:
-    """One WARC/1.0 record, byte by byte (ids and dates fixed)."""
+def warc_record(
+    wtype: str,
+    url: str | None,
+    block: bytes,
+    *,
+    number: int,
+    content_type: str | None = None,
+    length: int | None = None,
+) -> bytes:
+    """One WARC/1.0 record, written byte by byte (ids and dates fixed, so the bytes are stable)."""
     lines = [
         "WARC/1.0",
         f"WARC-Type: {wtype}",
@@ -257,11 +263,17 @@ def warc_record(wtype: str, block: bytes, *, number: int, url: str | None = "htt
         "WARC-Date: 2024-03-01T12:00:00Z",
     ]
     if url is not None:
-        lines.append(f"WARC-Target-URI: {url}{number}")
+        lines.append(f"WARC-Target-URI: {url}")
     if content_type is not None:
         lines.append(f"Content-Type: {content_type}")
     lines.append(f"Content-Length: {len(block) if length is None else length}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + block + b"\r\n\r\n"
+
+
+def _response(block: bytes, *, number: int, length: int | None = None) -> bytes:
+    """A WARC response record of ``http://example.com/<number>``."""
+    return warc_record("response", f"http://example.com/{number}", block, number=number,
+                       content_type="application/http; msgtype=response", length=length)
 
 
 def http_response(body: bytes, content_type: str = "text/html; charset=utf-8", *, extra: str = "") -> bytes:
@@ -270,7 +282,7 @@ def http_response(body: bytes, content_type: str = "text/html; charset=utf-8", *
 
 
 def _html_record(number: int) -> bytes:
-    return warc_record("response", http_response(_page(_paras(_EN)).encode()), number=number)
+    return _response(http_response(_page(_paras(_EN)).encode()), number=number)
 
 
 def _warc_truncated() -> bytes:
@@ -280,22 +292,22 @@ def _warc_truncated() -> bytes:
 
 def _warc_lying_long() -> bytes:
     body = http_response(_page(_paras(_EN)).encode())
-    return _html_record(1) + warc_record("response", body, number=2, length=len(body) + 5000)
+    return _html_record(1) + _response(body, number=2, length=len(body) + 5000)
 
 
 def _warc_lying_short() -> bytes:
     body = http_response(_page(_paras(_EN)).encode())
-    return warc_record("response", body, number=1, length=len(body) // 3) + _html_record(2)
+    return _response(body, number=1, length=len(body) // 3) + _html_record(2)
 
 
 def _warc_zero_length() -> bytes:
-    return warc_record("response", b"", number=1) + _html_record(2)
+    return _response(b"", number=1) + _html_record(2)
 
 
 def _warc_non_html() -> bytes:
-    png = warc_record("response", http_response(_png(), "image/png"), number=1)
-    pdf = warc_record("response", http_response(_pdf(), "application/pdf"), number=2)
-    pdf_as_html = warc_record("response", http_response(_pdf(), "text/html"), number=3)
+    png = _response(http_response(_png(), "image/png"), number=1)
+    pdf = _response(http_response(_pdf(), "application/pdf"), number=2)
+    pdf_as_html = _response(http_response(_pdf(), "text/html"), number=3)
     return png + pdf + pdf_as_html + _html_record(4)
 
 
@@ -309,7 +321,7 @@ def _warc_http_gzip_bomb() -> bytes:
     zeros = bytes(1 << 20)
     comp = zlib.compressobj(9, zlib.DEFLATED, 31)
     body = b"".join(comp.compress(zeros) for _ in range(64)) + comp.flush()
-    bomb = warc_record("response", http_response(body, extra="Content-Encoding: gzip\r\n"), number=1)
+    bomb = _response(http_response(body, extra="Content-Encoding: gzip\r\n"), number=1)
     return bomb + _html_record(2)
 
 

@@ -2,16 +2,14 @@
 pages from three sites, with planted exact and near duplicates and a site-wide boilerplate line, plus
 a JSONL shard of text records (English, German, a broken line).
 
-Loaded by path from the tests that need it (``load()``), so every test directory shares one builder.
+Shared by the engine, CLI, integration and stories tests (``from thresher.testing import corpus``).
 """
 
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import random
-import sys
 import uuid
 from pathlib import Path
 
@@ -109,15 +107,3 @@ def make_corpus(root: Path, *, shards: int = 12, pages: int = 4, seed: int = 7) 
         handle.write("{not json\n")
     return planted
 
-
-def load() -> object:
-    """This module, imported by path (tests live in packages pytest imports with importlib)."""
-    name = "thresher_test_corpus_factory"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, Path(__file__))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
