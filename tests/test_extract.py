@@ -145,3 +145,20 @@ def test_a_slow_first_model_load_does_not_count_against_the_first_documents_time
     finally:
         language._identifier.cache_clear()
         language._scanner.cache_clear()
+
+
+def test_links_images_and_formatting_reach_markdown_and_html_only_when_asked():
+    page = ARTICLE.replace("the first autumn storm", 'the <a href="/storms/1">first <b>autumn</b> storm</a>').replace(
+        "<p>The regional", '<p><img src="/img/reservoir.jpg" alt="The reservoir"> The regional')
+    url = "https://valleypost.example/2024/10/rain"
+    plain = thresher.extract(page, url=url, options=Options(with_markdown=True, with_html=True))
+    assert "](" not in (plain.markdown or "") and "<a " not in (plain.html or "")
+    rich = thresher.extract(page, url=url, options=Options(
+        with_markdown=True, with_html=True, include_links=True, include_images=True, include_formatting=True))
+    assert rich.text == plain.text  # the text stays text
+    assert "[first **autumn** storm](https://valleypost.example/storms/1)" in (rich.markdown or "")
+    assert "![The reservoir](https://valleypost.example/img/reservoir.jpg) The regional" in (rich.markdown or "")
+    assert '<a href="https://valleypost.example/storms/1">first <strong>autumn</strong> storm</a>' in (rich.html or "")
+    assert "/privacy" not in (rich.markdown or "")  # the footer's link went with the footer
+    links_only = thresher.extract(page, url=url, options=Options(with_markdown=True, include_links=True))
+    assert "[first autumn storm](" in (links_only.markdown or "") and "![" not in (links_only.markdown or "")

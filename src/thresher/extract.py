@@ -28,6 +28,7 @@ from thresher.parse.html import parse_html
 from thresher.read.encoding import decode
 from thresher.read.sniff import sniff
 from thresher.segment.html import segment_html
+from thresher.segment.inline import wants_spans, with_spans
 from thresher.segment.text import segment_text
 
 PageLike = Page | str | bytes | Mapping[str, Any]
@@ -149,6 +150,8 @@ def _run(page: Page, opts: Options, deadline: Deadline) -> Trace:
         blocks = segment_html(tree, opts, deadline)
         metadata = html_metadata(tree, page.url, opts)
         decisions = classify_html(blocks, metadata, opts, deadline)
+        if wants_spans(opts):
+            blocks = with_spans(tree, blocks, page.url, opts)
     else:
         blocks = segment_text(text, opts, deadline)
         decisions = classify_text(blocks, opts, deadline)

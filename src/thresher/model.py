@@ -62,6 +62,23 @@ BlockKind = Literal[
 ]
 
 
+SpanKind = Literal["link", "strong", "emphasis", "code", "image"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Inline markup the page put on part of a block's text (``Options.include_links``, ``_images``,
+    ``_formatting``): offsets into ``Block.text``; an image is a point (``start == end``)."""
+
+    start: int
+    end: int
+    kind: SpanKind
+    target: str = ""
+    """The link's address or the image's source, absolute when the page's URL is known."""
+    alt: str = ""
+    """An image's alternative text."""
+
+
 @dataclass(frozen=True, slots=True)
 class Block:
     """A run of text the page shows as a unit, in reading order, with the features that describe it."""
@@ -78,6 +95,9 @@ class Block:
     """Cell texts when the block is a table row."""
     hints: tuple[str, ...] = ()
     """Tokens from the markup (class/id/role) or from the text shape that rules may use."""
+    spans: tuple[Span, ...] = ()
+    """Links, emphasis, inline code and images inside the text, when the options ask for them
+    (``thresher.segment.inline``); the Markdown and HTML renderers show them."""
 
 
 Label = Literal[

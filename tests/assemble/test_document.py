@@ -62,3 +62,15 @@ def test_id_is_stable_and_content_addressed():
     given = assemble(blocks, d, Metadata(), Page(data="x", id="doc-7"), "html", Options())
     assert a.id == b.id != c.id
     assert given.id == "doc-7"
+
+
+def test_no_tables_removes_kept_table_rows_with_a_reason():
+    blocks = [Block(index=0, text="Body text here.", kind="paragraph"),
+              Block(index=1, text="a | 1", kind="table_row", cells=("a", "1"))]
+    decisions = [Decision("main", "body"), Decision("main", "body")]
+    page = Page(data="x")
+    assert assemble(blocks, decisions, Metadata(), page, "html", Options()).text == "Body text here.\n\na | 1"
+    doc = assemble(blocks, decisions, Metadata(), page, "html", Options(include_tables=False, with_markdown=True))
+    assert doc.text == "Body text here."
+    assert "|" not in (doc.markdown or "")
+    assert [(r.reason, r.text) for r in doc.removed] == [("tables_off", "a | 1")]

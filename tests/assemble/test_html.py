@@ -169,3 +169,15 @@ def test_every_thead_row_is_a_header_row():
     ])
     assert len(tree.findall("table/thead/tr")) == 2
     assert [td.text for td in tree.findall("table/tbody/tr/td")] == ["A", "1"]
+
+
+def test_inline_markup_as_tags_with_safe_addresses():
+    from thresher.model import Span
+
+    block = Block(index=0, text="Read <the> guide and bold now", kind="paragraph", spans=(
+        Span(5, 16, "link", 'https://ex.org/?a=1&b="2"'), Span(21, 25, "strong"),
+        Span(26, 26, "image", "https://ex.org/i.png", 'a "cat"')))
+    html = render_html([block], Metadata(), Options())
+    assert html == ('<p>Read <a href="https://ex.org/?a=1&amp;b=&quot;2&quot;">&lt;the&gt; guide</a> and '
+                    '<strong>bold</strong> <img src="https://ex.org/i.png" alt="a &quot;cat&quot;"> now</p>\n')
+    lxml.html.fragment_fromstring(html, create_parent="div")

@@ -300,3 +300,72 @@ def test_any_list_reads_back_item_by_item_in_markdown_and_html(items):
         tree = __import__("lxml.html").html.fragment_fromstring(fragment, create_parent="div")
         own_text = [" ".join("".join(li.xpath("text()|p/text()")).split()) for li in tree.iter("li")]
         assert own_text == expected, fragment
+
+
+# --- inline markup (links, formatting, images) from Block.spans ---
+
+
+def _spanned(text: str, *spans: tuple[str, str, str]) -> Block:
+    """A paragraph with spans over the first occurrence of each (substring, kind, target)."""
+    from thresher.model import Span
+
+    out = []
+    for sub, kind, target in spans:
+        at = text.index(sub)
+        end = at if kind == "image" else at + len(sub)
+        out.append(Span(at, end, kind, target, sub if kind == "image" else ""))  # type: ignore[arg-type]
+    return Block(index=0, text=text, kind="paragraph", spans=tuple(out))
+
+
+def test_links_emphasis_code_and_images_render_as_commonmark():
+    block = _spanned("See the [full] guide, *really* important, call f(x) now",
+                     ("the [full] guide", "link", "https://ex.org/a b(c)"), ("[full]", "strong", ""),
+                     ("*really*", "emphasis", ""), ("f(x)", "code", ""), ("now", "image", "https://ex.org/i.png"))
+    md = render_markdown([block], Metadata(), Options())
+    html = _PARSER.render(md)
+    assert '<a href="https://ex.org/a%20b%28c%29">the <strong>[full]</strong> guide</a>' in html
+    assert "<em>*really*</em>" in html
+    assert "<code>f(x)</code>" in html
+    assert '<img src="https://ex.org/i.png" alt="now" /> now' in html
+
+
+def test_emphasis_commonmark_would_not_read_stays_plain():
+    # '**"' after a letter cannot open an emphasis: no stray asterisks, the text stays as it was
+    block = _spanned('say"quoted"now', ('"quoted"', "strong", ""))
+    md = render_markdown([block], Metadata(), Options())
+    assert md == 'say"quoted"now\n'
+
+
+def test_spans_follow_list_items_and_headings():
+    from thresher.model import Span
+
+    item = Block(index=0, text=" Item one here", kind="list_item", level=1, path="body/ul[1]/li[1]",
+                 spans=(Span(1, 9, "link", "https://ex.org/1"),))
+    heading = Block(index=1, text="A linked heading", kind="heading", level=2,
+                    spans=(Span(2, 8, "link", "https://ex.org/h"),))
+    md = render_markdown([item, heading], Metadata(), Options())
+    assert md == "- [Item one](https://ex.org/1) here\n\n## A [linked](https://ex.org/h) heading\n"
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs")) | st.just("\n"), min_size=1, max_size=30), st.data())
+def test_any_text_with_spans_keeps_its_words(text, data):
+    from thresher.model import Span
+
+    n = len(text)
+    spans = []
+    for kind in data.draw(st.lists(st.sampled_from(["link", "strong", "emphasis", "code"]), max_size=3)):
+        a = data.draw(st.integers(0, n - 1))
+        b = data.draw(st.integers(a + 1, n))
+        spans.append(Span(a, b, kind, "https://ex.org/x"))
+    from thresher.segment.inline import _nested
+
+    block = Block(index=0, text=text, kind="paragraph", spans=_nested(spans))
+    plain = _PARSER.render(render_markdown([Block(index=0, text=text, kind="paragraph")], Metadata(), Options()))
+    rich = _PARSER.render(render_markdown([block], Metadata(), Options()))
+    import re
+
+    def words(h: str) -> list[str]:
+        return re.sub(r"<[^>]+>", "", h).split()
+
+    assert "".join(words(rich)) == "".join(words(plain))

@@ -32,7 +32,10 @@ def assemble(
     comments: list[Block] = []
     removed: list[RemovedBlock] = []
     for block, decision in zip(blocks, decisions, strict=True):
-        if decision.kept:
+        if decision.kept and block.kind == "table_row" and not opts.include_tables:
+            removed.append(RemovedBlock(label="boilerplate", reason="tables_off", text=block.text,
+                                        index=block.index))
+        elif decision.kept:
             kept.append(block)
         elif decision.label == "comment" and opts.include_comments:
             comments.append(block)

@@ -2,9 +2,11 @@
 
 Headings ``h1``–``h6``, paragraphs ``p`` (line breaks ``br``), nested ``ul``/``ol`` lists, tables with a
 ``thead`` header row, ``pre``/``code`` (``class="language-xxx"`` when the markup named one),
-``blockquote`` and ``figcaption``. No attribute of the page survives and every text is escaped, so
-the output carries no script, style, link or event handler from the page; characters HTML cannot
-carry (control characters, lone surrogates) are dropped. The grouping of blocks into lists, tables,
+``blockquote`` and ``figcaption``; with the inline markup the options ask for, ``a href``, ``strong``,
+``em``, ``code`` and ``img src alt`` (http(s)/mailto addresses only, see ``thresher.segment.inline``).
+No other attribute of the page survives and every text is escaped, so the output carries no script,
+style or event handler from the page; characters HTML cannot carry (control characters, lone
+surrogates) are dropped. The grouping of blocks into lists, tables,
 code and quotes is the Markdown renderer's (``thresher.assemble.markdown``).
 """
 
@@ -18,11 +20,13 @@ from thresher.assemble.markdown import (
     code_language,
     code_text,
     list_entries,
+    shifted,
+    spaced,
     table_grid,
     text_shapes,
     units,
 )
-from thresher.model import Block, Metadata
+from thresher.model import Block, Metadata, Span
 from thresher.options import Options
 
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -60,21 +64,61 @@ def _inline(text: str) -> str:
     return escape(" ".join(_NOT_HTML.sub("", text).split()), quote=False)
 
 
-def _lines(text: str) -> str:
-    """Lines of one paragraph, escaped, joined by ``<br>``."""
-    return "<br>\n".join(_inline(line) for line in text.split("\n") if _inline(line))
+def _lines(text: str, spans: Sequence[Span] = ()) -> str:
+    """Lines of one paragraph, escaped (with their inline markup), joined by ``<br>``."""
+    if not spans:
+        return "<br>\n".join(_inline(line) for line in text.split("\n") if _inline(line))
+    lines = (" ".join(line.split()) for line in marked_html(text, spans).split("\n"))
+    return "<br>\n".join(line for line in lines if line)
+
+
+def marked_html(text: str, spans: Sequence[Span]) -> str:
+    """``text`` escaped, with its inline markup as ``a``, ``strong``, ``em``, ``code`` and ``img``
+    (spans must nest, as ``thresher.segment.inline`` gives them)."""
+    out: list[str] = []
+    pos = 0
+    closers: list[tuple[int, str]] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        while closers and closers[-1][0] <= span.start:
+            end, closing = closers.pop()
+            out.append(text_html(text[pos:end]) + closing)
+            pos = end
+        if span.start < pos or (closers and span.end > closers[-1][0]):
+            continue
+        out.append(text_html(text[pos:span.start]))
+        pos = span.start
+        if span.kind == "image":
+            image = (f'<img src="{text_html(span.target, attribute=True)}" '
+                     f'alt="{text_html(" ".join(span.alt.split()), attribute=True)}">')
+            out.append(spaced(text, span.start, image))
+            continue
+        tag = _TAGS[span.kind]
+        out.append(f'<a href="{text_html(span.target, attribute=True)}">' if tag == "a" else f"<{tag}>")
+        closers.append((span.end, f"</{tag}>"))
+    while closers:
+        end, closing = closers.pop()
+        out.append(text_html(text[pos:end]) + closing)
+        pos = end
+    out.append(text_html(text[pos:]))
+    return "".join(out)
+
+
+_TAGS = {"link": "a", "strong": "strong", "emphasis": "em", "code": "code"}
 
 
 def _block(block: Block) -> str:
     text = block.text.strip()
-    if not _lines(text):
+    spans = shifted(block.spans, len(block.text) - len(block.text.lstrip()), len(text))
+    lines = _lines(text, spans)
+    if not lines:
         return ""
     if block.kind == "heading":
         level = min(max(block.level, 1), 6)
-        return f"<h{level}>{_inline(text)}</h{level}>" if _inline(text) else ""
+        inline = " ".join(lines.split("<br>\n"))
+        return f"<h{level}>{inline}</h{level}>"
     if block.kind == "caption":
-        return f"<figure><figcaption>{_lines(text)}</figcaption></figure>"
-    return f"<p>{_lines(text)}</p>"
+        return f"<figure><figcaption>{lines}</figcaption></figure>"
+    return f"<p>{lines}</p>"
 
 
 def _list(items: Sequence[Block]) -> str:
@@ -94,7 +138,7 @@ def _list(items: Sequence[Block]) -> str:
             start = entry.number if tag == "ol" and entry.number not in (None, 1) else None
             out.append(f'<{tag} start="{start}">' if start is not None else f"<{tag}>")
             open_lists.append(tag)
-        out.append("<li>" + "<br>\n".join(_lines(p) for p in entry.paragraphs))
+        out.append("<li>" + "<br>\n".join(_lines(p, entry.spans_of(n)) for n, p in enumerate(entry.paragraphs)))
     if open_lists:
         out.append("</li>" + "</li>".join(f"</{tag}>" for tag in reversed(open_lists)))
     # a closing tag right after an item's text goes on the item's line
@@ -126,5 +170,5 @@ def _code(blocks: Sequence[Block]) -> str:
 
 
 def _quote(blocks: Sequence[Block]) -> str:
-    paragraphs = [f"<p>{_lines(b.text)}</p>" for b in blocks if _lines(b.text)]
+    paragraphs = [f"<p>{_lines(b.text, b.spans)}</p>" for b in blocks if _lines(b.text, b.spans)]
     return "<blockquote>\n" + "\n".join(paragraphs) + "\n</blockquote>" if paragraphs else ""

@@ -21,10 +21,12 @@ that the two outputs always show the same shape.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 
-from thresher.model import Block, Metadata
+from thresher.model import Block, Metadata, Span
 from thresher.options import Options
 
 _ESCAPE_START = re.compile(r"^(\s*)(#{1,6}|[+\-*]|\d{1,9}[.)])(\s|$)")
@@ -64,6 +66,11 @@ class ListEntry:
     depth: int
     number: int | None
     paragraphs: tuple[str, ...]
+    spans: tuple[tuple[Span, ...], ...] = field(default=())
+    """Inline markup of each paragraph (offsets into it), when the blocks carry any."""
+
+    def spans_of(self, n: int) -> tuple[Span, ...]:
+        return self.spans[n] if n < len(self.spans) else ()
 
 
 def render_markdown(blocks: Sequence[Block], metadata: Metadata, opts: Options) -> str:
@@ -100,7 +107,8 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
             if place is not None:
                 text = _TEXT_MARKER.sub("", block.text, count=1)
                 block = replace(block, kind="list_item", level=1, text=text,
-                                path=f"{block.path}/ol[1]/li[{place}]")
+                                path=f"{block.path}/ol[1]/li[{place}]",
+                                spans=shifted(block.spans, len(block.text) - len(text), len(text)))
             out.append(block)
             continue
         if block.kind in ("list_item", "line"):
@@ -263,16 +271,19 @@ def list_entries(items: Sequence[Block]) -> list[ListEntry]:
         text = block.text.strip()
         if not text:
             continue
+        spans = shifted(block.spans, len(block.text) - len(block.text.lstrip()), len(text))
         level = max(block.level, 1)
         key, number = _item_of(block.path)
         if key is not None and key == previous_key and stack and stack[-1] == level and entries:
             last = entries[-1]
-            entries[-1] = ListEntry(last.depth, last.number, (*last.paragraphs, text))
+            all_spans = (*(last.spans_of(n) for n in range(len(last.paragraphs))), spans)
+            entries[-1] = ListEntry(last.depth, last.number, (*last.paragraphs, text),
+                                    all_spans if any(all_spans) else ())
             continue
         previous_key = key
         while stack and stack[-1] >= level:
             stack.pop()
-        entries.append(ListEntry(len(stack), number, (text,)))
+        entries.append(ListEntry(len(stack), number, (text,), (spans,) if spans else ()))
         stack.append(level)
     return entries
 
@@ -316,10 +327,11 @@ def _block(block: Block) -> str:
     text = block.text.strip()
     if not text:
         return ""
+    spans = shifted(block.spans, len(block.text) - len(block.text.lstrip()), len(text))
     if block.kind == "heading":
         level = min(max(block.level, 1), 6)
-        return "#" * level + " " + _heading_text(text)
-    return _lines(text, 0)
+        return "#" * level + " " + _heading_text(text, spans)
+    return _lines(text, 0, spans)
 
 
 def _code(blocks: Sequence[Block]) -> str:
@@ -334,20 +346,20 @@ def _code(blocks: Sequence[Block]) -> str:
 def _quote(blocks: Sequence[Block]) -> str:
     paragraphs = []
     for block in blocks:
-        lines = [line.strip() for line in block.text.strip().split("\n") if line.strip()]
+        lines = [line.strip() for line in marked(block.text, block.spans).split("\n") if line.strip()]
         if lines:
-            paragraphs.append("  \n".join("> " + _inline(line) for line in lines))
+            paragraphs.append("  \n".join("> " + _line_start(line) for line in lines))
     return "\n>\n".join(paragraphs)
 
 
-def _lines(text: str, indent: int) -> str:
+def _lines(text: str, indent: int, spans: Sequence[Span] = ()) -> str:
     """Lines of one paragraph, joined by hard breaks, continuation lines indented by ``indent``."""
-    lines = [_inline(line.strip()) for line in text.split("\n") if line.strip()]
+    lines = [_line_start(line.strip()) for line in marked(text, spans).split("\n") if line.strip()]
     return ("  \n" + " " * indent).join(lines)
 
 
-def _heading_text(text: str) -> str:
-    text = _inline(" ".join(text.split()))
+def _heading_text(text: str, spans: Sequence[Span] = ()) -> str:
+    text = _line_start(" ".join(marked(text, spans).split()))
     # a trailing run of '#' would be read as the closing sequence and dropped
     return _CLOSING_HASHES.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
 
@@ -364,7 +376,9 @@ def _list(items: Sequence[Block]) -> str:
         indent = columns[-1] if columns else 0
         marker = f"{entry.number}." if entry.number is not None else "-"
         column = indent + len(marker) + 1
-        body = ("  \n" + " " * column).join(_lines(p, column) for p in entry.paragraphs)
+        body = ("  \n" + " " * column).join(
+            _lines(p, column, entry.spans_of(n)) for n, p in enumerate(entry.paragraphs)
+        )
         if lines and starts_list and entry.number not in (None, 1):
             # a numbered list that does not start at 1 cannot interrupt a paragraph: it would be read
             # as more text of the item above
@@ -404,9 +418,139 @@ def _cell(text: str) -> str:
 
 def _inline(text: str) -> str:
     """Escape what would otherwise turn a plain line into Markdown syntax."""
+    return _line_start(_escape(text))
+
+
+def _escape(text: str) -> str:
+    """Escape the characters that would start inline syntax (emphasis, links, code, HTML, entities)."""
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;")
+    return _ENTITY.sub("&amp;", text).replace("<", "&lt;")
+
+
+def _line_start(text: str) -> str:
+    """Escape what would make an (inline-escaped) line a block: rule, quote, heading, list item."""
     if _RULE_LINE.match(text):
         return _RULE_LINE.sub(lambda m: m.group(1) + "\\" + m.group(0)[len(m.group(1)):], text)
     text = _QUOTE_START.sub(lambda m: m.group(1) + "\\>", text)
     return _ESCAPE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1] + m.group(3), text)
+
+
+def shifted(spans: Sequence[Span], cut: int, length: int) -> tuple[Span, ...]:
+    """Spans of a text whose first ``cut`` characters were removed, kept within ``length``."""
+    if not spans:
+        return ()
+    out = []
+    for span in spans:
+        start, end = max(span.start - cut, 0), min(span.end - cut, length)
+        if end < start or (end == start and span.start != span.end) or start > length:
+            continue
+        out.append(replace(span, start=start, end=end))
+    return tuple(out)
+
+
+def marked(text: str, spans: Sequence[Span]) -> str:
+    """``text`` escaped as Markdown, with its inline markup: ``[links](…)``, ``**strong**``,
+    ``*emphasis*``, ```code```, ``![images](…)``. Spans must nest (``thresher.segment.inline``); an
+    emphasis CommonMark would not read as one (its marks not flanking) stays plain text."""
+    if not spans:
+        return _escape(text)
+    out: list[str] = []
+    pos = 0
+    closers: list[tuple[int, str]] = []
+    ordered = sorted(spans, key=lambda s: (s.start, -s.end))
+    for span in ordered:
+        while closers and closers[-1][0] <= span.start:
+            end, closing = closers.pop()
+            out.append(_escape(text[pos:end]) + closing)
+            pos = end
+        if span.start < pos or (closers and span.end > closers[-1][0]):
+            continue
+        out.append(_escape(text[pos:span.start]))
+        pos = span.start
+        if span.kind == "image":
+            out.append(spaced(text, span.start, f"![{_escape(' '.join(span.alt.split()))}]({_destination(span.target)})"))
+        elif span.kind == "code":
+            tail = next((part for part in reversed(out) if part), "")
+            # right after another code span the backticks would run together: plain text then
+            content = text[span.start:span.end]
+            out.append(_escape(content) if tail.endswith("`") else _code_span(content))
+            pos = span.end
+        elif span.kind == "link":
+            _no_image_mark(out)
+            out.append("[")
+            closers.append((span.end, f"]({_destination(span.target)})"))
+        elif _flanking(text, span, ordered) and not _touches_mark(out, closers, span.end):
+            mark = "**" if span.kind == "strong" else "*"
+            out.append(mark)
+            closers.append((span.end, mark))
+    while closers:
+        end, closing = closers.pop()
+        out.append(_escape(text[pos:end]) + closing)
+        pos = end
+    out.append(_escape(text[pos:]))
+    return "".join(out)
+
+
+def spaced(text: str, at: int, markup: str) -> str:
+    """An image's markup at ``at``, set off by spaces from the words on either side."""
+    before = " " if at and not text[at - 1].isspace() else ""
+    after = " " if at < len(text) and not text[at].isspace() else ""
+    return before + markup + after
+
+
+_URL_SAFE = "!#$%&'*+,/:;=?@[]~-._"
+"""Characters left as they are in a link destination; spaces, parentheses and angle brackets are
+percent-encoded so the destination needs no brackets."""
+
+
+def _destination(url: str) -> str:
+    return quote(url, safe=_URL_SAFE)
+
+
+def _code_span(content: str) -> str:
+    content = " ".join(content.split("\n"))
+    longest = max((len(m) for m in _BACKTICKS.findall(content)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if content.startswith("`") or content.endswith("`") or (
+        content.startswith(" ") and content.endswith(" ") and content.strip()) else ""
+    return f"{fence}{pad}{content}{pad}{fence}"
+
+
+def _no_image_mark(out: list[str]) -> None:
+    """A ``!`` of the text right before a link's ``[`` would make it an image: escape it."""
+    for k in range(len(out) - 1, -1, -1):
+        if out[k]:
+            if out[k].endswith("!") and not out[k].endswith("\\!"):
+                out[k] = out[k][:-1] + "\\!"
+            return
+
+
+def _touches_mark(out: list[str], closers: list[tuple[int, str]], end: int) -> bool:
+    """Whether an emphasis opening here would run into another ``*`` mark (one just written, or one
+    closing at the same place): CommonMark would read the run differently."""
+    tail = next((part for part in reversed(out) if part), "")
+    return tail.endswith("*") or any(at == end and mark.endswith("*") for at, mark in closers)
+
+
+def _punctuation(char: str) -> bool:
+    """CommonMark's Unicode punctuation (P and S categories; NUL is read as U+FFFD, a symbol)."""
+    return char == "\x00" or unicodedata.category(char)[0] in "PS"
+
+
+def _space(char: str) -> bool:
+    """CommonMark's Unicode whitespace: the Zs category, tab, line feed, vertical tab (as markdown-it reads it), form feed, carriage return."""
+    return char in "\t\n\x0b\x0c\r" or unicodedata.category(char) == "Zs"
+
+
+def _flanking(text: str, span: Span, spans: Sequence[Span]) -> bool:
+    """Whether ``*`` marks around the span open and close an emphasis in CommonMark. Markup of a span
+    inside it that starts (or ends) at the same place stands next to the mark: punctuation."""
+    start, end = span.start, span.end
+    inner = [s for s in spans if s is not span and start <= s.start and s.end <= end]
+    first_punct = any(s.start == start for s in inner) or _punctuation(text[start])
+    last_punct = any(s.end == end and s.start < s.end for s in inner) or _punctuation(text[end - 1])
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    opens = not _space(text[start]) and (not first_punct or _space(before) or _punctuation(before))
+    closes = not _space(text[end - 1]) and (not last_punct or _space(after) or _punctuation(after))
+    return opens and closes
