@@ -369,3 +369,11 @@ def test_any_text_with_spans_keeps_its_words(text, data):
         return re.sub(r"<[^>]+>", "", h).split()
 
     assert "".join(words(rich)) == "".join(words(plain))
+
+
+def test_bold_over_a_whole_heading_is_dropped_inside_it_is_kept():
+    from thresher.model import Span
+
+    whole = Block(index=0, text="1. Title", kind="heading", level=4, spans=(Span(0, 8, "strong"),))
+    part = Block(index=1, text="A bold word", kind="heading", level=4, spans=(Span(2, 6, "strong"),))
+    assert render_markdown([whole, part], Metadata(), Options()) == "#### 1\\. Title\n\n#### A **bold** word\n"

@@ -19,6 +19,7 @@ from html import escape
 from thresher.assemble.markdown import (
     code_language,
     code_text,
+    heading_spans,
     list_entries,
     shifted,
     spaced,
@@ -109,6 +110,8 @@ _TAGS = {"link": "a", "strong": "strong", "emphasis": "em", "code": "code"}
 def _block(block: Block) -> str:
     text = block.text.strip()
     spans = shifted(block.spans, len(block.text) - len(block.text.lstrip()), len(text))
+    if block.kind == "heading":
+        spans = heading_spans(text, spans)
     lines = _lines(text, spans)
     if not lines:
         return ""

@@ -330,7 +330,7 @@ def _block(block: Block) -> str:
     spans = shifted(block.spans, len(block.text) - len(block.text.lstrip()), len(text))
     if block.kind == "heading":
         level = min(max(block.level, 1), 6)
-        return "#" * level + " " + _heading_text(text, spans)
+        return "#" * level + " " + _heading_text(text, heading_spans(text, spans))
     return _lines(text, 0, spans)
 
 
@@ -433,6 +433,11 @@ def _line_start(text: str) -> str:
         return _RULE_LINE.sub(lambda m: m.group(1) + "\\" + m.group(0)[len(m.group(1)):], text)
     text = _QUOTE_START.sub(lambda m: m.group(1) + "\\>", text)
     return _ESCAPE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1] + m.group(3), text)
+
+
+def heading_spans(text: str, spans: Sequence[Span]) -> tuple[Span, ...]:
+    """A heading's spans without bold or italic over the whole heading (it is emphasis already)."""
+    return tuple(s for s in spans if not (s.kind in ("strong", "emphasis") and s.start == 0 and s.end >= len(text)))
 
 
 def shifted(spans: Sequence[Span], cut: int, length: int) -> tuple[Span, ...]:
