@@ -72,11 +72,11 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     ext.add_argument("--no-tables", dest="include_tables", action="store_const", const=False,
                      help="leave table content out")
     ext.add_argument("--links", dest="include_links", action="store_const", const=True,
-                     help="keep link targets")
+                     help="links as [text](url) in markdown and <a href> in html output")
     ext.add_argument("--images", dest="include_images", action="store_const", const=True,
-                     help="keep image sources")
+                     help="images as ![alt](src) in markdown and <img> in html output")
     ext.add_argument("--formatting", dest="include_formatting", action="store_const", const=True,
-                     help="keep text formatting (bold, italic...)")
+                     help="bold, italic and inline code in markdown and html output")
     ext.add_argument("-f", "--fast", dest="fast", action="store_const", const=True,
                      help="skip the costlier steps (whole-page date search, language identification)")
     ext.add_argument("--target-language", type=_language, default=None, metavar="LANG",
