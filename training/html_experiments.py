@@ -3,12 +3,14 @@
     python training/html_experiments.py --hx /tmp/hx folds /tmp/html_folds_pw --name base
     python training/html_experiments.py --hx /tmp/hx train --name leaves63 --leaves 63 --iters 300,500
     python training/html_experiments.py --hx /tmp/hx decide --name base
+    python training/html_experiments.py --hx /tmp/hx expected --name base
 
 ``folds`` scores saved fold models (``DIR/fold-K.json``) on their own folds; ``train`` trains five
 domain-grouped fold models with a variant (labels, weights, hyper-parameters, a second stage) and
 saves the out-of-fold probabilities at several boosting rounds (``oof_<name>_<rounds>.npy``);
 ``decide`` tries decision rules (global, per-page-type thresholds, a fallback when a page keeps
-nothing, smoothing) on saved probabilities. Scores are the WCXB word-bag F1 of the kept blocks'
+nothing, smoothing) on saved probabilities; ``expected`` tries the run-time expected-F1 selection and
+repeat dropping (``html_model.expected_f1_keep`` / ``drop_repeats``) on them. Scores are the WCXB word-bag F1 of the kept blocks'
 text, the same number ``train_html_model.py`` prints; nothing here is scored on a page whose domain
 the model was trained on.
 """
@@ -201,6 +203,10 @@ def cmd_train(d: Data, a: argparse.Namespace) -> None:
         params.update(json.loads(a.extra))
     mode_page[0] = not a.no_page_weight
     w = weights(d, a.weight)
+    if a.type_balance:  # page weights scaled toward every page type weighing the same (power a.type_balance)
+        counts = {t: d.types.count(t) for t in TYPES}
+        scale = np.array([(len(d.pages) / (len(TYPES) * counts[t])) ** a.type_balance for t in d.types])
+        w = (w * np.repeat(scale, [p["n"] for p in d.pages])).astype(np.float32)
     y = d.y
     if a.labels:
         y = np.load(a.hx / f"labels_{a.labels}.npy").astype(np.float32)
@@ -214,10 +220,11 @@ def cmd_train(d: Data, a: argparse.Namespace) -> None:
         extra, extra_names = stage2_features(d, base)
         X = np.hstack([X, extra]) if not a.stage2_only else np.hstack([X[:, :0], extra])
         names = names + extra_names if not a.stage2_only else extra_names
-    if a.extra_cols:
-        extra = np.load(a.hx / f"extra_{a.extra_cols}.npy")
-        X = np.hstack([X, extra])
-        names = names + [f"x_{a.extra_cols}_{j}" for j in range(extra.shape[1])]
+    for extra_name in (a.extra_cols or "").split(","):
+        if extra_name:
+            extra = np.load(a.hx / f"extra_{extra_name}.npy")
+            X = np.hstack([X, extra])
+            names = names + [f"x_{extra_name}_{j}" for j in range(extra.shape[1])]
     iters = sorted(int(x) for x in a.iters.split(","))
     print(f"train {a.name}: {json.dumps({k: params[k] for k in ('num_leaves', 'learning_rate', 'min_data_in_leaf', 'feature_fraction', 'lambda_l2')})} "
           f"rounds={max(iters)} weight={a.weight} page_weight={mode_page[0]} labels={a.labels or 'align'} "
@@ -283,6 +290,10 @@ def cmd_decide(d: Data, a: argparse.Namespace) -> None:
     per_t = {t: d.score(decide(d, probs, t)) for t in grid}
     folds = np.array([p["fold"] for p in d.pages])
     ptypes = np.array(d.pred_type)
+    if a.type_from:  # page types from a page-type model's saved probabilities (extra_<NAME>.npy)
+        probs_t = np.load(a.hx / f"extra_{a.type_from}.npy")
+        ptypes = np.array([TYPES[int(probs_t[d.starts[i]].argmax())] if d.pages[i]["n"] else "other"
+                           for i in range(len(d.pages))])
     chosen = np.zeros(len(d.pages))
     table: dict[int, dict[str, float]] = {}
     for k in range(5):
@@ -298,6 +309,42 @@ def cmd_decide(d: Data, a: argparse.Namespace) -> None:
     full = {pt: max(grid, key=lambda t, pt=pt: (per_t[t][ptypes == pt, 2].sum(), -abs(t - t0)))
             for pt in sorted(set(ptypes))}
     print("  thresholds on all pages:", full)
+
+
+def expected_keep(d: Data, probs: np.ndarray, power: float, floor: float, repeat_min_words: float | None) -> np.ndarray:
+    """Keep masks from the run-time selection: ``expected_f1_keep`` (a threshold when power is 0),
+    then ``drop_repeats``, with the block word counts the run time reads (the ``n_words`` column)."""
+    from thresher.classify.html_model import drop_repeats, expected_f1_keep
+    words = np.asarray(d.X[:, d.names.index("n_words")], dtype=np.float64)
+    keep = np.zeros(len(probs), dtype=bool)
+    for i in range(len(d.pages)):
+        s = d.page_slice(i)
+        k = expected_f1_keep(probs[s], words[s], power, floor) if power else probs[s] >= floor
+        if repeat_min_words is not None:
+            k = np.array(drop_repeats(d.bags[i]["texts"], list(k), list(words[s]), repeat_min_words), dtype=bool)
+        keep[s] = k
+    return keep
+
+
+def cmd_expected(d: Data, a: argparse.Namespace) -> None:
+    """The expected-F1 selection (power, floor) and repeat dropping on saved probabilities: a grid,
+    then each fold scored with the setting best on the other four (nested)."""
+    probs = np.load(a.hx / f"oof_{a.name}.npy")
+    grid: list[tuple[float, float, float | None]] = [
+        (p, f, m) for p in (1.0, 1.25, 1.5) for f in (0.2, 0.3, 0.4) for m in (3, 5, 10)]
+    grid += [(0, t, m) for t in (0.35, 0.4, 0.45) for m in (None, 5)]
+    grid += [(2.0, 0.45, 5), (0.75, 0.2, 5)]
+    res = {}
+    for g in grid:
+        res[g] = d.score(expected_keep(d, probs, *g))
+        summary(d, f"{a.name} power,floor,repeat={g}", res[g])
+    folds = np.array([p["fold"] for p in d.pages])
+    chosen = np.zeros((len(d.pages), 3))
+    for k in range(5):
+        best = max(grid, key=lambda g: float(res[g][folds != k, 2].mean()))
+        print(f"  fold {k} chooses {best}")
+        chosen[folds == k] = res[best][folds == k]
+    summary(d, f"{a.name} nested choice", chosen)
 
 
 def main() -> int:
@@ -320,15 +367,20 @@ def main() -> int:
     t.add_argument("--no-page-weight", action="store_true")
     t.add_argument("--labels", help="labels_<NAME>.npy instead of the cache's alignment")
     t.add_argument("--drop-hints", action="store_true")
+    t.add_argument("--type-balance", type=float, default=0.0,
+                   help="scale each page's weight by (pages / (7 × pages of its type)) ** this")
     t.add_argument("--stage2", help="oof_<NAME>.npy: add second-stage context features from it")
-    t.add_argument("--extra-cols", help="extra_<NAME>.npy: more per-block columns (e.g. pagetype)")
+    t.add_argument("--extra-cols", help="extra_<NAME>.npy (comma-separated names): more per-block columns (e.g. pagetype,struct)")
     t.add_argument("--stage2-only", action="store_true")
     t.add_argument("--save-models", action="store_true")
     e = sub.add_parser("decide")
     e.add_argument("--name", required=True)
+    e.add_argument("--type-from", help="extra_<NAME>.npy: per-type thresholds by this model's page type")
+    x = sub.add_parser("expected")
+    x.add_argument("--name", required=True)
     a = ap.parse_args()
     d = Data(a.hx)
-    {"folds": cmd_folds, "train": cmd_train, "decide": cmd_decide}[a.cmd](d, a)
+    {"folds": cmd_folds, "train": cmd_train, "decide": cmd_decide, "expected": cmd_expected}[a.cmd](d, a)
     return 0
 
 

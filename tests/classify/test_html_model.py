@@ -9,12 +9,18 @@ import pytest
 from thresher.classify.html import classify_html
 from thresher.classify.html_model import (
     HINT_PREFIX,
+    PAGE_TYPE_PREFIX,
+    STRUCT_FEATURES,
     Columns,
     HtmlModel,
     context_features,
+    drop_repeats,
+    expected_f1_keep,
     feature_matrix,
     load_model,
+    page_vector,
     smooth,
+    structure_columns,
     to_matrix,
 )
 from thresher.classify.html_rules import classify_html as classify_html_rules
@@ -64,8 +70,12 @@ def test_every_dense_model_feature_is_produced_by_segment_and_context():
         blocks, meta, rules = page(name)
         for row in context_features(blocks, meta, rules):
             produced.update(row)
-    dense = [n for n in model.names if not n.startswith(HINT_PREFIX)]
+    dense = [n for n in model.names if not n.startswith((HINT_PREFIX, PAGE_TYPE_PREFIX))]
     missing = sorted(set(dense) - produced)
+    page_types = [n for n in model.names if n.startswith(PAGE_TYPE_PREFIX)]
+    if page_types:  # filled by the page-type model, one column per class it predicts
+        assert model.page_type is not None
+        assert page_types == [PAGE_TYPE_PREFIX + c for c in model.page_type.classes]
     assert not missing, f"model features the pipeline does not produce: {missing}"
     hints = [n for n in model.names if n.startswith(HINT_PREFIX)]
     assert len(hints) <= 1000
@@ -75,7 +85,7 @@ def test_matrix_has_no_all_nan_column_for_a_real_page():
     model = load_model(None)
     assert model is not None
     blocks, meta, rules = page("article-with-nav-footer-related.html")
-    x = to_matrix(context_features(blocks, meta, rules), model.names)
+    x = model.matrix(blocks, meta, rules)
     assert x.shape == (len(blocks), len(model.names))
     all_nan = [model.names[j] for j in range(x.shape[1]) if np.isnan(x[:, j]).all()]
     assert not all_nan
@@ -116,11 +126,21 @@ def test_model_from_a_path_is_used(tmp_path):
     payload = shipped_payload()
     payload["thresholds"] = {"balanced": 1.01, "precision": 1.01, "recall": 1.01}  # keeps nothing
     payload["smooth"] = False
+    payload.pop("expected_f1", None)  # an older model: thresholds only
     path.write_text(json.dumps(payload), encoding="utf-8")
     opts = Options(html_model=str(path))
     blocks, meta, _ = page("article-with-nav-footer-related.html", opts)
     decisions = classify_html(blocks, meta, opts, NO_DEADLINE)
     assert not any(d.kept for d in decisions)
+    payload["expected_f1"] = {"balanced": [1.0, 1.01]}  # the expected-F1 selection, floor above 1
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    load_model.cache_clear()
+    assert not any(d.kept for d in classify_html(blocks, meta, opts, NO_DEADLINE))
+    payload["expected_f1"] = {"balanced": [1.0, 0.0]}
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    load_model.cache_clear()
+    assert any(d.kept for d in classify_html(blocks, meta, opts, NO_DEADLINE))
+    load_model.cache_clear()
 
 
 def test_missing_model_file_falls_back_to_rules(tmp_path):
@@ -133,7 +153,7 @@ def test_numpy_trees_match_lightgbm_on_a_real_page():
     assert model is not None
     booster = lightgbm.Booster(model_str=shipped_payload()["model"])
     blocks, meta, rules = page("article-with-nav-footer-related.html")
-    x = to_matrix(context_features(blocks, meta, rules), model.names)
+    x = model.matrix(blocks, meta, rules)
     np.testing.assert_allclose(model.trees.predict(x), booster.predict(x, num_threads=1), atol=1e-9)
 
 
@@ -177,9 +197,14 @@ def test_run_time_matrix_is_the_training_matrix_bit_for_bit(name):
     assert model is not None
     blocks, meta, rules = page(name)
     expected = to_matrix(context_features(blocks, meta, rules), model.names)
-    got = model.matrix(blocks, meta, rules)
+    got = feature_matrix(blocks, meta, rules, model.columns)
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, expected)
+    full = model.matrix(blocks, meta, rules)  # the page-type model fills only its own columns
+    pt = [j for j, n in enumerate(model.names) if n.startswith(PAGE_TYPE_PREFIX)]
+    others = [j for j in range(len(model.names)) if j not in pt]
+    np.testing.assert_array_equal(full[:, others], got[:, others])
+    assert not np.isnan(full[:, pt]).any()
 
 
 def test_run_time_matrix_handles_missing_features_unknown_names_and_edges():
@@ -212,3 +237,145 @@ def test_paired_walk_matches_the_plain_walk_bit_for_bit():
     blocks, meta, rules = page("article-with-nav-footer-related.html")
     for data in (x, x.astype(np.float32), model.matrix(blocks, meta, rules)):
         np.testing.assert_array_equal(model.trees.predict(data), model.trees._walk(data))
+
+
+def test_page_type_columns_are_the_page_type_models_output():
+    lightgbm = pytest.importorskip("lightgbm")
+    model = load_model(None)
+    assert model is not None
+    if model.page_type is None:
+        pytest.skip("the shipped model has no page-type model")
+    payload = shipped_payload()["page_type"]
+    blocks, meta, rules = page("forum-thread-three-posts.html")
+    x = model.matrix(blocks, meta, rules)
+    vec = page_vector(x[:, model.page_type.inputs], x[:, model.page_type.words])[None, :]
+    for name, dump in zip(payload["classes"], payload["models"], strict=True):
+        p = lightgbm.Booster(model_str=dump).predict(vec, num_threads=1)[0]
+        col = x[:, model.names.index(PAGE_TYPE_PREFIX + name)]
+        np.testing.assert_allclose(col, np.float32(p), rtol=1e-6)
+        assert (col == col[0]).all()
+
+
+def test_page_vector_ignores_nan_in_means_and_weighs_by_words():
+    x = np.array([[1.0, np.nan], [3.0, np.nan]], dtype=np.float32)
+    vec = page_vector(x, np.array([0.0, 2.0], dtype=np.float32))
+    np.testing.assert_allclose(vec[:2], [2.0, np.nan])
+    np.testing.assert_allclose(vec[2:4], [(1 * 1 + 3 * 3) / 4, 0.0])
+    assert vec[4] == pytest.approx(np.log1p(4.0))
+    assert page_vector(np.zeros((0, 2), dtype=np.float32), np.zeros(0)).shape == (5,)
+
+
+def test_structure_columns_find_a_run_of_cards_and_the_main_region():
+    """Three product cards under one grid, a nav list, a footer line: the cards form a record run,
+    the kept text sits in the grid, the menu items have a run of their own but full of links."""
+    paths = [
+        "body/nav[1]/ul[1]/li[1]", "body/nav[1]/ul[1]/li[2]", "body/nav[1]/ul[1]/li[3]",
+        "body/main[1]/h1[1]",
+        "body/main[1]/div[1]/div[1]/h3[1]", "body/main[1]/div[1]/div[1]/p[1]",
+        "body/main[1]/div[1]/div[2]/h3[1]", "body/main[1]/div[1]/div[2]/p[1]",
+        "body/main[1]/div[1]/div[3]/h3[1]", "body/main[1]/div[1]/div[3]/p[1]",
+        "body/footer[1]",
+    ]
+    lengths = np.array([5, 5, 5, 20, 10, 40, 10, 40, 10, 40, 30], dtype=np.float64)
+    links = np.array([1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0.5])
+    kept = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0], dtype=np.float64)
+    cols = structure_columns(paths, lengths, links, kept)
+    assert set(cols) == set(STRUCT_FEATURES)
+    assert all(len(v) == len(paths) for v in cols.values())
+    card = 5  # the first card's paragraph
+    assert cols["s_rec_n"][card] == pytest.approx(np.log1p(3))
+    assert cols["s_rec_own_share"][card] == pytest.approx(50 / 150)
+    assert cols["s_rec_char_share"][card] == pytest.approx(150 / 215)
+    assert cols["s_gpath_blocks"][card] == pytest.approx(np.log1p(3))
+    assert cols["s_rec_link"][0] == pytest.approx(1.0)  # the menu run is all links
+    assert cols["s_in_kept_region"][card] == 1.0 and cols["s_in_kept_region"][0] == 0.0
+    assert cols["s_in_kept_region"][10] == 0.0
+    assert cols["s_kept_before"][0] == 0.0 and cols["s_kept_after"][10] == 0.0
+    assert cols["s_rec_own_share"][3] == -1.0  # the h1 belongs to no run
+    empty = structure_columns([], np.zeros(0), np.zeros(0), np.zeros(0))
+    assert all(len(v) == 0 for v in empty.values())
+
+
+def test_expected_f1_keeps_the_best_blocks_of_a_doubtful_page():
+    words = np.array([100.0, 100.0, 10.0, 50.0])
+    doubtful = np.array([0.35, 0.3, 0.1, 0.05])  # no block passes a 0.4 threshold
+    assert expected_f1_keep(doubtful, words, 1.0, 0.0).tolist() == [True, True, False, False]
+    assert expected_f1_keep(doubtful, words, 1.0, 0.32).tolist() == [True, False, False, False]
+    clear = np.array([0.95, 0.9, 0.05, 0.02])
+    assert expected_f1_keep(clear, words, 1.0, 0.0).tolist() == [True, True, False, False]
+    # a higher power trusts mid probabilities less: fewer blocks kept
+    mixed = np.array([0.9, 0.5, 0.5, 0.5])
+    assert expected_f1_keep(mixed, words, 3.0, 0.0).sum() <= expected_f1_keep(mixed, words, 1.0, 0.0).sum()
+    assert expected_f1_keep(np.zeros(0), np.zeros(0), 1.0, 0.3).shape == (0,)
+
+
+def test_drop_repeats_keeps_a_long_text_once():
+    texts = ["Same long text here ok", "Menu", "Same long text here ok ", "Menu", "Other"]
+    words = [5, 1, 5, 1, 1]
+    assert drop_repeats(texts, [True] * 5, words, 5) == [True, True, False, True, True]
+    assert drop_repeats(texts, [False, True, True, True, True], words, 5) == [False, True, True, True, True]
+
+
+def test_expected_f1_model_drops_repeated_text_with_a_reason(tmp_path):
+    path = tmp_path / "m.json"
+    payload = shipped_payload()
+    payload["expected_f1"] = {"balanced": [1.0, 0.0]}
+    payload["repeat_min_words"] = 1
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    opts = Options(html_model=str(path))
+    blocks, meta, _ = page("article-with-nav-footer-related.html", opts)
+    once = classify_html(blocks, meta, opts, NO_DEADLINE)
+    kept = next(b for b, d in zip(blocks, once, strict=True) if d.kept and b.features.get("n_words", 0) >= 1)
+    twice = [*blocks, replace(kept, index=len(blocks))]
+    decisions = classify_html(twice, meta, opts, NO_DEADLINE)
+    assert len(decisions) == len(twice)
+    assert decisions[blocks.index(kept)].kept
+    assert decisions[-1].reason == "repeated_text" and not decisions[-1].kept
+
+
+def test_a_model_with_page_type_and_structure_columns_fills_them(tmp_path):
+    """A model naming ``pt_`` and structure columns: the page-type model's outputs land in the
+    ``pt_`` columns (every row the same), the structure columns match ``structure_columns``."""
+    lightgbm = pytest.importorskip("lightgbm")
+    blocks, meta, rules = page("forum-thread-three-posts.html")
+    base = ["n_words", "link_density", "log_chars", *STRUCT_FEATURES]
+    rng = np.random.default_rng(5)
+    width = 2 * len(base) + 1
+    vecs = rng.normal(size=(60, width))
+    classes = ["article", "forum"]
+    dumps = []
+    for c in range(len(classes)):
+        y = ((vecs[:, 0] > 0) == bool(c)).astype(float)
+        params = {"objective": "binary", "verbose": -1, "num_threads": 1, "min_data_in_leaf": 5, "seed": 1}
+        dumps.append(lightgbm.train(params, lightgbm.Dataset(vecs, y), num_boost_round=5).model_to_string())
+    names = [*base, *(PAGE_TYPE_PREFIX + c for c in classes)]
+    x = rng.normal(size=(40, len(names)))
+    block_model = lightgbm.train({"objective": "binary", "verbose": -1, "num_threads": 1, "min_data_in_leaf": 5},
+                                 lightgbm.Dataset(x, (x[:, 0] > 0).astype(float)), num_boost_round=3)
+    model = HtmlModel({"features": names, "thresholds": {"balanced": 0.5}, "model": block_model.model_to_string(),
+                       "page_type": {"features": base, "classes": classes, "models": dumps}})
+    got = model.matrix(blocks, meta, rules)
+    plain = feature_matrix(blocks, meta, rules, model.columns)
+    np.testing.assert_array_equal(got[:, : len(base)], plain[:, : len(base)])
+    assert np.isnan(plain[:, len(base):]).all()
+    vec = page_vector(plain[:, : len(base)], plain[:, 0])[None, :]
+    for k, dump in enumerate(dumps):
+        expected = lightgbm.Booster(model_str=dump).predict(vec)[0]
+        np.testing.assert_allclose(got[:, len(base) + k], np.float32(expected), rtol=1e-6)
+    cols = structure_columns([b.path for b in blocks], np.array([len(b.text) for b in blocks], dtype=float),
+                             np.array([b.features.get("link_density", 0.0) for b in blocks]),
+                             np.array([d.kept for d in rules], dtype=float))
+    for j, name in enumerate(STRUCT_FEATURES):
+        np.testing.assert_array_equal(got[:, 3 + j], cols[name].astype(np.float32))
+    assert model.predict(blocks, meta, rules).shape == (len(blocks),)
+
+
+@pytest.mark.parametrize(
+    "name", ["article-with-nav-footer-related.html", "forum-thread-three-posts.html"]
+)
+def test_structure_columns_at_run_time_are_the_training_ones_bit_for_bit(name):
+    blocks, meta, rules = page(name)
+    names = ["n_chars", "rule_main", *STRUCT_FEATURES]
+    expected = to_matrix(context_features(blocks, meta, rules), names)
+    np.testing.assert_array_equal(feature_matrix(blocks, meta, rules, Columns(names)), expected)
+    assert not np.isnan(expected).any()

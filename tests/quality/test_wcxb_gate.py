@@ -23,15 +23,15 @@ from thresher.testing.wcxb import prf
 GATE = Path(__file__).resolve().parents[1] / "fixtures" / "wcxb_gate"
 
 FLOORS = {
-    "article": 0.95,  # 0.981 when set (2026-11-26, refined-label model)
-    "collection": 0.86,  # 0.895 when set (2026-11-26, refined-label model)
-    "documentation": 0.94,  # 0.979 when set (2026-11-26, refined-label model)
-    "forum": 0.70,  # 0.737 when set (2026-11-26, refined-label model)
-    "listing": 0.87,  # 0.907 when set (2026-11-26, refined-label model)
-    "product": 0.79,  # 0.822 when set (2026-11-26, refined-label model)
-    "service": 0.88,  # 0.913 when set (2026-11-26, refined-label model)
+    "article": 0.95,  # 0.981 when set (2026-11-26, refined-label model); 0.984 on 2026-11-27
+    "collection": 0.86,  # 0.895 when set (2026-11-26, refined-label model); 0.886 on 2026-11-27
+    "documentation": 0.94,  # 0.979 when set (2026-11-26, refined-label model); 0.971 on 2026-11-27
+    "forum": 0.74,  # 0.774 when set (2026-11-27, expected-F1 selection + repeats dropped)
+    "listing": 0.91,  # 0.943 when set (2026-11-27, expected-F1 selection + repeats dropped)
+    "product": 0.82,  # 0.856 when set (2026-11-27, expected-F1 selection + repeats dropped)
+    "service": 0.88,  # 0.913 when set (2026-11-26, refined-label model); 0.890 on 2026-11-27
 }
-OVERALL_FLOOR = 0.86  # 0.891 when set
+OVERALL_FLOOR = 0.87  # 0.900 when set (2026-11-27; 0.891 on 2026-11-26)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,9 @@
 
 The rules give each block a label and a reason (navigation, share, comment ...). The model, trained
 on WCXB dev (see training/train_html_model.py), reads the block's features plus the rules' view and
-gives the probability that the block is main content; its threshold depends on ``opts.focus``.
+gives the probability that the block is main content. The blocks kept are those that maximise the
+page's expected F1 under those probabilities (or, for older models, those above a threshold), with
+a calibration that depends on ``opts.focus``; a kept text repeated later on the page is kept once.
 Removed blocks keep the rules' label when the rules had one, so the reason stays readable.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from thresher.classify.html_model import load_model, smooth
+from thresher.classify.html_model import drop_repeats, load_model
 from thresher.classify.html_rules import classify_html as classify_html_rules
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision, Metadata
@@ -27,18 +29,20 @@ def classify_html(
         return rules
     deadline.check()
     probs = model.predict(blocks, metadata, rules)
-    threshold = model.thresholds.get(opts.focus, 0.5)
-    keep = [bool(p >= threshold) for p in probs]
-    if model.smooth:
-        keep = smooth([b.path for b in blocks], keep)
+    chosen = model.keep(blocks, probs, opts.focus)
+    keep = chosen
+    if model.repeat_min_words is not None:
+        keep = drop_repeats([b.text for b in blocks], chosen, [b.features.get("n_words", 0.0) for b in blocks],
+                            model.repeat_min_words)
     out: list[Decision] = []
-    for rule, p, kept in zip(rules, probs, keep, strict=True):
+    for rule, p, picked, kept in zip(rules, probs, chosen, keep, strict=True):
         score = round(float(p), 3)
         if rule.label == "comment" and opts.include_comments:
             out.append(rule)
+        elif picked and not kept:
+            out.append(Decision("boilerplate", "repeated_text", score))
         elif kept:
-            why = "model" if p >= threshold else "model, smoothed"
-            why = why if rule.kept else f"{why} over rules ({rule.reason})"
+            why = "model" if rule.kept else f"model over rules ({rule.reason})"
             out.append(Decision("caption" if rule.label == "caption" else "main", why, score))
         elif rule.kept:
             out.append(Decision("boilerplate", f"model over rules ({rule.reason})", score))

@@ -4,6 +4,14 @@ The model reads, per block: its own features (``thresher.segment.features``), th
 neighbours, page-level context (page type, size), the rules' decision and how the rules treated the
 other blocks sharing its tag path. It outputs the probability that the block is main content.
 The model file ships inside the package (``data/html_model.json``) and loads once per process.
+
+Which blocks are kept is decided per page from those probabilities (:func:`expected_f1_keep`: the
+set with the best expected word F1), and a text repeated on the page is kept once
+(:func:`drop_repeats`). Two kinds of context columns are built here for models that name them:
+the structure columns (:func:`structure_columns`: repeated sibling runs, container shares) and
+page-type probabilities from a small page-level model shipped in the same file
+(:class:`PageTypeModel`); out of fold neither has raised the score yet, so the shipped model reads
+neither (see training/html_context_model.py).
 """
 
 from __future__ import annotations
@@ -29,6 +37,9 @@ NEIGHBOUR_FEATURES = (
     "is_list_item", "boilerplate_score", "content_score",
 )
 PAGE_TYPES = ("article", "forum", "product", "collection", "listing", "documentation", "service")
+PAGE_TYPE_PREFIX = "pt_"
+"""``pt_<type>``: the page-type model's probability that the block's page is of that type, the same
+for every block of the page (see :class:`PageTypeModel`)."""
 HINT_PREFIX = "h_"
 """Hint-token bag: ``h_<token>`` is 1 when the block or an ancestor carries that class/id/role token.
 Which tokens the model reads is chosen at training time (tokens common across many domains)."""
@@ -55,10 +66,16 @@ def context_features(
     }
     for t in PAGE_TYPES:
         page["page_type_" + t] = 1.0 if metadata.page_type == t else 0.0
+    struct = structure_columns(
+        [b.path for b in blocks], np.array([len(b.text) for b in blocks], dtype=np.float64),
+        np.array([b.features.get("link_density", 0.0) for b in blocks], dtype=np.float64),
+        np.array([d.kept for d in rules], dtype=np.float64))
     rows: list[dict[str, float]] = []
     for i, (b, d) in enumerate(zip(blocks, rules, strict=True)):
         row: dict[str, float] = dict(b.features)
         row.update(page)
+        for name in STRUCT_FEATURES:
+            row[name] = float(struct[name][i])
         for label in RULE_LABELS:
             row["rule_" + label] = 1.0 if d.label == label else 0.0
         row["path_blocks"] = float(path_count[b.path])
@@ -83,6 +100,133 @@ def context_features(
     return rows
 
 
+STRUCT_FEATURES = (
+    "s_gpath_blocks", "s_gpath_char_share", "s_gpath_kept_share", "s_gpath_link",
+    "s_rec_n", "s_rec_char_share", "s_rec_kept_share", "s_rec_link", "s_rec_own_share",
+    "s_a2_char_share", "s_a2_kept_share", "s_a2_link",
+    "s_a4_char_share", "s_a4_kept_share", "s_a4_link",
+    "s_in_kept_region", "s_in_text_region", "s_kept_before", "s_kept_after",
+)
+"""Structure of the page around a block, from the tag paths (see :func:`structure_columns`)."""
+
+
+def _strip_index(part: str) -> str:
+    cut = part.find("[")
+    return part if cut < 0 else part[:cut]
+
+
+def structure_columns(
+    paths: Sequence[str], lengths: np.ndarray, link_density: np.ndarray, kept: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Per block, what the tag paths say about its surroundings.
+
+    - ``s_gpath_*``: the blocks sharing its path once sibling indices are dropped (``div/ul/li`` for
+      every item of every such list): how many, their share of the page's text, how much of it the
+      rules kept, their link density. Cards of a product grid or posts of a thread share one.
+    - ``s_rec_*``: its *record*: the nearest ancestor (or itself) whose parent holds at least three
+      children of the same tag that carry text, i.e. one card of a run of cards; how many such
+      siblings, the parent's share of page text, rules-kept share and link density, and this
+      record's share of the run's text.
+    - ``s_aK_*``: the ancestor K levels up: share of page text, rules-kept share, link density.
+    - ``s_in_kept_region`` / ``s_in_text_region``: inside the deepest container holding half of the
+      text the rules kept / half of all text.
+    - ``s_kept_before`` / ``s_kept_after``: share of rules-kept text before / after the block.
+    """
+    n = len(paths)
+    lengths = np.asarray(lengths, dtype=np.float64)
+    links = lengths * np.asarray(link_density, dtype=np.float64)
+    kept_chars = lengths * np.asarray(kept, dtype=np.float64)
+    total = float(lengths.sum()) or 1.0
+    total_kept = float(kept_chars.sum())
+    # every ancestor prefix of every block, as ids; per prefix: chars, link chars, kept chars
+    prefix_id: dict[str, int] = {}
+    chains: list[list[int]] = []
+    for path in paths:
+        chain = []
+        end = path.find("/")
+        while end >= 0:
+            chain.append(prefix_id.setdefault(path[:end], len(prefix_id)))
+            end = path.find("/", end + 1)
+        chain.append(prefix_id.setdefault(path, len(prefix_id)))
+        chains.append(chain)
+    m = len(prefix_id)
+    p_chars = np.zeros(m)
+    p_links = np.zeros(m)
+    p_kept = np.zeros(m)
+    for i, chain in enumerate(chains):
+        idx = np.array(chain, dtype=np.intp)
+        p_chars[idx] += lengths[i]
+        p_links[idx] += links[i]
+        p_kept[idx] += kept_chars[i]
+    names = list(prefix_id)
+    # children with text, per (parent prefix, tag): how many distinct ones
+    runs: Counter[str] = Counter()
+    for name in names:
+        parent, _, last = name.rpartition("/")
+        runs[parent + "/" + _strip_index(last)] += 1
+
+    def share(a: float, b: float) -> float:
+        return a / b if b > 0 else 0.0
+
+    # the deepest container with half of the rules-kept text / half of all text
+    def region(weight: np.ndarray, whole: float) -> int:
+        best, best_depth = -1, -1
+        if whole <= 0:
+            return best
+        for name, k in prefix_id.items():
+            if weight[k] >= 0.5 * whole:
+                depth = name.count("/")
+                if depth > best_depth:
+                    best, best_depth = k, depth
+        return best
+
+    kept_region = region(p_kept, total_kept)
+    text_region = region(p_chars, total)
+    gid: dict[str, int] = {}
+    g = np.array([gid.setdefault("/".join(_strip_index(x) for x in p.split("/")), len(gid)) for p in paths],
+                 dtype=np.intp) if n else np.zeros(0, dtype=np.intp)
+    g_count = np.bincount(g, minlength=len(gid)).astype(np.float64)
+    g_chars = np.bincount(g, weights=lengths, minlength=len(gid))
+    g_kept = np.bincount(g, weights=kept_chars, minlength=len(gid))
+    g_links = np.bincount(g, weights=links, minlength=len(gid))
+    out = {name: np.zeros(n) for name in STRUCT_FEATURES}
+    out["s_gpath_blocks"] = np.log1p(g_count[g])
+    out["s_gpath_char_share"] = g_chars[g] / total
+    out["s_gpath_kept_share"] = np.divide(g_kept, g_chars, out=np.zeros(len(gid)), where=g_chars > 0)[g]
+    out["s_gpath_link"] = np.divide(g_links, g_chars, out=np.zeros(len(gid)), where=g_chars > 0)[g]
+    cum_kept = np.concatenate([[0.0], np.cumsum(kept_chars)])
+    for i, chain in enumerate(chains):
+        depth = len(chain)
+        rec = -1
+        for level in range(depth - 1, 0, -1):
+            name = names[chain[level]]
+            parent, _, last = name.rpartition("/")
+            count = runs[parent + "/" + _strip_index(last)]
+            if count >= 3:
+                rec = level
+                out["s_rec_n"][i] = math.log1p(count)
+                break
+        if rec > 0:
+            own, par = chain[rec], chain[rec - 1]
+            out["s_rec_char_share"][i] = p_chars[par] / total
+            out["s_rec_kept_share"][i] = share(p_kept[par], p_chars[par])
+            out["s_rec_link"][i] = share(p_links[par], p_chars[par])
+            out["s_rec_own_share"][i] = share(p_chars[own], p_chars[par])
+        else:
+            out["s_rec_own_share"][i] = -1.0
+        for up, key in ((2, "s_a2_"), (4, "s_a4_")):
+            k = chain[max(0, depth - 1 - up)]
+            out[key + "char_share"][i] = p_chars[k] / total
+            out[key + "kept_share"][i] = share(p_kept[k], p_chars[k])
+            out[key + "link"][i] = share(p_links[k], p_chars[k])
+        out["s_in_kept_region"][i] = 1.0 if kept_region in chain else 0.0
+        out["s_in_text_region"][i] = 1.0 if text_region in chain else 0.0
+        if total_kept > 0:
+            out["s_kept_before"][i] = cum_kept[i] / total_kept
+            out["s_kept_after"][i] = (total_kept - cum_kept[i + 1]) / total_kept
+    return out
+
+
 def smooth(paths: Sequence[str], keep: Sequence[bool]) -> list[bool]:
     """Keep a dropped block that sits between two kept blocks of its own tag path (a paragraph the
     model doubted inside a run of kept paragraphs)."""
@@ -90,6 +234,44 @@ def smooth(paths: Sequence[str], keep: Sequence[bool]) -> list[bool]:
     for i in range(1, len(keep) - 1):
         if not keep[i] and keep[i - 1] and keep[i + 1] and paths[i - 1] == paths[i] == paths[i + 1]:
             out[i] = True
+    return out
+
+
+def expected_f1_keep(probs: np.ndarray, words: np.ndarray, power: float, floor: float) -> np.ndarray:
+    """The blocks that maximise the page's expected word F1 under the model's probabilities.
+
+    With ``q = probs ** power`` (a calibration the training chose), the page's expected main text
+    has ``T = sum(q * words)`` words; keeping the k most likely blocks has expected F1 about
+    ``2 * sum(q * words over the k) / (words over the k + T)``, and the best k is kept. So a page
+    whose blocks are all doubtful keeps its best ones rather than nothing or everything, and a clear
+    page keeps what a threshold would. Blocks below ``floor`` are never kept."""
+    p = np.asarray(probs, dtype=np.float64)
+    keep = np.zeros(len(p), dtype=bool)
+    if not len(p):
+        return keep
+    q = p ** power
+    w = np.asarray(words, dtype=np.float64)
+    order = np.argsort(-q, kind="stable")
+    gain = np.cumsum(q[order] * w[order])
+    size = np.cumsum(w[order])
+    total = float(gain[-1])
+    f1 = 2.0 * gain / np.maximum(size + total, 1e-12)
+    keep[order[: int(np.argmax(f1)) + 1]] = True
+    return keep & (p >= floor)
+
+
+def drop_repeats(texts: Sequence[str], keep: Sequence[bool], words: Sequence[float], min_words: float) -> list[bool]:
+    """Keep a text once: a kept block of at least ``min_words`` words whose text (trimmed) equals an
+    earlier kept block's is dropped (carousel clones, desktop and mobile copies, quoted posts)."""
+    out = list(keep)
+    seen: set[str] = set()
+    for i, text in enumerate(texts):
+        if not out[i]:
+            continue
+        key = text.strip()
+        if key in seen and words[i] >= min_words:
+            out[i] = False
+        seen.add(key)
     return out
 
 
@@ -111,8 +293,43 @@ def to_matrix(rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.n
 _NEIGHBOURS = ((-1, "p1_"), (1, "n1_"), (-2, "p2_"), (2, "n2_"))
 _DERIVED = ("page_n_blocks", "page_log_chars", "page_rule_kept_share",
             *("page_type_" + t for t in PAGE_TYPES), *("rule_" + label for label in RULE_LABELS),
-            "path_blocks", "path_kept_share", "path_char_share", "log_chars", "window_rule_kept")
+            "path_blocks", "path_kept_share", "path_char_share", "log_chars", "window_rule_kept",
+            *STRUCT_FEATURES)
 """Columns :func:`context_features` computes from the page rather than reads from a block."""
+
+
+def page_vector(x: np.ndarray, n_words: np.ndarray) -> np.ndarray:
+    """One page's summary for the page-type model, from its blocks' feature rows: the mean of every
+    column (NaN ignored), the word-weighted mean (NaN as 0), and the log of the page's word count.
+    Training and run time call this on the same float32 rows, so the numbers are the same."""
+    x = np.asarray(x, dtype=np.float64)
+    w = np.nan_to_num(np.asarray(n_words, dtype=np.float64)) + 1.0
+    present = ~np.isnan(x)
+    filled = np.where(present, x, 0.0)
+    count = present.sum(axis=0)
+    mean = np.where(count > 0, filled.sum(axis=0) / np.maximum(count, 1), np.nan)
+    wmean = (filled * w[:, None]).sum(axis=0) / w.sum() if len(x) else np.full(x.shape[1], np.nan)
+    return np.concatenate([mean, wmean, [math.log1p(float(w.sum()))]])
+
+
+class PageTypeModel:
+    """One-vs-rest page-type models over :func:`page_vector`: per page type, the probability that the
+    page is of that type. Their outputs become the block model's ``pt_<type>`` columns."""
+
+    def __init__(self, payload: Mapping[str, Any], block_names: Sequence[str]) -> None:
+        index = {name: j for j, name in enumerate(block_names)}
+        self.inputs = np.array([index[name] for name in payload["features"]], dtype=np.intp)
+        self.words = index["n_words"]
+        self.classes: list[str] = list(payload["classes"])
+        self.trees = [Trees(dump) for dump in payload["models"]]
+        self.outputs = np.array([index[PAGE_TYPE_PREFIX + c] for c in self.classes], dtype=np.intp)
+
+    def fill(self, x: np.ndarray) -> None:
+        """Write the page's type probabilities into the ``pt_`` columns of its block matrix ``x``."""
+        if not len(x):
+            return
+        vec = page_vector(x[:, self.inputs], x[:, self.words])[None, :]
+        x[:, self.outputs] = [float(t.predict(vec)[0]) for t in self.trees]
 
 
 class Columns:
@@ -134,6 +351,8 @@ class Columns:
             head, tail = name[:3], name[3:]
             if name.startswith(HINT_PREFIX):
                 self.hint[name[len(HINT_PREFIX):]] = j
+            elif name.startswith(PAGE_TYPE_PREFIX):
+                continue  # filled by the page-type model (NaN until then)
             elif name in computed:
                 self.derived.append((j, name))
             elif head in prefixes and (tail in NEIGHBOUR_FEATURES or tail == "rule_main"):
@@ -178,6 +397,7 @@ def feature_matrix(
     ids = np.array([path_ids.setdefault(b.path, len(path_ids)) for b in blocks], dtype=np.intp)
     path_count = np.bincount(ids)[ids].astype(np.float64)
     labels = [d.label for d in rules]
+    struct: dict[str, np.ndarray] | None = None
     for j, name in columns.derived:
         if name == "page_n_blocks":
             out[:, j] = float(n)
@@ -204,6 +424,12 @@ def feature_matrix(
             lo, hi = np.maximum(0, idx - 5), np.minimum(n, idx + 6)
             size = hi - lo - 1
             out[:, j] = np.where(size > 0, (cum[hi] - cum[lo] - kept) / np.maximum(size, 1), 0.0)
+        elif name in STRUCT_FEATURES:
+            if struct is None:
+                struct = structure_columns(
+                    [b.path for b in blocks], lengths,
+                    np.array([f.get("link_density", 0.0) for f in feats], dtype=np.float64), kept)
+            out[:, j] = struct[name]
     for j, offset, name in columns.neighbour:
         col = kept if name == "rule_main" else neighbour_values[:, columns.slot[name]]
         shifted = np.full(n, -1.0)
@@ -235,12 +461,36 @@ class HtmlModel:
         self.names: list[str] = list(payload["features"])
         self.thresholds: dict[str, float] = dict(payload["thresholds"])
         self.smooth: bool = bool(payload.get("smooth", False))
+        self.expected_f1: dict[str, tuple[float, float]] = {
+            focus: (float(power), float(floor)) for focus, (power, floor) in payload.get("expected_f1", {}).items()}
+        """Per focus, (power, floor) of :func:`expected_f1_keep`; a focus not listed uses its threshold."""
+        repeat = payload.get("repeat_min_words")
+        self.repeat_min_words: float | None = None if repeat is None else float(repeat)
+        """:func:`drop_repeats` runs on kept blocks when set."""
         self.trees = Trees(payload["model"])
         self.columns = Columns(self.names)
+        page_type = payload.get("page_type")
+        self.page_type = PageTypeModel(page_type, self.names) if page_type else None
 
     def matrix(self, blocks: Sequence[Block], metadata: Metadata, rules: Sequence[Decision]) -> np.ndarray:
-        """The model's input for these blocks (see :func:`feature_matrix`)."""
-        return feature_matrix(blocks, metadata, rules, self.columns)
+        """The model's input for these blocks (see :func:`feature_matrix`), with the page-type
+        model's columns filled when the model has one."""
+        x = feature_matrix(blocks, metadata, rules, self.columns)
+        if self.page_type is not None:
+            self.page_type.fill(x)
+        return x
+
+    def keep(self, blocks: Sequence[Block], probs: np.ndarray, focus: str) -> list[bool]:
+        """Which blocks the model keeps, before :func:`drop_repeats`: the expected-F1 selection when
+        the model has one for this focus, else the focus's threshold (then smoothing, if on)."""
+        if focus in self.expected_f1:
+            power, floor = self.expected_f1[focus]
+            words = np.array([b.features.get("n_words", 0.0) for b in blocks], dtype=np.float64)
+            keep = [bool(k) for k in expected_f1_keep(probs, words, power, floor)]
+        else:
+            threshold = self.thresholds.get(focus, 0.5)
+            keep = [bool(p >= threshold) for p in probs]
+        return smooth([b.path for b in blocks], keep) if self.smooth else keep
 
     def predict(self, blocks: Sequence[Block], metadata: Metadata, rules: Sequence[Decision]) -> np.ndarray:
         if not blocks:
