@@ -9,10 +9,12 @@ the baseline (MiniLM cosine >= 0.6, single link); Thresher lexical; Thresher wit
 both Thresher backends through the incremental StoryIndex (items in time order), with their
 agreement with the batch result. Each method runs in its own process (peak RSS is per method) with
 one thread for numpy/torch. Speed is items per CPU second of the whole clustering call (process
-time, so a busy machine does not distort it; model loading and a warm-up call on the other data set
-excluded; the word cache is cleared first, so no word of the measured set has been seen).
+time, so a busy machine distorts it less; the median of 5 runs, 3 with embeddings; model loading and
+a warm-up call on the other data set excluded; the word and vector caches are emptied before each
+run, so no word or headline of the measured set has been seen).
 
     python benchmarks/stories.py --blocking      # candidate pairs of the blocking, and the gold pairs they hold
+    python benchmarks/stories.py --sensitivity   # F1 around each backend's default thresholds (stories-dev)
 Scores come from the shared scorer (shared/score/stories_score.py), imported as a module.
 """
 
@@ -26,7 +28,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -72,13 +74,12 @@ def run_method(method: str, dataset: str) -> dict[str, Any]:
         item_from_record,
     )
     from thresher.stories.collapse import collapse
-    from thresher.stories.text import _token, fold
+    from thresher.stories.text import clear_cache, fold
 
     score = scorer()
     rows, _ = load(dataset)
     items = [item_from_record(r, index=k) for k, r in enumerate(rows)]
     other = [item_from_record(r, index=k) for k, r in enumerate(load("ticker" if dataset == "dev" else "dev")[0])]
-    pred: dict[str, str] = {}
     extra: dict[str, Any] = {}
     if method.endswith("embedding") or method.startswith("baseline"):
         import torch
@@ -90,39 +91,51 @@ def run_method(method: str, dataset: str) -> dict[str, Any]:
         backend = LexicalBackend()
     if method.startswith("thresher"):  # warm up on the other data set (imports, vocabularies, first calls)
         cluster_stories(other, backend=backend)
-    _token.cache_clear()  # no word of this data set seen before
-    start = time.process_time()
-    if method == "singletons":
-        pred = {it.id: it.id for it in items}
-    elif method == "exact":
-        pred = {it.id: score.normalize(it.headline) for it in items}
-    elif method == "near-duplicate":
-        roots = collapse([fold(it.headline) for it in items], 0.8)
-        pred = {it.id: str(r) for it, r in zip(items, roots, strict=True)}
-    elif method == "baseline-emb-single-link":
-        vectors = backend.encode([it.headline for it in items])
-        sims = vectors @ vectors.T
-        parent = list(range(len(items)))
 
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
+    def once() -> dict[str, str]:
+        pred: dict[str, str] = {}
+        if method == "singletons":
+            pred = {it.id: it.id for it in items}
+        elif method == "exact":
+            pred = {it.id: score.normalize(it.headline) for it in items}
+        elif method == "near-duplicate":
+            roots = collapse([fold(it.headline) for it in items], 0.8)
+            pred = {it.id: str(r) for it, r in zip(items, roots, strict=True)}
+        elif method == "baseline-emb-single-link":
+            vectors = backend.encode([it.headline for it in items])
+            sims = vectors @ vectors.T
+            parent = list(range(len(items)))
 
-        for i in range(len(items)):
-            for j in range(i + 1, len(items)):
-                if sims[i, j] >= 0.6:
-                    parent[find(j)] = find(i)
-        pred = {it.id: str(find(k)) for k, it in enumerate(items)}
-    elif method.startswith("thresher"):
-        pred = dict(cluster_stories(items, backend=backend).assignments)
-    elif method.startswith("incremental"):
-        index = StoryIndex(backend=backend)
-        for it in sorted(items, key=lambda i: (i.timestamp.timestamp() if i.timestamp else 0.0, i.id)):
-            index.add(it)
-        pred = dict(index.result().assignments)
-    seconds = time.process_time() - start
+            def find(i: int) -> int:
+                while parent[i] != i:
+                    parent[i] = parent[parent[i]]
+                    i = parent[i]
+                return i
+
+            for i in range(len(items)):
+                for j in range(i + 1, len(items)):
+                    if sims[i, j] >= 0.6:
+                        parent[find(j)] = find(i)
+            pred = {it.id: str(find(k)) for k, it in enumerate(items)}
+        elif method.startswith("thresher"):
+            pred = dict(cluster_stories(items, backend=backend).assignments)
+        elif method.startswith("incremental"):
+            index = StoryIndex(backend=backend)
+            for it in sorted(items, key=lambda i: (i.timestamp.timestamp() if i.timestamp else 0.0, i.id)):
+                index.add(it)
+            pred = dict(index.result().assignments)
+        return pred
+
+    repeats = 1 if method == "incremental-embedding" else 3 if "emb" in method else 5
+    times = []
+    for _ in range(repeats):  # median CPU time; caches emptied, so every run starts cold
+        clear_cache()  # no word of this data set seen before
+        if hasattr(backend, "_cache"):
+            backend._cache.clear()  # no vector of this data set either
+        start = time.process_time()
+        pred = once()
+        times.append(time.process_time() - start)
+    seconds = sorted(times)[len(times) // 2]
     if method.startswith("incremental"):
         batch = dict(cluster_stories(items, backend=backend).assignments)
         ids = [it.id for it in items]
@@ -132,8 +145,8 @@ def run_method(method: str, dataset: str) -> dict[str, Any]:
 
 
 def ticker_check(gold: dict[str, str], pred: dict[str, str]) -> str:
-    """'found/multi, merges': gold multi-member stories with all members together, and predicted
-    clusters that mix two gold stories."""
+    """Gold multi-member stories found (two or more members in one cluster), found whole (all
+    members together), and predicted clusters that mix two gold stories."""
     by_gold: dict[str, set[str]] = defaultdict(set)
     by_pred: dict[str, set[str]] = defaultdict(set)
     for i, g in gold.items():
@@ -141,8 +154,10 @@ def ticker_check(gold: dict[str, str], pred: dict[str, str]) -> str:
         by_pred[pred.get(i, "alone:" + i)].add(g)
     multi = [g for g in by_gold if sum(1 for v in gold.values() if v == g) > 1]
     whole = sum(1 for g in multi if len(by_gold[g]) == 1)
+    sizes = Counter(pred.get(i, "alone:" + i) for i in gold)
+    found = sum(1 for g in multi if any(sizes[c] > 1 for c in by_gold[g]))
     merges = sum(1 for gs in by_pred.values() if len(gs) > 1)
-    return f"{whole}/{len(multi)} whole, {merges} mixed"
+    return f"{found}/{len(multi)} found, {whole}/{len(multi)} whole, {merges} mixed"
 
 
 def main() -> None:
@@ -152,9 +167,14 @@ def main() -> None:
     ap.add_argument("--methods", nargs="*", default=METHODS)
     ap.add_argument("--grid", action="store_true", help="also print the threshold grid on stories-dev")
     ap.add_argument("--blocking", action="store_true", help="only the candidate-pair (blocking) table")
+    ap.add_argument("--sensitivity", action="store_true",
+                    help="only pairwise/B-cubed F1 around each backend's default thresholds on stories-dev")
     args = ap.parse_args()
     if args.blocking:
         blocking()
+        return
+    if args.sensitivity:
+        sensitivity(scorer())
         return
     if args.methods == []:
         grid(scorer())
@@ -212,6 +232,42 @@ def blocking() -> None:
             held = len(same & found)
             print(f"{dataset:<7}{max_block:>10}{len(found):>12}{total:>11}{len(found) / total:>8.1%}"
                   f"{len(same):>12}{held / max(1, len(same)):>7.1%}")
+
+
+def sensitivity(score: Any) -> None:
+    """How stable the defaults are: pairwise F1 (B-cubed F1) of both backends on stories-dev with
+    the link and merge thresholds moved off their defaults, all else unchanged."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from thresher.stories import EmbeddingBackend, LexicalBackend, cluster_stories, item_from_record
+
+    rows, gold = load("dev")
+    ids = [r["id"] for r in rows]
+    items = [item_from_record(r) for r in rows]
+    emb = EmbeddingBackend()
+    vectors = emb.encode([it.headline for it in items])
+    assert vectors is not None
+    cache = dict(zip([it.headline for it in items], vectors, strict=True))
+
+    class Cached(EmbeddingBackend):
+        def encode(self, texts: Any) -> Any:
+            return np.stack([cache[t] for t in texts]) if len(texts) else np.zeros((0, 384), np.float32)
+
+    steps = (-0.1, -0.05, -0.025, 0.0, 0.025, 0.05, 0.1)
+    for name, make in (("lexical", LexicalBackend), ("embedding", Cached)):
+        base = make().weights
+        print(f"\n{name}: pairwise F1 (B-cubed F1); rows link = {base.link} + d, columns merge = {base.merge} + d")
+        print(f"{'d link':>8} " + " ".join(f"{m:>15}" for m in (-0.05, 0.0, 0.05)))
+        for dl in steps:
+            cells = []
+            for dm in (-0.05, 0.0, 0.05):
+                w = replace(base, link=round(base.link + dl, 4), merge=round(base.merge + dm, 4))
+                result = cluster_stories(items, backend=make(w))
+                s = score.evaluate(ids, gold, dict(result.assignments))
+                cells.append(f"{s['pairwise'][2]:.3f} ({s['bcubed'][2]:.3f})")
+            print(f"{dl:>+8.3f} " + " ".join(f"{c:>15}" for c in cells))
 
 
 def grid(score: Any) -> None:

@@ -11,3 +11,11 @@ def test_merge_round_trip_and_accounting():
     total.records += 1
     assert total.check() is False and total.to_dict()["accounted"] is False
     assert "1 failed (empty 1)" in total.summary()
+
+
+def test_story_counts_round_trip_and_are_absent_without_stories():
+    stats = RunStats(records=2, output=2)
+    assert "stories" not in stats.to_dict()
+    stats.stories.update({"items": 2, "stories": 1, "multi_member": 1, "in_multi_member": 2})
+    again = RunStats.from_dict(stats.to_dict())
+    assert again.stories == stats.stories and again.to_dict() == stats.to_dict()

@@ -103,3 +103,47 @@ def test_spark_gives_the_same_story_ids(spark, news, local_stories, tmp_path):
 
     run_corpus(news, CONFIG, str(tmp_path), SparkEngine(spark=spark), stories=STORIES)
     assert story_files(tmp_path) == story_files(local_stories)
+
+
+def test_story_counts_are_in_the_runs_stats(local_stories):
+    stats = json.loads((local_stories / "stats.json").read_text())
+    assert stats["accounted"]
+    assert stats["stories"] == {"items": len(HEADLINES), "stories": 6, "multi_member": 2, "in_multi_member": 5}
+
+
+PARQUET = RunConfig(output_format="parquet")
+
+
+def parquet_rows(out: Path) -> list[dict]:
+    pq = pytest.importorskip("pyarrow.parquet")
+    return [row for path in sorted((out / "data").glob("part-*.parquet")) for row in pq.read_table(path).to_pylist()]
+
+
+@pytest.fixture(scope="module")
+def local_parquet(news, tmp_path_factory):
+    pytest.importorskip("pyarrow")
+    out = tmp_path_factory.mktemp("local-parquet")
+    stats = run_corpus(news, PARQUET, str(out), LocalEngine(workers=1), stories=STORIES)
+    return out, stats
+
+
+def test_parquet_parts_get_a_story_column(local_parquet, local_stories):
+    out, stats = local_parquet
+    assert stats.stories["multi_member"] == 2
+    by_title = {row["title"]: row["story"] for row in records(local_stories)}
+    assert {row["title"]: row["story"] for row in parquet_rows(out)} == by_title  # the same ids as JSONL
+    assert (out / "stories.jsonl").read_bytes() == (local_stories / "stories.jsonl").read_bytes()
+    assert json.loads((out / "stats.json").read_text())["stories"] == stats.stories
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_spark_writes_the_same_parquet_story_ids(spark, news, local_parquet, tmp_path):
+    from thresher.engines.spark import SparkEngine
+
+    out, _ = local_parquet
+    run_corpus(news, PARQUET, str(tmp_path), SparkEngine(spark=spark), stories=STORIES)
+    assert sorted((r["id"], r["story"]) for r in parquet_rows(tmp_path)) == sorted(
+        (r["id"], r["story"]) for r in parquet_rows(out))
+    assert (tmp_path / "stories.jsonl").read_bytes() == (out / "stories.jsonl").read_bytes()

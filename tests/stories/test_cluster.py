@@ -76,3 +76,20 @@ def test_duplicate_ids_rejected():
 
     with pytest.raises(ValueError):
         cluster_stories([ITEMS[0], ITEMS[0]], backend=LexicalBackend())
+
+
+def test_small_average_link_is_the_numpy_one_ties_included():
+    import numpy as np
+
+    from thresher.stories.cluster import _average_link_numpy, _average_link_small
+
+    rng = np.random.default_rng(1)
+    for trial in range(400):
+        n = int(rng.integers(2, 16))
+        a = np.round(rng.uniform(-0.2, 1.0, (n, n)), 1 if trial % 2 else 3)  # one decimal: many ties
+        a = np.minimum(a, a.T)
+        if trial % 5 == 0:
+            i, j = rng.integers(0, n, 2)
+            a[i, j] = a[j, i] = -np.inf  # outside the time window
+        for link, merge in ((0.6, 0.35), (0.25, 0.22)):
+            assert _average_link_small(a, link=link, merge=merge) == _average_link_numpy(a, link=link, merge=merge)

@@ -27,3 +27,23 @@ def test_collapse_matches_brute_force_jaccard():
         for j in range(len(keys)):
             if jaccard(shingles(keys[i]), shingles(keys[j])) >= 0.7:
                 assert roots[i] == roots[j]
+
+
+def test_prefix_filtering_and_all_pairs_give_the_same_groups():
+    import random
+
+    from thresher.stories import collapse as module
+
+    rng = random.Random(7)
+    words = ["river", "bridge", "storm", "council", "budget", "vote", "strike", "deal", "court", "ruling", "fire", "rescue"]
+    base = [" ".join(rng.choice(words) for _ in range(6)) for _ in range(30)]
+    keys = [fold(t) for t in base] + [fold(t + rng.choice(["", "s", " now"])) for t in base]  # 60 > SMALL
+    assert len(keys) > module.SMALL
+    stamps = [float(rng.randrange(0, 5 * 86400)) for _ in keys]
+    for times in (None, stamps):
+        groups_a, groups_b = module.UnionFind(len(keys)), module.UnionFind(len(keys))
+        sets = [shingles(k) for k in keys]
+        module._all_pairs(sets, 0.8, groups_a, times, 86400.0)
+        module._prefix_filter(sets, 0.8, groups_b, times, 86400.0)
+        assert sorted(groups_a.components()) == sorted(groups_b.components())
+        assert any(len(c) > 1 for c in groups_a.components())

@@ -32,3 +32,17 @@ def test_paraphrases_grouped_other_events_apart(backend):
 
 def test_auto_prefers_embeddings():
     assert make_backend("auto").name == "embedding"
+
+
+def test_repeated_texts_come_from_the_cache_with_the_same_vectors():
+    backend = EmbeddingBackend(cache_size=3)
+    first = backend.encode(["Council approves the new budget", "Snow closes mountain passes"])
+    calls: list[int] = []
+    original = backend._encode
+    backend._encode = lambda texts: calls.append(len(texts)) or original(texts)  # type: ignore[method-assign]
+    again = backend.encode(["Snow closes mountain passes", "Council approves the new budget",
+                            "Council approves the new budget", "A third headline"])
+    assert calls == [1]  # only the new text went through the model
+    assert (again[0] == first[1]).all() and (again[1] == first[0]).all() and (again[2] == first[0]).all()
+    backend.encode(["A fourth headline", "A fifth headline"])  # over the bound: the cache starts afresh
+    assert len(backend._cache) <= 3

@@ -82,7 +82,7 @@ def build_run_parser() -> argparse.ArgumentParser:
     sto = parser.add_argument_group("stories")
     sto.add_argument("--stories", action="store_true",
                      help="give every document the id of its news story (a 'story' field; OUT/stories.jsonl "
-                          "lists the stories of several documents); also on a finished run")
+                          "lists the stories of several documents; JSONL or Parquet output); also on a finished run")
     sto.add_argument("--stories-backend", choices=("lexical", "embedding", "auto"), default="lexical",
                      help="lexical (default: fast) or MiniLM embeddings (the [stories] extra)")
 
@@ -131,8 +131,6 @@ def run_command(argv: Sequence[str]) -> int:
     if not shards:
         parser.error("no input files")
     stories = StoriesOptions(backend=args.stories_backend) if args.stories else None
-    if stories is not None and args.format != "jsonl":
-        parser.error("--stories needs --format jsonl")
     started = time.monotonic()
     engine: Engine
     try:

@@ -37,6 +37,8 @@ class RunStats:
     """Records the readers passed over on purpose (WARC requests, metadata, non-HTML...)."""
     dedup: dict[str, Any] = field(default_factory=dict)
     """Corpus-level counts of the dedup phase (pairs, groups, boilerplate lines per site)."""
+    stories: dict[str, Any] = field(default_factory=dict)
+    """Counts of ``run --stories`` (items, stories, multi_member, in_multi_member); empty without it."""
 
     def merge(self, other: RunStats) -> RunStats:
         for name in _INTS:
@@ -44,6 +46,7 @@ class RunStats:
         for name in _COUNTERS:
             getattr(self, name).update(getattr(other, name))
         self.dedup.update(other.dedup)
+        self.stories.update(other.stories)
         return self
 
     @property
@@ -63,6 +66,8 @@ class RunStats:
         for name in _COUNTERS:
             out[name] = dict(sorted(getattr(self, name).items()))
         out["dedup"] = dict(sorted(self.dedup.items()))
+        if self.stories:
+            out["stories"] = dict(sorted(self.stories.items()))
         out["accounted"] = self.check()
         return out
 
@@ -74,6 +79,7 @@ class RunStats:
         for name in _COUNTERS:
             getattr(stats, name).update(data.get(name, {}))
         stats.dedup.update(data.get("dedup", {}))
+        stats.stories.update(data.get("stories", {}))
         return stats
 
     def summary(self) -> str:

@@ -35,6 +35,7 @@ def schema() -> Any:
         pa.field("source", pa.string()), pa.field("record", pa.int64()),
         pa.field("offset", pa.int64()), pa.field("record_id", pa.string()),
     ])))
+    fields.append(pa.field("story", pa.string()))  # set by ``run --stories``, null before
     return pa.schema(fields)
 
 
@@ -46,3 +47,10 @@ def write_parquet(path: Path, records: Sequence[Mapping[str, Any]]) -> None:
     table = pa.Table.from_pylist(rows, schema=sch)
     with atomic_file(path) as handle:
         pa.parquet.write_table(table, handle, compression="zstd")
+
+
+def read_parquet(path: Path) -> list[dict[str, Any]]:
+    """The records of a Parquet part written by ``write_parquet`` (columns that are null everywhere
+    in a record stay as ``None``)."""
+    pa = _pyarrow()
+    return list(pa.parquet.read_table(path).to_pylist())

@@ -53,7 +53,7 @@ def run_corpus(
         stories_marker(root).unlink(missing_ok=True)  # the data parts are (re)written now
         stats = _phases(shards, config, root, engine, work)
     if stories is not None:
-        engine.stories(shards, config, root, stories)
+        stats.stories = dict(engine.stories(shards, config, root, stories))  # also in stats.json
     return stats
 
 

@@ -17,7 +17,9 @@ lists the stories of two or more documents (id, headline, size, members, outlets
 seen), sorted by id. Local: everything in this process (the items' terms held in memory). Spark:
 ``spark_stories`` runs steps 1-4 as shuffles and writes the parts on executors; only the term
 frequencies, the strong pairs and the multi-document stories reach the driver. With the lexical
-backend (default) both engines write the same bytes. JSONL data parts only.
+backend (default) both engines write the same bytes. JSONL and Parquet data parts (Parquet parts
+have a ``story`` column, null until this phase fills it). The counts go to ``stats.json`` under
+``stories`` (items, stories, multi_member, in_multi_member).
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ from typing import Any
 import numpy as np
 
 from thresher.corpus.config import RunConfig
+from thresher.corpus.stats import RunStats
 from thresher.dedup.groups import UnionFind
+from thresher.engines.parquet import read_parquet, write_parquet
 from thresher.engines.shards import Shard
 from thresher.engines.tasks import shard_key_of
 from thresher.engines.workdir import WorkDir, read_json, write_json, write_jsonl
@@ -58,9 +62,9 @@ def stories_marker(root: str) -> Path:
 
 
 def check_config(config: RunConfig) -> None:
-    """``--stories`` rewrites JSONL data parts (ValueError otherwise)."""
-    if config.output_format != "jsonl":
-        raise ValueError("--stories needs --format jsonl")
+    """``--stories`` rewrites JSONL or Parquet data parts (ValueError for any other format)."""
+    if config.output_format not in ("jsonl", "parquet"):
+        raise ValueError(f"--stories cannot rewrite {config.output_format} data parts (jsonl or parquet)")
 
 
 def data_part(shard: Shard, config: RunConfig, root: str) -> Path:
@@ -79,7 +83,10 @@ def shard_items(shard: Shard, config: RunConfig, root: str) -> Iterator[tuple[Or
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:
-    """The records of a JSONL part, gzipped or not (read whole: a part is one shard's output)."""
+    """The records of a data part: JSONL, gzipped or not, or Parquet (read whole: a part is one
+    shard's output)."""
+    if path.suffix == ".parquet":
+        return read_parquet(path)
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
@@ -104,7 +111,10 @@ def write_shard_stories(shard: Shard, config: RunConfig, root: str, assignments:
     if not path.exists():
         return
     records = [{**rec, "story": assignments.get(rec["id"])} for rec in read_records(path)]
-    write_jsonl(path, records, compress=config.compress)
+    if path.suffix == ".parquet":
+        write_parquet(path, records)
+    else:
+        write_jsonl(path, records, compress=config.compress)
 
 
 def story_record(story: Story) -> dict[str, Any]:
@@ -124,14 +134,25 @@ def write_story_list(root: str, stories: Iterable[Story], counts: Mapping[str, i
     write_jsonl(Path(root) / STORIES_FILE, (story_record(s) for s in multi), compress=False)
     done = {**counts, "multi_member": len(multi), "in_multi_member": sum(s.size for s in multi)}
     write_json(stories_marker(root), done)
-    return done
+    return record_counts(root, done)
+
+
+def record_counts(root: str, counts: Mapping[str, int]) -> dict[str, int]:
+    """Put the counts of the stories phase into the run's ``stats.json`` (under ``stories``)."""
+    stats_path = WorkDir(root).stats
+    if stats_path.exists():
+        stats = RunStats.from_dict(read_json(stats_path))
+        if stats.stories != dict(counts):
+            stats.stories = dict(counts)
+            write_json(stats_path, stats.to_dict())
+    return dict(counts)
 
 
 def local_stories(shards: Sequence[Shard], config: RunConfig, root: str, options: StoriesOptions) -> dict[str, int]:
     """Phase 4 in this process; returns its counts."""
     marker = stories_marker(root)
     if marker.exists():
-        return dict(read_json(marker))
+        return record_counts(root, read_json(marker))
     stories_dir(root).mkdir(parents=True, exist_ok=True)
     items = [item for shard in shards for _, item in shard_items(shard, config, root)]
     batch = replace(options, max_batch=max(options.max_batch, len(items)))  # the steps Spark runs, at any size
@@ -150,7 +171,7 @@ def spark_stories(
     """Phase 4 on Spark (``sc``: a SparkContext); the same stories as ``local_stories``."""
     marker = stories_marker(root)
     if marker.exists():
-        return dict(read_json(marker))
+        return record_counts(root, read_json(marker))
     stories_dir(root).mkdir(parents=True, exist_ok=True)
     sc.setJobDescription("thresher stories")
     rows = (

@@ -3,8 +3,9 @@
 Candidate pairs come from blocking on shared content terms (``pairs``); the pairs that score at
 least ``link`` connect items into groups; each group (small) is clustered on its own: near-identical
 items are folded (``collapse``), then average-link agglomeration with a link gate runs on the
-group's full score matrix: two clusters merge only if the mean score over all their cross pairs is
-at least ``merge`` and at least one cross pair scores ``link`` or more. The gate is why groups can
+group's full score matrix (all groups' pairs scored in one vectorised ``pair_scores`` call): two
+clusters merge only if the mean score over all their cross pairs is at least ``merge`` and at
+least one cross pair scores ``link`` or more. The gate is why groups can
 be clustered apart: every story is connected by strong pairs. Unlike single-link at a loose
 threshold, a chain of weak resemblances never joins two events.
 """
@@ -12,6 +13,7 @@ threshold, a chain of weak resemblances never joins two events.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -22,8 +24,8 @@ import numpy.typing as npt
 from thresher.dedup.groups import UnionFind
 from thresher.stories.collapse import collapse, jaccard, shingles
 from thresher.stories.model import Item, StoriesOptions, StoriesResult, Story
-from thresher.stories.pairs import TermIndex, candidate_pairs, pair_scores
-from thresher.stories.similarity import F32, Backend, Weights, idf_table, make_backend, score_matrix, seconds
+from thresher.stories.pairs import F64, TermIndex, candidate_pairs, pair_scores
+from thresher.stories.similarity import F32, Backend, Weights, idf_table, make_backend, seconds
 from thresher.stories.text import Terms, terms
 
 
@@ -55,13 +57,16 @@ def cluster_stories(
     strong = pair_scores(index, left, right, idf_ids, weights, vectors=vectors, times=stamps) >= weights.link
     stories: list[Story] = []
     collapsed = 0
-    for members in linked_groups(len(items), left[strong], right[strong]):
+    groups = linked_groups(len(items), left[strong], right[strong])
+    matrices = group_scores(index, [g for g in groups if 2 < len(g) <= opts.max_component], idf_ids, weights,
+                            vectors=vectors, times=stamps, window=opts.window_hours * 3600.0)
+    for members in groups:
         if len(members) == 1:
             stories.append(single_story(items[members[0]], all_terms[members[0]]))
             continue
         found, folded = cluster_component(
             [items[i] for i in members], [all_terms[i] for i in members], idf, weights, opts,
-            vectors=None if vectors is None else vectors[members],
+            vectors=None if vectors is None else vectors[members], scores=matrices.get(members[0]),
         )
         stories.extend(found)
         collapsed += folded
@@ -80,6 +85,35 @@ def linked_groups(n: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int
     return linked + [[i] for i in np.flatnonzero(alone).tolist()]
 
 
+def group_scores(
+    index: TermIndex, groups: Sequence[Sequence[int]], idf: F64, weights: Weights, *,
+    vectors: F32 | None, times: F64, window: float,
+) -> dict[int, F32]:
+    """The score matrix of every group of items of ``index`` (keyed by the group's first item): all
+    pairs of all groups scored in one ``pair_scores`` call; ``-inf`` for pairs further apart than
+    ``window`` seconds; the diagonal is 0 (no one reads it)."""
+    if not groups:
+        return {}
+    sizes = [len(g) for g in groups]
+    uppers = [np.triu_indices(n, 1) for n in sizes]
+    members = [np.asarray(g, dtype=np.int64) for g in groups]
+    left = np.concatenate([m[i] for m, (i, _) in zip(members, uppers, strict=True)])
+    right = np.concatenate([m[j] for m, (_, j) in zip(members, uppers, strict=True)])
+    scores = pair_scores(index, left, right, idf, weights, vectors=vectors, times=times)
+    with np.errstate(invalid="ignore"):
+        scores[np.abs(times[left] - times[right]) > window] = -np.inf
+    out: dict[int, F32] = {}
+    start = 0
+    for group, n, (i, j) in zip(groups, sizes, uppers, strict=True):
+        matrix = np.zeros((n, n), dtype=np.float32)
+        part = scores[start : start + len(i)]
+        matrix[i, j] = part
+        matrix[j, i] = part
+        out[group[0]] = matrix
+        start += len(i)
+    return out
+
+
 def cluster_component(
     items: Sequence[Item],
     item_terms: Sequence[Terms],
@@ -88,11 +122,14 @@ def cluster_component(
     options: StoriesOptions,
     *,
     vectors: F32 | None = None,
+    scores: F32 | None = None,
 ) -> tuple[list[Story], int]:
     """The stories of one group of linked items, and how many items collapse folded away.
 
     Near-identical items are folded first; then average link with the gate over all pairs of the
-    group. A group larger than ``options.max_component`` is first split at a stricter link."""
+    group. A group larger than ``options.max_component`` is first split at a stricter link.
+    ``scores``: the group's score matrix (``group_scores``) when the caller has it; computed here
+    otherwise (the same values: each pair is scored on its own)."""
     n = len(items)
     stamps = [it.timestamp.timestamp() if it.timestamp is not None else None for it in items]
     keys = [t.key + (" " + it.lead if it.lead else "") for t, it in zip(item_terms, items, strict=True)]
@@ -104,13 +141,13 @@ def cluster_component(
     roots = collapse(keys, options.collapse_threshold, times=stamps, window=options.window_hours * 3600.0)
     reps = sorted(set(roots))
     rep_pos = {r: k for k, r in enumerate(reps)}
-    rep_terms = [item_terms[r] for r in reps]
-    rep_vectors = None if vectors is None else vectors[reps]
-    times = [items[r].timestamp for r in reps]
-    scores = score_matrix(
-        rep_terms, rep_terms, idf, weights, row_vectors=rep_vectors, col_vectors=rep_vectors,
-        row_times=times, col_times=times, window_hours=options.window_hours,
-    )
+    if scores is None:
+        index = TermIndex(item_terms)
+        idf_ids = np.array([idf.get(w, 1.0) for w in index.words.vocab], dtype=np.float64)
+        scores = group_scores(index, [list(range(n))], idf_ids, weights, vectors=vectors,
+                              times=seconds([it.timestamp for it in items]),
+                              window=options.window_hours * 3600.0)[0]
+    scores = scores[np.ix_(reps, reps)]
     labels = agglomerate(scores, link=weights.link, merge=weights.merge)
     groups: dict[int, list[int]] = {}
     for i, root in enumerate(roots):
@@ -175,7 +212,60 @@ def agglomerate(scores: F32, *, link: float, merge: float) -> list[int]:
     return labels
 
 
+SMALL = 24
+"""Up to this many items average link runs on Python lists (numpy's per-call cost dominates there)."""
+
+
 def _average_link(scores: np.ndarray, *, link: float, merge: float) -> list[list[int]]:
+    """Average link with the gate; ``_average_link_small`` is the same for small groups."""
+    if scores.shape[0] <= SMALL:
+        return _average_link_small(scores, link=link, merge=merge)
+    return _average_link_numpy(scores, link=link, merge=merge)
+
+
+def _average_link_small(scores: np.ndarray, *, link: float, merge: float) -> list[list[int]]:
+    """``_average_link_numpy`` on lists: the same float64 sums, means and tie order (the first pair
+    ``i < j`` in row order with the highest mean)."""
+    n = scores.shape[0]
+    sums: list[list[float]] = np.where(np.isfinite(scores), scores, -1e6).tolist()
+    best = [row[:] for row in sums]
+    for i in range(n):
+        sums[i][i] = 0.0
+        best[i][i] = -math.inf
+    size = [1.0] * n
+    alive = [True] * n
+    groups = [[i] for i in range(n)]
+    while True:
+        top, pick = -math.inf, (0, 0)
+        for i in range(n):
+            if not alive[i]:
+                continue
+            row, gate, si = sums[i], best[i], size[i]
+            for j in range(i + 1, n):
+                if alive[j] and gate[j] >= link:
+                    mean = row[j] / (si * size[j])
+                    if mean > top:
+                        top, pick = mean, (i, j)
+        if not top >= merge:
+            break
+        i, j = pick
+        row_i, row_j, gate_i, gate_j = sums[i], sums[j], best[i], best[j]
+        for k in range(n):
+            row_i[k] += row_j[k]
+            gate_i[k] = max(gate_i[k], gate_j[k])
+        for k in range(n):
+            sums[k][i] = row_i[k]
+            best[k][i] = gate_i[k]
+        row_i[i] = 0.0
+        gate_i[i] = -math.inf
+        size[i] += size[j]
+        alive[j] = False
+        groups[i].extend(groups[j])
+        groups[j] = []
+    return [sorted(g) for g in groups if g]
+
+
+def _average_link_numpy(scores: np.ndarray, *, link: float, merge: float) -> list[list[int]]:
     n = scores.shape[0]
     sums = np.where(np.isfinite(scores), scores, -1e6)
     best = sums.copy()

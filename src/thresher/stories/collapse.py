@@ -1,7 +1,8 @@
 """Stage 1: fold near-identical headlines into one group before any similarity is computed.
 
-Shingles are the character 4-grams of the folded text (headline, plus lead when given). Candidate
-pairs come from prefix filtering (a pair with Jaccard >= t must share one of the rarest
+Shingles are the character 4-grams of the folded text (headline, plus lead when given). Up to
+``SMALL`` texts (a group of linked items) every pair is compared; for more, candidate pairs come
+from prefix filtering (a pair with Jaccard >= t must share one of the rarest
 ``|s| - ceil(t*|s|) + 1`` shingles of each side), and every candidate is verified with the exact
 Jaccard, so the result is exact, not a sketch. "officials says" / "officials say" meet at about 0.95.
 """
@@ -22,7 +23,7 @@ def shingles(text: str) -> frozenset[str]:
     padded = f" {text} "
     if len(padded) <= SHINGLE:
         return frozenset({padded})
-    return frozenset(padded[i : i + SHINGLE] for i in range(len(padded) - SHINGLE + 1))
+    return frozenset({padded[i : i + SHINGLE] for i in range(len(padded) - SHINGLE + 1)})
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -41,6 +42,32 @@ def collapse(
     n = len(keys)
     groups = UnionFind(n)
     sets = [shingles(k) for k in keys]
+    if n <= SMALL:
+        _all_pairs(sets, threshold, groups, times, window)
+    else:
+        _prefix_filter(sets, threshold, groups, times, window)
+    first: dict[int, int] = {}
+    for i in range(n):  # ascending, so each group is named by its smallest member
+        first.setdefault(groups.find(i), i)
+    return [first[groups.find(i)] for i in range(n)]
+
+
+SMALL = 40
+"""Up to this many texts every pair is compared (cheaper than building the prefix index)."""
+
+
+def _all_pairs(sets: Sequence[frozenset[str]], threshold: float, groups: UnionFind,
+               times: Sequence[float | None] | None, window: float) -> None:
+    for i, a in enumerate(sets):
+        for j in range(i):
+            if times is not None and _far(times[i], times[j], window):
+                continue
+            if groups.find(i) != groups.find(j) and jaccard(a, sets[j]) >= threshold:
+                groups.union(i, j)
+
+
+def _prefix_filter(sets: Sequence[frozenset[str]], threshold: float, groups: UnionFind,
+                   times: Sequence[float | None] | None, window: float) -> None:
     df = Counter(s for st in sets for s in st)
     rank = {s: r for r, s in enumerate(sorted(df, key=lambda s: (df[s], s)))}
     index: dict[str, list[int]] = defaultdict(list)
@@ -58,10 +85,6 @@ def collapse(
                 if groups.find(i) != groups.find(j) and jaccard(st, sets[j]) >= threshold:
                     groups.union(i, j)
             index[s].append(i)
-    first: dict[int, int] = {}
-    for i in range(n):  # ascending, so each group is named by its smallest member
-        first.setdefault(groups.find(i), i)
-    return [first[groups.find(i)] for i in range(n)]
 
 
 def _far(a: float | None, b: float | None, window: float) -> bool:

@@ -100,12 +100,12 @@ class SparseRows:
         kr, pr = _expand(self.indptr, right)
         if not len(pl) or not len(pr):
             return np.zeros(len(left), dtype=np.float64)
-        code = np.concatenate([kl * self.size + self.ids[pl], kr * self.size + self.ids[pr]])
-        value = np.concatenate([vals[pl], vals[pr]])
-        order = np.argsort(code, kind="stable")
-        code, value = code[order], value[order]
-        same = np.flatnonzero(code[1:] == code[:-1])
-        sums = np.bincount(code[same] // self.size, weights=value[same] * value[same + 1], minlength=len(left))
+        # Both code arrays ascend (pairs in order, ids ascending within a row): a lookup, no sort.
+        code_l = kl * self.size + self.ids[pl]
+        code_r = kr * self.size + self.ids[pr]
+        at = np.minimum(np.searchsorted(code_r, code_l), len(code_r) - 1)
+        hit = code_r[at] == code_l
+        sums = np.bincount(kl[hit], weights=vals[pl[hit]] * vals[pr[at[hit]]], minlength=len(left))
         return sums.astype(np.float64, copy=False)
 
 

@@ -99,15 +99,18 @@ def terms(headline: str, lead: str | None = None) -> Terms:
     plain: set[str] = set()
     capitalised = lower = 0
     key = ""
-    for source, is_lead in ((norm, False), (normalise(lead) if lead else "", True)):
+    sources = ((norm, False), (normalise(lead), True)) if lead else ((norm, False),)
+    for source, is_lead in sources:
         if "," in source or "." in source:
             source = _THOUSANDS.sub("", source)
-        no_space = _NO_SPACE.search(source) is not None
+        no_space = not source.isascii() and _NO_SPACE.search(source) is not None
         tokens = (_TOKEN if "." in source or "_" in source else _WORD).findall(source)
         if not is_lead:
             key = " ".join(tokens).casefold().replace(".", "")
+        cache = _CACHE[no_space]
         for token in tokens:
-            kind, keys = _token(token, no_space)
+            hit = cache.get(token)
+            kind, keys = hit if hit is not None else _remember(token, no_space)
             if kind == _SKIP:
                 continue
             words.extend(keys)
@@ -132,12 +135,29 @@ def terms(headline: str, lead: str | None = None) -> Terms:
 
 
 _SKIP, _NUMBER, _ENTITY, _PLAIN, _OTHER = range(5)
+TokenKind = tuple[int, tuple[str, ...]]
+CACHE_SIZE = 1 << 16
+"""Tokens remembered per kind of text (``_token`` is pure; headlines repeat their words). A full
+cache is emptied, so memory stays bounded on an endless stream."""
+_CACHE: tuple[dict[str, TokenKind], dict[str, TokenKind]] = ({}, {})
 
 
-@lru_cache(maxsize=1 << 16)
-def _token(token: str, no_space: bool) -> tuple[int, tuple[str, ...]]:
-    """What one token of a headline is (function word, number, name, plain word ...) and its keys.
-    A pure function of the token, cached because headlines repeat their words."""
+def clear_cache() -> None:
+    """Forget the tokens seen so far (benchmarks measure a cold start with it)."""
+    for cache in _CACHE:
+        cache.clear()
+
+
+def _remember(token: str, no_space: bool) -> TokenKind:
+    cache = _CACHE[no_space]
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()
+    found = cache[token] = _token(token, no_space)
+    return found
+
+
+def _token(token: str, no_space: bool) -> TokenKind:
+    """What one token of a headline is (function word, number, name, plain word ...) and its keys."""
     if "." in token:  # U.S. -> US
         token = token.replace(".", "")
     if "'" in token:
