@@ -2,7 +2,7 @@
 """Speed of the HTML path, stage by stage, and a check that a faster version says exactly the same.
 
     python benchmarks/html_speed.py stages [--limit N] [--sample N] [--repeat R]
-    python benchmarks/html_speed.py same --rev REV [--limit N] [--sample N] [--model PATH]
+    python benchmarks/html_speed.py same --rev REV [--limit N] [--sample N] [--model PATH] [--files F,G]
 
 ``stages``: CPU milliseconds per page for parse, segment, metadata, rules, model matrix, trees and
 assemble (medians over ``--repeat`` passes, taken in the same process as a trafilatura pass over the
@@ -54,11 +54,13 @@ def pages(data: Path, limit: int | None, sample: int | None) -> list[tuple[str, 
             for f in files]
 
 
-def old_package(rev: str, workdir: Path) -> Any:
-    """The working tree's package with STAGE_FILES from ``rev``, importable as ``thresher_rev``."""
+def old_package(rev: str, workdir: Path, files: tuple[str, ...] = STAGE_FILES) -> Any:
+    """The working tree's package with ``files`` (default STAGE_FILES) from ``rev``, importable as
+    ``thresher_rev``. Compiled extensions are left out: the old package walks in pure Python."""
     target = workdir / "thresher_rev"
-    shutil.copytree(ROOT / "src" / "thresher", target, ignore=shutil.ignore_patterns("__pycache__"))
-    for rel in STAGE_FILES:
+    shutil.copytree(ROOT / "src" / "thresher", target,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"))
+    for rel in files:
         old = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:src/thresher/{rel}"],
                              check=True, capture_output=True, text=True).stdout
         (target / rel).write_text(old, encoding="utf-8")
@@ -110,7 +112,11 @@ def same(args: argparse.Namespace) -> int:
     import thresher
 
     with tempfile.TemporaryDirectory() as tmp:
-        old = old_package(args.rev, Path(tmp))
+        files = tuple(args.files.split(",")) if args.files else STAGE_FILES
+        unknown = set(files) - set(STAGE_FILES)
+        if unknown:
+            raise SystemExit(f"not stage files: {sorted(unknown)}")
+        old = old_package(args.rev, Path(tmp), files)
         opts_new = thresher.Options(html_model=args.model) if args.model else thresher.Options()
         opts_old = old.Options(html_model=args.model) if args.model else old.Options()
         diff: Counter[str] = Counter()
@@ -223,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.choices["stages"].add_argument("--repeat", type=int, default=3)
     sub.choices["same"].add_argument("--rev", required=True, help="git revision of the old stages")
     sub.choices["same"].add_argument("--model", default=None, help="model file (default: the packaged one)")
+    sub.choices["same"].add_argument("--files", default=None,
+                                     help="comma-separated subset of the stage files to take from --rev "
+                                          "(default: all; others keep the working tree's version)")
     a = ap.parse_args(argv)
     return stages(a) if a.command == "stages" else same(a)
 

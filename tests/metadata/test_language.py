@@ -41,3 +41,50 @@ def test_numpy_scanner_gives_py3langid_answers_exactly():
     texts += ["".join(chr(rng.randrange(32, 0x3000)) for _ in range(rng.randrange(1, 400))) for _ in range(50)]
     for text in texts:
         assert scanner.classify(text) == _identifier().classify(text), text
+
+
+def test_scanner_keeps_only_the_compact_model_arrays():
+    """The model's big tables stay in the dtypes py3langid stores them in (no int64/float64 copies)."""
+    from thresher.metadata.language import _scanner
+
+    scanner = _scanner()
+    assert scanner is not None
+    assert scanner.nextmove.dtype.itemsize <= 4 and scanner.ptc.dtype.itemsize == 2
+    assert scanner.output.dtype.itemsize == 4
+    assert not hasattr(scanner, "identifier")
+
+
+def test_npz_reader_reads_stored_members_and_rejects_others():
+    import io
+    import zipfile
+
+    import numpy as np
+
+    from thresher.metadata.language import _read_npz
+
+    arrays = {"a": np.arange(5, dtype=np.int32), "b": np.ones((2, 3), dtype=np.float16)}
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    got = _read_npz(io.BytesIO(buffer.getvalue()))
+    assert sorted(got) == ["a", "b"]
+    for name, array in arrays.items():
+        assert got[name].dtype == array.dtype and np.array_equal(got[name], array)
+    squeezed = io.BytesIO()
+    with zipfile.ZipFile(squeezed, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.npy", buffer.getvalue()[:100])
+    with pytest.raises(ValueError):
+        _read_npz(io.BytesIO(squeezed.getvalue()))
+    with pytest.raises(ValueError):
+        _read_npz(io.BytesIO(buffer.getvalue()[:200]))
+
+
+def test_falls_back_to_py3langid_when_its_model_is_laid_out_otherwise(monkeypatch):
+    from thresher.metadata import language
+
+    monkeypatch.setattr(language, "_load_arrays", lambda: None)
+    language._scanner.cache_clear()
+    try:
+        assert language._scanner() is None
+        assert identify(SAMPLES["de"]) == "de"
+    finally:
+        language._scanner.cache_clear()

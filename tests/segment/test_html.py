@@ -1,3 +1,6 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from thresher.deadline import NO_DEADLINE
 from thresher.options import Options
 from thresher.parse.html import parse_html
@@ -141,3 +144,65 @@ def test_hint_tokens_are_split_once_and_give_categories():
     assert tokens == split_hint_tokens("site-nav mainMenu")
     assert CATEGORIES.index("navigation") in categories
     assert hint_tokens("site-nav mainMenu") is hint_tokens("site-nav mainMenu")
+
+
+def _reference_split(value):
+    """split_hint_tokens as first written (one pass, list membership): the memoised one must agree."""
+    import re
+
+    camel = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+    out = []
+    for chunk in value.split()[:12]:
+        if chunk.isalpha() and chunk.islower():
+            if chunk not in out:
+                out.append(chunk)
+            continue
+        pieces = [p.lower() for p in camel.findall(chunk)]
+        for p in pieces:
+            if p not in out and not p.isdigit():
+                out.append(p)
+        if len(pieces) > 1:
+            whole = "".join(pieces)
+            if len(whole) <= 24 and whole not in out:
+                out.append(whole)
+        if len(out) >= 16:
+            break
+    return tuple(out[:16])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["nav", "postBody", "main-content", "col-12", "a b", "x1y2", "HTMLBlock",
+                                 "nav", "a-a", "Ab", "AB", "1234", "12-34", "a", "b", "c", "d", "e", "f",
+                                 "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s"]),
+                max_size=30))
+def test_memoised_hint_split_agrees_with_the_plain_one(words):
+    value = " ".join(words)
+    assert split_hint_tokens(value) == _reference_split(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([
+    " ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u1680", "\u2000", "\u200a",
+    "\u200b", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "a", "é", "中", "-",
+]), max_size=20))
+def test_fast_space_collapse_is_the_regex_one(text):
+    from thresher.segment.html import _SPACE, _collapse
+
+    assert _collapse(text) == _SPACE.sub(" ", text).strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=8))
+def test_character_class_counts_match_the_patterns(texts):
+    from thresher.segment.features import _COMMA, _DIGIT, _PUNCT, _UPPER, char_class_counts
+
+    got = char_class_counts(texts).tolist()
+    assert got == [[len(p.findall(t)) for t in texts] for p in (_PUNCT, _COMMA, _DIGIT, _UPPER)]
+
+
+def test_blocks_of_one_element_share_its_hints_without_repeats():
+    blocks = segment('<body><div class="post post-body"><p class="post">One paragraph here.</p>'
+                     '<p>Another one <br> with a break.</p></div></body>')
+    assert blocks[0].hints == ("post", "body", "postbody")
+    assert blocks[1].hints == ("post", "body", "postbody")
+    assert blocks[1].text == "Another one\nwith a break."

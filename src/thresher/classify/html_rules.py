@@ -15,7 +15,10 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from operator import itemgetter
+
+import numpy as np
 
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision, Label, Metadata
@@ -69,10 +72,10 @@ def classify_html(
     if sum(raw) < 150:  # a page of links and snippets (listing): count the linked text too
         raw = [_weight(b.features, links_count=True) for b in blocks]
     deadline.check()
-    prefixes = _all_prefixes([b.path for b in blocks])
-    hints = _effective_hints(blocks, raw, prefixes, metadata.page_type == "forum")
+    paths = _Paths([b.path for b in blocks])
+    hints = _effective_hints(blocks, raw, paths, metadata.page_type == "forum")
     weights = [_contextual(w, b.features, h) for w, b, h in zip(raw, blocks, hints, strict=True)]
-    region, region_depth = _region(prefixes, weights, COVERAGE[opts.focus])
+    region, region_depth = _region(paths, weights, COVERAGE[opts.focus])
     regions = [region, *_siblings(blocks, raw, hints, region, region_depth, opts.focus)]
     max_ld = MAX_LINK_DENSITY[opts.focus]
     listing = _region_link_density(blocks, region) > 0.5  # the content itself is made of links
@@ -83,9 +86,8 @@ def classify_html(
     inside: list[int] = []
     for i, (b, h) in enumerate(zip(blocks, hints, strict=True)):
         f = b.features
-        key = _fold(b.text)
-        if title_key and not title_done and key == title_key and (
-            b.kind == "heading" or f.get("n_chars", 0) < 300
+        if title_key and not title_done and (b.kind == "heading" or f.get("n_chars", 0) < 300) and (
+            _fold(b.text) == title_key
         ):
             title_done = True
             out.append(Decision("title", "matches_title"))
@@ -94,14 +96,14 @@ def classify_html(
             out.append(_outside(f, h))
             continue
         inside.append(i)
-        out.append(_inside(b, f, h, key, region_depth, max_ld, listing, phrases))
+        out.append(_inside(b, f, h, region_depth, max_ld, listing, phrases))
     kept = sum(len(blocks[i].text) for i in inside if out[i].kept)
     if kept < MIN_KEPT_CHARS and sum(len(blocks[i].text) for i in inside) > 3 * MIN_KEPT_CHARS:
         # the hints emptied the region (a news feed named "latest", a product in a "promo" drawer):
         # trust the region over the class names
         for i in inside:
             b = blocks[i]
-            d = _inside(b, b.features, {}, _fold(b.text), region_depth, max_ld, listing, phrases)
+            d = _inside(b, b.features, {}, region_depth, max_ld, listing, phrases)
             out[i] = Decision(d.label, "hints_ignored," + d.reason) if d.kept else d
     return _drop_repeats(blocks, out)
 
@@ -147,48 +149,69 @@ def _prefixes(path: str) -> list[str]:
 
 
 def _all_prefixes(paths: Sequence[str]) -> list[list[str]]:
-    """:func:`_prefixes` of every path; blocks share ancestors, so each list extends its parent's."""
-    known: dict[str, list[str]] = {}
-    out: list[list[str]] = []
-    for path in paths:
-        got = known.get(path)
-        if got is None:
-            cut = path.rfind("/")
-            if cut == -1:
-                got = _prefixes(path)
-            else:
-                parent = path[:cut]
-                above = known.get(parent)
-                if above is None:
-                    above = known[parent] = _prefixes(parent)
-                got = [*above, path]
-            known[path] = got
-        out.append(got)
-    return out
+    """:func:`_prefixes` of every path (what :class:`_Paths` numbers)."""
+    index = _Paths(paths)
+    return [[index.names[k] for k in ids] for ids in index.chains]
 
 
-def _accumulate(prefixes: Sequence[list[str]], weights: Sequence[float]) -> dict[str, float]:
-    acc: dict[str, float] = {}
-    get = acc.get
-    for prefs, w in zip(prefixes, weights, strict=True):
-        if w > 0:
-            for p in prefs:
-                acc[p] = get(p, 0.0) + w
-    return acc
+class _Paths:
+    """The blocks' tag paths and all their prefixes (the block's element and its ancestors),
+    numbered: per block the chain of prefix ids, root first, so sums over prefixes are bincounts.
+    Blocks share ancestors, so each chain extends its parent's."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        ids: dict[str, int] = {}
+        known: dict[str, list[int]] = {}
+        chains: list[list[int]] = []
+        for path in paths:
+            got = known.get(path)
+            if got is None:
+                if not path:
+                    got = known[path] = []
+                else:  # up to the nearest ancestor already seen, then down again
+                    todo = [path]
+                    got = []
+                    cut = path.rfind("/")
+                    while cut != -1:
+                        parent = path[:cut]
+                        above = known.get(parent)
+                        if above is not None:
+                            got = above
+                            break
+                        todo.append(parent)
+                        cut = path.rfind("/", 0, cut)
+                    for prefix in reversed(todo):
+                        got = known[prefix] = [*got, ids.setdefault(prefix, len(ids))]
+            chains.append(got)
+        self.ids = ids
+        self.names = list(ids)
+        self.chains = chains
+        lengths = [len(c) for c in chains]
+        self.flat = np.fromiter(chain.from_iterable(chains), dtype=np.intp, count=sum(lengths))
+        """Every (block, prefix) pair's prefix id, block by block, root first."""
+        self.owner = np.repeat(np.arange(len(chains)), lengths)
+        """Every pair's block."""
+
+    def accumulate(self, weights: Sequence[float]) -> np.ndarray:
+        """Per prefix id, the sum of the weights of the blocks under it, added in block order
+        (the same float sums as a loop over the blocks)."""
+        w = np.asarray(weights, dtype=np.float64)
+        return np.bincount(self.flat, weights=w[self.owner], minlength=len(self.names))
 
 
 def _effective_hints(
-    blocks: Sequence[Block], raw: Sequence[float], prefixes: Sequence[list[str]], forum: bool
+    blocks: Sequence[Block], raw: Sequence[float], paths: _Paths, forum: bool
 ) -> list[dict[str, int]]:
     """Per block, boilerplate category → depth of the hinted container, leaving out containers that
     hold half the page's text (a page-wide wrapper named ``with-sidebar`` is not a sidebar), and
     comments when they are the page's content (a forum thread)."""
     total = sum(raw) or 1.0
-    acc = _accumulate(prefixes, raw)
+    acc: list[float] = paths.accumulate(raw).tolist()
+    half = 0.5 * total
     out: list[dict[str, int]] = []
     comment_w = 0.0
     depths_of = itemgetter(*_CATEGORY_KEYS)
-    for b, w, prefs in zip(blocks, raw, prefixes, strict=True):
+    for b, w, chain_ids in zip(blocks, raw, paths.chains, strict=True):
         found: dict[str, int] = {}
         f = b.features
         try:
@@ -200,7 +223,7 @@ def _effective_hints(
                 d = int(value)
                 if d <= 0:
                     continue
-                if d <= len(prefs) and acc.get(prefs[d - 1], 0.0) >= 0.5 * total:
+                if d <= len(chain_ids) and acc[chain_ids[d - 1]] >= half:
                     continue
                 found[cat] = d
             if "comment" in found and found["comment"] > 2:
@@ -224,32 +247,36 @@ def _contextual(w: float, f: Mapping[str, float], hints: Mapping[str, int]) -> f
     return w
 
 
-def _region(prefixes: Sequence[list[str]], weights: Sequence[float], coverage: float) -> tuple[str, int]:
+def _region(paths: _Paths, weights: Sequence[float], coverage: float) -> tuple[str, int]:
     """The deepest path prefix holding at least ``coverage`` of the total weight."""
     total = sum(weights)
     if total <= 0:
         return "", 0
-    acc = _accumulate(prefixes, weights)
-    counts: dict[str, int] = {}
-    for prefs in prefixes:
-        for p in prefs:
-            counts[p] = counts.get(p, 0) + 1
+    acc_array = paths.accumulate(weights)
     need = coverage * total
+    names = paths.names
     best = ""
-    best_depth = 0
-    for prefix, w in acc.items():
-        if w >= need:
-            depth = prefix.count("/") + 1
-            if depth > best_depth:
-                best, best_depth = prefix, depth
+    candidates = np.flatnonzero(acc_array >= need).tolist()
+    if candidates:
+        depth_of = [names[k].count("/") + 1 for k in candidates]
+        deepest = max(depth_of)
+        tied = [k for k, d in zip(candidates, depth_of, strict=True) if d == deepest]
+        if len(tied) > 1:  # the first reached in block order (blocks of positive weight)
+            positive = np.asarray(weights, dtype=np.float64)[paths.owner] > 0
+            tied.sort(key=lambda k: int(np.flatnonzero((paths.flat == k) & positive)[0]))
+        best = names[tied[0]]
     # climb the chain of wrappers that hold nothing else of weight, so that sibling sections are
     # found at the right level; a region that is a single block widens to its parent
-    while best and "/" in best:
-        parent = best.rsplit("/", 1)[0]
-        single = counts.get(best, 0) == 1
-        if not single and acc.get(parent, 0.0) > 1.05 * acc[best] + 1.0:
-            break
-        best = parent
+    if best:
+        acc: list[float] = acc_array.tolist()
+        counts: list[int] = np.bincount(paths.flat, minlength=len(names)).tolist()
+        ids = paths.ids
+        while best and "/" in best:
+            parent = best.rsplit("/", 1)[0]
+            single = counts[ids[best]] == 1
+            if not single and acc[ids[parent]] > 1.05 * acc[ids[best]] + 1.0:
+                break
+            best = parent
     best_depth = best.count("/") + 1 if best else 0
     return best, best_depth
 
@@ -321,7 +348,6 @@ def _inside(
     b: Block,
     f: Mapping[str, float],
     hints: Mapping[str, int],
-    key: str,
     region_depth: int,
     max_ld: float,
     listing: bool,
@@ -347,8 +373,10 @@ def _inside(
             return Decision("headline_list", f"link_density>{max_ld:g}")
         else:
             return Decision("navigation", f"link_density>{max_ld:g}")
-    if n < 40 and key in phrases:
-        return Decision(phrases[key], "furniture_phrase")  # type: ignore[arg-type]
+    if n < 40:
+        key = _fold(b.text)
+        if key in phrases:
+            return Decision(phrases[key], "furniture_phrase")  # type: ignore[arg-type]
     if b.kind == "caption":
         return Decision("caption", "caption")
     return Decision("main", "main_region")

@@ -1,4 +1,5 @@
-"""Gradient-boosted trees (a LightGBM text dump) evaluated with numpy: no lightgbm import at run time.
+"""Gradient-boosted trees (a LightGBM text dump) evaluated with numpy, or with the small C extension
+built from _trees.c when it is there: no lightgbm import at run time.
 
 Both learned classifiers (HTML blocks, text blocks) ship LightGBM models trained by the scripts in
 training/; loading lightgbm costs seconds per process, walking the trees with numpy does not.
@@ -6,7 +7,21 @@ training/; loading lightgbm costs seconds per process, walking the trees with nu
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 import numpy as np
+
+
+def _load_compiled() -> ModuleType | None:
+    """The C walk (thresher/classify/_trees.c), when the extension was built at install time."""
+    try:
+        return importlib.import_module("thresher.classify._trees")
+    except ImportError:  # pragma: no cover - depends on the build
+        return None
+
+
+_compiled = _load_compiled()
 
 
 class Trees:
@@ -117,6 +132,15 @@ class Trees:
             depth[child] = depth[child + 1] = depth[node] + 1
         self.p_depth = depth
         """Depth of each node: the walk step at which a (row, tree) pair reaching that leaf stops."""
+        # the same table in the C walk's types (its node indices fit in int32)
+        self.c_table = (
+            np.ascontiguousarray(self.p_feat, dtype=np.int32),
+            np.ascontiguousarray(self.p_left, dtype=np.int32),
+            np.ascontiguousarray(self.p_leaf, dtype=np.uint8),
+            np.ascontiguousarray(depth, dtype=np.int32),
+            np.ascontiguousarray(self.p_value, dtype=np.float64),
+            np.ascontiguousarray(self.p_roots, dtype=np.int32),
+        )
 
     def _max_depth(self) -> int:
         depth, frontier = 0, self.roots
@@ -175,9 +199,31 @@ class Trees:
         return self._sigmoid(raw)
 
     def _walk_paired(self, x: np.ndarray) -> np.ndarray:
-        """The walk over the paired layout (no missing-value rules: NaN reads as 0). Finished pairs
-        are dropped every few steps; leaf values are summed in the same order as ``_walk`` (by
-        depth, then row and tree), so both give the same numbers to the last bit."""
+        """The walk over the paired layout (no missing-value rules: NaN reads as 0): in C when the
+        extension is built, else with numpy; both give the same numbers to the last bit."""
+        if _compiled is not None and len(x) and len(self.p_roots) and np.ndim(x) == 2 and np.shape(x)[1]:
+            return self._walk_compiled(x)
+        return self._walk_paired_numpy(x)
+
+    def _walk_compiled(self, x: np.ndarray) -> np.ndarray:
+        """The paired walk in C (thresher/classify/_trees.c): tree by tree over blocks of rows, leaf
+        values summed per row in the numpy walk's order (by depth, then tree)."""
+        x = np.asarray(x)
+        if x.dtype == np.float32:
+            thr = self.p_thr32
+        else:
+            x = x.astype(np.float64, copy=False)
+            thr = self.p_thr64
+        x = np.ascontiguousarray(x)
+        raw = np.zeros(len(x), dtype=np.float64)
+        assert _compiled is not None
+        _compiled.walk(x, x.shape[1], np.ascontiguousarray(thr), *self.c_table, raw)
+        return self._sigmoid(raw)
+
+    def _walk_paired_numpy(self, x: np.ndarray) -> np.ndarray:
+        """The paired walk with numpy. Finished pairs are dropped every few steps; leaf values are
+        summed in the same order as ``_walk`` (by depth, then row and tree), so both give the same
+        numbers to the last bit."""
         x = np.asarray(x)
         if x.dtype == np.float32:
             thr = self.p_thr32

@@ -10,10 +10,13 @@ scores exactly as py3langid does: same features, same counts, same order, same n
 
 from __future__ import annotations
 
+import lzma
 import math
+import struct
 import unicodedata
 from functools import lru_cache
-from typing import Any
+from importlib import resources
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -21,36 +24,131 @@ MIN_CHARS = 20
 """Shorter texts get no language: too little evidence."""
 MIN_PROBABILITY = 0.5
 """Below this normalised probability the answer is None."""
+_MODEL = ("py3langid", "data/model.npz.xz")
+"""py3langid's model: an LZMA-compressed npz (see py3langid.modelio)."""
+_ARRAYS = {
+    "ptc": ("float16", 2), "pc": ("float32", 1), "classes": ("<U", 1), "nextmove": ("uint", 1),
+    "nextmove_row": ("uint", 1), "out_feat": ("int32", 1),
+}
+"""The model's arrays, with the dtype (kind) and dimensions the scanner expects."""
+_SLICE = 1 << 20
 
 
 @lru_cache(maxsize=1)
 def _identifier() -> Any:
+    """py3langid's own identifier: the fallback when its model file is not laid out as expected."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-class _Scanner:
-    """py3langid's classification with the automaton walked by numpy (see the module docstring)."""
+def _read_npz(stream: BinaryIO) -> dict[str, np.ndarray]:
+    """The arrays of an uncompressed (stored) npz read in one pass from a stream, each straight
+    into its final array: no temporary file and no second copy, so loading peaks at the model's size.
+    Raises ValueError on anything but stored members with their sizes in the local headers."""
+    out: dict[str, np.ndarray] = {}
+    while True:
+        head = stream.read(30)
+        if len(head) < 4 or head[:4] != b"PK\x03\x04":
+            return out
+        if len(head) < 30:
+            raise ValueError("truncated zip header")
+        _, _, flags, method, _, _, _, size, usize, n_name, n_extra = struct.unpack("<IHHHHHIIIHH", head)
+        name = stream.read(n_name).decode("utf-8")
+        extra = stream.read(n_extra)
+        if method != 0 or flags & 8:
+            raise ValueError(f"{name}: not a stored member with known size")
+        if size == 0xFFFFFFFF:  # zip64: sizes in the extra field
+            at = 0
+            while at + 4 <= len(extra):
+                tag, length = struct.unpack_from("<HH", extra, at)
+                if tag == 1:
+                    usize, size = struct.unpack_from("<QQ", extra, at + 4)
+                    break
+                at += 4 + length
+            else:
+                raise ValueError(f"{name}: zip64 sizes missing")
+        if size != usize:
+            raise ValueError(f"{name}: sizes differ")
+        start = stream.tell()
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+        if fortran or dtype.hasobject:
+            raise ValueError(f"{name}: unexpected array layout")
+        array = np.empty(shape, dtype=dtype)
+        view = array.reshape(-1).view(np.uint8).data
+        got = 0
+        while got < len(view):  # in slices: a whole-array read would hold a second copy
+            chunk = stream.read(min(_SLICE, len(view) - got))
+            if not chunk:
+                raise ValueError(f"{name}: truncated")
+            view[got:got + len(chunk)] = chunk
+            got += len(chunk)
+        if stream.tell() - start != size:
+            raise ValueError(f"{name}: sizes differ")
+        out[name.removesuffix(".npy")] = array
 
-    def __init__(self, identifier: Any) -> None:
-        self.identifier = identifier
-        self.nextmove = np.asarray(identifier.tk_nextmove)  # no copy: it is the model's table
-        self.rowbase = np.asarray(identifier._rowbase, dtype=np.int64)
-        self.output = np.asarray(identifier.tk_output, dtype=np.int64)
+
+def _load_arrays() -> dict[str, np.ndarray] | None:
+    """py3langid's model arrays, or None when the file is missing or not laid out as expected."""
+    try:
+        with resources.files(_MODEL[0]).joinpath(_MODEL[1]).open("rb") as raw, lzma.open(raw) as stream:
+            arrays = _read_npz(stream)  # type: ignore[arg-type]
+    except (OSError, ValueError, lzma.LZMAError, ModuleNotFoundError):
+        return None
+    for name, (kind, ndim) in _ARRAYS.items():
+        a = arrays.get(name)
+        if a is None or a.ndim != ndim or not a.dtype.str.lstrip("<=|").startswith(
+            {"float16": "f2", "float32": "f4", "int32": "i4", "<U": "U", "uint": "u"}[kind]
+        ):
+            return None
+    n_states, n_classes = len(arrays["out_feat"]), len(arrays["pc"])
+    nextmove, rows = arrays["nextmove"], arrays["nextmove_row"]
+    if (len(arrays["nextmove_row"]) != n_states or arrays["ptc"].shape[1] != n_classes
+            or len(arrays["classes"]) != n_classes or len(nextmove) % 256 or not n_states
+            or int(rows.max()) >= len(nextmove) // 256 or int(nextmove.max()) >= n_states
+            or int(arrays["out_feat"].max()) >= len(arrays["ptc"])):
+        return None
+    return arrays
+
+
+class _Scanner:
+    """py3langid's classification with the automaton walked by numpy (see the module docstring).
+
+    Holds only the model's compact arrays: the transition rows (uint32, shared between states as
+    py3langid stores them), each state's row, its feature, and the float16 feature/class table."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.nextmove = arrays["nextmove"]
+        self.row = arrays["nextmove_row"]
+        self.rowbase = self.row.astype(np.int64) << 8
+        self.output = arrays["out_feat"]
+        self.ptc = arrays["ptc"]
+        self.pc = arrays["pc"]
+        self.classes: list[str] = [str(c) for c in arrays["classes"].tolist()]
+        first: dict[str, int] = {}
+        self.alias_pairs: list[tuple[int, int]] = []
+        for i, c in enumerate(self.classes):  # labels listed twice (srl → sr): py3langid's pairs
+            if c in first:
+                self.alias_pairs.append((first[c], i))
+            else:
+                first[c] = i
         self.depth = self._trie_depth()
 
     def _trie_depth(self) -> int:
         """Breadth-first levels from the start state until no new state appears. States share rows
-        of the transition table (``tk_row``); a row's moves are followed once."""
-        row = np.asarray(self.identifier.tk_row, dtype=np.int64)
+        of the transition table; a row's moves are followed once."""
+        row = self.row
         seen = np.zeros(len(row), dtype=bool)
         seen[0] = True
         followed = np.zeros(int(row.max()) + 1, dtype=bool)
         frontier = np.zeros(1, dtype=np.int64)
         depth = 0
         while True:
-            rows = np.unique(row[frontier])
+            rows = np.unique(row[frontier]).astype(np.int64)
             rows = rows[~followed[rows]]
             followed[rows] = True
             reached = np.zeros(len(row), dtype=bool)
@@ -64,8 +162,8 @@ class _Scanner:
             frontier = np.flatnonzero(reached)
             depth += 1
 
-    def visits(self, data: bytes) -> dict[int, int]:
-        """Feature → count, in order of first occurrence (what py3langid's ``visit_counts`` gives)."""
+    def visits(self, data: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Features and their counts, in order of first occurrence (py3langid's ``visit_counts``)."""
         codes = np.frombuffer(data, dtype=np.uint8).astype(np.int64)
         n, depth = len(codes), self.depth
         nextmove, rowbase = self.nextmove, self.rowbase
@@ -83,48 +181,39 @@ class _Scanner:
         features = self.output[state]
         features = features[features >= 0]
         if not len(features):
-            return {}
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
         found, first, counts = np.unique(features, return_index=True, return_counts=True)
         order = np.argsort(first, kind="stable")
-        return dict(zip(found[order].tolist(), counts[order].tolist(), strict=True))
+        return found[order].astype(np.intp), counts[order].astype(np.float32)
 
     def classify(self, text: str) -> tuple[str, float]:
-        """py3langid's ``classify`` for a normalised-probabilities identifier."""
-        ident = self.identifier
+        """py3langid's ``classify`` for a normalised-probabilities identifier, same numbers."""
         if text.isupper():
             text = text.lower()
         data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
-        visits = self.visits(data)
-        if visits:
-            scores = ident._sparse_score(visits, ident.nb_ptc)
+        idx, counts = self.visits(data)
+        if len(idx):
+            scores = np.log1p(counts) @ self.ptc[idx] + self.pc
         else:
-            scores = np.full(len(ident.nb_classes), 0.0, dtype=np.float32)
+            scores = np.full(len(self.classes), 0.0, dtype=np.float32)
         scores *= 1.0 / math.sqrt(len(data) or 1)
         np.exp(scores - scores.max(), out=scores)
         scores /= scores.sum()
-        for i, j in ident._alias_pairs:
+        for i, j in self.alias_pairs:
             scores[i] += scores[j]
             scores[j] = 0.0
         best = int(scores.argmax())
-        return str(ident.nb_classes[best]), float(scores[best])
+        return self.classes[best], float(scores[best])
 
 
 @lru_cache(maxsize=1)
 def _scanner() -> _Scanner | None:
-    """The numpy scanner, or None when this py3langid is not built the way it expects (then
-    py3langid's own walk is used)."""
-    identifier = _identifier()
-    needed = ("tk_nextmove", "tk_row", "_rowbase", "tk_output", "_sparse_score", "nb_ptc", "nb_classes",
-              "_alias_pairs", "_norm_probs", "min_confidence")
-    if not all(hasattr(identifier, name) for name in needed):
+    """The numpy scanner over py3langid's model arrays, or None when the model file is not laid out
+    the way it expects (then py3langid's own identifier is used)."""
+    arrays = _load_arrays()
+    if arrays is None:
         return None
-    if not identifier._norm_probs or identifier.min_confidence is not None:
-        return None
-    scanner = _Scanner(identifier)
-    probe = "Thresher checks its scanner against py3langid: ÆØÅ ñ 漢字 ひらがな кириллица ١٢٣ 🙂 \U0001d4d0."
-    if scanner.classify(probe) != identifier.classify(probe):
-        return None
-    return scanner
+    return _Scanner(arrays)
 
 
 def load() -> None:

@@ -53,6 +53,36 @@ _COMMA = re.compile(f"[{re.escape(_COMMA_CHARS)}]")
 _DIGIT = re.compile("[0-9]")
 _UPPER = re.compile("[A-Z\u0410-\u042f]")
 """Basic Latin and Russian capitals (the ``upper_rate`` feature)."""
+_C_PUNCT, _C_COMMA, _C_DIGIT, _C_UPPER = range(4)
+
+
+def _class_table() -> np.ndarray:
+    """Code point (BMP) → bit set of the character classes above; every class lies in the BMP."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for bit, chars in ((_C_PUNCT, _PUNCT_CHARS), (_C_COMMA, _COMMA_CHARS), (_C_DIGIT, "0123456789"),
+                       (_C_UPPER, "ABCDEFGHIJKLMNOPQRSTUVWXYZ" + "".join(map(chr, range(0x410, 0x430))))):
+        table[[ord(c) for c in chars]] |= 1 << bit
+    return table
+
+
+_CLASS_TABLE = _class_table()
+
+
+def char_class_counts(texts: Sequence[str]) -> np.ndarray:
+    """Per text, how many of its characters are punctuation, commas, ASCII digits and (Latin or
+    Russian) capitals (the sets _PUNCT, _COMMA, _DIGIT, _UPPER match one character of): rows in
+    that order, one column per text. All texts at once: one pass over their code points."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lengths)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = _CLASS_TABLE[np.minimum(codes, 0xFFFF)]
+    out = np.empty((4, len(texts)), dtype=np.int64)
+    for row in range(4):
+        csum = np.concatenate([[0], np.cumsum((bits >> row) & 1, dtype=np.int64)])
+        out[row] = csum[ends] - csum[ends - lengths]
+    return out
+
+
 _SENTENCE_END = tuple(".!?\u3002\uff01\uff1f\u061f\u0964\u2026:;")
 _CLOSERS = "\"'\u201d\u2019\u00bb)]\u300d\u300f\uff09 "
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -82,24 +112,30 @@ def stopwords(lang: str) -> frozenset[str]:
 
 
 def split_hint_tokens(value: str) -> tuple[str, ...]:
-    """``"postBody main-content"`` → ``("post", "body", "postbody", "main", "content", "maincontent")``."""
-    out: list[str] = []
+    """``"postBody main-content"`` → ``("post", "body", "postbody", "main", "content", "maincontent")``:
+    the tokens of the first 12 words, in order, each once, at most 16."""
+    out: dict[str, None] = {}
     for chunk in value.split()[:12]:
-        if chunk.isalpha() and chunk.islower():
-            if chunk not in out:
-                out.append(chunk)
-            continue
-        pieces = [p.lower() for p in _CAMEL.findall(chunk)]
-        for p in pieces:
-            if p not in out and not p.isdigit():
-                out.append(p)
-        if len(pieces) > 1:
-            whole = "".join(pieces)
-            if len(whole) <= 24 and whole not in out:
-                out.append(whole)
+        out.update(_chunk_tokens(chunk))
         if len(out) >= 16:
             break
-    return tuple(out[:16])
+    return tuple(out)[:16]
+
+
+@lru_cache(maxsize=65_536)
+def _chunk_tokens(chunk: str) -> dict[str, None]:
+    """One class/id word's tokens (camelCase and separators split, digits-only parts left out, the
+    parts joined when there are several), each once. Memoised: words recur across elements and
+    pages far more than whole attribute values do."""
+    if chunk.isalpha() and chunk.islower():
+        return {chunk: None}
+    pieces = [p.lower() for p in _CAMEL.findall(chunk)]
+    out = {p: None for p in pieces if not p.isdigit()}
+    if len(pieces) > 1:
+        whole = "".join(pieces)
+        if len(whole) <= 24:
+            out[whole] = None
+    return out
 
 
 def hint_categories(tokens: Sequence[str]) -> frozenset[int]:
@@ -185,6 +221,7 @@ def block_features(
         among = n_words
     else:
         hits = among = np.zeros(n)
+    counted = char_class_counts(texts)
     link_chars = per_block([r.link_chars for r in raws])
     kinds = [r.kind for r in raws]
     parent_of: dict[str, int] = {}
@@ -202,10 +239,10 @@ def block_features(
         per_block([t.count("\n") + 1 for t in texts]),  # n_lines
         link_density,
         per_block([r.n_links for r in raws]),  # n_links
-        rate([len(c) for c in map(_PUNCT.findall, texts)]),  # punct_rate
-        per_block([len(c) for c in map(_COMMA.findall, texts)]),  # n_commas
-        rate([len(c) for c in map(_DIGIT.findall, texts)]),  # digit_rate
-        rate([len(c) for c in map(_UPPER.findall, texts)]),  # upper_rate
+        rate(counted[_C_PUNCT]),  # punct_rate
+        per_block(counted[_C_COMMA]),  # n_commas
+        rate(counted[_C_DIGIT]),  # digit_rate
+        rate(counted[_C_UPPER]),  # upper_rate
         np.where(n_words > 0, word_chars / np.maximum(n_words, 1.0), 0.0),  # avg_word_len
         np.where(among > 0, hits / np.maximum(among, 1.0), 0.0),  # stopword_rate
         per_block([t.rstrip(_CLOSERS).endswith(_SENTENCE_END) for t in texts]),  # sentence_end

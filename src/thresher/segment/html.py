@@ -115,8 +115,8 @@ _TAG_INFO = {
 
 class _Frame:
     __slots__ = (
-        "_hints", "block", "cats", "counts", "depth", "flags", "list_depth", "node", "own", "parent",
-        "path", "tag", "tagdepths",
+        "_hints", "_unique", "block", "cats", "counts", "depth", "flags", "list_depth", "node", "own",
+        "parent", "path", "tag", "tagdepths",
     )
 
     def __init__(
@@ -137,6 +137,7 @@ class _Frame:
         self.block = block
         self.counts: dict[str, int] | None = None
         self._hints: tuple[str, ...] | None = None
+        self._unique: tuple[str, ...] | None = None
 
     @property
     def hints(self) -> tuple[str, ...]:
@@ -156,6 +157,26 @@ class _Frame:
             f._hints = hints
         return hints
 
+    @property
+    def unique_hints(self) -> tuple[str, ...]:
+        """:attr:`hints` without repeats, at most MAX_HINTS (what a block keeps). An element with
+        no hint tokens of its own has its parent's hints, so it shares its parent's answer."""
+        if self._unique is not None:
+            return self._unique
+        chain: list[_Frame] = []
+        frame: _Frame | None = self
+        while frame is not None and frame._unique is None and not frame.own and frame.parent is not None:
+            chain.append(frame)
+            frame = frame.parent
+        if frame is None:  # pragma: no cover - the loop stops at the root, which has no parent
+            return ()
+        unique = frame._unique
+        if unique is None:
+            unique = frame._unique = tuple(dict.fromkeys(frame.hints))[:MAX_HINTS]
+        for f in chain:
+            f._unique = unique
+        return unique
+
 
 class _Raw:
     """A block before its features are computed."""
@@ -172,7 +193,7 @@ class _Raw:
         self.path = frame.path
         self.parent = parent
         self.flags = frame.flags
-        self.hints = tuple(dict.fromkeys(frame.hints))[:MAX_HINTS]
+        self.hints = frame.unique_hints
         self.cats = frame.cats
         self.tagdepths = frame.tagdepths
         self.link_chars = link_chars
@@ -282,26 +303,27 @@ def _walk(body: Any, max_elements: int, deadline: Deadline) -> list[_Raw]:
             continue
         parent = frames[-1]
         depth = parent.depth + 1
-        if not info.block and tag != "table":
-            child = node.child
-            if child is None or (child.tag == "-text" and child.next is None):
-                # an inline element holding at most one text: no block can start inside, so no
-                # frame is needed; its text, link and place among its siblings still count
-                if depth <= PATH_MAX_DEPTH:
-                    counts = parent.counts
-                    if counts is None:
-                        counts = parent.counts = {}
-                    counts[tag] = counts.get(tag, 0) + 1
-                if tag == "a":
-                    n_links += 1
-                if child is not None:
-                    value = child.text_content
-                    if value:
-                        parts.append(value)
-                        if (parent.flags | info.flag) & F_LINK:
-                            link_chars += len(value.strip())
-                node = node.next
-                continue
+        child = node.child
+        if not info.block and tag != "table" and (
+            child is None or (child.tag == "-text" and child.next is None)
+        ):
+            # an inline element holding at most one text: no block can start inside, so no
+            # frame is needed; its text, link and place among its siblings still count
+            if depth <= PATH_MAX_DEPTH:
+                counts = parent.counts
+                if counts is None:
+                    counts = parent.counts = {}
+                counts[tag] = counts.get(tag, 0) + 1
+            if tag == "a":
+                n_links += 1
+            if child is not None:
+                value = child.text_content
+                if value:
+                    parts.append(value)
+                    if (parent.flags | info.flag) & F_LINK:
+                        link_chars += len(value.strip())
+            node = node.next
+            continue
         if depth <= PATH_MAX_DEPTH:
             counts = parent.counts
             if counts is None:
@@ -363,7 +385,7 @@ def _walk(body: Any, max_elements: int, deadline: Deadline) -> list[_Raw]:
                 parts.append(" ")
         frames.append(_Frame(node, tag, depth, path, flags, own, parent, cats, tagdepths,
                              parent.list_depth + info.list_step, is_block))
-        node = node.child
+        node = child
     # close whatever is still open (element cap reached, or the loop ended)
     while len(frames) > 1:
         frame = frames.pop()
@@ -403,6 +425,27 @@ def _normalise(text: str, pre: bool) -> str:
             lines.pop()
         return "\n".join(lines)
     if _BR not in text:
-        return _SPACE.sub(" ", text).strip()
-    out = [_SPACE.sub(" ", line).strip() for line in text.split(_BR)]
+        return _collapse(text)
+    out = [_collapse(line) for line in text.split(_BR)]
     return "\n".join(line for line in out if line)
+
+
+_OTHER_SPACE = re.compile("[\x1c-\x1f\x85\u1680\u2000-\u200a\u202f\u205f]")
+"""Characters ``str.split()`` and ``str.strip()`` take for white space that _SPACE does not."""
+_ASCII_OTHER_SPACE = ("\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _collapse(text: str) -> str:
+    """``_SPACE.sub(" ", text).strip()``: runs of _SPACE characters become one space, and the ends
+    are stripped. ``" ".join(text.split())`` says the same, faster, whenever the text holds none of
+    the white space only ``str.split`` knows (and the zero-width space, which only _SPACE knows,
+    is made a plain space first)."""
+    if text.isascii():
+        if any(c in text for c in _ASCII_OTHER_SPACE):
+            return _SPACE.sub(" ", text).strip()
+        return " ".join(text.split())
+    if _OTHER_SPACE.search(text):
+        return _SPACE.sub(" ", text).strip()
+    if "\u200b" in text:
+        text = text.replace("\u200b", " ")
+    return " ".join(text.split())

@@ -1,0 +1,17 @@
+"""Build of the optional C extension (the tree walk); everything else is in pyproject.toml.
+
+``optional=True``: without a C compiler the install still succeeds and thresher.classify.trees falls
+back to its numpy walk (same numbers, slower).
+"""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "thresher.classify._trees",
+            sources=["src/thresher/classify/_trees.c"],
+            optional=True,
+        )
+    ]
+)

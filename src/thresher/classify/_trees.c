@@ -1,0 +1,252 @@
+/* Leaf sums of gradient-boosted trees over a feature matrix, in C (see classify/trees.py).
+ *
+ * The node table is trees.py's "paired layout": a node's children are neighbours, so one step of
+ * the walk is ``node = left[node] + (x[feat[node]] > thr[node])``; NaN reads as 0. Leaf values are
+ * added in the order trees.py's numpy walk adds them, so both give the same numbers to the last
+ * bit: per row, one partial sum per leaf depth (0.0, then the trees in order), and the row's raw
+ * score is 0.0 plus those partial sums, shallowest depth first.
+ *
+ * No numpy headers: every array comes in through the buffer protocol, its type checked here.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <float.h>
+#include <string.h>
+
+#define MAX_DEPTH 255
+#define LANES 8
+#ifndef BLOCK_ROWS
+#define BLOCK_ROWS 32
+#endif
+
+typedef struct {
+    int feat;
+    int left;
+    float thr;
+} Node32;
+
+typedef struct {
+    Py_buffer view;
+    int held;
+} Buf;
+
+static int get_buf(PyObject *obj, Buf *b, const char *format, Py_ssize_t itemsize, int writable,
+                   const char *name) {
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, &b->view, flags) < 0) {
+        return -1;
+    }
+    b->held = 1;
+    const char *f = b->view.format ? b->view.format : "B";
+    if (f[0] == '=' || f[0] == '<' || f[0] == '@') {
+        f++;
+    }
+    if (b->view.itemsize != itemsize || strcmp(f, format) != 0) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a contiguous array of '%s' items", name, format);
+        return -1;
+    }
+    return 0;
+}
+
+static void release(Buf *bufs, int n) {
+    for (int i = 0; i < n; i++) {
+        if (bufs[i].held) {
+            PyBuffer_Release(&bufs[i].view);
+            bufs[i].held = 0;
+        }
+    }
+}
+
+/* walk(x, width, thr, feat, left, leaf, depth, value, roots, raw)
+ *   x: float32 ('f') or float64 ('d') rows of ``width`` features; thr: same type as x
+ *   feat, left, depth, roots: int32 ('i'); leaf: uint8 ('B'); value: float64; raw: float64 out
+ */
+static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *objs[9];
+    Py_ssize_t width;
+    PyObject *o_raw;
+    if (!PyArg_ParseTuple(args, "OnOOOOOOOO", &objs[0], &width, &objs[1], &objs[2], &objs[3],
+                          &objs[4], &objs[5], &objs[6], &objs[7], &o_raw)) {
+        return NULL;
+    }
+    Buf b[10];
+    memset(b, 0, sizeof(b));
+    /* x decides the float type */
+    Py_buffer probe;
+    if (PyObject_GetBuffer(objs[0], &probe, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        return NULL;
+    }
+    int f32 = probe.itemsize == 4;
+    PyBuffer_Release(&probe);
+    const char *ft = f32 ? "f" : "d";
+    Py_ssize_t fs = f32 ? 4 : 8;
+    if (get_buf(objs[0], &b[0], ft, fs, 0, "x") < 0 || get_buf(objs[1], &b[1], ft, fs, 0, "thr") < 0 ||
+        get_buf(objs[2], &b[2], "i", 4, 0, "feat") < 0 || get_buf(objs[3], &b[3], "i", 4, 0, "left") < 0 ||
+        get_buf(objs[4], &b[4], "B", 1, 0, "leaf") < 0 || get_buf(objs[5], &b[5], "i", 4, 0, "depth") < 0 ||
+        get_buf(objs[6], &b[6], "d", 8, 0, "value") < 0 || get_buf(objs[7], &b[7], "i", 4, 0, "roots") < 0 ||
+        get_buf(o_raw, &b[8], "d", 8, 1, "raw") < 0) {
+        release(b, 9);
+        return NULL;
+    }
+    Py_ssize_t n_nodes = b[1].view.len / fs;
+    Py_ssize_t n_trees = b[7].view.len / 4;
+    Py_ssize_t n_rows = b[8].view.len / 8;
+    if (width <= 0 || b[0].view.len / fs != n_rows * width || b[2].view.len / 4 != n_nodes ||
+        b[3].view.len / 4 != n_nodes || b[4].view.len != n_nodes || b[5].view.len / 4 != n_nodes ||
+        b[6].view.len / 8 != n_nodes) {
+        release(b, 9);
+        PyErr_SetString(PyExc_ValueError, "walk: array sizes do not match");
+        return NULL;
+    }
+    const int *feat = (const int *)b[2].view.buf;
+    const int *left = (const int *)b[3].view.buf;
+    const unsigned char *leaf = (const unsigned char *)b[4].view.buf;
+    const int *depth = (const int *)b[5].view.buf;
+    const double *value = (const double *)b[6].view.buf;
+    const int *roots = (const int *)b[7].view.buf;
+    double *raw = (double *)b[8].view.buf;
+    /* the table is checked on every call (cheap next to the walk): every index in range, depths
+       bounded, roots in order, so no table can make the walk read out of bounds */
+    int max_depth = 0;
+    for (Py_ssize_t k = 0; k < n_nodes; k++) {
+        int ok_node;
+        if (leaf[k]) { /* a leaf loops onto itself behind an infinite threshold */
+            double t = f32 ? (double)((const float *)b[1].view.buf)[k] : ((const double *)b[1].view.buf)[k];
+            ok_node = left[k] == k && feat[k] >= 0 && feat[k] < width && t > DBL_MAX;
+        } else {
+            ok_node = feat[k] >= 0 && feat[k] < width && left[k] >= 0 && left[k] < n_nodes - 1;
+        }
+        if (!ok_node || depth[k] < 0 || depth[k] > MAX_DEPTH) {
+            release(b, 9);
+            PyErr_SetString(PyExc_ValueError, "walk: node table out of range");
+            return NULL;
+        }
+        if (depth[k] > max_depth) {
+            max_depth = depth[k];
+        }
+    }
+    for (Py_ssize_t t = 0; t < n_trees; t++) {
+        if (roots[t] < 0 || roots[t] >= n_nodes || (t && roots[t] <= roots[t - 1])) {
+            release(b, 9);
+            PyErr_SetString(PyExc_ValueError, "walk: root out of range");
+            return NULL;
+        }
+    }
+    /* steps each tree needs (its deepest leaf); trees are numbered one after the other */
+    int *tree_depth = (int *)PyMem_Malloc(sizeof(int) * (n_trees ? n_trees : 1));
+    int width_sums = max_depth + 1;
+    double *sums = (double *)PyMem_Calloc((size_t)(n_rows ? n_rows : 1) * width_sums, sizeof(double));
+    if (tree_depth == NULL || sums == NULL) {
+        PyMem_Free(tree_depth);
+        PyMem_Free(sums);
+        release(b, 9);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t t = 0; t < n_trees; t++) {
+        Py_ssize_t end = t + 1 < n_trees ? roots[t + 1] : n_nodes;
+        int dmax = 0;
+        for (Py_ssize_t k = roots[t]; k < end; k++) {
+            if (depth[k] > dmax) {
+                dmax = depth[k];
+            }
+        }
+        tree_depth[t] = dmax;
+    }
+    Node32 *packed = NULL;
+    if (f32) {
+        packed = (Node32 *)PyMem_Malloc(sizeof(Node32) * (n_nodes ? n_nodes : 1));
+        if (packed == NULL) {
+            PyMem_Free(tree_depth);
+            PyMem_Free(sums);
+            release(b, 9);
+            return PyErr_NoMemory();
+        }
+        const float *thr = (const float *)b[1].view.buf;
+        for (Py_ssize_t k = 0; k < n_nodes; k++) {
+            packed[k].feat = feat[k];
+            packed[k].left = left[k];
+            packed[k].thr = thr[k];
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    /* tree by tree (its nodes stay in cache), rows in groups walked in lockstep (independent
+       chains of loads overlap); a leaf loops onto itself (threshold +inf), so extra steps are no-ops */
+    for (Py_ssize_t r0 = 0; r0 < n_rows; r0 += BLOCK_ROWS) {
+    Py_ssize_t r_end = r0 + BLOCK_ROWS < n_rows ? r0 + BLOCK_ROWS : n_rows;
+    for (Py_ssize_t t = 0; t < n_trees; t++) {
+        int root = roots[t];
+        int steps = tree_depth[t];
+        for (Py_ssize_t r = r0; r < r_end; r += LANES) {
+            Py_ssize_t lanes = r_end - r < LANES ? r_end - r : LANES;
+            int node[LANES];
+            for (int j = 0; j < LANES; j++) {
+                node[j] = root;
+            }
+            if (f32) {
+                const float *x = (const float *)b[0].view.buf + r * width;
+                if (lanes == LANES) {
+                    for (int s = 0; s < steps; s++) {
+                        for (int j = 0; j < LANES; j++) {
+                            const Node32 *nd = packed + node[j];
+                            float v = x[j * width + nd->feat];
+                            v = v != v ? 0.0f : v;
+                            node[j] = nd->left + (v > nd->thr);
+                        }
+                    }
+                } else {
+                    for (int s = 0; s < steps; s++) {
+                        for (Py_ssize_t j = 0; j < lanes; j++) {
+                            const Node32 *nd = packed + node[j];
+                            float v = x[j * width + nd->feat];
+                            v = v != v ? 0.0f : v;
+                            node[j] = nd->left + (v > nd->thr);
+                        }
+                    }
+                }
+            } else {
+                const double *x = (const double *)b[0].view.buf + r * width;
+                const double *thr = (const double *)b[1].view.buf;
+                for (int s = 0; s < steps; s++) {
+                    for (Py_ssize_t j = 0; j < lanes; j++) {
+                        int k = node[j];
+                        double v = x[j * width + feat[k]];
+                        v = v != v ? 0.0 : v;
+                        node[j] = left[k] + (v > thr[k]);
+                    }
+                }
+            }
+            for (Py_ssize_t j = 0; j < lanes; j++) {
+                int k = node[j];
+                sums[(r + j) * width_sums + depth[k]] += value[k];
+            }
+        }
+    }
+    }
+    for (Py_ssize_t r = 0; r < n_rows; r++) {
+        double total = 0.0;
+        for (int d = 0; d < width_sums; d++) {
+            total += sums[r * width_sums + d];
+        }
+        raw[r] = total;
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_Free(tree_depth);
+    PyMem_Free(sums);
+    PyMem_Free(packed);
+    release(b, 9);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"walk", walk, METH_VARARGS,
+     "walk(x, width, thr, feat, left, leaf, depth, value, roots, raw): leaf sums of every row into raw."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_trees", "Gradient-boosted tree walk in C (see thresher.classify.trees).",
+    -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__trees(void) { return PyModule_Create(&module); }

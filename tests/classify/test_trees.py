@@ -1,0 +1,113 @@
+"""The tree walks of thresher.classify.trees: the C walk, the numpy paired walk and the general walk
+must give the same probabilities to the last bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from thresher.classify import trees as trees_module
+from thresher.classify.html_model import load_model
+from thresher.classify.text_model import load_model as load_text_model
+from thresher.classify.trees import Trees
+
+compiled = pytest.mark.skipif(trees_module._compiled is None, reason="C extension not built")
+
+
+def _matrix(width: int, rows: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, width)) * rng.choice([0.01, 1.0, 50.0, 1000.0], size=(rows, width))
+    x[rng.random(x.shape) < 0.3] = 0.0
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[rng.random(x.shape) < 0.02] = -0.0
+    return x
+
+
+def _shipped() -> list[tuple[str, Trees]]:
+    out = []
+    html = load_model(None)
+    if html is not None:
+        out.append(("html", html.trees))
+    text = load_text_model()
+    if text is not None:
+        out.append(("text", text.trees))
+    return out
+
+
+def _tiny_dump() -> str:
+    """A two-tree model written by hand in LightGBM's text format (no missing-value rules)."""
+    return "\n".join([
+        "tree", "version=v4", "num_class=1", "num_tree_per_iteration=1", "max_feature_idx=2",
+        "objective=binary sigmoid:1", "", "Tree=0", "num_leaves=3", "num_cat=0", "split_feature=0 2",
+        "split_gain=1 1", "threshold=0.5 -1.25", "decision_type=0 0", "left_child=1 -1",
+        "right_child=-3 -2", "leaf_value=0.1 -0.2 0.30000000000000004", "leaf_weight=1 1 1",
+        "leaf_count=1 1 1", "internal_value=0 0", "internal_weight=0 0", "internal_count=3 2",
+        "shrinkage=1", "", "Tree=1", "num_leaves=2", "num_cat=0", "split_feature=1", "split_gain=1",
+        "threshold=1.0000000180025095e-35", "decision_type=0", "left_child=-1", "right_child=-2",
+        "leaf_value=-0.7 0.45", "leaf_weight=1 1", "leaf_count=1 1", "internal_value=0",
+        "internal_weight=0", "internal_count=2", "shrinkage=1", "", "end of trees", "",
+    ])
+
+
+@compiled
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_c_walk_matches_numpy_walks_bit_for_bit_on_shipped_models(dtype):
+    shipped = _shipped()
+    assert shipped
+    for name, trees in shipped:
+        if trees.has_missing_rule:  # walked by the general numpy walk only
+            continue
+        width = int(trees.feat.max()) + 1
+        x = _matrix(width, 700, seed=width).astype(dtype)
+        got = trees._walk_compiled(x)
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got, trees._walk_paired_numpy(x), err_msg=name)
+        np.testing.assert_array_equal(got, trees._walk(x), err_msg=name)
+        np.testing.assert_array_equal(trees.predict(x, batch=256), got, err_msg=name)
+
+
+@compiled
+def test_c_walk_reads_nan_as_zero_and_handles_one_row_and_tiny_models():
+    trees = Trees(_tiny_dump())
+    x = np.array([[0.5, 0.0, -1.25], [np.nan, np.nan, np.nan], [0.6, 2.0, -2.0], [0.0, -0.0, 0.0]])
+    for data in (x, x.astype(np.float32), x[:1], x[1:2].astype(np.float32)):
+        np.testing.assert_array_equal(trees._walk_compiled(data), trees._walk_paired_numpy(data))
+        np.testing.assert_array_equal(trees._walk_compiled(data), trees._walk(data))
+    nan_row = trees._walk_compiled(x[1:2])
+    zero_row = trees._walk_compiled(np.zeros((1, 3)))
+    np.testing.assert_array_equal(nan_row, zero_row)
+
+
+@compiled
+def test_c_walk_rejects_wrong_types_and_out_of_range_tables():
+    trees = Trees(_tiny_dump())
+    feat, left, leaf, depth, value, roots = trees.c_table
+    x = np.zeros((2, 3), dtype=np.float32)
+    raw = np.zeros(2)
+    with pytest.raises(TypeError):
+        trees_module._compiled.walk(x, 3, trees.p_thr64, *trees.c_table, raw)  # float64 thresholds
+    with pytest.raises(TypeError):
+        trees_module._compiled.walk(x, 3, trees.p_thr32, feat.astype(np.int64), left, leaf, depth, value,
+                                    roots, raw)
+    with pytest.raises(ValueError):
+        trees_module._compiled.walk(x, 2, trees.p_thr32, *trees.c_table, raw)  # a feature beyond the row
+    bad = left.copy()
+    bad[0] = len(bad)
+    with pytest.raises(ValueError):
+        trees_module._compiled.walk(x, 3, trees.p_thr32, feat, bad, leaf, depth, value, roots, raw)
+
+
+def test_numpy_fallback_gives_the_same_numbers(monkeypatch):
+    trees = Trees(_tiny_dump())
+    x = _matrix(3, 50, seed=1).astype(np.float32)
+    with_c = trees.predict(x)
+    monkeypatch.setattr(trees_module, "_compiled", None)
+    np.testing.assert_array_equal(trees.predict(x), with_c)
+    np.testing.assert_array_equal(trees.predict(x[:0]), np.zeros(0))
+
+
+def test_predict_of_a_hand_written_model():
+    trees = Trees(_tiny_dump())
+    x = np.array([[0.0, 0.0, 0.0], [1.0, 5.0, -5.0]])
+    raw = np.array([-0.2 + -0.7, 0.30000000000000004 + 0.45])
+    np.testing.assert_allclose(trees.predict(x), 1.0 / (1.0 + np.exp(-raw)), rtol=0, atol=1e-15)
