@@ -318,3 +318,59 @@ def test_phrase_gate_never_changes_what_the_patterns_match(line):
     for matcher in (ph.promo, ph.byline, ph.contact, ph.dateline):
         assert bool(matcher.match(line)) == bool(matcher.pattern.match(line))
     assert bool(ph.call_to_action.search(line)) == bool(ph.call_to_action.pattern.search(line))
+
+
+def _phrase_lists() -> dict[str, list[str]]:
+    import json
+    from importlib import resources
+
+    raw = json.loads((resources.files("thresher") / "data" / "text" / "phrases.json").read_text(encoding="utf-8"))
+    return {"promo": raw["promo_prefixes"], "dateline": raw["dateline_prefixes"], "byline": raw["byline_prefixes"],
+            "contact": raw["contact_prefixes"], "call_to_action": raw["call_to_action"]}
+
+
+@pytest.mark.parametrize("name", ["promo", "dateline", "byline", "contact", "call_to_action"])
+def test_phrase_gates_never_hide_a_match(name: str) -> None:
+    """The word gate in front of each phrase pattern (a set lookup of the line's first word, or of
+    its words) only skips lines the pattern cannot match: with and without it, the same answer."""
+    from thresher.classify.text_rules import line_head, text_phrases
+
+    matcher = getattr(text_phrases(), name)
+    checked = 0
+    for phrase in _phrase_lists()[name]:
+        for form in (phrase, phrase.upper(), phrase.title()):
+            for line in (form, f"» {form}: Ein Titel hier", f"{form} – 12. März 2024", f"Zu {form} hier",
+                         f"{form}x", f"({form})", f"{form}, and more words after it"):
+                if matcher.prefix:
+                    want = matcher.pattern.match(line) is not None
+                    assert (matcher.match(line) is not None) == want, line
+                    assert (matcher.match_head(line, line_head(line)) is not None) == want, line
+                else:
+                    want = matcher.pattern.search(line) is not None
+                    assert (matcher.search(line) is not None) == want, line
+                    assert (matcher.search_low(line, line.lower()) is not None) == want, line
+                checked += want
+    assert checked > 0  # the forms above do match: the test can fail
+
+
+def test_share_line_shortcut_agrees_with_the_word_by_word_test() -> None:
+    """_is_share_line decides most lines from their first word; the answer is the full test's."""
+    from thresher.classify.text_rules import _SPLIT_RE, _WEAK_SHARE, _is_share_line, text_phrases
+
+    phrases = text_phrases()
+    share = phrases.share_words
+
+    def slow(low: str) -> bool:
+        norm = " ".join(low.split())
+        tokens = [t for t in _SPLIT_RE.split(norm) if t and not t.isdigit()]
+        return norm in share or (bool(tokens) and all(t in share for t in tokens)
+                                 and not all(t in _WEAK_SHARE for t in tokens))
+
+    lines = ["share", "Share on Facebook", "facebook | twitter | email", "12 shares", "Share this article",
+             "like", "Save", "Teilen: Facebook, Twitter", "share the road with cyclists", "Facebook",
+             "WhatsApp Telegram", "(3) Comments", "print / e-mail", "Sharing is caring"]
+    lines += [w for w in share] + [f"{w} {w}" for w in share] + [f"Read {w}" for w in share]
+    for line in lines:
+        low = line.lower()
+        assert _is_share_line(low, phrases) == slow(low), line
+    assert any(_is_share_line(x.lower(), phrases) for x in lines)

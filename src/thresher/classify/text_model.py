@@ -75,92 +75,121 @@ def feature_matrix(blocks: Sequence[Block], rules: Sequence[Decision], reasons: 
     n = len(blocks)
     if len(rules) != n:
         raise ValueError(f"{n} blocks but {len(rules)} rule decisions")
-    table = feature_table(blocks)
-    base = table.values[:, _BASE_COLUMNS]
-    col = {name: j for j, name in enumerate(BASE_FEATURES)}
-    kept = np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64)
+    n_reasons = len(reasons)
+    width = _N_FIXED + n_reasons
+    out = np.zeros((n, width), dtype=np.float32)  # one float32 matrix, filled column block by column block
+    if not n:
+        return out
+    values = feature_table(blocks).values
+    base = values[:, _BASE_COLUMNS]
+    out[:, :_N_BASE] = base
+    chars = base[:, _B_CHARS]
+    log_chars = np.log1p(chars)
+    out[:, _N_BASE] = log_chars
+    # one-hot columns: kind, rule kept, rule label, rule reason
     rows = np.arange(n)
-    labels = _one_hot(rows, [d.label for d in rules], RULE_LABELS)
-    why = _one_hot(rows, [d.reason for d in rules], reasons)
-    kinds = _one_hot(rows, [b.kind for b in blocks], KINDS)
-    parts = [base, np.log1p(base[:, col["n_chars"]])[:, None], kinds, kept[:, None], labels, why]
-    nb = base[:, [col[f] for f in NEIGHBOUR_FEATURES]]
-    nb = np.hstack([nb, kept[:, None]])
+    kind_at = [_KIND_INDEX.get(b.kind, -1) for b in blocks]
+    label_at = [_LABEL_INDEX.get(d.label, -1) for d in rules]
+    reason_index = _reason_index(tuple(reasons))
+    reason_at = [reason_index.get(d.reason, -1) for d in rules]
+    kept = np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64)
+    hot = np.array([kind_at, label_at, reason_at], dtype=np.int64)
+    hot += np.array([[_C_KINDS], [_C_LABELS], [_C_REASONS]])
+    hit = hot >= np.array([[_C_KINDS], [_C_LABELS], [_C_REASONS]])
+    for k in range(3):
+        out[rows[hit[k]], hot[k][hit[k]]] = 1.0
+    out[:, _C_KEPT] = kept
+    # neighbours: a few features of the blocks two before to two after (-1 past the ends)
+    nb = np.full((n + 4, len(NEIGHBOUR_FEATURES) + 1), -1.0)
+    nb[2 : n + 2, :-1] = base[:, _B_NEIGHBOURS]
+    nb[2 : n + 2, -1] = kept
+    j = _C_REASONS + n_reasons
+    step = len(NEIGHBOUR_FEATURES) + 1
     for off in _OFFSETS:
-        shifted = np.full_like(nb, -1.0)
-        if off < 0 and n > -off:
-            shifted[-off:] = nb[:off]
-        elif off > 0 and n > off:
-            shifted[:-off] = nb[off:]
-        parts.append(shifted)
-    chars = base[:, col["n_chars"]]
+        out[:, j : j + step] = nb[2 + off : 2 + off + n]
+        j += step
     total = float(chars.sum()) or 1.0
-    prose = (base[:, col["terminal"]] > 0) & (base[:, col["n_words"]] >= 12)
-    cum = np.concatenate([[0.0], np.cumsum(kept)])
-    idx = np.arange(n)
+    prose = (base[:, _B_TERMINAL] > 0) & (base[:, _B_WORDS] >= 12)
+    cum = np.zeros(n + 1)
+    np.cumsum(kept, out=cum[1:])
+    idx = rows
     lo, hi = np.maximum(0, idx - 5), np.minimum(n, idx + 6)
-    window = (cum[hi] - cum[lo] - kept) / np.maximum(1, hi - lo - 1)
     kept_at = np.flatnonzero(kept)
+    para = values[:, _PARA]
+    begins = np.ones(n, dtype=bool)
+    np.not_equal(para[1:], para[:-1], out=begins[1:])  # blocks of one paragraph are consecutive
+    inverse = np.cumsum(begins) - 1
+    counts = np.bincount(inverse)
+    out[:, j] = n
+    out[:, j + 1] = math.log1p(total)
+    out[:, j + 2] = float((chars * kept).sum()) / total
+    out[:, j + 3] = float(np.count_nonzero(prose)) / n
+    out[:, j + 4] = (cum[hi] - cum[lo] - kept) / np.maximum(1, hi - lo - 1)
     if len(kept_at):
         pos = np.searchsorted(kept_at, idx)
         left = np.where(pos > 0, idx - kept_at[np.maximum(pos - 1, 0)], n)
         right = np.where(pos < len(kept_at), kept_at[np.minimum(pos, len(kept_at) - 1)] - idx, n)
-        distance = np.minimum(np.minimum(left, right), 50).astype(np.float64)
-        inside = ((idx >= kept_at[0]) & (idx <= kept_at[-1])).astype(np.float64)
+        out[:, j + 5] = np.minimum(np.minimum(left, right), 50)
+        out[:, j + 6] = (idx >= kept_at[0]) & (idx <= kept_at[-1])
     else:
-        distance = np.full(n, 50.0)
-        inside = np.zeros(n)
-    para = table.column("para")
-    _, inverse, counts = np.unique(para, return_inverse=True, return_counts=True)
-    para_kept = np.bincount(inverse, weights=kept) / counts
-    doc = np.empty((n, 8))
-    doc[:, 0] = n
-    doc[:, 1] = math.log1p(total)
-    doc[:, 2] = float((chars * kept).sum()) / total
-    doc[:, 3] = float(prose.mean()) if n else 0.0
-    doc[:, 4] = window
-    doc[:, 5] = distance
-    doc[:, 6] = inside
-    doc[:, 7] = para_kept[inverse]
-    parts.append(doc)
+        out[:, j + 5] = 50.0
+    out[:, j + 7] = (np.bincount(inverse, weights=kept) / counts)[inverse]
+    j += 8
     # windows of neighbours: the mean of a few features over the blocks within w on either side
-    stacked = np.column_stack([
-        base[:, col["terminal"]], np.log1p(base[:, col["n_words"]]), base[:, col["listy"]],
-        base[:, col["topic_fit"]], kept, (base[:, col["repeated"]] > 0).astype(np.float64), prose,
-        base[:, col["stop_ratio"]],
-    ])
-    csum = np.vstack([np.zeros((1, stacked.shape[1])), np.cumsum(stacked, axis=0)])
+    stacked = np.empty((n + 1, len(_WINDOW_FEATURES)))
+    stacked[0] = 0.0
+    stacked[1:, 0] = base[:, _B_TERMINAL]
+    stacked[1:, 1] = np.log1p(base[:, _B_WORDS])
+    stacked[1:, 2] = base[:, _B_LISTY]
+    stacked[1:, 3] = base[:, _B_FIT]
+    stacked[1:, 4] = kept
+    stacked[1:, 5] = base[:, _B_REPEATED] > 0
+    stacked[1:, 6] = prose
+    stacked[1:, 7] = base[:, _B_STOP]
+    csum = np.cumsum(stacked, axis=0)
     for w in _WINDOWS:
         lo, hi = np.maximum(0, idx - w), np.minimum(n, idx + w + 1)
-        parts.append((csum[hi] - csum[lo]) / (hi - lo)[:, None])
+        out[:, j : j + len(_WINDOW_FEATURES)] = (csum[hi] - csum[lo]) / (hi - lo)[:, None]
+        j += len(_WINDOW_FEATURES)
     # where the block sits relative to the prose of the document and to what the rules kept
-    extra = np.empty((n, 7))
     prose_at = np.flatnonzero(prose)
     if len(prose_at):
         pos = np.searchsorted(prose_at, idx)
-        extra[:, 0] = np.where(pos > 0, idx - prose_at[np.maximum(pos - 1, 0)], 60)
+        out[:, j] = np.minimum(np.where(pos > 0, idx - prose_at[np.maximum(pos - 1, 0)], 60), 60)
         nxt = np.searchsorted(prose_at, idx, side="right")
-        extra[:, 1] = np.where(nxt < len(prose_at), prose_at[np.minimum(nxt, len(prose_at) - 1)] - idx, 60)
+        out[:, j + 1] = np.minimum(
+            np.where(nxt < len(prose_at), prose_at[np.minimum(nxt, len(prose_at) - 1)] - idx, 60), 60)
         pchars = np.cumsum(chars * prose)
-        extra[:, 2] = (pchars - chars * prose) / max(1.0, float(pchars[-1]))
+        out[:, j + 2] = (pchars - chars * prose) / max(1.0, float(pchars[-1]))
     else:
-        extra[:, 0:2] = 60
-        extra[:, 2] = 0.5
-    np.minimum(extra[:, 0:2], 60, out=extra[:, 0:2])
-    extra[:, 3] = (np.cumsum(chars) - chars) / total
-    extra[:, 4] = np.log1p(chars) - math.log1p(float(chars.max()) if n else 0.0)
+        out[:, j : j + 2] = 60
+        out[:, j + 2] = 0.5
+    out[:, j + 3] = (np.cumsum(chars) - chars) / total
+    out[:, j + 4] = log_chars - math.log1p(float(chars.max()))
     if len(kept_at):
-        extra[:, 5] = (idx - kept_at[0]) / max(1, n)
-        extra[:, 6] = (idx - kept_at[-1]) / max(1, n)
-    else:
-        extra[:, 5:7] = 0.0
-    parts.append(extra)
-    out = np.empty((n, sum(part.shape[1] for part in parts)), dtype=np.float32)
-    j = 0
-    for part in parts:  # one float32 matrix, without a float64 copy of it on the way
-        out[:, j : j + part.shape[1]] = part
-        j += part.shape[1]
+        out[:, j + 5] = (idx - kept_at[0]) / max(1, n)
+        out[:, j + 6] = (idx - kept_at[-1]) / max(1, n)
     return out
+
+
+@lru_cache(maxsize=8)
+def _reason_index(reasons: tuple[str, ...]) -> dict[str, int]:
+    return {r: j for j, r in enumerate(reasons)}
+
+
+_N_BASE = len(BASE_FEATURES)
+_C_KINDS = _N_BASE + 1
+_C_KEPT = _C_KINDS + len(KINDS)
+_C_LABELS = _C_KEPT + 1
+_C_REASONS = _C_LABELS + len(RULE_LABELS)
+_N_FIXED = len(feature_names([]))
+_KIND_INDEX = {k: j for j, k in enumerate(KINDS)}
+_LABEL_INDEX = {k: j for j, k in enumerate(RULE_LABELS)}
+_B = {name: j for j, name in enumerate(BASE_FEATURES)}
+_B_CHARS, _B_WORDS, _B_TERMINAL, _B_LISTY = _B["n_chars"], _B["n_words"], _B["terminal"], _B["listy"]
+_B_FIT, _B_REPEATED, _B_STOP = _B["topic_fit"], _B["repeated"], _B["stop_ratio"]
+_B_NEIGHBOURS = [_B[f] for f in NEIGHBOUR_FEATURES]
+_PARA = FEATURES.index("para")
 
 
 _S2_OFFSETS = (-3, -2, -1, 1, 2, 3)
@@ -177,6 +206,10 @@ def stage2_names() -> list[str]:
     return names + [f"b_{f}" for f in _S2_BASE]
 
 
+_S2_NAMES = stage2_names()
+_S2_BASE_COLUMNS = [FEATURES.index(f) for f in _S2_BASE]
+
+
 def stage2_matrix(blocks: Sequence[Block], rules: Sequence[Decision], scores: np.ndarray) -> np.ndarray:
     """The second stage's input: each block's first-stage score with the scores around it (neighbours,
     windows, its paragraph, the run of blocks on the same side of 0.5, the document) and a few of its
@@ -184,44 +217,55 @@ def stage2_matrix(blocks: Sequence[Block], rules: Sequence[Decision], scores: np
     n = len(blocks)
     table = feature_table(blocks)
     s = np.asarray(scores, dtype=np.float64)
-    parts: list[np.ndarray] = [s[:, None]]
+    out = np.empty((n, len(_S2_NAMES)), dtype=np.float32)
+    out[:, 0] = s
+    if not n:
+        return out
+    pad = max(max(_S2_WINDOWS), max(_S2_OFFSETS))
+    filled = np.full(n + 2 * pad, -1.0)  # neighbours past either end read -1
+    filled[pad : pad + n] = s
+    j = 1
     for off in _S2_OFFSETS:
-        shifted = np.full(n, -1.0)
-        if off < 0 and n > -off:
-            shifted[-off:] = s[:off]
-        elif off > 0 and n > off:
-            shifted[:-off] = s[off:]
-        parts.append(shifted[:, None])
-    pad = max(_S2_WINDOWS)
-    padded = np.concatenate([np.full(pad, np.nan), s, np.full(pad, np.nan)])
+        out[:, j] = filled[pad + off : pad + off + n]
+        j += 1
+    # windows (cut at the ends of the document): the sum over zeros past the ends, so the mean is
+    # exactly numpy's nanmean over the cut window; min and max over +-inf past the ends
+    padded = np.empty((3, n + 2 * pad))
+    padded[0], padded[1], padded[2] = 0.0, np.inf, -np.inf
+    padded[:, pad : pad + n] = s
+    width = 2 * pad + 1  # every block's widest window, one strided view (row i: blocks i-pad .. i+pad)
+    view = np.ndarray((3, n, width), dtype=np.float64, buffer=padded, strides=(padded.strides[0], 8, 8))
+    idx = np.arange(n)
     for w in _S2_WINDOWS:
-        view = np.lib.stride_tricks.sliding_window_view(padded[pad - w : pad + n + w], 2 * w + 1)
-        parts.append(np.column_stack([np.nanmean(view, axis=1), np.nanmin(view, axis=1), np.nanmax(view, axis=1)]))
+        cut = slice(pad - w, pad + w + 1)
+        count = np.minimum(n, idx + w + 1) - np.maximum(0, idx - w)
+        out[:, j] = view[0, :, cut].sum(axis=1) / count
+        out[:, j + 1] = view[1, :, cut].min(axis=1)
+        out[:, j + 2] = view[2, :, cut].max(axis=1)
+        j += 3
+    # paragraphs: blocks of one paragraph are consecutive
     para = table.column("para")
-    _, inverse, counts = np.unique(para, return_inverse=True, return_counts=True)
-    para_mean = np.bincount(inverse, weights=s) / counts
-    para_min = np.full(len(counts), np.inf)
-    np.minimum.at(para_min, inverse, s)
-    para_max = np.full(len(counts), -np.inf)
-    np.maximum.at(para_max, inverse, s)
-    above = s >= 0.5
     begins = np.ones(n, dtype=bool)
-    begins[1:] = above[1:] != above[:-1]
-    run = np.cumsum(begins) - 1
-    run_mean = np.bincount(run, weights=s) / np.bincount(run)
-    doc = np.empty((n, 9))
-    doc[:, 0] = s.mean()
-    doc[:, 1] = above.mean()
-    doc[:, 2] = s.max()
-    doc[:, 3] = s - s.mean()
-    doc[:, 4] = para_mean[inverse]
-    doc[:, 5] = para_min[inverse]
-    doc[:, 6] = para_max[inverse]
-    doc[:, 7] = run_mean[run]
-    doc[:, 8] = [d.label in _KEPT_BY_RULES for d in rules]
-    parts.append(doc)
-    parts.append(table.values[:, [FEATURES.index(f) for f in _S2_BASE]])
-    return np.hstack(parts).astype(np.float32)
+    np.not_equal(para[1:], para[:-1], out=begins[1:])
+    first = np.flatnonzero(begins)
+    inverse = np.cumsum(begins) - 1
+    counts = np.diff(np.append(first, n))
+    above = s >= 0.5
+    run_begins = np.ones(n, dtype=bool)
+    np.not_equal(above[1:], above[:-1], out=run_begins[1:])
+    run = np.cumsum(run_begins) - 1
+    mean = s.mean()
+    out[:, j] = mean
+    out[:, j + 1] = above.mean()
+    out[:, j + 2] = s.max()
+    out[:, j + 3] = s - mean
+    out[:, j + 4] = (np.bincount(inverse, weights=s) / counts)[inverse]
+    out[:, j + 5] = np.minimum.reduceat(s, first)[inverse]
+    out[:, j + 6] = np.maximum.reduceat(s, first)[inverse]
+    out[:, j + 7] = (np.bincount(run, weights=s) / np.bincount(run))[run]
+    out[:, j + 8] = [d.label in _KEPT_BY_RULES for d in rules]
+    out[:, j + 9 :] = table.values[:, _S2_BASE_COLUMNS]
+    return out
 
 
 def _one_hot(rows: np.ndarray, values: Sequence[str], vocabulary: Sequence[str]) -> np.ndarray:

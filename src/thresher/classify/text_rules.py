@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from thresher.classify.text_model import load_model
 from thresher.deadline import Deadline
@@ -84,17 +85,39 @@ class TextPhrases:
     """Splits a list of names: commas, semicolons, "&" and "and" in several languages."""
     name_particles: frozenset[str]
     """Lower-case words inside names ("von", "de", "van der")."""
+    head_keys: frozenset[str]
+    """Line heads (:func:`line_head`) with which a line of 11-40 words can match a line rule (the
+    prefix lists of promo, byline and contact lines); every head when a phrase starts with no word."""
 
 
-_HEAD_RE = re.compile(r"\W{0,3}(\w{1,2})")
+_HEAD_RE = re.compile(r"\W{0,3}(\w+)")
 _RUN_RE = re.compile(r"\w+")
+_FOLD_FIRST = str.maketrans({"\u0130": "i"})
+"""İ: lower() makes it i + a combining dot, the patterns' case-insensitive match takes it as i."""
+_FOLD_THEN = str.maketrans({
+    "\u0131": "i", "\u017f": "s", "\u00b5": "\u03bc", "\u0345": "\u03b9", "\u1fbe": "\u03b9", "\u1fd3": "\u0390",
+    "\u1fe3": "\u03b0", "\u03d0": "\u03b2", "\u03f5": "\u03b5", "\u03d1": "\u03b8", "\u03f0": "\u03ba",
+    "\u03d6": "\u03c0", "\u03f1": "\u03c1", "\u03c2": "\u03c3", "\u03d5": "\u03c6", "\u1e9b": "\u1e61",
+    "\ufb06": "\ufb05",
+})
+"""Letters the patterns' case-insensitive match takes as one (ı and i, ſ and s, ς and σ ...; Python's
+``re`` equivalences), mapped to one of them after lower()."""
+
+
+def _fold(text: str) -> str:
+    """Lower case, with the letters ``re.IGNORECASE`` takes as one made one: two words that match
+    case-insensitively have the same fold."""
+    if text.isascii():
+        return text.lower()
+    return text.translate(_FOLD_FIRST).lower().translate(_FOLD_THEN)
 
 
 @dataclass(frozen=True, slots=True)
 class PhraseMatcher:
     """A phrase-list pattern behind a cheap gate: the regex runs only when a word of the line (its
-    first word, for prefix lists) starts like one of the phrases — the first one or two characters
-    of the phrase's first word. Most lines fail the gate with one set lookup."""
+    first word, for prefix lists) is, in lower case, the first word of one of the phrases (a word:
+    a run of word characters). A match implies it — the pattern wants no word character right
+    before or after a phrase — so most lines fail the gate with one set lookup."""
 
     pattern: re.Pattern[str]
     keys: frozenset[str]
@@ -113,19 +136,15 @@ class PhraseMatcher:
             if m is None or m.start() > 0:
                 keys.add("")  # a phrase that does not start with a word character: no gate
             else:
-                keys.add(m.group()[:2].lower())
+                keys.add(_fold(m.group()))
         return cls(pattern, frozenset(keys), prefix)
 
     def _gate(self, text: str) -> bool:
         if "" in self.keys:
             return True
         if self.prefix:
-            m = _HEAD_RE.match(text)
-            if m is None:
-                return False
-            head = m.group(1).lower()
-            return head in self.keys or head[:1] in self.keys
-        return any(r[:2].lower() in self.keys or r[:1].lower() in self.keys for r in _RUN_RE.findall(text))
+            return line_head(text) in self.keys
+        return not self.keys.isdisjoint(_RUN_RE.findall(_fold(text)))
 
     def match(self, text: str) -> re.Match[str] | None:
         """The phrase at the start of the line (prefix lists)."""
@@ -133,7 +152,7 @@ class PhraseMatcher:
 
     def match_head(self, text: str, head: str) -> re.Match[str] | None:
         """:meth:`match` for a prefix list, given the line's head (:func:`line_head`)."""
-        if head in self.keys or head[:1] in self.keys or "" in self.keys:
+        if head in self.keys or "" in self.keys:
             return self.pattern.match(text)
         return None
 
@@ -141,12 +160,18 @@ class PhraseMatcher:
         """The phrase anywhere in the line."""
         return self.pattern.search(text) if self._gate(text) else None
 
+    def search_low(self, text: str, low: str) -> re.Match[str] | None:
+        """:meth:`search`, given the line in lower case."""
+        if "" in self.keys or not self.keys.isdisjoint(_RUN_RE.findall(low if low.isascii() else _fold(text))):
+            return self.pattern.search(text)
+        return None
+
 
 def line_head(text: str) -> str:
-    """The first one or two characters (lower case) of the line's first word, after up to three
-    non-word characters: what the prefix-list gates look up ("" when there is none)."""
+    """The line's first word in lower case (:func:`_fold`), after up to three non-word characters:
+    what the prefix-list gates look up ("\x00" when there is none)."""
     m = _HEAD_RE.match(text)
-    return m.group(1).lower() if m else "\x00"
+    return _fold(m.group(1)) if m else "\x00"
 
 
 @cache
@@ -154,8 +179,11 @@ def text_phrases() -> TextPhrases:
     """Load and compile the phrase lists once."""
     raw = json.loads((resources.files("thresher") / "data" / "text" / "phrases.json").read_text(encoding="utf-8"))
     legal_alts = [re.escape(p) for p in raw["legal_phrases"]] + list(raw["legal_patterns"])
+    promo = PhraseMatcher.build(raw["promo_prefixes"], prefix=True)
+    byline = PhraseMatcher.build(raw["byline_prefixes"], prefix=True)
+    contact = PhraseMatcher.build(raw["contact_prefixes"], prefix=True)
     return TextPhrases(
-        promo=PhraseMatcher.build(raw["promo_prefixes"], prefix=True),
+        promo=promo,
         share_words=frozenset(w.lower() for w in raw["share_words"]),
         legal=re.compile("|".join(f"(?:{a})" for a in legal_alts), re.IGNORECASE),
         legal_weak=re.compile("|".join(re.escape(p) for p in raw["legal_weak_phrases"]), re.IGNORECASE),
@@ -170,12 +198,13 @@ def text_phrases() -> TextPhrases:
         call_to_action=PhraseMatcher.build(raw["call_to_action"], prefix=False),
         dateline=PhraseMatcher.build(raw["dateline_prefixes"], prefix=True),
         byline_glue=re.compile(r"(?<=[^\W\d_])(?:" + "|".join(raw["byline_glue"]) + r")\b.*$"),
-        byline=PhraseMatcher.build(raw["byline_prefixes"], prefix=True),
-        contact=PhraseMatcher.build(raw["contact_prefixes"], prefix=True),
+        byline=byline,
+        contact=contact,
         name_joiners=re.compile(
             r"\s*(?:[,;&]|\b(?:" + "|".join(re.escape(w) for w in raw["name_joiners"]) + r")\b)\s*", re.IGNORECASE
         ),
         name_particles=frozenset(w.lower() for w in raw["name_particles"]),
+        head_keys=promo.keys | byline.keys | contact.keys,
     )
 
 
@@ -215,15 +244,31 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
     if n == 0:
         return []
     c = feature_table(blocks).columns()
+    texts = [b.text for b in blocks]
+    lows = "\n".join(texts).lower().split("\n")  # lower() keeps line breaks: one lower-cased text a block
     # the phrase lists apply to lines of up to 80 words: only those need the trigger scan
-    whole = "\n".join([b.text for b, w in zip(blocks, c.n_words, strict=True) if w <= 80]).lower()
+    whole = "\n".join([low for low, w in zip(lows, c.n_words, strict=True) if w <= 80])
     legal = tuple(t for t in phrases.legal_triggers if t in whole)
     stock = tuple(t for t in phrases.stock_triggers if t in whole)
-    flags: list[Decision | None] = []
-    for i, block in enumerate(blocks):
+    legal_at = _lines_with(whole_all := "\n".join(lows), legal, lows)
+    stock_at = _lines_with(whole_all, stock, lows)
+    heads = phrases.head_keys
+    every_head = "" in heads
+    flags: list[Decision | None] = [None] * n
+    for i, (text, words) in enumerate(zip(texts, c.n_words, strict=True)):
         if i % 256 == 255:
             deadline.check()
-        flags.append(_line_rule(block.text, c, i, phrases, legal, stock))
+        # most lines can match no line rule: only short lines, lines that start like a prefix
+        # phrase, lines with a trigger word, markup or a time stamp are looked at
+        if words <= 10 or c.html_residue[i] >= 0.5 or c.leading_time[i]:
+            head = line_head(text)
+        elif words > 80:
+            continue
+        else:
+            head = line_head(text) if words <= 40 else "\x00"
+            if not (words <= 40 and (every_head or head in heads)) and i not in legal_at and i not in stock_at:
+                continue
+        flags[i] = _line_rule(text, lows[i], head, c, i, phrases, i in legal_at, i in stock_at)
     prose = [flags[i] is None and _is_prose(c, i) for i in range(n)]
     if not any(prose):
         return [flag or Decision("main", "no_body_found") for flag in flags]
@@ -247,10 +292,11 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
 
 
 def _line_rule(
-    text: str, c: Columns, i: int, phrases: TextPhrases, legal: tuple[str, ...], stock: tuple[str, ...]
+    text: str, low: str, head: str, c: Columns, i: int, phrases: TextPhrases, legal: bool, stock: bool,
 ) -> Decision | None:
-    """A verdict from the line alone, or None. ``legal`` and ``stock``: the trigger substrings of
-    those phrase lists that occur somewhere in the document (usually none)."""
+    """A verdict from the line alone, or None. ``low``: the line in lower case; ``head``: its
+    :func:`line_head`; ``legal`` and ``stock``: the line holds a trigger substring of those phrase
+    lists (usually not)."""
     words = c.n_words[i]
     if c.html_residue[i] >= 0.5 and (words <= 12 or not c.terminal[i]):
         return Decision("residue", "html_residue")
@@ -259,25 +305,23 @@ def _line_rule(
     if words > 80:
         return None
     if legal or stock:
-        low = text.lower()
-        if any(t in low for t in legal):
+        if legal:
             if _has_phrase(text, low, phrases.legal_literals, phrases.legal) or phrases.legal_patterns.search(text):
                 return Decision("legal", "legal_phrase")
             if words <= 12 and _has_phrase(text, low, phrases.legal_weak_literals, phrases.legal_weak):
                 return Decision("legal", "legal_link")
-        if words <= 50 and any(t in low for t in stock) and _has_phrase(text, low, phrases.stock_literals,
+        if words <= 50 and stock and _has_phrase(text, low, phrases.stock_literals,
                                                                          phrases.stock):
             return Decision("boilerplate", "stock_phrase")
     if words > 40:
         return None
-    if words <= _CTA_MAX_WORDS and phrases.call_to_action.search(text):
+    if words <= _CTA_MAX_WORDS and phrases.call_to_action.search_low(text, low):
         return Decision("boilerplate", "call_to_action")
-    head = line_head(text)
     if words <= 10 and phrases.dateline.match_head(text, head) and _DIGIT_RE.search(text):
         return Decision("boilerplate", "dateline")
-    if words <= 6 and " ".join(text.lower().strip(" .:!|·•-–—>»›").split()) in phrases.boilerplate_lines:
+    if words <= 6 and " ".join(low.strip(" .:!|·•-–—>»›").split()) in phrases.boilerplate_lines:
         return Decision("boilerplate", "boilerplate_phrase")
-    if words <= 10 and _is_share_line(text, phrases):
+    if words <= 10 and _is_share_line(low, phrases):
         return Decision("share", "share_line")
     if _is_promo(text, head, c, i, phrases):
         return Decision("promo", "promo_phrase")
@@ -289,6 +333,20 @@ def _line_rule(
     return None
 
 
+def _lines_with(doc: str, needles: tuple[str, ...], lines: Sequence[str]) -> set[int]:
+    """Indices of the lines (``doc`` is ``lines`` joined by line breaks) holding one of the needles."""
+    if not needles:
+        return set()
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    out = set()
+    for needle in needles:
+        k = doc.find(needle)
+        while k >= 0:
+            out.add(bisect_right(starts, k) - 1)
+            k = doc.find(needle, k + 1)
+    return out
+
+
 def _has_phrase(text: str, low: str, literals: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
     """One of the plain phrases occurs in the line (case-insensitive). A substring test on the lower-cased
     line decides for ASCII text; elsewhere (where lower() and case-insensitive matching can differ,
@@ -298,14 +356,21 @@ def _has_phrase(text: str, low: str, literals: tuple[str, ...], pattern: re.Patt
     return not text.isascii() and pattern.search(text) is not None
 
 
-def _is_share_line(text: str, phrases: TextPhrases) -> bool:
-    norm = " ".join(text.lower().split())
-    if norm in phrases.share_words:
+def _is_share_line(low: str, phrases: TextPhrases) -> bool:
+    """Every word of the (lower-cased) line is a share/social word."""
+    norm = " ".join(low.split())
+    share = phrases.share_words
+    if norm in share:
         return True
+    first = norm.partition(" ")[0]
+    if first.isalpha() and first not in share:
+        return False  # a first word that is no share word (the common case, decided without the split)
     tokens = [t for t in _SPLIT_RE.split(norm) if t and not t.isdigit()]
-    return bool(tokens) and all(t in phrases.share_words for t in tokens) and not all(
-        t in {"on", "like", "line", "x", "del", "save", "mail"} for t in tokens
-    )
+    return bool(tokens) and share.issuperset(tokens) and not _WEAK_SHARE.issuperset(tokens)
+
+
+_WEAK_SHARE = frozenset({"on", "like", "line", "x", "del", "save", "mail"})
+"""Share words that, alone, make no share line ("Like", "Save", "Line")."""
 
 
 def _is_promo(text: str, head: str, c: Columns, i: int, phrases: TextPhrases) -> bool:

@@ -401,18 +401,17 @@ def _features(
 
     low_doc = doc.lower()  # lower() may change lengths (İ → i̇): the blocks are split on \n again
     low_codes = _codes(low_doc)
-    low_classes = _char_classes(low_doc, low_codes)
+    # a character and its lower case have the same letter/word/line-break bits: when no character
+    # changed length the classes of the document serve
+    low_classes = classes if len(low_codes) == len(codes) else _char_classes(low_doc, low_codes)
     letters_doc = _text_of(np.where(low_classes & (_LETTER | _NEWLINE), low_codes, 32))
     norm_doc = _text_of(np.where(low_classes & (_WORD | _NEWLINE), low_codes, 32))
-    breaks = np.flatnonzero(low_classes & _NEWLINE)
     del low_codes, low_classes
-    letter_lines = letters_doc.split("\n")
+    words = [line.split() for line in letters_doc.split("\n")]  # the letter words of each block
     deadline.check()
     # relative time stamps: blocks with a trigger word (or, in CJK, a trigger character)
-    spaced = " " + letters_doc.replace("\n", " ") + " "
-    present = vocab.relative_triggers.intersection(spaced.split())
-    hits = [k for word in sorted(present) for k in _find_all(spaced, f" {word} ")]  # k: the word in letters_doc
-    candidates = set(np.searchsorted(breaks, hits).tolist()) if hits else set()
+    triggers = vocab.relative_triggers
+    candidates = {i for i, ws in enumerate(words) if not triggers.isdisjoint(ws)}
     candidates.update(i for i in cjk_lines if any(t in texts[i] for t in vocab.relative_chars))
     for i in candidates:
         if lengths[i] <= _LIST_MAX_CHARS and vocab.relative_time.search(texts[i]):
@@ -430,7 +429,6 @@ def _features(
 
     # content words and repetition
     stop = vocab.stopwords
-    words = [line.split() for line in letter_lines]
     n_letter_words = np.fromiter(map(len, words), dtype=np.float64, count=n)
     n_stop = np.fromiter((sum(map(stop.__contains__, ws)) for ws in words), dtype=np.float64, count=n)
     out[:, col["stop_ratio"]] = n_stop / np.maximum(1.0, n_letter_words)
@@ -438,8 +436,10 @@ def _features(
     del words
     for toks in tokens:
         toks -= stop
-    out[:, col["comma_ratio"]] = [sum(map(t.count, _COMMAS)) for t in texts]
-    out[:, col["comma_ratio"]] /= np.maximum(1.0, n_words)
+    commas = codes == 44
+    for mark in _COMMAS[1:]:
+        commas |= codes == ord(mark)
+    out[:, col["comma_ratio"]] = np.add.reduceat(commas, starts) / np.maximum(1.0, n_words)
     for i in cjk_lines:
         tokens[i].update(_cjk_bigrams(texts[i]))
     out[:, col["n_content"]] = list(map(len, tokens))
@@ -540,16 +540,18 @@ def _add_topic_fit(
     if not body:
         ranked = np.argsort(-n_chars, kind="stable")[:3].tolist()
         body = [k for k in ranked if n_words[k] >= 12]
-    counts: Counter[str] = Counter()
+    vocab: set[str] = set()
+    shared: set[str] = set()  # for a body block: found in another one
     for i in body:
-        counts.update(tokens[i])
-    vocab = set(counts)
-    shared = {t for t, c in counts.items() if c > 1}  # for a body block: found in another one
+        toks = tokens[i]
+        shared |= vocab & toks
+        vocab |= toks
     in_body = set(body)
     fit = out[:, _COLUMN["topic_fit"]]
     fit[:] = 0.5
-    if not counts:
+    if not vocab:
         return
-    for i, toks in enumerate(tokens):
-        if len(toks) >= 2:
-            fit[i] = len(toks & (shared if i in in_body else vocab)) / len(toks)
+    fit[:] = [
+        len(toks & (shared if i in in_body else vocab)) / len(toks) if len(toks) >= 2 else 0.5
+        for i, toks in enumerate(tokens)
+    ]
