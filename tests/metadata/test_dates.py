@@ -69,3 +69,28 @@ def test_month_names_agree_across_languages():
         for name, number in names.items():
             assert name == name.lower()
             assert seen.setdefault(name, number) == number, name
+
+
+def test_stated_dates_written_for_people():
+    from thresher.metadata.dates import stated_date
+
+    assert stated_date("2024-05-17T10:00:00+02:00") == "2024-05-17"
+    assert stated_date("Thu, 09/25/2025 - 11:38") == "2025-09-25"
+    assert stated_date("13/11/2025 09:21:40") == "2025-11-13"
+    assert stated_date("Jun 24, 2025") == "2025-06-24"
+    assert stated_date("yesterday") is None
+
+
+def test_day_month_year_with_hyphens():
+    assert dates_of("on 04-ago-2021 5:11:10") == ["2021-08-04"]
+    assert dates_of("17-May-2024") == ["2024-05-17"]
+
+
+def test_a_word_inside_the_heading_above_a_date_is_not_its_label():
+    # "Schedule" ends no label line: the date below the heading is the page's, not an event's
+    (m,) = mentions("A Maintenance Schedule That's Easy to Follow\nOct 11, 2023")
+    assert m.label == ""
+    (m,) = mentions("Published:\nOct 11, 2023")
+    assert m.label == "published"
+    (m,) = mentions("Registered: 2024-01-27")
+    assert m.label == "other"

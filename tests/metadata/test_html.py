@@ -234,3 +234,36 @@ def test_a_sites_front_page_has_no_date_of_its_own():
         assert meta(page, "https://news.example/").date is None
         assert meta(page, "https://news.example/technology/").date is None
         assert meta(page, "https://news.example/chips/2026-story").date == "2026-03-08"
+
+
+def test_a_date_written_out_in_a_meta_tag_confirms_the_shown_date():
+    # Drupal writes its dates for people; still a statement of the markup (weak: only when shown)
+    html = ('<html><head><meta property="article:published_time" content="Thu, 09/25/2025 - 11:38">'
+            "</head><body><h1>Otters</h1><p>09/25/2025</p></body></html>")
+    m = meta(html)
+    assert m.date == "2025-09-25" and m.sources["date"] == "shown+stated"
+
+
+def test_a_json_ld_date_written_out_counts_only_when_shown():
+    # a template's placeholder ("Jun 24, 2025" on every post) is no publication date
+    head = ('<html><head><script type="application/ld+json">{"@type": "BlogPosting", "headline": "Otters",'
+            ' "datePublished": "Jun 24, 2025"}</script></head><body><h1>Otters</h1>')
+    assert meta(head + "<p>x</p></body></html>").date is None
+    assert meta(head + "<p>June 24, 2025</p></body></html>").date == "2025-06-24"
+    shown_other = head + "<p>August 25, 2024</p></body></html>"
+    assert meta(shown_other).date == "2024-08-25"
+
+
+def test_indentation_between_the_title_and_its_date_does_not_count_as_distance():
+    gap = "<div>" + "\n" + " " * 2000 + "</div>"
+    html = f'<html lang="de"><body><h1>Otter</h1>{gap}<p>12.12.2025</p></body></html>'
+    assert meta(html).date == "2025-12-12"
+
+
+def test_a_site_name_after_the_h1_is_dropped():
+    html = ('<html><head><title>Art Exhibitions 2025 – Artlyst</title><meta property="og:site_name" '
+            'content="Artlyst"></head><body><h1>Art Exhibitions 2025 – Artlyst</h1></body></html>')
+    assert meta(html).title == "Art Exhibitions 2025"
+    html = ('<html><head><title>Consulting - is it worth it?</title></head>'
+            "<body><h1>Consulting - is it worth it?</h1></body></html>")
+    assert meta(html).title == "Consulting - is it worth it?"

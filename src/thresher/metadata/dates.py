@@ -15,6 +15,11 @@ Products, listings, services and documentation (by JSON-LD, ``og:type`` or a ``/
 site's home or section pages take markup dates only when the page shows them: their markup dates are
 build or stock dates. Dates of comments, sidebars, copyright lines and offers never count.
 
+A markup date written for people rather than machines (``Jun 24, 2025`` in JSON-LD, Drupal's
+``Thu, 09/25/2025 - 11:38`` in a ``<meta>``) is often a template's placeholder: it counts like a
+generic record's date, only when the page shows it. Page text is searched with its indentation
+collapsed (``thresher.metadata.html``), so that distances count what the page shows.
+
 Nothing is invented: no evidence, no date.
 """
 
@@ -112,7 +117,7 @@ def _text_patterns() -> tuple[re.Pattern[str], ...]:
         re.compile(r"(?<![\w/.-])((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?![\d/.-]?\d)"),
         re.compile(r"(?<![\w/.-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d/.-]?\d)"),
         re.compile(
-            rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+|of\s+)?({mon})\.?,?\s*(?:de\s+)?"
+            rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?(?:\s*|-)(?:de\s+|of\s+)?({mon})\.?,?(?:\s*|-)(?:de\s+)?"
             r"((?:19|20)\d{2})(?!\d)",
             re.IGNORECASE,
         ),
@@ -144,6 +149,16 @@ def machine_date(value: str) -> str | None:
     if m:
         return valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     return None
+
+
+def stated_date(value: str) -> str | None:
+    """The day of a date stated in markup: machine-written, or written out as on a page (CMSs put
+    ``Thu, 09/25/2025 - 11:38`` or ``13/11/2025 09:21:40`` in their tags)."""
+    got = machine_date(value)
+    if got or len(value) > 60:
+        return got
+    found = mentions(value)
+    return found[0].date if found else None
 
 
 def url_date(url: str | None) -> str | None:
@@ -231,16 +246,23 @@ def _label(before: str, vocab: Vocabulary) -> str:
     when the date starts its line, on the line before."""
     lines = before.split("\n")
     before = lines[-1]
-    if not before.strip():
+    own_line = bool(before.strip())
+    if not own_line:
         before = next((ln for ln in reversed(lines[:-1]) if ln.strip()), "")
     best, where = "", (-1, 0)
     for name, pattern in (("updated", vocab.updated), ("published", vocab.published),
                           ("copyright", vocab.copyright), ("other", vocab.other)):
         for m in pattern.finditer(before):
+            if not own_line and LABEL_TAIL.fullmatch(before, m.end()) is None:
+                continue  # a word inside the line above (a heading), not a label of the date
             key = (m.end(), m.end() - m.start())
             if key > where:
                 best, where = name, key
     return best
+
+
+LABEL_TAIL = re.compile(r"[\W_]{0,3}\s*")
+"""What may follow a label on the line above its date: a colon, a dash, spaces."""
 
 
 def structured_dates(
@@ -258,7 +280,7 @@ def structured_dates(
     modified: list[tuple[str, str]] = []
     if main is not None:
         for key in ("datePublished", "dateCreated", "uploadDate"):
-            _add(published, main.get(key), "json-ld")
+            _add(published, main.get(key), "json-ld", weak=page_published)
         _add(modified, main.get("dateModified"), "json-ld")
     for item in items:
         if item is main:
@@ -268,21 +290,21 @@ def structured_dates(
     wanted = {k: i for i, k in enumerate(published_keys)}
     ranked: list[tuple[int, str, str]] = []
     for key, value in meta:
-        if key in wanted:
+        if key in wanted or (
+            ("publish" in key or "pubdate" in key) and "modif" not in key and "update" not in key
+        ):
             got = machine_date(value)
             if got:
-                ranked.append((wanted[key], got, key))
-        elif ("publish" in key or "pubdate" in key) and "modif" not in key and "update" not in key:
-            got = machine_date(value)
-            if got:
-                ranked.append((len(wanted), got, key))
+                ranked.append((wanted.get(key, len(wanted)), got, key))
+            else:
+                _add(page_published, stated_date(value), key)
         elif key in modified_keys:
             _add(modified, value, key)
     published.extend((d, s) for _, d, s in sorted(ranked))
     if body is not None:
         for node in body.css('[itemprop="datePublished"], [itemprop="dateCreated"]'):
             attrs = node.attributes
-            _add(published, attrs.get("datetime") or attrs.get("content"), "itemprop")
+            _add(published, attrs.get("datetime") or attrs.get("content"), "itemprop", weak=page_published)
             break  # the first one is the page's; later ones belong to answers and comments
         for node in body.css('[itemprop="dateModified"]'):
             attrs = node.attributes
@@ -290,13 +312,21 @@ def structured_dates(
     return Structured(published=tuple(published), page_published=tuple(page_published), modified=tuple(modified))
 
 
-def _add(out: list[tuple[str, str]], value: Any, source: str) -> None:
+def _add(
+    out: list[tuple[str, str]], value: Any, source: str, *, weak: list[tuple[str, str]] | None = None
+) -> None:
+    """Add the day ``value`` states to ``out``; a date written out as on a page (not machine-written:
+    often a template's placeholder) goes to ``weak`` instead, or to ``out`` when there is no ``weak``."""
     if isinstance(value, list) and value:
         value = value[0]
-    if isinstance(value, str):
-        got = machine_date(value)
-        if got and all(got != d for d, _ in out):
-            out.append((got, source))
+    if not isinstance(value, str):
+        return
+    got = machine_date(value)
+    if not got:
+        got = stated_date(value)
+        out = out if weak is None else weak
+    if got and all(got != d for d, _ in out):
+        out.append((got, source))
 
 
 def time_mentions(body: Any, text: str) -> tuple[list[Mention], set[str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -142,7 +142,7 @@ def _title(tree: Tree, main: dict[str, Any] | None, site: str | None, hostname: 
         agreement, _, best = max(scored)
         if agreement >= TITLE_AGREEMENT:
             sources["title"] = "h1"
-            return best
+            return _drop_site(best, site, hostname)
     if stated:
         sources["title"] = stated[0][0]
         return stated[0][1]
@@ -223,8 +223,13 @@ def _page_text(tree: Tree, title: str | None) -> tuple[str, tuple[int, int] | No
     body = tree.body
     if body is None:
         return "", None
-    text = body.text(deep=True, separator="\n")
+    text = _BLANK_LINES.sub("\n", body.text(deep=True, separator="\n"))
     return text, _header_span(body, text, title)
+
+
+_BLANK_LINES = re.compile(r"[^\S\n]*\n\s*")
+"""Whitespace around a line break (indentation, empty text nodes): collapsed, so that distances in
+the page text count what the page shows."""
 
 
 def _date(
@@ -306,21 +311,21 @@ def _day_first(lang: str | None) -> bool:
 
 
 def _header_span(body: Any, text: str, title: str | None) -> tuple[int, int] | None:
-    """The span of page text around the title (the first ``<h1>`` with text, else the chosen title
-    where the page text shows it), where a page shows its own date."""
-    lines: list[str] = []
+    """The span of page text around the title, where a page shows its own date: around the first
+    ``<h1>`` with text, else around the chosen title where the page text shows it."""
+    candidates: list[str] = []
     for node in body.css("h1"):
         lines = [ln.strip() for ln in node.text(deep=True, separator="\n").split("\n") if ln.strip()]
         if lines:
+            candidates.append(lines[0])
             break
-    if not lines and title:
-        lines = [title]
-    if not lines:
-        return None
-    at = text.find(lines[0])
-    if at < 0:
-        return None
-    return max(0, at - dates.HEADER_BEFORE), at + len(lines[0]) + dates.HEADER_AFTER
+    if title:
+        candidates.append(title)
+    for line in candidates:
+        at = text.find(line)
+        if at >= 0:
+            return max(0, at - dates.HEADER_BEFORE), at + len(line) + dates.HEADER_AFTER
+    return None
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -424,6 +429,13 @@ def _strip_site(title: str, site: str | None, hostname: str | None) -> str:
     parts = [p.strip() for p in _TITLE_SEP.split(title) if p.strip()]
     if len(parts) < 2:
         return title.strip()
+    names_site = _site_matcher(site, hostname)
+    kept = [p for p in parts if not names_site(p)]
+    return kept[0] if kept else parts[0]
+
+
+def _site_matcher(site: str | None, hostname: str | None) -> Callable[[str], bool]:
+    """Whether a part of a title names the site (its name, the host or the host's first label)."""
     names = {_fold(site)} if site else set()
     if hostname:
         names.add(_fold(hostname.split(".")[0]))
@@ -434,8 +446,16 @@ def _strip_site(title: str, site: str | None, hostname: str | None) -> str:
         f = _fold(part)
         return f in names or f.replace(" ", "") in names or (len(f) > 3 and f in site_fold)
 
-    kept = [p for p in parts if not names_site(p)]
-    return kept[0] if kept else parts[0]
+    return names_site
+
+
+def _drop_site(heading: str, site: str | None, hostname: str | None) -> str:
+    """``"Story | Site"`` → ``"Story"`` for a heading: only a last part that names the site goes (a
+    heading's other parts are its own)."""
+    parts = _TITLE_SEP.split(heading)
+    if len(parts) < 2 or not _site_matcher(site, hostname)(parts[-1]):
+        return heading
+    return heading[: heading.rfind(parts[-1])].rstrip(" |-–—·•»/").strip() or heading
 
 
 def _hostname(url: str | None) -> str | None:
