@@ -28,6 +28,21 @@ def test_defaults():
     assert config.options.input_format == "text"
 
 
+def test_target_language_and_workers_are_checked_like_extract(capsys):
+    """`thresher run ... --target-language EN` rejected every English document (extract lower-cases
+    it); `--workers -3` was taken silently; `--time-limit inf` made every record an internal_error."""
+    args = build_run_parser().parse_args(["x", "-o", "y", "--target-language", "EN"])
+    assert config_from_args(args).options.target_language == "en"
+    for bad in (["--target-language", "english"], ["--workers", "-3"], ["--time-limit", "inf"],
+                ["--time-limit", "nan"], ["--time-limit", "-1"]):
+        with pytest.raises(SystemExit) as exit_:
+            build_run_parser().parse_args(["x", "-o", "y", *bad])
+        assert exit_.value.code == 2
+    assert "ISO 639-1" in capsys.readouterr().err
+    args = build_run_parser().parse_args(["x", "-o", "y", "--time-limit", "0"])
+    assert config_from_args(args).options.time_limit is None
+
+
 def test_run_writes_parquet_and_gzipped_side_files_and_a_summary(small, tmp_path, capsys):
     pq = pytest.importorskip("pyarrow.parquet")
     out = tmp_path / "out"

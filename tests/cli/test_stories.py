@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "ticker-overlapping-stories.json"
 
 
@@ -75,3 +77,32 @@ def test_a_scraped_pages_ticker_goes_from_extract_to_stories(tmp_path):
     rows = [json.loads(line) for line in assigned.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 1 + len(got)  # the page's own title, then each ticker line
     assert sum(1 for r in rows if "#headline-" in r["id"]) == len(got)
+
+
+def test_a_window_of_no_hours_is_a_usage_error():
+    """`--window-hours -5` was taken silently and put every item in a story of its own."""
+    from thresher.cli.main import main
+
+    for bad in ("-5", "0", "nan", "soon"):
+        assert main(["stories", "--window-hours", bad]) == 2
+
+
+def test_a_parquet_part_of_a_run_is_read_as_records(tmp_path, capsys):
+    """`thresher stories OUT/data/part-00000.parquet` (a `thresher run --format parquet` part) took the
+    file's bytes for text lines: hundreds of garbage headlines."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from thresher.cli.main import main
+
+    records = [{"id": f"d{i}", "title": title, "hostname": host, "text": "Body text.", "date": "2024-03-01"}
+               for i, (title, host) in enumerate([("Kane praises Tuchel as a wonderful man", "a.example"),
+                                                  ("Kane praises Tuchel: a wonderful man", "b.example"),
+                                                  ("Stock markets fall sharply in Asia", "a.example")])]
+    part = tmp_path / "part-00000.parquet"
+    pq.write_table(pa.Table.from_pylist(records), part)
+    out = tmp_path / "stories.jsonl"
+    assert main(["stories", str(part), "-o", str(out), "--backend", "lexical"]) == 0
+    assert "3 items" in capsys.readouterr().err
+    stories = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(s["size"] for s in stories) == [1, 2]

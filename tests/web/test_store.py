@@ -48,6 +48,19 @@ def test_import_a_run_folder(run_output: Path) -> None:
     store.close()
 
 
+def test_a_run_folder_s_working_state_and_story_list_are_not_records(run_output: Path) -> None:
+    """`thresher serve --corpus OUT` showed 19 records for a 9-record run: it imported OUT/_work/."""
+    work = run_output / "_work" / "extract"
+    work.mkdir(parents=True)
+    (work / "shard-1.jsonl").write_text(json.dumps(_rec(99)) + "\n")
+    (run_output / "stats.json").write_text("{}")
+    (run_output / "stories.jsonl").write_text(json.dumps({"id": "s-1", "headline": "h", "members": []}) + "\n")
+    store = Store()
+    report = store.import_path(run_output)
+    assert report.files == 4 and store.count() == 22
+    store.close()
+
+
 def test_search_and_filters(run_output: Path) -> None:
     store = Store()
     store.import_path(run_output)

@@ -23,6 +23,16 @@ def test_rejected_documents_are_records_only_in_record_formats():
     assert "too_short" in (get_format("csv").render(doc) or "")
 
 
+@pytest.mark.parametrize("name", ["json", "jsonl", "csv", "xml"])
+def test_record_formats_carry_the_metadata_without_with_metadata(name):
+    """`thresher page.html --xml` had no title, url or date: --with-metadata is for txt/markdown/html
+    headers, records always carry the metadata (as the --help says)."""
+    doc = Document(text="needle", title="The Title", url="https://example.org/a", date="2024-05-01")
+    for many in (False, True):
+        out = get_format(name, many=many).render(doc, with_metadata=False) or ""
+        assert "The Title" in out and "https://example.org/a" in out and "2024-05-01" in out
+
+
 def test_json_many_is_framed_as_an_array():
     fmt = get_format("json", many=True)
     parts = [fmt.render(Document(text=str(i))) for i in range(3)]

@@ -78,14 +78,15 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     ext.add_argument("--formatting", dest="include_formatting", action="store_const", const=True,
                      help="bold, italic and inline code in markdown and html output")
     ext.add_argument("-f", "--fast", dest="fast", action="store_const", const=True,
-                     help="skip the costlier steps (whole-page date search, language identification)")
-    ext.add_argument("--target-language", type=_language, default=None, metavar="LANG",
+                     help="skip the costlier steps (whole-page date search; language identification when "
+                          "the page declares its language)")
+    ext.add_argument("--target-language", type=language_code, default=None, metavar="LANG",
                      help="reject documents in another language (ISO 639-1 code)")
 
     run = parser.add_argument_group("running")
-    run.add_argument("--parallel", type=_parallel, default=1, metavar="N",
+    run.add_argument("--parallel", type=worker_count_arg, default=1, metavar="N",
                      help="worker processes (0: one per CPU); output order is kept")
-    run.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+    run.add_argument("--time-limit", type=seconds_arg, default=None, metavar="SECONDS",
                      help="per-document time limit (0: none); over it a document is a timeout error")
     return parser
 
@@ -117,7 +118,8 @@ def _size(text: str) -> int:
     return value
 
 
-def _seconds(text: str) -> float:
+def seconds_arg(text: str) -> float:
+    """``--time-limit``: finite seconds, 0 or more (0: no limit)."""
     try:
         value = float(text)
     except ValueError:
@@ -127,7 +129,8 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _parallel(text: str) -> int:
+def worker_count_arg(text: str) -> int:
+    """``--parallel``/``--workers``: a whole number, 0 meaning one per CPU."""
     try:
         value = int(text)
     except ValueError:
@@ -137,7 +140,8 @@ def _parallel(text: str) -> int:
     return value
 
 
-def _language(text: str) -> str:
+def language_code(text: str) -> str:
+    """``--target-language``: a lower-case ISO 639 code (``EN`` → ``en``; ``english`` is refused)."""
     code = text.strip().lower()
     if not re.fullmatch(r"[a-z]{2,3}", code):
         raise argparse.ArgumentTypeError(f"not an ISO 639-1 language code: {text!r}")

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from thresher import __version__
+from thresher.cli.args import language_code, seconds_arg, worker_count_arg
 from thresher.corpus.config import RunConfig
 from thresher.dedup.options import DedupOptions
 from thresher.engines.local import LocalEngine, WorkerDied
@@ -48,7 +49,7 @@ def build_run_parser() -> argparse.ArgumentParser:
     run = parser.add_argument_group("engine")
     run.add_argument("--engine", choices=("local", "spark"), default="local",
                      help="local worker processes (default) or Spark (needs the [spark] extra)")
-    run.add_argument("--workers", type=int, default=0, metavar="N",
+    run.add_argument("--workers", type=worker_count_arg, default=0, metavar="N",
                      help="local engine: worker processes (default: one per core)")
     run.add_argument("--spark-master", default=None, metavar="URL",
                      help="Spark master when not set by spark-submit (default: local[*])")
@@ -64,10 +65,10 @@ def build_run_parser() -> argparse.ArgumentParser:
     ext.add_argument("--fast", action="store_true", help="skip the costlier metadata steps")
     ext.add_argument("--min-length", type=int, default=0, metavar="N",
                      help="reject documents shorter than N characters (also after boilerplate removal)")
-    ext.add_argument("--target-language", default=None, metavar="xx",
+    ext.add_argument("--target-language", type=language_code, default=None, metavar="xx",
                      help="reject documents in another language (ISO 639-1)")
-    ext.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
-                     help="per record; slower records become timeout failures")
+    ext.add_argument("--time-limit", type=seconds_arg, default=10.0, metavar="SECONDS",
+                     help="per record (0: none); slower records become timeout failures")
 
     dup = parser.add_argument_group("deduplication")
     dup.add_argument("--dedup", choices=("near", "exact", "none"), default="near",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from thresher.cli.args import PROG
+from thresher.cli.args import PROG, seconds_arg, worker_count_arg
 from thresher.options import Options
 
 
@@ -21,9 +21,9 @@ def build_serve_parser() -> argparse.ArgumentParser:
                    help="allow extracting from URLs (public http(s) addresses only)")
     p.add_argument("--store", help="SQLite file for the corpus view (default: in memory)")
     p.add_argument("--corpus", help="an output folder of `thresher run` or a JSONL file to open at start")
-    p.add_argument("--time-limit", type=float, default=10.0, help="seconds per document")
+    p.add_argument("--time-limit", type=seconds_arg, default=10.0, help="seconds per document (0: none)")
     p.add_argument("--max-request-bytes", type=int, default=25_000_000)
-    p.add_argument("--concurrency", type=int, default=None,
+    p.add_argument("--concurrency", type=worker_count_arg, default=None,
                    help="extractions at once (default: one per core, at most 4)")
     p.add_argument("--workers", choices=("process", "thread"), default="process",
                    help="run extractions in worker processes (default) or in threads of the server")

@@ -33,14 +33,24 @@ from thresher.stories import (
 
 def build_stories_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=f"{PROG} stories", description=__doc__.split("\n\n")[0])
-    p.add_argument("inputs", nargs="*", help="JSONL or text files (default: stdin)")
+    p.add_argument("inputs", nargs="*", help="JSONL (also .jsonl.gz), Parquet or text files (default: stdin)")
     p.add_argument("-o", "--output", help="write the stories here (default: stdout)")
     p.add_argument("--assignments", help="also write each item's story id to this JSONL file")
     p.add_argument("--backend", choices=("auto", "lexical", "embedding"), default="auto",
                    help="embedding needs the [stories] extra; auto uses it when installed")
-    p.add_argument("--window-hours", type=float, default=72.0,
+    p.add_argument("--window-hours", type=_hours, default=72.0,
                    help="items further apart in time never share a story")
     return p
+
+
+def _hours(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError("must be a positive number of hours")
+    return value
 
 
 def stories_command(argv: Sequence[str]) -> int:
@@ -91,8 +101,21 @@ def _sources(paths: Sequence[str], parser: argparse.ArgumentParser) -> Iterator[
             continue
         if not Path(path).is_file():
             parser.error(f"{path}: no such file")
+        if path.endswith(".parquet"):
+            yield path, _parquet_lines(path, parser)
+            continue
         data = read_payload(path, max_bytes=200_000_000)
         yield path, data.decode("utf-8", "replace").splitlines()
+
+
+def _parquet_lines(path: str, parser: argparse.ArgumentParser) -> list[str]:
+    """The records of a ``thresher run --format parquet`` part, one JSON line each (read as bytes, a
+    Parquet file's lines are garbage headlines)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        parser.error(f"{path}: reading Parquet needs pyarrow: pip install 'thresher[parquet]'")
+    return [json.dumps(rec, ensure_ascii=False, default=str) for rec in pq.read_table(path).to_pylist()]
 
 
 def _items(source: str, n: int, line: str, index: int) -> list[Item]:

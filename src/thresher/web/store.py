@@ -134,6 +134,7 @@ class Store:
             files = sorted(
                 p for p in root.rglob("*")
                 if p.is_file() and (p.name.endswith((".jsonl", ".jsonl.gz", ".parquet", ".ndjson")))
+                and not _run_internal(p.relative_to(root), run_folder=(root / "stats.json").is_file())
             )
         elif root.is_file():
             files = [root]
@@ -279,6 +280,14 @@ class Store:
         rec = json.loads(r["record"])
         return {"rowid": r["rowid"], "source_file": r["source_file"], "line": r["line"], "status": r["status"],
                 "record": rec}
+
+
+def _run_internal(relative: Path, *, run_folder: bool) -> bool:
+    """Files of a ``thresher run`` folder that hold no output records: its working state (``_work/``,
+    intermediate copies of every record) and the list of stories (``stories.jsonl``)."""
+    if any(part.startswith("_") for part in relative.parts[:-1]):
+        return True
+    return run_folder and relative == Path("stories.jsonl")
 
 
 def _read_records(path: Path) -> Iterator[tuple[int, Mapping[str, Any] | None]]:

@@ -16,7 +16,10 @@ _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-
 
 
 def render_xml(result: Result, *, with_metadata: bool = True) -> str:
-    """One ``<doc>`` element (or ``<error>`` for a failure), newline-terminated."""
+    """One ``<doc>`` element (or ``<error>`` for a failure), newline-terminated.
+
+    A record format, like JSON and CSV: the metadata attributes are always there (as in trafilatura's
+    XML); ``with_metadata`` is accepted for symmetry with the other renderers."""
     if not isinstance(result, Document):
         error = ET.Element("error", _clean_attrs({
             "reason": result.reason, "message": result.message, "url": result.url, "id": result.id,
@@ -24,10 +27,9 @@ def render_xml(result: Result, *, with_metadata: bool = True) -> str:
         }))
         return ET.tostring(error, encoding="unicode") + "\n"
     attrs: dict[str, str | None] = {}
-    if with_metadata:
-        for name in _ATTRIBUTES:
-            value = getattr(result, name)
-            attrs[name] = ";".join(value) if isinstance(value, tuple) else value
+    for name in _ATTRIBUTES:
+        value = getattr(result, name)
+        attrs[name] = ";".join(value) if isinstance(value, tuple) else value
     if result.rejected is not None:
         attrs["rejected"] = str(result.rejected)
     doc = ET.Element("doc", _clean_attrs(attrs))

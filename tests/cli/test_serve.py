@@ -1,0 +1,19 @@
+"""`thresher serve` arguments (the server itself is tested under tests/web)."""
+
+import pytest
+
+from thresher.cli.serve import build_serve_parser
+
+
+def test_defaults():
+    args = build_serve_parser().parse_args([])
+    assert args.host == "127.0.0.1" and args.time_limit == 10.0 and args.concurrency is None
+
+
+@pytest.mark.parametrize("bad", [["--time-limit", "-1"], ["--time-limit", "inf"], ["--concurrency", "-2"]])
+def test_negative_limits_are_usage_errors(bad, capsys):
+    """`thresher serve --time-limit -1` started a server on which every request timed out."""
+    with pytest.raises(SystemExit) as exit_:
+        build_serve_parser().parse_args(bad)
+    assert exit_.value.code == 2
+    assert "must be" in capsys.readouterr().err
