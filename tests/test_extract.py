@@ -162,3 +162,14 @@ def test_links_images_and_formatting_reach_markdown_and_html_only_when_asked():
     assert "/privacy" not in (rich.markdown or "")  # the footer's link went with the footer
     links_only = thresher.extract(page, url=url, options=Options(with_markdown=True, include_links=True))
     assert "[first autumn storm](" in (links_only.markdown or "") and "![" not in (links_only.markdown or "")
+
+
+@pytest.mark.parametrize("limit", [-1.0, 0.0, float("nan"), float("-inf"), 1e12])
+def test_a_time_limit_that_is_no_number_of_seconds_is_refused_up_front(limit):
+    with pytest.raises(ValueError, match="time_limit"):
+        Options(time_limit=limit)
+
+
+def test_an_infinite_time_limit_is_no_limit():
+    assert Options(time_limit=float("inf")).time_limit is None
+    assert thresher.extract(ARTICLE, options=Options(time_limit=float("inf"))).text

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from thresher.model import InputFormat
 
 Focus = Literal["balanced", "precision", "recall"]
+
+MAX_TIME_LIMIT = 1e6
+"""Seconds: a longer per-document limit is no limit in practice and overflows the system timer."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,7 +45,20 @@ class Options:
     max_elements: int = 500_000
     """HTML element cap: pages with more elements are cut at this many (counted, never hung)."""
     time_limit: float | None = 10.0
-    """Seconds per document; past it the document becomes a ``timeout`` error record."""
+    """Seconds per document; past it the document becomes a ``timeout`` error record. ``None`` (or
+    infinity) for no limit."""
+
+    def __post_init__(self) -> None:
+        limit = self.time_limit
+        if limit is not None:
+            if math.isinf(limit) and limit > 0:
+                object.__setattr__(self, "time_limit", None)
+            elif not (limit > 0 and math.isfinite(limit)) or limit > MAX_TIME_LIMIT:
+                raise ValueError(f"time_limit must be a positive number of seconds (at most "
+                                 f"{MAX_TIME_LIMIT:g}) or None, not {limit!r}")
+        for name in ("max_bytes", "max_elements"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)!r}")
 
     def with_(self, **changes: object) -> Options:
         """A copy with some fields changed."""
