@@ -77,6 +77,9 @@ class Span:
     """The link's address or the image's source, absolute when the page's URL is known."""
     alt: str = ""
     """An image's alternative text."""
+    alone: bool = False
+    """An image with no text beside it in its block element (a picture between paragraphs): shown
+    on a line of its own."""
 
 
 @dataclass(frozen=True, slots=True)

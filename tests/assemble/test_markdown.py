@@ -377,3 +377,13 @@ def test_bold_over_a_whole_heading_is_dropped_inside_it_is_kept():
     whole = Block(index=0, text="1. Title", kind="heading", level=4, spans=(Span(0, 8, "strong"),))
     part = Block(index=1, text="A bold word", kind="heading", level=4, spans=(Span(2, 6, "strong"),))
     assert render_markdown([whole, part], Metadata(), Options()) == "#### 1\\. Title\n\n#### A **bold** word\n"
+
+
+def test_an_image_that_stood_alone_gets_a_line_of_its_own():
+    from thresher.model import Span
+
+    block = Block(index=0, text="Second words.", kind="paragraph",
+                  spans=(Span(0, 0, "image", "https://ex.org/a.png", "A", alone=True),))
+    md = render_markdown([block], Metadata(), Options())
+    assert md == "![A](https://ex.org/a.png)  \nSecond words.\n"
+    assert '<img src="https://ex.org/a.png" alt="A" /><br />' in _PARSER.render(md)

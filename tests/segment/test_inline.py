@@ -87,3 +87,13 @@ def test_spans_stay_inside_their_block_and_nest(parts):
         for i, outer in enumerate(closed):
             for inner in closed[i + 1:]:
                 assert inner.start >= outer.end or inner.end <= outer.end
+
+
+def test_an_image_between_paragraphs_stands_alone_one_inside_text_does_not():
+    tree = parse_html('<body><p>First words here.</p><p><img src="/a.png" alt="A"></p><p>Second words.</p>'
+                      '<p>Inline <img src="/b.png" alt="B"> image.</p><figure><img src="/c.png">'
+                      '<figcaption>Caption</figcaption></figure></body>', ALL)
+    blocks = with_spans(tree, segment_html(tree, ALL, Deadline(None)), None, ALL)
+    images = {s.target: (b.text, s.alone) for b in blocks for s in b.spans if s.kind == "image"}
+    assert images == {"/a.png": ("Second words.", True), "/b.png": ("Inline image.", False),
+                      "/c.png": ("Caption", False)}

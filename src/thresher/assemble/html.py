@@ -91,7 +91,7 @@ def marked_html(text: str, spans: Sequence[Span]) -> str:
         if span.kind == "image":
             image = (f'<img src="{text_html(span.target, attribute=True)}" '
                      f'alt="{text_html(" ".join(span.alt.split()), attribute=True)}">')
-            out.append(spaced(text, span.start, image))
+            out.append(spaced(text, span.start, image, span.alone))
             continue
         tag = _TAGS[span.kind]
         out.append(f'<a href="{text_html(span.target, attribute=True)}">' if tag == "a" else f"<{tag}>")

@@ -473,7 +473,8 @@ def marked(text: str, spans: Sequence[Span]) -> str:
         out.append(_escape(text[pos:span.start]))
         pos = span.start
         if span.kind == "image":
-            out.append(spaced(text, span.start, f"![{_escape(' '.join(span.alt.split()))}]({_destination(span.target)})"))
+            image = f"![{_escape(' '.join(span.alt.split()))}]({_destination(span.target)})"
+            out.append(spaced(text, span.start, image, span.alone))
         elif span.kind == "code":
             tail = next((part for part in reversed(out) if part), "")
             # right after another code span the backticks would run together: plain text then
@@ -496,10 +497,12 @@ def marked(text: str, spans: Sequence[Span]) -> str:
     return "".join(out)
 
 
-def spaced(text: str, at: int, markup: str) -> str:
-    """An image's markup at ``at``, set off by spaces from the words on either side."""
-    before = " " if at and not text[at - 1].isspace() else ""
-    after = " " if at < len(text) and not text[at].isspace() else ""
+def spaced(text: str, at: int, markup: str, alone: bool = False) -> str:
+    """An image's markup at ``at``, set off by spaces from the words on either side (by line breaks
+    when the image stood alone on the page)."""
+    gap = "\n" if alone else " "
+    before = gap if at and not text[at - 1].isspace() else ""
+    after = gap if at < len(text) and not text[at].isspace() else ""
     return before + markup + after
 
 

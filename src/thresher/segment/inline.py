@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 from thresher.model import Block, Span, SpanKind
 from thresher.options import Options
 from thresher.parse.html import Tree
+from thresher.segment.html import BLOCK_TAGS
 
 _FORMATTING: dict[str, SpanKind] = {
     "strong": "strong", "b": "strong", "em": "emphasis", "i": "emphasis", "cite": "emphasis",
@@ -57,14 +58,14 @@ def with_spans(tree: Tree, blocks: Sequence[Block], url: str | None, opts: Optio
     found = _elements(body, url, opts, tree.max_elements)
     if not found:
         return list(blocks)
-    tree_text, marks = found
+    tree_text, marks, alone = found
     block_text, starts, offsets = _block_chars(blocks)
     segments = _align(tree_text, block_text)
     if not segments:
         return list(blocks)
     seg_d = [s[0] for s in segments]
     per_block: dict[int, list[Span]] = {}
-    for kind, d_start, d_end, target, alt in marks:
+    for n, (kind, d_start, d_end, target, alt) in enumerate(marks):
         if kind == "image":
             at = _to_blocks(d_start, segments, seg_d, len(block_text))
             if at is None:
@@ -75,7 +76,7 @@ def with_spans(tree: Tree, blocks: Sequence[Block], url: str | None, opts: Optio
             else:
                 k = bisect_right(starts, at) - 1
                 spot = offsets[at]
-            per_block.setdefault(k, []).append(Span(spot, spot, kind, target, alt))
+            per_block.setdefault(k, []).append(Span(spot, spot, kind, target, alt, alone=n in alone))
             continue
         first = _to_blocks(d_start, segments, seg_d, len(block_text))
         last = _to_blocks(d_end - 1, segments, seg_d, len(block_text), before=True)
@@ -99,13 +100,22 @@ def with_spans(tree: Tree, blocks: Sequence[Block], url: str | None, opts: Optio
 
 def _elements(
     body: Any, url: str | None, opts: Options, max_elements: int
-) -> tuple[str, list[tuple[SpanKind, int, int, str, str]]] | None:
-    """The tree's text without spaces, and each wanted element: (kind, start, end, target, alt) with
-    start/end offsets into that text."""
+) -> tuple[str, list[tuple[SpanKind, int, int, str, str]], set[int]] | None:
+    """The tree's text without spaces; each wanted element: (kind, start, end, target, alt) with
+    start/end offsets into that text; the indices of the images that stand alone in their block
+    element (no text before or after them inside it)."""
     parts: list[str] = []
     at = 0
     marks: list[tuple[SpanKind, int, int, str, str]] = []
     open_marks: list[int] = []  # per open element: its index into marks, or -1
+    # per open block element: where its text starts, and its images with "text came before" flags
+    block_frames: list[tuple[Any, int, list[tuple[int, bool]]]] = [(body, 0, [])]
+    alone: set[int] = set()
+
+    def close_block(images: list[tuple[int, bool]]) -> None:
+        for index, before in images:
+            if not before and at == marks[index][1]:
+                alone.add(index)
     pre_depth = 0
     n_elements = 0
     node = body.child
@@ -116,6 +126,8 @@ def _elements(
                 break
             node = stack.pop()
             index = open_marks.pop()
+            if block_frames[-1][0] is node:
+                close_block(block_frames.pop()[2])
             if index >= 0:
                 kind, start, _, target, alt = marks[index]
                 marks[index] = (kind, start, at, target, alt)
@@ -145,6 +157,7 @@ def _elements(
                                if s), "")
                 if source:
                     alt = " ".join((attrs.get("alt") or "").split())
+                    block_frames[-1][2].append((len(marks), at > block_frames[-1][1]))
                     marks.append(("image", at, at, source, alt))
             node = node.next
             continue
@@ -167,16 +180,20 @@ def _elements(
             continue
         stack.append(node)
         open_marks.append(index)
+        if tag in BLOCK_TAGS:
+            block_frames.append((node, at, []))
         node = node.child
     # elements left open when the element cap stopped the walk end where the walk stopped
     for index in open_marks:
         if index >= 0:
             kind, start, _, target, alt = marks[index]
             marks[index] = (kind, start, at, target, alt)
-    kept = [m for m in marks if m[0] == "image" or m[2] > m[1]]
+    while block_frames:
+        close_block(block_frames.pop()[2])
+    kept = [i for i, m in enumerate(marks) if m[0] == "image" or m[2] > m[1]]
     if not kept:
         return None
-    return "".join(parts), kept
+    return "".join(parts), [marks[i] for i in kept], {n for n, i in enumerate(kept) if i in alone}
 
 
 def _address(value: str | None, base: str | None, schemes: frozenset[str]) -> str:
