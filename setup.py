@@ -9,8 +9,8 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "thresher.classify._trees",
-            sources=["src/thresher/classify/_trees.c"],
+            "thresher._speedups",
+            sources=["src/thresher/_speedups.c"],
             optional=True,
         )
     ]

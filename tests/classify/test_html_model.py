@@ -239,23 +239,6 @@ def test_paired_walk_matches_the_plain_walk_bit_for_bit():
         np.testing.assert_array_equal(model.trees.predict(data), model.trees._walk(data))
 
 
-def test_page_type_columns_are_the_page_type_models_output():
-    lightgbm = pytest.importorskip("lightgbm")
-    model = load_model(None)
-    assert model is not None
-    if model.page_type is None:
-        pytest.skip("the shipped model has no page-type model")
-    payload = shipped_payload()["page_type"]
-    blocks, meta, rules = page("forum-thread-three-posts.html")
-    x = model.matrix(blocks, meta, rules)
-    vec = page_vector(x[:, model.page_type.inputs], x[:, model.page_type.words])[None, :]
-    for name, dump in zip(payload["classes"], payload["models"], strict=True):
-        p = lightgbm.Booster(model_str=dump).predict(vec, num_threads=1)[0]
-        col = x[:, model.names.index(PAGE_TYPE_PREFIX + name)]
-        np.testing.assert_allclose(col, np.float32(p), rtol=1e-6)
-        assert (col == col[0]).all()
-
-
 def test_page_vector_ignores_nan_in_means_and_weighs_by_words():
     x = np.array([[1.0, np.nan], [3.0, np.nan]], dtype=np.float32)
     vec = page_vector(x, np.array([0.0, 2.0], dtype=np.float32))
@@ -379,3 +362,17 @@ def test_structure_columns_at_run_time_are_the_training_ones_bit_for_bit(name):
     expected = to_matrix(context_features(blocks, meta, rules), names)
     np.testing.assert_array_equal(feature_matrix(blocks, meta, rules, Columns(names)), expected)
     assert not np.isnan(expected).any()
+
+
+def test_matrix_from_the_blocks_feature_matrix_equals_the_one_from_their_mappings():
+    model = load_model()
+    if model is None:
+        pytest.skip("no shipped model")
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    from thresher.segment.features import feature_values
+
+    assert feature_values(blocks) is not None
+    fast = model.matrix(blocks, meta, rules)
+    slow = model.matrix(list(blocks), meta, rules)  # a plain list: read from each block's features
+    assert fast.dtype == slow.dtype == np.float32
+    assert fast.tobytes() == slow.tobytes()

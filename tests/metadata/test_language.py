@@ -88,3 +88,25 @@ def test_falls_back_to_py3langid_when_its_model_is_laid_out_otherwise(monkeypatc
         assert identify(SAMPLES["de"]) == "de"
     finally:
         language._scanner.cache_clear()
+
+
+
+def test_long_text_reads_the_same_sample_as_the_whole_collapsed_text(monkeypatch):
+    from thresher.metadata import language
+
+    scanner = language._scanner()
+    assert scanner is not None
+    seen = []
+
+    class Spy:
+        def classify(self, sample):
+            seen.append(sample)
+            return scanner.classify(sample)
+
+    monkeypatch.setattr(language, "_scanner", lambda: Spy())
+    body = SAMPLES["de"] + " " + SAMPLES["en"] * 200
+    spaced = " \n\t " * 4000 + body  # the first 16,000 characters are white space
+    for text in (body, spaced, SAMPLES["ru"] * 150, "  " + SAMPLES["en"]):
+        seen.clear()
+        language.identify(text)
+        assert seen == [" ".join(text.split())[: language.SAMPLE_CHARS]]

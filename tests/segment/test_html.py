@@ -206,3 +206,41 @@ def test_blocks_of_one_element_share_its_hints_without_repeats():
     assert blocks[0].hints == ("post", "body", "postbody")
     assert blocks[1].hints == ("post", "body", "postbody")
     assert blocks[1].text == "Another one\nwith a break."
+
+
+def test_blocks_carry_their_features_as_one_matrix_while_unchanged():
+    import numpy as np
+
+    from thresher.segment.features import feature_values
+
+    blocks = segment('<body><nav><a href="/">Home</a></nav><p>One, two. Three!</p><p>Four <a href="#">five</a></p></body>')
+    got = feature_values(blocks)
+    assert got is not None
+    matrix, column_of = got
+    assert matrix.shape == (len(blocks), len(blocks[0].features))
+    for i, b in enumerate(blocks):
+        assert list(column_of) == list(b.features)
+        assert matrix[i].tolist() == list(b.features.values())
+        assert all(type(v) is float for v in b.features.values())
+    assert feature_values(list(blocks)) is None  # a plain list: read the mappings
+    from dataclasses import replace
+
+    blocks[1] = replace(blocks[1], features={**blocks[1].features, "n_chars": 1.0})
+    assert feature_values(blocks) is None  # a block's features replaced: the matrix is stale
+    assert np.isfinite(matrix).all()
+
+
+def test_feature_mappings_are_the_same_with_and_without_the_compiled_helper(monkeypatch):
+    from thresher.segment import features
+
+    html = "<body><h1>Title</h1><ul><li>a <a href='#'>b</a></li></ul><p>Text, more text.</p></body>"
+    fast = [b.features for b in segment(html)]
+    monkeypatch.setattr(features, "_compiled_row_dicts", lambda: None)
+    slow = [b.features for b in segment(html)]
+    assert fast == slow
+    assert [list(f) for f in fast] == [list(f) for f in slow]
+
+
+def test_white_space_only_text_makes_no_block():
+    blocks = segment("<body><div>\n \u3000\u2003<span> </span>\x1c</div><p>Kept</p></body>")
+    assert [b.text for b in blocks] == ["Kept"]

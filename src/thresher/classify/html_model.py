@@ -30,6 +30,7 @@ import numpy as np
 
 from thresher.classify.trees import Trees
 from thresher.model import Block, Decision, Metadata
+from thresher.segment.features import feature_values
 
 MODEL_RESOURCE = "data/html_model.json"
 NEIGHBOUR_FEATURES = (
@@ -366,6 +367,19 @@ class Columns:
         self.slot = {name: k for k, name in enumerate(self.read)}
 
 
+def _mapping_values(feats: Sequence[Mapping[str, float]], read: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The ``read`` features of each mapping, as rows: for the block's own columns and for its
+    neighbours' (the same unless a block lacks a feature: NaN in its own row, 0 as a neighbour)."""
+    try:
+        getter = itemgetter(*read)
+        values = np.array([getter(f) for f in feats], dtype=np.float64).reshape(len(feats), len(read))
+        return values, values
+    except KeyError:
+        nan = math.nan
+        values = np.array([[f.get(k, nan) for k in read] for f in feats], dtype=np.float64)
+        return values, np.array([[f.get(k, 0.0) for k in read] for f in feats], dtype=np.float64)
+
+
 def feature_matrix(
     blocks: Sequence[Block], metadata: Metadata, rules: Sequence[Decision], columns: Columns
 ) -> np.ndarray:
@@ -378,14 +392,15 @@ def feature_matrix(
         return out
     read = columns.read
     feats = [b.features for b in blocks]
-    try:
-        getter = itemgetter(*read)
-        values = np.array([getter(f) for f in feats], dtype=np.float64).reshape(n, len(read))
-        neighbour_values = values
-    except KeyError:  # a block without some feature: NaN in its own row, 0 as a neighbour
-        nan = math.nan
-        values = np.array([[f.get(k, nan) for k in read] for f in feats], dtype=np.float64)
-        neighbour_values = np.array([[f.get(k, 0.0) for k in read] for f in feats], dtype=np.float64)
+    page = feature_values(blocks)
+    read_cols: list[int] | None = None
+    if page is not None:
+        index = page[1]
+        read_cols = [index[k] for k in read] if all(k in index for k in read) else None
+    if page is not None and read_cols is not None:
+        values = neighbour_values = page[0][:, read_cols]
+    else:
+        values, neighbour_values = _mapping_values(feats, read)
     out[:, columns.own_cols] = values[:, : len(columns.own_cols)]
 
     lengths = np.array([len(b.text) for b in blocks], dtype=np.float64)
@@ -397,6 +412,8 @@ def feature_matrix(
     ids = np.array([path_ids.setdefault(b.path, len(path_ids)) for b in blocks], dtype=np.intp)
     path_count = np.bincount(ids)[ids].astype(np.float64)
     labels = [d.label for d in rules]
+    codes: np.ndarray | None = None  # the rules' labels numbered, when a rule_* column asks
+    label_ids: dict[str, int] = {}
     struct: dict[str, np.ndarray] | None = None
     for j, name in columns.derived:
         if name == "page_n_blocks":
@@ -408,8 +425,9 @@ def feature_matrix(
         elif name.startswith("page_type_"):
             out[:, j] = 1.0 if metadata.page_type == name[len("page_type_"):] else 0.0
         elif name.startswith("rule_"):
-            label = name[len("rule_"):]
-            out[:, j] = [1.0 if x == label else 0.0 for x in labels]
+            if codes is None:
+                codes = np.array([label_ids.setdefault(x, len(label_ids)) for x in labels], dtype=np.intp)
+            out[:, j] = codes == label_ids.get(name[len("rule_"):], -1)
         elif name == "path_blocks":
             out[:, j] = path_count
         elif name == "path_kept_share":
@@ -417,7 +435,7 @@ def feature_matrix(
         elif name == "path_char_share":
             out[:, j] = np.bincount(ids, weights=lengths)[ids] / total_chars
         elif name == "log_chars":
-            out[:, j] = [math.log1p(len(b.text)) for b in blocks]
+            out[:, j] = list(map(math.log1p, map(len, (b.text for b in blocks))))
         elif name == "window_rule_kept":
             cum = np.concatenate([[0.0], np.cumsum(kept)])
             idx = np.arange(n)

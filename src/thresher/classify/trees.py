@@ -1,5 +1,5 @@
 """Gradient-boosted trees (a LightGBM text dump) evaluated with numpy, or with the small C extension
-built from _trees.c when it is there: no lightgbm import at run time.
+built from _speedups.c when it is there: no lightgbm import at run time.
 
 Both learned classifiers (HTML blocks, text blocks) ship LightGBM models trained by the scripts in
 training/; loading lightgbm costs seconds per process, walking the trees with numpy does not.
@@ -14,9 +14,9 @@ import numpy as np
 
 
 def _load_compiled() -> ModuleType | None:
-    """The C walk (thresher/classify/_trees.c), when the extension was built at install time."""
+    """The C walk (thresher/_speedups.c), when the extension was built at install time."""
     try:
-        return importlib.import_module("thresher.classify._trees")
+        return importlib.import_module("thresher._speedups")
     except ImportError:  # pragma: no cover - depends on the build
         return None
 
@@ -206,7 +206,7 @@ class Trees:
         return self._walk_paired_numpy(x)
 
     def _walk_compiled(self, x: np.ndarray) -> np.ndarray:
-        """The paired walk in C (thresher/classify/_trees.c): tree by tree over blocks of rows, leaf
+        """The paired walk in C (thresher/_speedups.c): tree by tree over blocks of rows, leaf
         values summed per row in the numpy walk's order (by depth, then tree)."""
         x = np.asarray(x)
         if x.dtype == np.float32:

@@ -221,13 +221,22 @@ def load() -> None:
     _scanner()
 
 
+SAMPLE_CHARS = 3000
+"""Characters of the (white-space collapsed) text the identifier reads (was 5000: on all 1,497 WCXB
+dev pages the answer is the same, and identification reads 40% less)."""
+
+
 def identify(text: str) -> str | None:
     """ISO 639-1 code of the language ``text`` is written in, or None when short or unsure."""
-    sample = " ".join(text.split())
+    # white space collapsed, at most SAMPLE_CHARS: collapsing a prefix gives a prefix of the whole
+    # collapsed text, so a long enough prefix says the same as the whole text, faster
+    sample = " ".join(text[: 2 * SAMPLE_CHARS].split())
+    if len(sample) <= SAMPLE_CHARS and len(text) > 2 * SAMPLE_CHARS:
+        sample = " ".join(text.split())
     if len(sample) < MIN_CHARS:
         return None
-    if len(sample) > 5000:
-        sample = sample[:5000]
+    if len(sample) > SAMPLE_CHARS:
+        sample = sample[:SAMPLE_CHARS]
     scanner = _scanner()
     lang, prob = scanner.classify(sample) if scanner is not None else _identifier().classify(sample)
     if prob < MIN_PROBABILITY:

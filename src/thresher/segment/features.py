@@ -8,6 +8,7 @@ none: compared with a region's depth they tell whether the hint sits inside or a
 from __future__ import annotations
 
 import heapq
+import importlib
 import json
 import re
 from collections.abc import Sequence
@@ -210,7 +211,7 @@ def block_features(
     find_words = WORD.findall
     words = [find_words(t.lower()) for t in texts]
     n_words = per_block([len(w) for w in words])
-    word_chars = per_block([sum(map(len, w)) for w in words])
+    word_chars = per_block([len("".join(w)) for w in words])
     is_stop = stops.__contains__
     if char_mode:
         cjk = [_CJK_CHAR.findall(t) for t in texts]
@@ -271,9 +272,59 @@ def block_features(
     for col in (link_density, chars):  # next_link_density, next_n_chars
         columns.append(np.concatenate([col[1:], [0.0]]))
     names = (*_BLOCK_KEYS, *(name for name, _ in flag_features), *_HINT_KEYS, *_NEIGHBOUR_KEYS)
-    rows = np.column_stack(columns).tolist()
-    return [
-        Block(index=i, text=r.text, kind=r.kind, level=r.level, path=r.path, features=dict(zip(names, row, strict=True)),
-              cells=r.cells, hints=r.hints)
-        for i, (r, row) in enumerate(zip(raws, rows, strict=True))
+    values = np.column_stack(columns)
+    blocks = [
+        Block(index=i, text=r.text, kind=r.kind, level=r.level, path=r.path, features=f, cells=r.cells,
+              hints=r.hints)
+        for i, (r, f) in enumerate(zip(raws, _row_dicts(names, values), strict=True))
     ]
+    return FeatureBlocks(blocks, values, names)
+
+
+def _row_dicts(names: tuple[str, ...], values: np.ndarray) -> list[dict[str, float]]:
+    """``[dict(zip(names, row)) for row in values.tolist()]``, in C when the extension is built."""
+    compiled = _compiled_row_dicts()
+    if compiled is not None:
+        out: list[dict[str, float]] = compiled(names, np.ascontiguousarray(values, dtype=np.float64))
+        return out
+    return [dict(zip(names, row, strict=True)) for row in values.tolist()]
+
+
+@lru_cache(maxsize=1)
+def _compiled_row_dicts() -> Any:
+    """``row_dicts`` of the compiled extension (thresher/_speedups.c), None when not built."""
+    try:
+        return getattr(importlib.import_module("thresher._speedups"), "row_dicts", None)
+    except ImportError:
+        return None
+
+
+class FeatureBlocks(list[Block]):
+    """The blocks :func:`block_features` returns: a plain list of them that also holds their
+    features as one float64 matrix (a row per block, a column per name, the same numbers as each
+    block's ``features`` mapping), so that a model can read columns without going through the
+    mappings. See :func:`feature_values`: the matrix is only used while it still describes the
+    blocks."""
+
+    def __init__(self, blocks: list[Block], values: np.ndarray, names: Sequence[str]) -> None:
+        super().__init__(blocks)
+        self.matrix = values
+        self.column_of = _name_index(tuple(names))
+        self._features = [b.features for b in blocks]
+
+
+@lru_cache(maxsize=16)
+def _name_index(names: tuple[str, ...]) -> dict[str, int]:
+    return {name: j for j, name in enumerate(names)}  # a repeated name: its last column, as in a dict
+
+
+def feature_values(blocks: Sequence[Block]) -> tuple[np.ndarray, dict[str, int]] | None:
+    """The features of ``blocks`` as a matrix (rows in block order) and the column of each name,
+    when ``blocks`` came from :func:`block_features` and every block still carries the features
+    mapping it was built with; else None (read the mappings)."""
+    if type(blocks) is not FeatureBlocks:
+        return None
+    known = blocks._features
+    if len(known) != len(blocks) or not all(b.features is f for b, f in zip(blocks, known, strict=True)):
+        return None
+    return blocks.matrix, blocks.column_of

@@ -227,7 +227,9 @@ def _walk(body: Any, max_elements: int, deadline: Deadline) -> list[_Raw]:
     def flush(owner: _Frame, parent: _Frame | None) -> None:
         nonlocal parts, link_chars, n_links
         if parts:
-            text = _normalise("".join(parts), bool(owner.flags & F_PRE))
+            joined = "".join(parts)
+            # white space only (as str.isspace sees it) normalises to nothing: skip the work
+            text = "" if joined.isspace() else _normalise(joined, bool(owner.flags & F_PRE))
             if text:
                 kind, level = _kind(owner)
                 raws.append(_Raw(text, kind, level, owner, parent.path if parent else "", link_chars,

@@ -187,11 +187,17 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
                 const float *x = (const float *)b[0].view.buf + r * width;
                 if (lanes == LANES) {
                     for (int s = 0; s < steps; s++) {
+                        int moved = 0;
                         for (int j = 0; j < LANES; j++) {
                             const Node32 *nd = packed + node[j];
                             float v = x[j * width + nd->feat];
                             v = v != v ? 0.0f : v;
-                            node[j] = nd->left + (v > nd->thr);
+                            int next = nd->left + (v > nd->thr);
+                            moved |= next != node[j];
+                            node[j] = next;
+                        }
+                        if (!moved) { /* every lane stays put: a fixed point, later steps change nothing */
+                            break;
                         }
                     }
                 } else {
@@ -238,15 +244,72 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
     Py_RETURN_NONE;
 }
 
+
+/* row_dicts(names, values): one dict per row of a C-contiguous float64 matrix, name -> float, in
+ * the order of ``names`` (a tuple of str, one per column): ``[dict(zip(names, row)) for row in
+ * values.tolist()]`` without the intermediate lists (segment/features.py builds blocks' feature
+ * mappings with it). */
+static PyObject *row_dicts(PyObject *self, PyObject *args) {
+    PyObject *names, *values;
+    if (!PyArg_ParseTuple(args, "O!O", &PyTuple_Type, &names, &values)) {
+        return NULL;
+    }
+    Buf b = {0};
+    if (PyObject_GetBuffer(values, &b.view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        return NULL;
+    }
+    b.held = 1;
+    Py_ssize_t width = PyTuple_GET_SIZE(names);
+    if (b.view.ndim != 2 || b.view.itemsize != 8 || b.view.format == NULL ||
+        strcmp(b.view.format, "d") != 0 || b.view.shape[1] != width) {
+        PyBuffer_Release(&b.view);
+        PyErr_SetString(PyExc_ValueError, "row_dicts: values must be a C-contiguous float64 matrix, one column per name");
+        return NULL;
+    }
+    Py_ssize_t n_rows = b.view.shape[0];
+    const double *x = (const double *)b.view.buf;
+    PyObject *out = PyList_New(n_rows);
+    if (out == NULL) {
+        PyBuffer_Release(&b.view);
+        return NULL;
+    }
+    for (Py_ssize_t r = 0; r < n_rows; r++) {
+        PyObject *d = PyDict_New();
+        if (d == NULL) {
+            goto fail;
+        }
+        PyList_SET_ITEM(out, r, d);
+        for (Py_ssize_t j = 0; j < width; j++) {
+            PyObject *v = PyFloat_FromDouble(x[r * width + j]);
+            if (v == NULL) {
+                goto fail;
+            }
+            int err = PyDict_SetItem(d, PyTuple_GET_ITEM(names, j), v);
+            Py_DECREF(v);
+            if (err < 0) {
+                goto fail;
+            }
+        }
+    }
+    PyBuffer_Release(&b.view);
+    return out;
+fail:
+    PyBuffer_Release(&b.view);
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
      "walk(x, width, thr, feat, left, leaf, depth, value, roots, raw): leaf sums of every row into raw."},
+    {"row_dicts", row_dicts, METH_VARARGS,
+     "row_dicts(names, values): [dict(zip(names, row)) for row in values.tolist()] (float64 matrix)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_trees", "Gradient-boosted tree walk in C (see thresher.classify.trees).",
+    PyModuleDef_HEAD_INIT, "_speedups", "Hot loops in C: the gradient-boosted tree walk (thresher.classify.trees) and per-block feature dicts (thresher.segment.features).",
     -1, methods, NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__trees(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__speedups(void) { return PyModule_Create(&module); }
