@@ -32,8 +32,9 @@ def classify_html(
     chosen = model.keep(blocks, probs, opts.focus)
     keep = chosen
     if model.repeat_min_words is not None:
-        keep = drop_repeats([b.text for b in blocks], chosen, [b.features.get("n_words", 0.0) for b in blocks],
-                            model.repeat_min_words)
+        # table rows repeat legitimately (the same row in two tables, "Yes | No" lines): never dropped
+        words = [0.0 if b.kind == "table_row" else b.features.get("n_words", 0.0) for b in blocks]
+        keep = drop_repeats([b.text for b in blocks], chosen, words, model.repeat_min_words)
     out: list[Decision] = []
     for rule, p, picked, kept in zip(rules, probs, chosen, keep, strict=True):
         score = round(float(p), 3)
