@@ -30,6 +30,10 @@ def classify_html(
     deadline.check()
     probs = model.predict(blocks, metadata, rules)
     chosen = model.keep(blocks, probs, opts.focus)
+    # a table row the threshold keeps stays: the page-level choice weighs rows by their few words
+    threshold = model.thresholds.get(opts.focus, 0.5)
+    chosen = [c or (b.kind == "table_row" and float(p) >= threshold) for c, b, p in zip(chosen, blocks, probs,
+                                                                                          strict=True)]
     keep = chosen
     if model.repeat_min_words is not None:
         # table rows repeat legitimately (the same row in two tables, "Yes | No" lines): never dropped
