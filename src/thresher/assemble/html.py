@@ -21,11 +21,10 @@ from thresher.assemble.markdown import (
     code_text,
     heading_spans,
     list_entries,
+    render_units,
     shifted,
     spaced,
     table_grid,
-    text_shapes,
-    units,
 )
 from thresher.model import Block, Metadata, Span
 from thresher.options import Options
@@ -37,19 +36,8 @@ _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff
 def render_html(blocks: Sequence[Block], metadata: Metadata, opts: Options) -> str:
     """The kept blocks as a fragment of block-level elements, one a line (the writer frames it in a
     document, the title in its head)."""
-    out: list[str] = []
-    for unit in units(text_shapes(blocks)):
-        kind = unit[0].kind
-        if kind == "table_row":
-            out.append(_table(unit))
-        elif kind == "list_item":
-            out.append(_list(unit))
-        elif kind == "code":
-            out.append(_code(unit))
-        elif kind == "quote":
-            out.append(_quote(unit))
-        else:
-            out.append(_block(unit[0]))
+    out = render_units(blocks, {"table_row": _table, "list_item": _list, "code": _code, "quote": _quote},
+                       lambda unit: _block(unit[0]))
     parts = [part for part in out if part]
     return "\n".join(parts) + "\n" if parts else ""
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
@@ -76,20 +76,18 @@ class ListEntry:
 def render_markdown(blocks: Sequence[Block], metadata: Metadata, opts: Options) -> str:
     """Markdown for the kept blocks, nothing else: the title is metadata (front matter); adding it
     cost word precision on WCXB dev and never gained a heading."""
-    out: list[str] = []
-    for unit in units(text_shapes(blocks)):
-        kind = unit[0].kind
-        if kind == "table_row":
-            out.append(_table(unit))
-        elif kind == "list_item":
-            out.append(_list(unit))
-        elif kind == "code":
-            out.append(_code(unit))
-        elif kind == "quote":
-            out.append(_quote(unit))
-        else:
-            out.append(_block(unit[0]))
+    out = render_units(blocks, {"table_row": _table, "list_item": _list, "code": _code, "quote": _quote},
+                       lambda unit: _block(unit[0]))
     return "\n\n".join(part for part in out if part.strip()) + "\n"
+
+
+def render_units(
+    blocks: Sequence[Block], renderers: Mapping[str, Callable[[Sequence[Block]], str]],
+    single: Callable[[Sequence[Block]], str],
+) -> list[str]:
+    """Each unit of the blocks (``units`` of ``text_shapes``) rendered by the renderer of its kind,
+    ``single`` for any other block: the one dispatch the Markdown and HTML renderers share."""
+    return [renderers.get(unit[0].kind, single)(unit) for unit in units(text_shapes(blocks))]
 
 
 def text_shapes(blocks: Sequence[Block]) -> list[Block]:
@@ -476,7 +474,7 @@ def marked(text: str, spans: Sequence[Span]) -> str:
             image = f"![{_escape(' '.join(span.alt.split()))}]({_destination(span.target)})"
             out.append(spaced(text, span.start, image, span.alone))
         elif span.kind == "code":
-            tail = next((part for part in reversed(out) if part), "")
+            tail = _last(out)
             # right after another code span the backticks would run together: plain text then
             content = text[span.start:span.end]
             out.append(_escape(content) if tail.endswith("`") else _code_span(content))
@@ -524,6 +522,11 @@ def _code_span(content: str) -> str:
     return f"{fence}{pad}{content}{pad}{fence}"
 
 
+def _last(out: list[str]) -> str:
+    """The last non-empty piece written so far (what the next piece will stand next to)."""
+    return next((part for part in reversed(out) if part), "")
+
+
 def _no_image_mark(out: list[str]) -> None:
     """A ``!`` of the text right before a link's ``[`` would make it an image: escape it."""
     for k in range(len(out) - 1, -1, -1):
@@ -536,7 +539,7 @@ def _no_image_mark(out: list[str]) -> None:
 def _touches_mark(out: list[str], closers: list[tuple[int, str]], end: int) -> bool:
     """Whether an emphasis opening here would run into another ``*`` mark (one just written, or one
     closing at the same place): CommonMark would read the run differently."""
-    tail = next((part for part in reversed(out) if part), "")
+    tail = _last(out)
     return tail.endswith("*") or any(at == end and mark.endswith("*") for at, mark in closers)
 
 

@@ -205,15 +205,17 @@ class Trees:
             return self._walk_compiled(x)
         return self._walk_paired_numpy(x)
 
+    def _paired_input(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows as float32 or float64, and the thresholds of the same precision."""
+        x = np.asarray(x)
+        if x.dtype == np.float32:
+            return x, self.p_thr32
+        return x.astype(np.float64, copy=False), self.p_thr64
+
     def _walk_compiled(self, x: np.ndarray) -> np.ndarray:
         """The paired walk in C (thresher/_speedups.c): tree by tree over blocks of rows, leaf
         values summed per row in the numpy walk's order (by depth, then tree)."""
-        x = np.asarray(x)
-        if x.dtype == np.float32:
-            thr = self.p_thr32
-        else:
-            x = x.astype(np.float64, copy=False)
-            thr = self.p_thr64
+        x, thr = self._paired_input(x)
         x = np.ascontiguousarray(x)
         raw = np.zeros(len(x), dtype=np.float64)
         assert _compiled is not None
@@ -224,12 +226,7 @@ class Trees:
         """The paired walk with numpy. Finished pairs are dropped every few steps; leaf values are
         summed in the same order as ``_walk`` (by depth, then row and tree), so both give the same
         numbers to the last bit."""
-        x = np.asarray(x)
-        if x.dtype == np.float32:
-            thr = self.p_thr32
-        else:
-            x = x.astype(np.float64, copy=False)
-            thr = self.p_thr64
+        x, thr = self._paired_input(x)
         x = np.where(np.isnan(x), x.dtype.type(0), x)
         n_rows, width = x.shape
         n_trees = len(self.p_roots)
