@@ -10,7 +10,12 @@ setup(
     ext_modules=[
         Extension(
             "thresher._speedups",
-            sources=["src/thresher/_speedups.c"],
+            sources=[
+                "src/thresher/_speedups.c",
+                "src/thresher/_speedups_text.c",
+                "src/thresher/_speedups_lexbor.c",
+            ],
+            depends=["src/thresher/_speedups.h"],
             optional=True,
         )
     ]

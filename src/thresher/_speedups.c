@@ -9,8 +9,7 @@
  * No numpy headers: every array comes in through the buffer protocol, its type checked here.
  */
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_speedups.h"
 #include <float.h>
 #include <string.h>
 
@@ -312,4 +311,15 @@ static struct PyModuleDef module = {
     -1, methods, NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit__speedups(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__speedups(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) {
+        return NULL;
+    }
+    if (PyModule_AddFunctions(m, thresher_text_methods) < 0 ||
+        PyModule_AddFunctions(m, thresher_lexbor_methods) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
