@@ -11,7 +11,6 @@ from thresher.assemble.markdown import render_markdown
 from thresher.metadata.language import identify
 from thresher.model import Block, Decision, Document, Headline, Metadata, Page, Rejected, RemovedBlock
 from thresher.options import Options
-from thresher.stories.parse import parse_headline_line
 
 _LINE_KINDS = frozenset({"list_item", "table_row", "line"})
 """Consecutive blocks of these kinds are joined by a single newline, everything else by a blank line."""
@@ -82,6 +81,9 @@ def headlines(removed: Sequence[RemovedBlock]) -> tuple[Headline, ...]:
     for block in removed:
         if block.label != "headline_list":
             continue
+        # imported here: the stories package (clustering, its numpy tables) is not needed to extract
+        from thresher.stories.parse import parse_headline_line
+
         for line in block.text.splitlines():
             line = line.strip()
             if not line:
