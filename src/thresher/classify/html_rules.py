@@ -13,16 +13,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
-from itertools import chain
-from operator import itemgetter
 
 import numpy as np
 
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision, Label, Metadata
 from thresher.options import Options
+from thresher.segment.features import feature_values
 
 _BOILER_LABELS: dict[str, Label] = {
     "comment": "comment",
@@ -68,44 +67,111 @@ def classify_html(
     """One decision per block, in order, each with a short reason."""
     if not blocks:
         return []
-    raw = [_weight(b.features) for b in blocks]
+    cols = _Columns(blocks)
+    raw = _weights(cols, links_count=False)
     if sum(raw) < 150:  # a page of links and snippets (listing): count the linked text too
-        raw = [_weight(b.features, links_count=True) for b in blocks]
+        raw = _weights(cols, links_count=True)
     deadline.check()
     paths = _Paths([b.path for b in blocks])
-    hints = _effective_hints(blocks, raw, paths, metadata.page_type == "forum")
-    weights = [_contextual(w, b.features, h) for w, b, h in zip(raw, blocks, hints, strict=True)]
+    hints = _effective_hints(cols, raw, paths, metadata.page_type == "forum")
+    weights = [_contextual(w, f, h) for w, f, h in zip(raw, _article_column(cols), hints, strict=True)]
     region, region_depth = _region(paths, weights, COVERAGE[opts.focus])
-    regions = [region, *_siblings(blocks, raw, hints, region, region_depth, opts.focus)]
+    regions = [region, *_siblings(blocks, cols, raw, hints, region, region_depth, opts.focus)]
     max_ld = MAX_LINK_DENSITY[opts.focus]
-    listing = _region_link_density(blocks, region) > 0.5  # the content itself is made of links
+    listing = _region_link_density(blocks, cols, region) > 0.5  # the content itself is made of links
     title_key = _fold(metadata.title) if metadata.title else ""
     title_done = False
     phrases = _phrases()
+    under = paths.under(regions)
+    n_chars, link_density, sentence_end = cols.n_chars, cols.link_density, cols.sentence_end
     out: list[Decision] = []
     inside: list[int] = []
     for i, (b, h) in enumerate(zip(blocks, hints, strict=True)):
-        f = b.features
-        if title_key and not title_done and (b.kind == "heading" or f.get("n_chars", 0) < 300) and (
+        n = n_chars[i]
+        if title_key and not title_done and (b.kind == "heading" or n < 300) and (
             _fold(b.text) == title_key
         ):
             title_done = True
             out.append(Decision("title", "matches_title"))
             continue
-        if not any(_under(b.path, r) for r in regions):
-            out.append(_outside(f, h))
+        if not under[i]:
+            out.append(_outside(link_density[i], h))
             continue
         inside.append(i)
-        out.append(_inside(b, f, h, region_depth, max_ld, listing, phrases))
+        out.append(_inside(b, n, link_density[i], sentence_end[i], h, region_depth, max_ld, listing, phrases))
     kept = sum(len(blocks[i].text) for i in inside if out[i].kept)
     if kept < MIN_KEPT_CHARS and sum(len(blocks[i].text) for i in inside) > 3 * MIN_KEPT_CHARS:
         # the hints emptied the region (a news feed named "latest", a product in a "promo" drawer):
         # trust the region over the class names
         for i in inside:
-            b = blocks[i]
-            d = _inside(b, b.features, {}, region_depth, max_ld, listing, phrases)
+            d = _inside(blocks[i], n_chars[i], link_density[i], sentence_end[i], {}, region_depth, max_ld,
+                        listing, phrases)
             out[i] = Decision(d.label, "hints_ignored," + d.reason) if d.kept else d
     return _drop_repeats(blocks, out)
+
+
+class _Columns:
+    """The features the rules read, one list per feature in block order: from the page's feature
+    matrix when the blocks carry it (see :func:`thresher.segment.features.feature_values`), else
+    from each block's mapping (a missing feature reads 0.0)."""
+
+    def __init__(self, blocks: Sequence[Block]) -> None:
+        self._blocks = blocks
+        self._values = feature_values(blocks)
+
+    def column(self, name: str) -> list[float]:
+        if self._values is not None:
+            matrix, column_of = self._values
+            j = column_of.get(name)
+            if j is not None:
+                out: list[float] = matrix[:, j].tolist()
+                return out
+            return [0.0] * len(self._blocks)
+        return [b.features.get(name, 0.0) for b in self._blocks]
+
+    def matrix(self, names: Sequence[str]) -> np.ndarray:
+        """The columns of ``names`` side by side (float64, a row per block)."""
+        if self._values is not None:
+            matrix, column_of = self._values
+            if all(name in column_of for name in names):
+                return matrix[:, [column_of[name] for name in names]]
+        return np.array([self.column(name) for name in names], dtype=np.float64).reshape(len(names), -1).T
+
+    @cached_property
+    def n_chars(self) -> list[float]:
+        return self.column("n_chars")
+
+    @cached_property
+    def link_density(self) -> list[float]:
+        return self.column("link_density")
+
+    @cached_property
+    def sentence_end(self) -> list[float]:
+        return self.column("sentence_end")
+
+
+def _article_column(cols: _Columns) -> list[bool]:
+    """Per block, whether it sits in an article container (``in_article``, or a content hint
+    deeper than the page's outer wrappers)."""
+    return [bool(a) or c > 2 for a, c in zip(cols.column("in_article"), cols.column("d_content"), strict=True)]
+
+
+def _weights(cols: _Columns, *, links_count: bool) -> list[float]:
+    """How much each block looks like running text, before its context is considered: long text,
+    few links (unless ``links_count``), sentence punctuation, commas."""
+    out: list[float] = []
+    for n, ld, end, commas in zip(cols.n_chars, cols.link_density, cols.sentence_end, cols.column("n_commas"),
+                                  strict=True):
+        if not links_count:
+            if ld > 0.5:
+                out.append(0.0)
+                continue
+            n *= (1.0 - ld) ** 2
+        w = n * min(1.0, n / 120.0)
+        if end:
+            w *= 1.5
+        out.append(w * (1.0 + min(commas, 5.0) * 0.1))
+    return out
 
 
 def _drop_repeats(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
@@ -119,20 +185,6 @@ def _drop_repeats(blocks: Sequence[Block], decisions: list[Decision]) -> list[De
         else:
             seen.add(b.text)
     return decisions
-
-
-def _weight(f: Mapping[str, float], *, links_count: bool = False) -> float:
-    """How much a block looks like running text, before its context is considered."""
-    n = f.get("n_chars", 0.0)
-    ld = f.get("link_density", 0.0)
-    if not links_count:
-        if ld > 0.5:
-            return 0.0
-        n *= (1.0 - ld) ** 2
-    w = n * min(1.0, n / 120.0)
-    if f.get("sentence_end"):
-        w *= 1.5
-    return w * (1.0 + min(f.get("n_commas", 0.0), 5.0) * 0.1)
 
 
 def _prefixes(path: str) -> list[str]:
@@ -163,15 +215,19 @@ class _Paths:
         ids: dict[str, int] = {}
         known: dict[str, list[int]] = {}
         chains: list[list[int]] = []
+        flat: list[int] = []
         for path in paths:
             got = known.get(path)
             if got is None:
-                if not path:
+                cut = path.rfind("/")
+                above = known.get(path[:cut]) if cut != -1 else None
+                if above is not None:  # the usual case: the parent element was seen
+                    got = known[path] = [*above, ids.setdefault(path, len(ids))]
+                elif not path:
                     got = known[path] = []
                 else:  # up to the nearest ancestor already seen, then down again
                     todo = [path]
                     got = []
-                    cut = path.rfind("/")
                     while cut != -1:
                         parent = path[:cut]
                         above = known.get(parent)
@@ -183,14 +239,40 @@ class _Paths:
                     for prefix in reversed(todo):
                         got = known[prefix] = [*got, ids.setdefault(prefix, len(ids))]
             chains.append(got)
+            flat += got
         self.ids = ids
         self.names = list(ids)
         self.chains = chains
-        lengths = [len(c) for c in chains]
-        self.flat = np.fromiter(chain.from_iterable(chains), dtype=np.intp, count=sum(lengths))
+        lengths = list(map(len, chains))
+        self.flat = np.array(flat, dtype=np.intp)
         """Every (block, prefix) pair's prefix id, block by block, root first."""
         self.owner = np.repeat(np.arange(len(chains)), lengths)
         """Every pair's block."""
+        self.lengths = np.asarray(lengths, dtype=np.intp)
+        """Per block, the length of its chain (its path's number of steps)."""
+
+    def ancestors(self) -> np.ndarray:
+        """The chains as a matrix: row = block, column j = the id of its prefix of j + 1 steps
+        (-1 past the chain's end)."""
+        width = int(self.lengths.max()) if len(self.lengths) else 0
+        out = np.full((len(self.chains), width), -1, dtype=np.intp)
+        if len(self.flat):
+            starts = np.cumsum(self.lengths) - self.lengths
+            out[self.owner, np.arange(len(self.flat)) - starts[self.owner]] = self.flat
+        return out
+
+    def under(self, regions: Sequence[str]) -> list[bool]:
+        """Per block, whether it is one of ``regions`` (path prefixes; "" is the whole page) or
+        inside one."""
+        if "" in regions:
+            return [True] * len(self.chains)
+        mask = np.zeros(len(self.chains), dtype=np.bool_)
+        for region in regions:
+            k = self.ids.get(region)
+            if k is not None:
+                mask[self.owner[self.flat == k]] = True
+        out: list[bool] = mask.tolist()
+        return out
 
     def accumulate(self, weights: Sequence[float]) -> np.ndarray:
         """Per prefix id, the sum of the weights of the blocks under it, added in block order
@@ -200,49 +282,47 @@ class _Paths:
 
 
 def _effective_hints(
-    blocks: Sequence[Block], raw: Sequence[float], paths: _Paths, forum: bool
+    cols: _Columns, raw: Sequence[float], paths: _Paths, forum: bool
 ) -> list[dict[str, int]]:
     """Per block, boilerplate category → depth of the hinted container, leaving out containers that
     hold half the page's text (a page-wide wrapper named ``with-sidebar`` is not a sidebar), and
     comments when they are the page's content (a forum thread)."""
     total = sum(raw) or 1.0
-    acc: list[float] = paths.accumulate(raw).tolist()
     half = 0.5 * total
-    out: list[dict[str, int]] = []
+    depths = cols.matrix(_CATEGORY_KEYS).astype(np.int64)  # int(): depths are whole, never negative
+    hinted = depths > 0
+    ancestors = paths.ancestors()
+    n, width = ancestors.shape
+    if width:
+        # the hinted container is the block's ancestor with that many path steps; it is too big when
+        # it holds half the page's weight
+        reach = hinted & (depths <= paths.lengths[:, None])
+        container = ancestors[np.arange(n)[:, None], np.clip(depths - 1, 0, width - 1)]
+        too_big = reach & (paths.accumulate(raw)[container] >= half)
+        hinted &= ~too_big
+    kept = np.where(hinted, depths, 0)
+    out: list[dict[str, int]] = [{} for _ in range(n)]
+    rows = np.flatnonzero(hinted.any(axis=1)).tolist()
     comment_w = 0.0
-    depths_of = itemgetter(*_CATEGORY_KEYS)
-    for b, w, chain_ids in zip(blocks, raw, paths.chains, strict=True):
-        found: dict[str, int] = {}
-        f = b.features
-        try:
-            depths = depths_of(f)
-        except KeyError:
-            depths = tuple(f.get(key, 0.0) for key in _CATEGORY_KEYS)
-        if any(depths):
-            for cat, value in zip(_CATEGORIES, depths, strict=True):
-                d = int(value)
-                if d <= 0:
-                    continue
-                if d <= len(chain_ids) and acc[chain_ids[d - 1]] >= half:
-                    continue
-                found[cat] = d
-            if "comment" in found and found["comment"] > 2:
-                comment_w += w
-        out.append(found)
+    comment = _CATEGORIES.index("comment")
+    for i, row in zip(rows, kept[rows].tolist(), strict=True):
+        out[i] = {cat: d for cat, d in zip(_CATEGORIES, row, strict=True) if d}
+        if row[comment] > 2:
+            comment_w += raw[i]
     if forum or comment_w > 0.5 * total:
         for found in out:
             found.pop("comment", None)
     return out
 
 
-def _contextual(w: float, f: Mapping[str, float], hints: Mapping[str, int]) -> float:
+def _contextual(w: float, article: bool, hints: Mapping[str, int]) -> float:
     if w <= 0:
         return 0.0
     if any(d > 2 for cat, d in hints.items() if cat in _BOILER_LABELS) or any(
         d > 2 for cat, d in hints.items() if cat.startswith("tag_") and cat != "tag_footer"
     ):
         return w * 0.15
-    if f.get("in_article") or f.get("d_content", 0.0) > 2:
+    if article:
         return w * 1.5
     return w
 
@@ -287,6 +367,7 @@ def _under(path: str, region: str) -> bool:
 
 def _siblings(
     blocks: Sequence[Block],
+    cols: _Columns,
     raw: Sequence[float],
     hints: Sequence[Mapping[str, int]],
     region: str,
@@ -299,7 +380,7 @@ def _siblings(
     parent = region.rsplit("/", 1)[0]
     own = 0.0
     cand: dict[str, list[float]] = {}
-    for b, w, h in zip(blocks, raw, hints, strict=True):
+    for b, w, h, n, ld in zip(blocks, raw, hints, cols.n_chars, cols.link_density, strict=True):
         if _under(b.path, region):
             own += w
             continue
@@ -307,10 +388,9 @@ def _siblings(
             continue
         child = "/".join(b.path.split("/")[:depth])
         acc = cand.setdefault(child, [0.0, 0.0, 0.0, 0.0])  # weight, chars, link chars, boiler weight
-        n = b.features.get("n_chars", 0.0)
         acc[0] += w
         acc[1] += n
-        acc[2] += n * b.features.get("link_density", 0.0)
+        acc[2] += n * ld
         if any(d >= depth for cat, d in h.items() if cat in _BOILER_LABELS or cat.startswith("tag_")):
             acc[3] += w
     floor = 0.05 if focus == "recall" else 0.1
@@ -321,51 +401,52 @@ def _siblings(
     return out
 
 
-def _region_link_density(blocks: Sequence[Block], region: str) -> float:
+def _region_link_density(blocks: Sequence[Block], cols: _Columns, region: str) -> float:
     chars = 0.0
     links = 0.0
-    for b in blocks:
+    for b, n, ld in zip(blocks, cols.n_chars, cols.link_density, strict=True):
         if region == "" or b.path == region or b.path.startswith(region + "/"):
-            n = b.features.get("n_chars", 0.0)
             chars += n
-            links += n * b.features.get("link_density", 0.0)
+            links += n * ld
     return links / chars if chars else 0.0
 
 
-def _outside(f: Mapping[str, float], hints: Mapping[str, int]) -> Decision:
-    for cat, label in _BOILER_LABELS.items():
-        if cat in hints:
-            return Decision(label, f"outside_region,hint:{cat}")
-    for tag, label in _TAG_LABELS.items():
-        if "tag_" + tag in hints:
-            return Decision(label, f"outside_region,tag:{tag}")
-    if f.get("link_density", 0.0) > 0.5:
+def _outside(ld: float, hints: Mapping[str, int]) -> Decision:
+    if hints:
+        for cat, label in _BOILER_LABELS.items():
+            if cat in hints:
+                return Decision(label, f"outside_region,hint:{cat}")
+        for tag, label in _TAG_LABELS.items():
+            if "tag_" + tag in hints:
+                return Decision(label, f"outside_region,tag:{tag}")
+    if ld > 0.5:
         return Decision("navigation", "outside_region,link_density>0.5")
     return Decision("boilerplate", "outside_region")
 
 
 def _inside(
     b: Block,
-    f: Mapping[str, float],
+    n: float,
+    ld: float,
+    sentence_end: float,
     hints: Mapping[str, int],
     region_depth: int,
     max_ld: float,
     listing: bool,
     phrases: Mapping[str, str],
 ) -> Decision:
-    n = f.get("n_chars", 0.0)
-    strong = n >= 250 and f.get("sentence_end", 0.0) > 0 and f.get("link_density", 0.0) < 0.2
-    for cat, label in _BOILER_LABELS.items():
-        if hints.get(cat, 0) > region_depth:
-            if strong and cat in ("related", "sidebar", "navigation", "promo"):
-                continue
-            return Decision(label, f"hint:{cat}")
-    for tag, label in _TAG_LABELS.items():
-        if hints.get("tag_" + tag, 0) > region_depth and not strong:
-            return Decision(label, f"tag:{tag}")
-    if hints.get("meta", 0) > region_depth and n < 200 and b.kind != "heading":
-        return Decision("byline", "hint:meta")
-    ld = f.get("link_density", 0.0)
+    if hints and max(hints.values()) > region_depth:
+        strong = n >= 250 and sentence_end > 0 and ld < 0.2
+        for cat, label in _BOILER_LABELS.items():
+            if hints.get(cat, 0) > region_depth:
+                if strong and cat in ("related", "sidebar", "navigation", "promo"):
+                    continue
+                return Decision(label, f"hint:{cat}")
+        for tag, label in _TAG_LABELS.items():
+            if hints.get("tag_" + tag, 0) > region_depth and not strong:
+                return Decision(label, f"tag:{tag}")
+        if hints.get("meta", 0) > region_depth and n < 200 and b.kind != "heading":
+            return Decision("byline", "hint:meta")
     if ld > max_ld and n < 1000:
         if listing and (n >= 30 or b.kind == "heading"):
             pass  # a card of a listing: its title and teaser are the content
