@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -164,10 +164,10 @@ def written_byline(text: str) -> str | None:
 
 
 def byline(body: Any) -> str | None:
-    """The name in the page's first byline element, trying the most specific selectors first (one
-    query per selector: lexbor runs a selector list slower than its parts one by one)."""
-    for selector in BYLINE_SELECTORS:
-        for node in body.css(selector)[:MAX_BYLINE_NODES]:
+    """The name in the page's first byline element, trying :data:`BYLINE_SELECTORS` in order, at most
+    :data:`MAX_BYLINE_NODES` elements each."""
+    for nodes in _byline_nodes(body):
+        for node in nodes[:MAX_BYLINE_NODES]:
             text = node.text(deep=True, separator=" ")
             if not text or len(text) > 200:
                 continue
@@ -175,6 +175,42 @@ def byline(body: Any) -> str | None:
             if got:
                 return got
     return None
+
+
+def _byline_nodes(body: Any) -> Iterator[list[Any]]:
+    """What each of :data:`BYLINE_SELECTORS` selects, in order, computed when asked: five scans of
+    the tree instead of eleven (the others are filters or descendants of what these find; lexbor
+    runs a selector list slower than its parts one by one)."""
+    yield body.css('[rel="author"]')
+    itemprop = body.css('[itemprop="author"]')
+    yield _descendants(itemprop, '[itemprop="name"]')
+    yield itemprop
+    hrefs = body.css('a[href*="/author"]')
+    yield [n for n in hrefs if "/author/" in (n.attributes.get("href") or "")]
+    yield [n for n in hrefs if "/authors/" in (n.attributes.get("href") or "")]
+    authors = body.css('[class*="author"]')
+    yield [n for n in authors if "author-name" in (n.attributes.get("class") or "")]
+    yield [n for n in authors if "author__name" in (n.attributes.get("class") or "")]
+    bylines = body.css('[class*="byline"]')
+    yield _descendants(bylines, "a")
+    yield bylines
+    yield _descendants(authors, "a")
+    yield authors
+
+
+def _descendants(nodes: list[Any], selector: str) -> list[Any]:
+    """The elements matching ``selector`` inside any of ``nodes`` (not the nodes themselves), in
+    document order, each once: what ``"<nodes' selector> <selector>"`` selects."""
+    out: list[Any] = []
+    seen: set[int] = set()
+    for node in nodes:
+        own = node.mem_id
+        for inner in node.css(selector):
+            key = inner.mem_id
+            if key != own and key not in seen:
+                seen.add(key)
+                out.append(inner)
+    return out
 
 
 def _fold(value: str) -> str:
