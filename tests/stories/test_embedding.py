@@ -52,3 +52,16 @@ def test_repeated_texts_come_from_the_cache_with_the_same_vectors():
     assert (again[0] == first[1]).all() and (again[1] == first[0]).all() and (again[2] == first[0]).all()
     backend.encode(["A fourth headline", "A fifth headline"])  # over the bound: the cache starts afresh
     assert len(backend._cache) <= 3
+
+
+def test_texts_the_uncased_model_cannot_tell_apart_are_embedded_once():
+    backend = EmbeddingBackend()
+    calls: list[list[str]] = []
+    original = backend._encode
+    backend._encode = lambda texts: calls.append(list(texts)) or original(texts)  # type: ignore[method-assign]
+    vectors = backend.encode(["Council approves the new budget", "COUNCIL approves  the new budget",
+                              "Council approves the new budget!"])
+    assert len(calls) == 1 and len(calls[0]) == 2  # the punctuation is a different input, case is not
+    assert (vectors[0] == vectors[1]).all() and not (vectors[0] == vectors[2]).all()
+    reference = EmbeddingBackend()
+    assert abs(float(reference.encode(["COUNCIL approves  the new budget"])[0] @ vectors[0]) - 1.0) < 1e-5

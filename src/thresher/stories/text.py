@@ -92,46 +92,31 @@ def _key(word: str) -> str:
 
 def terms(headline: str, lead: str | None = None) -> Terms:
     """Read the terms of a headline (the lead, when given, adds content words but no entities)."""
-    norm = normalise(headline)
-    words: list[str] = []
-    entities: set[str] = set()
-    numbers: set[str] = set()
-    plain: set[str] = set()
-    capitalised = lower = 0
-    key = ""
-    sources = ((norm, False), (normalise(lead), True)) if lead else ((norm, False),)
-    for source, is_lead in sources:
-        if "," in source or "." in source:
-            source = _THOUSANDS.sub("", source)
-        no_space = not source.isascii() and _NO_SPACE.search(source) is not None
-        tokens = (_TOKEN if "." in source or "_" in source else _WORD).findall(source)
-        if not is_lead:
-            key = " ".join(tokens).casefold().replace(".", "")
-        cache = _CACHE[no_space]
-        for token in tokens:
-            hit = cache.get(token)
-            kind, keys = hit if hit is not None else _remember(token, no_space)
-            if kind == _SKIP:
-                continue
-            words.extend(keys)
-            if is_lead:
-                continue
-            if kind == _NUMBER:
-                numbers.add(keys[0])
-            elif kind == _ENTITY:
-                entities.add(keys[0])
-                capitalised += 1
-            elif kind == _PLAIN:
-                plain.add(keys[0])
-                lower += 1
-    title_case = capitalised >= 4 and lower <= capitalised // 5
+    tokens, infos = _read(normalise(headline))
+    words = [k for _, keys in infos for k in keys]
+    names = [keys[0] for kind, keys in infos if kind == _ENTITY]
+    plain = [keys[0] for kind, keys in infos if kind == _PLAIN]
+    if lead:
+        words.extend([k for _, keys in _read(normalise(lead))[1] for k in keys])
+    capitalised = len(names)
+    title_case = capitalised >= 4 and len(plain) <= capitalised // 5
     return Terms(
-        key=key,
+        key=" ".join(tokens).casefold().replace(".", ""),
         words=tuple(words),
-        entities=frozenset(entities),
+        entities=frozenset(names),
         plain=frozenset() if title_case else frozenset(plain),
-        numbers=frozenset(numbers),
+        numbers=frozenset([keys[0] for kind, keys in infos if kind == _NUMBER]),
     )
+
+
+def _read(source: str) -> tuple[list[str], list[TokenKind]]:
+    """The tokens of a normalised text and what each is (from the cache, or ``_token``)."""
+    if "," in source or "." in source:
+        source = _THOUSANDS.sub("", source)
+    no_space = not source.isascii() and _NO_SPACE.search(source) is not None
+    tokens: list[str] = (_TOKEN if "." in source or "_" in source else _WORD).findall(source)
+    get = _CACHE[no_space].get
+    return tokens, [get(token) or _remember(token, no_space) for token in tokens]
 
 
 _SKIP, _NUMBER, _ENTITY, _PLAIN, _OTHER = range(5)
