@@ -2,7 +2,8 @@
 """Text mode against the line and document filters of the web-corpus pipelines, same text, same run.
 
     python benchmarks/text_mode.py [--limit N] [--methods none,c4_lines,thresher_rules,thresher_oof]
-    python benchmarks/text_mode.py --speed [--runs 5]
+    python benchmarks/text_mode.py --speed [--runs 5] [--against REV]
+    python benchmarks/text_mode.py --same REV [--limit N]
 
 The text is WET-style: all visible text of each WCXB dev page (resiliparse, main_content=False; see
 training/wet.py). Three sets:
@@ -34,19 +35,39 @@ pages whose text is 3,000-6,000 characters (about 4,400 on average), as clean te
 full text. Per set it reports documents per CPU second for ``thresher.extract`` (the whole pipeline,
 language identification included) and for each stage, plus C4's line filter (datatrove) on the same
 texts in the same process as a peer, so the ratio holds on a busy machine. Each figure is the median
-of ``--runs`` runs over all documents.
+of ``--runs`` runs over all documents. With ``--against REV`` it instead times ``thresher.extract`` of
+the text-path files at git revision ``REV`` (see ``--same``; with the compiled extension, so its tree
+walk runs in C as it did) and of the working tree on the same texts, one document after the other in
+the same process, so the ratio holds on a busy machine.
+
+``--same REV`` checks that a faster text path says exactly the same: the text-path files
+(:data:`SAME_FILES`) as they were at git revision ``REV`` (in a temporary copy of the package, without
+the compiled extension, so the old side also runs the pure-Python/numpy code) against the working
+tree, on the WET-style text, the held-out polluted text and the clean text of every WCXB dev page:
+blocks with every feature, rule decisions, decisions with their scores, kept text, title, author and
+language must be equal. Language identification (also used by the HTML path) is compared, with its
+probability to the last bit, on the text the HTML path extracts from each dev page too, and on short
+prefixes of every text.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
+import importlib
 import json
+import pickle
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
@@ -243,16 +264,160 @@ def speed(runs: int) -> int:
     return 0
 
 
+SAME_FILES = (
+    "segment/text.py", "classify/text_rules.py", "classify/text_model.py", "metadata/text.py",
+    "metadata/language.py",
+)
+"""The text path's files (paths under src/thresher) that ``--same`` takes from ``--same REV``."""
+
+
+def old_package(rev: str, workdir: Path, *, compiled: bool = False) -> Any:
+    """The working tree's package with :data:`SAME_FILES` from ``rev``, importable as ``thresher_rev``
+    (without the compiled extension the old side runs its pure-Python/numpy code)."""
+    target = workdir / "thresher_rev"
+    ignore = ("__pycache__",) if compiled else ("__pycache__", "*.so", "*.pyd")
+    shutil.copytree(ROOT / "src" / "thresher", target, ignore=shutil.ignore_patterns(*ignore))
+    for rel in SAME_FILES:
+        old = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:src/thresher/{rel}"],
+                             check=True, capture_output=True, text=True).stdout
+        (target / rel).write_text(old, encoding="utf-8")
+    for path in target.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"\b(from|import) thresher\b", r"\1 thresher_rev", text)
+        text = text.replace('files("thresher")', 'files("thresher_rev")')
+        path.write_text(text, encoding="utf-8")
+    sys.path.insert(0, str(workdir))
+    return importlib.import_module("thresher_rev")
+
+
+def _trace_of(pkg: Any, text: str, opts: Any) -> dict[str, Any]:
+    """Everything the text path decides about one text."""
+    try:
+        tr = pkg.extract_trace(text, options=opts)
+    except pkg.ThresherError as err:
+        return {"error": err.reason}
+    rules_mod = importlib.import_module(f"{pkg.__name__}.classify.text_rules")
+    deadline = importlib.import_module(f"{pkg.__name__}.deadline").Deadline(None)
+    return {
+        "blocks": [(b.index, b.text, b.kind, tuple(b.features.items())) for b in tr.blocks],
+        "rules": [(d.label, d.reason) for d in rules_mod.rule_decisions(list(tr.blocks), opts, deadline)],
+        "decisions": [(d.label, d.reason, d.score) for d in tr.decisions],
+        "text": tr.document.text,
+        "metadata": (tr.metadata.title, tr.metadata.author, tr.document.language),
+    }
+
+
+def _html_texts(limit: int | None) -> list[tuple[str, str]]:
+    """The text the HTML path extracts from each WCXB dev page (cached: the HTML path is not under test)."""
+    import thresher
+
+    cache = CACHE / "html_texts.pkl"
+    if cache.exists():
+        out: list[tuple[str, str]] = pickle.loads(cache.read_bytes())
+    else:
+        from wet import DATA
+
+        out = []
+        for f in sorted((DATA / "html").glob("*.html.gz")):
+            html = gzip.decompress(f.read_bytes()).decode("utf-8", errors="replace")
+            try:
+                out.append((f.name.split(".")[0], thresher.extract(html).text))
+            except thresher.ThresherError:
+                continue
+        cache.write_bytes(pickle.dumps(out))
+    return out[:limit] if limit else out
+
+
+def same(rev: str, limit: int | None) -> int:
+    """Old (``rev``) and new text path side by side on every dev text (see ``--same``)."""
+    import thresher
+    from thresher.metadata import language
+
+    with tempfile.TemporaryDirectory() as tmp:
+        old = old_package(rev, Path(tmp))
+        old_language = importlib.import_module("thresher_rev.metadata.language")
+        docs = load_corpus("heldout", ("wet", "polluted", "clean"))
+        if limit:
+            ids = set(sorted({d.id for d in docs})[:limit])
+            docs = [d for d in docs if d.id in ids]
+        diff: Counter[str] = Counter()
+        n = 0
+        for doc in docs:
+            n += 1
+            a = _trace_of(old, doc.text, old.Options(input_format="text"))
+            b = _trace_of(thresher, doc.text, Options(input_format="text"))
+            for key in ("error", "blocks", "rules", "decisions", "text", "metadata"):
+                if a.get(key) != b.get(key):
+                    diff[f"{doc.variant}:{key}"] += 1
+                    if diff[f"{doc.variant}:{key}"] <= 5:
+                        print(f"{doc.id} {doc.variant}: {key} differ")
+        print(f"text path: {n} documents ({len(docs) // 3} pages x wet/polluted/clean); differing: "
+              f"{dict(diff) or 'none'}")
+        samples = [t for _, t in _html_texts(limit)]
+        n_html = len(samples)
+        for doc in docs:
+            samples += [doc.text[:k] for k in (25, 60, 200, 1000)]
+        lang_diff = prob_diff = 0
+        old_scanner, new_scanner = old_language._scanner(), language._scanner()
+        for text in samples:
+            if old_language.identify(text) != language.identify(text):
+                lang_diff += 1
+            sample = " ".join(text.split())[: language.SAMPLE_CHARS]
+            if len(sample) >= language.MIN_CHARS and old_scanner.classify(sample) != new_scanner.classify(sample):
+                prob_diff += 1
+        print(f"language: {len(samples)} texts ({n_html} HTML-path texts of dev pages, the rest prefixes of the "
+              f"texts above); differing answers: {lang_diff}; differing (language, probability) pairs: {prob_diff}")
+        return 1 if diff or lang_diff or prob_diff else 0
+
+
+def speed_against(rev: str, runs: int) -> int:
+    """``thresher.extract`` docs per CPU second, revision ``rev`` against the working tree (see --speed)."""
+    import statistics
+
+    from wet import load_pages
+
+    import thresher
+
+    pages = [p for p in load_pages() if p["type"] == "article"]
+    with tempfile.TemporaryDirectory() as tmp:
+        old = old_package(rev, Path(tmp), compiled=True)
+        sides = {rev: (old, old.Options(input_format="text")), "working tree": (thresher, Options(input_format="text"))}
+        print(f"{'set':<6} {'docs':>5} {'chars':>6} " + " ".join(f"{name[:14]:>14}" for name in sides)
+              + f" {'ratio':>6}   (thresher.extract, documents per CPU second, median of {runs} runs)")
+        for name, key in (("clean", "truth"), ("wet", "full")):
+            texts = [p[key] for p in pages if 3000 <= len(p[key]) <= 6000]
+            spent: dict[str, list[float]] = defaultdict(list)
+            for run in range(runs + 1):  # the first run warms up
+                t = dict.fromkeys(sides, 0.0)
+                for text in texts:
+                    for side, (pkg, opts) in sides.items():
+                        t0 = time.process_time()
+                        pkg.extract(text, options=opts)
+                        t[side] += time.process_time() - t0
+                if run:
+                    for side in sides:
+                        spent[side].append(t[side])
+            rate = {side: len(texts) / max(1e-9, statistics.median(v)) for side, v in spent.items()}
+            mean_chars = sum(map(len, texts)) / max(1, len(texts))
+            print(f"{name:<6} {len(texts):>5} {mean_chars:>6.0f} " + " ".join(f"{rate[s]:>14.0f}" for s in sides)
+                  + f" {rate['working tree'] / rate[rev]:>6.2f}", flush=True)
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--speed", action="store_true", help="speed only: documents per CPU second by stage")
+    ap.add_argument("--same", metavar="REV", help="compare the text path with git revision REV (see above)")
+    ap.add_argument("--against", metavar="REV", help="with --speed: time git revision REV and the working tree")
     ap.add_argument("--runs", type=int, default=5, help="runs for --speed (the median is reported)")
     ap.add_argument("--limit", type=int, help="pages (for a quick run)")
     ap.add_argument("--methods", default="none,c4_lines,c4_doc,gopher_doc,fineweb_doc,thresher_rules,thresher_oof")
     ap.add_argument("--sets", default="wet,polluted,clean", help="which of the three sets to run")
     a = ap.parse_args()
     if a.speed:
-        return speed(a.runs)
+        return speed_against(a.against, a.runs) if a.against else speed(a.runs)
+    if a.same:
+        return same(a.same, a.limit)
     docs = load_corpus("heldout", tuple(a.sets.split(",")))
     if a.limit:
         ids = sorted({d.id for d in docs})[: a.limit]

@@ -1,10 +1,13 @@
 """The learned text-mode classifier: its features, how it is stacked on the rules, the shipped model."""
 
+import os
+import random
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from thresher.classify import text_model as model_module
 from thresher.classify.text_model import TextModel, feature_matrix, feature_names, load_model
 from thresher.classify.text_rules import classify_text, rule_decisions
 from thresher.deadline import Deadline
@@ -146,3 +149,59 @@ def test_second_stage_reads_the_scores_around_each_block():
                            "stage2": {"features": names, "model": _tiny_dump(names.index("sw2_mean"), 0.5, len(names))}})
     assert smoothing.stage2 is not None
     assert smoothing.predict(blocks, rules).shape == (4,)
+
+
+# CI builds the extension (gcc is there): a missing build fails there instead of skipping
+compiled = pytest.mark.skipif(model_module._compiled is None and os.environ.get("CI") != "true",
+                              reason="C extension not built")
+
+
+def _fixture_texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+    rng = random.Random(9)
+    lines = [line for t in texts for line in t.splitlines()]
+    for _ in range(40):  # shuffled lines: other paragraph layouts, runs and rule decisions
+        texts.append("\n".join(rng.choice(lines) + ("\n" if rng.random() < 0.3 else "")
+                               for _ in range(rng.randrange(1, 160))))
+    return [t for t in texts if t.strip()]
+
+
+@compiled
+def test_matrices_in_c_and_with_numpy_are_the_same_to_the_bit(monkeypatch):
+    """feature_matrix and stage2_matrix run in C when the extension is built: the float32 matrices
+    must be numpy's exactly (window sums are numpy's pairwise sums), for any scores."""
+    assert model_module._compiled is not None, "the C extension is not built"
+    model = load_model()
+    assert model is not None
+    rng = np.random.default_rng(2)
+    for text in _fixture_texts():
+        blocks = _blocks(text)
+        rules = rule_decisions(blocks, Options(), Deadline(None))
+        fast = feature_matrix(blocks, rules, model.reasons)
+        scores = [model.predict_first(blocks, rules), rng.random(len(blocks)), np.round(rng.random(len(blocks)), 1)]
+        fast2 = [model_module.stage2_matrix(blocks, rules, s) for s in scores]
+        with monkeypatch.context() as m:
+            m.setattr(model_module, "_compiled", None)
+            assert feature_matrix(blocks, rules, model.reasons).tobytes() == fast.tobytes()
+            for s, f in zip(scores, fast2, strict=True):
+                assert model_module.stage2_matrix(blocks, rules, s).tobytes() == f.tobytes()
+
+
+@compiled
+def test_c_matrix_rejects_columns_out_of_range():
+    C = model_module._compiled
+    assert C is not None, "the C extension is not built"
+    blocks = _blocks("One short line\n\nAnother line that is a little longer than that.")
+    rules = rule_decisions(blocks, Options(), Deadline(None))
+    out = np.zeros((len(blocks), len(feature_names([]))), dtype=np.float32)
+    values = np.array([list(b.features.values()) for b in blocks])
+    bad_layout = model_module._LAYOUT.copy()
+    bad_layout[1] = 999
+    args = [model_module._BASE_COLUMNS_I32, model_module._NB_COLUMNS_I32]
+    ints = [np.zeros(len(blocks), dtype=np.int32)] * 3
+    floats = [np.zeros(len(blocks))] * 3
+    with pytest.raises(ValueError):
+        C.text_matrix(values, *args, bad_layout, *ints, *floats, out)
+    with pytest.raises(ValueError):
+        C.text_matrix(values, *args, model_module._LAYOUT, *ints, *floats, out[:, :10].copy())
+    assert rules

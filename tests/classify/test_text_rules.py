@@ -1,5 +1,7 @@
 """classify_text: the body is kept whole; titles, bylines, promos, tickers and lists around it are not."""
 
+import os
+import random
 import re
 from collections import Counter
 from pathlib import Path
@@ -8,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from thresher.classify import text_rules as rules_module
 from thresher.classify.text_rules import classify_text
 from thresher.deadline import NO_DEADLINE
 from thresher.metadata.text import text_metadata
@@ -374,3 +377,71 @@ def test_share_line_shortcut_agrees_with_the_word_by_word_test() -> None:
         low = line.lower()
         assert _is_share_line(low, phrases) == slow(low), line
     assert any(_is_share_line(x.lower(), phrases) for x in lines)
+
+
+# CI builds the extension (gcc is there): a missing build fails there instead of skipping
+compiled = pytest.mark.skipif(rules_module._compiled is None and os.environ.get("CI") != "true",
+                              reason="C extension not built")
+
+_CASE_TWINS = {"i": ["I", "ı", "İ"], "s": ["S", "ſ"], "k": ["K", "\u212a"], "σ": ["Σ", "ς"], "ß": ["ẞ"],
+               "μ": ["µ", "Μ"], "e": ["E", "É"]}
+
+
+def _twisted(phrase: str, rng: random.Random) -> str:
+    """The phrase with some letters in upper case or swapped for a case-insensitive twin (ı, ſ, K ...)."""
+    out = []
+    for ch in phrase:
+        r = rng.random()
+        if ch.lower() in _CASE_TWINS and r < 0.3:
+            out.append(rng.choice(_CASE_TWINS[ch.lower()]))
+        else:
+            out.append(ch.upper() if r < 0.5 else ch)
+    return "".join(out)
+
+
+def test_phrase_test_is_the_case_insensitive_pattern_search():
+    """_has_phrase decides as the phrase list's IGNORECASE pattern does, in every script, also for the
+    letters lower() and re's case-insensitive matching treat differently (İ, ı, ſ, ς, the Kelvin sign)."""
+    ph = rules_module.text_phrases()
+    rng = random.Random(3)
+    for literals, folds, pattern in ((ph.legal_literals, ph.legal_folds, ph.legal),
+                                     (ph.legal_weak_literals, ph.legal_weak_folds, ph.legal_weak),
+                                     (ph.stock_literals, ph.stock_folds, ph.stock)):
+        for _ in range(1500):
+            phrase = rng.choice(literals)
+            cut = rng.choice([len(phrase), len(phrase), max(1, len(phrase) - 1)])
+            text = rng.choice(["", "é ", "ΟΔΟΣ ", "İ ", "日本 "]) + _twisted(phrase, rng)[:cut] + rng.choice(
+                ["", " ç", "Σ", "ı", "."])
+            low = text.lower()
+            expected = any(p in low for p in literals) or (not text.isascii() and bool(pattern.search(text)))
+            assert rules_module._has_phrase(text, low, literals, folds) == expected, text
+
+
+@compiled
+def test_trigger_lines_in_c_and_in_python_agree(monkeypatch):
+    """The Aho-Corasick pass in C finds the same trigger lines as the substring tests."""
+    assert rules_module._compiled is not None, "the C extension is not built"
+    ph = rules_module.text_phrases()
+    assert ph.trigger_automaton is not None
+    rng = random.Random(4)
+    triggers = list(ph.legal_triggers + ph.stock_triggers)
+    filler = ["the", "cookie", "ニュースレター", "x", "订阅", "(c)", "é", "\U0001F600", "\ud800", "co", "ok"]
+    for _ in range(300):
+        lows = [" ".join(rng.choice(filler + triggers[: rng.randrange(1, len(triggers))])
+                         for _ in range(rng.randrange(0, 12))) for _ in range(rng.randrange(1, 12))]
+        words = [float(rng.choice([3, 50, 81, 200])) for _ in lows]
+        fast = rules_module._trigger_lines(lows, words, ph)
+        with monkeypatch.context() as m:
+            m.setattr(rules_module, "_compiled", None)
+            assert rules_module._trigger_lines(lows, words, ph) == fast, lows
+
+
+def test_automaton_finds_overlapping_needles_and_refuses_too_many():
+    goto, found = rules_module._automaton(["he", "she", "his", "hers"])
+    state, seen = 0, 0
+    for byte in b"ushers":
+        state = int(goto[state * 256 + byte])
+        seen |= int(found[state])
+    assert seen == 0b1011  # he, she, hers; not his
+    assert rules_module._automaton(["x"] * 65) is None
+    assert rules_module._automaton(["a", ""]) is None

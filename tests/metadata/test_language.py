@@ -1,5 +1,9 @@
+import os
+
+import numpy as np
 import pytest
 
+from thresher.metadata import language as language_module
 from thresher.metadata.language import identify
 
 SAMPLES = {
@@ -110,3 +114,66 @@ def test_long_text_reads_the_same_sample_as_the_whole_collapsed_text(monkeypatch
         seen.clear()
         language.identify(text)
         assert seen == [" ".join(text.split())[: language.SAMPLE_CHARS]]
+
+
+# CI builds the extension (gcc is there): a missing build fails there instead of skipping
+compiled = pytest.mark.skipif(language_module._compiled is None and os.environ.get("CI") != "true",
+                              reason="C extension not built")
+
+
+@compiled
+def test_c_scan_and_numpy_scan_give_the_same_features_counts_and_answers(monkeypatch):
+    """The automaton walked in C (in interleaved stretches) and with numpy: same features in the same
+    order with the same counts, same float32 rows, same (language, probability) to the last bit."""
+    import random
+
+    from thresher.metadata.language import _scanner
+
+    scanner = _scanner()
+    assert scanner is not None and language_module._compiled is not None, "the C extension is not built"
+    assert scanner.compiled
+    rng = random.Random(7)
+    texts = [*SAMPLES.values(), " ".join(SAMPLES.values()) * 12, "x" * 30, "🙂" * 400, ""]
+    texts += ["".join(chr(rng.randrange(32, 0x3000)) for _ in range(rng.randrange(1, 3000))) for _ in range(40)]
+    texts += [" ".join(rng.choice(list(SAMPLES.values())) for _ in range(rng.randrange(1, 40))) for _ in range(40)]
+    for text in texts:
+        data = text.encode("utf8")
+        a_idx, a_counts = scanner.visits(data)
+        b_idx, b_counts = scanner.visits_compiled(data)
+        np.testing.assert_array_equal(a_idx, b_idx)
+        np.testing.assert_array_equal(a_counts, b_counts)
+        assert scanner.rows(b_idx).tobytes() == scanner.ptc[b_idx].astype(np.float32).tobytes()
+        fast = scanner.classify(text) if text else None
+        with monkeypatch.context() as m:
+            m.setattr(scanner, "compiled", False)
+            assert (scanner.classify(text) if text else None) == fast
+    assert not scanner._slot.any()  # the scratch is left clean
+
+
+@compiled
+def test_c_half_rows_cast_every_float16_like_numpy():
+    C = language_module._compiled
+    assert C is not None, "the C extension is not built"
+    halves = np.arange(1 << 16, dtype=np.uint16).view(np.float16).reshape(-1, 1)
+    out = np.empty(1 << 16, dtype=np.float32)
+    C.half_rows(halves, 1, np.arange(1 << 16, dtype=np.intp), 1 << 16, out)
+    assert out.view(np.uint32).tolist() == halves.astype(np.float32).ravel().view(np.uint32).tolist()
+    with pytest.raises(IndexError):
+        C.half_rows(halves, 1, np.array([1 << 16], dtype=np.intp), 1, out)
+
+
+@compiled
+def test_c_scan_rejects_tables_that_lead_out_of_bounds():
+    C = language_module._compiled
+    assert C is not None, "the C extension is not built"
+    nextmove = np.full(256, 5, dtype=np.uint32)  # every move to state 5, of one state
+    row, out_feat = np.zeros(1, dtype=np.uint16), np.zeros(1, dtype=np.int32)
+    slot = np.zeros(1, dtype=np.int32)
+    idx, counts = np.empty(3, dtype=np.intp), np.empty(3, dtype=np.float32)
+    with pytest.raises(ValueError):
+        C.lang_visits(b"abc", nextmove, row, out_feat, slot, idx, counts, 6)
+    nextmove[:] = 0
+    assert C.lang_visits(b"abc", nextmove, row, out_feat, slot, idx, counts, 6) == 1
+    assert counts[0] == 3.0 and not slot.any()
+    with pytest.raises(TypeError):
+        C.lang_visits(b"abc", nextmove.astype(np.int64), row, out_feat, slot, idx, counts, 6)

@@ -1,13 +1,16 @@
 """segment_text: paragraphs vs. per-line blocks, and the numeric features the text rules read."""
 
+import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from thresher.deadline import NO_DEADLINE, Deadline
 from thresher.errors import DeadlineExceeded
 from thresher.model import Block
 from thresher.options import Options
+from thresher.segment import text as text_module
 from thresher.segment.text import content_tokens, is_terminal, segment_text, text_vocabulary
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "text"
@@ -211,3 +214,64 @@ def test_stop_word_and_comma_ratios_separate_prose_from_menus():
                       "Home News Sport Weather Markets")
     assert prose.features["stop_ratio"] > 0.3 > menu.features["stop_ratio"]
     assert prose.features["comma_ratio"] > 0.1 and menu.features["comma_ratio"] == 0.0
+
+
+# CI builds the extension (gcc is there): a missing build fails there instead of skipping
+compiled = pytest.mark.skipif(text_module._compiled is None and os.environ.get("CI") != "true",
+                              reason="C extension not built")
+
+_MIXED = [
+    "İstanbul Üniversitesi 🎉 kutlama yaptı.\n𠀋𠀋 emoji 😀 Line Two\nΟΔΟΣ ΣΟΦΙΑΣ ΚΑΙ ΟΔΥΣΣΕΑΣ",
+    "委员会将于明年春天发布关于新铁路线的最终报告，「相关阅读」、3小时前\n日本語のテキスト、ニュースレター",
+    "ستنشر اللجنة تقريرها النهائي عن خط السكك الحديدية الجديد، في الربيع المقبل.\nעברית: שלום עולם",
+    "Read more: 2 hours ago\n12:05 Markets rally\n- a bullet, with commas, and, more\n<div class=x>&amp; "
+    "{{x}}</div>\nWrite to Jane Doe at jane@example.com or see https://example.com/a_b\n\nThe_snake_case x2 "
+    "don't ﬁnance ẞtraße Ǆemal ΣΑΣ ß İİ\u0130\n\u00a0\u2028tail\u2029x\x0cy\x1cz\u0085w",
+    "a\n\nb\n\n\n" + "word " * 900 + "\n" + "x" * 5000,
+    "\U0001d400\U0001d401 \U0001F600x \U00020000\U00020001\U00020002 mixed 𝔄𝔅 𝟙𝟚 \U000e0041",
+]
+
+
+def _features_of(blocks: list[Block]) -> list[tuple[str, str, tuple[tuple[str, float], ...]]]:
+    return [(b.text, b.kind, tuple(b.features.items())) for b in blocks]
+
+
+@compiled
+def test_c_loops_and_numpy_fallback_give_the_same_blocks_and_features(monkeypatch):
+    """The per-character and per-word loops run in C (_speedups_text.c) when the extension is built,
+    else with numpy and Python sets: every feature of every block must be the same, in every script
+    (CJK without spaces, RTL, case changes that grow the text, characters beyond the BMP)."""
+    import random
+
+    assert text_module._compiled is not None, "the C extension is not built"
+    rng = random.Random(5)
+    texts = list(_MIXED) + [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+    alphabet = "aZ İıΣσς ß日本語한국어 ٠١,，、،.!?。\n\n\t-•😀𠀋:_0123456789<&{=@/"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 300))) for _ in range(200)]
+    for text in texts:
+        if not text.strip():
+            continue
+        fast = _features_of(seg(text))
+        with monkeypatch.context() as m:
+            m.setattr(text_module, "_compiled", None)
+            slow = _features_of(seg(text))
+        assert fast == slow, text[:80]
+
+
+@compiled
+def test_c_loops_find_characters_beyond_the_basic_plane():
+    """text_counts/text_words return None when they meet a character beyond the BMP and were given
+    no table for it; with the table they count it."""
+    C = text_module._compiled
+    assert C is not None, "the C extension is not built"
+    table = text_module._bmp_classes()
+    vocab = text_vocabulary()
+    counts = np.zeros((1, 6), dtype=np.int64)
+    assert C.text_counts("a 😀 b", table, None, counts) is None
+    assert C.text_counts("a 😀 b", table, text_module._astral_classes("😀"), counts) is True
+    assert counts[0].tolist() == [3, 0, 2, 0, 0, 0]
+    assert C.text_words("a 𝐀b", "a 𝐀b", table, None, vocab.stopwords, vocab.relative_triggers) is None
+    with pytest.raises(ValueError):
+        C.text_counts("a\nb", table, None, np.zeros((1, 6), dtype=np.int64))  # two blocks, one row
+    with pytest.raises(ValueError):
+        C.text_counts("a", table[:100], None, counts)

@@ -12,11 +12,13 @@ loaded once per process.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,19 @@ from thresher.classify.trees import Trees
 from thresher.model import Block, Decision
 from thresher.options import Options
 from thresher.segment.text import FEATURES, feature_table
+
+
+def _load_compiled() -> ModuleType | None:
+    """The C loops (thresher/_speedups_text.c), when the extension was built at install time."""
+    try:
+        module = importlib.import_module("thresher._speedups")
+    except ImportError:  # pragma: no cover - depends on the build
+        return None
+    # an extension built from older sources lacks them: then the Python code runs
+    return module if hasattr(module, "text_matrix") and hasattr(module, "text_stage2") else None
+
+
+_compiled = _load_compiled()
 
 MODEL_RESOURCE = "data/text_model.json"
 BASE_FEATURES = (
@@ -81,6 +96,17 @@ def feature_matrix(blocks: Sequence[Block], rules: Sequence[Decision], reasons: 
     if not n:
         return out
     values = feature_table(blocks).values
+    if _compiled is not None:  # the same numbers in C (one pass instead of a hundred numpy calls)
+        reason_index = _reason_index(tuple(reasons))
+        _compiled.text_matrix(
+            np.ascontiguousarray(values, dtype=np.float64), _BASE_COLUMNS_I32, _NB_COLUMNS_I32, _LAYOUT,
+            np.array([_KIND_INDEX.get(b.kind, -1) for b in blocks], dtype=np.int32),
+            np.array([_LABEL_INDEX.get(d.label, -1) for d in rules], dtype=np.int32),
+            np.array([reason_index.get(d.reason, -1) for d in rules], dtype=np.int32),
+            np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64),
+            np.log1p(values[:, _CHARS_COLUMN]), np.log1p(values[:, _WORDS_COLUMN]), out,
+        )
+        return out
     base = values[:, _BASE_COLUMNS]
     out[:, :_N_BASE] = base
     chars = base[:, _B_CHARS]
@@ -190,6 +216,12 @@ _B_CHARS, _B_WORDS, _B_TERMINAL, _B_LISTY = _B["n_chars"], _B["n_words"], _B["te
 _B_FIT, _B_REPEATED, _B_STOP = _B["topic_fit"], _B["repeated"], _B["stop_ratio"]
 _B_NEIGHBOURS = [_B[f] for f in NEIGHBOUR_FEATURES]
 _PARA = FEATURES.index("para")
+_BASE_COLUMNS_I32 = np.array(_BASE_COLUMNS, dtype=np.int32)
+_NB_COLUMNS_I32 = np.array(_B_NEIGHBOURS, dtype=np.int32)
+_LAYOUT = np.array([_PARA, _B_CHARS, _B_WORDS, _B_TERMINAL, _B_LISTY, _B_FIT, _B_REPEATED, _B_STOP, _C_KINDS,
+                    _C_KEPT, _C_LABELS, _C_REASONS], dtype=np.int32)
+"""Where :func:`feature_matrix`'s C twin finds its inputs and puts its columns."""
+_CHARS_COLUMN, _WORDS_COLUMN = FEATURES.index("n_chars"), FEATURES.index("n_words")
 
 
 _S2_OFFSETS = (-3, -2, -1, 1, 2, 3)
@@ -208,6 +240,7 @@ def stage2_names() -> list[str]:
 
 _S2_NAMES = stage2_names()
 _S2_BASE_COLUMNS = [FEATURES.index(f) for f in _S2_BASE]
+_S2_BASE_COLUMNS_I32 = np.array(_S2_BASE_COLUMNS, dtype=np.int32)
 
 
 def stage2_matrix(blocks: Sequence[Block], rules: Sequence[Decision], scores: np.ndarray) -> np.ndarray:
@@ -220,6 +253,14 @@ def stage2_matrix(blocks: Sequence[Block], rules: Sequence[Decision], scores: np
     out = np.empty((n, len(_S2_NAMES)), dtype=np.float32)
     out[:, 0] = s
     if not n:
+        return out
+    if _compiled is not None and _S2_WINDOWS == (2, 5, 15) and _S2_OFFSETS == (-3, -2, -1, 1, 2, 3):
+        # the same numbers in C (its window sums are numpy's pairwise sums, to the bit)
+        _compiled.text_stage2(
+            np.ascontiguousarray(s), float(s.mean()), np.ascontiguousarray(table.column("para")),
+            np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64),
+            np.ascontiguousarray(table.values, dtype=np.float64), _S2_BASE_COLUMNS_I32, out,
+        )
         return out
     pad = max(max(_S2_WINDOWS), max(_S2_OFFSETS))
     filled = np.full(n + 2 * pad, -1.0)  # neighbours past either end read -1

@@ -26,20 +26,38 @@ when the package ships one; :func:`rule_decisions` is the rules alone.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from bisect import bisect_right
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import accumulate, pairwise
+from types import ModuleType
+
+import numpy as np
 
 from thresher.classify.text_model import load_model
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision
 from thresher.options import Options
 from thresher.segment.text import Columns, content_tokens, feature_table, text_vocabulary
+
+
+def _load_compiled() -> ModuleType | None:
+    """The C loops (thresher/_speedups_text.c), when the extension was built at install time."""
+    try:
+        module = importlib.import_module("thresher._speedups")
+    except ImportError:  # pragma: no cover - depends on the build
+        return None
+    # an extension built from older sources lacks them: then the Python code runs
+    return module if hasattr(module, "line_masks") else None
+
+
+_compiled = _load_compiled()
 
 _SEPARATORS = ":：»›>|–—-·•/／"
 _SPLIT_RE = re.compile(r"[\s|•·/,;:()\[\]]+")
@@ -60,6 +78,8 @@ class TextPhrases:
 
     promo: PhraseMatcher
     share_words: frozenset[str]
+    share_heads: frozenset[str]
+    """The first words of the share phrases."""
     legal: re.Pattern[str]
     legal_weak: re.Pattern[str]
     legal_triggers: tuple[str, ...]
@@ -69,6 +89,10 @@ class TextPhrases:
     legal_patterns: re.Pattern[str]
     """``legal``'s regular expressions."""
     legal_weak_literals: tuple[str, ...]
+    legal_folds: tuple[str, ...]
+    """:func:`_fold` of ``legal``'s plain phrases (and of the weak and stock phrases below)."""
+    legal_weak_folds: tuple[str, ...]
+    stock_folds: tuple[str, ...]
     stock_literals: tuple[str, ...]
     boilerplate_lines: frozenset[str]
     stock: re.Pattern[str]
@@ -85,6 +109,8 @@ class TextPhrases:
     """Splits a list of names: commas, semicolons, "&" and "and" in several languages."""
     name_particles: frozenset[str]
     """Lower-case words inside names ("von", "de", "van der")."""
+    trigger_automaton: tuple[np.ndarray, np.ndarray] | None
+    """:func:`_automaton` of the legal triggers then the stock triggers (see :func:`_trigger_lines`)."""
     head_keys: frozenset[str]
     """Line heads (:func:`line_head`) with which a line of 11-40 words can match a line rule (the
     prefix lists of promo, byline and contact lines); every head when a phrase starts with no word."""
@@ -182,19 +208,25 @@ def text_phrases() -> TextPhrases:
     promo = PhraseMatcher.build(raw["promo_prefixes"], prefix=True)
     byline = PhraseMatcher.build(raw["byline_prefixes"], prefix=True)
     contact = PhraseMatcher.build(raw["contact_prefixes"], prefix=True)
+    legal_triggers = tuple(sorted({w.lower() for w in raw["legal_triggers"]}))
+    stock_triggers = tuple(sorted({w.lower() for w in raw["boilerplate_triggers"] + raw["boilerplate_triggers_cjk"]}))
     return TextPhrases(
         promo=promo,
         share_words=frozenset(w.lower() for w in raw["share_words"]),
+        share_heads=frozenset(w.lower().split()[0] for w in raw["share_words"] if w.split()),
         legal=re.compile("|".join(f"(?:{a})" for a in legal_alts), re.IGNORECASE),
         legal_weak=re.compile("|".join(re.escape(p) for p in raw["legal_weak_phrases"]), re.IGNORECASE),
-        legal_triggers=tuple(sorted({w.lower() for w in raw["legal_triggers"]})),
+        legal_triggers=legal_triggers,
         legal_literals=tuple(p.lower() for p in raw["legal_phrases"]),
         legal_patterns=re.compile("|".join(f"(?:{a})" for a in raw["legal_patterns"]), re.IGNORECASE),
         legal_weak_literals=tuple(p.lower() for p in raw["legal_weak_phrases"]),
+        legal_folds=tuple(_fold(p) for p in raw["legal_phrases"]),
+        legal_weak_folds=tuple(_fold(p) for p in raw["legal_weak_phrases"]),
+        stock_folds=tuple(_fold(p) for p in raw["boilerplate_phrases"]),
         stock_literals=tuple(p.lower() for p in raw["boilerplate_phrases"]),
         boilerplate_lines=frozenset(w.lower() for w in raw["boilerplate_lines"]),
         stock=re.compile("|".join(re.escape(p) for p in raw["boilerplate_phrases"]), re.IGNORECASE),
-        stock_triggers=tuple(sorted({w.lower() for w in raw["boilerplate_triggers"] + raw["boilerplate_triggers_cjk"]})),
+        stock_triggers=stock_triggers,
         call_to_action=PhraseMatcher.build(raw["call_to_action"], prefix=False),
         dateline=PhraseMatcher.build(raw["dateline_prefixes"], prefix=True),
         byline_glue=re.compile(r"(?<=[^\W\d_])(?:" + "|".join(raw["byline_glue"]) + r")\b.*$"),
@@ -204,6 +236,7 @@ def text_phrases() -> TextPhrases:
             r"\s*(?:[,;&]|\b(?:" + "|".join(re.escape(w) for w in raw["name_joiners"]) + r")\b)\s*", re.IGNORECASE
         ),
         name_particles=frozenset(w.lower() for w in raw["name_particles"]),
+        trigger_automaton=_automaton(legal_triggers + stock_triggers),
         head_keys=promo.keys | byline.keys | contact.keys,
     )
 
@@ -243,15 +276,11 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
     n = len(blocks)
     if n == 0:
         return []
-    c = feature_table(blocks).columns()
+    table = feature_table(blocks)
+    c = table.columns()
     texts = [b.text for b in blocks]
-    lows = "\n".join(texts).lower().split("\n")  # lower() keeps line breaks: one lower-cased text a block
-    # the phrase lists apply to lines of up to 80 words: only those need the trigger scan
-    whole = "\n".join([low for low, w in zip(lows, c.n_words, strict=True) if w <= 80])
-    legal = tuple(t for t in phrases.legal_triggers if t in whole)
-    stock = tuple(t for t in phrases.stock_triggers if t in whole)
-    legal_at = _lines_with(whole_all := "\n".join(lows), legal, lows)
-    stock_at = _lines_with(whole_all, stock, lows)
+    lows = table.lows(texts)
+    legal_at, stock_at = _trigger_lines(lows, c.n_words, phrases)
     heads = phrases.head_keys
     every_head = "" in heads
     flags: list[Decision | None] = [None] * n
@@ -285,7 +314,7 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
             decisions[i] = flags[i] or _between(doc, i)
     _label_head(doc, decisions, regions[0][0])
     _label_tail(doc, decisions, regions[-1][1])
-    return [d or Decision("boilerplate", "outside_body") for d in decisions]
+    return [d or _OUTSIDE_BODY for d in decisions]
 
 
 # -- pass 1: line rules -------------------------------------------------------------------------
@@ -306,12 +335,12 @@ def _line_rule(
         return None
     if legal or stock:
         if legal:
-            if _has_phrase(text, low, phrases.legal_literals, phrases.legal) or phrases.legal_patterns.search(text):
+            if _has_phrase(text, low, phrases.legal_literals, phrases.legal_folds) or \
+                    phrases.legal_patterns.search(text):
                 return Decision("legal", "legal_phrase")
-            if words <= 12 and _has_phrase(text, low, phrases.legal_weak_literals, phrases.legal_weak):
+            if words <= 12 and _has_phrase(text, low, phrases.legal_weak_literals, phrases.legal_weak_folds):
                 return Decision("legal", "legal_link")
-        if words <= 50 and stock and _has_phrase(text, low, phrases.stock_literals,
-                                                                         phrases.stock):
+        if words <= 50 and stock and _has_phrase(text, low, phrases.stock_literals, phrases.stock_folds):
             return Decision("boilerplate", "stock_phrase")
     if words > 40:
         return None
@@ -333,6 +362,67 @@ def _line_rule(
     return None
 
 
+def _trigger_lines(lows: list[str], n_words: list[float], phrases: TextPhrases) -> tuple[set[int], set[int]]:
+    """The lines holding a trigger of the legal phrases and of the stock phrases — triggers found in
+    a line of up to 80 words (the phrase lists apply to those lines only), wherever they occur. One
+    pass of an Aho-Corasick automaton in C over all lines when the extension is built."""
+    automaton = phrases.trigger_automaton
+    if _compiled is None or automaton is None:
+        whole = "\n".join([low for low, w in zip(lows, n_words, strict=True) if w <= 80])
+        legal = tuple(t for t in phrases.legal_triggers if t in whole)
+        stock = tuple(t for t in phrases.stock_triggers if t in whole)
+        whole_all = "\n".join(lows)
+        return _lines_with(whole_all, legal, lows), _lines_with(whole_all, stock, lows)
+    data = "\n".join(lows).encode("utf-8", "surrogatepass")
+    masks: list[int] = _compiled.line_masks(automaton[0], automaton[1], data, len(lows))
+    present = 0
+    for mask, words in zip(masks, n_words, strict=True):
+        if words <= 80:
+            present |= mask
+    legal_bits = present & ((1 << len(phrases.legal_triggers)) - 1)
+    stock_bits = present & ~legal_bits
+    return (
+        {i for i, mask in enumerate(masks) if mask & legal_bits} if legal_bits else set(),
+        {i for i, mask in enumerate(masks) if mask & stock_bits} if stock_bits else set(),
+    )
+
+
+def _automaton(needles: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """An Aho-Corasick automaton over the UTF-8 bytes of up to 64 needles (a substring of a text is a
+    substring of its UTF-8 bytes and back): a full transition table (state * 256 + byte -> state)
+    and per state the bits of the needles that end there. None for more needles or an empty one."""
+    if len(needles) > 64 or not all(needles):
+        return None
+    children: list[dict[int, int]] = [{}]
+    found = [0]
+    for k, needle in enumerate(needles):
+        state = 0
+        for byte in needle.encode("utf-8", "surrogatepass"):
+            nxt = children[state].get(byte)
+            if nxt is None:
+                nxt = len(children)
+                children[state][byte] = nxt
+                children.append({})
+                found.append(0)
+            state = nxt
+        found[state] |= 1 << k
+    table = np.zeros((len(children), 256), dtype=np.int32)
+    fail = [0] * len(children)
+    queue: deque[int] = deque()
+    for byte, child in children[0].items():
+        table[0, byte] = child
+        queue.append(child)
+    while queue:  # breadth first: a state's fallback is shallower, so complete before it is read
+        state = queue.popleft()
+        table[state] = table[fail[state]]
+        for byte, child in children[state].items():
+            table[state, byte] = child
+            fail[child] = int(table[fail[state], byte])
+            found[child] |= found[fail[child]]
+            queue.append(child)
+    return table.ravel(), np.array(found, dtype=np.uint64)
+
+
 def _lines_with(doc: str, needles: tuple[str, ...], lines: Sequence[str]) -> set[int]:
     """Indices of the lines (``doc`` is ``lines`` joined by line breaks) holding one of the needles."""
     if not needles:
@@ -347,19 +437,28 @@ def _lines_with(doc: str, needles: tuple[str, ...], lines: Sequence[str]) -> set
     return out
 
 
-def _has_phrase(text: str, low: str, literals: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
-    """One of the plain phrases occurs in the line (case-insensitive). A substring test on the lower-cased
-    line decides for ASCII text; elsewhere (where lower() and case-insensitive matching can differ,
-    as for "İ") the pattern has the last word."""
+def _has_phrase(text: str, low: str, literals: tuple[str, ...], folds: tuple[str, ...]) -> bool:
+    """One of the plain phrases occurs in the line, case-insensitively as ``re.IGNORECASE`` matches. A
+    substring test on the lower-cased line decides for ASCII text; elsewhere (where lower() and
+    case-insensitive matching can differ, as for "İ", "ı" or "ς") the phrases' :func:`_fold` in the
+    line's: two strings match case-insensitively, character by character, exactly when their folds
+    are equal (the fold is the lower case with ``re``'s case equivalences made one), so this is the
+    phrase pattern's search without its cost."""
     if any(p in low for p in literals):
         return True
-    return not text.isascii() and pattern.search(text) is not None
+    if text.isascii():
+        return False
+    folded = _fold(text)
+    return any(f in folded for f in folds)
 
 
 def _is_share_line(low: str, phrases: TextPhrases) -> bool:
     """Every word of the (lower-cased) line is a share/social word."""
-    norm = " ".join(low.split())
     share = phrases.share_words
+    head = low.split(None, 1)
+    if head and head[0].isalpha() and head[0] not in share and head[0] not in phrases.share_heads:
+        return False  # no share word, and no share phrase starts with it (the common case, without the join)
+    norm = " ".join(low.split())
     if norm in share:
         return True
     first = norm.partition(" ")[0]
@@ -516,7 +615,12 @@ def _inside_body(doc: _Doc, i: int) -> Decision:
                 return Decision("headline_list", "after_promo_header")
             if flag is not None or not c.listy[k]:
                 break
-    return Decision("main", "body")
+    return _MAIN_BODY
+
+
+_MAIN_BODY = Decision("main", "body")
+"""One decision for every plain block of the body (decisions are frozen: one instance serves all)."""
+_OUTSIDE_BODY = Decision("boilerplate", "outside_body")
 
 
 def _between(doc: _Doc, i: int) -> Decision:

@@ -6,10 +6,16 @@ that is a node of its n-gram trie, so it depends only on the last ``depth`` byte
 depth, 6 for the shipped model). :class:`_Scanner` uses that to find the state at every byte at
 once with numpy (``depth`` vectorised steps from the start state over a sliding window), then
 scores exactly as py3langid does: same features, same counts, same order, same numbers.
+
+When the C extension (``thresher._speedups``, built from _speedups_text.c) is there, the automaton is
+walked byte by byte in C and the float16 rows of the features met are converted to float32 there
+(numpy's cast of float16 is slow); the score is the same numpy product of the same float32 arrays,
+so both ways give the same numbers to the last bit.
 """
 
 from __future__ import annotations
 
+import importlib
 import lzma
 import math
 import struct
@@ -32,6 +38,19 @@ _ARRAYS = {
 }
 """The model's arrays, with the dtype (kind) and dimensions the scanner expects."""
 _SLICE = 1 << 20
+
+
+def _load_compiled() -> Any:
+    """The C scanner (thresher/_speedups_text.c), when the extension was built at install time."""
+    try:
+        module = importlib.import_module("thresher._speedups")
+    except ImportError:  # pragma: no cover - depends on the build
+        return None
+    # an extension built from older sources lacks them: then the numpy scanner runs
+    return module if hasattr(module, "lang_visits") and hasattr(module, "half_rows") else None
+
+
+_compiled = _load_compiled()
 
 
 @lru_cache(maxsize=1)
@@ -137,6 +156,10 @@ class _Scanner:
             else:
                 first[c] = i
         self.depth = self._trie_depth()
+        self._slot = np.zeros(len(self.ptc), dtype=np.int32)
+        """Scratch of the C scan (one int per feature, zero between calls)."""
+        self.compiled = _compiled is not None and self.nextmove.dtype == np.uint32 \
+            and self.row.dtype == np.uint16 and self.ptc.dtype == np.float16 and self.ptc.flags.c_contiguous
 
     def _trie_depth(self) -> int:
         """Breadth-first levels from the start state until no new state appears. States share rows
@@ -186,14 +209,30 @@ class _Scanner:
         order = np.argsort(first, kind="stable")
         return found[order].astype(np.intp), counts[order].astype(np.float32)
 
+    def visits_compiled(self, data: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`visits` in C (same features, same order, same counts)."""
+        idx = np.empty(len(data), dtype=np.intp)
+        counts = np.empty(len(data), dtype=np.float32)
+        m = _compiled.lang_visits(data, self.nextmove, self.row, self.output, self._slot, idx, counts, self.depth)
+        return idx[:m], counts[:m]
+
+    def rows(self, idx: np.ndarray) -> np.ndarray:
+        """``ptc[idx]`` as float32 (in C when the extension is there: the same numbers)."""
+        if not self.compiled:
+            return self.ptc[idx].astype(np.float32)
+        out = np.empty((len(idx), self.ptc.shape[1]), dtype=np.float32)
+        _compiled.half_rows(self.ptc, self.ptc.shape[1], np.ascontiguousarray(idx, dtype=np.intp), len(idx), out)
+        return out
+
     def classify(self, text: str) -> tuple[str, float]:
         """py3langid's ``classify`` for a normalised-probabilities identifier, same numbers."""
         if text.isupper():
             text = text.lower()
         data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
-        idx, counts = self.visits(data)
+        idx, counts = self.visits_compiled(data) if self.compiled else self.visits(data)
         if len(idx):
-            scores = np.log1p(counts) @ self.ptc[idx] + self.pc
+            # float32 rows (float16 → float32 is exact): numpy's mixed-type product casts to them too
+            scores = np.log1p(counts) @ self.rows(idx) + self.pc
         else:
             scores = np.full(len(self.classes), 0.0, dtype=np.float32)
         scores *= 1.0 / math.sqrt(len(data) or 1)

@@ -9,13 +9,16 @@ Every feature is a number (see :func:`segment_text` for the list); the classifie
 :mod:`thresher.classify.text_rules` reads them. The features of a document live in one table (a
 float array, one row a block, one column a feature — :class:`FeatureTable`); each block's
 ``features`` is a read-only view of its row, so a line costs a row of floats, not a dict. They are
-computed for the whole document at once — character classes with numpy over the code points, rare
-patterns (time stamps, bullets, markup) with one regular-expression scan of the joined text — so
-the cost per line is a few calls into C, not a Python loop over its characters.
+computed for the whole document at once — character classes counted and words looked up in one pass
+over the joined text (in C, ``thresher._speedups`` from _speedups_text.c, when the extension is
+built; else with numpy and Python sets, the same numbers), rare patterns (time stamps, bullets,
+markup) only in the lines a substring test picks — so the cost per line is a few calls into C, not
+a Python loop over its characters.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import pairwise
+from operator import attrgetter
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
@@ -98,6 +103,19 @@ def text_vocabulary() -> TextVocabulary:
     )
 
 
+def _load_compiled() -> ModuleType | None:
+    """The C loops (thresher/_speedups_text.c), when the extension was built at install time."""
+    try:
+        module = importlib.import_module("thresher._speedups")
+    except ImportError:  # pragma: no cover - depends on the build
+        return None
+    # an extension built from older sources lacks them: then the Python code runs
+    return module if hasattr(module, "text_counts") and hasattr(module, "text_words") else None
+
+
+_compiled = _load_compiled()
+
+
 TEXT_LINES_PER_ELEMENT = 5
 """A text line costs about five HTML elements' worth of memory; the line cap is max_elements / 5."""
 
@@ -142,6 +160,18 @@ class FeatureTable:
     """The features of one document's blocks: ``values[i, j]`` is feature ``FEATURES[j]`` of block i."""
 
     values: np.ndarray
+    doc: str | None = None
+    """The blocks' texts joined by line breaks, when the table was made from them (segment_text)."""
+    low: str | None = None
+    """``doc`` in lower case (the rules read it too: made once)."""
+
+    def lows(self, texts: Sequence[str]) -> list[str]:
+        """Each of ``texts`` in lower case: ``low`` split into lines when ``texts`` are the ones the
+        table was made from, else lower-cased anew."""
+        doc = "\n".join(texts)
+        if self.low is not None and doc == self.doc:
+            return self.low.split("\n")
+        return doc.lower().split("\n")  # lower() keeps line breaks: one lower-cased text a block
 
     def column(self, name: str) -> np.ndarray:
         return self.values[:, _COLUMN[name]]
@@ -173,6 +203,11 @@ class TextFeatures(Mapping[str, float]):
         return f"TextFeatures({dict(self)!r})"
 
 
+_FEATURES_OF = attrgetter("features")
+_TABLE_OF = attrgetter("table")
+_ROW_OF = attrgetter("row")
+
+
 def feature_table(blocks: Sequence[Block]) -> FeatureTable:
     """The feature table of these blocks: the one :func:`segment_text` made when the blocks are its
     output (as they come), otherwise a new table from each block's ``features`` (missing ones 0)."""
@@ -180,10 +215,9 @@ def feature_table(blocks: Sequence[Block]) -> FeatureTable:
         first = blocks[0].features
         if isinstance(first, TextFeatures) and len(first.table.values) == len(blocks):
             table = first.table
-            if all(
-                isinstance(f := b.features, TextFeatures) and f.table is table and f.row == i
-                for i, b in enumerate(blocks)
-            ):
+            feats = list(map(_FEATURES_OF, blocks))  # the checks in C-level loops: this runs per stage
+            if set(map(type, feats)) == {TextFeatures} and set(map(id, map(_TABLE_OF, feats))) == {id(table)} \
+                    and list(map(_ROW_OF, feats)) == list(range(len(blocks))):
                 return table
     values = np.array([[float(b.features.get(name, 0.0)) for name in FEATURES] for b in blocks], dtype=np.float64)
     return FeatureTable(values.reshape(len(blocks), len(FEATURES)))
@@ -195,6 +229,8 @@ _SPACE, _LETTER, _UPPER, _LOWER, _DIGIT, _CJK_CLASS, _WORD, _NEWLINE = 1, 2, 4, 
 _CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF))
 # What a character and the one before it make (bits of the pair table, counted per block).
 _TOKEN_START, _UPPER_START, _LOWER_START, _DIGIT_AT, _CJK_AT = range(5)
+_COMMA_AT = 5
+"""Column of the comma count in :func:`_block_counts`' table."""
 
 
 def _classes_of(chars: str) -> np.ndarray:
@@ -327,7 +363,9 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
     if not texts:
         return []
     deadline.check()
-    table = FeatureTable(_features(texts, para_of, line_of, lines_in, deadline))
+    doc = "\n".join(texts)
+    low_doc = doc.lower()  # lower() may change lengths (İ → i̇): the blocks are split on \n again
+    table = FeatureTable(_features(texts, doc, low_doc, para_of, line_of, lines_in, deadline), doc, low_doc)
     bullet = table.column("bullet")
     return [
         Block(index=i, text=t, kind="list_item" if bullet[i] and kinds[i] == "line" else kinds[i],
@@ -337,33 +375,23 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
 
 
 def _features(
-    texts: list[str], para_of: list[int], line_of: list[int], lines_in: list[int], deadline: Deadline
+    texts: list[str], doc: str, low_doc: str, para_of: list[int], line_of: list[int], lines_in: list[int],
+    deadline: Deadline,
 ) -> np.ndarray:
-    """The feature table of a document's blocks (see :func:`segment_text`)."""
+    """The feature table of a document's blocks (see :func:`segment_text`; ``doc``: the blocks joined
+    by line breaks, ``low_doc``: it in lower case)."""
     vocab = text_vocabulary()
     n = len(texts)
-    doc = "\n".join(texts)
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     col = _COLUMN
 
     # character classes, counted per block
-    codes = _codes(doc)
-    classes = _char_classes(doc, codes)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.zeros(n, dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=starts[1:])
     n_chars = lengths.astype(np.float64)
-    low6 = classes & 63
-    pair = low6 << 2
-    pair[1:] |= low6[:-1] & (_SPACE | _LETTER)
-    pair[0] |= _SPACE
-    if int(lengths.max()) < 1 << _FIELD_BITS:  # the five counts of a block fit 12 bits each: one sum
-        packed = np.add.reduceat(_packed_pair_table()[pair], starts)
-        counts = (packed[:, None] >> _FIELD_SHIFTS) & ((1 << _FIELD_BITS) - 1)
-    else:
-        bits = np.unpackbits(_pair_table()[pair][:, None], axis=1, count=5, bitorder="little")
-        counts = np.add.reduceat(bits, starts, axis=0, dtype=np.int64)
-    del low6, pair
+    counts, words = _counts_and_words(doc, low_doc, starts, vocab)
+    n_letter_list, n_stop_list, triggered, tokens, norm_list = words
     n_words = counts[:, _TOKEN_START].astype(np.float64)
     upper, lower = counts[:, _UPPER_START], counts[:, _LOWER_START]
     n_cjk = counts[:, _CJK_AT]
@@ -386,10 +414,7 @@ def _features(
     out[:, col["terminal"]] = terminal
     out[:, col["ends_with_colon"]] = [t[-1] in ":：" for t in texts]
 
-    # rare patterns: only in blocks a cheap test (first character, one scan of the document) picks
-    def lines_at(hits: list[int]) -> list[int]:
-        return np.unique(np.searchsorted(starts, hits, side="right") - 1).tolist() if hits else []
-
+    # rare patterns: only in blocks a cheap test (first character, a substring test) picks
     leading_time = np.zeros(n, dtype=bool)
     for i, t in enumerate(texts):
         if t[0] in _LINE_MARKS or t[0].isdecimal():
@@ -399,52 +424,39 @@ def _features(
     listy = leading_time | (~terminal & (lengths <= _LIST_MAX_CHARS))
     out[:, col["listy"]] = listy
 
-    low_doc = doc.lower()  # lower() may change lengths (İ → i̇): the blocks are split on \n again
-    low_codes = _codes(low_doc)
-    # a character and its lower case have the same letter/word/line-break bits: when no character
-    # changed length the classes of the document serve
-    low_classes = classes if len(low_codes) == len(codes) else _char_classes(low_doc, low_codes)
-    letters_doc = _text_of(np.where(low_classes & (_LETTER | _NEWLINE), low_codes, 32))
-    norm_doc = _text_of(np.where(low_classes & (_WORD | _NEWLINE), low_codes, 32))
-    del low_codes, low_classes
-    words = [line.split() for line in letters_doc.split("\n")]  # the letter words of each block
     deadline.check()
     # relative time stamps: blocks with a trigger word (or, in CJK, a trigger character)
-    triggers = vocab.relative_triggers
-    candidates = {i for i, ws in enumerate(words) if not triggers.isdisjoint(ws)}
+    candidates = {i for i, hit in enumerate(triggered) if hit}
     candidates.update(i for i in cjk_lines if any(t in texts[i] for t in vocab.relative_chars))
     for i in candidates:
         if lengths[i] <= _LIST_MAX_CHARS and vocab.relative_time.search(texts[i]):
             out[i, col["relative_time"]] = 1.0
-    for i in lines_at([k for mark in ("<", "&", "{", "=", "script") for k in _find_all(doc, mark)]):
-        out[i, col["html_residue"]] = _residue(texts[i][:_PROBE_CHARS])
-    for i in lines_at(_find_all(doc, "http") + _find_all(doc, "www.")):
-        probe = texts[i][:_PROBE_CHARS]
-        if "http" in probe or "www." in probe:
-            out[i, col["n_urls"]] = len(_URL_RE.findall(probe))
-    for i in lines_at(_find_all(doc, "@")):
-        probe = texts[i][:_PROBE_CHARS]
-        if "@" in probe:
-            out[i, col["n_emails"]] = len(_EMAIL_RE.findall(probe))
+    # markup, links, e-mail addresses: only blocks holding one of their marks (a substring test)
+    if "<" in doc or "&" in doc or "{" in doc or "=" in doc or "script" in doc:
+        for i, t in enumerate(texts):
+            if "<" in t or "&" in t or "{" in t or "=" in t or "script" in t:
+                out[i, col["html_residue"]] = _residue(t[:_PROBE_CHARS])
+    if "http" in doc or "www." in doc:
+        for i, t in enumerate(texts):
+            if "http" in t or "www." in t:
+                probe = t[:_PROBE_CHARS]
+                if "http" in probe or "www." in probe:
+                    out[i, col["n_urls"]] = len(_URL_RE.findall(probe))
+    if "@" in doc:
+        for i, t in enumerate(texts):
+            if "@" in t:
+                probe = t[:_PROBE_CHARS]
+                if "@" in probe:
+                    out[i, col["n_emails"]] = len(_EMAIL_RE.findall(probe))
 
     # content words and repetition
-    stop = vocab.stopwords
-    n_letter_words = np.fromiter(map(len, words), dtype=np.float64, count=n)
-    n_stop = np.fromiter((sum(map(stop.__contains__, ws)) for ws in words), dtype=np.float64, count=n)
-    out[:, col["stop_ratio"]] = n_stop / np.maximum(1.0, n_letter_words)
-    tokens = [{w for w in ws if len(w) > 2} for ws in words]
-    del words
-    for toks in tokens:
-        toks -= stop
-    commas = codes == 44
-    for mark in _COMMAS[1:]:
-        commas |= codes == ord(mark)
-    out[:, col["comma_ratio"]] = np.add.reduceat(commas, starts) / np.maximum(1.0, n_words)
+    n_letter_words = np.array(n_letter_list, dtype=np.float64)
+    out[:, col["stop_ratio"]] = np.array(n_stop_list, dtype=np.float64) / np.maximum(1.0, n_letter_words)
+    out[:, col["comma_ratio"]] = counts[:, _COMMA_AT] / np.maximum(1.0, n_words)
     for i in cjk_lines:
         tokens[i].update(_cjk_bigrams(texts[i]))
     out[:, col["n_content"]] = list(map(len, tokens))
-    norms = [t if len(t) > _LIST_MAX_CHARS else " ".join(x.split()) for t, x in zip(texts, norm_doc.split("\n"),
-                                                                                  strict=True)]
+    norms = [t if len(t) > _LIST_MAX_CHARS else x for t, x in zip(texts, norm_list, strict=True)]
     seen = Counter(norms)
     out[:, col["repeated"]] = [seen[x] - 1 if x else 0 for x in norms]
     out[:, col["position"]] = np.arange(n) / max(1, n - 1)
@@ -458,14 +470,82 @@ def _features(
     return out
 
 
-def _find_all(text: str, needle: str) -> list[int]:
-    """Start offsets of every occurrence of ``needle`` in ``text`` (overlapping ones too)."""
-    out = []
-    k = text.find(needle)
-    while k >= 0:
-        out.append(k)
-        k = text.find(needle, k + 1)
-    return out
+Words = tuple[list[int], list[int], list[bool], list[set[str]], list[str]]
+"""Per block: letter words, stop words among them, whether one is a relative-time trigger, the set
+of content words (letter words of 3+ characters that are no stop words), the word-character runs
+joined by single spaces (the block's normal form for repetition)."""
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _astral_classes(text: str) -> dict[int, int]:
+    """Class bits of the characters of ``text`` beyond the Basic Multilingual Plane."""
+    uniq = sorted(set(_ASTRAL_RE.findall(text)))
+    return {ord(ch): bits for ch, bits in zip(uniq, _classes_of("".join(uniq)).tolist(), strict=True)}
+
+
+def _counts_and_words(doc: str, low_doc: str, starts: np.ndarray, vocab: TextVocabulary) -> tuple[np.ndarray, Words]:
+    """Per block of ``doc`` (the blocks joined by line breaks; ``low_doc``: it in lower case): the
+    character counts (columns :data:`_TOKEN_START` ... :data:`_COMMA_AT`) and its :data:`Words` —
+    in C when the extension is built, else with numpy (the same numbers)."""
+    if _compiled is None:
+        return _counts_numpy(doc, starts), _words_numpy(doc, low_doc, vocab)
+    table = _bmp_classes()
+    counts = np.empty((len(starts), _COMMA_AT + 1), dtype=np.int64)
+    astral = None
+    if _compiled.text_counts(doc, table, None, counts) is None:  # characters beyond the BMP: look them up
+        astral = _astral_classes(doc + low_doc)
+        _compiled.text_counts(doc, table, astral, counts)
+    words = _compiled.text_words(low_doc, doc, table, astral, vocab.stopwords, vocab.relative_triggers)
+    if words is None:
+        words = _compiled.text_words(low_doc, doc, table, _astral_classes(doc + low_doc), vocab.stopwords,
+                                     vocab.relative_triggers)
+    return counts, words
+
+
+def _counts_numpy(doc: str, starts: np.ndarray) -> np.ndarray:
+    """:func:`_counts_and_words`' counts with numpy."""
+    codes = _codes(doc)
+    classes = _char_classes(doc, codes)
+    low6 = classes & 63
+    pair = low6 << 2
+    pair[1:] |= low6[:-1] & (_SPACE | _LETTER)
+    pair[0] |= _SPACE
+    ends = np.append(starts[1:] - 1, len(doc))
+    if int((ends - starts).max()) < 1 << _FIELD_BITS:  # the five counts of a block fit 12 bits each: one sum
+        packed = np.add.reduceat(_packed_pair_table()[pair], starts)
+        counts = (packed[:, None] >> _FIELD_SHIFTS) & ((1 << _FIELD_BITS) - 1)
+    else:
+        bits = np.unpackbits(_pair_table()[pair][:, None], axis=1, count=5, bitorder="little")
+        counts = np.add.reduceat(bits, starts, axis=0, dtype=np.int64)
+    commas = codes == 44
+    for mark in _COMMAS[1:]:
+        commas |= codes == ord(mark)
+    return np.column_stack([counts.astype(np.int64), np.add.reduceat(commas, starts).astype(np.int64)])
+
+
+def _words_numpy(doc: str, low_doc: str, vocab: TextVocabulary) -> Words:
+    """:func:`_counts_and_words`' words with numpy and Python sets."""
+    low_codes = _codes(low_doc)
+    # a character and its lower case have the same letter/word/line-break bits: when no character
+    # changed length the classes of the document serve
+    if len(low_doc) == len(doc):
+        low_classes = _char_classes(doc, _codes(doc))
+    else:
+        low_classes = _char_classes(low_doc, low_codes)
+    letters_doc = _text_of(np.where(low_classes & (_LETTER | _NEWLINE), low_codes, 32))
+    norm_doc = _text_of(np.where(low_classes & (_WORD | _NEWLINE), low_codes, 32))
+    words = [line.split() for line in letters_doc.split("\n")]  # the letter words of each block
+    stop, triggers = vocab.stopwords, vocab.relative_triggers
+    tokens = [{w for w in ws if len(w) > 2} for ws in words]
+    for toks in tokens:
+        toks -= stop
+    return (
+        list(map(len, words)),
+        [sum(map(stop.__contains__, ws)) for ws in words],
+        [not triggers.isdisjoint(ws) for ws in words],
+        tokens,
+        [" ".join(x.split()) for x in norm_doc.split("\n")],
+    )
 
 
 def _text_of(codes: np.ndarray) -> str:
