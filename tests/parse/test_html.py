@@ -117,3 +117,13 @@ def test_long_tag_precheck_never_misses_a_tag_the_pattern_finds():
             assert _has_long_stretch(text), text[:20]
     assert _has_long_stretch(cases[1]) and not _has_long_stretch(cases[0])
     assert not _has_long_stretch(cases[2]) and not _has_long_stretch(cases[5])
+
+
+def test_the_native_parser_is_only_offered_on_checked_releases(monkeypatch):
+    import selectolax
+
+    from thresher.parse.html import native_parser
+
+    assert native_parser() is not None  # the installed release (pinned in pyproject) was checked
+    monkeypatch.setattr(selectolax, "__version__", "1.1.0")
+    assert native_parser() is None

@@ -7,8 +7,10 @@ without importing the parser.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -89,7 +91,7 @@ def parse_html(text: str, opts: Options) -> Tree:
 
 
 def _parse(text: str, opts: Options) -> tuple[Tree, int]:
-    text, cut = _limit_depth(_limit_attributes(text))
+    text, cut = _limit(text)
     doc = LexborHTMLParser(text)
     noscript_chars = 0
     if doc.body is not None:
@@ -146,6 +148,37 @@ def _parse(text: str, opts: Options) -> tuple[Tree, int]:
     return tree, noscript_chars
 
 
+NATIVE_PARSER_RELEASES = ("1.0.",)
+"""selectolax releases whose lexbor node layout the C walk was checked against (others: Python walk)."""
+
+
+def native_parser() -> tuple[str, tuple[int, int, int, int]] | None:
+    """Where the parser's compiled library lives, and the tag ids it gives text, comment, doctype and
+    document nodes: what thresher._speedups needs to walk a parsed tree in C (segment/html.py checks
+    that walk against its Python one before using it). None when the parser does not look as expected."""
+    import selectolax
+    import selectolax.lexbor as module
+
+    # the C walk reads lexbor's node structs: only on parser releases whose layout was checked
+    if not str(getattr(selectolax, "__version__", "")).startswith(NATIVE_PARSER_RELEASES):
+        return None
+    path = getattr(module, "__file__", None)
+    if not path:
+        return None
+    doc = LexborHTMLParser("<!DOCTYPE html><html><body><p>a<!--b--></p></body></html>")
+    para = doc.css_first("p")
+    root = doc.root
+    text = para.child if para is not None else None
+    comment = text.next if text is not None else None
+    doctype = root.prev if root is not None else None
+    document = root.parent if root is not None else None
+    nodes = [n for n in (text, comment, doctype, document) if n is not None]
+    if [n.tag for n in nodes] != ["-text", "-comment", "-doctype", "-document"]:
+        return None
+    ids = [int(n.tag_id) for n in nodes]
+    return str(path), (ids[0], ids[1], ids[2], ids[3])
+
+
 def _drop_hidden(body: Any) -> None:
     """Remove elements marked hidden, unless one holds most of the page (a modal-open wrapper).
 
@@ -187,20 +220,43 @@ def _drop_hidden(body: Any) -> None:
             node.decompose()
 
 
+def _limit(text: str) -> tuple[str, bool]:
+    """``_limit_depth(_limit_attributes(text))``: the markup with overlong start tags cut, then cut
+    where it nests too deep, and whether it was cut. The cheap checks that clear almost every page
+    run in C when the extension is built (the same answers)."""
+    prescan = _compiled_prescan()
+    if prescan is None:
+        return _limit_depth(_limit_attributes(text))
+    deep, long = prescan(text, _CHUNK, MAX_DEPTH, _LONG_TAG_MIN)
+    if long:
+        text = _LONG_TAG.sub(_cut_attributes, text)
+        deep, _ = prescan(text, _CHUNK, MAX_DEPTH, _LONG_TAG_MIN)
+    return _cut_deep(text) if deep else (text, False)
+
+
+@lru_cache(maxsize=1)
+def _compiled_prescan() -> Any:
+    """``lexbor_prescan`` of the compiled extension (thresher/_speedups_lexbor.c), None when not built."""
+    try:
+        return getattr(importlib.import_module("thresher._speedups"), "lexbor_prescan", None)
+    except ImportError:
+        return None
+
+
 def _limit_attributes(text: str) -> str:
     """Cut start tags with thousands of attributes: the parser is quadratic in their number, in C,
     where no time limit can stop it; no real page needs more than a few dozen."""
     if len(text) < _LONG_TAG_MIN or not _has_long_stretch(text):
         return text
+    return _LONG_TAG.sub(_cut_attributes, text)
 
-    def cut(m: re.Match[str]) -> str:
-        tag = m.group(0)
-        for i, attr in enumerate(_ATTRIBUTE.finditer(tag)):
-            if i == MAX_ATTRIBUTES:
-                return tag[: attr.start()] + ">"
-        return tag
 
-    return _LONG_TAG.sub(cut, text)
+def _cut_attributes(m: re.Match[str]) -> str:
+    tag = m.group(0)
+    for i, attr in enumerate(_ATTRIBUTE.finditer(tag)):
+        if i == MAX_ATTRIBUTES:
+            return tag[: attr.start()] + ">"
+    return tag
 
 
 def _has_long_stretch(text: str) -> bool:
@@ -231,6 +287,11 @@ def _limit_depth(text: str) -> tuple[str, bool]:
             break
     if not deep:
         return text, False
+    return _cut_deep(text)
+
+
+def _cut_deep(text: str) -> tuple[str, bool]:
+    """The markup up to the start tag that nests deeper than MAX_DEPTH, and whether there was one."""
     depth = 0
     for m in _TAG.finditer(text):
         closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
@@ -252,7 +313,7 @@ _LOADING_ATTRIBUTES = ("src", "srcset", "poster", "background", "data", "action"
 def inert_html(text: str) -> str:
     """The page with everything that runs or loads removed: scripts, frames, embeds, links, event
     handlers, URL-bearing attributes and CSS. For previews, behind a no-network CSP as a second wall."""
-    doc = LexborHTMLParser(_limit_depth(_limit_attributes(text))[0])
+    doc = LexborHTMLParser(_limit(text)[0])
     doc.strip_tags(list(_ACTIVE_TAGS))
     for node in doc.css("style"):
         node.decompose()

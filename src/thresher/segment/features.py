@@ -12,14 +12,14 @@ import importlib
 import json
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from thresher.deadline import Deadline
-from thresher.model import Block
+from thresher.model import Block, BlockKind
 
 CATEGORIES = (
     "navigation", "share", "comment", "promo", "related", "legal", "sidebar", "meta", "header", "content",
@@ -178,25 +178,53 @@ def stopword_language(declared: str | None, sample: str) -> str | None:
     return found
 
 
+class RawBlocks(NamedTuple):
+    """A page's blocks before their features (what the HTML walker finds), column by column: one
+    item (or row) per block, in reading order."""
+
+    texts: list[str]
+    kinds: list[BlockKind]
+    levels: list[int]
+    paths: list[str]
+    parents: list[str]
+    """Path of the element around the block's element ("" for the body)."""
+    hints: list[tuple[str, ...]]
+    cells: list[tuple[str, ...] | None]
+    depths: np.ndarray
+    """int64: depth of the block's element."""
+    flags: np.ndarray
+    """int64: the element's frame flags (segment/html.py ``F_*``)."""
+    cats: np.ndarray
+    """int64, a row per block, a column per CATEGORIES: depth of the nearest element with such a hint."""
+    tagdepths: np.ndarray
+    """int64, a row per block, a column per _TAG_KEYS: depth of the nearest such element."""
+    link_chars: np.ndarray
+    """int64: characters of the text inside links."""
+    n_links: np.ndarray
+    """int64: links in the block."""
+
+
 def block_features(
-    raws: Sequence[Any],
+    raws: RawBlocks,
     declared_lang: str | None,
     flag_features: Sequence[tuple[str, int]],
     deadline: Deadline,
 ) -> list[Block]:
     """Compute the features of raw blocks (from the HTML walker) and build Blocks."""
-    if not raws:
+    texts = raws.texts
+    if not texts:
         return []
     lang = declared_stopword_language(declared_lang)
     if lang is None:
-        longest = heapq.nlargest(8, raws, key=lambda r: len(r.text))
-        lang = stopword_language(None, " ".join(r.text for r in longest)[:3000])
+        longest = heapq.nlargest(8, texts, key=len)
+        lang = stopword_language(None, " ".join(longest)[:3000])
     char_mode = lang in CHAR_LANGUAGES
     stops = stopwords(lang) if lang else frozenset()
 
-    n = len(raws)
-    texts = [r.text for r in raws]
-    chars = np.array([len(t) for t in texts], dtype=np.float64)
+    n = len(texts)
+    deadline.check()
+    stats = _text_stats(texts, lang, stops, char_mode)
+    chars = stats[_S_CHARS]
     total_chars = float(chars.sum()) or 1.0
     some = chars > 0
     safe = np.where(some, chars, 1.0)
@@ -207,56 +235,41 @@ def block_features(
     def per_block(values: Any) -> np.ndarray:
         return np.asarray(values, dtype=np.float64)
 
-    deadline.check()
-    find_words = WORD.findall
-    words = [find_words(t.lower()) for t in texts]
-    n_words = per_block([len(w) for w in words])
-    word_chars = per_block([len("".join(w)) for w in words])
-    is_stop = stops.__contains__
-    if char_mode:
-        cjk = [_CJK_CHAR.findall(t) for t in texts]
-        hits = per_block([sum(map(is_stop, c)) for c in cjk])
-        among = per_block([len(c) for c in cjk])
-    elif stops:
-        hits = per_block([sum(map(is_stop, w)) for w in words])
-        among = n_words
-    else:
-        hits = among = np.zeros(n)
-    counted = char_class_counts(texts)
-    link_chars = per_block([r.link_chars for r in raws])
-    kinds = [r.kind for r in raws]
+    n_words, word_chars, hits, among = stats[_S_WORDS], stats[_S_WORD_CHARS], stats[_S_HITS], stats[_S_AMONG]
+    link_chars = per_block(raws.link_chars)
+    kinds = raws.kinds
     parent_of: dict[str, int] = {}
-    parent_ids = np.array([parent_of.setdefault(r.parent, len(parent_of)) for r in raws], dtype=np.intp)
+    parent_ids = np.array([parent_of.setdefault(p, len(parent_of)) for p in raws.parents], dtype=np.intp)
     parent_chars = np.bincount(parent_ids, weights=chars)[parent_ids]
     parent_links = np.bincount(parent_ids, weights=link_chars)[parent_ids]
     heading = per_block([k == "heading" for k in kinds])
-    flags = np.array([r.flags for r in raws], dtype=np.int64)
-    cats = per_block([r.cats for r in raws]).reshape(n, len(CATEGORIES))
-    tagdepths = per_block([r.tagdepths for r in raws]).reshape(n, len(_TAG_KEYS))
+    flags = np.asarray(raws.flags, dtype=np.int64)
+    cats = per_block(raws.cats).reshape(n, len(CATEGORIES))
+    tagdepths = per_block(raws.tagdepths).reshape(n, len(_TAG_KEYS))
     link_density = np.where(some, np.minimum(1.0, link_chars / safe), 0.0)
     columns: list[np.ndarray] = [
         chars,  # n_chars
         n_words,
-        per_block([t.count("\n") + 1 for t in texts]),  # n_lines
+        stats[_S_LINES],  # n_lines
         link_density,
-        per_block([r.n_links for r in raws]),  # n_links
-        rate(counted[_C_PUNCT]),  # punct_rate
-        per_block(counted[_C_COMMA]),  # n_commas
-        rate(counted[_C_DIGIT]),  # digit_rate
-        rate(counted[_C_UPPER]),  # upper_rate
+        per_block(raws.n_links),  # n_links
+        rate(stats[_S_PUNCT]),  # punct_rate
+        stats[_S_COMMA],  # n_commas
+        rate(stats[_S_DIGIT]),  # digit_rate
+        rate(stats[_S_UPPER]),  # upper_rate
         np.where(n_words > 0, word_chars / np.maximum(n_words, 1.0), 0.0),  # avg_word_len
         np.where(among > 0, hits / np.maximum(among, 1.0), 0.0),  # stopword_rate
-        per_block([t.rstrip(_CLOSERS).endswith(_SENTENCE_END) for t in texts]),  # sentence_end
-        per_block([r.depth for r in raws]),  # depth
+        stats[_S_SENTENCE_END],  # sentence_end
+        per_block(raws.depths),  # depth
         np.arange(n) / (n - 1) if n > 1 else np.zeros(n),  # position
         (np.cumsum(chars) - chars) / total_chars,  # char_position
         heading,  # is_heading
-        np.where(heading > 0, per_block([r.level for r in raws]), 0.0),  # heading_level
+        np.where(heading > 0, per_block(raws.levels), 0.0),  # heading_level
         per_block([k == "list_item" for k in kinds]),
         per_block([k == "code" for k in kinds]),
         per_block([k == "caption" for k in kinds]),
         per_block([k == "table_row" for k in kinds]),
-        per_block([len(r.cells) if r.cells else 0 for r in raws]),  # n_cells
+        per_block([len(c) if c else 0 for c in raws.cells]),  # n_cells
         parent_chars,
         np.bincount(parent_ids)[parent_ids].astype(np.float64),  # parent_blocks
         np.where(parent_chars > 0, np.minimum(1.0, parent_links / np.maximum(parent_chars, 1.0)), 0.0),
@@ -273,12 +286,108 @@ def block_features(
         columns.append(np.concatenate([col[1:], [0.0]]))
     names = (*_BLOCK_KEYS, *(name for name, _ in flag_features), *_HINT_KEYS, *_NEIGHBOUR_KEYS)
     values = np.column_stack(columns)
-    blocks = [
-        Block(index=i, text=r.text, kind=r.kind, level=r.level, path=r.path, features=f, cells=r.cells,
-              hints=r.hints)
-        for i, (r, f) in enumerate(zip(raws, _row_dicts(names, values), strict=True))
-    ]
+    make = _compiled_blocks()
+    if make is not None:
+        columns_of = (list(range(n)), texts, kinds, raws.levels, raws.paths, None, raws.cells, raws.hints, [()] * n)
+        blocks: list[Block] = make(Block, _BLOCK_FIELDS, columns_of, names, np.ascontiguousarray(values))
+    else:
+        blocks = [
+            Block(index=i, text=text, kind=kind, level=level, path=path, features=f, cells=cells, hints=hints)
+            for i, (text, kind, level, path, f, cells, hints) in enumerate(
+                zip(texts, kinds, raws.levels, raws.paths, _row_dicts(names, values), raws.cells, raws.hints,
+                    strict=True))
+        ]
     return FeatureBlocks(blocks, values, names)
+
+
+(_S_CHARS, _S_WORDS, _S_WORD_CHARS, _S_HITS, _S_AMONG, _S_PUNCT, _S_COMMA, _S_DIGIT, _S_UPPER, _S_LINES,
+ _S_SENTENCE_END) = range(11)
+
+
+def _text_stats(texts: list[str], lang: str | None, stops: frozenset[str], char_mode: bool) -> np.ndarray:
+    """Per text (a column each), in the rows _S_*: its length; of ``WORD.findall(text.lower())``
+    how many words, their characters, the stop words among them (in char mode: the CJK characters
+    of the text that are stop characters) and how many they are counted among; punctuation,
+    commas, digits and capitals (char_class_counts); lines; whether it ends a sentence. In C when
+    the extension is built (the same numbers)."""
+    compiled = _compiled("lexbor_text_stats")
+    if compiled is not None:
+        got = compiled(texts, stops or None, _longest_stopword(lang), char_mode, _CLASS_TABLE, _CLOSERS,
+                       "".join(_SENTENCE_END))
+        return np.frombuffer(got, dtype=np.float64).reshape(len(texts), 11).T.copy()
+    return _text_stats_py(texts, stops, char_mode)
+
+
+def _text_stats_py(texts: list[str], stops: frozenset[str], char_mode: bool) -> np.ndarray:
+    n = len(texts)
+    out = np.zeros((11, n), dtype=np.float64)
+    words = [WORD.findall(t.lower()) for t in texts]
+    out[_S_CHARS] = [len(t) for t in texts]
+    out[_S_WORDS] = [len(w) for w in words]
+    out[_S_WORD_CHARS] = [len("".join(w)) for w in words]
+    is_stop = stops.__contains__
+    if char_mode:
+        cjk = [_CJK_CHAR.findall(t) for t in texts]
+        out[_S_HITS] = [sum(map(is_stop, c)) for c in cjk]
+        out[_S_AMONG] = [len(c) for c in cjk]
+    elif stops:
+        out[_S_HITS] = [sum(map(is_stop, w)) for w in words]
+        out[_S_AMONG] = out[_S_WORDS]
+    out[_S_PUNCT:_S_UPPER + 1] = char_class_counts(texts)[[_C_PUNCT, _C_COMMA, _C_DIGIT, _C_UPPER]]
+    out[_S_LINES] = [t.count("\n") + 1 for t in texts]
+    out[_S_SENTENCE_END] = [t.rstrip(_CLOSERS).endswith(_SENTENCE_END) for t in texts]
+    return out
+
+
+@lru_cache(maxsize=64)
+def _longest_stopword(lang: str | None) -> int:
+    return max(map(len, stopwords(lang)), default=0) if lang else 0
+
+
+_BLOCK_FIELDS = ("index", "text", "kind", "level", "path", "features", "cells", "hints", "spans")
+"""Block's fields, in the order _compiled_blocks is given their columns."""
+
+
+@cache
+def _compiled(name: str) -> Any:
+    """A function of the compiled extension (thresher/_speedups*.c), None when it is not built."""
+    try:
+        return getattr(importlib.import_module("thresher._speedups"), name, None)
+    except ImportError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _compiled_blocks() -> Any:
+    """``lexbor_blocks`` of the extension, once it made the same blocks as Block's own constructor
+    (it fills the slots without calling ``__init__``: a field it does not know, or an ``__init__``
+    that does more than store its arguments, turns it off); None otherwise."""
+    make = _compiled("lexbor_blocks")
+    if make is None:
+        return None
+    import dataclasses
+
+    fields = dataclasses.fields(Block)
+    if (tuple(f.name for f in fields) != _BLOCK_FIELDS or fields[-1].default != () or hasattr(Block, "__post_init__")
+            or getattr(Block, "__slots__", None) != _BLOCK_FIELDS):
+        return None
+    names = ("a", "b", "a", "c")
+    values = np.array([[0.0, -0.0, 1.5, 1.0], [np.nan, 2.0, 0.0, -1.0]])
+    try:
+        made = make(Block, _BLOCK_FIELDS, ([0, 1], ["x", "y z"], ["paragraph", "table_row"], [0, 2], ["p", "q"], None,
+                                           [None, ("y", "z")], [(), ("h",)], [(), ()]), names, values)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    expected = [
+        Block(index=0, text="x", kind="paragraph", level=0, path="p", features=dict(zip(names, values[0].tolist(), strict=True)),
+              cells=None, hints=()),
+        Block(index=1, text="y z", kind="table_row", level=2, path="q", features=dict(zip(names, values[1].tolist(), strict=True)),
+              cells=("y", "z"), hints=("h",)),
+    ]
+    # the repr shows every field, the features' order, -0.0 and NaN
+    same = len(made) == len(expected) and all(
+        type(m) is Block and repr(m) == repr(e) for m, e in zip(made, expected, strict=True))
+    return make if same else None
 
 
 def _row_dicts(names: tuple[str, ...], values: np.ndarray) -> list[dict[str, float]]:

@@ -3,18 +3,27 @@
 One iterative walk over the body (no recursion: pages nest very deep). Block-level elements start
 and end blocks; inline text accumulates into the innermost open block element. Table rows of data
 tables become ``table_row`` blocks with their cells; tables used for layout act like ``div``.
+
+The walk runs in C when the extension is built (thresher/_speedups_lexbor.c, a port of :func:`_walk`
+over the parser's own tree); :func:`_walk` stays the reference: the C walk is only used once it gave
+the same raw blocks on :func:`check_pages`, and a page it cannot mirror is walked here.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from thresher.deadline import Deadline
+import numpy as np
+
+from thresher.deadline import NO_DEADLINE, Deadline
 from thresher.model import Block, BlockKind
 from thresher.options import Options
-from thresher.parse.html import Tree
-from thresher.segment.features import CATEGORIES, block_features, hint_tokens
+from thresher.parse.html import Tree, native_parser, parse_html
+from thresher.segment.features import CATEGORIES, RawBlocks, block_features, hint_tokens, hint_vocabulary
 
 BLOCK_TAGS = frozenset(
     ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "blockquote", "div", "section", "article", "main", "aside", "header", "footer", "nav", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "dl", "dt", "dd", "ul", "ol", "figure", "figcaption", "form", "fieldset", "legend", "address", "center", "details", "summary", "body", "menu", "dialog", "hgroup", "search", "noscript"]
@@ -206,8 +215,160 @@ def segment_html(tree: Tree, opts: Options, deadline: Deadline) -> list[Block]:
     body = tree.body
     if body is None:
         return []
-    raws = _walk(body, tree.max_elements, deadline)
-    return block_features(raws, tree.lang, FLAG_FEATURES, deadline)
+    return block_features(raw_blocks(body, tree.max_elements, deadline), tree.lang, FLAG_FEATURES, deadline)
+
+
+def raw_blocks(body: Any, max_elements: int, deadline: Deadline) -> RawBlocks:
+    """The blocks of the tree under ``body`` before their features: walked in C when the compiled
+    walk is there and passed its check (see _compiled_walk), else by :func:`_walk`; the same either way."""
+    walk = _compiled_walk()
+    if walk is not None:
+        got = walk(body, max_elements, deadline)
+        if got is not None:
+            return got
+    return _columns(_walk(body, max_elements, deadline))
+
+
+def _columns(raws: list[_Raw]) -> RawBlocks:
+    """The Python walk's blocks as the columns block_features reads."""
+    n = len(raws)
+
+    def ints(values: Any, width: int = 0) -> np.ndarray:
+        out = np.array(values, dtype=np.int64)
+        return out.reshape(n, width) if width else out.reshape(n)
+
+    return RawBlocks(
+        texts=[r.text for r in raws],
+        kinds=[r.kind for r in raws],
+        levels=[r.level for r in raws],
+        paths=[r.path for r in raws],
+        parents=[r.parent for r in raws],
+        hints=[r.hints for r in raws],
+        cells=[r.cells for r in raws],
+        depths=ints([r.depth for r in raws]),
+        flags=ints([r.flags for r in raws]),
+        cats=ints([r.cats for r in raws], len(CATEGORIES)),
+        tagdepths=ints([r.tagdepths for r in raws], len(_DEPTH_TAGS)),
+        link_chars=ints([r.link_chars for r in raws]),
+        n_links=ints([r.n_links for r in raws]),
+    )
+
+
+def _layout_tables(body: Any) -> set[int]:
+    """``mem_id`` of the tables under ``body`` (itself included) that lay out the page: the test
+    :func:`_walk` makes on each table it meets."""
+    return {t.mem_id for t in body.css("table")
+            if t.css_first(_LAYOUT_MARKERS) is not None or len(t.css("table")) > 1}
+
+
+_WalkFunction = Callable[[Any, int, Deadline], "RawBlocks | None"]
+
+
+@lru_cache(maxsize=1)
+def _compiled_walk() -> _WalkFunction | None:
+    """The C walk (thresher/_speedups_lexbor.c) bound to the parser's library, once it gave the same
+    blocks as :func:`_walk` on the check page; None when the extension is not built, the parser's
+    library cannot be found, or the check disagrees (the Python walk is used then)."""
+    try:
+        speedups = importlib.import_module("thresher._speedups")
+    except ImportError:
+        return None
+    bind = getattr(speedups, "lexbor_bind", None)
+    check = getattr(speedups, "lexbor_check", None)
+    walk_c = getattr(speedups, "lexbor_walk", None)
+    native = native_parser()
+    if bind is None or check is None or walk_c is None or native is None or not bind(native[0], *native[1]):
+        return None
+    # the struct layout first, on a tiny tree, before any walk follows a pointer
+    probe = parse_html('<body><p class="c" id="i">a<!--b--></p></body>', Options())
+    para = probe.body.child if probe.body is not None else None
+    text = para.child if para is not None else None
+    comment = text.next if text is not None else None
+    if para is None or text is None or comment is None or not check(para.mem_id, text.mem_id, comment.mem_id):
+        return None
+    n_cat = len(CATEGORIES)
+    vocab = {token: sum(1 << i for i in cats) for token, cats in hint_vocabulary().items()}
+
+    def walk(body: Any, max_elements: int, deadline: Deadline) -> RawBlocks | None:
+        layout: set[int] | None = None
+
+        def is_layout(mem_id: int) -> bool:
+            nonlocal layout
+            if layout is None:
+                layout = _layout_tables(body)
+            return mem_id in layout
+
+        got = walk_c(body.mem_id, max_elements, n_cat, vocab, deadline.check, is_layout)
+        if got is None:
+            return None
+        texts, kinds, levels, paths, parents, hints, cells, depths, flags, cats, tagdepths, links, n_links = got
+        return RawBlocks(
+            texts=texts, kinds=kinds, levels=levels, paths=paths, parents=parents, hints=hints, cells=cells,
+            depths=np.frombuffer(depths, dtype=np.int64),
+            flags=np.frombuffer(flags, dtype=np.int64),
+            cats=np.frombuffer(cats, dtype=np.int64).reshape(len(texts), n_cat),
+            tagdepths=np.frombuffer(tagdepths, dtype=np.int64).reshape(len(texts), len(_DEPTH_TAGS)),
+            link_chars=np.frombuffer(links, dtype=np.int64),
+            n_links=np.frombuffer(n_links, dtype=np.int64),
+        )
+
+    for html in check_pages():
+        tree = parse_html(html, Options())
+        if tree.body is None or not same_blocks(walk(tree.body, tree.max_elements, NO_DEADLINE),
+                                                _columns(_walk(tree.body, tree.max_elements, NO_DEADLINE))):
+            return None
+    return walk
+
+
+def same_blocks(a: RawBlocks | None, b: RawBlocks | None) -> bool:
+    """Whether two walks found the same raw blocks (every column equal)."""
+    if a is None or b is None:
+        return a is b
+    for name in RawBlocks._fields:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, np.ndarray):
+            if not (isinstance(y, np.ndarray) and x.shape == y.shape and np.array_equal(x, y)):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def check_pages() -> list[str]:
+    """Pages the C walk must segment exactly as the Python walk before it is used: every tag the
+    walk knows, data and layout tables (nested), custom elements, ``<br>`` in ``<pre>``, nesting
+    past PATH_MAX_DEPTH, hint attributes (non-ASCII, repeated, more than MAX_HINTS tokens),
+    landmark roles, comments and white space of every kind."""
+    known = sorted(_TAG_INFO)
+    every = "".join(
+        f'<{t} class="c-{t} shareBox" id="i{i}">{t} text {i}<b>bold</b> tail<a href="#">l{i}</a></{t}>'
+        for i, t in enumerate(known)
+    )
+    deep = "".join(f'<div class="d{i} item">' for i in range(PATH_MAX_DEPTH + 8)) + "deep text<p>para</p>" + \
+        "</div>" * (PATH_MAX_DEPTH + 8)
+    many = " ".join(f"tok{i}x word{i}" for i in range(30))
+    first = f"""<!DOCTYPE html><html lang="en"><body class="page">
+<header role="banner"><nav class="mainMenu"><ul><li><a href="/">Home</a></li><li><a href="/n">News <b>now</b></a>
+</li></ul></nav></header>
+<main><article class="post post-body" itemprop="articleBody"><h1>Title\u00a0here</h1>
+<p class="byline">By <a href="/a">Ann</a>, 2 May</p><!-- a comment --><p>  Some   text,\twith\n spaces\u3000and
+\u2003 others\u200b here.<br>After break.<br><br></p>
+<pre>  code line 1\n\n    indented<br>after br\n\n</pre>
+<div>loose <span>inline</span> text<p>inner para</p>tail <em></em><i> </i></div>
+<table><tr><th>Name</th><th>Age</th></tr><tr><td>Ann <br>B</td><td></td></tr><tr><td> </td><td> </td></tr>
+<tr><td><table><tr><td>nested</td><td>cell</td></tr></table></td><td>x</td></tr></table>
+<table class="layout"><tr><td><p>Layout paragraph.</p></td><td><ul><li>item <a href="#">link</a></li></ul></td></tr>
+</table>
+<my-widget data-x="1" class="Ünïcode naïve-class">custom <x-y>inner custom</x-y></my-widget>
+<div role="navigation" aria-label="Breadcrumb trail">crumbs</div><div role="contentinfo">info</div>
+<div role="complementary">side</div><div role="main">main role</div><section class="{many}">many hints</section>
+<figure><img src="x"><figcaption>A caption</figcaption></figure><blockquote>quoted <p>para in quote</p></blockquote>
+<dl><dt>term</dt><dd>definition</dd></dl><ol><li>one<ol><li>nested</li></ol></li></ol>
+<div class="a a a" id="a">repeated tokens<div class="b">x</div></div><p></p><p> \x1c </p><p>\u2028</p>
+{deep}{every}</article></main><aside class="related">Related</aside><footer>Footer text</footer>
+<div>end <a href="#">with</a> <a href="#"><b>links</b> x</a></div></body></html>"""
+    second = "<html><body>just text <br> in body<td>stray cell</td><tr><td>stray row</td></tr></body></html>"
+    return [first, second]
 
 
 def _walk(body: Any, max_elements: int, deadline: Deadline) -> list[_Raw]:
