@@ -17,3 +17,15 @@ def test_negative_limits_are_usage_errors(bad, capsys):
         build_serve_parser().parse_args(bad)
     assert exit_.value.code == 2
     assert "must be" in capsys.readouterr().err
+
+
+def test_without_the_web_extra_serve_says_so_on_stderr(monkeypatch, capsys):
+    import sys
+
+    from thresher.cli.serve import serve_command
+
+    monkeypatch.setitem(sys.modules, "thresher.web.server", None)  # importing it raises ImportError
+    assert serve_command([]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "web extra" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from thresher.cli.args import PROG, seconds_arg, worker_count_arg
@@ -35,7 +36,7 @@ def serve_command(argv: Sequence[str]) -> int:
     try:
         from thresher.web.server import DEFAULT_CONCURRENCY, serve
     except ImportError as err:
-        print(f"{PROG}: serve needs the web extra: pip install 'thresher[web]' ({err})")
+        print(f"{PROG}: serve needs the web extra: pip install 'thresher[web]' ({err})", file=sys.stderr)
         return 2
     serve(
         args.host,
