@@ -236,6 +236,18 @@ def test_a_sites_front_page_has_no_date_of_its_own():
         assert meta(page, "https://news.example/chips/2026-story").date == "2026-03-08"
 
 
+def test_a_taxonomy_page_has_no_date_of_its_own():
+    stated = ("<html><head><meta property='article:published_time' content='2026-03-08'></head>"
+              "<body><h1>Chips</h1><h2>Small chips</h2><p>Chips are small.</p></body></html>")
+    for url in ("https://news.example/category/chips/", "https://news.example/topic/Car%20Rental",
+                "https://news.example/de/themen/chips", "https://news.example/rubrique/puces/"):
+        assert meta(stated, url).date is None, url
+    # a story filed under a category keeps its date (the term is not the last segment)
+    assert meta(stated, "https://news.example/category/chips/2026-story").date == "2026-03-08"
+    # a forum thread's address names its topic by number
+    assert meta(stated, "https://forum.example/topic/1234-small-chips/").date == "2026-03-08"
+
+
 def test_a_date_written_out_in_a_meta_tag_confirms_the_shown_date():
     # Drupal writes its dates for people; still a statement of the markup (weak: only when shown)
     html = ('<html><head><meta property="article:published_time" content="Thu, 09/25/2025 - 11:38">'

@@ -12,8 +12,10 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
+from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from thresher.metadata import authors, dates
 from thresher.model import Metadata
@@ -281,15 +283,27 @@ _SECTION_SEGMENT = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def _front_page(url: str) -> bool:
-    """A site's home page (``/``) or a section under it named by one word (``/technology/``): pages
-    that list dated items and have no date of their own (on WCXB dev: 3 of 75 home pages and 1 of 46
-    section pages have one)."""
+    """A site's home page (``/``), a section under it named by one word (``/technology/``) or a
+    taxonomy page (``/category/science/``, ``/topic/Car%20Rental``: a term, not a number, under a
+    segment of :func:`_listing_paths`): pages that list dated items and have no date of their own (on WCXB dev:
+    3 of 75 home pages and 1 of 46 section pages have one)."""
     try:
         path = urlsplit(url.strip()).path
     except ValueError:
         return False
     segments = [s for s in path.split("/") if s]
-    return not segments or (len(segments) == 1 and bool(_SECTION_SEGMENT.fullmatch(segments[0])))
+    if not segments or (len(segments) == 1 and bool(_SECTION_SEGMENT.fullmatch(segments[0]))):
+        return True
+    # a term, not an id ("/topic/123-title" is a forum thread, "/tag/2024" still a tag but rare)
+    return (len(segments) >= 2 and not segments[-1][:1].isdigit()
+            and unquote(segments[-2]).lower() in _listing_paths())
+
+
+@lru_cache(maxsize=1)
+def _listing_paths() -> frozenset[str]:
+    """URL path segments that name a taxonomy, in every language of ``data/date_words.json``."""
+    raw = json.loads(resources.files("thresher").joinpath("data/date_words.json").read_text("utf-8"))
+    return frozenset(w for lang, words in raw["listing_paths"].items() if not lang.startswith("_") for w in words)
 
 
 def _page_type(
