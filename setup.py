@@ -14,6 +14,7 @@ setup(
                 "src/thresher/_speedups.c",
                 "src/thresher/_speedups_text.c",
                 "src/thresher/_speedups_lexbor.c",
+                "src/thresher/_speedups_stories.c",
             ],
             depends=["src/thresher/_speedups.h"],
             optional=True,

@@ -317,7 +317,8 @@ PyMODINIT_FUNC PyInit__speedups(void) {
         return NULL;
     }
     if (PyModule_AddFunctions(m, thresher_text_methods) < 0 ||
-        PyModule_AddFunctions(m, thresher_lexbor_methods) < 0) {
+        PyModule_AddFunctions(m, thresher_lexbor_methods) < 0 ||
+        PyModule_AddFunctions(m, thresher_stories_methods) < 0) {
         Py_DECREF(m);
         return NULL;
     }

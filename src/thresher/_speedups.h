@@ -7,5 +7,6 @@
 
 extern PyMethodDef thresher_text_methods[];   /* _speedups_text.c: text-mode line features */
 extern PyMethodDef thresher_lexbor_methods[]; /* _speedups_lexbor.c: the HTML segmentation walk */
+extern PyMethodDef thresher_stories_methods[]; /* _speedups_stories.c: story clustering */
 
 #endif
