@@ -57,9 +57,174 @@ static void release(Buf *bufs, int n) {
     }
 }
 
+/* A validated node table in the walk's own layout. ``walk`` builds one on the stack from its
+ * arguments (checked on every call); ``walk_table`` builds one on the heap once, owned by a capsule,
+ * so a loaded model's table is checked once and ``walk_prepared`` skips the checks (trees.py). */
+typedef struct {
+    Py_ssize_t n_nodes, n_trees;
+    const int *feat, *left, *depth, *roots;
+    const double *value;
+    const double *thr64; /* float64 walks */
+    const Node32 *packed; /* float32 walks */
+    int *tree_depth;     /* steps each tree needs (its deepest leaf) */
+    int max_depth;
+    int max_feat;
+} Table;
+
+/* every index in range, depths bounded, roots in order, leaves behind infinite thresholds (in each
+ * thresholds array given), so no table can make the walk read out of bounds; 0 or -1 (error set) */
+static int check_table(Py_ssize_t n_nodes, Py_ssize_t n_trees, const float *thr32, const double *thr64,
+                       const int *feat, const int *left, const unsigned char *leaf, const int *depth,
+                       const int *roots, int *max_depth, int *max_feat) {
+    int md = 0, mf = 0;
+    for (Py_ssize_t k = 0; k < n_nodes; k++) {
+        int ok_node;
+        if (leaf[k]) { /* a leaf loops onto itself behind an infinite threshold */
+            ok_node = left[k] == k && feat[k] >= 0 && (thr32 == NULL || (double)thr32[k] > DBL_MAX) &&
+                      (thr64 == NULL || thr64[k] > DBL_MAX);
+        } else {
+            ok_node = feat[k] >= 0 && left[k] >= 0 && left[k] < n_nodes - 1;
+        }
+        if (!ok_node || depth[k] < 0 || depth[k] > MAX_DEPTH) {
+            PyErr_SetString(PyExc_ValueError, "walk: node table out of range");
+            return -1;
+        }
+        if (depth[k] > md) {
+            md = depth[k];
+        }
+        if (feat[k] > mf) {
+            mf = feat[k];
+        }
+    }
+    for (Py_ssize_t t = 0; t < n_trees; t++) {
+        if (roots[t] < 0 || roots[t] >= n_nodes || (t && roots[t] <= roots[t - 1])) {
+            PyErr_SetString(PyExc_ValueError, "walk: root out of range");
+            return -1;
+        }
+    }
+    *max_depth = md;
+    *max_feat = mf;
+    return 0;
+}
+
+/* tree_depth (n_trees ints) from a checked table */
+static void fill_tree_depth(Table *tb) {
+    for (Py_ssize_t t = 0; t < tb->n_trees; t++) {
+        Py_ssize_t end = t + 1 < tb->n_trees ? tb->roots[t + 1] : tb->n_nodes;
+        int dmax = 0;
+        for (Py_ssize_t k = tb->roots[t]; k < end; k++) {
+            if (tb->depth[k] > dmax) {
+                dmax = tb->depth[k];
+            }
+        }
+        tb->tree_depth[t] = dmax;
+    }
+}
+
+static Node32 *pack32(Py_ssize_t n_nodes, const float *thr, const int *feat, const int *left) {
+    Node32 *packed = (Node32 *)PyMem_Malloc(sizeof(Node32) * (n_nodes ? n_nodes : 1));
+    if (packed == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < n_nodes; k++) {
+        packed[k].feat = feat[k];
+        packed[k].left = left[k];
+        packed[k].thr = thr[k];
+    }
+    return packed;
+}
+
+/* the walk itself over a checked table (width > max_feat checked by the caller); 0 or -1 (no memory) */
+static int walk_rows(const Table *tb, const void *xbuf, int f32, Py_ssize_t n_rows, Py_ssize_t width,
+                     double *raw) {
+    Py_ssize_t n_trees = tb->n_trees;
+    const int *feat = tb->feat, *left = tb->left, *depth = tb->depth, *roots = tb->roots;
+    const int *tree_depth = tb->tree_depth;
+    const double *value = tb->value;
+    const Node32 *packed = tb->packed;
+    int width_sums = tb->max_depth + 1;
+    double *sums = (double *)PyMem_Calloc((size_t)(n_rows ? n_rows : 1) * width_sums, sizeof(double));
+    if (sums == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    /* tree by tree (its nodes stay in cache), rows in groups walked in lockstep (independent
+       chains of loads overlap); a leaf loops onto itself (threshold +inf), so extra steps are no-ops */
+    for (Py_ssize_t r0 = 0; r0 < n_rows; r0 += BLOCK_ROWS) {
+    Py_ssize_t r_end = r0 + BLOCK_ROWS < n_rows ? r0 + BLOCK_ROWS : n_rows;
+    for (Py_ssize_t t = 0; t < n_trees; t++) {
+        int root = roots[t];
+        int steps = tree_depth[t];
+        for (Py_ssize_t r = r0; r < r_end; r += LANES) {
+            Py_ssize_t lanes = r_end - r < LANES ? r_end - r : LANES;
+            int node[LANES];
+            for (int j = 0; j < LANES; j++) {
+                node[j] = root;
+            }
+            if (f32) {
+                const float *x = (const float *)xbuf + r * width;
+                if (lanes == LANES) {
+                    for (int s = 0; s < steps; s++) {
+                        int moved = 0;
+                        for (int j = 0; j < LANES; j++) {
+                            const Node32 *nd = packed + node[j];
+                            float v = x[j * width + nd->feat];
+                            v = v != v ? 0.0f : v;
+                            int next = nd->left + (v > nd->thr);
+                            moved |= next != node[j];
+                            node[j] = next;
+                        }
+                        if (!moved) { /* every lane stays put: a fixed point, later steps change nothing */
+                            break;
+                        }
+                    }
+                } else {
+                    for (int s = 0; s < steps; s++) {
+                        for (Py_ssize_t j = 0; j < lanes; j++) {
+                            const Node32 *nd = packed + node[j];
+                            float v = x[j * width + nd->feat];
+                            v = v != v ? 0.0f : v;
+                            node[j] = nd->left + (v > nd->thr);
+                        }
+                    }
+                }
+            } else {
+                const double *x = (const double *)xbuf + r * width;
+                const double *thr = tb->thr64;
+                for (int s = 0; s < steps; s++) {
+                    for (Py_ssize_t j = 0; j < lanes; j++) {
+                        int k = node[j];
+                        double v = x[j * width + feat[k]];
+                        v = v != v ? 0.0 : v;
+                        node[j] = left[k] + (v > thr[k]);
+                    }
+                }
+            }
+            for (Py_ssize_t j = 0; j < lanes; j++) {
+                int k = node[j];
+                sums[(r + j) * width_sums + depth[k]] += value[k];
+            }
+        }
+    }
+    }
+    for (Py_ssize_t r = 0; r < n_rows; r++) {
+        double total = 0.0;
+        for (int d = 0; d < width_sums; d++) {
+            total += sums[r * width_sums + d];
+        }
+        raw[r] = total;
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_Free(sums);
+    return 0;
+}
+
 /* walk(x, width, thr, feat, left, leaf, depth, value, roots, raw)
  *   x: float32 ('f') or float64 ('d') rows of ``width`` features; thr: same type as x
  *   feat, left, depth, roots: int32 ('i'); leaf: uint8 ('B'); value: float64; raw: float64 out
+ * The table is checked on every call; a caller walking one table many times uses walk_table once
+ * and walk_prepared after.
  */
 static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *objs[9];
@@ -98,148 +263,195 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "walk: array sizes do not match");
         return NULL;
     }
-    const int *feat = (const int *)b[2].view.buf;
-    const int *left = (const int *)b[3].view.buf;
-    const unsigned char *leaf = (const unsigned char *)b[4].view.buf;
-    const int *depth = (const int *)b[5].view.buf;
-    const double *value = (const double *)b[6].view.buf;
-    const int *roots = (const int *)b[7].view.buf;
-    double *raw = (double *)b[8].view.buf;
-    /* the table is checked on every call (cheap next to the walk): every index in range, depths
-       bounded, roots in order, so no table can make the walk read out of bounds */
-    int max_depth = 0;
-    for (Py_ssize_t k = 0; k < n_nodes; k++) {
-        int ok_node;
-        if (leaf[k]) { /* a leaf loops onto itself behind an infinite threshold */
-            double t = f32 ? (double)((const float *)b[1].view.buf)[k] : ((const double *)b[1].view.buf)[k];
-            ok_node = left[k] == k && feat[k] >= 0 && feat[k] < width && t > DBL_MAX;
-        } else {
-            ok_node = feat[k] >= 0 && feat[k] < width && left[k] >= 0 && left[k] < n_nodes - 1;
-        }
-        if (!ok_node || depth[k] < 0 || depth[k] > MAX_DEPTH) {
-            release(b, 9);
-            PyErr_SetString(PyExc_ValueError, "walk: node table out of range");
-            return NULL;
-        }
-        if (depth[k] > max_depth) {
-            max_depth = depth[k];
-        }
+    Table tb;
+    memset(&tb, 0, sizeof(tb));
+    tb.n_nodes = n_nodes;
+    tb.n_trees = n_trees;
+    tb.feat = (const int *)b[2].view.buf;
+    tb.left = (const int *)b[3].view.buf;
+    tb.depth = (const int *)b[5].view.buf;
+    tb.value = (const double *)b[6].view.buf;
+    tb.roots = (const int *)b[7].view.buf;
+    const float *thr32 = f32 ? (const float *)b[1].view.buf : NULL;
+    const double *thr64 = f32 ? NULL : (const double *)b[1].view.buf;
+    tb.thr64 = thr64;
+    if (check_table(n_nodes, n_trees, thr32, thr64, tb.feat, tb.left, (const unsigned char *)b[4].view.buf,
+                    tb.depth, tb.roots, &tb.max_depth, &tb.max_feat) < 0) {
+        release(b, 9);
+        return NULL;
     }
-    for (Py_ssize_t t = 0; t < n_trees; t++) {
-        if (roots[t] < 0 || roots[t] >= n_nodes || (t && roots[t] <= roots[t - 1])) {
-            release(b, 9);
-            PyErr_SetString(PyExc_ValueError, "walk: root out of range");
-            return NULL;
-        }
+    if (n_nodes && tb.max_feat >= width) {
+        release(b, 9);
+        PyErr_SetString(PyExc_ValueError, "walk: node table out of range");
+        return NULL;
     }
-    /* steps each tree needs (its deepest leaf); trees are numbered one after the other */
-    int *tree_depth = (int *)PyMem_Malloc(sizeof(int) * (n_trees ? n_trees : 1));
-    int width_sums = max_depth + 1;
-    double *sums = (double *)PyMem_Calloc((size_t)(n_rows ? n_rows : 1) * width_sums, sizeof(double));
-    if (tree_depth == NULL || sums == NULL) {
-        PyMem_Free(tree_depth);
-        PyMem_Free(sums);
+    tb.tree_depth = (int *)PyMem_Malloc(sizeof(int) * (n_trees ? n_trees : 1));
+    Node32 *packed = f32 ? pack32(n_nodes, thr32, tb.feat, tb.left) : NULL;
+    if (tb.tree_depth == NULL || (f32 && packed == NULL)) {
+        PyMem_Free(tb.tree_depth);
+        PyMem_Free(packed);
         release(b, 9);
         return PyErr_NoMemory();
     }
-    for (Py_ssize_t t = 0; t < n_trees; t++) {
-        Py_ssize_t end = t + 1 < n_trees ? roots[t + 1] : n_nodes;
-        int dmax = 0;
-        for (Py_ssize_t k = roots[t]; k < end; k++) {
-            if (depth[k] > dmax) {
-                dmax = depth[k];
-            }
-        }
-        tree_depth[t] = dmax;
-    }
-    Node32 *packed = NULL;
-    if (f32) {
-        packed = (Node32 *)PyMem_Malloc(sizeof(Node32) * (n_nodes ? n_nodes : 1));
-        if (packed == NULL) {
-            PyMem_Free(tree_depth);
-            PyMem_Free(sums);
-            release(b, 9);
-            return PyErr_NoMemory();
-        }
-        const float *thr = (const float *)b[1].view.buf;
-        for (Py_ssize_t k = 0; k < n_nodes; k++) {
-            packed[k].feat = feat[k];
-            packed[k].left = left[k];
-            packed[k].thr = thr[k];
-        }
-    }
-    Py_BEGIN_ALLOW_THREADS
-    /* tree by tree (its nodes stay in cache), rows in groups walked in lockstep (independent
-       chains of loads overlap); a leaf loops onto itself (threshold +inf), so extra steps are no-ops */
-    for (Py_ssize_t r0 = 0; r0 < n_rows; r0 += BLOCK_ROWS) {
-    Py_ssize_t r_end = r0 + BLOCK_ROWS < n_rows ? r0 + BLOCK_ROWS : n_rows;
-    for (Py_ssize_t t = 0; t < n_trees; t++) {
-        int root = roots[t];
-        int steps = tree_depth[t];
-        for (Py_ssize_t r = r0; r < r_end; r += LANES) {
-            Py_ssize_t lanes = r_end - r < LANES ? r_end - r : LANES;
-            int node[LANES];
-            for (int j = 0; j < LANES; j++) {
-                node[j] = root;
-            }
-            if (f32) {
-                const float *x = (const float *)b[0].view.buf + r * width;
-                if (lanes == LANES) {
-                    for (int s = 0; s < steps; s++) {
-                        int moved = 0;
-                        for (int j = 0; j < LANES; j++) {
-                            const Node32 *nd = packed + node[j];
-                            float v = x[j * width + nd->feat];
-                            v = v != v ? 0.0f : v;
-                            int next = nd->left + (v > nd->thr);
-                            moved |= next != node[j];
-                            node[j] = next;
-                        }
-                        if (!moved) { /* every lane stays put: a fixed point, later steps change nothing */
-                            break;
-                        }
-                    }
-                } else {
-                    for (int s = 0; s < steps; s++) {
-                        for (Py_ssize_t j = 0; j < lanes; j++) {
-                            const Node32 *nd = packed + node[j];
-                            float v = x[j * width + nd->feat];
-                            v = v != v ? 0.0f : v;
-                            node[j] = nd->left + (v > nd->thr);
-                        }
-                    }
-                }
-            } else {
-                const double *x = (const double *)b[0].view.buf + r * width;
-                const double *thr = (const double *)b[1].view.buf;
-                for (int s = 0; s < steps; s++) {
-                    for (Py_ssize_t j = 0; j < lanes; j++) {
-                        int k = node[j];
-                        double v = x[j * width + feat[k]];
-                        v = v != v ? 0.0 : v;
-                        node[j] = left[k] + (v > thr[k]);
-                    }
-                }
-            }
-            for (Py_ssize_t j = 0; j < lanes; j++) {
-                int k = node[j];
-                sums[(r + j) * width_sums + depth[k]] += value[k];
-            }
-        }
-    }
-    }
-    for (Py_ssize_t r = 0; r < n_rows; r++) {
-        double total = 0.0;
-        for (int d = 0; d < width_sums; d++) {
-            total += sums[r * width_sums + d];
-        }
-        raw[r] = total;
-    }
-    Py_END_ALLOW_THREADS
-    PyMem_Free(tree_depth);
-    PyMem_Free(sums);
+    fill_tree_depth(&tb);
+    tb.packed = packed;
+    int err = walk_rows(&tb, b[0].view.buf, f32, n_rows, width, (double *)b[8].view.buf);
+    PyMem_Free(tb.tree_depth);
     PyMem_Free(packed);
     release(b, 9);
+    if (err < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+#define TABLE_CAPSULE "thresher._speedups.Table"
+
+typedef struct {
+    Table tb;
+    void *mem[8]; /* the heap copies the table points into */
+} OwnedTable;
+
+static void free_table(PyObject *capsule) {
+    OwnedTable *ot = (OwnedTable *)PyCapsule_GetPointer(capsule, TABLE_CAPSULE);
+    if (ot == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    for (int i = 0; i < 8; i++) {
+        PyMem_Free(ot->mem[i]);
+    }
+    PyMem_Free(ot);
+}
+
+static void *copy_of(const Buf *b) {
+    void *p = PyMem_Malloc(b->view.len ? (size_t)b->view.len : 1);
+    if (p != NULL && b->view.len) {
+        memcpy(p, b->view.buf, (size_t)b->view.len);
+    }
+    return p;
+}
+
+/* walk_table(thr32, thr64, feat, left, leaf, depth, value, roots) -> an opaque table for
+ * walk_prepared: the node table checked once and copied (both threshold precisions), so later
+ * walks over it need no checks. Types as for walk; thr32 float32, thr64 float64. */
+static PyObject *walk_table(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *objs[8];
+    if (!PyArg_ParseTuple(args, "OOOOOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5],
+                          &objs[6], &objs[7])) {
+        return NULL;
+    }
+    Buf b[8];
+    memset(b, 0, sizeof(b));
+    if (get_buf(objs[0], &b[0], "f", 4, 0, "thr32") < 0 || get_buf(objs[1], &b[1], "d", 8, 0, "thr64") < 0 ||
+        get_buf(objs[2], &b[2], "i", 4, 0, "feat") < 0 || get_buf(objs[3], &b[3], "i", 4, 0, "left") < 0 ||
+        get_buf(objs[4], &b[4], "B", 1, 0, "leaf") < 0 || get_buf(objs[5], &b[5], "i", 4, 0, "depth") < 0 ||
+        get_buf(objs[6], &b[6], "d", 8, 0, "value") < 0 || get_buf(objs[7], &b[7], "i", 4, 0, "roots") < 0) {
+        release(b, 8);
+        return NULL;
+    }
+    Py_ssize_t n_nodes = b[0].view.len / 4;
+    Py_ssize_t n_trees = b[7].view.len / 4;
+    if (n_nodes == 0 || n_trees == 0 || b[1].view.len / 8 != n_nodes || b[2].view.len / 4 != n_nodes ||
+        b[3].view.len / 4 != n_nodes || b[4].view.len != n_nodes || b[5].view.len / 4 != n_nodes ||
+        b[6].view.len / 8 != n_nodes) {
+        release(b, 8);
+        PyErr_SetString(PyExc_ValueError, "walk_table: array sizes do not match");
+        return NULL;
+    }
+    int max_depth, max_feat;
+    if (check_table(n_nodes, n_trees, (const float *)b[0].view.buf, (const double *)b[1].view.buf,
+                    (const int *)b[2].view.buf, (const int *)b[3].view.buf, (const unsigned char *)b[4].view.buf,
+                    (const int *)b[5].view.buf, (const int *)b[7].view.buf, &max_depth, &max_feat) < 0) {
+        release(b, 8);
+        return NULL;
+    }
+    OwnedTable *ot = (OwnedTable *)PyMem_Calloc(1, sizeof(OwnedTable));
+    if (ot == NULL) {
+        release(b, 8);
+        return PyErr_NoMemory();
+    }
+    int ok = 1;
+    ot->mem[0] = copy_of(&b[1]); /* thr64 */
+    ot->mem[1] = copy_of(&b[2]); /* feat */
+    ot->mem[2] = copy_of(&b[3]); /* left */
+    ot->mem[3] = copy_of(&b[5]); /* depth */
+    ot->mem[4] = copy_of(&b[6]); /* value */
+    ot->mem[5] = copy_of(&b[7]); /* roots */
+    ot->mem[6] = PyMem_Malloc(sizeof(int) * (size_t)n_trees);
+    ot->mem[7] = pack32(n_nodes, (const float *)b[0].view.buf, (const int *)b[2].view.buf,
+                        (const int *)b[3].view.buf);
+    for (int i = 0; i < 8; i++) {
+        ok &= ot->mem[i] != NULL;
+    }
+    release(b, 8);
+    if (!ok) {
+        for (int i = 0; i < 8; i++) {
+            PyMem_Free(ot->mem[i]);
+        }
+        PyMem_Free(ot);
+        return PyErr_NoMemory();
+    }
+    Table *tb = &ot->tb;
+    tb->n_nodes = n_nodes;
+    tb->n_trees = n_trees;
+    tb->thr64 = (const double *)ot->mem[0];
+    tb->feat = (const int *)ot->mem[1];
+    tb->left = (const int *)ot->mem[2];
+    tb->depth = (const int *)ot->mem[3];
+    tb->value = (const double *)ot->mem[4];
+    tb->roots = (const int *)ot->mem[5];
+    tb->tree_depth = (int *)ot->mem[6];
+    tb->packed = (const Node32 *)ot->mem[7];
+    tb->max_depth = max_depth;
+    tb->max_feat = max_feat;
+    fill_tree_depth(tb);
+    PyObject *capsule = PyCapsule_New(ot, TABLE_CAPSULE, free_table);
+    if (capsule == NULL) {
+        for (int i = 0; i < 8; i++) {
+            PyMem_Free(ot->mem[i]);
+        }
+        PyMem_Free(ot);
+    }
+    return capsule;
+}
+
+/* walk_prepared(table, x, width, raw): walk over a table from walk_table, without re-checking it
+ * (only x against the table: its float type, its size, a width covering every feature). */
+static PyObject *walk_prepared(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *capsule, *o_x, *o_raw;
+    Py_ssize_t width;
+    if (!PyArg_ParseTuple(args, "OOnO", &capsule, &o_x, &width, &o_raw)) {
+        return NULL;
+    }
+    const OwnedTable *ot = (const OwnedTable *)PyCapsule_GetPointer(capsule, TABLE_CAPSULE);
+    if (ot == NULL) {
+        return NULL;
+    }
+    Buf b[2];
+    memset(b, 0, sizeof(b));
+    Py_buffer probe;
+    if (PyObject_GetBuffer(o_x, &probe, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        return NULL;
+    }
+    int f32 = probe.itemsize == 4;
+    PyBuffer_Release(&probe);
+    Py_ssize_t fs = f32 ? 4 : 8;
+    if (get_buf(o_x, &b[0], f32 ? "f" : "d", fs, 0, "x") < 0 || get_buf(o_raw, &b[1], "d", 8, 1, "raw") < 0) {
+        release(b, 2);
+        return NULL;
+    }
+    Py_ssize_t n_rows = b[1].view.len / 8;
+    if (width <= 0 || b[0].view.len / fs != n_rows * width || ot->tb.max_feat >= width) {
+        release(b, 2);
+        PyErr_SetString(PyExc_ValueError, "walk_prepared: rows do not match the table");
+        return NULL;
+    }
+    int err = walk_rows(&ot->tb, b[0].view.buf, f32, n_rows, width, (double *)b[1].view.buf);
+    release(b, 2);
+    if (err < 0) {
+        return NULL;
+    }
     Py_RETURN_NONE;
 }
 
@@ -301,6 +513,10 @@ fail:
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
      "walk(x, width, thr, feat, left, leaf, depth, value, roots, raw): leaf sums of every row into raw."},
+    {"walk_table", walk_table, METH_VARARGS,
+     "walk_table(thr32, thr64, feat, left, leaf, depth, value, roots): the node table checked once, for walk_prepared."},
+    {"walk_prepared", walk_prepared, METH_VARARGS,
+     "walk_prepared(table, x, width, raw): walk's leaf sums over a table from walk_table, no table checks."},
     {"row_dicts", row_dicts, METH_VARARGS,
      "row_dicts(names, values): [dict(zip(names, row)) for row in values.tolist()] (float64 matrix)."},
     {NULL, NULL, 0, NULL},

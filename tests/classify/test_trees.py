@@ -132,3 +132,43 @@ def test_c_row_dicts_match_dicts_of_rows():
     with pytest.raises(ValueError):
         trees_module._compiled.row_dicts(names[:3], values)
     assert trees_module._compiled.row_dicts(names, np.zeros((0, 4))) == []
+
+
+@compiled
+def test_prepared_c_walk_matches_the_checked_c_walk_bit_for_bit():
+    shipped = [*_shipped(), ("tiny", Trees(_tiny_dump()))]
+    for name, trees in shipped:
+        assert trees.c_prepared is not None, name
+        width = int(trees.feat.max()) + 1
+        for dtype, thr in ((np.float32, trees.p_thr32), (np.float64, trees.p_thr64)):
+            x = _matrix(width, 77, seed=width + 1).astype(dtype)
+            checked, prepared = np.zeros(len(x)), np.zeros(len(x))
+            trees_module._compiled.walk(x, width, thr, *trees.c_table, checked)
+            trees_module._compiled.walk_prepared(trees.c_prepared, x, width, prepared)
+            np.testing.assert_array_equal(prepared, checked, err_msg=name)
+            np.testing.assert_array_equal(trees._walk_compiled(x), trees._walk_paired_numpy(x), err_msg=name)
+
+
+@compiled
+def test_walk_table_checks_the_table_once_and_walk_prepared_checks_the_rows():
+    trees = Trees(_tiny_dump())
+    feat, left, leaf, depth, value, roots = trees.c_table
+    bad = left.copy()
+    bad[0] = len(bad)
+    with pytest.raises(ValueError):
+        trees_module._compiled.walk_table(trees.p_thr32, trees.p_thr64, feat, bad, leaf, depth, value, roots)
+    finite = trees.p_thr64.copy()
+    finite[trees.p_leaf] = 1.0  # a leaf must sit behind an infinite threshold
+    with pytest.raises(ValueError):
+        trees_module._compiled.walk_table(trees.p_thr32, finite, feat, left, leaf, depth, value, roots)
+    with pytest.raises(TypeError):
+        trees_module._compiled.walk_table(trees.p_thr64, trees.p_thr64, feat, left, leaf, depth, value, roots)
+    raw = np.zeros(2)
+    with pytest.raises(ValueError):  # a feature beyond the row
+        trees_module._compiled.walk_prepared(trees.c_prepared, np.zeros((2, 2)), 2, raw)
+    with pytest.raises(ValueError):  # rows and raw disagree
+        trees_module._compiled.walk_prepared(trees.c_prepared, np.zeros((3, 3)), 3, raw)
+    with pytest.raises(ValueError):  # not a table
+        trees_module._compiled.walk_prepared(object(), np.zeros((2, 3)), 3, raw)
+    trees_module._compiled.walk_prepared(trees.c_prepared, np.zeros((2, 3)), 3, raw)
+    np.testing.assert_array_equal(trees._sigmoid(raw), trees._walk_paired_numpy(np.zeros((2, 3))))

@@ -141,6 +141,18 @@ class Trees:
             np.ascontiguousarray(self.p_value, dtype=np.float64),
             np.ascontiguousarray(self.p_roots, dtype=np.int32),
         )
+        self.c_prepared = self._prepare_compiled()
+        """The C walk's own copy of ``c_table``, checked once here (None: the checked ``walk``)."""
+
+    def _prepare_compiled(self) -> object | None:
+        """The node table handed to the C extension once (``walk_table`` checks it and keeps a copy),
+        so each walk skips the checks; None without the extension or for a table it cannot take."""
+        prepare = getattr(_compiled, "walk_table", None)
+        if prepare is None or not len(self.p_roots):
+            return None
+        feat, left, leaf, depth, value, roots = self.c_table
+        return prepare(np.ascontiguousarray(self.p_thr32), np.ascontiguousarray(self.p_thr64),
+                       feat, left, leaf, depth, value, roots)
 
     def _max_depth(self) -> int:
         depth, frontier = 0, self.roots
@@ -219,7 +231,10 @@ class Trees:
         x = np.ascontiguousarray(x)
         raw = np.zeros(len(x), dtype=np.float64)
         assert _compiled is not None
-        _compiled.walk(x, x.shape[1], np.ascontiguousarray(thr), *self.c_table, raw)
+        if self.c_prepared is not None:  # checked once at load time
+            _compiled.walk_prepared(self.c_prepared, x, x.shape[1], raw)
+        else:
+            _compiled.walk(x, x.shape[1], np.ascontiguousarray(thr), *self.c_table, raw)
         return self._sigmoid(raw)
 
     def _walk_paired_numpy(self, x: np.ndarray) -> np.ndarray:
