@@ -93,3 +93,36 @@ def test_small_average_link_is_the_numpy_one_ties_included():
             a[i, j] = a[j, i] = -np.inf  # outside the time window
         for link, merge in ((0.6, 0.35), (0.25, 0.22)):
             assert _average_link_small(a, link=link, merge=merge) == _average_link_numpy(a, link=link, merge=merge)
+
+
+def _agglomerate_numpy(scores: np.ndarray, *, link: float, merge: float) -> list[int]:
+    """``agglomerate`` as it was before its list path: numpy components, then average link."""
+    from thresher.dedup.groups import UnionFind
+    from thresher.stories.cluster import _average_link
+
+    n = scores.shape[0]
+    strong = UnionFind(n)
+    for i, j in np.argwhere(np.triu(scores >= link, 1)):
+        strong.union(int(i), int(j))
+    labels = list(range(n))
+    for members in strong.components():
+        sub = scores[np.ix_(members, members)].astype(np.float64)
+        for group in _average_link(sub, link=link, merge=merge):
+            for k in group:
+                labels[members[k]] = members[group[0]]
+    return labels
+
+
+def test_small_agglomerate_on_lists_is_the_numpy_one():
+    # float32 scores at the threshold's float32 rounding (0.3 is not exact), -inf and ties
+    rng = np.random.default_rng(2)
+    for trial in range(1500):
+        link = float(rng.choice([0.25, 0.3, 0.1 + 0.2, 0.35, 0.6]))
+        n = int(rng.integers(1, 25))
+        values = np.array([0.1, 0.2, 0.22, 0.25, 0.3, link, 0.4, 0.9, -np.inf], dtype=np.float32)
+        a = np.triu(rng.choice(values, size=(n, n)), 1)
+        a = a + a.T
+        for merge in (0.22, 0.35):
+            assert agglomerate(a, link=link, merge=merge) == _agglomerate_numpy(a, link=link, merge=merge), trial
+            wide = a.astype(np.float64)
+            assert agglomerate(wide, link=link, merge=merge) == _agglomerate_numpy(wide, link=link, merge=merge)

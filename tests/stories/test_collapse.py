@@ -47,3 +47,26 @@ def test_prefix_filtering_and_all_pairs_give_the_same_groups():
         module._prefix_filter(sets, 0.8, groups_b, times, 86400.0)
         assert sorted(groups_a.components()) == sorted(groups_b.components())
         assert any(len(c) > 1 for c in groups_a.components())
+
+
+def test_shingles_in_c_are_the_python_ones():
+    import os
+
+    import pytest
+
+    from thresher.stories import collapse as collapse_module
+
+    c_shingles = getattr(collapse_module._compiled, "stories_shingles", None)
+    if c_shingles is None:
+        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
+            pytest.fail("thresher._speedups has no stories_shingles")
+        pytest.skip("C extension not built")
+    texts = ["", "a", "ab", "abc", "uaw reaches tentative deal with ford", "習近平訪問ロシア", "نتنياهو يلتقي ترامب",
+             "naïve café 🎉 x", "aaaa aaaa"]
+    for text in texts:
+        padded = f" {text} "
+        for size in (1, 2, 4, 9):
+            assert c_shingles(padded, size) == collapse_module._shingles_python(padded, size), (text, size)
+    assert type(c_shingles(" ab ", 4)) is frozenset
+    with pytest.raises(ValueError):
+        c_shingles(" ab ", 0)

@@ -85,3 +85,32 @@ def test_counts_match_a_counter():
     index = TermIndex(TERMS)
     df = Counter(w for t in TERMS for w in set(t.words))
     assert dict(zip(index.words.vocab, index.words.frequency().astype(int).tolist(), strict=True)) == dict(df)
+
+
+def test_sparse_dot_in_c_is_the_numpy_one_to_the_last_bit():
+    import os
+
+    import numpy as np
+    import pytest
+
+    from thresher.stories import pairs as pairs_module
+
+    if pairs_module._sparse_dot is None:
+        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
+            pytest.fail("thresher._speedups has no stories_sparse_dot")
+        pytest.skip("C extension not built")
+    rng = np.random.default_rng(3)
+    vocab = [f"w{k}" for k in range(40)]
+    for trial in range(200):
+        n = int(rng.integers(1, 30))
+        rows = [[vocab[int(v)] for v in rng.integers(0, 40, int(rng.integers(0, 9)))] for _ in range(n)]
+        sparse = pairs_module.SparseRows(rows)
+        left = rng.integers(0, n, int(rng.integers(0, 60))).astype(np.int64)
+        right = rng.integers(0, n, len(left)).astype(np.int64)
+        values = rng.normal(size=len(sparse.ids)) * rng.choice([1e-3, 1.0, 1e3], size=len(sparse.ids))
+        for vals in (sparse.values, values):
+            got = sparse.dot(left, right, vals)
+            assert got.dtype == np.float64 and got.flags.writeable
+            np.testing.assert_array_equal(got, sparse._dot_python(left, right, vals), err_msg=str(trial))
+    with pytest.raises(IndexError):
+        sparse.dot(np.array([n], dtype=np.int64), np.array([0], dtype=np.int64))

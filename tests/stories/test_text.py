@@ -30,3 +30,78 @@ def test_cjk_is_cut_into_bigrams():
 def test_fold_and_normalise():
     assert normalise("a\u200bb  \u201cc\u201d") == 'ab "c"'
     assert fold("Officials SAY: “U.S.” wins!") == "officials say us wins"
+
+
+# CI builds the extension (gcc is there): a missing C function fails there instead of skipping
+def _compiled(name: str):  # type: ignore[no-untyped-def]
+    import os
+
+    import pytest
+
+    from thresher.stories import text as text_module
+
+    found = getattr(text_module._compiled, name, None)
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"thresher._speedups has no {name}")
+        pytest.skip("C extension not built")
+    return found
+
+
+HEADLINES = [
+    "Poland’s U.S. envoy says elections matter",
+    "'Lilo & Stitch' $60M Second Weekend; over 1,000 flee",
+    "Stranger Things Season 5 Gets Release Date On Netflix",
+    "習近平訪問ロシア 2025年",
+    "Ukraine's president, Zelenskyy, meets EU leaders in Brussels",
+    "نتنياهو يلتقي ترامب في واشنطن",
+    "Le président français à Berlin: «coopération» renforcée",
+    "A X 9 the of a1b2 I",
+    "",
+]
+
+
+def test_gather_in_c_is_the_python_one():
+    from thresher.stories import text as text_module
+
+    gather = _compiled("stories_gather")
+    for headline in HEADLINES:
+        text_module.clear_cache()
+        _, infos = text_module._read(text_module.normalise(headline))
+        args = (infos, text_module._ENTITY, text_module._PLAIN, text_module._NUMBER)
+        assert gather(*args) == text_module._gather_python(*args), headline
+    assert gather([(2, ()), (3, ("x", "y")), (1, ("7",))], 2, 3, 1) == (["x", "y", "7"], [], ["x"], ["7"])
+
+
+def test_ascii_tokens_in_c_are_read_as_in_python():
+    import random
+    import string
+
+    from thresher.stories import text as text_module
+
+    token_ascii = _compiled("stories_token_ascii")
+    words = text_module.function_words()
+    rng = random.Random(0)
+    tokens = [*sorted(words)[:2000], "A", "a", "1", "Z9", "ab12", "USA", "Ukraine", "Ukrainians", "x" * 300]
+    tokens += ["".join(rng.choice(string.ascii_letters + string.digits) for _ in range(rng.randint(1, 12)))
+               for _ in range(20000)]
+    handled = 0
+    for token in tokens:
+        got = token_ascii(token, words, text_module.STEM)
+        if got is not None:
+            handled += 1
+            assert got == text_module._token(token, False), token
+    assert handled > 20000
+    for other in ("U.S", "don't", "naïve", "é", "a-b", "", "a_b"):  # left to Python
+        assert token_ascii(other, words, text_module.STEM) is None
+
+
+def test_terms_do_not_depend_on_the_c_loops(monkeypatch):
+    from thresher.stories import text as text_module
+
+    with_c = [terms(h, h) for h in HEADLINES]
+    monkeypatch.setattr(text_module, "_gather", text_module._gather_python)
+    monkeypatch.setattr(text_module, "_ascii", None)
+    text_module.clear_cache()
+    assert [terms(h, h) for h in HEADLINES] == with_c
+    text_module.clear_cache()

@@ -49,7 +49,7 @@ def cluster_stories(
     index = TermIndex(all_terms)
     df = index.words.frequency()
     idf = idf_table(dict(zip(index.words.vocab, df.astype(int).tolist(), strict=True)), len(items))
-    idf_ids = np.array([idf[w] for w in index.words.vocab], dtype=np.float64)
+    idf_ids = np.fromiter(idf.values(), dtype=np.float64, count=len(idf))  # vocab order: one entry per id
     stamps = seconds([it.timestamp for it in items])
     left, right = candidate_pairs(index, df, max_block=opts.max_block, times=stamps,
                                   window=opts.window_hours * 3600.0)
@@ -199,6 +199,9 @@ def _vectors(backend: Backend, items: Sequence[Item], needed: npt.NDArray[np.int
 def agglomerate(scores: F32, *, link: float, merge: float) -> list[int]:
     """Cluster label (index of a member) per row of a symmetric score matrix."""
     n = scores.shape[0]
+    if n <= SMALL and scores.dtype.kind == "f":
+        # numpy compares the matrix with the threshold in the matrix's precision: so does the gate
+        return _agglomerate_small(scores.tolist(), n, gate=float(scores.dtype.type(link)), link=link, merge=merge)
     strong = UnionFind(n)
     for i, j in np.argwhere(np.triu(scores >= link, 1)):
         strong.union(int(i), int(j))
@@ -216,6 +219,29 @@ SMALL = 24
 """Up to this many items average link runs on Python lists (numpy's per-call cost dominates there)."""
 
 
+def _agglomerate_small(rows: list[list[float]], n: int, *, gate: float, link: float, merge: float) -> list[int]:
+    """``agglomerate`` on lists (the scores as Python floats; ``gate``: ``link`` rounded to the scores'
+    precision): the same components, the same float64 average link (``_average_link_small``)."""
+    strong = UnionFind(n)
+    for i in range(n):
+        row = rows[i]
+        for j in range(i + 1, n):
+            if row[j] >= gate:
+                strong.union(i, j)
+    labels = list(range(n))
+    for members in strong.components():
+        sub = [[_finite(rows[a][b]) for b in members] for a in members]
+        for group in _average_link_lists(sub, link=link, merge=merge):
+            first = members[group[0]]
+            for k in group:
+                labels[members[k]] = first
+    return labels
+
+
+def _finite(x: float) -> float:
+    return x if math.isfinite(x) else -1e6
+
+
 def _average_link(scores: np.ndarray, *, link: float, merge: float) -> list[list[int]]:
     """Average link with the gate; ``_average_link_small`` is the same for small groups."""
     if scores.shape[0] <= SMALL:
@@ -226,8 +252,12 @@ def _average_link(scores: np.ndarray, *, link: float, merge: float) -> list[list
 def _average_link_small(scores: np.ndarray, *, link: float, merge: float) -> list[list[int]]:
     """``_average_link_numpy`` on lists: the same float64 sums, means and tie order (the first pair
     ``i < j`` in row order with the highest mean)."""
-    n = scores.shape[0]
-    sums: list[list[float]] = np.where(np.isfinite(scores), scores, -1e6).tolist()
+    return _average_link_lists(np.where(np.isfinite(scores), scores, -1e6).tolist(), link=link, merge=merge)
+
+
+def _average_link_lists(sums: list[list[float]], *, link: float, merge: float) -> list[list[int]]:
+    """``_average_link_small`` on a list of rows with no infinities left (modified in place)."""
+    n = len(sums)
     best = [row[:] for row in sums]
     for i in range(n):
         sums[i][i] = 0.0

@@ -9,9 +9,11 @@ Jaccard, so the result is exact, not a sketch. "officials says" / "officials say
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import ModuleType
 
 from thresher.dedup.groups import UnionFind
 
@@ -20,10 +22,14 @@ SHINGLE = 4
 
 def shingles(text: str) -> frozenset[str]:
     """Character 4-grams of a folded text (the whole text when it is shorter)."""
-    padded = f" {text} "
-    if len(padded) <= SHINGLE:
+    return _shingles(f" {text} ", SHINGLE)
+
+
+def _shingles_python(padded: str, size: int) -> frozenset[str]:
+    """``stories_shingles`` of ``_speedups_stories.c``: the substrings of ``size`` characters."""
+    if len(padded) <= size:
         return frozenset({padded})
-    return frozenset({padded[i : i + SHINGLE] for i in range(len(padded) - SHINGLE + 1)})
+    return frozenset({padded[i : i + size] for i in range(len(padded) - size + 1)})
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -89,3 +95,15 @@ def _prefix_filter(sets: Sequence[frozenset[str]], threshold: float, groups: Uni
 
 def _far(a: float | None, b: float | None, window: float) -> bool:
     return a is not None and b is not None and abs(a - b) > window
+
+
+def _load_compiled() -> ModuleType | None:
+    """The C loops (``thresher/_speedups_stories.c``), when the extension was built at install time."""
+    try:
+        return importlib.import_module("thresher._speedups")
+    except ImportError:  # pragma: no cover - depends on the build
+        return None
+
+
+_compiled = _load_compiled()
+_shingles: Callable[[str, int], frozenset[str]] = getattr(_compiled, "stories_shingles", None) or _shingles_python

@@ -11,11 +11,14 @@ words that get no weight come from ``data/stories/function_words.txt``.
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from types import ModuleType
 
 STEM = 6
 """Alphabetic words longer than this are keyed by their first ``STEM`` characters."""
@@ -93,11 +96,9 @@ def _key(word: str) -> str:
 def terms(headline: str, lead: str | None = None) -> Terms:
     """Read the terms of a headline (the lead, when given, adds content words but no entities)."""
     tokens, infos = _read(normalise(headline))
-    words = [k for _, keys in infos for k in keys]
-    names = [keys[0] for kind, keys in infos if kind == _ENTITY]
-    plain = [keys[0] for kind, keys in infos if kind == _PLAIN]
+    words, names, plain, numbers = _gather(infos, _ENTITY, _PLAIN, _NUMBER)
     if lead:
-        words.extend([k for _, keys in _read(normalise(lead))[1] for k in keys])
+        words.extend(_gather(_read(normalise(lead))[1], _ENTITY, _PLAIN, _NUMBER)[0])
     capitalised = len(names)
     title_case = capitalised >= 4 and len(plain) <= capitalised // 5
     return Terms(
@@ -105,8 +106,36 @@ def terms(headline: str, lead: str | None = None) -> Terms:
         words=tuple(words),
         entities=frozenset(names),
         plain=frozenset() if title_case else frozenset(plain),
-        numbers=frozenset([keys[0] for kind, keys in infos if kind == _NUMBER]),
+        numbers=frozenset(numbers),
     )
+
+
+Gathered = tuple[list[str], list[str], list[str], list[str]]
+
+
+def _gather_python(infos: list[TokenKind], entity: int, plain: int, number: int) -> Gathered:
+    """Every key of the tokens in reading order, and the first key of each token of kind ``entity``,
+    ``plain`` and ``number`` (``stories_gather`` in ``_speedups_stories.c`` is the same in C)."""
+    words = [k for _, keys in infos for k in keys]
+    names = [keys[0] for kind, keys in infos if kind == entity and keys]
+    plains = [keys[0] for kind, keys in infos if kind == plain and keys]
+    numbers = [keys[0] for kind, keys in infos if kind == number and keys]
+    return words, names, plains, numbers
+
+
+def _load_compiled() -> ModuleType | None:
+    """The C loops (``thresher/_speedups_stories.c``), when the extension was built at install time."""
+    try:
+        return importlib.import_module("thresher._speedups")
+    except ImportError:  # pragma: no cover - depends on the build
+        return None
+
+
+_compiled = _load_compiled()
+_gather: Callable[[list[TokenKind], int, int, int], Gathered] = getattr(_compiled, "stories_gather", _gather_python)
+_ascii: Callable[[str, frozenset[str], int], TokenKind | None] | None = getattr(
+    _compiled, "stories_token_ascii", None)
+"""``_token`` in C for tokens of ASCII letters and digits (None for others); None when not built."""
 
 
 def _read(source: str) -> tuple[list[str], list[TokenKind]]:
@@ -137,7 +166,7 @@ def _remember(token: str, no_space: bool) -> TokenKind:
     cache = _CACHE[no_space]
     if len(cache) >= CACHE_SIZE:
         cache.clear()
-    found = cache[token] = _token(token, no_space)
+    found = cache[token] = (_ascii(token, function_words(), STEM) if _ascii else None) or _token(token, no_space)
     return found
 
 
