@@ -22,9 +22,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import importlib
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from revision import package_at
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "wcxb-dev"
@@ -57,20 +56,7 @@ def pages(data: Path, limit: int | None, sample: int | None) -> list[tuple[str, 
 def old_package(rev: str, workdir: Path, files: tuple[str, ...] = STAGE_FILES) -> Any:
     """The working tree's package with ``files`` (default STAGE_FILES) from ``rev``, importable as
     ``thresher_rev``. Compiled extensions are left out: the old package walks in pure Python."""
-    target = workdir / "thresher_rev"
-    shutil.copytree(ROOT / "src" / "thresher", target,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"))
-    for rel in files:
-        old = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:src/thresher/{rel}"],
-                             check=True, capture_output=True, text=True).stdout
-        (target / rel).write_text(old, encoding="utf-8")
-    for path in target.rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        text = re.sub(r"\b(from|import) thresher\b", r"\1 thresher_rev", text)
-        text = text.replace('files("thresher")', 'files("thresher_rev")')
-        path.write_text(text, encoding="utf-8")
-    sys.path.insert(0, str(workdir))
-    return importlib.import_module("thresher_rev")
+    return package_at(rev, workdir, files)
 
 
 def model_matrix(pkg: str, model: Any, blocks: Any, metadata: Any, rules: Any) -> np.ndarray:

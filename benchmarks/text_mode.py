@@ -58,9 +58,6 @@ import gzip
 import importlib
 import json
 import pickle
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -74,6 +71,7 @@ sys.path.insert(0, str(ROOT / "training"))
 
 from wet import CACHE, Doc, fold_of, load_corpus, prf  # noqa: E402
 
+from revision import package_at  # noqa: E402
 from thresher.classify.text_model import TextModel  # noqa: E402
 from thresher.classify.text_rules import rule_decisions  # noqa: E402
 from thresher.deadline import Deadline  # noqa: E402
@@ -274,20 +272,7 @@ SAME_FILES = (
 def old_package(rev: str, workdir: Path, *, compiled: bool = False) -> Any:
     """The working tree's package with :data:`SAME_FILES` from ``rev``, importable as ``thresher_rev``
     (without the compiled extension the old side runs its pure-Python/numpy code)."""
-    target = workdir / "thresher_rev"
-    ignore = ("__pycache__",) if compiled else ("__pycache__", "*.so", "*.pyd")
-    shutil.copytree(ROOT / "src" / "thresher", target, ignore=shutil.ignore_patterns(*ignore))
-    for rel in SAME_FILES:
-        old = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:src/thresher/{rel}"],
-                             check=True, capture_output=True, text=True).stdout
-        (target / rel).write_text(old, encoding="utf-8")
-    for path in target.rglob("*.py"):
-        text = path.read_text(encoding="utf-8")
-        text = re.sub(r"\b(from|import) thresher\b", r"\1 thresher_rev", text)
-        text = text.replace('files("thresher")', 'files("thresher_rev")')
-        path.write_text(text, encoding="utf-8")
-    sys.path.insert(0, str(workdir))
-    return importlib.import_module("thresher_rev")
+    return package_at(rev, workdir, SAME_FILES, compiled=compiled)
 
 
 def _trace_of(pkg: Any, text: str, opts: Any) -> dict[str, Any]:

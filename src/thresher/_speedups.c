@@ -25,13 +25,7 @@ typedef struct {
     float thr;
 } Node32;
 
-typedef struct {
-    Py_buffer view;
-    int held;
-} Buf;
-
-static int get_buf(PyObject *obj, Buf *b, const char *format, Py_ssize_t itemsize, int writable,
-                   const char *name) {
+int get_buf(PyObject *obj, Buf *b, char format, Py_ssize_t itemsize, int writable, const char *name) {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, &b->view, flags) < 0) {
         return -1;
@@ -41,14 +35,14 @@ static int get_buf(PyObject *obj, Buf *b, const char *format, Py_ssize_t itemsiz
     if (f[0] == '=' || f[0] == '<' || f[0] == '@') {
         f++;
     }
-    if (b->view.itemsize != itemsize || strcmp(f, format) != 0) {
-        PyErr_Format(PyExc_TypeError, "%s: expected a contiguous array of '%s' items", name, format);
+    if (b->view.itemsize != itemsize || f[0] != format || f[1] != '\0') {
+        PyErr_Format(PyExc_TypeError, "%s: expected a contiguous array of '%c' items", name, format);
         return -1;
     }
     return 0;
 }
 
-static void release(Buf *bufs, int n) {
+void release(Buf *bufs, int n) {
     for (int i = 0; i < n; i++) {
         if (bufs[i].held) {
             PyBuffer_Release(&bufs[i].view);
@@ -243,13 +237,13 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
     }
     int f32 = probe.itemsize == 4;
     PyBuffer_Release(&probe);
-    const char *ft = f32 ? "f" : "d";
+    char ft = f32 ? 'f' : 'd';
     Py_ssize_t fs = f32 ? 4 : 8;
     if (get_buf(objs[0], &b[0], ft, fs, 0, "x") < 0 || get_buf(objs[1], &b[1], ft, fs, 0, "thr") < 0 ||
-        get_buf(objs[2], &b[2], "i", 4, 0, "feat") < 0 || get_buf(objs[3], &b[3], "i", 4, 0, "left") < 0 ||
-        get_buf(objs[4], &b[4], "B", 1, 0, "leaf") < 0 || get_buf(objs[5], &b[5], "i", 4, 0, "depth") < 0 ||
-        get_buf(objs[6], &b[6], "d", 8, 0, "value") < 0 || get_buf(objs[7], &b[7], "i", 4, 0, "roots") < 0 ||
-        get_buf(o_raw, &b[8], "d", 8, 1, "raw") < 0) {
+        get_buf(objs[2], &b[2], 'i', 4, 0, "feat") < 0 || get_buf(objs[3], &b[3], 'i', 4, 0, "left") < 0 ||
+        get_buf(objs[4], &b[4], 'B', 1, 0, "leaf") < 0 || get_buf(objs[5], &b[5], 'i', 4, 0, "depth") < 0 ||
+        get_buf(objs[6], &b[6], 'd', 8, 0, "value") < 0 || get_buf(objs[7], &b[7], 'i', 4, 0, "roots") < 0 ||
+        get_buf(o_raw, &b[8], 'd', 8, 1, "raw") < 0) {
         release(b, 9);
         return NULL;
     }
@@ -343,10 +337,10 @@ static PyObject *walk_table(PyObject *Py_UNUSED(self), PyObject *args) {
     }
     Buf b[8];
     memset(b, 0, sizeof(b));
-    if (get_buf(objs[0], &b[0], "f", 4, 0, "thr32") < 0 || get_buf(objs[1], &b[1], "d", 8, 0, "thr64") < 0 ||
-        get_buf(objs[2], &b[2], "i", 4, 0, "feat") < 0 || get_buf(objs[3], &b[3], "i", 4, 0, "left") < 0 ||
-        get_buf(objs[4], &b[4], "B", 1, 0, "leaf") < 0 || get_buf(objs[5], &b[5], "i", 4, 0, "depth") < 0 ||
-        get_buf(objs[6], &b[6], "d", 8, 0, "value") < 0 || get_buf(objs[7], &b[7], "i", 4, 0, "roots") < 0) {
+    if (get_buf(objs[0], &b[0], 'f', 4, 0, "thr32") < 0 || get_buf(objs[1], &b[1], 'd', 8, 0, "thr64") < 0 ||
+        get_buf(objs[2], &b[2], 'i', 4, 0, "feat") < 0 || get_buf(objs[3], &b[3], 'i', 4, 0, "left") < 0 ||
+        get_buf(objs[4], &b[4], 'B', 1, 0, "leaf") < 0 || get_buf(objs[5], &b[5], 'i', 4, 0, "depth") < 0 ||
+        get_buf(objs[6], &b[6], 'd', 8, 0, "value") < 0 || get_buf(objs[7], &b[7], 'i', 4, 0, "roots") < 0) {
         release(b, 8);
         return NULL;
     }
@@ -437,7 +431,7 @@ static PyObject *walk_prepared(PyObject *Py_UNUSED(self), PyObject *args) {
     int f32 = probe.itemsize == 4;
     PyBuffer_Release(&probe);
     Py_ssize_t fs = f32 ? 4 : 8;
-    if (get_buf(o_x, &b[0], f32 ? "f" : "d", fs, 0, "x") < 0 || get_buf(o_raw, &b[1], "d", 8, 1, "raw") < 0) {
+    if (get_buf(o_x, &b[0], f32 ? 'f' : 'd', fs, 0, "x") < 0 || get_buf(o_raw, &b[1], 'd', 8, 1, "raw") < 0) {
         release(b, 2);
         return NULL;
     }

@@ -5,6 +5,18 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+/* An array handed in through the buffer protocol (no numpy headers), its item type checked. */
+typedef struct {
+    Py_buffer view;
+    int held;
+} Buf;
+
+/* Get ``obj``'s C-contiguous buffer of ``itemsize``-byte items of struct type code ``format``
+ * (writable when asked); 0, or -1 with a TypeError naming ``name``. */
+int get_buf(PyObject *obj, Buf *b, char format, Py_ssize_t itemsize, int writable, const char *name);
+/* Release the first ``n`` of ``bufs`` that are held. */
+void release(Buf *bufs, int n);
+
 extern PyMethodDef thresher_text_methods[];   /* _speedups_text.c: text-mode line features */
 extern PyMethodDef thresher_lexbor_methods[]; /* _speedups_lexbor.c: the HTML segmentation walk */
 extern PyMethodDef thresher_stories_methods[]; /* _speedups_stories.c: story clustering */

@@ -2,6 +2,7 @@ import random
 from datetime import datetime, timedelta
 
 import numpy as np
+import pytest
 
 from thresher.stories import Item, LexicalBackend, StoriesOptions, cluster_stories, story_id
 from thresher.stories.cluster import agglomerate
@@ -96,21 +97,12 @@ def test_small_average_link_is_the_numpy_one_ties_included():
 
 
 def _agglomerate_numpy(scores: np.ndarray, *, link: float, merge: float) -> list[int]:
-    """``agglomerate`` as it was before its list path: numpy components, then average link."""
-    from thresher.dedup.groups import UnionFind
-    from thresher.stories.cluster import _average_link
+    """``agglomerate`` on its numpy path (no group counted as small)."""
+    from thresher.stories import cluster
 
-    n = scores.shape[0]
-    strong = UnionFind(n)
-    for i, j in np.argwhere(np.triu(scores >= link, 1)):
-        strong.union(int(i), int(j))
-    labels = list(range(n))
-    for members in strong.components():
-        sub = scores[np.ix_(members, members)].astype(np.float64)
-        for group in _average_link(sub, link=link, merge=merge):
-            for k in group:
-                labels[members[k]] = members[group[0]]
-    return labels
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cluster, "SMALL", 0)
+        return cluster.agglomerate(scores, link=link, merge=merge)
 
 
 def test_small_agglomerate_on_lists_is_the_numpy_one():

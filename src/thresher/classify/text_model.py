@@ -12,34 +12,22 @@ loaded once per process.
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from thresher.classify.trees import Trees
+from thresher.compiled import extension
 from thresher.model import Block, Decision
 from thresher.options import Options
 from thresher.segment.text import FEATURES, feature_table
 
-
-def _load_compiled() -> ModuleType | None:
-    """The C loops (thresher/_speedups_text.c), when the extension was built at install time."""
-    try:
-        module = importlib.import_module("thresher._speedups")
-    except ImportError:  # pragma: no cover - depends on the build
-        return None
-    # an extension built from older sources lacks them: then the Python code runs
-    return module if hasattr(module, "text_matrix") and hasattr(module, "text_stage2") else None
-
-
-_compiled = _load_compiled()
+_compiled = extension("text_matrix", "text_stage2")
 
 MODEL_RESOURCE = "data/text_model.json"
 BASE_FEATURES = (

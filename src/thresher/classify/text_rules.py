@@ -26,7 +26,6 @@ when the package ships one; :func:`rule_decisions` is the rules alone.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from bisect import bisect_right
@@ -36,28 +35,17 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import accumulate, pairwise
-from types import ModuleType
 
 import numpy as np
 
 from thresher.classify.text_model import load_model
+from thresher.compiled import extension
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision
 from thresher.options import Options
 from thresher.segment.text import Columns, content_tokens, feature_table, text_vocabulary
 
-
-def _load_compiled() -> ModuleType | None:
-    """The C loops (thresher/_speedups_text.c), when the extension was built at install time."""
-    try:
-        module = importlib.import_module("thresher._speedups")
-    except ImportError:  # pragma: no cover - depends on the build
-        return None
-    # an extension built from older sources lacks them: then the Python code runs
-    return module if hasattr(module, "line_masks") else None
-
-
-_compiled = _load_compiled()
+_compiled = extension("line_masks")
 
 _SEPARATORS = ":：»›>|–—-·•/／"
 _SPLIT_RE = re.compile(r"[\s|•·/,;:()\[\]]+")

@@ -7,21 +7,11 @@ training/; loading lightgbm costs seconds per process, walking the trees with nu
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
 import numpy as np
 
+from thresher.compiled import extension
 
-def _load_compiled() -> ModuleType | None:
-    """The C walk (thresher/_speedups.c), when the extension was built at install time."""
-    try:
-        return importlib.import_module("thresher._speedups")
-    except ImportError:  # pragma: no cover - depends on the build
-        return None
-
-
-_compiled = _load_compiled()
+_compiled = extension()
 
 
 class Trees:

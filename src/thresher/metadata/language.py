@@ -15,7 +15,6 @@ so both ways give the same numbers to the last bit.
 
 from __future__ import annotations
 
-import importlib
 import lzma
 import math
 import struct
@@ -25,6 +24,8 @@ from importlib import resources
 from typing import Any, BinaryIO
 
 import numpy as np
+
+from thresher.compiled import extension
 
 MIN_CHARS = 20
 """Shorter texts get no language: too little evidence."""
@@ -40,17 +41,7 @@ _ARRAYS = {
 _SLICE = 1 << 20
 
 
-def _load_compiled() -> Any:
-    """The C scanner (thresher/_speedups_text.c), when the extension was built at install time."""
-    try:
-        module = importlib.import_module("thresher._speedups")
-    except ImportError:  # pragma: no cover - depends on the build
-        return None
-    # an extension built from older sources lacks them: then the numpy scanner runs
-    return module if hasattr(module, "lang_visits") and hasattr(module, "half_rows") else None
-
-
-_compiled = _load_compiled()
+_compiled: Any = extension("lang_visits", "half_rows")
 
 
 @lru_cache(maxsize=1)

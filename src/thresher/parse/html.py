@@ -7,7 +7,6 @@ without importing the parser.
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
+from thresher.compiled import function
 from thresher.options import Options
 
 DROP_TAGS = (
@@ -237,10 +237,7 @@ def _limit(text: str) -> tuple[str, bool]:
 @lru_cache(maxsize=1)
 def _compiled_prescan() -> Any:
     """``lexbor_prescan`` of the compiled extension (thresher/_speedups_lexbor.c), None when not built."""
-    try:
-        return getattr(importlib.import_module("thresher._speedups"), "lexbor_prescan", None)
-    except ImportError:
-        return None
+    return function("lexbor_prescan")
 
 
 def _limit_attributes(text: str) -> str:

@@ -8,7 +8,6 @@ none: compared with a region's depth they tell whether the hint sits inside or a
 from __future__ import annotations
 
 import heapq
-import importlib
 import json
 import re
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from thresher.compiled import function
 from thresher.deadline import Deadline
 from thresher.model import Block, BlockKind
 
@@ -351,10 +351,7 @@ _BLOCK_FIELDS = ("index", "text", "kind", "level", "path", "features", "cells", 
 @cache
 def _compiled(name: str) -> Any:
     """A function of the compiled extension (thresher/_speedups*.c), None when it is not built."""
-    try:
-        return getattr(importlib.import_module("thresher._speedups"), name, None)
-    except ImportError:
-        return None
+    return function(name)
 
 
 @lru_cache(maxsize=1)
@@ -402,10 +399,7 @@ def _row_dicts(names: tuple[str, ...], values: np.ndarray) -> list[dict[str, flo
 @lru_cache(maxsize=1)
 def _compiled_row_dicts() -> Any:
     """``row_dicts`` of the compiled extension (thresher/_speedups.c), None when not built."""
-    try:
-        return getattr(importlib.import_module("thresher._speedups"), "row_dicts", None)
-    except ImportError:
-        return None
+    return function("row_dicts")
 
 
 class FeatureBlocks(list[Block]):

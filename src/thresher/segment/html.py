@@ -11,7 +11,6 @@ the same raw blocks on :func:`check_pages`, and a page it cannot mirror is walke
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -19,6 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from thresher.compiled import function
 from thresher.deadline import NO_DEADLINE, Deadline
 from thresher.model import Block, BlockKind
 from thresher.options import Options
@@ -269,13 +269,7 @@ def _compiled_walk() -> _WalkFunction | None:
     """The C walk (thresher/_speedups_lexbor.c) bound to the parser's library, once it gave the same
     blocks as :func:`_walk` on the check page; None when the extension is not built, the parser's
     library cannot be found, or the check disagrees (the Python walk is used then)."""
-    try:
-        speedups = importlib.import_module("thresher._speedups")
-    except ImportError:
-        return None
-    bind = getattr(speedups, "lexbor_bind", None)
-    check = getattr(speedups, "lexbor_check", None)
-    walk_c = getattr(speedups, "lexbor_walk", None)
+    bind, check, walk_c = function("lexbor_bind"), function("lexbor_check"), function("lexbor_walk")
     native = native_parser()
     if bind is None or check is None or walk_c is None or native is None or not bind(native[0], *native[1]):
         return None

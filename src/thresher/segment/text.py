@@ -18,7 +18,6 @@ a Python loop over its characters.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,11 +26,11 @@ from functools import cache
 from importlib import resources
 from itertools import pairwise
 from operator import attrgetter
-from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
 
+from thresher.compiled import extension
 from thresher.deadline import Deadline
 from thresher.errors import ThresherError
 from thresher.model import Block, BlockKind
@@ -103,17 +102,7 @@ def text_vocabulary() -> TextVocabulary:
     )
 
 
-def _load_compiled() -> ModuleType | None:
-    """The C loops (thresher/_speedups_text.c), when the extension was built at install time."""
-    try:
-        module = importlib.import_module("thresher._speedups")
-    except ImportError:  # pragma: no cover - depends on the build
-        return None
-    # an extension built from older sources lacks them: then the Python code runs
-    return module if hasattr(module, "text_counts") and hasattr(module, "text_words") else None
-
-
-_compiled = _load_compiled()
+_compiled = extension("text_counts", "text_words")
 
 
 TEXT_LINES_PER_ELEMENT = 5

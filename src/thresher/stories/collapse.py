@@ -9,12 +9,11 @@ Jaccard, so the result is exact, not a sketch. "officials says" / "officials say
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from types import ModuleType
 
+from thresher.compiled import extension
 from thresher.dedup.groups import UnionFind
 
 SHINGLE = 4
@@ -97,13 +96,5 @@ def _far(a: float | None, b: float | None, window: float) -> bool:
     return a is not None and b is not None and abs(a - b) > window
 
 
-def _load_compiled() -> ModuleType | None:
-    """The C loops (``thresher/_speedups_stories.c``), when the extension was built at install time."""
-    try:
-        return importlib.import_module("thresher._speedups")
-    except ImportError:  # pragma: no cover - depends on the build
-        return None
-
-
-_compiled = _load_compiled()
+_compiled = extension()
 _shingles: Callable[[str, int], frozenset[str]] = getattr(_compiled, "stories_shingles", None) or _shingles_python

@@ -13,13 +13,12 @@ to ``DECIMALS`` places) so an engine may score the pairs in any batches and get 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Sequence
-from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 
+from thresher.compiled import extension
 from thresher.stories.similarity import F32, IDF_PRIOR, Weights, informative_numbers
 from thresher.stories.text import Terms
 
@@ -186,13 +185,5 @@ def pair_scores(
     return np.round(scores, DECIMALS)
 
 
-def _load_compiled() -> ModuleType | None:
-    """The C loops (``thresher/_speedups_stories.c``), when the extension was built at install time."""
-    try:
-        return importlib.import_module("thresher._speedups")
-    except ImportError:  # pragma: no cover - depends on the build
-        return None
-
-
-_compiled = _load_compiled()
+_compiled = extension()
 _sparse_dot: Callable[[I64, I64, F64, I64, I64], bytes] | None = getattr(_compiled, "stories_sparse_dot", None)

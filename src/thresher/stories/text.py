@@ -11,14 +11,14 @@ words that get no weight come from ``data/stories/function_words.txt``.
 
 from __future__ import annotations
 
-import importlib
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from types import ModuleType
+
+from thresher.compiled import extension
 
 STEM = 6
 """Alphabetic words longer than this are keyed by their first ``STEM`` characters."""
@@ -123,15 +123,7 @@ def _gather_python(infos: list[TokenKind], entity: int, plain: int, number: int)
     return words, names, plains, numbers
 
 
-def _load_compiled() -> ModuleType | None:
-    """The C loops (``thresher/_speedups_stories.c``), when the extension was built at install time."""
-    try:
-        return importlib.import_module("thresher._speedups")
-    except ImportError:  # pragma: no cover - depends on the build
-        return None
-
-
-_compiled = _load_compiled()
+_compiled = extension()
 _gather: Callable[[list[TokenKind], int, int, int], Gathered] = getattr(_compiled, "stories_gather", _gather_python)
 _ascii: Callable[[str, frozenset[str], int], TokenKind | None] | None = getattr(
     _compiled, "stories_token_ascii", None)
