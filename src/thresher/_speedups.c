@@ -25,7 +25,7 @@ typedef struct {
     float thr;
 } Node32;
 
-int get_buf(PyObject *obj, Buf *b, char format, Py_ssize_t itemsize, int writable, const char *name) {
+int get_array(PyObject *obj, Arr *b, char format, Py_ssize_t itemsize, int writable, const char *name) {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, &b->view, flags) < 0) {
         return -1;
@@ -42,7 +42,7 @@ int get_buf(PyObject *obj, Buf *b, char format, Py_ssize_t itemsize, int writabl
     return 0;
 }
 
-void release(Buf *bufs, int n) {
+void release_arrays(Arr *bufs, int n) {
     for (int i = 0; i < n; i++) {
         if (bufs[i].held) {
             PyBuffer_Release(&bufs[i].view);
@@ -228,7 +228,7 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
                           &objs[4], &objs[5], &objs[6], &objs[7], &o_raw)) {
         return NULL;
     }
-    Buf b[10];
+    Arr b[10];
     memset(b, 0, sizeof(b));
     /* x decides the float type */
     Py_buffer probe;
@@ -239,12 +239,12 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
     PyBuffer_Release(&probe);
     char ft = f32 ? 'f' : 'd';
     Py_ssize_t fs = f32 ? 4 : 8;
-    if (get_buf(objs[0], &b[0], ft, fs, 0, "x") < 0 || get_buf(objs[1], &b[1], ft, fs, 0, "thr") < 0 ||
-        get_buf(objs[2], &b[2], 'i', 4, 0, "feat") < 0 || get_buf(objs[3], &b[3], 'i', 4, 0, "left") < 0 ||
-        get_buf(objs[4], &b[4], 'B', 1, 0, "leaf") < 0 || get_buf(objs[5], &b[5], 'i', 4, 0, "depth") < 0 ||
-        get_buf(objs[6], &b[6], 'd', 8, 0, "value") < 0 || get_buf(objs[7], &b[7], 'i', 4, 0, "roots") < 0 ||
-        get_buf(o_raw, &b[8], 'd', 8, 1, "raw") < 0) {
-        release(b, 9);
+    if (get_array(objs[0], &b[0], ft, fs, 0, "x") < 0 || get_array(objs[1], &b[1], ft, fs, 0, "thr") < 0 ||
+        get_array(objs[2], &b[2], 'i', 4, 0, "feat") < 0 || get_array(objs[3], &b[3], 'i', 4, 0, "left") < 0 ||
+        get_array(objs[4], &b[4], 'B', 1, 0, "leaf") < 0 || get_array(objs[5], &b[5], 'i', 4, 0, "depth") < 0 ||
+        get_array(objs[6], &b[6], 'd', 8, 0, "value") < 0 || get_array(objs[7], &b[7], 'i', 4, 0, "roots") < 0 ||
+        get_array(o_raw, &b[8], 'd', 8, 1, "raw") < 0) {
+        release_arrays(b, 9);
         return NULL;
     }
     Py_ssize_t n_nodes = b[1].view.len / fs;
@@ -253,7 +253,7 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
     if (width <= 0 || b[0].view.len / fs != n_rows * width || b[2].view.len / 4 != n_nodes ||
         b[3].view.len / 4 != n_nodes || b[4].view.len != n_nodes || b[5].view.len / 4 != n_nodes ||
         b[6].view.len / 8 != n_nodes) {
-        release(b, 9);
+        release_arrays(b, 9);
         PyErr_SetString(PyExc_ValueError, "walk: array sizes do not match");
         return NULL;
     }
@@ -271,11 +271,11 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
     tb.thr64 = thr64;
     if (check_table(n_nodes, n_trees, thr32, thr64, tb.feat, tb.left, (const unsigned char *)b[4].view.buf,
                     tb.depth, tb.roots, &tb.max_depth, &tb.max_feat) < 0) {
-        release(b, 9);
+        release_arrays(b, 9);
         return NULL;
     }
     if (n_nodes && tb.max_feat >= width) {
-        release(b, 9);
+        release_arrays(b, 9);
         PyErr_SetString(PyExc_ValueError, "walk: node table out of range");
         return NULL;
     }
@@ -284,7 +284,7 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
     if (tb.tree_depth == NULL || (f32 && packed == NULL)) {
         PyMem_Free(tb.tree_depth);
         PyMem_Free(packed);
-        release(b, 9);
+        release_arrays(b, 9);
         return PyErr_NoMemory();
     }
     fill_tree_depth(&tb);
@@ -292,7 +292,7 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
     int err = walk_rows(&tb, b[0].view.buf, f32, n_rows, width, (double *)b[8].view.buf);
     PyMem_Free(tb.tree_depth);
     PyMem_Free(packed);
-    release(b, 9);
+    release_arrays(b, 9);
     if (err < 0) {
         return NULL;
     }
@@ -318,7 +318,7 @@ static void free_table(PyObject *capsule) {
     PyMem_Free(ot);
 }
 
-static void *copy_of(const Buf *b) {
+static void *copy_of(const Arr *b) {
     void *p = PyMem_Malloc(b->view.len ? (size_t)b->view.len : 1);
     if (p != NULL && b->view.len) {
         memcpy(p, b->view.buf, (size_t)b->view.len);
@@ -335,13 +335,13 @@ static PyObject *walk_table(PyObject *Py_UNUSED(self), PyObject *args) {
                           &objs[6], &objs[7])) {
         return NULL;
     }
-    Buf b[8];
+    Arr b[8];
     memset(b, 0, sizeof(b));
-    if (get_buf(objs[0], &b[0], 'f', 4, 0, "thr32") < 0 || get_buf(objs[1], &b[1], 'd', 8, 0, "thr64") < 0 ||
-        get_buf(objs[2], &b[2], 'i', 4, 0, "feat") < 0 || get_buf(objs[3], &b[3], 'i', 4, 0, "left") < 0 ||
-        get_buf(objs[4], &b[4], 'B', 1, 0, "leaf") < 0 || get_buf(objs[5], &b[5], 'i', 4, 0, "depth") < 0 ||
-        get_buf(objs[6], &b[6], 'd', 8, 0, "value") < 0 || get_buf(objs[7], &b[7], 'i', 4, 0, "roots") < 0) {
-        release(b, 8);
+    if (get_array(objs[0], &b[0], 'f', 4, 0, "thr32") < 0 || get_array(objs[1], &b[1], 'd', 8, 0, "thr64") < 0 ||
+        get_array(objs[2], &b[2], 'i', 4, 0, "feat") < 0 || get_array(objs[3], &b[3], 'i', 4, 0, "left") < 0 ||
+        get_array(objs[4], &b[4], 'B', 1, 0, "leaf") < 0 || get_array(objs[5], &b[5], 'i', 4, 0, "depth") < 0 ||
+        get_array(objs[6], &b[6], 'd', 8, 0, "value") < 0 || get_array(objs[7], &b[7], 'i', 4, 0, "roots") < 0) {
+        release_arrays(b, 8);
         return NULL;
     }
     Py_ssize_t n_nodes = b[0].view.len / 4;
@@ -349,7 +349,7 @@ static PyObject *walk_table(PyObject *Py_UNUSED(self), PyObject *args) {
     if (n_nodes == 0 || n_trees == 0 || b[1].view.len / 8 != n_nodes || b[2].view.len / 4 != n_nodes ||
         b[3].view.len / 4 != n_nodes || b[4].view.len != n_nodes || b[5].view.len / 4 != n_nodes ||
         b[6].view.len / 8 != n_nodes) {
-        release(b, 8);
+        release_arrays(b, 8);
         PyErr_SetString(PyExc_ValueError, "walk_table: array sizes do not match");
         return NULL;
     }
@@ -357,12 +357,12 @@ static PyObject *walk_table(PyObject *Py_UNUSED(self), PyObject *args) {
     if (check_table(n_nodes, n_trees, (const float *)b[0].view.buf, (const double *)b[1].view.buf,
                     (const int *)b[2].view.buf, (const int *)b[3].view.buf, (const unsigned char *)b[4].view.buf,
                     (const int *)b[5].view.buf, (const int *)b[7].view.buf, &max_depth, &max_feat) < 0) {
-        release(b, 8);
+        release_arrays(b, 8);
         return NULL;
     }
     OwnedTable *ot = (OwnedTable *)PyMem_Calloc(1, sizeof(OwnedTable));
     if (ot == NULL) {
-        release(b, 8);
+        release_arrays(b, 8);
         return PyErr_NoMemory();
     }
     int ok = 1;
@@ -378,7 +378,7 @@ static PyObject *walk_table(PyObject *Py_UNUSED(self), PyObject *args) {
     for (int i = 0; i < 8; i++) {
         ok &= ot->mem[i] != NULL;
     }
-    release(b, 8);
+    release_arrays(b, 8);
     if (!ok) {
         for (int i = 0; i < 8; i++) {
             PyMem_Free(ot->mem[i]);
@@ -422,7 +422,7 @@ static PyObject *walk_prepared(PyObject *Py_UNUSED(self), PyObject *args) {
     if (ot == NULL) {
         return NULL;
     }
-    Buf b[2];
+    Arr b[2];
     memset(b, 0, sizeof(b));
     Py_buffer probe;
     if (PyObject_GetBuffer(o_x, &probe, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
@@ -431,18 +431,18 @@ static PyObject *walk_prepared(PyObject *Py_UNUSED(self), PyObject *args) {
     int f32 = probe.itemsize == 4;
     PyBuffer_Release(&probe);
     Py_ssize_t fs = f32 ? 4 : 8;
-    if (get_buf(o_x, &b[0], f32 ? 'f' : 'd', fs, 0, "x") < 0 || get_buf(o_raw, &b[1], 'd', 8, 1, "raw") < 0) {
-        release(b, 2);
+    if (get_array(o_x, &b[0], f32 ? 'f' : 'd', fs, 0, "x") < 0 || get_array(o_raw, &b[1], 'd', 8, 1, "raw") < 0) {
+        release_arrays(b, 2);
         return NULL;
     }
     Py_ssize_t n_rows = b[1].view.len / 8;
     if (width <= 0 || b[0].view.len / fs != n_rows * width || ot->tb.max_feat >= width) {
-        release(b, 2);
+        release_arrays(b, 2);
         PyErr_SetString(PyExc_ValueError, "walk_prepared: rows do not match the table");
         return NULL;
     }
     int err = walk_rows(&ot->tb, b[0].view.buf, f32, n_rows, width, (double *)b[1].view.buf);
-    release(b, 2);
+    release_arrays(b, 2);
     if (err < 0) {
         return NULL;
     }
@@ -459,7 +459,7 @@ static PyObject *row_dicts(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!O", &PyTuple_Type, &names, &values)) {
         return NULL;
     }
-    Buf b = {0};
+    Arr b = {0};
     if (PyObject_GetBuffer(values, &b.view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
         return NULL;
     }

@@ -9,13 +9,13 @@
 typedef struct {
     Py_buffer view;
     int held;
-} Buf;
+} Arr;
 
 /* Get ``obj``'s C-contiguous buffer of ``itemsize``-byte items of struct type code ``format``
  * (writable when asked); 0, or -1 with a TypeError naming ``name``. */
-int get_buf(PyObject *obj, Buf *b, char format, Py_ssize_t itemsize, int writable, const char *name);
+int get_array(PyObject *obj, Arr *b, char format, Py_ssize_t itemsize, int writable, const char *name);
 /* Release the first ``n`` of ``bufs`` that are held. */
-void release(Buf *bufs, int n);
+void release_arrays(Arr *bufs, int n);
 
 extern PyMethodDef thresher_text_methods[];   /* _speedups_text.c: text-mode line features */
 extern PyMethodDef thresher_lexbor_methods[]; /* _speedups_lexbor.c: the HTML segmentation walk */

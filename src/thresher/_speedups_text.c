@@ -37,20 +37,20 @@ static PyObject *lang_visits(PyObject *Py_UNUSED(self), PyObject *args) {
                           &objs[6], &depth)) {
         return NULL;
     }
-    Buf b[7];
+    Arr b[7];
     memset(b, 0, sizeof(b));
     if (PyObject_GetBuffer(objs[0], &b[0].view, PyBUF_C_CONTIGUOUS) < 0) {
         return NULL;
     }
     b[0].held = 1;
-    if (get_buf(objs[1], &b[1], 'I', 4, 0, "nextmove") < 0 || get_buf(objs[2], &b[2], 'H', 2, 0, "row") < 0 ||
-        get_buf(objs[3], &b[3], 'i', 4, 0, "out_feat") < 0 || get_buf(objs[4], &b[4], 'i', 4, 1, "slot") < 0 ||
-        get_buf(objs[6], &b[6], 'f', 4, 1, "counts") < 0) {
-        release(b, 7);
+    if (get_array(objs[1], &b[1], 'I', 4, 0, "nextmove") < 0 || get_array(objs[2], &b[2], 'H', 2, 0, "row") < 0 ||
+        get_array(objs[3], &b[3], 'i', 4, 0, "out_feat") < 0 || get_array(objs[4], &b[4], 'i', 4, 1, "slot") < 0 ||
+        get_array(objs[6], &b[6], 'f', 4, 1, "counts") < 0) {
+        release_arrays(b, 7);
         return NULL;
     }
     if (PyObject_GetBuffer(objs[5], &b[5].view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
-        release(b, 7);
+        release_arrays(b, 7);
         return NULL;
     }
     b[5].held = 1;
@@ -61,7 +61,7 @@ static PyObject *lang_visits(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         if (b[5].view.itemsize != (Py_ssize_t)sizeof(Py_ssize_t) || f[1] != '\0' ||
             !(f[0] == 'n' || f[0] == 'l' || f[0] == 'q')) {
-            release(b, 7);
+            release_arrays(b, 7);
             PyErr_SetString(PyExc_TypeError, "idx: expected a contiguous array of intp items");
             return NULL;
         }
@@ -79,13 +79,13 @@ static PyObject *lang_visits(PyObject *Py_UNUSED(self), PyObject *args) {
     float *counts = (float *)b[6].view.buf;
     if (b[3].view.len / 4 != n_states || b[5].view.len / (Py_ssize_t)sizeof(Py_ssize_t) < n ||
         b[6].view.len / 4 < n || n_states == 0) {
-        release(b, 7);
+        release_arrays(b, 7);
         PyErr_SetString(PyExc_ValueError, "lang_visits: array sizes do not match");
         return NULL;
     }
     int32_t *feat_at = PyMem_Malloc(sizeof(int32_t) * (size_t)(n ? n : 1));
     if (feat_at == NULL) {
-        release(b, 7);
+        release_arrays(b, 7);
         return PyErr_NoMemory();
     }
     int lanes = (depth >= 1 && depth <= 64 && n >= 64 * LANES) ? LANES : 1;
@@ -150,7 +150,7 @@ static PyObject *lang_visits(PyObject *Py_UNUSED(self), PyObject *args) {
         slot[idx[k]] = 0;
     }
     PyMem_Free(feat_at);
-    release(b, 7);
+    release_arrays(b, 7);
     if (bad) {
         PyErr_SetString(PyExc_ValueError, "lang_visits: the automaton leads out of its tables");
         return NULL;
@@ -204,26 +204,26 @@ static PyObject *half_rows(PyObject *Py_UNUSED(self), PyObject *args) {
     if (!PyArg_ParseTuple(args, "OnOnO", &o_table, &width, &o_idx, &m, &o_out)) {
         return NULL;
     }
-    Buf b[3];
+    Arr b[3];
     memset(b, 0, sizeof(b));
-    if (get_buf(o_table, &b[0], 'e', 2, 0, "table") < 0 || get_buf(o_out, &b[2], 'f', 4, 1, "out") < 0) {
-        release(b, 3);
+    if (get_array(o_table, &b[0], 'e', 2, 0, "table") < 0 || get_array(o_out, &b[2], 'f', 4, 1, "out") < 0) {
+        release_arrays(b, 3);
         return NULL;
     }
     if (PyObject_GetBuffer(o_idx, &b[1].view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
-        release(b, 3);
+        release_arrays(b, 3);
         return NULL;
     }
     b[1].held = 1;
     if (b[1].view.itemsize != (Py_ssize_t)sizeof(Py_ssize_t)) {
-        release(b, 3);
+        release_arrays(b, 3);
         PyErr_SetString(PyExc_TypeError, "idx: expected a contiguous array of intp items");
         return NULL;
     }
     Py_ssize_t n_rows = width > 0 ? b[0].view.len / 2 / width : 0;
     if (width <= 0 || m < 0 || b[0].view.len / 2 != n_rows * width ||
         b[1].view.len / (Py_ssize_t)sizeof(Py_ssize_t) < m || b[2].view.len / 4 < m * width) {
-        release(b, 3);
+        release_arrays(b, 3);
         PyErr_SetString(PyExc_ValueError, "half_rows: array sizes do not match");
         return NULL;
     }
@@ -232,7 +232,7 @@ static PyObject *half_rows(PyObject *Py_UNUSED(self), PyObject *args) {
     float *out = (float *)b[2].view.buf;
     for (Py_ssize_t k = 0; k < m; k++) {
         if (idx[k] < 0 || idx[k] >= n_rows) {
-            release(b, 3);
+            release_arrays(b, 3);
             PyErr_SetString(PyExc_IndexError, "half_rows: row out of range");
             return NULL;
         }
@@ -250,7 +250,7 @@ static PyObject *half_rows(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         halves_to_floats(table + r * width, out + k * width, width);
     }
-    release(b, 3);
+    release_arrays(b, 3);
     Py_RETURN_NONE;
 }
 
@@ -289,8 +289,8 @@ static inline int class_of(Py_UCS4 ch, const unsigned char *table, PyObject *ast
     return (int)(bits & 0xff);
 }
 
-static int get_table(PyObject *o_table, Buf *b) {
-    if (get_buf(o_table, b, 'B', 1, 0, "table") < 0) {
+static int get_table(PyObject *o_table, Arr *b) {
+    if (get_array(o_table, b, 'B', 1, 0, "table") < 0) {
         return -1;
     }
     if (b->view.len != 0x10000) {
@@ -313,20 +313,20 @@ static PyObject *text_counts(PyObject *Py_UNUSED(self), PyObject *args) {
         PyErr_SetString(PyExc_TypeError, "astral: expected a dict or None");
         return NULL;
     }
-    Buf b[2];
+    Arr b[2];
     memset(b, 0, sizeof(b));
     if (get_table(o_table, &b[0]) < 0) {
-        release(b, 2);
+        release_arrays(b, 2);
         return NULL;
     }
     if (PyObject_GetBuffer(o_out, &b[1].view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
-        release(b, 2);
+        release_arrays(b, 2);
         return NULL;
     }
     b[1].held = 1;
     if (b[1].view.itemsize != 8 || !b[1].view.format ||
         strchr("ql", b[1].view.format[strspn(b[1].view.format, "=<@")]) == NULL) {
-        release(b, 2);
+        release_arrays(b, 2);
         PyErr_SetString(PyExc_TypeError, "out: expected a contiguous int64 array");
         return NULL;
     }
@@ -348,13 +348,13 @@ static PyObject *text_counts(PyObject *Py_UNUSED(self), PyObject *args) {
             continue;
         }
         if (block >= n_rows) {
-            release(b, 2);
+            release_arrays(b, 2);
             PyErr_SetString(PyExc_ValueError, "text_counts: more blocks than rows");
             return NULL;
         }
         int c = class_of(ch, table, amap);
         if (c < 0) {
-            release(b, 2);
+            release_arrays(b, 2);
             if (c == -1) {
                 return NULL;
             }
@@ -383,7 +383,7 @@ static PyObject *text_counts(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         prev = c;
     }
-    release(b, 2);
+    release_arrays(b, 2);
     Py_RETURN_TRUE;
 }
 
@@ -422,10 +422,10 @@ static PyObject *text_words(PyObject *Py_UNUSED(self), PyObject *args) {
         PyErr_SetString(PyExc_TypeError, "text_words: astral must be a dict or None, the word lists sets");
         return NULL;
     }
-    Buf tb;
+    Arr tb;
     memset(&tb, 0, sizeof(tb));
     if (get_table(o_table, &tb) < 0) {
-        release(&tb, 1);
+        release_arrays(&tb, 1);
         return NULL;
     }
     const unsigned char *table = (const unsigned char *)tb.view.buf;
@@ -538,7 +538,7 @@ done:
     Py_XDECREF(tokens);
     Py_XDECREF(norms);
     PyMem_Free(buf);
-    release(&tb, 1);
+    release_arrays(&tb, 1);
     if (astral_missing && result == NULL && !PyErr_Occurred()) {
         Py_RETURN_NONE;
     }
@@ -583,14 +583,14 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(self), PyObject *args) {
                           &o[9], &o[10])) {
         return NULL;
     }
-    Buf b[11];
+    Arr b[11];
     memset(b, 0, sizeof(b));
     static const char fmt[11] = {'d', 'i', 'i', 'i', 'i', 'i', 'i', 'd', 'd', 'd', 'f'};
     static const char *names[11] = {"values", "base_cols", "nb_cols", "layout", "kind_at", "label_at",
                                     "reason_at", "kept", "log_chars", "log_words", "out"};
     for (int k = 0; k < 11; k++) {
-        if (get_buf(o[k], &b[k], fmt[k], fmt[k] == 'd' ? 8 : 4, k == 10, names[k]) < 0) {
-            release(b, 11);
+        if (get_array(o[k], &b[k], fmt[k], fmt[k] == 'd' ? 8 : 4, k == 10, names[k]) < 0) {
+            release_arrays(b, 11);
             return NULL;
         }
     }
@@ -630,12 +630,12 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(self), PyObject *args) {
         }
     }
     if (!ok) {
-        release(b, 11);
+        release_arrays(b, 11);
         PyErr_SetString(PyExc_ValueError, "text_matrix: array sizes or columns do not match");
         return NULL;
     }
     if (n == 0) {
-        release(b, 11);
+        release_arrays(b, 11);
         Py_RETURN_NONE;
     }
     const int para_col = layout[0], B_CHARS = layout[1], B_WORDS = layout[2], B_TERMINAL = layout[3],
@@ -645,7 +645,7 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(self), PyObject *args) {
     size_t nn = (size_t)n + 1;
     double *cum = PyMem_Malloc(sizeof(double) * nn * (2 + N_WINDOW_FEATURES) + sizeof(Py_ssize_t) * nn * 3);
     if (cum == NULL) {
-        release(b, 11);
+        release_arrays(b, 11);
         return PyErr_NoMemory();
     }
     double *pchars = cum + nn;
@@ -794,7 +794,7 @@ static PyObject *text_matrix(PyObject *Py_UNUSED(self), PyObject *args) {
 #undef BASE
 #undef OUT
     PyMem_Free(cum);
-    release(b, 11);
+    release_arrays(b, 11);
     Py_RETURN_NONE;
 }
 
@@ -845,13 +845,13 @@ static PyObject *text_stage2(PyObject *Py_UNUSED(self), PyObject *args) {
     if (!PyArg_ParseTuple(args, "OdOOOOO", &o[0], &mean, &o[1], &o[2], &o[3], &o[4], &o[5])) {
         return NULL;
     }
-    Buf b[6];
+    Arr b[6];
     memset(b, 0, sizeof(b));
     static const char fmt[6] = {'d', 'd', 'd', 'd', 'i', 'f'};
     static const char *names[6] = {"s", "para", "kept", "values", "base_cols", "out"};
     for (int k = 0; k < 6; k++) {
-        if (get_buf(o[k], &b[k], fmt[k], fmt[k] == 'd' ? 8 : 4, k == 5, names[k]) < 0) {
-            release(b, 6);
+        if (get_array(o[k], &b[k], fmt[k], fmt[k] == 'd' ? 8 : 4, k == 5, names[k]) < 0) {
+            release_arrays(b, 6);
             return NULL;
         }
     }
@@ -867,18 +867,18 @@ static PyObject *text_stage2(PyObject *Py_UNUSED(self), PyObject *args) {
         ok = base_cols[k] >= 0 && base_cols[k] < n_cols;
     }
     if (!ok) {
-        release(b, 6);
+        release_arrays(b, 6);
         PyErr_SetString(PyExc_ValueError, "text_stage2: array sizes or columns do not match");
         return NULL;
     }
     if (n == 0) {
-        release(b, 6);
+        release_arrays(b, 6);
         Py_RETURN_NONE;
     }
     enum { PAD = 15 };
     double *padded = PyMem_Malloc(sizeof(double) * (size_t)(n + 2 * PAD));
     if (padded == NULL) {
-        release(b, 6);
+        release_arrays(b, 6);
         return PyErr_NoMemory();
     }
     for (Py_ssize_t i = 0; i < n + 2 * PAD; i++) {
@@ -956,7 +956,7 @@ static PyObject *text_stage2(PyObject *Py_UNUSED(self), PyObject *args) {
     }
 #undef OUT
     PyMem_Free(padded);
-    release(b, 6);
+    release_arrays(b, 6);
     Py_RETURN_NONE;
 }
 
@@ -974,26 +974,26 @@ static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOn", &o_goto, &o_found, &o_data, &n_lines)) {
         return NULL;
     }
-    Buf b[3];
+    Arr b[3];
     memset(b, 0, sizeof(b));
-    if (get_buf(o_goto, &b[0], 'i', 4, 0, "goto") < 0) {
-        release(b, 3);
+    if (get_array(o_goto, &b[0], 'i', 4, 0, "goto") < 0) {
+        release_arrays(b, 3);
         return NULL;
     }
     if (PyObject_GetBuffer(o_found, &b[1].view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
-        release(b, 3);
+        release_arrays(b, 3);
         return NULL;
     }
     b[1].held = 1;
     const char *f = b[1].view.format ? b[1].view.format : "B";
     f += strspn(f, "=<@");
     if (b[1].view.itemsize != 8 || !(f[0] == 'Q' || f[0] == 'L') || f[1] != '\0') {
-        release(b, 3);
+        release_arrays(b, 3);
         PyErr_SetString(PyExc_TypeError, "found: expected a contiguous uint64 array");
         return NULL;
     }
     if (PyObject_GetBuffer(o_data, &b[2].view, PyBUF_C_CONTIGUOUS) < 0) {
-        release(b, 3);
+        release_arrays(b, 3);
         return NULL;
     }
     b[2].held = 1;
@@ -1002,13 +1002,13 @@ static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
     const unsigned char *data = b[2].view.buf;
     Py_ssize_t n_states = b[1].view.len / 8, n = b[2].view.len;
     if (n_states == 0 || b[0].view.len / 4 != n_states * 256 || n_lines < 1) {
-        release(b, 3);
+        release_arrays(b, 3);
         PyErr_SetString(PyExc_ValueError, "line_masks: the automaton's tables do not match");
         return NULL;
     }
     PyObject *out = PyList_New(n_lines);
     if (out == NULL) {
-        release(b, 3);
+        release_arrays(b, 3);
         return NULL;
     }
     Py_ssize_t line = 0;
@@ -1024,7 +1024,7 @@ static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
             PyObject *v = PyLong_FromUnsignedLongLong(mask);
             if (v == NULL) {
                 Py_DECREF(out);
-                release(b, 3);
+                release_arrays(b, 3);
                 return NULL;
             }
             PyList_SET_ITEM(out, line, v);
@@ -1043,7 +1043,7 @@ static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
     if (error == NULL && line != n_lines) {
         error = "line_masks: the text has fewer lines than n_lines";
     }
-    release(b, 3);
+    release_arrays(b, 3);
     if (error != NULL) {
         Py_DECREF(out); /* items not set are NULL: list_dealloc skips them */
         PyErr_SetString(PyExc_ValueError, error);
