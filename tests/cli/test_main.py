@@ -231,3 +231,17 @@ def test_html_output_is_a_page_of_the_kept_structure(tmp_path, capsys):
     assert [li.text for li in article.findall("ul/li")] == ["one <b>", "two"]
     assert main(["--time-limit", "0", "-o", str(tmp_path / "out.html"), str(page)]) == 0
     assert (tmp_path / "out.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_xml_output_keeps_headings_and_lists(tmp_path, capsys):
+    import xml.etree.ElementTree as ET
+
+    from thresher.cli.main import main
+
+    page = tmp_path / "page.html"
+    page.write_text(HTML_PAGE, encoding="utf-8")
+    assert main(["--time-limit", "0", "--output-format", "xml", str(page)]) == 0
+    doc = ET.fromstring(capsys.readouterr().out)
+    main_ = doc.find("main")
+    assert main_.find("head").get("rend") == "h2" and main_.find("head").text == "Part"
+    assert [item.text for item in main_.findall("list/item")] == ["one <b>", "two"]

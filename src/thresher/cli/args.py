@@ -103,7 +103,7 @@ def options_from_args(args: argparse.Namespace, output_format: str) -> Options:
         changes["time_limit"] = args.time_limit or None
     if output_format == "markdown":
         changes["with_markdown"] = True
-    if output_format == "html":
+    if output_format in ("html", "xml"):  # XML keeps the structure through the semantic HTML
         changes["with_html"] = True
     return Options(**changes)
 
