@@ -29,3 +29,9 @@ def test_header_has_trafilatura_columns():
     for name in ("url", "id", "fingerprint", "hostname", "title", "image", "date", "text", "comments"):
         assert name in CSV_COLUMNS
     assert csv_header().rstrip("\n").split(",") == list(CSV_COLUMNS)
+
+
+def test_description_categories_and_tags_columns():
+    doc = Document(text="t", description="A, b", categories=("News", "World"), tags=("x",))
+    row = _rows(csv_header() + render_csv(doc))[0]
+    assert (row["description"], row["categories"], row["tags"]) == ("A, b", "News;World", "x")

@@ -1,8 +1,9 @@
 """CSV output: one row per document or error, RFC 4180 quoting by the ``csv`` module.
 
 Columns follow trafilatura's CSV (url, id, fingerprint, hostname, title, image, date, text, comments,
-pagetype) plus the fields a corpus pipeline needs to filter on (author, sitename, language, rejected)
-and, for failures, ``error`` and ``message``. Missing values are empty cells.
+pagetype) plus the fields a corpus pipeline needs to filter on (author, sitename, language, rejected,
+description, and categories and tags joined with ``;``) and, for failures, ``error`` and ``message``.
+Missing values are empty cells.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from thresher.model import Document, Result
 
 CSV_COLUMNS: tuple[str, ...] = (
     "url", "id", "fingerprint", "hostname", "title", "author", "sitename", "date", "language",
-    "image", "pagetype", "text", "comments", "rejected", "error", "message", "source",
+    "image", "pagetype", "text", "comments", "rejected", "error", "message", "source", "description",
+    "categories", "tags",
 )
 
 
@@ -43,6 +45,9 @@ def render_csv(result: Result, *, with_metadata: bool = False) -> str:
             "comments": result.comments,
             "rejected": str(result.rejected) if result.rejected else None,
             "source": result.provenance.source,
+            "description": result.description,
+            "categories": ";".join(result.categories),
+            "tags": ";".join(result.tags),
         }
     else:
         values = {
