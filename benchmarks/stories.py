@@ -15,6 +15,7 @@ run, so no word or headline of the measured set has been seen).
 
     python benchmarks/stories.py --blocking      # candidate pairs of the blocking, and the gold pairs they hold
     python benchmarks/stories.py --sensitivity   # F1 around each backend's default thresholds (stories-dev)
+    python benchmarks/stories.py --cascade /tmp/stories/static256.npy   # static embedding / cascade
 Scores come from the shared scorer (shared/score/stories_score.py), imported as a module.
 """
 
@@ -167,6 +168,9 @@ def main() -> None:
     ap.add_argument("--methods", nargs="*", default=METHODS)
     ap.add_argument("--grid", action="store_true", help="also print the threshold grid on stories-dev")
     ap.add_argument("--blocking", action="store_true", help="only the candidate-pair (blocking) table")
+    ap.add_argument("--cascade", type=Path, metavar="TABLE",
+                    help="only the static-embedding and cascade measurement, with a table from "
+                         "training/distill_static_embeddings.py")
     ap.add_argument("--sensitivity", action="store_true",
                     help="only pairwise/B-cubed F1 around each backend's default thresholds on stories-dev")
     args = ap.parse_args()
@@ -175,6 +179,10 @@ def main() -> None:
         return
     if args.sensitivity:
         sensitivity(scorer())
+        return
+    if args.cascade:
+        os.environ.update(ONE_THREAD)
+        cascade(scorer(), args.cascade)
         return
     if args.methods == []:
         grid(scorer())
@@ -268,6 +276,104 @@ def sensitivity(score: Any) -> None:
                 s = score.evaluate(ids, gold, dict(result.assignments))
                 cells.append(f"{s['pairwise'][2]:.3f} ({s['bcubed'][2]:.3f})")
             print(f"{dl:>+8.3f} " + " ".join(f"{c:>15}" for c in cells))
+
+
+def cascade(score: Any, table_path: Path, margins: tuple[float, ...] = (0.5, 0.4, 0.3, 0.2)) -> None:
+    """A design measured, not shipped: a static token embedding distilled from MiniLM (Model2Vec
+    method, ``training/distill_static_embeddings.py``) instead of the model, and a cascade that runs
+    MiniLM only on the items of ambiguous candidate pairs.
+
+    Static cosines are put on the teacher's scale by the line fitted at distillation (unlabelled
+    title pairs), so the embedding backend's weights and thresholds apply unchanged. Cascade: every
+    candidate pair is scored with the calibrated static cosine; the items of pairs that score at
+    least ``link - margin`` are embedded with MiniLM; a pair of two embedded items gets MiniLM's
+    cosine, a pair of two others the static one, a mixed pair 0 (one dot product over stacked
+    vectors ``[teacher | sqrt(slope) * static, sqrt(intercept)]``). Time: CPU seconds of everything
+    (static vectors, the pre-scoring, MiniLM, clustering), caches cold, median of 3."""
+    from dataclasses import replace
+
+    import numpy as np
+    import torch
+
+    from thresher.stories import EmbeddingBackend, cluster_stories, item_from_record
+    from thresher.stories.pairs import TermIndex, candidate_pairs, pair_scores
+    from thresher.stories.similarity import idf_table, seconds
+    from thresher.stories.text import clear_cache, terms
+
+    torch.set_num_threads(1)
+    table = np.load(table_path).astype(np.float32)
+    fit = json.loads(table_path.with_suffix(".json").read_text(encoding="utf-8"))
+    slope, intercept = fit["slope"], max(0.0, fit["intercept"])
+    teacher = EmbeddingBackend()
+    teacher.encode(["warm up"])
+    tokenizer = teacher._load()[0]
+
+    def static(texts: list[str]) -> Any:
+        ids = tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
+        out = np.stack([table[i].mean(axis=0) if i else np.zeros(table.shape[1], np.float32) for i in ids])
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+    class Fixed(EmbeddingBackend):
+        def __init__(self, vectors: dict[str, Any]) -> None:
+            super().__init__()
+            self.vectors = vectors
+
+        def encode(self, texts: Any) -> Any:
+            return np.stack([self.vectors[t] for t in texts]) if len(texts) else None
+
+    def prepare(items: list[Any], margin: float | None) -> tuple[dict[str, Any], float]:
+        """Per headline its stacked vector; the share of items MiniLM embedded (margin None: none)."""
+        texts = [it.headline for it in items]
+        s = static(texts)
+        embedded = np.zeros(len(items), dtype=bool)
+        if margin is not None:
+            weights = teacher.weights
+            all_terms = [terms(t) for t in texts]
+            index = TermIndex(all_terms)
+            df = index.words.frequency()
+            idf = np.fromiter(idf_table(dict(zip(index.words.vocab, df.astype(int).tolist(), strict=True)),
+                                        len(items)).values(), dtype=np.float64)
+            stamps = seconds([it.timestamp for it in items])
+            left, right = candidate_pairs(index, df, max_block=1000, times=stamps, window=72 * 3600.0)
+            proxy = pair_scores(index, left, right, idf, replace(weights, embedding=0.0), times=stamps)
+            proxy += weights.embedding * (intercept + slope * np.einsum("ij,ij->i", s[left], s[right]))
+            ambiguous = proxy >= weights.link - margin
+            embedded[left[ambiguous]] = True
+            embedded[right[ambiguous]] = True
+        dim = 384 + table.shape[1] + 1
+        stacked = np.zeros((len(items), dim), dtype=np.float32)
+        stacked[~embedded, 384:-1] = np.sqrt(slope) * s[~embedded]
+        stacked[~embedded, -1] = np.sqrt(intercept)
+        if embedded.any():
+            stacked[embedded, :384] = teacher.encode([texts[k] for k in np.flatnonzero(embedded)])
+        return dict(zip(texts, stacked, strict=False)), float(embedded.mean())
+
+    print(f"static table {table_path} ({table.shape[0]} x {table.shape[1]}); teacher cosine ~ "
+          f"{intercept:.3f} + {slope:.3f} x static cosine")
+    print(f"{'data':<7}{'method':<24}{'MiniLM on':>10}{'pw P':>7}{'pw R':>7}{'pw F1':>7}{'b3 F1':>7}{'items/s':>9}  notes")
+    for dataset in ("dev", "ticker"):
+        rows, gold = load(dataset)
+        ids = [r["id"] for r in rows]
+        items = [item_from_record(r, index=k) for k, r in enumerate(rows)]
+        variants: list[tuple[str, float | None]] = [("embedding (MiniLM)", -1.0), ("static only", None)]
+        variants += [(f"cascade margin {m}", m) for m in margins]
+        for name, margin in variants:
+            times, share = [], 1.0
+            for _ in range(3):
+                clear_cache()
+                teacher._cache.clear()
+                start = time.process_time()
+                if margin == -1.0:
+                    pred = dict(cluster_stories(items, backend=teacher).assignments)
+                else:
+                    vectors, share = prepare(items, margin)
+                    pred = dict(cluster_stories(items, backend=Fixed(vectors)).assignments)
+                times.append(time.process_time() - start)
+            s = score.evaluate(ids, gold, pred)
+            (pp, pr, pf), bf = s["pairwise"], s["bcubed"][2]
+            note = ticker_check(gold, pred) if dataset == "ticker" else ""
+            print(f"{dataset:<7}{name:<24}{share if margin is not None else 0.0:>10.0%}{pp:7.3f}{pr:7.3f}{pf:7.3f}"
+                  f"{bf:7.3f}{len(items) / sorted(times)[1]:9.0f}  {note}", flush=True)
 
 
 def grid(score: Any) -> None:

@@ -47,3 +47,18 @@ def test_lean_vectors_match_the_hugging_face_model(batch_tokens):
 def test_no_texts_no_vectors():
     tokenizer, model, _ = EmbeddingBackend()._load()
     assert LeanEncoder(tokenizer, model, max_tokens=24).encode([]).shape == (0, 384)
+
+
+def test_forward_without_normalising_gives_the_raw_mean_of_the_same_direction():
+    import torch
+
+    tokenizer, model, _ = EmbeddingBackend()._load()
+    lean = LeanEncoder(tokenizer, model, max_tokens=24)
+    ids = torch.tensor([tokenizer("UAW reaches tentative deal with Ford")["input_ids"]])
+    mask = torch.ones_like(ids, dtype=torch.bool)
+    with torch.inference_mode():
+        raw = lean.forward(ids, mask, normalise=False)
+        unit = lean.forward(ids, mask)
+    norm = float(raw.norm())
+    assert abs(norm - 1.0) > 0.01  # the mean of layer-normed states is not of unit length
+    assert torch.allclose(raw / norm, unit, atol=1e-6)

@@ -114,3 +114,13 @@ def test_sparse_dot_in_c_is_the_numpy_one_to_the_last_bit():
             np.testing.assert_array_equal(got, sparse._dot_python(left, right, vals), err_msg=str(trial))
     with pytest.raises(IndexError):
         sparse.dot(np.array([n], dtype=np.int64), np.array([0], dtype=np.int64))
+
+
+def test_index_idf_is_the_idf_table_exactly():
+    """The batch clustering takes its IDF from ``TermIndex.idf``; the engines and the incremental
+    index from ``idf_table``: the same numbers, bit for bit, so the same edges."""
+    for n in (1, 8, 474, 100_003):
+        index = TermIndex(TERMS)
+        df = np.arange(1, len(index.words.vocab) + 1, dtype=np.float64) * (1 + n // 1000)
+        table = idf_table(dict(zip(index.words.vocab, df.astype(int).tolist(), strict=True)), n)
+        assert index.idf(df, n).tolist() == [table[w] for w in index.words.vocab]

@@ -25,7 +25,7 @@ from thresher.dedup.groups import UnionFind
 from thresher.stories.collapse import collapse, jaccard, shingles
 from thresher.stories.model import Item, StoriesOptions, StoriesResult, Story
 from thresher.stories.pairs import F64, TermIndex, candidate_pairs, pair_scores
-from thresher.stories.similarity import F32, Backend, Weights, idf_table, make_backend, seconds
+from thresher.stories.similarity import F32, Backend, Weights, make_backend, seconds
 from thresher.stories.text import Terms, terms
 
 
@@ -48,8 +48,8 @@ def cluster_stories(
     all_terms = [terms(it.headline, it.lead) for it in items]
     index = TermIndex(all_terms)
     df = index.words.frequency()
-    idf = idf_table(dict(zip(index.words.vocab, df.astype(int).tolist(), strict=True)), len(items))
-    idf_ids = np.fromiter(idf.values(), dtype=np.float64, count=len(idf))  # vocab order: one entry per id
+    idf_ids = index.idf(df, len(items))  # similarity.idf_table's values, one per word id
+    idf = dict(zip(index.words.vocab, idf_ids.tolist(), strict=True))
     stamps = seconds([it.timestamp for it in items])
     left, right = candidate_pairs(index, df, max_block=opts.max_block, times=stamps,
                                   window=opts.window_hours * 3600.0)

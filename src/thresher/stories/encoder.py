@@ -78,11 +78,13 @@ class LeanEncoder:
                 for r, k in enumerate(rows):
                     batch[r, : len(ids[k])] = torch.tensor(ids[k], dtype=torch.long)
                     mask[r, : len(ids[k])] = True
-                out[rows] = self._forward(batch.to(self.device), mask.to(self.device)).cpu().numpy()
+                out[rows] = self.forward(batch.to(self.device), mask.to(self.device)).cpu().numpy()
                 start = stop
         return out
 
-    def _forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor, *, normalise: bool = True) -> torch.Tensor:
+        """Mean-pooled last states of a padded batch of token ids (``mask``: real tokens), unit length
+        unless ``normalise`` is false."""
         b, t = ids.shape
         d, h = self.dim, self.heads
         x = self.word[ids] + self.position[:t] + self.token_type
@@ -98,4 +100,4 @@ class LeanEncoder:
             x = F.layer_norm(F.linear(inner, f_w, f_b) + x, (d,), n2_w, n2_b, eps=self.eps)
         weights = mask.unsqueeze(-1).to(x.dtype)
         pooled = (x * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
-        return F.normalize(pooled, dim=1)
+        return F.normalize(pooled, dim=1) if normalise else pooled

@@ -14,6 +14,7 @@ to ``DECIMALS`` places) so an engine may score the pairs in any batches and get 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -128,7 +129,12 @@ class TermIndex:
         self.words = SparseRows(t.words for t in all_terms)
         self.entities = SparseRows(t.entities for t in all_terms)
         self.plain = SparseRows(t.plain for t in all_terms)
-        self.numbers = SparseRows(informative_numbers(t) for t in all_terms)
+        self._terms = all_terms
+
+    @cached_property
+    def numbers(self) -> SparseRows:
+        """The informative numbers (built when first read: only weights with a number part need them)."""
+        return SparseRows(informative_numbers(t) for t in self._terms)
 
     def idf(self, document_frequency: F64, items: int) -> F64:
         """``similarity.idf_table`` per word id, from each word's document frequency among ``items``."""
