@@ -3,6 +3,7 @@
 
     python benchmarks/metadata.py [--data DIR] [--half 0|1] [--peers trafilatura,htmldate,htmldate-ext]
                                   [--samples N] [--fields title,author,date] [--out FILE]
+                                  [--title-folds DIR]
 
 Each page is decoded as UTF-8, parsed with ``thresher.parse.html.parse_html`` and given to
 ``thresher.metadata.html.html_metadata`` with the page's URL. Fields are compared exactly as the
@@ -12,6 +13,11 @@ truth has no date but the engine gives one.
 
 Pages are split into two halves by domain (``wcxb_folds.fold_of(domain, 2)``): tune rules on half 0,
 check them on half 1; a rule that helps only one half is suspect. Both halves are always printed.
+
+The packaged title ranker (``data/title_model.json``) was trained on these pages: its numbers here
+are in-sample. ``--title-folds DIR`` (fold models written by ``training/train_metadata_model.py
+--folds-out DIR``) scores each page with the model that never saw its domain (``fold_of(domain, k)``),
+the honest figure; ``--title-folds none`` runs without the ranker (the rules alone).
 
 Peers, run on the same pages in the same process: ``trafilatura`` (``extract_metadata``, the
 metadata step of ``bare_extraction``), ``htmldate`` (``find_date``, original date, fast search) and
@@ -94,6 +100,34 @@ ENGINES: dict[str, Callable[[], Engine]] = {
 }
 
 
+def use_title_model(where: str, domain: str, folds: Any) -> None:
+    """Make ``thresher.metadata.titles.load_model`` return the fold model that did not see ``domain``
+    (or None with ``where == "none"``)."""
+    from thresher.metadata import titles
+
+    if where == "none":
+        titles.load_model = lambda: None  # type: ignore[assignment]
+        return
+    models = _fold_models(where)
+    k = len(models)
+    model = models[folds.fold_of(domain, k)]
+    titles.load_model = lambda: model  # type: ignore[assignment]
+
+
+_FOLD_MODELS: dict[str, list[Any]] = {}
+
+
+def _fold_models(where: str) -> list[Any]:
+    if where not in _FOLD_MODELS:
+        from thresher.metadata.titles import TitleModel
+
+        paths = sorted(Path(where).glob("fold*.json"), key=lambda p: int(p.stem[4:]))
+        if not paths:
+            raise SystemExit(f"no fold*.json in {where}")
+        _FOLD_MODELS[where] = [TitleModel(json.loads(p.read_text(encoding="utf-8"))) for p in paths]
+    return _FOLD_MODELS[where]
+
+
 class Tally:
     """Exact-match counts of one engine on one half."""
 
@@ -114,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, default=10, help="error samples printed per field")
     ap.add_argument("--fields", default="title,author,date", help="fields whose errors are sampled")
     ap.add_argument("--out", type=Path, default=None, help="write thresher's predictions (JSONL) here")
+    ap.add_argument("--title-folds", default=None,
+                    help="directory of fold title models (out-of-fold scoring), or 'none' for no ranker")
     a = ap.parse_args(argv)
 
     scorer = load_module("wcxb_score", a.scorer)
@@ -140,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
             break
         pages += 1
         gt, url = d["ground_truth"], d.get("url")
+        if a.title_folds:
+            use_title_model(a.title_folds, domain, folds)
         html = gzip.decompress((a.data / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8", errors="replace")
         for n in names:
             t0 = time.perf_counter()

@@ -2,7 +2,7 @@
 """Thresher against trafilatura on WCXB-style data, same pages, same process, interleaved timing.
 
     python benchmarks/wcxb.py [--data DIR] [--limit N] [--sample N] [--engines thresher,trafilatura]
-                              [--out DIR] [--folds-dir DIR]
+                              [--out DIR] [--folds-dir DIR] [--title-folds DIR]
 
 For each engine: a predictions JSONL ``{source, text, title, author, date}`` in --out, scored with
 the reference scorer's functions (``../shared/score/wcxb_score.py``, imported by path), printed
@@ -12,7 +12,10 @@ engines alike.
 
 With ``--folds-dir DIR`` (written by ``training/train_html_model.py --folds-dir DIR``) thresher scores
 each page with ``DIR/fold-K.json``, K = the fold of the page's domain, so the numbers are
-out-of-fold: no page is scored by a model trained on its own domain.
+out-of-fold: no page is scored by a model trained on its own domain. The title ranker
+(``thresher.metadata.titles``) is learned on these pages too: ``--title-folds DIR`` (written by
+``training/train_metadata_model.py --folds-out DIR``) gives each page the fold title model that did
+not see its domain; without it the title line is in-sample and says so.
 """
 
 from __future__ import annotations
@@ -110,6 +113,24 @@ def truth_of(data: Path, pid: str, folds: Any) -> tuple[dict[str, Any], str, str
     return d["ground_truth"], page_type, d.get("url"), folds.fold_of(domain)
 
 
+def title_fold_models(where: Path) -> list[Any]:
+    """The five fold title models of ``training/train_metadata_model.py --folds-out``."""
+    from thresher.metadata.titles import TitleModel
+
+    paths = [where / f"fold{k}.json" for k in range(5)]
+    missing = [p.name for p in paths if not p.exists()]
+    if missing:
+        raise SystemExit(f"{where}: no title fold model(s) {missing}")
+    return [TitleModel(json.loads(p.read_text(encoding="utf-8"))) for p in paths]
+
+
+def use_title_model(model: Any) -> None:
+    """Make the metadata step use ``model`` as its title ranker (``titles.load_model`` is what it calls)."""
+    from thresher.metadata import titles
+
+    titles.load_model = lambda: model  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -123,9 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--worst", type=int, default=0, help="list the N worst pages of the first engine")
     ap.add_argument("--folds-dir", type=Path, default=None,
                     help="score each page with DIR/fold-K.json (K = fold of its domain): out-of-fold numbers")
+    ap.add_argument("--title-folds", type=Path, default=None,
+                    help="title ranker fold models DIR/foldK.json: out-of-fold titles")
     a = ap.parse_args(argv)
 
     scorer = load_module("wcxb_score", a.scorer)
+    title_models = title_fold_models(a.title_folds) if a.title_folds is not None else None
     folds = load_module("wcxb_folds", FOLDS_MODULE)
     if a.folds_dir is not None:
         missing = [k for k in range(5) if not (a.folds_dir / f"fold-{k}.json").exists()]
@@ -147,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         html = raw.decode("utf-8", errors="replace")
         gt, ptype, url, fold = truth_of(a.data, pid, folds)
         model = a.folds_dir / f"fold-{fold}.json" if a.folds_dir is not None else None
+        if title_models is not None:
+            use_title_model(title_models[fold])
         if not gt.get("publish_date"):
             undated += 1
         for n in names:
@@ -198,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
         for n in names:
             ok, tot = meta[n][field]
             vals.append(f"{ok / tot:.3f}" if tot else "-")
-        line(f"{field} exact", vals)
+        label = f"{field} exact" if field != "title" or title_models is not None else "title exact (in-sample)"
+        line(label, vals)
     line(f"invented dates (/{undated})", [str(invented[n]) for n in names])
     line("errors", [str(errors[n]) for n in names])
     line("pages/s", [f"{len(ids) / seconds[n]:.1f}" if seconds[n] else "-" for n in names])

@@ -81,6 +81,15 @@ def test_stated_dates_written_for_people():
     assert stated_date("yesterday") is None
 
 
+def test_year_first_with_the_month_by_name():
+    # citations write "2023 Jan 7" (PubMed Central's citation_publication_date)
+    assert dates_of("citation 2023 Jan 7; 12(1)") == ["2023-01-07"]
+    assert dates_of("2024 Juni 30") == ["2024-06-30"]
+    # a year ending a heading is not the year of the date on the next line
+    assert dates_of("The best tutoring franchises of 2024\nSeptember 1st, 2023") == ["2023-09-01"]
+    assert dates_of("Guide 2026 Dec 26th edition") == []
+
+
 def test_day_month_year_with_hyphens():
     assert dates_of("on 04-ago-2021 5:11:10") == ["2021-08-04"]
     assert dates_of("17-May-2024") == ["2024-05-17"]

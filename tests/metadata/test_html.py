@@ -236,6 +236,18 @@ def test_a_sites_front_page_has_no_date_of_its_own():
         assert meta(page, "https://news.example/chips/2026-story").date == "2026-03-08"
 
 
+def test_a_front_page_takes_no_date_from_the_items_it_lists():
+    # a labelled date in the list, or the markup's date repeated by an item far below the title
+    labelled = ("<html><body><h1>Economy</h1>" + "<p>Markets and money.</p>" * 3
+                + "<h2>Oil rises</h2><p>Published On 6 Mar 2026</p></body></html>")
+    repeated = ("<html><head><meta property='article:published_time' content='2026-03-06'></head><body>"
+                "<h1>Science</h1>" + "<p>Stories about the world we live in, told well.</p>" * 20
+                + "<h2>Sleep</h2><p>March 6, 2026</p></body></html>")
+    for page in (labelled, repeated):
+        assert meta(page, "https://news.example/economy/").date is None
+        assert meta(page, "https://news.example/2026/03/06/oil").date == "2026-03-06"
+
+
 def test_a_taxonomy_page_has_no_date_of_its_own():
     stated = ("<html><head><meta property='article:published_time' content='2026-03-08'></head>"
               "<body><h1>Chips</h1><h2>Small chips</h2><p>Chips are small.</p></body></html>")

@@ -11,9 +11,10 @@ elements, from dates written in the page text (with the label written before the
 4. an update date shown beside the title, when nothing says when the page was published;
 5. a generic record's (``WebPage``) date, only when the page shows it; 6. a date in the URL.
 
-Products, listings, services and documentation (by JSON-LD, ``og:type`` or a ``/docs/`` path) and a
-site's home or section pages take markup dates only when the page shows them: their markup dates are
-build or stock dates. Dates of comments, sidebars, copyright lines and offers never count.
+Products, listings, services and documentation (by JSON-LD, ``og:type`` or a ``/docs/`` path) take
+markup dates only when the page shows them: their markup dates are build or stock dates. A site's home,
+section or taxonomy page takes only rule 1 (shown beside the title and stated by the markup): every
+other date on it belongs to one of the items it lists. Dates of comments, sidebars, copyright lines and offers never count.
 
 A markup date written for people rather than machines (``Jun 24, 2025`` in JSON-LD, Drupal's
 ``Thu, 09/25/2025 - 11:38`` in a ``<meta>``) is often a template's placeholder: it counts like a
@@ -126,6 +127,8 @@ def _text_patterns() -> tuple[re.Pattern[str], ...]:
             re.IGNORECASE,
         ),
         re.compile(r"((?:19|20)\d{2})年\s*(\d{1,2})月\s*(\d{1,2})日"),
+        # year first, month by name, as citations write it ("2023 Jan 7")
+        re.compile(rf"(?<![\w/.-])((?:19|20)\d{{2}})\.?[ \xa0]+({mon})\.?[ \xa0]+(\d{{1,2}})(?![\w:])", re.IGNORECASE),
     )
 
 
@@ -199,7 +202,7 @@ def _year_windows(text: str) -> list[tuple[int, str]]:
     has its year within a few characters, and scanning only these keeps long pages cheap."""
     spans: list[list[int]] = []
     for m in _YEAR.finditer(text):
-        start, end = max(0, m.start() - 32), m.end() + 7
+        start, end = max(0, m.start() - 32), m.end() + 16
         if spans and start <= spans[-1][1]:
             spans[-1][1] = end
         else:
@@ -208,7 +211,7 @@ def _year_windows(text: str) -> list[tuple[int, str]]:
 
 
 def _scan(text: str, vocab: Vocabulary, day_first: bool) -> list[tuple[int, str, str | None]]:
-    iso, numeric, day_month, month_day, cjk = _text_patterns()
+    iso, numeric, day_month, month_day, cjk, year_month = _text_patterns()
     found: list[tuple[int, str, str | None]] = []
     for m in iso.finditer(text):
         got = valid(int(m.group(1)), int(m.group(3)), int(m.group(4)))
@@ -231,6 +234,10 @@ def _scan(text: str, vocab: Vocabulary, day_first: bool) -> list[tuple[int, str,
             found.append((m.start(), got, None))
     for m in month_day.finditer(text):
         got = valid(int(m.group(3)), vocab.months.get(m.group(1).lower(), 0), int(m.group(2)))
+        if got:
+            found.append((m.start(), got, None))
+    for m in year_month.finditer(text):
+        got = valid(int(m.group(1)), vocab.months.get(m.group(2).lower(), 0), int(m.group(3)))
         if got:
             found.append((m.start(), got, None))
     for m in cjk.finditer(text):
@@ -373,7 +380,7 @@ def choose(
     ``undated_kind`` says the page is of a kind that has no publication date of its own (a product,
     listing, service or documentation page): its markup's dates count only when the page shows them.
     ``front_page`` says the page is a site's home or section page, a list of dated items whose dates
-    are not its own unless the markup confirms them.
+    are not its own unless the markup states the one shown beside its title.
     """
     published = {d for d, _ in structured.published} | {d for d, _ in structured.page_published}
     modified = {d for d, _ in structured.modified}
@@ -385,12 +392,16 @@ def choose(
         for d in _readings(m):
             if d in published:
                 return d, "shown+stated"
+    if front_page:
+        # a list of dated items: a date the page shows elsewhere (a published date labelled in the
+        # list, a stated date repeated further down) belongs to an item, not to the page
+        return None
     # 2. the markup's publication date of an article (even when the page shows only its update)
     for d, src in structured.published:
-        if not (undated_kind or front_page) or d in seen:
+        if not undated_kind or d in seen:
             return d, src
     # a run of dates after the title is a list of items (posts, news, events), not the page's date
-    crowded = front_page or (header is not None and len(
+    crowded = (header is not None and len(
         {m.date for m in shown if header[0] <= m.start < header[0] + CROWDED_SPAN}
     ) > CROWDED_DATES)
     # 3. a date shown beside the title, not labelled as an update

@@ -3,7 +3,9 @@ dates written beside the title, the URL.
 
 Each field is chosen from candidates; ``Metadata.sources`` records which candidate won. Nothing is
 invented: a field without a candidate stays None. Dates: ``thresher.metadata.dates``; author names:
-``thresher.metadata.authors``. Measured with ``benchmarks/metadata.py``.
+``thresher.metadata.authors``; the title: rules (:func:`_title`), then a learned ranker over every
+title candidate (``thresher.metadata.titles``, source ``ranker`` when it overrules them; not in fast
+mode, which reads no page text). Measured with ``benchmarks/metadata.py``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from thresher.metadata import authors, dates
+from thresher.metadata import authors, dates, titles
 from thresher.model import Metadata
 from thresher.options import Options
 from thresher.parse.html import Tree
@@ -78,10 +81,19 @@ def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
     if hostname:
         sources["hostname"] = "url" if url else "canonical"
 
-    title = _title(tree, main, site, hostname, sources)
-    text, header = _page_text(tree, title) if not opts.fast else ("", None)
-    author = _author(tree, main, site, text[header[0]: header[1]] if header else "", sources)
     page_type = _page_type(tree, items, main, sources)
+    headings = _headings(tree)
+    title = _title(tree, main, site, hostname, headings.h1, sources)
+    text = _page_text(tree) if not opts.fast else ""
+    model = titles.load_model() if text and title else None  # re-ranks; never names an untitled page
+    if model is not None:
+        cands, x = title_candidates(tree, main, site, hostname, title, page_type, text, headings)
+        better = model.choose(cands, x)
+        if better is not None:
+            title = better.text
+            sources["title"] = "ranker"
+    header = _header_span(headings.first_line, text, title) if text else None
+    author = _author(tree, main, site, text[header[0]: header[1]] if header else "", sources)
     date = _date(tree, main, items, url, text, header, page_type, sources)
 
     description = _meta(tree, "description") or _meta(tree, "og:description") or _meta(
@@ -119,7 +131,7 @@ def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
 
 
 def _title(tree: Tree, main: dict[str, Any] | None, site: str | None, hostname: str | None,
-           sources: dict[str, str]) -> str | None:
+           headings: Sequence[str], sources: dict[str, str]) -> str | None:
     """The headline the page shows: the ``<h1>`` that agrees best with what the markup calls the
     title (``og:title``, ``<title>``, JSON-LD ``headline``, each without the site name); when no
     ``<h1>`` agrees, the markup's title."""
@@ -138,7 +150,6 @@ def _title(tree: Tree, main: dict[str, Any] | None, site: str | None, hostname: 
                 stated.insert(min(2, len(stated)), ("json-ld", _strip_site(_clean(value), site, hostname)))
                 break
     stated = [(src, value) for src, value in stated if value]
-    headings = _headings(tree)
     if headings and stated:
         scored = [(max(_overlap(h, value) for _, value in stated), -i, h) for i, h in enumerate(headings)]
         agreement, _, best = max(scored)
@@ -154,20 +165,66 @@ def _title(tree: Tree, main: dict[str, Any] | None, site: str | None, hostname: 
     return None
 
 
+def title_candidates(
+    tree: Tree, main: dict[str, Any] | None, site: str | None, hostname: str | None, rule: str | None,
+    page_type: str | None, text: str, headings: Headings,
+) -> tuple[list[titles.Candidate], Any]:
+    """The title candidates of the page and their feature rows (``thresher.metadata.titles``); ``rule``
+    is the title :func:`_title` chose, ``text`` the page text."""
+    stated: list[tuple[str, str]] = []
+    for key, source in (("og:title", "og"), ("twitter:title", "twitter")):
+        value = _meta(tree, key)
+        if value:
+            stated.append((source, _clean(value)))
+    if tree.title:
+        stated.append(("title", _clean(tree.title)))
+    if main:
+        for key in ("headline", "name"):
+            value = main.get(key)
+            if isinstance(value, str) and value.strip():
+                stated.append((f"jsonld_{key}", _clean(value)))
+    second = None
+    body = tree.body
+    if body is not None:
+        node = body.css_first("h2")
+        if node is not None:
+            second = " ".join(node.text(deep=True, separator=" ").split()) or None
+    return titles.candidates(stated, headings.h1, second, rule, _site_matcher(site, hostname), site, page_type,
+                             text)
+
+
 TITLE_AGREEMENT = 0.2
 """Share of words (Jaccard) an ``<h1>`` must have in common with a stated title to be the title."""
 
 
-def _headings(tree: Tree) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Headings:
+    """The page's ``<h1>`` elements, read once."""
+
+    h1: tuple[str, ...] = ()
+    """Texts of the first six ``<h1>`` (those with text, at most 300 characters)."""
+    first_line: str | None = None
+    """The first line of the first ``<h1>`` with text, as the page text shows it."""
+
+
+def _headings(tree: Tree) -> Headings:
     body = tree.body
     if body is None:
-        return []
+        return Headings()
     out = []
-    for node in body.css("h1")[:6]:
-        text = " ".join(node.text(deep=True, separator=" ").split())
-        if text and len(text) <= 300:
-            out.append(text)
-    return out
+    first_line = None
+    for i, node in enumerate(body.css("h1")):
+        if i < 6:
+            text = " ".join(node.text(deep=True, separator=" ").split())
+            if text and len(text) <= 300:
+                out.append(text)
+        if first_line is None:
+            lines = [ln.strip() for ln in node.text(deep=True, separator="\n").split("\n") if ln.strip()]
+            if lines:
+                first_line = lines[0]
+        if i >= 5 and first_line is not None:
+            break
+    return Headings(h1=tuple(out), first_line=first_line)
 
 
 def _overlap(a: str, b: str) -> float:
@@ -220,13 +277,10 @@ def _names_site(names: list[str], site: str | None) -> bool:
     return bool(site) and all(_fold(n) == _fold(site or "") for n in names)
 
 
-def _page_text(tree: Tree, title: str | None) -> tuple[str, tuple[int, int] | None]:
-    """The page text (one line per text node) and the span of it beside the title."""
+def _page_text(tree: Tree) -> str:
+    """The page text, one line per text node."""
     body = tree.body
-    if body is None:
-        return "", None
-    text = _collapse_line_breaks(body.text(deep=True, separator="\n"))
-    return text, _header_span(body, text, title)
+    return _collapse_line_breaks(body.text(deep=True, separator="\n")) if body is not None else ""
 
 
 def _collapse_line_breaks(text: str) -> str:
@@ -332,15 +386,10 @@ def _day_first(lang: str | None) -> bool:
     return not (code in ("", "en", "en-us") or code.startswith("en-us"))
 
 
-def _header_span(body: Any, text: str, title: str | None) -> tuple[int, int] | None:
+def _header_span(first_h1_line: str | None, text: str, title: str | None) -> tuple[int, int] | None:
     """The span of page text around the title, where a page shows its own date: around the first
-    ``<h1>`` with text, else around the chosen title where the page text shows it."""
-    candidates: list[str] = []
-    for node in body.css("h1"):
-        lines = [ln.strip() for ln in node.text(deep=True, separator="\n").split("\n") if ln.strip()]
-        if lines:
-            candidates.append(lines[0])
-            break
+    ``<h1>`` with text (its first line), else around the chosen title where the page text shows it."""
+    candidates: list[str] = [first_h1_line] if first_h1_line else []
     if title:
         candidates.append(title)
     for line in candidates:

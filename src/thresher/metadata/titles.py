@@ -1,0 +1,223 @@
+"""The page title chosen among its candidates by a small learned ranker.
+
+Candidates are the values the page offers for its own name: ``og:title``, ``twitter:title``,
+``<title>``, JSON-LD ``headline``/``name`` (each whole, and each part between separators such as
+``" | "``), the ``<h1>`` elements and the first ``<h2>``. Values that read the same (lower-cased
+``\\w+`` words) are one candidate, described by where it appears and how it relates to the others
+(:func:`candidates`). A gradient-boosted model (``data/title_model.json``, trained by
+``training/train_metadata_model.py`` with domain-grouped folds, walked with
+``thresher.classify.trees``) scores each candidate; the best one wins when it beats the rule's
+choice (``thresher.metadata.html``), which is itself a feature.
+
+Nothing here is site-specific: the model sees only where a value comes from, its shape, where the
+page text shows it and its agreement with the other values.
+
+Measured out of fold (domain-grouped, ``benchmarks/metadata.py --title-folds``): exact titles
+0.819 / 0.824 on the two halves of WCXB dev against 0.802 / 0.812 for the rules alone. Most of what is
+left is the truth itself: where ``<title>`` and ``<h1>`` differ, annotators took one or the other
+with nothing on the page to tell which.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from thresher.classify.trees import Trees
+
+MODEL_RESOURCE = "data/title_model.json"
+
+SOURCES = ("og", "twitter", "title", "jsonld_headline", "jsonld_name", "h1", "h2")
+"""Where a candidate comes from; each gives the features ``<source>_whole`` (the whole value),
+``<source>_first`` (its first part) and ``<source>_later`` (a later part)."""
+
+PAGE_TYPES = ("article", "product", "collection", "listing", "service", "documentation", "forum")
+
+TEXT_WINDOW = 30_000
+"""Characters of page text searched for a candidate (where a page shows its title: near the top)."""
+
+_KINDS = ("_whole", "_first", "_later")
+_TITLE_SEP = re.compile(r"\s+[|\-–—·•»/:]\s+|\s*[|·•»]\s*")
+_WORD = re.compile(r"\w+")
+_EDGE = " |-–—·•»/:"
+"""Separators left at either end of a value (``"| Site"``) are not part of it."""
+
+
+def fold(value: str) -> str:
+    """The words of ``value``, lower-cased: how the reference scorer compares titles."""
+    return " ".join(_WORD.findall(value.lower()))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One value offered as the title, with the places that offer it."""
+
+    text: str
+    key: str
+    """:func:`fold` of ``text``."""
+    flags: dict[str, float] = field(default_factory=dict)
+
+
+def _names() -> list[str]:
+    names = [f"{s}{k}" for s in SOURCES for k in _KINDS]
+    names += ["h1_index", "n_sources", "n_places", "words", "chars", "part_index", "n_parts",
+              "names_site", "has_site_words", "upper_share", "is_rule", "rule_overlap", "h1_overlap",
+              "og_overlap", "title_overlap", "longest_share", "contains_rule", "inside_rule",
+              "page_has_h1", "page_n_h1", "page_n_candidates", "page_title_parts", "page_og_parts",
+              "og_is_title", "has_digit", "has_year", "h1_equals_og_first", "in_text", "text_at",
+              "text_count"]
+    names += [f"type_{t}" for t in PAGE_TYPES]
+    return names
+
+
+FEATURES: tuple[str, ...] = tuple(_names())
+
+
+def _split(value: str) -> list[str]:
+    return [p.strip() for p in _TITLE_SEP.split(value) if p.strip()]
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DIGIT = re.compile(r"\d")
+
+
+def candidates(
+    stated: Sequence[tuple[str, str]],
+    headings: Sequence[str],
+    second: str | None,
+    rule: str | None,
+    names_site: Callable[[str], bool],
+    site: str | None,
+    page_type: str | None,
+    text: str = "",
+) -> tuple[list[Candidate], np.ndarray]:
+    """The distinct candidate values and their feature rows (columns :data:`FEATURES`).
+
+    ``stated``: (source, raw value) with source one of :data:`SOURCES` other than ``h1``/``h2``;
+    ``headings``: the ``<h1>`` texts in page order; ``second``: the first ``<h2>``; ``rule``: the
+    rule's title; ``names_site``: whether a part names the site; ``text``: the page text (where the
+    page shows a candidate)."""
+    by_key: dict[str, Candidate] = {}
+    parts_of: dict[str, int] = {}
+
+    def add(text: str, flag: str, part_index: int, n_parts: int) -> None:
+        text = text.strip(_EDGE)
+        key = fold(text)
+        if not key or len(text) > 300:
+            return
+        cand = by_key.get(key)
+        if cand is None:
+            cand = by_key[key] = Candidate(text=text, key=key)
+            cand.flags["part_index"] = float(part_index)
+            cand.flags["n_parts"] = float(n_parts)
+        cand.flags[flag] = 1.0
+        cand.flags["n_places"] = cand.flags.get("n_places", 0.0) + 1.0
+        cand.flags["part_index"] = min(cand.flags["part_index"], float(part_index))
+
+    for source, raw in stated:
+        parts = _split(raw)
+        parts_of.setdefault(source, len(parts))
+        add(raw, f"{source}_whole", 0, len(parts))
+        if len(parts) > 1:
+            for i, part in enumerate(parts):
+                add(part, f"{source}_first" if i == 0 else f"{source}_later", i, len(parts))
+    for i, heading in enumerate(headings):
+        add(heading, "h1_whole" if i == 0 else "h1_later", i, 1)
+        key = fold(heading)
+        if key in by_key:
+            by_key[key].flags.setdefault("h1_index", float(i + 1))
+    if second:
+        add(second, "h2_whole", 0, 1)
+    if not by_key:
+        return [], np.zeros((0, len(FEATURES)))
+    cands = list(by_key.values())
+    rule_key = fold(rule) if rule else ""
+    h1_key = fold(headings[0]) if headings else ""
+    og_key = fold(next((v for s, v in stated if s == "og"), ""))
+    title_key = fold(next((v for s, v in stated if s == "title"), ""))
+    og_raw = next((v for s, v in stated if s == "og"), "")
+    og_first = fold((_split(og_raw) or [""])[0]) if og_raw else ""
+    longest = max(len(c.key) for c in cands)
+    site_words = set(fold(site).split()) if site else set()
+    page = {
+        "page_has_h1": float(bool(headings)), "page_n_h1": float(len(headings)),
+        "page_n_candidates": float(len(cands)), "page_title_parts": float(parts_of.get("title", 0)),
+        "page_og_parts": float(parts_of.get("og", 0)), "og_is_title": float(bool(og_key) and og_key == title_key),
+        "h1_equals_og_first": float(bool(h1_key) and h1_key == og_first),
+    }
+    if page_type in PAGE_TYPES:
+        page[f"type_{page_type}"] = 1.0
+    rule_set, h1_set, og_set, title_set = (set(k.split()) for k in (rule_key, h1_key, og_key, title_key))
+    shown = text[:TEXT_WINDOW]
+    rows = []
+    for cand in cands:
+        f = dict(page)
+        f.update(cand.flags)
+        key = cand.key
+        words = set(key.split())
+        letters = [ch for ch in cand.text if ch.isalpha()]
+        f["n_sources"] = float(len({k.rsplit("_", 1)[0] for k in cand.flags if k.endswith(_KINDS)}))
+        f["words"] = float(len(key.split()))
+        f["chars"] = float(len(cand.text))
+        f["names_site"] = float(names_site(cand.text))
+        f["has_site_words"] = float(bool(site_words & words))
+        f["upper_share"] = sum(map(str.isupper, letters)) / len(letters) if letters else 0.0
+        f["is_rule"] = float(key == rule_key)
+        f["rule_overlap"] = _jaccard(words, rule_set)
+        f["h1_overlap"] = _jaccard(words, h1_set)
+        f["og_overlap"] = _jaccard(words, og_set)
+        f["title_overlap"] = _jaccard(words, title_set)
+        f["longest_share"] = len(key) / longest
+        f["contains_rule"] = float(bool(rule_key) and rule_key in key and key != rule_key)
+        f["inside_rule"] = float(bool(rule_key) and key in rule_key and key != rule_key)
+        f["has_digit"] = float(_DIGIT.search(key) is not None)
+        f["has_year"] = float(_YEAR.search(key) is not None)
+        at = shown.find(cand.text) if shown else -1
+        f["in_text"] = float(at >= 0)
+        f["text_at"] = at / 1000 if at >= 0 else TEXT_WINDOW / 1000
+        f["text_count"] = float(min(shown.count(cand.text), 5)) if at >= 0 else 0.0
+        rows.append([f.get(name, 0.0) for name in FEATURES])
+    x = np.array(rows, dtype=np.float64)
+    return cands, x
+
+
+class TitleModel:
+    """A loaded title ranker: its trees and the margin a candidate needs over the rule's choice."""
+
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        if tuple(payload["features"]) != FEATURES:
+            raise ValueError("title model features do not match this version of thresher")
+        self.trees = Trees(str(payload["model"]))
+        self.margin = float(payload.get("margin", 0.0))
+
+    def choose(self, cands: Sequence[Candidate], x: np.ndarray) -> Candidate | None:
+        """The best candidate, or None to keep the rule's choice."""
+        if not len(cands):
+            return None
+        probs = self.trees.predict(x)
+        best = int(np.argmax(probs))
+        rule = x[:, FEATURES.index("is_rule")] > 0
+        if rule[best] or (rule.any() and probs[best] < float(probs[rule].max()) + self.margin):
+            return None
+        return cands[best]
+
+
+@lru_cache(maxsize=1)
+def load_model() -> TitleModel | None:
+    """The packaged title model, loaded once per process; None when there is none."""
+    try:
+        raw = resources.files("thresher").joinpath(MODEL_RESOURCE).read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        return None
+    return TitleModel(json.loads(raw))
