@@ -183,8 +183,7 @@ def m_rules(doc: Doc) -> tuple[str, list[tuple[str, bool]]]:
     return _blocks_out(doc, lambda blocks: rule_decisions(blocks, _OPTS, Deadline(None)))
 
 
-def make_oof() -> Method:
-    folds_dir = CACHE / "folds"
+def make_oof(folds_dir: Path = CACHE / "folds") -> Method:
     models = []
     for k in range(5):
         path = folds_dir / f"fold{k}.json"
@@ -396,6 +395,8 @@ def main() -> int:
     ap.add_argument("--against", metavar="REV", help="with --speed: time git revision REV and the working tree")
     ap.add_argument("--runs", type=int, default=5, help="runs for --speed (the median is reported)")
     ap.add_argument("--limit", type=int, help="pages (for a quick run)")
+    ap.add_argument("--folds-dir", type=Path, default=CACHE / "folds",
+                    help="the fold models of thresher_oof (training/train_text_model.py --folds-dir)")
     ap.add_argument("--methods", default="none,c4_lines,c4_doc,gopher_doc,fineweb_doc,thresher_rules,thresher_oof")
     ap.add_argument("--sets", default="wet,polluted,clean", help="which of the three sets to run")
     a = ap.parse_args()
@@ -414,7 +415,7 @@ def main() -> int:
         "gopher_doc": lambda: make_doc_filter(gopher_keep),
         "fineweb_doc": lambda: make_doc_filter(fineweb_keep),
         "thresher_rules": lambda: m_rules,
-        "thresher_oof": make_oof,
+        "thresher_oof": lambda: make_oof(a.folds_dir),
     }
     names = a.methods.split(",")
     types = sorted({d.type for d in docs})

@@ -4,6 +4,7 @@ scores, ship the model.
     python training/train_text_model.py             # folds + final model -> src/thresher/data/text_model.json
     python training/train_text_model.py --no-save   # folds only
     python training/train_text_model.py --stage2-only --out M.json   # keep the first stage, redo the second
+    python training/train_text_model.py --folds-dir DIR             # fold models to DIR (default: the cache)
 
 Documents (see training/wet.py): the full visible text of every WCXB dev page (``wet``), the same
 with planted pollution of the *train* style (``polluted``), and the ground-truth text alone
@@ -11,7 +12,7 @@ with planted pollution of the *train* style (``polluted``), and the ground-truth
 lines are never main. Folds split by the hash of the page's domain; every score printed is
 out-of-fold; the second stage is trained on the first stage's out-of-fold scores, in the same folds.
 Trees are capped at depth 8: evaluation walks them level by level, so depth is run time. The fold
-models are written to /tmp/thresher_text_cache/folds/ for benchmarks/text_mode.py (which must not
+models are written to /tmp/thresher_text_cache/folds/ (``--folds-dir``) for benchmarks/text_mode.py (which must not
 score the shipped model on its own training pages).
 """
 
@@ -34,9 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from wet import CACHE, Doc, align, fold_of, load_corpus, prf, tokens
 
 from thresher.classify.text_model import (
-    EVIDENCE_REASONS,
     feature_matrix,
     feature_names,
+    keep_mask,
     stage2_matrix,
     stage2_names,
 )
@@ -126,10 +127,17 @@ def output(it: dict, keep: list[bool] | np.ndarray) -> str:
     return "\n\n".join(t for t, k in zip(it["texts"], keep, strict=True) if k)
 
 
-def keep_from(it: dict, scores: np.ndarray, t: float) -> list[bool]:
-    """What the stacked classifier keeps: model score over the threshold (titles, bylines dropped)."""
-    return [d.kept if d.reason in EVIDENCE_REASONS else bool(s >= t) and d.label not in ("title", "byline")
-            for s, d in zip(scores, it["rules"], strict=True)]
+RELATIVE = 0.9
+"""Documents whose highest score stays below this get a threshold scaled down with it (see
+text_model.keep_mask)."""
+MIN_CLEAN_RECALL = 0.993
+"""The threshold must keep clean articles at least this whole (mean word recall, out of fold)."""
+
+
+def keep_from(it: dict, scores: np.ndarray, t: float, first: np.ndarray | None = None) -> list[bool]:
+    """What the stacked classifier keeps (the shipped decision, text_model.keep_mask): ``scores`` the
+    final scores, ``first`` the first stage's (when there is a second)."""
+    return keep_mask(it["rules"], scores, scores if first is None else first, t, relative=RELATIVE)
 
 
 def report(name: str, items: list[dict], keeps: list[list[bool]]) -> dict[str, float]:
@@ -200,19 +208,22 @@ def payload(booster: lightgbm.Booster, names: list[str], reasons: list[str], t: 
         "reasons": reasons,
         "features": names,
         "thresholds": {"balanced": t, "precision": min(t + 0.15, 0.9), "recall": max(t - 0.2, 0.05)},
+        "relative": RELATIVE,
         "model": booster.model_to_string(),
     }
 
 
 def choose_threshold(items: list[dict], scores: list[np.ndarray], scorers: dict[int, _Scorer],
-                     wet_idx: list[int], clean_idx: list[int]) -> tuple[float, float]:
-    """The threshold with the best mean wet F1 whose clean-article recall stays >= 0.99."""
+                     wet_idx: list[int], clean_idx: list[int],
+                     first: list[np.ndarray] | None = None) -> tuple[float, float]:
+    """The threshold with the best mean wet F1 whose clean-article recall stays >= MIN_CLEAN_RECALL."""
     best_t, best_f = 0.5, -1.0
+    firsts = first or scores
     for t in np.arange(0.2, 0.71, 0.05):
-        f = float(np.mean([scorers[i].prf(keep_from(items[i], scores[i], t))[2] for i in wet_idx]))
-        r = float(np.mean([scorers[i].prf(keep_from(items[i], scores[i], t))[1] for i in clean_idx]))
+        f = float(np.mean([scorers[i].prf(keep_from(items[i], scores[i], t, firsts[i]))[2] for i in wet_idx]))
+        r = float(np.mean([scorers[i].prf(keep_from(items[i], scores[i], t, firsts[i]))[1] for i in clean_idx]))
         print(f"  t={t:.2f} wet F1={f:.4f} clean-article R={r:.4f}")
-        if f > best_f and r >= 0.99:
+        if f > best_f and r >= MIN_CLEAN_RECALL:
             best_t, best_f = float(t), f
     return best_t, best_f
 
@@ -230,11 +241,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--no-save", action="store_true")
     ap.add_argument("--out", type=Path, default=MODEL_PATH, help="where to write the model (default: the package's)")
+    ap.add_argument("--folds-dir", type=Path, default=FOLDS_DIR,
+                    help="where the fold models go (benchmarks/text_mode.py --folds-dir reads them)")
     ap.add_argument("--no-stage2", action="store_true", help="first stage only (no smoothing over neighbours' scores)")
     ap.add_argument("--stage2-only", action="store_true",
                     help="keep the first stage (the fold models in the cache and the model at --out); "
                          "train only the second stage")
     a = ap.parse_args()
+    folds_dir: Path = a.folds_dir
     t0 = time.time()
     items = featurize(load_corpus("train", ("wet", "polluted", "clean")), "train")
     reasons = reason_vocab(items)
@@ -244,14 +258,14 @@ def main() -> int:
           f"({time.time() - t0:.0f} s)")
     report("rules", items, [[d.kept for d in it["rules"]] for it in items])
     oof: list[np.ndarray] = [np.zeros(0)] * len(items)
-    FOLDS_DIR.mkdir(parents=True, exist_ok=True)
+    folds_dir.mkdir(parents=True, exist_ok=True)
     folds = [fold_of(it["doc"].domain) for it in items]
     for k in range(5):
         if a.stage2_only:
-            booster = lightgbm.Booster(model_str=json.loads((FOLDS_DIR / f"fold{k}.json").read_text("utf-8"))["model"])
+            booster = lightgbm.Booster(model_str=json.loads((folds_dir / f"fold{k}.json").read_text("utf-8"))["model"])
         else:
             booster = train([it for it, f in zip(items, folds, strict=True) if f != k], names)
-            (FOLDS_DIR / f"fold{k}.json").write_text(
+            (folds_dir / f"fold{k}.json").write_text(
                 json.dumps(payload(booster, names, reasons, 0.5, f"fold {k} of 5")), encoding="utf-8")
         for i, f in enumerate(folds):
             if f == k and items[i]["blocks"]:
@@ -275,13 +289,14 @@ def main() -> int:
                 if f == k and items[i]["blocks"]:
                     oof2[i] = booster2.predict(items[i]["x2"], num_threads=1)
         print(f"  second stage folds trained ({time.time() - t0:.0f} s)", file=sys.stderr)
-        best_t, best_f = choose_threshold(items, oof2, scorers, wet_idx, clean_idx)
+        best_t, best_f = choose_threshold(items, oof2, scorers, wet_idx, clean_idx, oof)
         report(f"two stages 5-fold t={best_t:.2f}", items,
-               [keep_from(it, o, best_t) for it, o in zip(items, oof2, strict=True)])
+               [keep_from(it, o, best_t, o1) for it, o, o1 in zip(items, oof2, oof, strict=True)])
     for k in range(5):  # the fold models carry the chosen threshold (and their second stage) too
-        p = FOLDS_DIR / f"fold{k}.json"
+        p = folds_dir / f"fold{k}.json"
         fold = json.loads(p.read_text(encoding="utf-8"))
         fold["thresholds"] = payload(lightgbm.Booster(model_str=fold["model"]), names, reasons, best_t, "")["thresholds"]
+        fold["relative"] = RELATIVE
         fold["stage2"] = {"features": stage2_names(), "model": stage2[k]} if stage2 else None
         p.write_text(json.dumps(fold), encoding="utf-8")
     if a.no_save:
@@ -293,6 +308,7 @@ def main() -> int:
             time.sleep(10)
         final = json.loads(a.out.read_text(encoding="utf-8"))
         final["thresholds"] = payload(lightgbm.Booster(model_str=final["model"]), names, reasons, best_t, "")["thresholds"]
+        final["relative"] = RELATIVE
         final["trained_on"] = note
     else:
         final = payload(train(items, names), names, reasons, best_t, note)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from thresher.classify import text_model as model_module
-from thresher.classify.text_model import TextModel, feature_matrix, feature_names, load_model
+from thresher.classify.text_model import TextModel, feature_matrix, feature_names, keep_mask, load_model
 from thresher.classify.text_rules import classify_text, rule_decisions
 from thresher.deadline import Deadline
 from thresher.model import Decision
@@ -63,6 +63,30 @@ def test_stacking_keeps_rule_labels_of_dropped_blocks_and_titles_and_bylines():
     rescued = _FixedModel([0.1, 0.1, 0.7, 0.9, 0.9]).decide(blocks, placed, OPTS)
     assert (rescued[2].label, rescued[2].reason) == ("main", "model")  # dropped for its place: can come back
     assert all(d.score is not None for d in out)
+
+
+def test_a_run_of_headline_like_lines_can_come_back_but_a_list_under_a_header_phrase_cannot():
+    blocks = _blocks("a\n\nb")
+    rules = [Decision("headline_list", "headline_run"), Decision("headline_list", "after_section_header")]
+    out = _FixedModel([0.9, 0.9]).decide(blocks, rules, OPTS)
+    assert [(d.label, d.reason) for d in out] == [("main", "model"), ("headline_list", "after_section_header")]
+
+
+def test_relative_threshold_scales_down_only_where_the_model_is_unsure_everywhere():
+    rules = [Decision("main", "body")] * 3
+    unsure = np.array([0.3, 0.45, 0.2])
+    assert keep_mask(rules, unsure, unsure, 0.5) == [False, False, False]
+    # best score 0.45 of 0.9: the threshold halves to 0.25
+    assert keep_mask(rules, unsure, unsure, 0.5, relative=0.9) == [True, True, False]
+    sure = np.array([0.3, 0.95, 0.2])  # a document with a clear body keeps the plain threshold
+    assert keep_mask(rules, sure, sure, 0.5, relative=0.9) == keep_mask(rules, sure, sure, 0.5)
+    dropped = [Decision("navigation", "before_title")] * 3  # dropped by the rules: the first stage must agree
+    assert keep_mask(dropped, unsure, np.array([0.1, 0.3, 0.1]), 0.5, relative=0.9) == [False, True, False]
+    model = _FixedModel(unsure)
+    model.relative = 0.9
+    blocks = _blocks("a\n\nb\n\nc")
+    assert [d.kept for d in model.decide(blocks, rules, OPTS)] == [True, True, False]
+    assert [d.kept for d in model.decide(blocks, rules, OPTS.with_(focus="precision"))] == [False, True, False]
 
 
 def test_focus_moves_the_threshold():

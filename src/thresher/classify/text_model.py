@@ -50,10 +50,13 @@ _PREDICT_ROWS = 512
 EVIDENCE_REASONS = frozenset({
     "html_residue", "ticker_run", "legal_phrase", "legal_link", "stock_phrase", "call_to_action", "dateline",
     "boilerplate_phrase", "share_line", "promo_phrase", "byline", "contact_line", "relative_time",
-    "after_promo_header", "section_header", "after_section_header", "headline_run",
+    "after_promo_header", "section_header", "after_section_header",
 })
-"""Rule reasons that rest on positive evidence in the line (a phrase, markup, a ticker): the model
-never brings such a block back. Blocks the rules dropped for where they sit can come back."""
+"""Rule reasons that rest on positive evidence (a phrase, markup, a ticker; a list under a header
+phrase): the model never brings such a block back. Blocks the rules dropped for where they sit or
+for the shape of their neighbourhood (a run of headline-like lines off the body's topic) can come
+back when both stages of the model call them main: in clean text such runs are the article's own
+lists (out of fold, clean-article recall rose from 0.9931 to 0.9940 and WET F1 did not fall)."""
 
 
 def feature_names(reasons: Sequence[str]) -> list[str]:
@@ -310,6 +313,9 @@ def _one_hot(rows: np.ndarray, values: Sequence[str], vocabulary: Sequence[str])
 class TextModel:
     """A loaded tree model with its rule-reason vocabulary and decision thresholds."""
 
+    relative: float | None = None
+    """Below this highest score in a document, its threshold shrinks with it (see :func:`keep_mask`)."""
+
     def __init__(self, payload: Mapping[str, Any]) -> None:
         self.reasons: list[str] = list(payload["reasons"])
         self.names: list[str] = list(payload["features"])
@@ -321,6 +327,7 @@ class TextModel:
             self.columns = None  # the model reads every column, in order
         """Columns of :func:`feature_matrix` the model reads (a model trained on fewer features)."""
         self.thresholds: dict[str, float] = dict(payload["thresholds"])
+        self.relative = payload.get("relative")
         self.trees = Trees(payload["model"])
         self.stage2: Trees | None = None
         """The second stage (:func:`stage2_matrix`), when the model has one."""
@@ -355,25 +362,43 @@ class TextModel:
         ])
 
     def decide(self, blocks: Sequence[Block], rules: Sequence[Decision], opts: Options) -> list[Decision]:
-        """Stack the model on the rules: main when the model says so, except for blocks the rules
-        removed on positive evidence (:data:`EVIDENCE_REASONS`), titles and bylines, which keep the
-        rules' label; a block the rules kept and the model does not becomes ``boilerplate``/``model``.
-        With a second stage, a block the rules dropped comes back only when both stages say main (the
-        second stage smooths along the text: alone it would carry a menu next to the body along)."""
+        """Stack the model on the rules: main when the model says so (see :func:`keep_mask`), except
+        for blocks the rules removed on positive evidence (:data:`EVIDENCE_REASONS`), titles and
+        bylines, which keep the rules' label; a block the rules kept and the model does not becomes
+        ``boilerplate``/``model``."""
         first = self.predict_first(blocks, rules)
         scores = first if self.stage2 is None else self._trees(self.stage2, stage2_matrix(blocks, rules, first))
-        threshold = self.thresholds[opts.focus]
+        keep = keep_mask(rules, scores, first, self.thresholds[opts.focus], relative=self.relative)
         out: list[Decision] = []
-        for d, p, p1 in zip(rules, scores.tolist(), first.tolist(), strict=True):
-            if d.label in ("title", "byline") or d.reason in EVIDENCE_REASONS:
+        for d, p, k in zip(rules, scores.tolist(), keep, strict=True):
+            if d.label in ("title", "byline") or d.reason in EVIDENCE_REASONS or (k == d.kept):
                 out.append(Decision(d.label, d.reason, p))
-            elif p >= threshold and (d.kept or p1 >= threshold):
-                out.append(Decision(d.label, d.reason, p) if d.kept else Decision("main", "model", p))
-            elif d.kept:
-                out.append(Decision("boilerplate", "model", p))
+            elif k:
+                out.append(Decision("main", "model", p))
             else:
-                out.append(Decision(d.label, d.reason, p))
+                out.append(Decision("boilerplate", "model", p))
         return out
+
+
+def keep_mask(rules: Sequence[Decision], scores: np.ndarray, first: np.ndarray, threshold: float, *,
+              relative: float | None = None) -> list[bool]:
+    """Which blocks the stacked classifier keeps (the training script scores this very decision).
+
+    A block is kept when its score reaches the threshold. With ``relative``, a document whose highest
+    score stays below ``relative`` has its threshold scaled down by (highest score / ``relative``): a
+    page unlike the training pages, where the model is unsure everywhere, keeps what scores well *for
+    it* instead of next to nothing, while a document with a clear body keeps the plain threshold.
+    Titles, bylines and blocks the rules removed on positive evidence (:data:`EVIDENCE_REASONS`) keep
+    the rules' verdict. A block the rules dropped comes back only when the first stage (``first``)
+    reaches the threshold too: the second stage smooths along the text, and alone it would carry a
+    menu next to the body along."""
+    if relative and len(scores):
+        threshold *= min(1.0, float(np.max(scores)) / relative)
+    return [
+        d.kept if d.label in ("title", "byline") or d.reason in EVIDENCE_REASONS
+        else p >= threshold and (d.kept or p1 >= threshold)
+        for d, p, p1 in zip(rules, scores.tolist(), first.tolist(), strict=True)
+    ]
 
 
 def model_from_json(raw: str) -> TextModel:
