@@ -10,6 +10,7 @@ from thresher.classify.html import classify_html
 from thresher.classify.html_model import (
     HINT_PREFIX,
     PAGE_TYPE_PREFIX,
+    REGION_FEATURES,
     STRUCT_FEATURES,
     Columns,
     HtmlModel,
@@ -17,8 +18,11 @@ from thresher.classify.html_model import (
     drop_repeats,
     expected_f1_keep,
     feature_matrix,
+    group_mean,
     load_model,
     page_vector,
+    product_comments,
+    region_columns,
     smooth,
     structure_columns,
     to_matrix,
@@ -376,3 +380,105 @@ def test_matrix_from_the_blocks_feature_matrix_equals_the_one_from_their_mapping
     slow = model.matrix(list(blocks), meta, rules)  # a plain list: read from each block's features
     assert fast.dtype == slow.dtype == np.float32
     assert fast.tobytes() == slow.tobytes()
+
+
+def test_region_columns_average_a_group_of_cards_and_its_container():
+    paths = ["body/h1[1]", "body/ul[1]/li[1]", "body/ul[1]/li[2]", "body/ul[1]/li[3]", "body/footer[1]/p[1]"]
+    probs = np.array([0.9, 0.8, 0.2, 0.5, 0.1])
+    words = np.array([3.0, 1.0, 1.0, 2.0, 5.0])
+    cols = dict(zip(REGION_FEATURES, region_columns(paths, probs, words).T, strict=True))
+    w = words + 1
+    cards = slice(1, 4)
+    card_mean = float((probs[cards] * w[cards]).sum() / w[cards].sum())
+    np.testing.assert_allclose(cols["r_g_mean"][cards], card_mean, rtol=1e-6)  # the three cards share a group
+    np.testing.assert_allclose(cols["r_a1_mean"][cards], card_mean, rtol=1e-6)  # ... and a parent (the ul)
+    assert cols["r_g_max"][2] == np.float32(0.8) and cols["r_g_min"][1] == np.float32(0.2)
+    assert cols["r_g_mean"][0] == np.float32(0.9)  # alone in its group
+    np.testing.assert_allclose(cols["r_g_share"][cards], w[cards].sum() / w.sum(), rtol=1e-6)
+    assert list(cols["r_p1"][:2]) == [-1.0, np.float32(0.9)] and cols["r_n1"][-1] == -1.0
+    assert cols["r_rank"][0] == 0.0 and cols["r_rank"][4] == np.float32(4 / 5)
+    assert cols["r_page_max"][3] == np.float32(0.9)
+    np.testing.assert_allclose(cols["r_before"] + cols["r_after"] + probs * w / (probs * w).sum(), 1.0, rtol=1e-6)
+    assert region_columns([], np.zeros(0), np.zeros(0)).shape == (0, len(REGION_FEATURES))
+
+
+def test_a_model_with_a_second_stage_reads_the_first_stages_probabilities(tmp_path):
+    """The second stage sees the region columns of the first stage's probabilities and the first
+    stage's chosen columns, in that order; a model file without one predicts as before."""
+    lightgbm = pytest.importorskip("lightgbm")
+    blocks, meta, rules = page("forum-thread-three-posts.html")
+    payload = shipped_payload()
+    payload.pop("region_mix", None)
+    plain = HtmlModel(payload)
+    x = plain.matrix(blocks, meta, rules)
+    first = plain.trees.predict(x)
+    np.testing.assert_array_equal(plain.predict(blocks, meta, rules), first)
+    block_columns = ["n_words", "link_density"]
+    rng = np.random.default_rng(3)
+    train = rng.uniform(size=(200, len(REGION_FEATURES) + len(block_columns)))
+    # a second stage that turns the first stage's answer around: the test can tell which one ran
+    stage2 = lightgbm.train({"objective": "binary", "verbose": -1, "num_threads": 1, "min_data_in_leaf": 5},
+                            lightgbm.Dataset(train, (train[:, 0] < 0.5).astype(float)), num_boost_round=5)
+    payload["stage2"] = {"region_features": list(REGION_FEATURES), "block_columns": block_columns,
+                         "model": stage2.model_to_string()}
+    model = HtmlModel(payload)
+    got = model.predict(blocks, meta, rules)
+    cols = [plain.names.index(name) for name in block_columns]
+    x2 = np.hstack([region_columns([b.path for b in blocks], first, x[:, plain.names.index("n_words")]), x[:, cols]])
+    np.testing.assert_allclose(got, stage2.predict(x2), rtol=1e-6)
+    assert np.corrcoef(got, first)[0, 1] < 0
+    payload["stage2"]["region_features"] = ["r_p"]
+    with pytest.raises(ValueError, match="region columns"):
+        HtmlModel(payload)
+
+
+def test_group_mean_weighs_a_sibling_group_by_words():
+    paths = ["body/p[1]", "body/ul[1]/li[1]", "body/ul[1]/li[2]", "body/ul[2]/li[1]"]
+    got = group_mean(paths, np.array([0.9, 0.0, 1.0, 0.5]), np.array([9.0, 0.0, 1.0, 2.0]))
+    # the three items of the two lists share body/ul/li; weights are words + 1
+    np.testing.assert_allclose(got, [0.9, *([(0.0 * 1 + 1.0 * 2 + 0.5 * 3) / 6] * 3)])
+    assert group_mean([], np.zeros(0), np.zeros(0)).shape == (0,)
+
+
+def test_region_mix_moves_a_block_toward_its_group():
+    blocks, meta, rules = page("forum-thread-three-posts.html")
+    payload = shipped_payload()
+    payload.pop("region_mix", None)
+    plain = HtmlModel(payload)
+    x = plain.matrix(blocks, meta, rules)
+    own = plain.predict(blocks, meta, rules)
+    payload["region_mix"] = 0.25
+    mixed = HtmlModel(payload).predict(blocks, meta, rules)
+    group = group_mean([b.path for b in blocks], own, x[:, plain.names.index("n_words")])
+    np.testing.assert_allclose(mixed, 0.75 * own + 0.25 * group)
+    assert not np.allclose(mixed, own)
+
+
+def test_product_comments_are_the_review_blocks_unless_they_are_most_of_the_text():
+    hints = [("product", "main"), ("reviews", "list"), ("customerreviews",), ("footer",)]
+    keep = [True, True, True, False]
+    words = [100.0, 20.0, 30.0, 10.0]
+    assert product_comments(hints, keep, words, ["review"], 0.5) == [False, True, True, False]
+    # the reviews are most of what is kept: a review page, left alone
+    assert product_comments(hints, keep, [10.0, 20.0, 30.0, 10.0], ["review"], 0.5) == [False] * 4
+    assert product_comments(hints, [True, False, False, True], words, ["review"], 0.5) == [False] * 4
+
+
+def test_reviews_on_a_product_page_become_comments():
+    """A product page's kept review blocks are labelled comment (``product_review``), and come back
+    with ``include_comments``; the same blocks on a page of another type are left alone."""
+    blocks, meta, _ = page("forum-thread-three-posts.html")
+    opts = Options()
+    product = replace(meta, page_type="product")
+    before = classify_html(blocks, product, opts, NO_DEADLINE)
+    kept = [i for i, d in enumerate(before) if d.kept and blocks[i].features.get("n_words", 0) >= 1]
+    assert len(kept) >= 3
+    review = kept[-1]
+    # a token the model does not read, so that only the product-review rule can see it
+    marked = [replace(b, hints=(*b.hints, "productreviews")) if i == review else b for i, b in enumerate(blocks)]
+    after = classify_html(marked, product, opts, NO_DEADLINE)
+    assert after[review].label == "comment" and after[review].reason == "product_review"
+    assert [d.kept for i, d in enumerate(after) if i != review] == [d.kept for i, d in enumerate(before) if i != review]
+    assert classify_html(marked, replace(meta, page_type="article"), opts, NO_DEADLINE)[review].kept
+    with_comments = Options(include_comments=True)
+    assert classify_html(marked, product, with_comments, NO_DEADLINE)[review].label == "comment"

@@ -4,7 +4,8 @@ The rules give each block a label and a reason (navigation, share, comment ...).
 on WCXB dev (see training/train_html_model.py), reads the block's features plus the rules' view and
 gives the probability that the block is main content. The blocks kept are those that maximise the
 page's expected F1 under those probabilities (or, for older models, those above a threshold), with
-a calibration that depends on ``opts.focus``; a kept text repeated later on the page is kept once.
+a calibration that depends on ``opts.focus``; a kept text repeated later on the page is kept once;
+on a product page, kept customer reviews become comments (``product_review``).
 Removed blocks keep the rules' label when the rules had one, so the reason stays readable.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from thresher.classify.html_model import drop_repeats, load_model
+from thresher.classify.html_model import drop_repeats, load_model, product_comments
 from thresher.classify.html_rules import classify_html as classify_html_rules
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision, Metadata
@@ -39,11 +40,18 @@ def classify_html(
         # table rows repeat legitimately (the same row in two tables, "Yes | No" lines): never dropped
         words = [0.0 if b.kind == "table_row" else b.features.get("n_words", 0.0) for b in blocks]
         keep = drop_repeats([b.text for b in blocks], chosen, words, model.repeat_min_words)
+    reviews = [False] * len(blocks)
+    if model.product_comment_tokens and metadata.page_type == "product":
+        n_words = [b.features.get("n_words", 0.0) for b in blocks]
+        reviews = product_comments([b.hints for b in blocks], keep, n_words, model.product_comment_tokens,
+                                   model.product_comment_max_share)
     out: list[Decision] = []
-    for rule, p, picked, kept in zip(rules, probs, chosen, keep, strict=True):
+    for rule, p, picked, kept, review in zip(rules, probs, chosen, keep, reviews, strict=True):
         score = round(float(p), 3)
         if rule.label == "comment" and opts.include_comments:
             out.append(rule)
+        elif review:
+            out.append(Decision("comment", "product_review", score))
         elif picked and not kept:
             out.append(Decision("boilerplate", "repeated_text", score))
         elif kept:

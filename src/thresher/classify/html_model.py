@@ -5,9 +5,14 @@ neighbours, page-level context (page type, size), the rules' decision and how th
 other blocks sharing its tag path. It outputs the probability that the block is main content.
 The model file ships inside the package (``data/html_model.json``) and loads once per process.
 
-Which blocks are kept is decided per page from those probabilities (:func:`expected_f1_keep`: the
-set with the best expected word F1), and a text repeated on the page is kept once
-(:func:`drop_repeats`). Two kinds of context columns are built here for models that name them:
+Which blocks are kept is decided per page from those probabilities, first mixed with the mean of
+the block's sibling-path group (``region_mix``, :func:`group_mean`: a grid of cards or the posts of
+a thread then tend to go together), by :func:`expected_f1_keep` (the set with the best expected word
+F1); a text repeated on the page is kept once (:func:`drop_repeats`), and on a product page kept
+customer reviews become comments (:func:`product_comments`). A second stage over the region
+statistics of the first stage's probabilities (:class:`RegionModel`, :func:`region_columns`,
+trained by training/html_stack.py) is supported but not shipped: out of fold it adds +0.001 to the
+mix alone for about 1 ms a page. Two kinds of context columns are built here for models that name them:
 the structure columns (:func:`structure_columns`: repeated sibling runs, container shares) and
 page-type probabilities from a small page-level model shipped in the same file
 (:class:`PageTypeModel`); out of fold neither has raised the score yet, so the shipped model reads
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -228,6 +234,118 @@ def structure_columns(
     return out
 
 
+REGION_FEATURES = (
+    "r_p", "r_g_mean", "r_g_max", "r_g_min", "r_g_n", "r_g_share", "r_g_kept",
+    "r_a1_mean", "r_a1_share", "r_a2_mean", "r_a2_share", "r_a3_mean", "r_a3_share",
+    "r_a5_mean", "r_a5_share", "r_p2", "r_p1", "r_n1", "r_n2", "r_win",
+    "r_page_max", "r_page_mean", "r_page_kept", "r_rank", "r_rel_max", "r_before", "r_after",
+)
+"""The second stage's view of a block (see :func:`region_columns`)."""
+
+
+def _ancestor(path: str, levels: int) -> str:
+    for _ in range(levels):
+        cut = path.rfind("/")
+        if cut < 0:
+            return ""
+        path = path[:cut]
+    return path
+
+
+def _group(keys: Sequence[str]) -> tuple[np.ndarray, int]:
+    ids: dict[str, int] = {}
+    return np.array([ids.setdefault(k, len(ids)) for k in keys], dtype=np.intp), len(ids)
+
+
+_SIBLING_INDEX = re.compile(r"\[\d+\]")
+
+
+def _sibling_paths(paths: Sequence[str]) -> list[str]:
+    """Tag paths without sibling indices: ``div/ul/li`` for every item of every such list (one regex
+    pass over all paths at once: a path holds no newline)."""
+    return _SIBLING_INDEX.sub("", "\n".join(paths)).split("\n") if paths else []
+
+
+def group_mean(paths: Sequence[str], probs: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """Per block, the word-weighted mean probability (weights: words + 1) of the blocks sharing its
+    tag path once sibling indices are dropped: the cards of a grid, the posts of a thread, the
+    paragraphs of one text."""
+    p = np.asarray(probs, dtype=np.float64)
+    if not len(p):
+        return p
+    w = np.nan_to_num(np.asarray(words, dtype=np.float64)) + 1.0
+    gi, m = _group(_sibling_paths(paths))
+    return (np.bincount(gi, weights=p * w, minlength=m) / np.bincount(gi, weights=w, minlength=m))[gi]
+
+
+def region_columns(paths: Sequence[str], probs: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """Per block (rows, in :data:`REGION_FEATURES` order), the first stage's probabilities of the
+    region around it, for a second stage that keeps or drops regions rather than lone blocks:
+
+    - ``r_g_*``: the blocks sharing its tag path once sibling indices are dropped (every card of a
+      grid, every post of a thread): word-weighted mean, max and min probability, how many, their
+      share of the page's words, the share of their words above 0.5;
+    - ``r_aK_*``: the blocks under its ancestor K levels up: word-weighted mean, share of words;
+    - ``r_p2`` .. ``r_n2``, ``r_win``: neighbours' probabilities, the mean over five each side;
+    - ``r_page_*``, ``r_rank``, ``r_rel_max``: the page's best and word-weighted mean probability,
+      its share of words above 0.5, the block's rank (0 = most likely) and its share of the best;
+    - ``r_before`` / ``r_after``: share of the page's expected main words before / after it.
+    """
+    p = np.asarray(probs, dtype=np.float64)
+    n = len(p)
+    out = np.zeros((n, len(REGION_FEATURES)), dtype=np.float32)
+    if not n:
+        return out
+    w = np.nan_to_num(np.asarray(words, dtype=np.float64)) + 1.0
+    total = float(w.sum())
+    high = (p >= 0.5) * w
+    cols: dict[str, np.ndarray] = {"r_p": p}
+
+    gi, m = _group(_sibling_paths(paths))
+    gw = np.bincount(gi, weights=w, minlength=m)
+    cols["r_g_mean"] = (np.bincount(gi, weights=p * w, minlength=m) / gw)[gi]
+    top = np.full(m, -1.0)
+    np.maximum.at(top, gi, p)
+    low = np.full(m, 2.0)
+    np.minimum.at(low, gi, p)
+    cols["r_g_max"], cols["r_g_min"] = top[gi], low[gi]
+    cols["r_g_n"] = np.log1p(np.bincount(gi, minlength=m))[gi]
+    cols["r_g_share"] = gw[gi] / total
+    cols["r_g_kept"] = (np.bincount(gi, weights=high, minlength=m) / gw)[gi]
+    for k in (1, 2, 3, 5):
+        ai, am = _group([_ancestor(path, k) for path in paths])
+        aw = np.bincount(ai, weights=w, minlength=am)
+        cols[f"r_a{k}_mean"] = (np.bincount(ai, weights=p * w, minlength=am) / aw)[ai]
+        cols[f"r_a{k}_share"] = aw[ai] / total
+    for offset, name in ((-2, "r_p2"), (-1, "r_p1"), (1, "r_n1"), (2, "r_n2")):
+        shifted = np.full(n, -1.0)
+        if offset < 0 and n > -offset:
+            shifted[-offset:] = p[:offset]
+        elif offset > 0 and n > offset:
+            shifted[:-offset] = p[offset:]
+        cols[name] = shifted
+    cum = np.concatenate([[0.0], np.cumsum(p)])
+    idx = np.arange(n)
+    lo, hi = np.maximum(0, idx - 5), np.minimum(n, idx + 6)
+    size = hi - lo - 1
+    cols["r_win"] = np.where(size > 0, (cum[hi] - cum[lo] - p) / np.maximum(size, 1), -1.0)
+    best = float(p.max())
+    cols["r_page_max"] = np.full(n, best)
+    cols["r_page_mean"] = np.full(n, float((p * w).sum()) / total)
+    cols["r_page_kept"] = np.full(n, float(high.sum()) / total)
+    rank = np.empty(n)
+    rank[np.argsort(-p, kind="stable")] = np.arange(n) / n
+    cols["r_rank"] = rank
+    cols["r_rel_max"] = p / max(best, 1e-6)
+    expected = np.concatenate([[0.0], np.cumsum(p * w)])
+    whole = float(expected[-1]) or 1.0
+    cols["r_before"] = expected[:-1] / whole
+    cols["r_after"] = (expected[-1] - expected[1:]) / whole
+    for j, name in enumerate(REGION_FEATURES):
+        out[:, j] = cols[name]
+    return out
+
+
 def smooth(paths: Sequence[str], keep: Sequence[bool]) -> list[bool]:
     """Keep a dropped block that sits between two kept blocks of its own tag path (a paragraph the
     model doubted inside a run of kept paragraphs)."""
@@ -259,6 +377,28 @@ def expected_f1_keep(probs: np.ndarray, words: np.ndarray, power: float, floor: 
     f1 = 2.0 * gain / np.maximum(size + total, 1e-12)
     keep[order[: int(np.argmax(f1)) + 1]] = True
     return keep & (p >= floor)
+
+
+def product_comments(
+    hints: Sequence[tuple[str, ...]], keep: Sequence[bool], words: Sequence[float], tokens: Sequence[str],
+    max_share: float,
+) -> list[bool]:
+    """The kept blocks of a product page that are customer reviews: a hint token (the block's or an
+    ancestor's class/id) contains one of ``tokens``. WCXB's main text of a product page leaves the
+    reviews out, as an article's leaves its comments. None when they would be ``max_share`` or more
+    of the kept words: then the page is more likely a review than a shop page."""
+    found: dict[tuple[str, ...], bool] = {}
+    out = []
+    for h in hints:
+        hit = found.get(h)
+        if hit is None:
+            hit = found[h] = any(t in token for token in h for t in tokens)
+        out.append(hit)
+    hit_words = sum(w for w, k, r in zip(words, keep, out, strict=True) if k and r)
+    kept_words = sum(w for w, k in zip(words, keep, strict=True) if k)
+    if not hit_words or hit_words >= max_share * kept_words:
+        return [False] * len(out)
+    return [k and r for k, r in zip(keep, out, strict=True)]
 
 
 def drop_repeats(texts: Sequence[str], keep: Sequence[bool], words: Sequence[float], min_words: float) -> list[bool]:
@@ -472,6 +612,25 @@ def feature_matrix(
     return out
 
 
+class RegionModel:
+    """The second stage: trees over :func:`region_columns` of the first stage's probabilities plus a
+    few of the first stage's own columns (``block_columns``), so that a region (a grid of cards, the
+    posts of a thread, the blocks under one container) tends to be kept or dropped as a whole."""
+
+    def __init__(self, payload: Mapping[str, Any], block_names: Sequence[str]) -> None:
+        index = {name: j for j, name in enumerate(block_names)}
+        if list(payload["region_features"]) != list(REGION_FEATURES):
+            raise ValueError("the model's region columns differ from this version's")
+        self.block_cols = np.array([index[name] for name in payload["block_columns"]], dtype=np.intp)
+        self.words = index["n_words"]
+        self.trees = Trees(payload["model"])
+
+    def predict(self, paths: Sequence[str], probs: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Second-stage probabilities from the first stage's ``probs`` and its input matrix ``x``."""
+        region = region_columns(paths, probs, x[:, self.words])
+        return self.trees.predict(np.hstack([region, x[:, self.block_cols]]))
+
+
 class HtmlModel:
     """A loaded model: its trees, feature names and decision thresholds."""
 
@@ -489,6 +648,18 @@ class HtmlModel:
         self.columns = Columns(self.names)
         page_type = payload.get("page_type")
         self.page_type = PageTypeModel(page_type, self.names) if page_type else None
+        mix = payload.get("region_mix")
+        self.region_mix: float | None = None if mix is None else float(mix)
+        """When set, a block's probability becomes ``(1 - mix) * own + mix * group_mean`` (see
+        :func:`group_mean`), so that a group of like blocks is kept or dropped more as a whole."""
+        self.words_col = self.names.index("n_words") if "n_words" in self.names else None
+        self.product_comment_tokens: tuple[str, ...] = tuple(payload.get("product_comment_tokens", ()))
+        """On a product page, a kept block with a hint token containing one of these (customer
+        reviews) is a comment (see :func:`product_comments`)."""
+        self.product_comment_max_share = float(payload.get("product_comment_max_share", 0.5))
+        stage2 = payload.get("stage2")
+        self.stage2 = RegionModel(stage2, self.names) if stage2 else None
+        """The second stage (:class:`RegionModel`), when the model file has one."""
 
     def matrix(self, blocks: Sequence[Block], metadata: Metadata, rules: Sequence[Decision]) -> np.ndarray:
         """The model's input for these blocks (see :func:`feature_matrix`), with the page-type
@@ -513,7 +684,17 @@ class HtmlModel:
     def predict(self, blocks: Sequence[Block], metadata: Metadata, rules: Sequence[Decision]) -> np.ndarray:
         if not blocks:
             return np.zeros(0, dtype=np.float64)
-        return self.trees.predict(self.matrix(blocks, metadata, rules))
+        x = self.matrix(blocks, metadata, rules)
+        probs = self.trees.predict(x)
+        paths = [b.path for b in blocks]
+        if self.stage2 is not None:
+            probs = self.stage2.predict(paths, probs, x)
+        if self.region_mix is not None:
+            mix = self.region_mix
+            j = self.words_col
+            words = x[:, j] if j is not None else np.array([b.features.get("n_words", 0.0) for b in blocks])
+            probs = (1.0 - mix) * probs + mix * group_mean(paths, probs, words)
+        return probs
 
 
 @lru_cache(maxsize=8)
