@@ -47,6 +47,8 @@ def test_shorthands_set_the_output_format():
         ["--input-dir", "no-such-dir"],
         ["-i", "no-such-list.txt"],
         ["-o", "a.txt", "--output-dir", "b", "x.html"],
+        ["-u", "example.org/page"],  # -u takes URLs: not read as a local file called example.org/page
+        ["-u", "ftp://example.org/file"],
     ],
 )
 def test_bad_values_are_usage_errors(argv, capsys):
@@ -57,3 +59,22 @@ def test_bad_values_are_usage_errors(argv, capsys):
 def test_version_in_process(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("thresher ")
+
+
+def test_a_url_without_scheme_gets_a_hint(capsys):
+    assert main(["-u", "example.org/page"]) == 2
+    assert "https://example.org/page" in capsys.readouterr().err
+
+
+def test_help_says_where_failures_go_for_every_format(capsys):
+    """txt, markdown and html have no error records: their failures are on stderr, as --help says."""
+    assert main(["--help"]) == 0
+    epilog = " ".join(capsys.readouterr().out.split())
+    assert "on stderr for txt, markdown and html" in epilog
+
+
+def test_records_can_carry_markdown_and_html_too():
+    """Issue 5: JSON/JSONL records carry both text and Markdown when asked, so nobody extracts twice."""
+    assert _options("--with-markdown", fmt="jsonl").with_markdown
+    assert _options("--with-html", fmt="json").with_html
+    assert not _options(fmt="jsonl").with_html

@@ -67,3 +67,13 @@ def test_usage_errors_exit_2(small, tmp_path, capsys):
     assert "--fresh" in capsys.readouterr().err
     assert main(["run", str(small / "texts.jsonl"), "-o", str(out), "--dedup", "exact", "--fresh"]) == 0
     assert main(["run", "x", "-o", str(out), "--shard-size", "0"]) == 2
+
+
+def test_an_output_that_is_a_file_is_a_usage_error_not_a_stop(small, tmp_path, capsys):
+    """``-o out.jsonl`` (an existing file) cannot be the run's directory; rerunning would not help."""
+    existing = tmp_path / "out.jsonl"
+    existing.write_text("{}\n")
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(existing), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "not a directory" in err and "rerun" not in err
+    assert existing.read_text() == "{}\n"

@@ -245,3 +245,96 @@ def test_xml_output_keeps_headings_and_lists(tmp_path, capsys):
     main_ = doc.find("main")
     assert main_.find("head").get("rend") == "h2" and main_.find("head").text == "Part"
     assert [item.text for item in main_.findall("list/item")] == ["one <b>", "two"]
+
+
+def test_a_warc_piped_on_stdin_gives_one_record_per_page(tmp_path):
+    """``cat crawl.warc | thresher --jsonl``: every HTML response, as for a named archive."""
+    from thresher.testing.adversarial import warc_record
+
+    archive = b"".join(
+        warc_record("response", f"http://example.com/{m}",
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + html_page(m).encode(), number=n,
+                    content_type="application/http; msgtype=response")
+        for n, m in enumerate(MARKERS[:2])
+    )
+    proc = run("--jsonl", cwd=tmp_path, stdin=archive.decode())
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["url"] for r in records] == ["http://example.com/alpha", "http://example.com/bravo"]
+    assert "2 read, 2 extracted" in summary(proc)
+
+
+def test_the_output_inside_an_input_directory_is_not_read_back(tmp_path):
+    """``thresher pages/ -o pages/out.jsonl`` twice, or ``--output-dir pages/clean``: the output of the
+    previous run (or the file being written) is not an input."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for marker in MARKERS[:2]:
+        (pages / f"{marker}.html").write_text(html_page(marker), encoding="utf-8")
+    for _ in range(2):
+        proc = run(pages, "-o", pages / "out.jsonl", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert len((pages / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 2
+    (pages / "out.jsonl").unlink()  # another run's output is an input like any other
+    for _ in range(2):
+        proc = run(pages, "--output-dir", pages / "clean", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert sorted(p.name for p in (pages / "clean").iterdir()) == ["alpha.txt", "bravo.txt"]
+
+
+def test_writing_over_an_input_is_a_usage_error(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(html_page("alpha"), encoding="utf-8")
+    proc = run(page, "-o", page, cwd=tmp_path)
+    assert proc.returncode == 2 and "input" in proc.stderr
+    assert page.read_text(encoding="utf-8") == html_page("alpha")
+
+
+@pytest.mark.parametrize(("name", "is_json"), [("out.jsonl.gz", True), ("out.md.gz", False), ("out.json.gz", True)])
+def test_the_format_of_a_gz_output_comes_from_the_name_inside(tmp_path, name, is_json):
+    page = tmp_path / "page.html"
+    page.write_text(html_page("alpha"), encoding="utf-8")
+    proc = run(page, "-o", tmp_path / name, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = gzip.decompress((tmp_path / name).read_bytes()).decode("utf-8")
+    assert text.startswith("{") == is_json and "alpha orchard report" in text
+
+
+def test_a_jsonl_record_with_markdown(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(html_page("alpha"), encoding="utf-8")
+    proc = run(page, "--jsonl", "--with-markdown", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert "alpha orchard report" in record["text"] and "alpha orchard report" in record["markdown"]
+
+
+def test_an_output_directory_that_is_the_input_directory_still_reads_the_inputs(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "alpha.html").write_text(html_page("alpha"), encoding="utf-8")
+    proc = run("--input-dir", pages, "--output-dir", pages, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (pages / "alpha.txt").exists() and "1 read, 1 extracted" in summary(proc)
+
+
+def test_a_latin1_file_name_gives_a_record_on_stdout(tmp_path):
+    import os
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / os.fsdecode(b"caf\xe9.html")).write_text(html_page("alpha"), encoding="utf-8")
+    proc = run(pages, "--jsonl", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["source"].endswith("caf\udce9.html")
+
+
+def test_the_module_file_runs_as_a_script_for_spark_submit(tmp_path):
+    """The README's cluster command hands ``thresher/cli/main.py`` to spark-submit, which runs it as a
+    script: it must run the command line, not import and exit silently."""
+    import thresher.cli.main as cli_main
+
+    proc = subprocess.run([sys.executable, cli_main.__file__, "--version"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"thresher {thresher.__version__}"

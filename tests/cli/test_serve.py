@@ -29,3 +29,23 @@ def test_without_the_web_extra_serve_says_so_on_stderr(monkeypatch, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert "web extra" in err
+
+
+def test_the_missing_extra_is_said_once(monkeypatch, capsys):
+    """The server's own ImportError already names the extra: it is not repeated in brackets."""
+    import builtins
+    import sys
+
+    from thresher.cli.serve import serve_command
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "thresher.web.server":
+            raise ImportError("thresher serve needs the web extra: pip install 'thresher[web]'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "thresher.web.server", raising=False)
+    monkeypatch.setattr(builtins, "__import__", fake_import)
+    assert serve_command([]) == 2
+    assert capsys.readouterr().err.count("pip install") == 1

@@ -106,3 +106,56 @@ def test_a_parquet_part_of_a_run_is_read_as_records(tmp_path, capsys):
     assert "3 items" in capsys.readouterr().err
     stories = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(s["size"] for s in stories) == [1, 2]
+
+
+@pytest.mark.parametrize("flag", ["-o", "--assignments"])
+def test_an_unwritable_output_is_a_clear_error_not_a_traceback(tmp_path, flag):
+    ticker = tmp_path / "ticker.txt"
+    ticker.write_text("3:19 Storm batters the coast\n", encoding="utf-8")
+    proc = _run(str(ticker), flag, str(tmp_path / "missing-dir" / "out.jsonl"), "--backend", "lexical")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "missing-dir" in proc.stderr
+
+
+@pytest.mark.parametrize(("content", "words"), [(b"", "empty"), (bytes(range(256)) * 8, "binary")])
+def test_an_empty_or_binary_input_is_reported_not_clustered(tmp_path, content, words):
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    proc = _run(str(path), "--backend", "lexical")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and words in proc.stderr
+    assert proc.stdout == ""  # no garbage headlines made of control bytes
+
+
+def test_a_directory_is_named_as_one(tmp_path):
+    proc = _run(str(tmp_path), "--backend", "lexical")
+    assert proc.returncode == 2 and "is a directory" in proc.stderr
+
+
+def test_error_records_of_an_extract_run_are_passed_over_not_failed(tmp_path):
+    """`thresher extract ... -o out.jsonl` writes error records for unreadable inputs; stories reads
+    the documents and counts the errors, exit 0 (they are not malformed lines)."""
+    out = tmp_path / "out.jsonl"
+    out.write_text(
+        json.dumps({"id": "a", "title": "Storm batters the coast as thousands lose power", "text": "x"}) + "\n"
+        + json.dumps({"id": None, "error": "empty", "message": "empty file", "source": "e.html"}) + "\n",
+        encoding="utf-8",
+    )
+    proc = _run(str(out), "--backend", "lexical")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 error records passed over" in proc.stderr and "skipped:" not in proc.stderr
+
+
+def test_the_json_output_of_extract_is_read_as_records_not_lines(tmp_path):
+    """`thresher a.html b.html --json -o docs.json` writes one pretty-printed array: its documents are
+    the items, not each of its lines."""
+    docs = [{"id": "a", "title": "Storm batters the coast as thousands lose power", "text": "x"},
+            {"id": "b", "title": "Thousands lose power as storm batters coast", "text": "y"}]
+    for name, payload in (("docs.json", docs), ("one.json", docs[0])):
+        path = tmp_path / name
+        path.write_text(json.dumps(payload, indent=2), encoding="utf-8")
+        proc = _run(str(path), "--backend", "lexical")
+        assert proc.returncode == 0, proc.stderr
+        heads = sorted(m["headline"] for line in proc.stdout.splitlines() for m in json.loads(line)["members"])
+        expected = [d["title"] for d in docs] if isinstance(payload, list) else [docs[0]["title"]]
+        assert heads == sorted(expected)

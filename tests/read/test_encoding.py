@@ -166,3 +166,26 @@ def test_fixture_undeclared_shift_jis_page():
     text = decode((FIXTURES / "undeclared-shift-jis.html").read_bytes())
     assert "<h1>東京</h1>" in text
     assert JAPANESE.split("\n\n")[1] in text
+
+
+# Western European text in windows-1252 that charset-normalizer alone reads as windows-1250 (its
+# candidates tie): "à" came out as "ŕ", "è" as "č", "ï" as "ď". A cp1250 page must still read as one.
+UNDECLARED_SINGLE_BYTE = [
+    ("Le café à la crème est délicieux, naïveté et élégance réunies. Les français préfèrent l’express.\n\n" * 3,
+     "cp1252"),
+    ("Tutti gli esseri umani nascono liberi ed eguali in dignità e diritti. Essi sono dotati di ragione e di "
+     "coscienza e devono agire gli uni verso gli altri in spirito di fratellanza. Perché è così.\n\n", "cp1252"),
+    ("Todos los seres humanos nacen libres e iguales en dignidad y derechos y, dotados como están de razón y "
+     "conciencia, deben comportarse fraternalmente. El niño pequeño añadió.\n\n" * 3, "cp1252"),
+    ("Všichni lidé se rodí svobodní a sobě rovní co do důstojnosti a práv. Jsou nadáni rozumem a svědomím a "
+     "mají spolu jednat v duchu bratrství.\n\n" * 3, "cp1250"),
+    ("Minden emberi lény szabadon születik és egyenlő méltósága és joga van. Az emberek, ésszel és "
+     "lelkiismerettel bírván, egymással szemben testvéri szellemben kell hogy viseltessenek.\n\n", "cp1250"),
+    ("Zażółć gęślą jaźń. Wszyscy ludzie rodzą się wolni i równi pod względem swej godności i swych praw.\n\n" * 3,
+     "cp1250"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), UNDECLARED_SINGLE_BYTE)
+def test_undeclared_latin_text_is_read_in_its_own_code_page(text, codec):
+    assert decode(text.encode(codec)) == text

@@ -95,3 +95,33 @@ def test_empty_and_missing_files(tmp_path):
     assert (empty.reason, empty.message) == ("empty", "empty file")
     [missing] = list(read_jsonl(str(tmp_path / "missing.jsonl")))
     assert missing.reason == "read_error"
+
+
+def test_a_json_file_holding_an_array_or_one_object_gives_its_records(tmp_path):
+    """``.json`` is often one JSON document (an array of records, or ``thresher --json`` output
+    pretty-printed over many lines), not JSON Lines."""
+    array = tmp_path / "records.json"
+    array.write_text(json.dumps([{"html": "<p>one</p>", "url": "https://a.example/1"}, {"text": "two"}, 3],
+                                indent=2), encoding="utf-8")
+    items = list(read_jsonl(str(array)))
+    assert [type(i).__name__ for i in items] == ["Page", "Page", "Failure"]
+    assert items[0].url == "https://a.example/1" and items[1].kind == "text"
+    assert [i.provenance.record for i in items] == [0, 1, 2]
+    assert items[2].reason == "invalid_record" and "item 3" in items[2].message
+    single = tmp_path / "page.json.gz"
+    single.write_bytes(gzip.compress(json.dumps({"html": "<p>pretty</p>"}, indent=2).encode()))
+    [page] = list(read_jsonl(str(single)))
+    assert isinstance(page, Page) and page.data == "<p>pretty</p>"
+
+
+def test_json_lines_in_a_json_file_are_still_lines(tmp_path):
+    path = tmp_path / "lines.json"
+    path.write_text('{"text": "one"}\n{"text": "two"}\n', encoding="utf-8")
+    assert [p.data for p in read_jsonl(str(path))] == ["one", "two"]
+
+
+def test_an_empty_json_array_is_an_empty_input(tmp_path):
+    path = tmp_path / "none.json"
+    path.write_text("[]\n", encoding="utf-8")
+    [failure] = list(read_jsonl(str(path)))
+    assert isinstance(failure, Failure) and failure.reason == "empty"

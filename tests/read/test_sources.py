@@ -191,3 +191,10 @@ def test_symlink_loop_is_walked_once(tmp_path):
     (tmp_path / "sub" / "loop").symlink_to(tmp_path)
     items = list(iter_inputs([str(tmp_path)]))
     assert len(items) == 1
+
+
+def test_a_url_of_another_scheme_is_named_as_unsupported(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    [failure] = list(iter_inputs(["ftp://example.org/page.html"]))
+    assert isinstance(failure, Failure) and failure.reason == "read_error"
+    assert "ftp" in failure.message and "http" in failure.message and "no such file" not in failure.message

@@ -77,3 +77,36 @@ def test_directory_output_writes_one_file_per_result(tmp_path):
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == ["a-2.jsonl", "a.jsonl"]
     assert json.loads((tmp_path / "out" / "a-2.jsonl").read_text(encoding="utf-8"))["error"] == "empty"
+
+
+def test_a_gz_output_file_is_gzipped_and_reproducible(tmp_path):
+    """``-o out.jsonl.gz`` writes gzip (what the name says), byte-identical from run to run."""
+    import gzip
+
+    written = []
+    for name in ("a.jsonl.gz", "b.jsonl.gz"):
+        path = tmp_path / name
+        with StreamOutput.to_file(path, get_format("jsonl")) as out:
+            out.write(_doc("één"))
+            out.write(_doc("two"))
+        written.append(path.read_bytes())
+    assert written[0][:2] == b"\x1f\x8b" and written[0] == written[1]
+    lines = gzip.decompress(written[0]).decode("utf-8").splitlines()
+    assert [json.loads(line)["text"] for line in lines] == ["één", "two"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "txt"])
+def test_a_file_name_that_is_not_utf8_does_not_break_the_output(tmp_path, fmt):
+    """``os.scandir`` hands a Latin-1 file name over with a lone surrogate (``caf\\udce9.html``); the
+    record still writes, and JSON reads it back exactly (the surrogate as a ``\\udce9`` escape)."""
+    source = "pages/caf\udce9.html"
+    path = tmp_path / f"out.{fmt}"
+    with StreamOutput.to_file(path, get_format(fmt), with_metadata=True) as out:
+        assert out.write(_doc("text", source=source, title="caf\udce9"))
+    text = path.read_bytes().decode("utf-8")  # valid UTF-8
+    if fmt == "jsonl":
+        assert json.loads(text)["source"] == source
+    directory = tmp_path / f"dir-{fmt}"
+    DirectoryOutput(directory, get_format(fmt)).write(_doc("text", source=source))
+    [written] = directory.iterdir()
+    written.read_bytes().decode("utf-8")

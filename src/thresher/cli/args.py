@@ -26,7 +26,8 @@ def build_parser(version: str) -> argparse.ArgumentParser:
         epilog=(
             "Output format by default: from the -o file's extension (.jsonl, .csv, .md...), else txt "
             "for one input document and jsonl for more (with --output-dir: txt). Exit status: 0 all inputs gave a result, 1 some "
-            "failed (their error records are in json/jsonl/csv/xml output, on stderr for txt), 2 usage."
+            "failed (their error records are in json/jsonl/csv/xml output, on stderr for txt, markdown and html), "
+            "2 usage."
         ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {version}")
@@ -35,7 +36,7 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     src = parser.add_argument_group("input")
     src.add_argument("-i", "--input-file", metavar="FILE", help="file listing input paths or URLs, one a line")
     src.add_argument("--input-dir", metavar="DIR", help="read every file under this directory")
-    src.add_argument("-u", "--URL", dest="urls", action="append", default=[], metavar="URL",
+    src.add_argument("-u", "--URL", dest="urls", action="append", default=[], metavar="URL", type=url_arg,
                      help="download and extract this URL (repeatable)")
     src.add_argument("--input-format", choices=("auto", "html", "text"), default=None,
                      help="force the HTML or the text engine (default: look at each input)")
@@ -45,8 +46,8 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     out = parser.add_argument_group("output")
     dest = out.add_mutually_exclusive_group()
     dest.add_argument("-o", "--output", metavar="FILE",
-                      help="write to FILE instead of standard output (an existing directory acts as "
-                           "--output-dir, as in trafilatura)")
+                      help="write to FILE instead of standard output (FILE.gz: gzipped; an existing "
+                           "directory acts as --output-dir, as in trafilatura)")
     dest.add_argument("--output-dir", metavar="DIR", help="write one file per input document into DIR")
     fmt = out.add_mutually_exclusive_group()
     fmt.add_argument("--output-format", choices=FORMAT_NAMES, default=None, help="output format")
@@ -55,6 +56,10 @@ def build_parser(version: str) -> argparse.ArgumentParser:
                              help=f"shorthand for --output-format {name}")
     out.add_argument("--with-metadata", action="store_true",
                      help="add a metadata header to txt, markdown and html output (records always carry it)")
+    out.add_argument("--with-markdown", dest="with_markdown", action="store_const", const=True,
+                     help="records (json, jsonl) also carry the Markdown of the text, in a 'markdown' field")
+    out.add_argument("--with-html", dest="with_html", action="store_const", const=True,
+                     help="records (json, jsonl) also carry the clean HTML of the text, in an 'html' field")
     out.add_argument("-v", "--verbose", action="count", default=0,
                      help="report each rejected document on stderr")
 
@@ -95,7 +100,8 @@ def options_from_args(args: argparse.Namespace, output_format: str) -> Options:
     """The one Options value for this run: only the flags given change a default."""
     changes: dict[str, Any] = {}
     for name in ("input_format", "focus", "include_comments", "include_tables", "include_links",
-                 "include_images", "include_formatting", "fast", "target_language", "max_bytes"):
+                 "include_images", "include_formatting", "fast", "target_language", "max_bytes",
+                 "with_markdown", "with_html"):
         value = getattr(args, name, None)
         if value is not None:
             changes[name] = value
@@ -138,6 +144,16 @@ def worker_count_arg(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 (one per CPU) or more")
     return value
+
+
+def url_arg(text: str) -> str:
+    """``-u/--URL``: an http(s) URL (a bare ``example.org/page`` gets a hint, not a file lookup)."""
+    url = text.strip()
+    if re.match(r"(?i)https?://[^/\s]", url):
+        return url
+    if re.match(r"(?i)[a-z][a-z0-9+.-]*://", url):
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r} (only http and https are fetched)")
+    raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r} (did you mean https://{url}?)")
 
 
 def language_code(text: str) -> str:

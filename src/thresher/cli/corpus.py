@@ -11,6 +11,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from thresher import __version__
 from thresher.cli.args import language_code, seconds_arg, worker_count_arg
@@ -120,6 +121,9 @@ def run_command(argv: Sequence[str]) -> int:
         config = config_from_args(args)
     except ValueError as err:
         parser.error(str(err))
+    if Path(args.output_dir).exists() and not Path(args.output_dir).is_dir():
+        parser.error(f"-o {args.output_dir}: not a directory (thresher run writes a folder of parts; "
+                     "for one JSONL file use thresher extract)")
     if args.format == "parquet":
         try:
             import pyarrow  # noqa: F401

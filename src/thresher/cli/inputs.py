@@ -29,6 +29,8 @@ class InputPlan:
     """No input was named: read standard input (an empty ``-i`` list is not this case)."""
     max_bytes: int | None = None
     """Download cap for URLs (``--max-bytes``); the fetcher's own default otherwise."""
+    exclude: list[str] = field(default_factory=list)
+    """The run's own output (``-o`` file, ``--output-dir``): never read back as an input."""
 
     @classmethod
     def from_args(
@@ -51,10 +53,10 @@ class InputPlan:
         if self.reads_stdin:
             if self.stdin is not None:
                 stats.files += 1
-                yield from read_stdin(self.stdin)
+                yield from read_stdin(self.stdin, stats=stats)
             return
         fetcher = fetch if self.max_bytes is None else functools.partial(fetch, max_bytes=self.max_bytes)
-        yield from iter_inputs(self.entries, stats=stats, fetcher=fetcher)
+        yield from iter_inputs(self.entries, stats=stats, fetcher=fetcher, exclude=self.exclude)
 
 
 def stdin_stream() -> BinaryIO | None:

@@ -28,6 +28,7 @@ from thresher.cli.stories import stories_command
 from thresher.model import Document, Failure, Result
 from thresher.read.stats import ReadStats
 from thresher.write.formats import get_format
+from thresher.write.output import ERRORS as OUTPUT_ERRORS
 from thresher.write.output import DirectoryOutput, Output, StreamOutput
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -61,6 +62,7 @@ def extract_command(argv: Sequence[str]) -> int:
     except OSError as err:
         parser.error(f"--input-file {args.input_file}: {err.strerror or err}")
     _check_stdin(parser, args, plan)
+    _check_output_is_not_an_input(parser, args, plan)
     if plan.reads_stdin:
         plan.stdin = stdin_stream()
 
@@ -117,8 +119,11 @@ _FORMAT_BY_SUFFIX = {".txt": "txt", ".md": "markdown", ".markdown": "markdown", 
 
 
 def _format_of_file(path: str | None) -> str | None:
-    """``-o out.jsonl`` implies ``--output-format jsonl`` when no format is given."""
-    return _FORMAT_BY_SUFFIX.get(Path(path).suffix.lower()) if path else None
+    """``-o out.jsonl`` (or ``out.jsonl.gz``) implies ``--output-format jsonl`` when no format is given."""
+    if not path:
+        return None
+    name = Path(path).name.lower().removesuffix(".gz")  # out.jsonl.gz: gzipped JSONL
+    return _FORMAT_BY_SUFFIX.get(Path(name).suffix)
 
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"extract": extract_command, "serve": serve_command,
@@ -130,6 +135,19 @@ def _check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
         parser.error(f"--input-dir {args.input_dir}: not a directory")
     if args.input_file is not None and not os.path.isfile(args.input_file):
         parser.error(f"--input-file {args.input_file}: no such file")
+
+
+def _check_output_is_not_an_input(parser: argparse.ArgumentParser, args: argparse.Namespace, plan: InputPlan) -> None:
+    """``-o page.html page.html`` would overwrite its input; an output inside an input directory (a
+    rerun's ``pages/out.jsonl``, ``--output-dir pages/clean``) is left out of the walk."""
+    target = args.output or args.output_dir
+    if not target:
+        return
+    real = os.path.realpath(target)
+    for entry in plan.entries:
+        if os.path.isfile(entry) and os.path.realpath(entry) == real:
+            parser.error(f"the output {target} is also an input: it would be overwritten")
+    plan.exclude.append(target)
 
 
 def _check_stdin(parser: argparse.ArgumentParser, args: argparse.Namespace, plan: InputPlan) -> None:
@@ -165,7 +183,7 @@ def _utf8_stdout() -> TextIO:
     """Standard output as UTF-8 whatever the locale, newlines written as rendered."""
     stream = sys.stdout
     if isinstance(stream, io.TextIOWrapper):
-        stream.reconfigure(encoding="utf-8", newline="")
+        stream.reconfigure(encoding="utf-8", errors=OUTPUT_ERRORS, newline="")
     return stream
 
 
@@ -183,3 +201,7 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, io.UnsupportedOperation):
         pass
+
+
+if __name__ == "__main__":  # run as a file: spark-submit ".../thresher/cli/main.py" run ... (README)
+    sys.exit(main())

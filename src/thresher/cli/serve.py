@@ -36,7 +36,10 @@ def serve_command(argv: Sequence[str]) -> int:
     try:
         from thresher.web.server import DEFAULT_CONCURRENCY, serve
     except ImportError as err:
-        print(f"{PROG}: serve needs the web extra: pip install 'thresher[web]' ({err})", file=sys.stderr)
+        message = "serve needs the web extra: pip install 'thresher[web]'"
+        if "thresher[web]" not in str(err):  # the server module's own message already says it
+            message += f" ({err})"
+        print(f"{PROG}: {message}", file=sys.stderr)
         return 2
     serve(
         args.host,

@@ -19,10 +19,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from thresher.cli.args import PROG
+from thresher.errors import ThresherError
+from thresher.read.encoding import decode
 from thresher.read.payload import read_payload
+from thresher.read.sniff import binary_kind
 from thresher.stories import (
     Item,
     StoriesOptions,
+    StoriesResult,
     Story,
     cluster_stories,
     item_from_record,
@@ -56,16 +60,24 @@ def _hours(text: str) -> float:
 def stories_command(argv: Sequence[str]) -> int:
     parser = build_stories_parser()
     args = parser.parse_args(argv)
+    for path in (args.output, args.assignments):
+        if path and not Path(path).parent.is_dir():
+            parser.error(f"cannot write {path}: no such directory {str(Path(path).parent)!r}")
     items: list[Item] = []
-    problems = 0
-    for source, lines in _sources(args.inputs, parser):
+    unreadable: list[str] = []
+    bad_lines = 0
+    errors = 0  # error records of `thresher extract` output: no document, nothing wrong with the line
+    for source, lines in _sources(args.inputs, parser, unreadable):
         for n, line in enumerate(lines):
             if not line.strip():
+                continue
+            if _is_error_record(line):
+                errors += 1
                 continue
             try:
                 items.extend(_items(source, n, line, len(items)))
             except ValueError as err:
-                problems += 1
+                bad_lines += 1
                 print(f"{PROG}: {source}:{n + 1}: skipped: {err}", file=sys.stderr)
     seen: set[str] = set()
     unique = []
@@ -73,39 +85,89 @@ def stories_command(argv: Sequence[str]) -> int:
         if item.id not in seen:
             seen.add(item.id)
             unique.append(item)
-    result = cluster_stories(unique, StoriesOptions(backend=args.backend, window_hours=args.window_hours))
+    result = (  # nothing to group (empty input): no stories, and no call into the clusterer
+        cluster_stories(unique, StoriesOptions(backend=args.backend, window_hours=args.window_hours))
+        if unique else StoriesResult(stories=(), backend=args.backend)
+    )
     by_id = {it.id: it for it in unique}
-    with _open_out(args.output) as out:
-        for story in result.stories:
-            out.write(json.dumps(_story_record(story, by_id), ensure_ascii=False) + "\n")
-    if args.assignments:
-        with open(args.assignments, "w", encoding="utf-8") as fh:
-            for it in unique:
-                fh.write(json.dumps({"id": it.id, "headline": it.headline, "story": result.story_of(it.id)},
-                                    ensure_ascii=False) + "\n")
+    try:
+        with _open_out(args.output) as out:
+            for story in result.stories:
+                out.write(json.dumps(_story_record(story, by_id), ensure_ascii=False) + "\n")
+        if args.assignments:
+            with open(args.assignments, "w", encoding="utf-8") as fh:
+                for it in unique:
+                    fh.write(json.dumps({"id": it.id, "headline": it.headline, "story": result.story_of(it.id)},
+                                        ensure_ascii=False) + "\n")
+    except OSError as err:
+        parser.exit(2, f"{PROG} stories: error: cannot write output: {err}\n")
+    problems = bad_lines + len(unreadable)
     multi = sum(1 for s in result.stories if s.size > 1)
     print(f"{PROG}: {len(unique)} items, {len(result.stories)} stories ({multi} with several items), "
-          f"backend {result.backend}, {problems} lines skipped", file=sys.stderr)
+          f"backend {result.backend}, {bad_lines} lines skipped"
+          + (f", {len(unreadable)} files skipped" if unreadable else "")
+          + (f", {errors} error records passed over" if errors else ""), file=sys.stderr)
     return 1 if problems else 0
 
 
-def _sources(paths: Sequence[str], parser: argparse.ArgumentParser) -> Iterator[tuple[str, list[str]]]:
+def _sources(
+    paths: Sequence[str], parser: argparse.ArgumentParser, unreadable: list[str]
+) -> Iterator[tuple[str, list[str]]]:
+    """(source, lines) per input; an empty, binary or unreadable file is reported on stderr and
+    noted in ``unreadable`` instead."""
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
             parser.error("no input: give JSONL or text files, or pipe headlines on stdin")
-        yield "<stdin>", sys.stdin.read().splitlines()
+        yield "<stdin>", _stdin_lines()
         return
     for path in paths:
         if path == "-":
-            yield "<stdin>", sys.stdin.read().splitlines()
+            yield "<stdin>", _stdin_lines()
             continue
+        if Path(path).is_dir():
+            parser.error(f"{path}: is a directory (give the JSONL or text files in it)")
         if not Path(path).is_file():
             parser.error(f"{path}: no such file")
         if path.endswith(".parquet"):
             yield path, _parquet_lines(path, parser)
             continue
-        data = read_payload(path, max_bytes=200_000_000)
-        yield path, data.decode("utf-8", "replace").splitlines()
+        try:
+            data = read_payload(path, max_bytes=200_000_000)
+            kind = binary_kind(data)
+            if kind is not None:
+                raise ThresherError("not_text", f"looks like {kind}")
+            text = _text(data)
+        except ThresherError as err:
+            unreadable.append(path)
+            print(f"{PROG}: {path}: skipped: {err.message}", file=sys.stderr)
+            continue
+        yield path, _json_document_lines(text) or text.splitlines()
+
+
+def _stdin_lines() -> list[str]:
+    text = sys.stdin.read()
+    return _json_document_lines(text) or text.splitlines()
+
+
+def _json_document_lines(text: str) -> list[str] | None:
+    """The records of one JSON document (``thresher extract --json`` output: an array, or one
+    pretty-printed object) as one JSON line each; None for JSON Lines and plain text."""
+    if not text.lstrip().startswith(("[", "{")):
+        return None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:  # JSON Lines: "Extra data" after the first record
+        return None
+    records = document if isinstance(document, list) else [document]
+    return [json.dumps(record, ensure_ascii=False) for record in records]
+
+
+def _text(data: bytes) -> str:
+    """UTF-8 (JSONL, most tickers), else the detected encoding (a cp1252 or Shift-JIS ticker)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return decode(data)
 
 
 def _parquet_lines(path: str, parser: argparse.ArgumentParser) -> list[str]:
@@ -118,6 +180,18 @@ def _parquet_lines(path: str, parser: argparse.ArgumentParser) -> list[str]:
     return [json.dumps(rec, ensure_ascii=False, default=str) for rec in pq.read_table(path).to_pylist()]
 
 
+def _is_error_record(line: str) -> bool:
+    """An error record of ``thresher extract``/``run`` (``error`` and ``message``, no title)."""
+    stripped = line.strip()
+    if not (stripped.startswith("{") and '"error"' in stripped):
+        return False
+    try:
+        record = json.loads(stripped)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and bool(record.get("error")) and not record.get("title")
+
+
 def _items(source: str, n: int, line: str, index: int) -> list[Item]:
     """The items of one input line: a headline, or a record (plus the ticker lines it carries)."""
     stripped = line.strip()
@@ -128,8 +202,6 @@ def _items(source: str, n: int, line: str, index: int) -> list[Item]:
             raise ValueError(f"invalid JSON ({err.msg})") from None
         if not isinstance(record, dict):
             raise ValueError("a JSON line must be an object")
-        if "error" in record and not record.get("title"):
-            raise ValueError("an error record has no headline")
         ticker = items_from_headlines(record, index=index)
         if not (record.get("headline") or record.get("title")) and ticker:
             return ticker  # a page with no title of its own: only its ticker's items

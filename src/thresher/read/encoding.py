@@ -22,7 +22,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
+from charset_normalizer import CharsetMatch, CharsetMatches, from_bytes
 
 from thresher.errors import ThresherError
 
@@ -72,6 +72,9 @@ same number."""
 
 _META_RE = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)""", re.IGNORECASE)
 _XML_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([a-z0-9_:.\-]+)""", re.IGNORECASE)
+_LATIN = re.compile(r"cp125[02478]|cp8(?:50|52)|cp775|iso8859_(?:[1-49]|1[03456])|latin_1|mac_(?:roman|latin2)|hp_roman8")
+"""charset-normalizer's names of the Latin-script single-byte code pages, which tie on short text."""
+_LIKELIHOOD_CHARS = 4000
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 
 
@@ -190,6 +193,37 @@ def _mostly_utf8(data: bytes) -> str | None:
     return None
 
 
+def _latin_choice(head: bytes, results: CharsetMatches, best: CharsetMatch) -> str:
+    """The detector's pick, unless it is a Latin code page tied with others (windows-1252 always among
+    them: the web's default): then the one whose text reads most like a language.
+
+    charset-normalizer often ties windows-1250/1252/1257 on short Western European text and picks
+    1250, turning "à" into "ŕ"; a language model's likelihood of each decoded text tells them apart
+    (the same bytes, so the same length) and keeps Czech or Polish in 1250.
+    """
+    if not _LATIN.fullmatch(best.encoding):
+        return best.encoding
+    candidates = [best.encoding]
+    for match in results:
+        if (match.encoding not in candidates and _LATIN.fullmatch(match.encoding)
+                and match.chaos <= best.chaos + 0.01 and len(candidates) < 4):
+            candidates.append(match.encoding)
+    if "cp1252" not in candidates:
+        candidates.append("cp1252")
+    scored = [(name, text) for name in candidates if (text := _strict(head, name)) is not None]
+    if len({text for _, text in scored}) < 2:
+        return best.encoding
+    return max(scored, key=lambda pair: _likelihood(pair[1]))[0]  # the first (the detector's) on a tie
+
+
+def _likelihood(text: str) -> float:
+    """py3langid's log-likelihood of its best language for ``text``, per UTF-8 byte."""
+    from py3langid.langid import rank
+
+    sample = text[:_LIKELIHOOD_CHARS]
+    return float(rank(sample)[0][1]) / max(1, len(sample.encode("utf-8")))
+
+
 def _detect(data: bytes) -> str:
     utf16 = utf16_without_bom(data)
     if utf16 is not None:
@@ -197,9 +231,10 @@ def _detect(data: bytes) -> str:
     head = data[:DETECTION_WINDOW]
     if control_share(head[:4096]) > 0.02:
         raise ThresherError("undecodable", "the bytes look binary, not like text in any encoding")
-    best = from_bytes(head).best()
+    results = from_bytes(head)
+    best = results.best()
     if best is None:
         raise ThresherError("undecodable", "no character encoding fits the bytes")
-    name = normalize_charset(best.encoding) or "utf-8"
+    name = normalize_charset(_latin_choice(head, results, best)) or "utf-8"
     text = _strict(data, name)
     return text if text is not None else data.decode(name, errors="replace")

@@ -11,7 +11,7 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
-from typing import Any, Protocol, cast
+from typing import Any, BinaryIO, Protocol, cast
 
 from thresher.errors import ThresherError
 from thresher.model import Failure, InputFormat, Page, Provenance
@@ -35,10 +35,63 @@ def read_jsonl(path: str, *, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterat
         yield raw
         return
     with raw:
-        compressed = raw.read(2) == GZIP_MAGIC
-        raw.seek(0)
-        stream: _Lines = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
-        yield from _records(stream, path, compressed=compressed, max_record_bytes=max_record_bytes)
+        if path.lower().removesuffix(".gz").endswith(".json"):
+            yield from read_json_stream(raw, path, max_record_bytes=max_record_bytes)
+        else:
+            yield from read_jsonl_stream(raw, path, max_record_bytes=max_record_bytes)
+
+
+def read_json_stream(
+    raw: BinaryIO, source: str, *, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[Page | Failure]:
+    """A seekable stream holding one JSON document (an array of records, or one record, however it
+    is laid out over lines), else JSON Lines."""
+    document = _json_document(raw, max_record_bytes)
+    if document is not None:
+        yield from _document_records(document, source)
+        return
+    raw.seek(0)
+    yield from read_jsonl_stream(raw, source, max_record_bytes=max_record_bytes)
+
+
+def _json_document(raw: BinaryIO, max_bytes: int) -> list[Any] | dict[str, Any] | None:
+    """A ``.json`` file read as one JSON document (an array of records, or one record over several
+    lines), or ``None`` when it is not one (JSON Lines, broken, or over the cap): read it as lines."""
+    compressed = raw.read(2) == GZIP_MAGIC
+    raw.seek(0)
+    try:
+        data = gzip.GzipFile(fileobj=raw, mode="rb").read(max_bytes + 1) if compressed else raw.read(max_bytes + 1)
+    except (OSError, EOFError, zlib.error):
+        return None
+    if len(data) > max_bytes or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"[", b"{")):
+        return None
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except ValueError:
+        return None
+    return document if isinstance(document, list | dict) else None
+
+
+def _document_records(document: list[Any] | dict[str, Any], path: str) -> Iterator[Page | Failure]:
+    if not document:
+        yield Failure(reason="empty", message="no records (an empty JSON document)", provenance=Provenance(source=path))
+        return
+    for index, record in enumerate(document if isinstance(document, list) else [document]):
+        where = Provenance(source=path, record=index)
+        try:
+            yield _page(record, where)
+        except ThresherError as err:
+            yield Failure(reason=err.reason, message=f"item {index + 1}: {err.message}", provenance=where)
+
+
+def read_jsonl_stream(
+    raw: BinaryIO, source: str, *, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[Page | Failure]:
+    """Like :func:`read_jsonl`, for an open, seekable binary stream; ``source`` names it."""
+    compressed = raw.read(2) == GZIP_MAGIC
+    raw.seek(0)
+    stream: _Lines = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+    yield from _records(stream, source, compressed=compressed, max_record_bytes=max_record_bytes)
 
 
 def _records(

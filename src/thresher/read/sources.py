@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import sys
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 
 from thresher.model import Failure, Page, Provenance
 from thresher.read.fetch import fetch
@@ -44,6 +45,8 @@ NOT_INPUT_EXTENSIONS = frozenset(
 )
 """Files a directory walk leaves out (assets, code, docs); named explicitly, they are still read."""
 _GLOB_CHARS = frozenset("*?[")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+"""A URL of a scheme the fetcher does not speak (``ftp://``, ``s3://``...)."""
 
 
 def iter_inputs(
@@ -52,6 +55,7 @@ def iter_inputs(
     recursive: bool = True,
     stats: ReadStats | None = None,
     fetcher: Fetcher = fetch,
+    exclude: Collection[str] = (),
 ) -> Iterator[Page | Failure]:
     """Yield every page (or failure) found in ``paths``, in order.
 
@@ -59,10 +63,13 @@ def iter_inputs(
     ``recursive``; hidden entries are left out, and so are assets, code and docs by extension, counted
     as ``other_file``), a glob pattern, an ``http(s)://`` URL (through
     ``fetcher``) or ``-`` for standard input. ``stats`` collects the counts, skipped records included.
+    Files and directories in ``exclude`` (real paths: the run's own output) are left out of directory
+    walks and glob matches.
     """
     tally = stats if stats is not None else ReadStats()
+    skip = frozenset(os.path.realpath(path) for path in exclude)
     for entry in paths:
-        for item in _entry(entry, recursive, tally, fetcher):
+        for item in _entry(entry, recursive, tally, fetcher, skip):
             if isinstance(item, Failure):
                 tally.failures += 1
             else:
@@ -101,17 +108,24 @@ def reader_for(path: str) -> Reader:
     return _warc if _starts_like_warc(path) else _html
 
 
-def _entry(entry: str, recursive: bool, stats: ReadStats, fetcher: Fetcher) -> Iterator[Page | Failure]:
+def _entry(
+    entry: str, recursive: bool, stats: ReadStats, fetcher: Fetcher, skip: frozenset[str]
+) -> Iterator[Page | Failure]:
     if entry == "-":
         stats.files += 1
-        yield from read_stdin(sys.stdin.buffer)
+        yield from read_stdin(sys.stdin.buffer, stats=stats)
         return
     if is_url(entry):
         stats.files += 1
         yield fetcher(entry)
         return
     if os.path.isdir(entry):
-        yield from _directory(entry, recursive, stats)
+        yield from _directory(entry, recursive, stats, skip)
+        return
+    scheme = _SCHEME.match(entry)
+    if scheme and not os.path.exists(entry):
+        yield Failure(reason="read_error", message=f"cannot read {entry}: {scheme.group(1)} URLs are not "
+                      "supported (http and https only)", url=entry, provenance=Provenance(source=entry))
         return
     if os.path.exists(entry) or not _GLOB_CHARS & set(entry):
         yield from _file(entry, stats)
@@ -120,14 +134,18 @@ def _entry(entry: str, recursive: bool, stats: ReadStats, fetcher: Fetcher) -> I
     if not matches:
         yield Failure(reason="read_error", message=f"no files match {entry}", provenance=Provenance(source=entry))
     for match in matches:
+        if skip and os.path.realpath(match) in skip:
+            continue
         if os.path.isdir(match):
-            yield from _directory(match, recursive, stats)
+            yield from _directory(match, recursive, stats, skip)
         else:
             yield from _file(match, stats)
 
 
-def _directory(root: str, recursive: bool, stats: ReadStats) -> Iterator[Page | Failure]:
-    for path in _walk(root, recursive):
+def _directory(
+    root: str, recursive: bool, stats: ReadStats, skip: frozenset[str] = frozenset()
+) -> Iterator[Page | Failure]:
+    for path in _walk(root, recursive, skip=skip):
         if os.path.splitext(path)[1].lower() in NOT_INPUT_EXTENSIONS:
             stats.skip("other_file")
         else:
@@ -154,8 +172,11 @@ def _file(path: str, stats: ReadStats) -> Iterator[Page | Failure]:
     yield from reader_for(path)(path, stats)
 
 
-def _walk(root: str, recursive: bool, seen: set[str] | None = None) -> Iterator[str]:
-    """Files under ``root`` depth first, entries in name order, hidden entries skipped.
+def _walk(
+    root: str, recursive: bool, seen: set[str] | None = None, skip: frozenset[str] = frozenset()
+) -> Iterator[str]:
+    """Files under ``root`` depth first, entries in name order, hidden entries and ``skip`` (real
+    paths) left out.
 
     Directory symlinks are followed once (a link back up the tree is not walked again).
     """
@@ -170,9 +191,11 @@ def _walk(root: str, recursive: bool, seen: set[str] | None = None) -> Iterator[
     except OSError:
         return
     for entry in entries:
+        if skip and os.path.realpath(entry.path) in skip:
+            continue
         if entry.is_dir():
             if recursive:
-                yield from _walk(entry.path, recursive, seen)
+                yield from _walk(entry.path, recursive, seen, skip)
         else:
             yield entry.path
 

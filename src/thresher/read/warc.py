@@ -48,6 +48,14 @@ def read_warc(
         yield from _read(stream, path, tally, max_record_bytes)
 
 
+def read_warc_stream(
+    stream: BinaryIO, source: str, *, stats: ReadStats | None = None, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[Page | Failure]:
+    """Like :func:`read_warc`, for an open, seekable binary stream (standard input spooled to a
+    temporary file); ``source`` names it in the provenance."""
+    yield from _read(stream, source, stats if stats is not None else ReadStats(), max_record_bytes)
+
+
 def _read(stream: BinaryIO, path: str, stats: ReadStats, max_record_bytes: int) -> Iterator[Page | Failure]:
     head = stream.read(8)
     if not head:

@@ -7,10 +7,12 @@ failure or a rejected document, and the caller counts those.
 
 from __future__ import annotations
 
+import gzip
+import io
 import re
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
+from typing import IO, TextIO
 from urllib.parse import urlsplit
 
 from thresher.model import Result
@@ -19,6 +21,9 @@ from thresher.write.formats import Format
 _UNSAFE = re.compile(r"[^\w.-]+")
 _CONTAINER_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".lz4")
 _MAX_STEM = 100
+ERRORS = "backslashreplace"
+"""How output streams write what UTF-8 cannot hold: the lone surrogates of a file name that is not
+UTF-8 (``caf\\udce9.html``) become ``\\udce9``, which is also the JSON escape that reads back exactly."""
 
 
 class Output:
@@ -59,8 +64,15 @@ class StreamOutput(Output):
 
     @classmethod
     def to_file(cls, path: str | Path, fmt: Format, *, with_metadata: bool = False) -> StreamOutput:
-        """Write into ``path`` (UTF-8, newlines as rendered), replacing it."""
-        stream = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by close()
+        """Write into ``path`` (UTF-8, newlines as rendered), replacing it; gzipped when the name ends
+        in ``.gz`` (no time stamp in the gzip header: the same input gives the same bytes)."""
+        stream: TextIO
+        if str(path).lower().endswith(".gz"):
+            raw = open(path, "wb")  # noqa: SIM115 - closed with the text stream
+            packed = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+            stream = _Closing(io.TextIOWrapper(packed, encoding="utf-8", errors=ERRORS, newline=""), raw)
+        else:
+            stream = open(path, "w", encoding="utf-8", errors=ERRORS, newline="")  # noqa: SIM115 - closed by close()
         return cls(stream, fmt, with_metadata=with_metadata, owns_stream=True)
 
     def write(self, result: Result) -> bool:
@@ -85,6 +97,21 @@ class StreamOutput(Output):
             self.stream.flush()
 
 
+class _Closing(io.TextIOWrapper):
+    """A text stream over a gzip member that also closes the file under it (GzipFile given a
+    ``fileobj`` leaves it open)."""
+
+    def __init__(self, text: io.TextIOWrapper, raw: IO[bytes]) -> None:
+        super().__init__(text.detach(), encoding="utf-8", errors=ERRORS, newline="")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
 class DirectoryOutput(Output):
     """One file per result in ``directory``, named after its input (see :class:`FileNamer`)."""
 
@@ -100,7 +127,7 @@ class DirectoryOutput(Output):
         if body is None:
             return False
         path = self.directory / self.namer.name_for(result)
-        with open(path, "w", encoding="utf-8", newline="") as handle:
+        with open(path, "w", encoding="utf-8", errors=ERRORS, newline="") as handle:
             handle.write(self.format.header + body + self.format.footer)
         self.written.append(path)
         return True
