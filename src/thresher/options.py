@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, get_args
 
 from thresher.model import InputFormat
 
@@ -49,6 +49,10 @@ class Options:
     infinity) for no limit."""
 
     def __post_init__(self) -> None:
+        for name, kind in (("focus", Focus), ("input_format", InputFormat)):
+            allowed = get_args(kind)
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {getattr(self, name)!r}")
         limit = self.time_limit
         if limit is not None:
             if math.isinf(limit) and limit > 0:

@@ -118,3 +118,10 @@ def test_small_agglomerate_on_lists_is_the_numpy_one():
             assert agglomerate(a, link=link, merge=merge) == _agglomerate_numpy(a, link=link, merge=merge), trial
             wide = a.astype(np.float64)
             assert agglomerate(wide, link=link, merge=merge) == _agglomerate_numpy(wide, link=link, merge=merge)
+
+
+def test_no_items_no_stories():
+    from thresher.stories.cluster import cluster_stories as cluster
+
+    result = cluster([])
+    assert result.stories == () and dict(result.assignments) == {} and result.counts["items"] == 0

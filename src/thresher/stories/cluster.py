@@ -37,6 +37,8 @@ def cluster_stories(
     items = list(items)
     _check_ids(items)
     chosen = backend or make_backend(opts.backend)
+    if not items:
+        return _result([], chosen.name, items=0, groups=0)
     if len(items) > opts.max_batch:
         from thresher.stories.incremental import StoryIndex
 
