@@ -49,3 +49,19 @@ def test_json_ld_authors_report_organisations():
     assert json_ld_authors([{"@type": "Person", "name": "A. One"}, "B. Two"]) == (["A. One", "B. Two"], False)
     assert json_ld_authors({"@type": "Organization", "name": "Clinic"}) == (["Clinic"], True)
     assert json_ld_authors(None) == ([], False)
+
+
+def test_a_commenter_is_not_the_author():
+    from selectolax.lexbor import LexborHTMLParser
+
+    from thresher.metadata.authors import byline
+
+    comments = ('<section class="comments"><ol class="commentlist"><li><p class="comment-author">Jane Doe</p>'
+                "<p>Great post!</p></li></ol></section>")
+    page = "<html><body><article><p>Text of the article.</p></article>" + comments + "</body></html>"
+    assert byline(LexborHTMLParser(page).body) is None
+    with_author = page.replace("<article>", '<article><p class="author-name">John Smith</p>')
+    assert byline(LexborHTMLParser(with_author).body) == "John Smith"
+    # a class that merely mentions comments (comments closed) is not a comment container
+    closed = with_author.replace(comments, "").replace("<article>", '<article class="no-comments">')
+    assert byline(LexborHTMLParser(closed).body) == "John Smith"

@@ -35,6 +35,7 @@ class Words:
     roles: frozenset[str]
     cut: frozenset[str]
     not_names: frozenset[str]
+    comment_containers: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +51,8 @@ def words() -> Words:
     # at the start of a line (a text node of its own): "By Jane Miller", "Written by:\nJane Miller"
     written = re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:{alts})(?!\w)[ \t]*:?[ \t]*\n?[ \t]*({name})")
     return Words(label=label, written=written, roles=frozenset(w.lower() for w in raw["roles"]),
-                 cut=frozenset(raw["cut"]), not_names=frozenset(raw["not_names"]))
+                 cut=frozenset(raw["cut"]), not_names=frozenset(raw["not_names"]),
+                 comment_containers=frozenset(raw["comment_containers"]))
 
 
 def clean(value: str) -> str | None:
@@ -166,15 +168,29 @@ def written_byline(text: str) -> str | None:
 def byline(body: Any) -> str | None:
     """The name in the page's first byline element, trying :data:`BYLINE_SELECTORS` in order, at most
     :data:`MAX_BYLINE_NODES` elements each."""
+    containers = words().comment_containers
     for nodes in _byline_nodes(body):
         for node in nodes[:MAX_BYLINE_NODES]:
             text = node.text(deep=True, separator=" ")
-            if not text or len(text) > 200:
+            if not text or len(text) > 200 or _in_comments(node, containers):
                 continue
             got = clean(text)
             if got:
                 return got
     return None
+
+
+def _in_comments(node: Any, containers: frozenset[str]) -> bool:
+    """Whether the element or one of its ancestors holds reader comments (a class or id token in
+    ``containers``): a byline there names a commenter."""
+    while node is not None and node.tag not in ("body", "html"):
+        attrs = node.attributes
+        for key in ("class", "id"):
+            value = attrs.get(key)
+            if value and not containers.isdisjoint(value.lower().split()):
+                return True
+        node = node.parent
+    return False
 
 
 def _byline_nodes(body: Any) -> Iterator[list[Any]]:
