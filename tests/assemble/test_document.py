@@ -74,3 +74,19 @@ def test_no_tables_removes_kept_table_rows_with_a_reason():
     assert doc.text == "Body text here."
     assert "|" not in (doc.markdown or "")
     assert [(r.reason, r.text) for r in doc.removed] == [("tables_off", "a | 1")]
+
+
+def test_control_characters_never_reach_the_document():
+    from thresher.assemble.document import printable
+
+    assert printable("a\x01b\x0bc\x0cd\x7f\x85e\ufffe\ud800") == "ab c de"
+    assert printable("tab\tand\nline\r\nbreaks stay") == "tab\tand\nline\r\nbreaks stay"
+    assert printable(None) is None and printable("") == ""
+    import thresher
+
+    page = ("<html><head><title>Bird \x01watching</title></head><body><article><h1>Bird watching</h1><p>Words"
+            "\x02 of the article, long enough\x0bto be the main content of this page. More words here.</p>"
+            "</article></body></html>")
+    doc = thresher.extract(page)
+    assert doc.title == "Bird watching"
+    assert "\x02" not in doc.text and "enough to be" in doc.text

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
+from typing import overload
 from urllib.parse import urlsplit
 
 from thresher.assemble.html import render_html
@@ -12,6 +14,9 @@ from thresher.metadata.language import identify
 from thresher.model import Block, Decision, Document, Headline, Metadata, Page, Rejected, RemovedBlock
 from thresher.options import Options
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""Control characters (C0 but tab and line breaks, DEL, C1), lone surrogates and noncharacters: never
+text a reader sees; vertical tab and form feed become a space, the others are dropped."""
 _LINE_KINDS = frozenset({"list_item", "table_row", "line"})
 """Consecutive blocks of these kinds are joined by a single newline, everything else by a blank line."""
 
@@ -42,7 +47,7 @@ def assemble(
             removed.append(
                 RemovedBlock(label=decision.label, reason=decision.reason, text=block.text, index=block.index)
             )
-    text = join_blocks(kept)
+    text = printable(join_blocks(kept))
     language = metadata.language
     if not opts.fast or language is None:
         language = identify(text) or language
@@ -52,20 +57,20 @@ def assemble(
         text=text,
         id=page.id or _content_id(page),
         url=page.url,
-        title=metadata.title,
-        author=metadata.author,
+        title=printable(metadata.title),
+        author=printable(metadata.author),
         date=metadata.date,
-        sitename=metadata.sitename,
+        sitename=printable(metadata.sitename),
         hostname=hostname,
         language=language,
-        description=metadata.description,
+        description=printable(metadata.description),
         image=metadata.image,
         categories=metadata.categories,
         tags=metadata.tags,
         page_type=metadata.page_type,
-        markdown=render_markdown(kept, metadata, opts) if opts.with_markdown else None,
+        markdown=printable(render_markdown(kept, metadata, opts)) if opts.with_markdown else None,
         html=render_html(kept, metadata, opts) if opts.with_html else None,
-        comments=join_blocks(comments) or None,
+        comments=printable(join_blocks(comments)) or None,
         removed=tuple(removed),
         headlines=headlines(removed),
         mode="text" if mode == "text" else "html",
@@ -110,6 +115,21 @@ def join_blocks(blocks: Sequence[Block]) -> str:
         parts.append(text)
         previous = block
     return "".join(parts)
+
+
+@overload
+def printable(text: str) -> str: ...
+
+
+@overload
+def printable(text: None) -> None: ...
+
+
+def printable(text: str | None) -> str | None:
+    """``text`` without :data:`_UNPRINTABLE` characters (the same string when it has none)."""
+    if not text or _UNPRINTABLE.search(text) is None:
+        return text
+    return _UNPRINTABLE.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
 
 
 def _acceptance(text: str, language: str | None, opts: Options) -> Rejected | None:
