@@ -97,3 +97,12 @@ def test_an_image_between_paragraphs_stands_alone_one_inside_text_does_not():
     images = {s.target: (b.text, s.alone) for b in blocks for s in b.spans if s.kind == "image"}
     assert images == {"/a.png": ("Second words.", True), "/b.png": ("Inline image.", False),
                       "/c.png": ("Caption", False)}
+
+
+def test_base_href_is_what_relative_addresses_resolve_against():
+    page = '<html><head><base href="{}"></head><body><p>See <a href="x/p.html">this page</a> now.</p></body></html>'
+    assert _spans(page.format("https://cdn.example/dir/"))[0][1] == [
+        ("this page", "link", "https://cdn.example/dir/x/p.html", "")]
+    # a relative base resolves against the page URL; a base that is no web address is ignored
+    assert _spans(page.format("../up/"))[0][1][0][2] == "https://example.com/up/x/p.html"
+    assert _spans(page.format("javascript:void(0)"))[0][1][0][2] == "https://example.com/a/x/p.html"

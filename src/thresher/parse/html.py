@@ -55,6 +55,8 @@ class Tree:
     """``<html lang>`` (or ``xml:lang``), as written."""
     canonical: str | None = None
     """``<link rel=canonical href>``."""
+    base: str | None = None
+    """``<base href>``: what the page's relative links and images are relative to (with the page URL)."""
     json_ld: tuple[str, ...] = ()
     """Raw contents of ``<script type="application/ld+json">`` elements."""
     meta: tuple[tuple[str, str], ...] = ()
@@ -121,6 +123,8 @@ def _parse(text: str, opts: Options) -> tuple[Tree, int]:
         if "canonical" in rel and node.attributes.get("href"):
             canonical = (node.attributes.get("href") or "").strip() or None
             break
+    base_node = doc.css_first("base[href]")
+    base = (base_node.attributes.get("href") or "").strip() or None if base_node is not None else None
 
     doc.strip_tags(list(DROP_TAGS))
     body = doc.body
@@ -139,6 +143,7 @@ def _parse(text: str, opts: Options) -> tuple[Tree, int]:
         title=title or None,
         lang=(lang or "").strip() or None,
         canonical=canonical,
+        base=base,
         json_ld=tuple(json_ld),
         meta=tuple(meta),
         n_elements=n_elements,

@@ -55,7 +55,7 @@ def with_spans(tree: Tree, blocks: Sequence[Block], url: str | None, opts: Optio
     body = tree.body
     if body is None or not blocks:
         return list(blocks)
-    found = _elements(body, url, opts, tree.max_elements)
+    found = _elements(body, document_base(tree.base, url), opts, tree.max_elements)
     if not found:
         return list(blocks)
     tree_text, marks, alone = found
@@ -194,6 +194,16 @@ def _elements(
     if not kept:
         return None
     return "".join(parts), [marks[i] for i in kept], {n for n, i in enumerate(kept) if i in alone}
+
+
+def document_base(base: str | None, url: str | None) -> str | None:
+    """What relative addresses resolve against: the page's ``<base href>`` (itself resolved against the
+    page URL) when it is an http(s) address, else the page URL."""
+    if base:
+        resolved = urljoin(url, base) if url else base
+        if urlsplit(resolved).scheme.lower() in ("http", "https"):
+            return resolved
+    return url
 
 
 def _address(value: str | None, base: str | None, schemes: frozenset[str]) -> str:
