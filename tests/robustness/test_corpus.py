@@ -148,14 +148,20 @@ def test_cli_slow_cases_stop_at_the_time_limit(tmp_path: Path) -> None:
 
 def test_many_attributes_on_one_element_stop_at_the_time_limit() -> None:
     """Lexbor's attribute handling is quadratic and runs in C, out of reach of both time limits:
-    overlong start tags are cut before parsing."""
+    overlong start tags are cut before parsing. The extraction is timed inside the child process, so
+    that its start-up (slow on a loaded machine) does not count; the outer timeout only catches a hang."""
     code = (
-        "import thresher\n"
+        "import time, thresher\n"
         "attrs = ' '.join(f'data-a{i}=v{i}' for i in range(60_000))\n"
         "page = f'<html><body><div {attrs}><p>' + 'text ' * 50 + '</p></div></body></html>'\n"
-        "print(thresher.extract_result(page, options=thresher.Options(time_limit=1.0)))\n"
+        "thresher.extract_result('<p>warm up</p>')\n"
+        "start = time.perf_counter()\n"
+        "thresher.extract_result(page, options=thresher.Options(time_limit=1.0))\n"
+        "print(time.perf_counter() - start)\n"
     )
     try:
-        subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=5, check=True)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120, check=True, text=True)
     except subprocess.TimeoutExpired:
-        pytest.fail("60,000 attributes ran past a 1 s time limit by more than 4 s")
+        pytest.fail("60,000 attributes hung (no answer in 120 s)")
+    elapsed = float(done.stdout.strip().splitlines()[-1])
+    assert elapsed < 5.0, f"60,000 attributes ran past a 1 s time limit by more than 4 s ({elapsed:.1f} s)"
