@@ -42,8 +42,9 @@ DEFAULT_SCORER = Path(__file__).resolve().parents[2] / "shared" / "score" / "wcx
 FOLDS_MODULE = Path(__file__).resolve().parents[1] / "training" / "wcxb_folds.py"
 FIELDS = (("title", "title"), ("author", "author"), ("date", "publish_date"))
 
-Engine = Callable[[str, str | None], dict[str, Any]]
-"""(html, url) -> {title, author, date, sources}"""
+Engine = Callable[..., dict[str, Any]]
+"""(html, url) -> {title, author, date, sources}; thresher's also takes the title model (see
+:func:`title_model_for`)."""
 
 
 def load_module(name: str, path: Path) -> Any:
@@ -60,9 +61,8 @@ def thresher_engine() -> Engine:
     from thresher.options import Options
     from thresher.parse.html import parse_html
 
-    opts = Options()
-
-    def run(html: str, url: str | None) -> dict[str, Any]:
+    def run(html: str, url: str | None, title_model: str | None = None) -> dict[str, Any]:
+        opts = Options(title_model=title_model)
         m = html_metadata(parse_html(html, opts), url, opts)
         return {"title": m.title, "author": m.author, "date": m.date, "sources": dict(m.sources)}
 
@@ -100,32 +100,15 @@ ENGINES: dict[str, Callable[[], Engine]] = {
 }
 
 
-def use_title_model(where: str, domain: str, folds: Any) -> None:
-    """Make ``thresher.metadata.titles.load_model`` return the fold model that did not see ``domain``
-    (or None with ``where == "none"``)."""
-    from thresher.metadata import titles
-
+def title_model_for(where: str, domain: str, folds: Any) -> str:
+    """``Options.title_model`` for a page of ``domain``: the fold model (of ``training/train_metadata_model.py
+    --folds-out where``) that did not see it, or ``"none"``."""
     if where == "none":
-        titles.load_model = lambda: None  # type: ignore[assignment]
-        return
-    models = _fold_models(where)
-    k = len(models)
-    model = models[folds.fold_of(domain, k)]
-    titles.load_model = lambda: model  # type: ignore[assignment]
-
-
-_FOLD_MODELS: dict[str, list[Any]] = {}
-
-
-def _fold_models(where: str) -> list[Any]:
-    if where not in _FOLD_MODELS:
-        from thresher.metadata.titles import TitleModel
-
-        paths = sorted(Path(where).glob("fold*.json"), key=lambda p: int(p.stem[4:]))
-        if not paths:
-            raise SystemExit(f"no fold*.json in {where}")
-        _FOLD_MODELS[where] = [TitleModel(json.loads(p.read_text(encoding="utf-8"))) for p in paths]
-    return _FOLD_MODELS[where]
+        return "none"
+    k = len(list(Path(where).glob("fold*.json")))
+    if not k:
+        raise SystemExit(f"no fold*.json in {where}")
+    return str(Path(where) / f"fold{folds.fold_of(domain, k)}.json")
 
 
 class Tally:
@@ -176,13 +159,12 @@ def main(argv: list[str] | None = None) -> int:
             break
         pages += 1
         gt, url = d["ground_truth"], d.get("url")
-        if a.title_folds:
-            use_title_model(a.title_folds, domain, folds)
+        title_model = title_model_for(a.title_folds, domain, folds) if a.title_folds else None
         html = gzip.decompress((a.data / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8", errors="replace")
         for n in names:
             t0 = time.perf_counter()
             try:
-                pred = engines[n](html, url)
+                pred = engines[n](html, url, title_model) if n == "thresher" else engines[n](html, url)
             except Exception as err:  # a crash costs the engine the page, not the run
                 pred = {"title": None, "author": None, "date": None, "sources": {"error": repr(err)}}
             seconds[n] += time.perf_counter() - t0

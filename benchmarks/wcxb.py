@@ -52,8 +52,9 @@ def load_module(name: str, path: Path) -> Any:
 def thresher_engine() -> Engine:
     import thresher
 
-    def run(html: str, url: str | None, model: Path | None) -> dict[str, Any]:
-        options = thresher.Options(html_model=str(model)) if model is not None else None
+    def run(html: str, url: str | None, model: Path | None, title_model: Path | None = None) -> dict[str, Any]:
+        options = thresher.Options(html_model=str(model) if model is not None else None,
+                                   title_model=str(title_model) if title_model is not None else None)
         try:
             doc = thresher.extract(html, url=url, options=options)
         except thresher.ThresherError:
@@ -113,24 +114,6 @@ def truth_of(data: Path, pid: str, folds: Any) -> tuple[dict[str, Any], str, str
     return d["ground_truth"], page_type, d.get("url"), folds.fold_of(domain)
 
 
-def title_fold_models(where: Path) -> list[Any]:
-    """The five fold title models of ``training/train_metadata_model.py --folds-out``."""
-    from thresher.metadata.titles import TitleModel
-
-    paths = [where / f"fold{k}.json" for k in range(5)]
-    missing = [p.name for p in paths if not p.exists()]
-    if missing:
-        raise SystemExit(f"{where}: no title fold model(s) {missing}")
-    return [TitleModel(json.loads(p.read_text(encoding="utf-8"))) for p in paths]
-
-
-def use_title_model(model: Any) -> None:
-    """Make the metadata step use ``model`` as its title ranker (``titles.load_model`` is what it calls)."""
-    from thresher.metadata import titles
-
-    titles.load_model = lambda: model  # type: ignore[assignment]
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -149,7 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
 
     scorer = load_module("wcxb_score", a.scorer)
-    title_models = title_fold_models(a.title_folds) if a.title_folds is not None else None
+    if a.title_folds is not None:
+        missing = [k for k in range(5) if not (a.title_folds / f"fold{k}.json").exists()]
+        if missing:
+            raise SystemExit(f"{a.title_folds}: no title fold model(s) {missing}")
     folds = load_module("wcxb_folds", FOLDS_MODULE)
     if a.folds_dir is not None:
         missing = [k for k in range(5) if not (a.folds_dir / f"fold-{k}.json").exists()]
@@ -171,14 +157,13 @@ def main(argv: list[str] | None = None) -> int:
         html = raw.decode("utf-8", errors="replace")
         gt, ptype, url, fold = truth_of(a.data, pid, folds)
         model = a.folds_dir / f"fold-{fold}.json" if a.folds_dir is not None else None
-        if title_models is not None:
-            use_title_model(title_models[fold])
+        title_model = a.title_folds / f"fold{fold}.json" if a.title_folds is not None else None
         if not gt.get("publish_date"):
             undated += 1
         for n in names:
             t0 = time.perf_counter()
             try:
-                pred = engines[n](html, url, model)
+                pred = engines[n](html, url, model, title_model) if n == "thresher" else engines[n](html, url, model)
             except Exception as err:  # an engine's crash costs it the page, not the run
                 errors[n] += 1
                 pred = {"text": "", "title": None, "author": None, "date": None, "error": repr(err)}
@@ -224,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in names:
             ok, tot = meta[n][field]
             vals.append(f"{ok / tot:.3f}" if tot else "-")
-        label = f"{field} exact" if field != "title" or title_models is not None else "title exact (in-sample)"
+        label = f"{field} exact" if field != "title" or a.title_folds is not None else "title exact (in-sample)"
         line(label, vals)
     line(f"invented dates (/{undated})", [str(invented[n]) for n in names])
     line("errors", [str(errors[n]) for n in names])

@@ -22,6 +22,7 @@ from thresher.errors import DeadlineExceeded, ThresherError
 from thresher.metadata import language
 from thresher.metadata.html import html_metadata
 from thresher.metadata.text import text_metadata
+from thresher.metadata.titles import load_model as load_title_model
 from thresher.model import Document, Failure, Page, Provenance, Result, Trace
 from thresher.options import DEFAULT_OPTIONS, Options
 from thresher.parse.html import parse_html
@@ -69,6 +70,7 @@ def load_models(opts: Options = DEFAULT_OPTIONS) -> None:
     document's time limit: a slow first load (seconds on a busy machine) is not the page's fault.
     Cached, so every later call is free."""
     load_html_model(opts.html_model)
+    load_title_model(opts.title_model)
     load_text_model()
     language.load()
 

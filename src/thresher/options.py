@@ -40,6 +40,9 @@ class Options:
     html_model: str | None = None
     """Path of an HTML model file to use instead of the packaged one (evaluation on held-out folds);
     ``"none"`` runs the rules alone."""
+    title_model: str | None = None
+    """Path of a title ranker file (``thresher.metadata.titles``) to use instead of the packaged one
+    (evaluation on held-out folds); ``"none"`` keeps the rules' title."""
     max_bytes: int = 20_000_000
     """Input size cap: larger payloads become a ``too_large`` error record."""
     max_elements: int = 500_000

@@ -1,3 +1,6 @@
+import json
+from importlib import resources
+
 import numpy as np
 import pytest
 
@@ -86,7 +89,7 @@ def test_a_model_for_other_features_is_refused():
 def test_fast_mode_keeps_the_rules_title(monkeypatch):
     html = ("<html><head><title>Otters in the valley | Gazette</title></head>"
             "<body><h1>Otters</h1><p>Text about otters.</p></body></html>")
-    def no_model():
+    def no_model(path=None):
         pytest.fail("the ranker needs the page text, which fast mode does not read")
 
     monkeypatch.setattr(titles, "load_model", no_model)
@@ -96,3 +99,16 @@ def test_fast_mode_keeps_the_rules_title(monkeypatch):
 
 def test_fold_reads_words_as_the_scorer_does():
     assert fold("Otters — Return, Again!") == "otters return again"
+
+
+def test_options_choose_the_title_model(tmp_path):
+    html = ("<html><head><title>Otters in the valley | Gazette</title><meta property='og:title' content="
+            "'Otters in the valley'></head><body><h1>Otters</h1><p>Text about otters in the valley.</p></body></html>")
+    assert load_model("none") is None
+    assert load_model(str(tmp_path / "missing.json")) is None
+    rules = html_metadata(parse_html(html, Options()), None, Options(title_model="none"))
+    assert rules.sources["title"] != "ranker"
+    payload = json.loads((resources.files("thresher") / "data" / "title_model.json").read_text("utf-8"))
+    copy = tmp_path / "title.json"
+    copy.write_text(json.dumps(payload), encoding="utf-8")
+    assert load_model(str(copy)) is not load_model() and load_model(str(copy)) is not None

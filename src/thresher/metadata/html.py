@@ -85,7 +85,7 @@ def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
     headings = _headings(tree)
     title = _title(tree, main, site, hostname, headings.h1, sources)
     text = _page_text(tree) if not opts.fast else ""
-    model = titles.load_model() if text and title else None  # re-ranks; never names an untitled page
+    model = titles.load_model(opts.title_model) if text and title else None  # re-ranks; never names an untitled page
     if model is not None:
         cands, x = title_candidates(tree, main, site, hostname, title, page_type, text, headings)
         better = model.choose(cands, x)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -213,11 +214,17 @@ class TitleModel:
         return cands[best]
 
 
-@lru_cache(maxsize=1)
-def load_model() -> TitleModel | None:
-    """The packaged title model, loaded once per process; None when there is none."""
+@lru_cache(maxsize=8)
+def load_model(path: str | None = None) -> TitleModel | None:
+    """The packaged title model (or the one at ``path``; ``"none"``: no model), loaded once per
+    process; None when there is none."""
+    if path == "none":
+        return None
     try:
-        raw = resources.files("thresher").joinpath(MODEL_RESOURCE).read_text("utf-8")
+        if path is None:
+            raw = resources.files("thresher").joinpath(MODEL_RESOURCE).read_text("utf-8")
+        else:
+            raw = Path(path).read_text("utf-8")
     except (FileNotFoundError, OSError):
         return None
     return TitleModel(json.loads(raw))
