@@ -28,6 +28,7 @@ from thresher.options import DEFAULT_OPTIONS, Options
 from thresher.parse.html import parse_html
 from thresher.read.encoding import decode
 from thresher.read.sniff import sniff
+from thresher.segment.code import with_code_languages
 from thresher.segment.html import segment_html
 from thresher.segment.inline import wants_spans, with_spans
 from thresher.segment.text import segment_text
@@ -154,6 +155,8 @@ def _run(page: Page, opts: Options, deadline: Deadline) -> Trace:
         decisions = classify_html(blocks, metadata, opts, deadline)
         if wants_spans(opts):
             blocks = with_spans(tree, blocks, page.url, opts)
+        if opts.with_markdown or opts.with_html:
+            blocks = with_code_languages(tree, blocks)
     else:
         blocks = segment_text(text, opts, deadline)
         decisions = classify_text(blocks, opts, deadline)
