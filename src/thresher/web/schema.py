@@ -40,7 +40,7 @@ class ExtractOptions(BaseModel):
 
 
 CAPS = ("max_bytes", "max_elements", "time_limit")
-SERVER_ONLY = frozenset({"html_model"})
+SERVER_ONLY = frozenset({"html_model", "title_model"})
 """Options a request may not set: a model file path is the server's choice, never a client's."""
 
 
