@@ -38,7 +38,7 @@ import lightgbm
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from html_experiments import Data, summary, weights
+from html_experiments import Data, nested_choice, summary, weights
 from train_html_model import MODEL_PATH, PARAMS, ROUNDS
 
 from thresher.classify.html_model import (
@@ -182,13 +182,7 @@ def cmd_mix(d: Data, a: argparse.Namespace) -> None:
     for mix, power, floor in grid:
         res[mix, power, floor] = d.score(keep_masks(d, (1 - mix) * probs + mix * group, power, floor))
         summary(d, f"mix={mix} power={power} floor={floor}", res[mix, power, floor])
-    folds = np.array([p["fold"] for p in d.pages])
-    chosen = np.zeros((len(d.pages), 3))
-    for k in range(5):
-        best = max(grid, key=lambda g: float(res[g][folds != k, 2].mean()))
-        print(f"  fold {k} chooses mix, power, floor = {best}")
-        chosen[folds == k] = res[best][folds == k]
-    summary(d, "nested choice", chosen)
+    summary(d, "nested choice (mix, power, floor)", nested_choice(d, res))
 
 
 def fit_stage2(x: np.ndarray, y: np.ndarray, w: np.ndarray, rounds: int = STAGE2_ROUNDS) -> lightgbm.Booster:

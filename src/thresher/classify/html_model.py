@@ -27,15 +27,14 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from thresher.classify.trees import Trees
 from thresher.model import Block, Decision, Metadata
+from thresher.model_files import read_model_file
 from thresher.segment.features import feature_values
 
 MODEL_RESOURCE = "data/html_model.json"
@@ -700,13 +699,5 @@ class HtmlModel:
 @lru_cache(maxsize=8)
 def load_model(path: str | None = None) -> HtmlModel | None:
     """The packaged model (or the one at ``path``), loaded once per process; None when there is none."""
-    if path == "none":
-        return None
-    try:
-        if path is None:
-            raw = resources.files("thresher").joinpath(MODEL_RESOURCE).read_text("utf-8")
-        else:
-            raw = Path(path).read_text("utf-8")
-    except (FileNotFoundError, OSError):
-        return None
-    return HtmlModel(json.loads(raw))
+    raw = read_model_file(MODEL_RESOURCE, path)
+    return HtmlModel(json.loads(raw)) if raw is not None else None

@@ -16,7 +16,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -24,6 +23,7 @@ import numpy as np
 from thresher.classify.trees import Trees
 from thresher.compiled import extension
 from thresher.model import Block, Decision
+from thresher.model_files import read_model_file
 from thresher.options import Options
 from thresher.segment.text import FEATURES, feature_table
 
@@ -408,8 +408,5 @@ def model_from_json(raw: str) -> TextModel:
 @lru_cache(maxsize=1)
 def load_model() -> TextModel | None:
     """The packaged model, loaded once per process; None when the package ships none."""
-    try:
-        raw = resources.files("thresher").joinpath(MODEL_RESOURCE).read_text("utf-8")
-    except (FileNotFoundError, OSError):
-        return None
-    return model_from_json(raw)
+    raw = read_model_file(MODEL_RESOURCE)
+    return model_from_json(raw) if raw is not None else None

@@ -25,13 +25,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from thresher.classify.trees import Trees
+from thresher.model_files import read_model_file
 
 MODEL_RESOURCE = "data/title_model.json"
 
@@ -218,13 +217,5 @@ class TitleModel:
 def load_model(path: str | None = None) -> TitleModel | None:
     """The packaged title model (or the one at ``path``; ``"none"``: no model), loaded once per
     process; None when there is none."""
-    if path == "none":
-        return None
-    try:
-        if path is None:
-            raw = resources.files("thresher").joinpath(MODEL_RESOURCE).read_text("utf-8")
-        else:
-            raw = Path(path).read_text("utf-8")
-    except (FileNotFoundError, OSError):
-        return None
-    return TitleModel(json.loads(raw))
+    raw = read_model_file(MODEL_RESOURCE, path)
+    return TitleModel(json.loads(raw)) if raw is not None else None
