@@ -14,10 +14,12 @@ truth has no date but the engine gives one.
 Pages are split into two halves by domain (``wcxb_folds.fold_of(domain, 2)``): tune rules on half 0,
 check them on half 1; a rule that helps only one half is suspect. Both halves are always printed.
 
-The packaged title ranker (``data/title_model.json``) was trained on these pages: its numbers here
-are in-sample. ``--title-folds DIR`` (fold models written by ``training/train_metadata_model.py
---folds-out DIR``) scores each page with the model that never saw its domain (``fold_of(domain, k)``),
-the honest figure; ``--title-folds none`` runs without the ranker (the rules alone).
+The packaged title and date rankers (``data/title_model.json``, the date ranker under its ``date``
+key) were trained on these pages: their numbers here are in-sample. ``--title-folds DIR`` (fold
+models written by ``training/train_metadata_model.py --folds-out DIR``) scores each page with the
+models that never saw its domain (``fold_of(domain, k)``), the honest figure; a fold file without a
+``date`` section (written before the date ranker) leaves the date to the rules. ``--title-folds
+none`` runs without either ranker (the rules alone).
 
 Peers, run on the same pages in the same process: ``trafilatura`` (``extract_metadata``, the
 metadata step of ``bare_extraction``), ``htmldate`` (``find_date``, original date, fast search) and

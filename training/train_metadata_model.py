@@ -1,18 +1,26 @@
 #!/usr/bin/env python3
-"""Train the title ranker (``src/thresher/data/title_model.json``) on WCXB dev.
+"""Train the metadata rankers (``src/thresher/data/title_model.json``: title, and date under ``date``)
+on WCXB dev.
 
     OMP_NUM_THREADS=1 python training/train_metadata_model.py [--data DIR] [--cache FILE] [--folds 5]
                           [--margin 0] [--out src/thresher/data/title_model.json] [--folds-out DIR]
+                          [--date-cache FILE] [--date-threshold 0.7] [--date-margin 0.1]
+                          [--no-dates] [--dates-only]
 
-Every page with a true title gives its candidates (``thresher.metadata.html.title_candidates``, the
-same function the library runs); a candidate is positive when it reads the same as the truth (the
-reference scorer's ``same``). LightGBM (one thread) is trained with domain-grouped folds
-(``wcxb_folds.fold_of(domain, k)``): each page is scored by the model of the folds that do not hold
-its domain. The out-of-fold accuracy is printed beside the rules' on both halves of
-``benchmarks/metadata.py`` (``fold_of(domain, 2)``) for several margins (how much a candidate must
-beat the rule's choice); the model is written only with ``--out``, trained on every page, and the
-fold models with ``--folds-out`` (for ``benchmarks/metadata.py --title-folds DIR``). The shipped
-model: ``--margin 0``, seed 7, about 30 s.
+Titles: every page with a true title gives its candidates (``thresher.metadata.html.title_candidates``,
+the same function the library runs); a candidate is positive when it reads the same as the truth (the
+reference scorer's ``same``). Dates: every page gives its candidate days
+(``thresher.metadata.dates.ranker_candidates`` on the evidence ``thresher.metadata.html`` gathers); a
+day is positive when it is the true day; pages without a true date give only negatives. LightGBM (one
+thread) is trained with domain-grouped folds (``wcxb_folds.fold_of(domain, k)``): each page is scored
+by the model of the folds that do not hold its domain. The out-of-fold accuracy is printed beside the
+rules' on both halves of ``benchmarks/metadata.py`` (``fold_of(domain, 2)``): titles for several
+margins (how much a candidate must beat the rule's choice), dates for several (threshold, margin)
+pairs (``thresher.metadata.dates.DateModel``) with the dates invented on pages without one, and the
+oracle (how often the true day is among the candidates). The model is written only with ``--out``,
+trained on every page, and the fold models with ``--folds-out`` (for ``benchmarks/metadata.py
+--title-folds DIR``). The shipped model: ``--margin 0`` (date threshold 0.7, margin 0.1), seed 7,
+about a minute.
 """
 
 from __future__ import annotations
@@ -42,6 +50,10 @@ PARAMS: dict[str, Any] = {
     "num_threads": 1, "verbose": -1, "seed": 7,
 }
 ROUNDS = 200
+DATE_PARAMS: dict[str, Any] = {**PARAMS, "num_leaves": 7, "min_data_in_leaf": 10}
+DATE_ROUNDS = 300
+DATE_POLICIES = ((0.6, 0.0), (0.6, 0.1), (0.7, 0.1), (0.8, 0.1), (0.7, 0.2))
+"""(threshold, margin) pairs reported: see ``thresher.metadata.dates.DateModel``."""
 MARGINS = (0.0, 0.05, 0.1, 0.2, 0.3)
 
 
@@ -94,20 +106,123 @@ def load_pages(data: Path, scorer: Any, cache: Path | None) -> list[dict[str, An
     return pages
 
 
+def load_date_pages(data: Path, cache: Path | None) -> list[dict[str, Any]]:
+    """Every page's date candidates (``thresher.metadata.dates.ranker_candidates``, as the library
+    builds them) and whether each is the true day; pages without a true date have only negatives
+    (they teach the ranker to abstain)."""
+    if cache is not None and cache.exists():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)  # our own cache
+    from thresher.metadata import dates
+    from thresher.metadata import html as mh
+    from thresher.options import Options
+    from thresher.parse.html import parse_html
+
+    opts = Options(title_model="none")
+    pages = []
+    for f in sorted((data / "ground-truth").glob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        truth = (d["ground_truth"].get("publish_date") or "")[:10]
+        domain, _ = wcxb_folds.page_domain_and_type(d)
+        raw = gzip.decompress((data / "html" / f"{f.stem}.html.gz").read_bytes())
+        tree = parse_html(raw.decode("utf-8", errors="replace"), opts)
+        url = d.get("url")
+        ev = date_evidence_of(mh, dates, tree, url, opts)
+        days, rows = dates.ranker_candidates(ev) if ev is not None else ([], [])
+        pages.append({
+            "pid": f.stem, "domain": domain, "truth": truth, "rule": ev.rule if ev else None,
+            "x": np.array(rows, dtype=np.float64).reshape(len(rows), len(dates.RANKER_FEATURES)),
+            "days": days, "y": np.array([day == truth for day in days], dtype=float),
+        })
+    if cache is not None:
+        with cache.open("wb") as fh:
+            pickle.dump(pages, fh)
+    return pages
+
+
+def date_evidence_of(mh: Any, dates: Any, tree: Any, url: str | None, opts: Any) -> Any:
+    """The date evidence ``thresher.metadata.html.html_metadata`` gives the ranker (rule title)."""
+    items = list(mh._json_ld_items(tree.json_ld))
+    main = mh._main_item(items)
+    site = mh._meta(tree, "og:site_name") or (mh._name(main.get("publisher")) if main else None) \
+        or mh._meta(tree, "application-name")
+    hostname = mh._hostname(url or tree.canonical or mh._meta(tree, "og:url"))
+    page_type = mh._page_type(tree, items, main, {})
+    headings = mh._headings(tree)
+    title = mh._title(tree, main, site, hostname, headings.h1, {})
+    text = mh._page_text(tree)
+    if not text:
+        return None
+    header = mh._header_span(headings.first_line, text, title)
+    body = tree.body
+    article = main if main is not None and "webpage" not in mh._types(main) else None
+    structured = dates.structured_dates(article, items, tree.meta, body, published_keys=mh._DATE_META,
+                                        modified_keys=mh._MODIFIED_META)
+    written = dates.mentions(text, day_first=mh._day_first(tree.lang))
+    placed, times = dates.time_mentions(body, text)
+    written = sorted(written + placed, key=lambda m: m.start)
+    undated_kind = mh._undated_kind(page_type, url)
+    front_page = bool(url) and mh._front_page(url or "")
+    got = dates.choose(structured, written, times, header, url, undated_kind=undated_kind, front_page=front_page)
+    return mh.date_evidence(tree, main, structured, written, times, header, url, text,
+                            got[0] if got else None, page_type, undated_kind, front_page)
+
+
+def date_pick(page: dict[str, Any], probs: np.ndarray, threshold: float, margin: float) -> str | None:
+    from thresher.metadata.dates import pick
+
+    if not len(probs):
+        return page["rule"]
+    return pick(page["days"], page["x"], list(probs), threshold, margin)
+
+
+def date_report(pages: list[dict[str, Any]], oof: list[np.ndarray]) -> None:
+    """Out-of-fold date accuracy and invented dates per half, for the rules and for thresholds."""
+    halves = [wcxb_folds.fold_of(p["domain"], 2) for p in pages]
+    for h in (0, 1, None):
+        idx = [i for i in range(len(pages)) if h is None or halves[i] == h]
+        dated = [i for i in idx if pages[i]["truth"]]
+        undated = [i for i in idx if not pages[i]["truth"]]
+        oracle = sum(bool(pages[i]["y"].any()) for i in dated) / len(dated)
+        rules = sum(pages[i]["rule"] == pages[i]["truth"] for i in dated) / len(dated)
+        rules_inv = sum(pages[i]["rule"] is not None for i in undated)
+        line = f"date {'all' if h is None else f'half {h}'} (/{len(dated)}, undated {len(undated)}) oracle {oracle:.3f}" \
+               f" rules {rules:.3f}/{rules_inv}"
+        for t, m in DATE_POLICIES:
+            picks = {i: date_pick(pages[i], oof[i], t, m) for i in idx}
+            acc = sum(picks[i] == pages[i]["truth"] for i in dated) / len(dated)
+            inv = sum(picks[i] is not None for i in undated)
+            line += f"  t={t:g},m={m:g}: {acc:.3f}/{inv}"
+        print(line)
+
+
+def train_dates(pages: list[dict[str, Any]]) -> lightgbm.Booster:
+    x = np.vstack([p["x"] for p in pages if len(p["x"])])
+    y = np.concatenate([p["y"] for p in pages if len(p["x"])])
+    return lightgbm.train(DATE_PARAMS, lightgbm.Dataset(x, y), num_boost_round=DATE_ROUNDS)
+
+
 def train(pages: list[dict[str, Any]]) -> lightgbm.Booster:
     x = np.vstack([p["x"] for p in pages if len(p["x"])])
     y = np.concatenate([p["y"] for p in pages if len(p["x"])])
     return lightgbm.train(PARAMS, lightgbm.Dataset(x, y), num_boost_round=ROUNDS)
 
 
-def payload_of(model: lightgbm.Booster, margin: float, folds: int) -> dict[str, Any]:
+def payload_of(model: lightgbm.Booster, margin: float, folds: int, date_model: lightgbm.Booster | None = None,
+               threshold: float = 0.7, date_margin: float = 0.1) -> dict[str, Any]:
+    from thresher.metadata.dates import RANKER_FEATURES
     from thresher.metadata.titles import FEATURES
 
-    return {
-        "about": "Title ranker for thresher.metadata.titles, trained by training/train_metadata_model.py "
+    payload: dict[str, Any] = {
+        "about": "Title ranker for thresher.metadata.titles and date ranker (key 'date') for "
+                 "thresher.metadata.dates, trained by training/train_metadata_model.py "
                  "on WCXB dev (CC-BY-4.0, Foley 2026). Apache-2.0.",
         "features": list(FEATURES), "margin": margin, "folds": folds, "model": model.model_to_string(),
     }
+    if date_model is not None:
+        payload["date"] = {"features": list(RANKER_FEATURES), "threshold": threshold, "margin": date_margin,
+                           "model": date_model.model_to_string()}
+    return payload
 
 
 def pick(page: dict[str, Any], probs: np.ndarray, margin: float, is_rule: int) -> bool:
@@ -126,8 +241,15 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--scorer", type=Path, default=DEFAULT_SCORER)
     ap.add_argument("--cache", type=Path, default=None)
+    ap.add_argument("--date-cache", type=Path, default=None, help="cache of the date candidates (pickle)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--margin", type=float, default=0.1, help="margin written into the shipped model")
+    ap.add_argument("--date-threshold", type=float, default=0.7,
+                    help="score a day needs to date a page the rules leave undated")
+    ap.add_argument("--date-margin", type=float, default=0.1,
+                    help="margin by which a day must beat the rules' day to replace it")
+    ap.add_argument("--no-dates", action="store_true", help="title ranker only (no 'date' section)")
+    ap.add_argument("--dates-only", action="store_true", help="report the date ranker only; write nothing")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--folds-out", type=Path, default=None,
                     help="write fold models here (foldK.json: trained without fold K), for benchmarks/metadata.py "
@@ -136,6 +258,19 @@ def main() -> int:
 
     from thresher.metadata.titles import FEATURES
 
+    date_pages = [] if a.no_dates else load_date_pages(a.data, a.date_cache)
+    date_models: list[lightgbm.Booster | None] = [None] * a.folds
+    if date_pages:
+        date_oof: list[np.ndarray] = [np.zeros(0)] * len(date_pages)
+        for k in range(a.folds):
+            held_dates = {i for i, p in enumerate(date_pages) if wcxb_folds.fold_of(p["domain"], a.folds) == k}
+            date_models[k] = dm = train_dates([p for i, p in enumerate(date_pages) if i not in held_dates])
+            for i in held_dates:
+                if len(date_pages[i]["x"]):
+                    date_oof[i] = np.asarray(dm.predict(date_pages[i]["x"]))
+        date_report(date_pages, date_oof)
+    if a.dates_only:
+        return 0
     pages = load_pages(a.data, load_scorer(a.scorer), a.cache)
     is_rule = FEATURES.index("is_rule")
     oof: list[np.ndarray] = [np.zeros(0)] * len(pages)
@@ -144,10 +279,11 @@ def main() -> int:
         model = train([p for i, p in enumerate(pages) if i not in set(held)])
         if a.folds_out is not None:
             a.folds_out.mkdir(parents=True, exist_ok=True)
-            (a.folds_out / f"fold{k}.json").write_text(json.dumps(payload_of(model, a.margin, a.folds)), encoding="utf-8")
+            payload = payload_of(model, a.margin, a.folds, date_models[k], a.date_threshold, a.date_margin)
+            (a.folds_out / f"fold{k}.json").write_text(json.dumps(payload), encoding="utf-8")
         for i in held:
             if len(pages[i]["x"]):
-                oof[i] = model.predict(pages[i]["x"])
+                oof[i] = np.asarray(model.predict(pages[i]["x"]))
     halves = [wcxb_folds.fold_of(p["domain"], 2) for p in pages]
     for h in (0, 1):
         idx = [i for i in range(len(pages)) if halves[i] == h]
@@ -158,7 +294,9 @@ def main() -> int:
             line += f"  m={margin:g}: {acc:.3f}"
         print(line)
     if a.out is not None:
-        a.out.write_text(json.dumps(payload_of(train(pages), a.margin, a.folds)), encoding="utf-8")
+        date_model = train_dates(date_pages) if date_pages else None
+        a.out.write_text(json.dumps(payload_of(train(pages), a.margin, a.folds, date_model, a.date_threshold, a.date_margin)),
+                         encoding="utf-8")
         print(f"wrote {a.out}")
     return 0
 

@@ -20,6 +20,7 @@ from thresher.classify.text_model import load_model as load_text_model
 from thresher.deadline import Deadline
 from thresher.errors import DeadlineExceeded, ThresherError
 from thresher.metadata import language
+from thresher.metadata.dates import load_model as load_date_model
 from thresher.metadata.html import html_metadata
 from thresher.metadata.text import text_metadata
 from thresher.metadata.titles import load_model as load_title_model
@@ -72,6 +73,7 @@ def load_models(opts: Options = DEFAULT_OPTIONS) -> None:
     Cached, so every later call is free."""
     load_html_model(opts.html_model)
     load_title_model(opts.title_model)
+    load_date_model(opts.title_model)
     load_text_model()
     language.load()
 

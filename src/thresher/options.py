@@ -41,8 +41,9 @@ class Options:
     """Path of an HTML model file to use instead of the packaged one (evaluation on held-out folds);
     ``"none"`` runs the rules alone."""
     title_model: str | None = None
-    """Path of a title ranker file (``thresher.metadata.titles``) to use instead of the packaged one
-    (evaluation on held-out folds); ``"none"`` keeps the rules' title."""
+    """Path of a metadata ranker file (the title ranker of ``thresher.metadata.titles`` and the date
+    ranker of ``thresher.metadata.dates``) to use instead of the packaged one (evaluation on held-out
+    folds); ``"none"`` keeps the rules' title and date."""
     max_bytes: int = 20_000_000
     """Input size cap: larger payloads become a ``too_large`` error record."""
     max_elements: int = 500_000

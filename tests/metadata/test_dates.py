@@ -103,3 +103,110 @@ def test_a_word_inside_the_heading_above_a_date_is_not_its_label():
     assert m.label == "published"
     (m,) = mentions("Registered: 2024-01-27")
     assert m.label == "other"
+
+
+def test_a_weekday_before_a_date_leaves_its_label_on_the_line_above():
+    (joined,) = mentions("Posts: 524\nJoined:\n» Mon Jul 24, 2017 9:28 am")
+    assert joined.label == "other"
+    (de,) = mentions("Veröffentlicht:\nMontag, 17. Mai 2024")
+    assert de.label == "published"
+    (plain,) = mentions("by changingtimes\n» Sat Feb 24, 2024 12:41 pm")
+    assert plain.label == ""
+
+
+def test_forum_and_cms_labels_of_the_first_post():
+    (started,) = mentions("Started by Biology Forums, June 04, 2024, 11:23:55 AM")
+    assert started.label == "published"
+    (submitted,) = mentions("this post was submitted on\n04 Mar 2026")
+    assert submitted.label == "published"
+
+
+def test_weekday_names_are_lower_case_and_not_month_names():
+    raw = json.loads(resources.files("thresher").joinpath("data/date_words.json").read_text("utf-8"))
+    months = {name for names in raw["months"].values() for name in names}
+    for names in raw["weekdays"].values():
+        for name in names:
+            assert name == name.lower() and name not in months, name
+
+
+def _evidence(**kw):
+    from thresher.metadata.dates import Evidence
+
+    text = kw.pop("text", "Home\nRiver otters return\nMay 17, 2024\nBody text. © 2020 Gazette")
+    base = dict(structured=Structured(), written=mentions(text), times=frozenset(), header=(0, 60), url=None,
+                text=text, rule=None)
+    base.update(kw)
+    return Evidence(**base)
+
+
+def test_ranker_candidates_describe_each_day():
+    from thresher.metadata.dates import RANKER_FEATURES, ranker_candidates
+
+    structured = Structured(published=(("2024-05-17", "json-ld"),), modified=(("2025-01-02", "json-ld"),))
+    days, rows = ranker_candidates(_evidence(structured=structured, rule="2024-05-17",
+                                             url="https://news.example/2024/05/16/otters"))
+    assert days == ["2024-05-16", "2024-05-17", "2025-01-02"]  # the copyright year is no day
+    assert all(len(row) == len(RANKER_FEATURES) for row in rows)
+
+    def value(day, name):
+        return rows[days.index(day)][RANKER_FEATURES.index(name)]
+
+    assert value("2024-05-17", "pub_first") == 1.0 and value("2024-05-17", "is_rule") == 1.0
+    assert value("2024-05-17", "hdr") == 1.0 and value("2024-05-17", "txt_count") == 1.0
+    assert value("2025-01-02", "mod_first") == 1.0 and value("2025-01-02", "is_latest") == 1.0
+    assert value("2025-01-02", "hdr") == 0.0 and value("2025-01-02", "page_pub_shown") == 1.0
+    assert value("2024-05-16", "url") == 1.0 and value("2024-05-16", "day_before_url") == 0.0
+    assert value("2024-05-17", "days_from_pub") == 0.0 and value("2025-01-02", "days_from_pub") > 0
+
+
+def test_ranker_sees_a_stated_time_early_in_the_utc_day():
+    from thresher.metadata.dates import RANKER_FEATURES, ranker_candidates
+
+    ev = _evidence(text="Otters\nDecember 18, 2025", structured=Structured(published=(("2025-12-19", "meta"),)),
+                   early_utc=frozenset({"2025-12-19"}))
+    days, rows = ranker_candidates(ev)
+    assert rows[days.index("2025-12-18")][RANKER_FEATURES.index("day_before_early_utc")] == 1.0
+    assert rows[days.index("2025-12-19")][RANKER_FEATURES.index("day_before_early_utc")] == 0.0
+
+
+def test_no_candidates_no_rows():
+    from thresher.metadata.dates import ranker_candidates
+
+    assert ranker_candidates(_evidence(text="No dates here at all", header=None)) == ([], [])
+
+
+def test_pick_keeps_the_rules_day_unless_beaten_by_the_margin():
+    from thresher.metadata.dates import RANKER_FEATURES, pick
+
+    rule = [0.0] * len(RANKER_FEATURES)
+    rule[RANKER_FEATURES.index("is_rule")] = 1.0
+    other = [0.0] * len(RANKER_FEATURES)
+    days = ["2024-05-17", "2025-01-02"]
+    assert pick(days, [rule, other], [0.5, 0.55], 0.7, 0.1) == "2024-05-17"
+    assert pick(days, [rule, other], [0.3, 0.55], 0.7, 0.1) == "2025-01-02"
+    # the rules gave no date: the best day only when it scores the threshold
+    assert pick(days, [other, other], [0.5, 0.6], 0.7, 0.1) is None
+    assert pick(days, [other, other], [0.5, 0.8], 0.7, 0.1) == "2025-01-02"
+    assert pick([], [], [], 0.7, 0.1) is None
+
+
+def test_the_date_ranker_comes_with_the_metadata_model(tmp_path):
+    from thresher.metadata.dates import DateModel, load_model
+
+    assert isinstance(load_model(), DateModel)
+    assert load_model("none") is None
+    payload = json.loads((resources.files("thresher") / "data" / "title_model.json").read_text("utf-8"))
+    del payload["date"]
+    title_only = tmp_path / "title_only.json"
+    title_only.write_text(json.dumps(payload), encoding="utf-8")
+    assert load_model(str(title_only)) is None
+
+
+def test_the_urls_day_wins_over_an_early_utc_time_of_the_next_day():
+    from thresher.metadata.dates import local_day
+
+    url = "https://blog.example/2025/12/18/a-post"
+    assert local_day("2025-12-19", url, {"2025-12-19"}) == "2025-12-18"
+    assert local_day("2025-12-19", url, set()) is None  # a time late in the day, or in local time
+    assert local_day("2025-12-19", "https://blog.example/2025/12/19/a-post", {"2025-12-19"}) is None
+    assert local_day("2025-12-19", None, {"2025-12-19"}) is None

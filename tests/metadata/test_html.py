@@ -291,3 +291,13 @@ def test_a_site_name_after_the_h1_is_dropped():
     html = ('<html><head><title>Consulting - is it worth it?</title></head>'
             "<body><h1>Consulting - is it worth it?</h1></body></html>")
     assert meta(html).title == "Consulting - is it worth it?"
+
+
+def test_an_early_utc_publication_time_takes_the_urls_day():
+    html = ('<html><head><meta property="article:published_time" content="2025-12-19T02:41:41+00:00">'
+            '</head><body><h1>Comfort watches</h1><p>Text.</p></body></html>')
+    url = "https://blog.example/2025/12/18/comfort-watches"
+    got = html_metadata(parse_html(html, Options()), url, Options())
+    assert got.date == "2025-12-18" and got.sources["date"] == "url-local"
+    late = html.replace("T02:41:41", "T14:41:41")
+    assert html_metadata(parse_html(late, Options()), url, Options()).date == "2025-12-19"

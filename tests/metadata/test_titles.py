@@ -112,3 +112,13 @@ def test_options_choose_the_title_model(tmp_path):
     copy = tmp_path / "title.json"
     copy.write_text(json.dumps(payload), encoding="utf-8")
     assert load_model(str(copy)) is not load_model() and load_model(str(copy)) is not None
+
+
+def test_mojibake_is_read_again_as_utf8():
+    assert titles.repair("itertools \u00e2\u0080\u0094 Functions") == "itertools \u2014 Functions"
+    assert titles.repair("A DIY Investor\u00e2\u20ac\u2122s Guide") == "A DIY Investor\u2019s Guide"
+    for fine in ("Café Über naïve", "Ärger – Größe", "Crème brûlée", "Ã"):
+        assert titles.repair(fine) == fine
+    cands, _ = candidates([("title", "itertools \u00e2\u0080\u0094 Functions")], [], None, None, never_site, None,
+                          None)
+    assert cands[0].text == "itertools \u2014 Functions"

@@ -22,17 +22,40 @@ generic record's date, only when the page shows it. Page text is searched with i
 collapsed (``thresher.metadata.html``), so that distances count what the page shows.
 
 Nothing is invented: no evidence, no date.
+
+These rules are then checked by a learned ranker (:class:`DateModel`, the ``date`` section of the
+metadata model file ``data/title_model.json``, trained by ``training/train_metadata_model.py`` with
+domain-grouped folds). Every distinct day the page offers (markup, ``<meta>``, ``<time>``, page
+text, URL: :func:`ranker_candidates`) is described by where it appears, its label, its place
+relative to the title and its relation to the other days; the rules' day is one of the features.
+The rules' day stays unless another day beats it by a margin; a page the rules leave undated gets
+the best day only when it scores a high threshold, so that no more dates are invented than by the
+rules. Last, a day the markup states with a time early in the UTC day gives way to the day before
+when the URL names it (:func:`local_day`: the URL is written in the site's own time zone).
+
+On WCXB dev, out of fold: 0.857 of true dates against 0.831 for the rules alone, and 32 of the 715
+pages without a date given one, as by the rules alone; the true day is among the candidates on
+0.948 of the pages. Most of what is left is the truth itself: the update date instead of the
+publication date with nothing on the page to tell which, dates not on the page at all, the day in
+another time zone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+import numpy as np
+
+from thresher.classify.trees import Trees
+from thresher.model_files import read_model_file
 
 _ISO = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 _SLASHED = re.compile(r"((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})")
@@ -81,6 +104,8 @@ class Structured:
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     months: Mapping[str, int]
+    weekday: re.Pattern[str]
+    """A weekday name alone (with the punctuation around it): ``» Tue``, ``Montag,``."""
     updated: re.Pattern[str]
     published: re.Pattern[str]
     copyright: re.Pattern[str]
@@ -101,8 +126,10 @@ def vocabulary() -> Vocabulary:
         alts = "|".join(sorted((re.escape(w) for w in set(flat)), key=len, reverse=True))
         return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
 
+    days = sorted({re.escape(w) for ws in raw["weekdays"].values() for w in ws}, key=len, reverse=True)
     return Vocabulary(
         months=months,
+        weekday=re.compile(rf"[\W_]*(?:{'|'.join(days)})[\W_]*", re.IGNORECASE),
         updated=words(raw["updated"]),
         published=words(raw["published"]),
         copyright=words(raw["copyright"]),
@@ -253,7 +280,8 @@ def _label(before: str, vocab: Vocabulary) -> str:
     when the date starts its line, on the line before."""
     lines = before.split("\n")
     before = lines[-1]
-    own_line = bool(before.strip())
+    # a weekday before the date ("Joined:\nTue Aug 27, 2019") leaves the label on the line above
+    own_line = bool(before.strip()) and vocab.weekday.fullmatch(before.strip()) is None
     if not own_line:
         before = next((ln for ln in reversed(lines[:-1]) if ln.strip()), "")
     best, where = "", (-1, 0)
@@ -426,5 +454,247 @@ def choose(
     return None
 
 
+def local_day(day: str, url: str | None, early_utc: frozenset[str] | set[str]) -> str | None:
+    """The day before ``day`` when the markup states ``day`` with a time early in the UTC day and the
+    URL names the day before: the URL is written in the site's own time zone, where it was still the
+    day before. None otherwise."""
+    if day not in early_utc:
+        return None
+    before = (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+    return before if url_date(url) == before else None
+
+
 def _readings(m: Mention) -> tuple[str, ...]:
     return (m.date, m.alternative) if m.alternative else (m.date,)
+
+
+# -- the learned ranker -------------------------------------------------------------------------
+
+PAGE_KINDS = ("article", "product", "collection", "listing", "service", "documentation", "forum")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Everything the date ranker sees of a page (gathered by ``thresher.metadata.html``)."""
+
+    structured: Structured
+    written: Sequence[Mention]
+    """Dates written in the page text and ``<time>`` elements placed in it, in order."""
+    times: frozenset[str]
+    """Dates of every ``<time datetime>`` element."""
+    header: tuple[int, int] | None
+    url: str | None
+    text: str
+    """The page text the mentions' offsets count in."""
+    rule: str | None
+    """The date :func:`choose` gives."""
+    other_meta: tuple[tuple[str, str], ...] = ()
+    """(day, kind) of ``<meta>`` dates under keys :func:`structured_dates` does not read; kind is
+    ``updated`` or ``dated``."""
+    early_utc: frozenset[str] = frozenset()
+    """Stated publication days whose time is given in UTC before 10:00 (the day before, in the
+    Americas)."""
+    page_kind: str | None = None
+    undated_kind: bool = False
+    front_page: bool = False
+
+
+def _ranker_names() -> list[str]:
+    names = [
+        "pub", "pub_first", "pub_jsonld", "pub_meta", "pub_itemprop", "pub_count", "ppub", "ppub_jsonld",
+        "ppub_other", "mod", "mod_first", "mod_jsonld", "mod_meta", "meta_updated", "meta_dated",
+        "time", "url", "txt_count", "txt_first_pos", "txt_first_at", "txt_rank", "txt_from_title",
+        "own_line", "prev_line_short", "after_title_rank", "hdr", "hdr_rank", "lab_published", "lab_updated", "lab_copyright", "lab_other", "lab_none",
+        "hdr_lab_published", "hdr_lab_updated", "alternative_only", "is_rule", "is_latest", "is_earliest",
+        "days_from_pub", "days_from_mod", "days_from_latest", "day_before_early_utc", "day_before_url",
+        "page_n_candidates", "page_n_written", "page_n_header", "page_has_pub", "page_has_mod", "page_pub_shown",
+        "page_mod_shown", "page_pub_is_mod", "page_rule_none", "page_undated_kind", "page_front", "page_crowded",
+        "page_has_header", "page_has_url_date",
+    ]
+    names += [f"kind_{k}" for k in PAGE_KINDS]
+    return names
+
+
+RANKER_FEATURES: tuple[str, ...] = tuple(_ranker_names())
+
+
+def _ordinal(day: str) -> int:
+    return dt.date.fromisoformat(day).toordinal()
+
+
+def _signed_log_days(a: str, b: str | None) -> float:
+    if b is None:
+        return 0.0
+    d = _ordinal(a) - _ordinal(b)
+    return math.copysign(math.log1p(abs(d)), d)
+
+
+def ranker_candidates(ev: Evidence) -> tuple[list[str], list[list[float]]]:
+    """The distinct days the page offers as its date and their feature rows (columns
+    :data:`RANKER_FEATURES`)."""
+    f: dict[str, dict[str, float]] = {}
+
+    def put(day: str | None, name: str, value: float = 1.0) -> dict[str, float]:
+        row = f.setdefault(day, {}) if day else {}
+        if name:
+            row[name] = max(row.get(name, value), value)
+        return row
+
+    st = ev.structured
+    for i, (d, src) in enumerate(st.published):
+        put(d, "pub")
+        if i == 0:
+            put(d, "pub_first")
+        put(d, "pub_jsonld" if src == "json-ld" else "pub_itemprop" if src == "itemprop" else "pub_meta")
+        row = f[d]
+        row["pub_count"] = row.get("pub_count", 0.0) + 1.0
+    for d, src in st.page_published:
+        put(d, "ppub")
+        put(d, "ppub_jsonld" if src.startswith("json-ld") else "ppub_other")
+    for i, (d, src) in enumerate(st.modified):
+        put(d, "mod")
+        if i == 0:
+            put(d, "mod_first")
+        put(d, "mod_jsonld" if src.startswith("json-ld") else "mod_meta")
+    for d, kind in ev.other_meta:
+        put(d, f"meta_{kind}")
+    for d in ev.times:
+        put(d, "time")
+    url = url_date(ev.url)
+    if url:
+        put(url, "url")
+    header = ev.header
+    title_at = header[0] + HEADER_BEFORE if header else 0
+    text = ev.text
+    n = max(1, len(text))
+    shown = [m for m in ev.written if m.label not in ("copyright", "other")]
+    crowded = header is not None and len(
+        {m.date for m in shown if header[0] <= m.start < header[0] + CROWDED_SPAN}) > CROWDED_DATES
+    rank = 0
+    hdr_rank = 0
+    after_rank = 0
+    for m in ev.written:
+        in_header = header is not None and header[0] <= m.start < header[1]
+        line_start = text.rfind("\n", 0, m.start) + 1
+        line_end = text.find("\n", m.start)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        for j, d in enumerate(_readings(m)):
+            new = d not in f or "txt_count" not in f[d]
+            row = put(d, "")
+            row["txt_count"] = row.get("txt_count", 0.0) + 1.0
+            if j == 0:
+                row["alternative_only"] = 0.0
+            elif "alternative_only" not in row:
+                row["alternative_only"] = 1.0
+            if new:
+                if m.label not in ("copyright", "other") and m.start >= title_at:
+                    row["after_title_rank"] = float(after_rank)
+                    after_rank += 1
+                row["own_line"] = float(len(line) <= 40)
+                prev = text[text.rfind("\n", 0, max(0, line_start - 1)) + 1: max(0, line_start - 1)]
+                row["prev_line_short"] = float(0 < len(prev.strip()) <= 40 and not any(c.isdigit() for c in prev))
+                row["txt_first_pos"] = m.start / n
+                row["txt_first_at"] = min(m.start, 200_000) / 1000
+                row["txt_rank"] = float(rank)
+                row["txt_from_title"] = max(-50.0, min(50.0, (m.start - title_at) / 1000))
+                rank += 1
+            row[f"lab_{m.label or 'none'}"] = 1.0
+            if in_header:
+                if "hdr" not in row:
+                    row["hdr"] = 1.0
+                    row["hdr_rank"] = float(hdr_rank)
+                    hdr_rank += 1
+                if m.label in ("published", "updated"):
+                    row[f"hdr_lab_{m.label}"] = 1.0
+    if ev.rule:
+        put(ev.rule, "is_rule")
+    days = sorted(f)
+    if not days:
+        return [], []
+    pub0 = st.published[0][0] if st.published else (st.page_published[0][0] if st.page_published else None)
+    mod0 = st.modified[0][0] if st.modified else None
+    seen = {d for d, row in f.items() if "txt_count" in row or "time" in row}
+    page = {
+        "page_n_candidates": float(len(days)), "page_n_written": float(rank), "page_n_header": float(hdr_rank),
+        "page_has_pub": float(bool(st.published)), "page_has_mod": float(bool(st.modified)),
+        "page_pub_shown": float(pub0 in seen), "page_mod_shown": float(mod0 in seen),
+        "page_pub_is_mod": float(pub0 is not None and pub0 == mod0), "page_rule_none": float(ev.rule is None),
+        "page_undated_kind": float(ev.undated_kind), "page_front": float(ev.front_page),
+        "page_crowded": float(crowded), "page_has_header": float(header is not None),
+        "page_has_url_date": float(url is not None),
+    }
+    if ev.page_kind in PAGE_KINDS:
+        page[f"kind_{ev.page_kind}"] = 1.0
+    latest, earliest = days[-1], days[0]
+    rows = []
+    for d in days:
+        row = dict(page)
+        row.update(f[d])
+        row.setdefault("txt_first_pos", 2.0)
+        row.setdefault("txt_first_at", 200.0)
+        row.setdefault("txt_rank", 99.0)
+        row.setdefault("hdr_rank", 99.0)
+        row.setdefault("after_title_rank", 99.0)
+        row.setdefault("txt_from_title", 50.0)
+        row["is_latest"] = float(d == latest)
+        row["is_earliest"] = float(d == earliest)
+        row["days_from_pub"] = _signed_log_days(d, pub0)
+        row["days_from_mod"] = _signed_log_days(d, mod0)
+        row["days_from_latest"] = _signed_log_days(d, latest)
+        nd = (dt.date.fromisoformat(d) + dt.timedelta(days=1)).isoformat()
+        row["day_before_early_utc"] = float(nd in ev.early_utc)
+        row["day_before_url"] = float(nd == url)
+        rows.append([row.get(name, 0.0) for name in RANKER_FEATURES])
+    return days, rows
+
+
+class DateModel:
+    """A loaded date ranker: its trees, the score a day needs to date a page the rules leave undated
+    (``threshold``) and the margin by which a day must beat the rules' day to replace it."""
+
+    def __init__(self, payload: Mapping[str, Any]) -> None:
+        if tuple(payload["features"]) != RANKER_FEATURES:
+            raise ValueError("date model features do not match this version of thresher")
+        self.trees = Trees(str(payload["model"]))
+        self.threshold = float(payload.get("threshold", 0.7))
+        self.margin = float(payload.get("margin", 0.1))
+
+    def scores(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        return [float(p) for p in self.trees.predict(np.array(rows, dtype=np.float64))] if rows else []
+
+    def choose(self, days: Sequence[str], rows: Sequence[Sequence[float]]) -> str | None:
+        """The page's day: the rules' day unless another beats it by ``margin``; on a page the rules
+        leave undated, the best day when it scores ``threshold``, else None."""
+        probs = self.scores(rows)
+        return pick(days, rows, probs, self.threshold, self.margin)
+
+
+_IS_RULE = RANKER_FEATURES.index("is_rule")
+
+
+def pick(days: Sequence[str], rows: Sequence[Sequence[float]], probs: Sequence[float], threshold: float,
+         margin: float) -> str | None:
+    """The day :meth:`DateModel.choose` gives for these scores (also used by the training script)."""
+    if not len(probs):
+        return None
+    best = max(range(len(probs)), key=probs.__getitem__)
+    rule = next((i for i, row in enumerate(rows) if row[_IS_RULE] > 0), None)
+    if rule is None:
+        return days[best] if probs[best] >= threshold else None
+    return days[best] if probs[best] >= probs[rule] + margin else days[rule]
+
+
+MODEL_RESOURCE = "data/title_model.json"
+"""The metadata model file: the title ranker, and the date ranker under its ``date`` key."""
+
+
+@lru_cache(maxsize=8)
+def load_model(path: str | None = None) -> DateModel | None:
+    """The date ranker of the packaged metadata model (or of the file at ``path``; ``"none"``: no
+    model), loaded once per process; None when the file has none."""
+    raw = read_model_file(MODEL_RESOURCE, path)
+    if raw is None:
+        return None
+    payload = json.loads(raw).get("date")
+    return DateModel(payload) if isinstance(payload, Mapping) else None

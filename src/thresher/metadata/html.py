@@ -5,7 +5,9 @@ Each field is chosen from candidates; ``Metadata.sources`` records which candida
 invented: a field without a candidate stays None. Dates: ``thresher.metadata.dates``; author names:
 ``thresher.metadata.authors``; the title: rules (:func:`_title`), then a learned ranker over every
 title candidate (``thresher.metadata.titles``, source ``ranker`` when it overrules them; not in fast
-mode, which reads no page text). Measured with ``benchmarks/metadata.py``.
+mode, which reads no page text); the date: rules, then a learned ranker over every day the page
+offers (source ``ranker`` when it overrules them; also not in fast mode). Both rankers live in the
+file ``Options.title_model`` names (``"none"``: rules alone). Measured with ``benchmarks/metadata.py``.
 """
 
 from __future__ import annotations
@@ -92,9 +94,11 @@ def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
         if better is not None:
             title = better.text
             sources["title"] = "ranker"
+    if title:
+        title = titles.repair(title)
     header = _header_span(headings.first_line, text, title) if text else None
     author = _author(tree, main, site, text[header[0]: header[1]] if header else "", sources)
-    date = _date(tree, main, items, url, text, header, page_type, sources)
+    date = _date(tree, main, items, url, text, header, page_type, sources, opts.title_model)
 
     description = _meta(tree, "description") or _meta(tree, "og:description") or _meta(
         tree, "twitter:description"
@@ -299,6 +303,7 @@ def _collapse_line_breaks(text: str) -> str:
 def _date(
     tree: Tree, main: dict[str, Any] | None, items: list[dict[str, Any]], url: str | None,
     text: str, header: tuple[int, int] | None, page_type: str | None, sources: dict[str, str],
+    model_path: str | None = None,
 ) -> str | None:
     """The page's own publication date (see ``thresher.metadata.dates``). ``text`` is the page text
     (empty in fast mode: no dates written beside the title, no ``<time>`` elements)."""
@@ -313,12 +318,66 @@ def _date(
         written = dates.mentions(text, day_first=_day_first(tree.lang))
         placed, times = dates.time_mentions(body, text)
         written = sorted(written + placed, key=lambda m: m.start)
-    got = dates.choose(structured, written, times, header, url, undated_kind=_undated_kind(page_type, url),
-                       front_page=bool(url) and _front_page(url or ""))
+    undated_kind = _undated_kind(page_type, url)
+    front_page = bool(url) and _front_page(url or "")
+    got = dates.choose(structured, written, times, header, url, undated_kind=undated_kind, front_page=front_page)
+    model = dates.load_model(model_path) if text else None
+    if model is not None:
+        evidence = date_evidence(tree, main, structured, written, times, header, url, text,
+                                 got[0] if got else None, page_type, undated_kind, front_page)
+        better = model.choose(*dates.ranker_candidates(evidence))
+        if better != (got[0] if got else None):
+            got = (better, "ranker") if better else None
     if got is None:
         return None
+    local = dates.local_day(got[0], url, early_utc_days(tree, main))
+    if local is not None:
+        got = (local, "url-local")
     sources["date"] = got[1]
     return got[0]
+
+
+_EARLY_UTC = re.compile(r"T(\d\d):\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]00:?00)$")
+EARLY_UTC_HOUR = 10
+"""A publication time stated in UTC before this hour is still the day before in the Americas."""
+
+
+def early_utc_days(tree: Tree, main: dict[str, Any] | None) -> frozenset[str]:
+    """The publication days the markup (JSON-LD ``datePublished``, publication ``<meta>``) states
+    with a UTC time before :data:`EARLY_UTC_HOUR`."""
+    raw = [str(main.get("datePublished") or "")] if main else []
+    raw += [v for k, v in tree.meta if k in _DATE_META or "publish" in k or "pubdate" in k]
+    early: set[str] = set()
+    for value in raw:
+        m = _EARLY_UTC.search(value.strip())
+        day = dates.machine_date(value) if m else None
+        if m and day and int(m.group(1)) < EARLY_UTC_HOUR:
+            early.add(day)
+    return frozenset(early)
+
+
+def date_evidence(
+    tree: Tree, main: dict[str, Any] | None, structured: dates.Structured, written: Sequence[dates.Mention],
+    times: set[str], header: tuple[int, int] | None, url: str | None, text: str, rule: str | None,
+    page_type: str | None, undated_kind: bool, front_page: bool,
+) -> dates.Evidence:
+    """What the date ranker (``thresher.metadata.dates.ranker_candidates``) sees of the page."""
+    known = set(_DATE_META) | set(_MODIFIED_META)
+    other: list[tuple[str, str]] = []
+    for key, value in tree.meta:
+        if key in known or "publish" in key or "pubdate" in key:
+            continue
+        if value.startswith(("http:", "https:", "/")):
+            continue
+        got = dates.machine_date(value)
+        if got:
+            kind = "updated" if any(w in key for w in ("modif", "updat", "last", "revis")) else "dated"
+            other.append((got, kind))
+    return dates.Evidence(
+        structured=structured, written=written, times=frozenset(times), header=header, url=url,
+        text=text, rule=rule, other_meta=tuple(other), early_utc=early_utc_days(tree, main),
+        page_kind=page_type, undated_kind=undated_kind, front_page=front_page,
+    )
 
 
 _UNDATED_KINDS = ("product", "collection", "listing", "service", "documentation")
