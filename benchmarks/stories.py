@@ -5,7 +5,8 @@
     python benchmarks/stories.py --methods       # the grid only
 
 Methods: all singletons; exact match (the scorer's normalisation); near-duplicate collapse only;
-the baseline (MiniLM cosine >= 0.6, single link); Thresher lexical; Thresher with embeddings; and
+the baseline (MiniLM cosine >= 0.6, single link); Thresher lexical; Thresher with embeddings (and
+with the model's matrix products in int8: ``EmbeddingBackend(quantize=True)``); and
 both Thresher backends through the incremental StoryIndex (items in time order), with their
 agreement with the batch result. Each method runs in its own process (peak RSS is per method) with
 one thread for numpy/torch. Speed is items per CPU second of the whole clustering call (process
@@ -40,7 +41,8 @@ TICKER = SHARED / "samples" / "seed-ticker-stories.json"
 SCORER = SHARED / "score" / "stories_score.py"
 METHODS = [
     "singletons", "exact", "near-duplicate", "baseline-emb-single-link",
-    "thresher-lexical", "thresher-embedding", "incremental-lexical", "incremental-embedding",
+    "thresher-lexical", "thresher-embedding", "thresher-embedding-int8", "incremental-lexical",
+    "incremental-embedding",
 ]
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -82,11 +84,11 @@ def run_method(method: str, dataset: str) -> dict[str, Any]:
     items = [item_from_record(r, index=k) for k, r in enumerate(rows)]
     other = [item_from_record(r, index=k) for k, r in enumerate(load("ticker" if dataset == "dev" else "dev")[0])]
     extra: dict[str, Any] = {}
-    if method.endswith("embedding") or method.startswith("baseline"):
+    if "embedding" in method or method.startswith("baseline"):
         import torch
 
         torch.set_num_threads(1)
-        backend: Any = EmbeddingBackend()
+        backend: Any = EmbeddingBackend(quantize=method.endswith("-int8"))
         backend.encode(["warm up"])
     else:
         backend = LexicalBackend()

@@ -62,3 +62,55 @@ def test_forward_without_normalising_gives_the_raw_mean_of_the_same_direction():
     norm = float(raw.norm())
     assert abs(norm - 1.0) > 0.01  # the mean of layer-normed states is not of unit length
     assert torch.allclose(raw / norm, unit, atol=1e-6)
+
+
+def test_int8_vectors_stay_close_to_float32():
+    tokenizer, model, _ = EmbeddingBackend()._load()
+    exact = LeanEncoder(tokenizer, model, max_tokens=24).encode(TEXTS)
+    int8 = LeanEncoder(tokenizer, model, max_tokens=24, quantize=True).encode(TEXTS)
+    cosines = (exact * int8).sum(axis=1)
+    assert cosines.min() > 0.98
+    assert not np.array_equal(exact, int8)  # the int8 path really ran
+    assert np.allclose((int8**2).sum(axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.parametrize("batch_tokens", [8, 64, 512])
+def test_an_int8_vector_hardly_depends_on_its_batch_mates(batch_tokens):
+    """Each token is quantised on its own: only float rounding at a step's edge moves a vector
+    (one activation range per batch moved them to cosine 0.98)."""
+    tokenizer, model, _ = EmbeddingBackend()._load()
+    lean = LeanEncoder(tokenizer, model, max_tokens=24, batch_tokens=batch_tokens, quantize=True)
+    together = lean.encode(TEXTS)
+    alone = np.stack([lean.encode([text])[0] for text in TEXTS])
+    assert (together * alone).sum(axis=1).min() > 0.995
+
+
+def test_quantized_linear_matches_the_float_product():
+    import torch
+
+    from thresher.stories.encoder import QuantizedLinear
+
+    gen = torch.Generator().manual_seed(0)
+    weight = torch.randn(48, 32, generator=gen) * 0.1
+    bias = torch.randn(48, generator=gen)
+    x = torch.randn(2, 5, 32, generator=gen) + 3.0  # off-centre rows: the offset is put back
+    x[0, 0, 7] = 40.0  # an outlier spoils only its own token's resolution
+    exact = torch.nn.functional.linear(x, weight, bias)
+    approx = QuantizedLinear(weight, bias)(x)
+    assert approx.shape == exact.shape
+    error = (approx - exact).abs()
+    assert float(error[1].max()) < 0.05 * float(exact[1].abs().max())
+    smooth = QuantizedLinear(weight, bias, smooth=(torch.ones(32), torch.zeros(32)))(x)
+    assert float((smooth - exact)[1].abs().max()) < 0.05 * float(exact[1].abs().max())
+
+
+def test_the_int8_backend_groups_like_the_float_one():
+    from thresher.stories import Item, cluster_stories
+
+    items = [
+        Item(id="a", headline="Mount Etna erupts, shooting a massive ash cloud into the sky"),
+        Item(id="b", headline="Terrified tourists run as Mount Etna erupts, sending a plume of ash"),
+        Item(id="c", headline="Lions center Frank Ragnow announces his retirement"),
+    ]
+    result = cluster_stories(items, backend=EmbeddingBackend(quantize=True))
+    assert result.story_of("a") == result.story_of("b") != result.story_of("c")

@@ -79,10 +79,16 @@ class EmbeddingBackend:
     stories-dev; 16 or 20 lowered stories-dev's pairwise F1 by 0.04), no autograd, and a bounded
     cache of the vectors of texts seen before (syndicated copies and a feed's repeats cost nothing).
 
-    The model runs in ``float32``. Measured on stories-dev and rejected: int8 dynamic quantisation
-    of the Linear layers (per-channel weights, 8-bit activations: 1.5x faster, vectors at cosine
-    0.993 of float32, yet pairwise F1 0.786 -> 0.764; per-tensor: cosine 0.944, F1 0.75); bfloat16
-    (no bf16 units on AVX2 CPUs: 10x slower matrix products). The cost is the model: about
+    The model runs in ``float32`` by default. ``quantize=True`` runs its matrix products in int8
+    (``encoder.QuantizedLinear``: per-channel weights, each token's activations quantised on its own,
+    so a vector hardly depends on its batch): 1.2-1.4x faster on one AVX2 core (less on a loaded
+    machine), vectors at cosine 0.997 of float32, but stories-dev pairwise F1 0.786 -> 0.770
+    (B-cubed 0.953 -> 0.951; the ticker unchanged) at the same thresholds, and no other link/merge
+    pair does better (``benchmarks/stories.py --methods thresher-embedding-int8``). Measured and
+    rejected: int8 with one activation range per batch (fbgemm's dynamic quantisation: 1.5x, but a
+    vector depends on its batch-mates, F1 0.764); bfloat16 (no bf16 units on AVX2 CPUs: 10x slower
+    matrix products); fewer tokens (dropping punctuation or function words: F1 0.76-0.77); fewer
+    layers (the vectors of layer 4 or 5 are not on the same scale: everything merges). The cost is the model: about
     21 MFLOP per token, so ~140-150 headlines per second on one AVX2 core (``benchmarks/stories.py``).
     Also measured: a static token embedding distilled from this model (Model2Vec method,
     ``training/distill_static_embeddings.py``), alone (pairwise F1 0.28) and as the pre-filter of a
@@ -93,7 +99,7 @@ class EmbeddingBackend:
 
     def __init__(
         self, weights: Weights | None = None, *, device: str = "cpu", batch_size: int = 16, max_tokens: int = 24,
-        cache_size: int = 50_000,
+        cache_size: int = 50_000, quantize: bool = False, threads: int | None = None,
     ) -> None:
         self.weights = weights or Weights(
             embedding=1.0, lexical=0.5, number=0.0, conflict=0.0, same_names=0.3, per_day=0.1, link=0.6, merge=0.35
@@ -102,6 +108,10 @@ class EmbeddingBackend:
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self.cache_size = cache_size
+        self.quantize = quantize
+        self.threads = threads
+        """Torch threads while encoding (``1``: one core; ``None``: torch's own setting); the
+        process's setting is put back after each call."""
         self._cache: dict[str, F32] = {}
         self._model: Any = None
         self._lean: Any = None
@@ -167,7 +177,16 @@ class EmbeddingBackend:
         return bool(getattr(tokenizer, "do_lower_case", False))
 
     def _encode(self, texts: Sequence[str]) -> F32:
-        return self._encoder().encode(texts)
+        encoder = self._encoder()
+        if self.threads is None:
+            return encoder.encode(texts)
+        torch = self._load()[2]
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            return encoder.encode(texts)
+        finally:
+            torch.set_num_threads(before)
 
     def _encoder(self) -> Any:
         if self._lean is None:
@@ -175,7 +194,7 @@ class EmbeddingBackend:
 
             tokenizer, model, _ = self._load()
             self._lean = LeanEncoder(tokenizer, model, max_tokens=self.max_tokens,
-                                     batch_tokens=self.batch_size * 32)
+                                     batch_tokens=self.batch_size * 32, quantize=self.quantize)
         return self._lean
 
 
