@@ -262,8 +262,8 @@ def speed(runs: int) -> int:
 
 
 SAME_FILES = (
-    "segment/text.py", "classify/text_rules.py", "classify/text_model.py", "metadata/text.py",
-    "metadata/language.py",
+    "segment/text.py", "classify/text_rules.py", "classify/text_model.py", "classify/trees.py", "metadata/text.py",
+    "metadata/language.py", "assemble/document.py",
 )
 """The text path's files (paths under src/thresher) that ``--same`` takes from ``--same REV``."""
 

@@ -6,6 +6,7 @@
  * arrays they are handed are never used by two calls at once.
  */
 #include "_speedups.h"
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -388,6 +389,192 @@ static PyObject *text_counts(PyObject *Py_UNUSED(self), PyObject *args) {
 }
 
 
+/* ---- a word list in C (text_vocab) ------------------------------------------------------------
+ *
+ * text_vocab(stopwords, triggers) -> capsule: both sets of str in one open-addressing hash table
+ * over code points, so that text_words_vocab looks a word up without making a str of it (it makes
+ * one only for the words it keeps). A word is in a list exactly when it equals one of its strings,
+ * code point by code point (what a set lookup of the str says).
+ */
+#define VOCAB_STOP 1
+#define VOCAB_TRIGGER 2
+#define FNV_OFFSET 1469598103934665603ULL
+#define FNV_PRIME 1099511628211ULL
+
+typedef struct {
+    Py_ssize_t off; /* into pool */
+    Py_ssize_t len;
+    int flags;
+} VocabEntry;
+
+typedef struct {
+    uint64_t *slots; /* 0: empty; else the hash's high 32 bits << 32 | (entry index + 1) */
+    size_t mask;
+    VocabEntry *entries;
+    Py_ssize_t n_entries;
+    Py_UCS4 *pool;
+} Vocab;
+
+static inline uint64_t fnv_step(uint64_t h, Py_UCS4 ch) {
+    return (h ^ (uint64_t)ch) * FNV_PRIME;
+}
+
+static void vocab_release(Vocab *v) {
+    if (v != NULL) {
+        PyMem_Free(v->slots);
+        PyMem_Free(v->entries);
+        PyMem_Free(v->pool);
+        PyMem_Free(v);
+    }
+}
+
+static void vocab_free(PyObject *capsule) {
+    vocab_release(PyCapsule_GetPointer(capsule, "thresher.text_vocab"));
+}
+
+/* the entry of the word (kind, data)[a:b] with hash h, or NULL. The slots are 8 bytes each (a
+ * table that stays in cache); an entry is read only when the slot's hash bits match. */
+static inline VocabEntry *vocab_find(const Vocab *v, uint64_t h, int kind, const void *data, Py_ssize_t a,
+                                     Py_ssize_t b) {
+    size_t at = (size_t)h & v->mask;
+    uint64_t tag = h >> 32;
+    Py_ssize_t len = b - a;
+    for (;;) {
+        uint64_t slot = v->slots[at];
+        if (slot == 0) {
+            return NULL;
+        }
+        if ((slot >> 32) == tag) {
+            VocabEntry *e = v->entries + ((slot & 0xffffffffu) - 1);
+            if (e->len == len) {
+                const Py_UCS4 *w = v->pool + e->off;
+                Py_ssize_t k = 0;
+                while (k < len && w[k] == PyUnicode_READ(kind, data, a + k)) {
+                    k++;
+                }
+                if (k == len) {
+                    return e;
+                }
+            }
+        }
+        at = (at + 1) & v->mask;
+    }
+}
+
+static int vocab_add_set(Vocab *v, PyObject *set, int flag, Py_ssize_t *pool_at) {
+    PyObject *it = PyObject_GetIter(set);
+    if (it == NULL) {
+        return -1;
+    }
+    PyObject *key;
+    while ((key = PyIter_Next(it)) != NULL) {
+        Py_DECREF(key); /* the set holds it */
+        if (!PyUnicode_Check(key)) {
+            Py_DECREF(it);
+            PyErr_SetString(PyExc_TypeError, "text_vocab: the word lists must hold str only");
+            return -1;
+        }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(key);
+        if (len == 0) {
+            continue; /* no word is empty */
+        }
+        int kind = PyUnicode_KIND(key);
+        const void *data = PyUnicode_DATA(key);
+        uint64_t h = FNV_OFFSET;
+        for (Py_ssize_t k = 0; k < len; k++) {
+            h = fnv_step(h, PyUnicode_READ(kind, data, k));
+        }
+        VocabEntry *e = vocab_find(v, h, kind, data, 0, len);
+        if (e != NULL) {
+            e->flags |= flag;
+            continue;
+        }
+        size_t at = (size_t)h & v->mask;
+        while (v->slots[at] != 0) {
+            at = (at + 1) & v->mask;
+        }
+        e = v->entries + v->n_entries;
+        v->n_entries++;
+        v->slots[at] = ((h >> 32) << 32) | (uint64_t)v->n_entries;
+        e->off = *pool_at;
+        e->len = len;
+        e->flags = flag;
+        for (Py_ssize_t k = 0; k < len; k++) {
+            v->pool[*pool_at + k] = PyUnicode_READ(kind, data, k);
+        }
+        *pool_at += len;
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static PyObject *text_vocab(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *stop, *triggers;
+    if (!PyArg_ParseTuple(args, "OO", &stop, &triggers)) {
+        return NULL;
+    }
+    if (!PyAnySet_Check(stop) || !PyAnySet_Check(triggers)) {
+        PyErr_SetString(PyExc_TypeError, "text_vocab: the word lists must be sets");
+        return NULL;
+    }
+    Py_ssize_t n = PySet_GET_SIZE(stop) + PySet_GET_SIZE(triggers);
+    Py_ssize_t chars = 0;
+    PyObject *sets[2] = {stop, triggers};
+    for (int s = 0; s < 2; s++) {
+        PyObject *it = PyObject_GetIter(sets[s]);
+        if (it == NULL) {
+            return NULL;
+        }
+        PyObject *key;
+        while ((key = PyIter_Next(it)) != NULL) {
+            int ok = PyUnicode_Check(key);
+            if (ok) {
+                chars += PyUnicode_GET_LENGTH(key);
+            }
+            Py_DECREF(key);
+            if (!ok) {
+                Py_DECREF(it);
+                PyErr_SetString(PyExc_TypeError, "text_vocab: the word lists must hold str only");
+                return NULL;
+            }
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    if (n >= 0x7fffffff / 4) {
+        PyErr_SetString(PyExc_ValueError, "text_vocab: too many words");
+        return NULL;
+    }
+    size_t size = 16;
+    while (size < (size_t)n * 2 + 2) { /* at most half full: short probes */
+        size <<= 1;
+    }
+    Vocab *v = PyMem_Calloc(1, sizeof(Vocab));
+    if (v == NULL) {
+        return PyErr_NoMemory();
+    }
+    v->slots = PyMem_Calloc(size, sizeof(uint64_t));
+    v->entries = PyMem_Calloc((size_t)(n ? n : 1), sizeof(VocabEntry));
+    v->pool = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(chars ? chars : 1));
+    v->mask = size - 1;
+    if (v->slots == NULL || v->entries == NULL || v->pool == NULL) {
+        vocab_release(v);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t pool_at = 0;
+    if (vocab_add_set(v, stop, VOCAB_STOP, &pool_at) < 0 || vocab_add_set(v, triggers, VOCAB_TRIGGER, &pool_at) < 0) {
+        vocab_release(v);
+        return NULL;
+    }
+    PyObject *capsule = PyCapsule_New(v, "thresher.text_vocab", vocab_free);
+    if (capsule == NULL) {
+        vocab_release(v);
+    }
+    return capsule;
+}
+
 /* low[a:b] as a new reference, with whether it is in ``stop`` and in ``triggers``; NULL on error */
 static PyObject *word_of(PyObject *low, Py_ssize_t a, Py_ssize_t b, PyObject *stop, PyObject *triggers,
                          int *is_stop, int *is_trig) {
@@ -413,6 +600,9 @@ static PyObject *word_of(PyObject *low, Py_ssize_t a, Py_ssize_t b, PyObject *st
  * of letters), how many of them are in ``stopwords``, whether one is in ``triggers``, the set of
  * letter words of 3+ characters not in ``stopwords``, and its word-character runs joined by single
  * spaces. */
+static PyObject *words_of(PyObject *low, PyObject *doc, PyObject *o_table, PyObject *astral, PyObject *stop,
+                          PyObject *triggers, const Vocab *vocab);
+
 static PyObject *text_words(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *low, *doc, *o_table, *astral, *stop, *triggers;
     if (!PyArg_ParseTuple(args, "UUOOOO", &low, &doc, &o_table, &astral, &stop, &triggers)) {
@@ -422,6 +612,29 @@ static PyObject *text_words(PyObject *Py_UNUSED(self), PyObject *args) {
         PyErr_SetString(PyExc_TypeError, "text_words: astral must be a dict or None, the word lists sets");
         return NULL;
     }
+    return words_of(low, doc, o_table, astral, stop, triggers, NULL);
+}
+
+/* text_words_vocab(low, doc, table, astral, vocab): text_words with the word lists of a text_vocab
+ * capsule (the same answers as text_words with the sets the capsule was made from). */
+static PyObject *text_words_vocab(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *low, *doc, *o_table, *astral, *capsule;
+    if (!PyArg_ParseTuple(args, "UUOOO", &low, &doc, &o_table, &astral, &capsule)) {
+        return NULL;
+    }
+    if (astral != Py_None && !PyDict_Check(astral)) {
+        PyErr_SetString(PyExc_TypeError, "text_words_vocab: astral must be a dict or None");
+        return NULL;
+    }
+    Vocab *vocab = PyCapsule_GetPointer(capsule, "thresher.text_vocab");
+    if (vocab == NULL) {
+        return NULL;
+    }
+    return words_of(low, doc, o_table, astral, NULL, NULL, vocab);
+}
+
+static PyObject *words_of(PyObject *low, PyObject *doc, PyObject *o_table, PyObject *astral, PyObject *stop,
+                          PyObject *triggers, const Vocab *vocab) {
     Arr tb;
     memset(&tb, 0, sizeof(tb));
     if (get_table(o_table, &tb) < 0) {
@@ -465,6 +678,7 @@ static PyObject *text_words(PyObject *Py_UNUSED(self), PyObject *args) {
             goto done;
         }
         Py_ssize_t w0 = -1, r0 = -1; /* start of the letter run / word-character run */
+        uint64_t wh = FNV_OFFSET;     /* hash of the letter run so far (vocab lookups) */
         for (Py_ssize_t p = start; p <= end; p++) {
             int c = 0;
             if (p < end) {
@@ -490,6 +704,10 @@ static PyObject *text_words(PyObject *Py_UNUSED(self), PyObject *args) {
             if (c & C_LETTER) {
                 if (w0 < 0) {
                     w0 = p;
+                    wh = FNV_OFFSET;
+                }
+                if (vocab != NULL) {
+                    wh = fnv_step(wh, PyUnicode_READ(kind, data, p));
                 }
                 continue;
             }
@@ -498,16 +716,34 @@ static PyObject *text_words(PyObject *Py_UNUSED(self), PyObject *args) {
             }
             /* a letter word ends at p */
             int is_stop, is_trig;
-            PyObject *w = word_of(low, w0, p, stop, triggers, &is_stop, &is_trig);
-            if (w == NULL) {
-                goto done;
+            if (vocab != NULL) {
+                const VocabEntry *e = vocab_find(vocab, wh, kind, data, w0, p);
+                int flags = e != NULL ? e->flags : 0;
+                is_stop = (flags & VOCAB_STOP) != 0;
+                is_trig = (flags & VOCAB_TRIGGER) != 0;
+                if (!is_stop && p - w0 > 2) {
+                    PyObject *w = PyUnicode_Substring(low, w0, p);
+                    if (w == NULL) {
+                        goto done;
+                    }
+                    int bad = PySet_Add(toks, w) < 0;
+                    Py_DECREF(w);
+                    if (bad) {
+                        goto done;
+                    }
+                }
+            } else {
+                PyObject *w = word_of(low, w0, p, stop, triggers, &is_stop, &is_trig);
+                if (w == NULL) {
+                    goto done;
+                }
+                if (!is_stop && p - w0 > 2 && PySet_Add(toks, w) < 0) {
+                    Py_DECREF(w);
+                    goto done;
+                }
+                Py_DECREF(w);
             }
             n_letter++;
-            if (!is_stop && p - w0 > 2 && PySet_Add(toks, w) < 0) {
-                Py_DECREF(w);
-                goto done;
-            }
-            Py_DECREF(w);
             n_stop += is_stop;
             hit |= is_trig;
             w0 = -1;
@@ -966,7 +1202,8 @@ static PyObject *text_stage2(PyObject *Py_UNUSED(self), PyObject *args) {
  *   goto: int32 ('i'), an Aho-Corasick automaton over bytes as a full table (state * 256 + byte ->
  *   state, state 0 the start); found: uint64 ('Q' or 'L' of 8 bytes), per state the bit set of the
  *   needles that end there (its suffix states' included); data: bytes, n_lines lines joined by
- *   b"\n" (the needles hold no line break). Returns the bit set of the needles each line holds.
+ *   b"\n" (the needles hold no line break), or a str (walked as its UTF-8 bytes, surrogates
+ *   passed through). Returns the bit set of the needles each line holds.
  */
 static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *o_goto, *o_found, *o_data;
@@ -992,15 +1229,29 @@ static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
         PyErr_SetString(PyExc_TypeError, "found: expected a contiguous uint64 array");
         return NULL;
     }
-    if (PyObject_GetBuffer(o_data, &b[2].view, PyBUF_C_CONTIGUOUS) < 0) {
-        release_arrays(b, 3);
-        return NULL;
+    /* data: bytes, or a str walked as its UTF-8 bytes (surrogates as three bytes, as the
+       "surrogatepass" error handler encodes them), without making the bytes */
+    int is_str = PyUnicode_Check(o_data);
+    int kind = 0;
+    const void *udata = NULL;
+    const unsigned char *data = NULL;
+    Py_ssize_t n;
+    if (is_str) {
+        kind = PyUnicode_KIND(o_data);
+        udata = PyUnicode_DATA(o_data);
+        n = PyUnicode_GET_LENGTH(o_data);
+    } else {
+        if (PyObject_GetBuffer(o_data, &b[2].view, PyBUF_C_CONTIGUOUS) < 0) {
+            release_arrays(b, 3);
+            return NULL;
+        }
+        b[2].held = 1;
+        data = b[2].view.buf;
+        n = b[2].view.len;
     }
-    b[2].held = 1;
     const int32_t *go = b[0].view.buf;
     const uint64_t *found = b[1].view.buf;
-    const unsigned char *data = b[2].view.buf;
-    Py_ssize_t n_states = b[1].view.len / 8, n = b[2].view.len;
+    Py_ssize_t n_states = b[1].view.len / 8;
     if (n_states == 0 || b[0].view.len / 4 != n_states * 256 || n_lines < 1) {
         release_arrays(b, 3);
         PyErr_SetString(PyExc_ValueError, "line_masks: the automaton's tables do not match");
@@ -1016,7 +1267,8 @@ static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
     uint64_t mask = 0;
     const char *error = NULL;
     for (Py_ssize_t i = 0; i <= n; i++) {
-        if (i == n || data[i] == '\n') {
+        Py_UCS4 ch = i == n ? 0 : (is_str ? PyUnicode_READ(kind, udata, i) : data[i]);
+        if (i == n || ch == '\n') {
             if (line >= n_lines) {
                 error = "line_masks: the text has more lines than n_lines";
                 break;
@@ -1033,12 +1285,38 @@ static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
             state = 0;
             continue;
         }
-        state = go[(Py_ssize_t)state * 256 + data[i]];
-        if (state < 0 || state >= n_states) { /* checked here rather than the whole table per call */
-            error = "line_masks: the automaton leads out of its table";
+        unsigned char utf8[4];
+        int n_bytes;
+        if (!is_str || ch < 0x80) {
+            utf8[0] = (unsigned char)ch;
+            n_bytes = 1;
+        } else if (ch < 0x800) {
+            utf8[0] = (unsigned char)(0xC0 | (ch >> 6));
+            utf8[1] = (unsigned char)(0x80 | (ch & 0x3F));
+            n_bytes = 2;
+        } else if (ch < 0x10000) {
+            utf8[0] = (unsigned char)(0xE0 | (ch >> 12));
+            utf8[1] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+            utf8[2] = (unsigned char)(0x80 | (ch & 0x3F));
+            n_bytes = 3;
+        } else {
+            utf8[0] = (unsigned char)(0xF0 | (ch >> 18));
+            utf8[1] = (unsigned char)(0x80 | ((ch >> 12) & 0x3F));
+            utf8[2] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+            utf8[3] = (unsigned char)(0x80 | (ch & 0x3F));
+            n_bytes = 4;
+        }
+        for (int k = 0; k < n_bytes; k++) {
+            state = go[(Py_ssize_t)state * 256 + utf8[k]];
+            if (state < 0 || state >= n_states) { /* checked here rather than the whole table per call */
+                error = "line_masks: the automaton leads out of its table";
+                break;
+            }
+            mask |= found[state];
+        }
+        if (error != NULL) {
             break;
         }
-        mask |= found[state];
     }
     if (error == NULL && line != n_lines) {
         error = "line_masks: the text has fewer lines than n_lines";
@@ -1052,7 +1330,329 @@ static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
     return out;
 }
 
+/* ---- the identifier's sample (thresher.metadata.language.identify) ----------------------------
+ *
+ * collapsed_prefix(text, limit) -> str
+ *   ``" ".join(text.split())[:limit]`` (white space as str.split() sees it, Py_UNICODE_ISSPACE),
+ *   reading only as much of ``text`` as that prefix needs.
+ */
+static PyObject *collapsed_prefix(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *text;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "Un", &text, &limit)) {
+        return NULL;
+    }
+    if (limit < 0) {
+        PyErr_SetString(PyExc_ValueError, "collapsed_prefix: limit must be >= 0");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t cap = limit < n ? limit : n;
+    Py_UCS4 *buf = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(cap ? cap : 1));
+    if (buf == NULL) {
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t m = 0;
+    int gap = 0; /* white space seen since the last word character written */
+    for (Py_ssize_t p = 0; p < n && m < cap; p++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, p);
+        if (Py_UNICODE_ISSPACE(ch)) {
+            gap = 1;
+            continue;
+        }
+        if (gap && m) {
+            buf[m++] = ' ';
+            if (m == cap) {
+                break;
+            }
+        }
+        gap = 0;
+        buf[m++] = ch;
+    }
+    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, m);
+    PyMem_Free(buf);
+    return out;
+}
+
+/* ---- the assembled text (thresher.assemble.document.printable) --------------------------------
+ *
+ * has_unprintable(text) -> bool
+ *   Whether ``text`` holds a character of assemble.document's _UNPRINTABLE: C0 controls but tab,
+ *   line feed and carriage return, DEL and C1 controls, surrogates, U+FFFE and U+FFFF.
+ */
+static PyObject *has_unprintable(PyObject *Py_UNUSED(self), PyObject *arg) {
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "has_unprintable: expected a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    for (Py_ssize_t p = 0; p < n; p++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, p);
+        if (ch < 0x20) {
+            if (ch != '\t' && ch != '\n' && ch != '\r') {
+                Py_RETURN_TRUE;
+            }
+        } else if ((ch >= 0x7f && ch <= 0x9f) || (ch >= 0xd800 && ch <= 0xdfff) || ch == 0xfffe || ch == 0xffff) {
+            Py_RETURN_TRUE;
+        }
+    }
+    Py_RETURN_FALSE;
+}
+
+/* ---- gradient-boosted trees over a document's rows (thresher.classify.trees) ----------------
+ *
+ * The walk of _speedups.c's walk_prepared over float32 rows (trees.py's paired layout: one step is
+ * ``node = left[node] + (x[feat[node]] > thr[node])``, NaN reads as 0, a leaf loops onto itself
+ * behind an infinite threshold), with the leaf values added in the same order (per row, one partial
+ * sum per leaf depth: 0.0, then the trees in order; the row's raw score is 0.0 plus those partial
+ * sums, shallowest first), so both give the same numbers to the last bit. The difference: each
+ * node record holds its leaf value and depth too, and the next tree's records are prefetched while
+ * this one is walked. Between two documents the other stages (language identification above all)
+ * push the model out of the caches; walking a tree is a chain of dependent loads, so fetching the
+ * next tree's few cache lines ahead hides most of that latency.
+ *
+ * tree_table32(thr32, feat, left, leaf, depth, value, roots) -> capsule (the table checked once)
+ * tree_walk32(table, x, width, raw): x float32 ('f') rows of ``width``; raw float64 out, one per row.
+ */
+#define TREE_LANES 8
+#define TREE_CAPSULE "thresher.tree_table32"
+
+typedef struct {
+    float thr;
+    int feat;
+    int left;
+    int depth;
+    double value;
+} TreeNode; /* 24 bytes */
+
+typedef struct {
+    Py_ssize_t n_nodes, n_trees;
+    TreeNode *nodes;
+    int *roots; /* n_trees + 1: each tree's first node, then n_nodes */
+    int *tree_depth;
+    int max_depth, max_feat;
+} TreeTable;
+
+static void tree_table_release(TreeTable *t) {
+    if (t != NULL) {
+        PyMem_Free(t->nodes);
+        PyMem_Free(t->roots);
+        PyMem_Free(t->tree_depth);
+        PyMem_Free(t);
+    }
+}
+
+static void tree_table_free(PyObject *capsule) {
+    tree_table_release(PyCapsule_GetPointer(capsule, TREE_CAPSULE));
+}
+
+static PyObject *tree_table32(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *objs[7];
+    if (!PyArg_ParseTuple(args, "OOOOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6])) {
+        return NULL;
+    }
+    Arr b[7];
+    memset(b, 0, sizeof(b));
+    if (get_array(objs[0], &b[0], 'f', 4, 0, "thr32") < 0 || get_array(objs[1], &b[1], 'i', 4, 0, "feat") < 0 ||
+        get_array(objs[2], &b[2], 'i', 4, 0, "left") < 0 || get_array(objs[3], &b[3], 'B', 1, 0, "leaf") < 0 ||
+        get_array(objs[4], &b[4], 'i', 4, 0, "depth") < 0 || get_array(objs[5], &b[5], 'd', 8, 0, "value") < 0 ||
+        get_array(objs[6], &b[6], 'i', 4, 0, "roots") < 0) {
+        release_arrays(b, 7);
+        return NULL;
+    }
+    Py_ssize_t n_nodes = b[0].view.len / 4, n_trees = b[6].view.len / 4;
+    if (n_nodes == 0 || n_trees == 0 || n_nodes >= 0x7fffffff || b[1].view.len / 4 != n_nodes ||
+        b[2].view.len / 4 != n_nodes || b[3].view.len != n_nodes || b[4].view.len / 4 != n_nodes ||
+        b[5].view.len / 8 != n_nodes) {
+        release_arrays(b, 7);
+        PyErr_SetString(PyExc_ValueError, "tree_table32: array sizes do not match");
+        return NULL;
+    }
+    const float *thr = b[0].view.buf;
+    const int *feat = b[1].view.buf, *left = b[2].view.buf, *depth = b[4].view.buf, *roots = b[6].view.buf;
+    const unsigned char *leaf = b[3].view.buf;
+    const double *value = b[5].view.buf;
+    int md = 0, mf = 0;
+    const char *error = NULL;
+    /* every index in range, depths bounded, roots in order, leaves behind infinite thresholds: no
+       table can make the walk read out of bounds */
+    for (Py_ssize_t k = 0; k < n_nodes && error == NULL; k++) {
+        int ok = leaf[k] ? left[k] == k && feat[k] >= 0 && (double)thr[k] > DBL_MAX
+                         : feat[k] >= 0 && left[k] >= 0 && left[k] < n_nodes - 1;
+        if (!ok || depth[k] < 0 || depth[k] > 255) {
+            error = "tree_table32: node table out of range";
+        } else {
+            md = depth[k] > md ? depth[k] : md;
+            mf = feat[k] > mf ? feat[k] : mf;
+        }
+    }
+    for (Py_ssize_t t = 0; t < n_trees && error == NULL; t++) {
+        if (roots[t] < 0 || roots[t] >= n_nodes || (t && roots[t] <= roots[t - 1])) {
+            error = "tree_table32: root out of range";
+        }
+    }
+    if (error != NULL) {
+        release_arrays(b, 7);
+        PyErr_SetString(PyExc_ValueError, error);
+        return NULL;
+    }
+    TreeTable *tt = PyMem_Calloc(1, sizeof(TreeTable));
+    if (tt == NULL) {
+        release_arrays(b, 7);
+        return PyErr_NoMemory();
+    }
+    tt->n_nodes = n_nodes;
+    tt->n_trees = n_trees;
+    tt->max_depth = md;
+    tt->max_feat = mf;
+    tt->nodes = PyMem_Malloc(sizeof(TreeNode) * (size_t)n_nodes);
+    tt->roots = PyMem_Malloc(sizeof(int) * (size_t)(n_trees + 1));
+    tt->tree_depth = PyMem_Malloc(sizeof(int) * (size_t)n_trees);
+    if (!tt->nodes || !tt->roots || !tt->tree_depth) {
+        release_arrays(b, 7);
+        tree_table_release(tt);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t k = 0; k < n_nodes; k++) {
+        tt->nodes[k].thr = thr[k];
+        tt->nodes[k].feat = feat[k];
+        tt->nodes[k].left = left[k];
+        tt->nodes[k].depth = depth[k];
+        tt->nodes[k].value = value[k];
+    }
+    memcpy(tt->roots, roots, sizeof(int) * (size_t)n_trees);
+    tt->roots[n_trees] = (int)n_nodes;
+    for (Py_ssize_t t = 0; t < n_trees; t++) {
+        int dmax = 0;
+        for (Py_ssize_t k = roots[t]; k < tt->roots[t + 1]; k++) {
+            dmax = depth[k] > dmax ? depth[k] : dmax;
+        }
+        tt->tree_depth[t] = dmax;
+    }
+    release_arrays(b, 7);
+    PyObject *capsule = PyCapsule_New(tt, TREE_CAPSULE, tree_table_free);
+    if (capsule == NULL) {
+        tree_table_release(tt);
+    }
+    return capsule;
+}
+
+static inline void prefetch_tree(const TreeTable *tt, Py_ssize_t t) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (t < tt->n_trees) {
+        const char *a = (const char *)(tt->nodes + tt->roots[t]);
+        const char *z = (const char *)(tt->nodes + tt->roots[t + 1]);
+        for (; a < z; a += 64) {
+            __builtin_prefetch(a, 0, 3);
+        }
+    }
+#else
+    (void)tt;
+    (void)t;
+#endif
+}
+
+static PyObject *tree_walk32(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *capsule, *o_x, *o_raw;
+    Py_ssize_t width;
+    if (!PyArg_ParseTuple(args, "OOnO", &capsule, &o_x, &width, &o_raw)) {
+        return NULL;
+    }
+    const TreeTable *tt = PyCapsule_GetPointer(capsule, TREE_CAPSULE);
+    if (tt == NULL) {
+        return NULL;
+    }
+    Arr b[2];
+    memset(b, 0, sizeof(b));
+    if (get_array(o_x, &b[0], 'f', 4, 0, "x") < 0 || get_array(o_raw, &b[1], 'd', 8, 1, "raw") < 0) {
+        release_arrays(b, 2);
+        return NULL;
+    }
+    Py_ssize_t n_rows = b[1].view.len / 8;
+    if (width <= 0 || b[0].view.len / 4 != n_rows * width || tt->max_feat >= width) {
+        release_arrays(b, 2);
+        PyErr_SetString(PyExc_ValueError, "tree_walk32: rows do not match the table");
+        return NULL;
+    }
+    int width_sums = tt->max_depth + 1;
+    double *sums = PyMem_Calloc((size_t)(n_rows ? n_rows : 1) * (size_t)width_sums, sizeof(double));
+    if (sums == NULL) {
+        release_arrays(b, 2);
+        return PyErr_NoMemory();
+    }
+    const float *xs = b[0].view.buf;
+    double *raw = b[1].view.buf;
+    const TreeNode *nodes = tt->nodes;
+    const Py_ssize_t block_rows = 32; /* rows walked through a tree before the next tree */
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t r0 = 0; r0 < n_rows; r0 += block_rows) {
+        Py_ssize_t r_end = r0 + block_rows < n_rows ? r0 + block_rows : n_rows;
+        prefetch_tree(tt, 0);
+        for (Py_ssize_t t = 0; t < tt->n_trees; t++) {
+            prefetch_tree(tt, t + 1);
+            int root = tt->roots[t];
+            int steps = tt->tree_depth[t];
+            for (Py_ssize_t r = r0; r < r_end; r += TREE_LANES) {
+                Py_ssize_t lanes = r_end - r < TREE_LANES ? r_end - r : TREE_LANES;
+                const float *row[TREE_LANES];
+                int node[TREE_LANES];
+                for (int j = 0; j < TREE_LANES; j++) { /* lanes past the last row walk the last row again */
+                    row[j] = xs + (r + (j < lanes ? j : lanes - 1)) * width;
+                    node[j] = root;
+                }
+                for (int s = 0; s < steps; s++) {
+                    int moved = 0;
+                    for (int j = 0; j < TREE_LANES; j++) {
+                        const TreeNode *nd = nodes + node[j];
+                        float v = row[j][nd->feat];
+                        v = v != v ? 0.0f : v;
+                        int next = nd->left + (v > nd->thr);
+                        moved |= next ^ node[j];
+                        node[j] = next;
+                    }
+                    if (!moved) { /* every lane at a leaf: later steps change nothing */
+                        break;
+                    }
+                }
+                for (Py_ssize_t j = 0; j < lanes; j++) {
+                    const TreeNode *nd = nodes + node[j];
+                    sums[(r + j) * width_sums + nd->depth] += nd->value;
+                }
+            }
+        }
+    }
+    for (Py_ssize_t r = 0; r < n_rows; r++) {
+        double total = 0.0;
+        for (int d = 0; d < width_sums; d++) {
+            total += sums[r * width_sums + d];
+        }
+        raw[r] = total;
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_Free(sums);
+    release_arrays(b, 2);
+    Py_RETURN_NONE;
+}
+
 PyMethodDef thresher_text_methods[] = {
+    {"tree_table32", tree_table32, METH_VARARGS,
+     "tree_table32(thr32, feat, left, leaf, depth, value, roots) -> capsule: a node table for tree_walk32."},
+    {"tree_walk32", tree_walk32, METH_VARARGS,
+     "tree_walk32(table, x, width, raw): leaf sums of float32 rows, the next tree prefetched (see "
+     "thresher.classify.trees)."},
+
+    {"has_unprintable", has_unprintable, METH_O,
+     "has_unprintable(text) -> bool: text holds a control character, a surrogate or U+FFFE/U+FFFF "
+     "(see thresher.assemble.document.printable)."},
+    {"collapsed_prefix", collapsed_prefix, METH_VARARGS,
+     "collapsed_prefix(text, limit) -> str: ' '.join(text.split())[:limit] (see thresher.metadata.language)."},
+    {"line_masks_text", line_masks, METH_VARARGS,
+     "line_masks_text(goto, found, data, n_lines): line_masks, which also takes a str for data (walked as its "
+     "UTF-8 bytes)."},
     {"line_masks", line_masks, METH_VARARGS,
      "line_masks(goto, found, data, n_lines) -> list: which needles each line holds (see "
      "thresher.classify.text_rules)."},
@@ -1064,6 +1664,10 @@ PyMethodDef thresher_text_methods[] = {
      "log_words, out): the text model's feature matrix (see thresher.classify.text_model)."},
     {"text_counts", text_counts, METH_VARARGS,
      "text_counts(doc, table, astral, out): per-block character counts (see thresher.segment.text)."},
+    {"text_vocab", text_vocab, METH_VARARGS,
+     "text_vocab(stopwords, triggers) -> capsule: the word lists for text_words_vocab."},
+    {"text_words_vocab", text_words_vocab, METH_VARARGS,
+     "text_words_vocab(low, doc, table, astral, vocab): text_words with a text_vocab capsule."},
     {"text_words", text_words, METH_VARARGS,
      "text_words(low, doc, table, astral, stopwords, triggers): per-block words (see thresher.segment.text)."},
     {"lang_visits", lang_visits, METH_VARARGS,

@@ -90,3 +90,28 @@ def test_control_characters_never_reach_the_document():
     doc = thresher.extract(page)
     assert doc.title == "Bird watching"
     assert "\x02" not in doc.text and "enough to be" in doc.text
+
+
+def test_c_check_for_unprintable_characters_agrees_with_the_pattern(monkeypatch):
+    """printable() asks the C extension (has_unprintable) whether a text needs cleaning, else the
+    pattern: both must agree on every control character, surrogate and noncharacter edge."""
+    import random
+
+    from thresher.assemble import document
+
+    if document._unprintable_in is None:
+        import os
+
+        assert os.environ.get("CI") != "true", "the C extension is not built"
+        return
+    rng = random.Random(3)
+    edges = [*range(0x00, 0x30), *range(0x70, 0xB0), 0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000, 0xFFFD,
+             0xFFFE, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF]
+    pool = [chr(c) for c in edges] + ["a", "é", "中", "\u2028"]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 12))) for _ in range(20000)]
+    for text in texts:
+        assert document._unprintable_in(text) == (document._UNPRINTABLE.search(text) is not None), repr(text)
+        fast = document.printable(text)
+        with monkeypatch.context() as m:
+            m.setattr(document, "_unprintable_in", None)
+            assert document.printable(text) == fast

@@ -45,7 +45,7 @@ class _FixedModel(TextModel):
         self.thresholds = {"balanced": 0.5, "precision": 0.65, "recall": 0.3}
         self.stage2 = None
 
-    def predict_first(self, blocks, rules):
+    def predict_first(self, blocks, rules, **shared):
         return self.scores
 
 
@@ -229,3 +229,52 @@ def test_c_matrix_rejects_columns_out_of_range():
     with pytest.raises(ValueError):
         C.text_matrix(values, *args, model_module._LAYOUT, *ints, *floats, out[:, :10].copy())
     assert rules
+
+
+class _ChosenScores(TextModel):
+    """decide() with first- and second-stage scores chosen by the test."""
+
+    def __init__(self, first, second, relative):
+        self.first, self.second = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
+        self.thresholds = {"balanced": 0.5, "precision": 0.65, "recall": 0.3}
+        self.relative = relative
+        self.stage2 = object()
+
+    def predict_first(self, blocks, rules, **shared):
+        return self.first
+
+    def _trees(self, trees, matrix):
+        return self.second
+
+
+def test_decide_makes_the_decisions_keep_mask_describes():
+    """decide() decides in one pass what keep_mask() says is kept (the function the training script
+    scores): same kept set, rule labels and reasons where the rules' verdict stands, scores attached."""
+    rng = random.Random(12)
+    labels = [("main", "body"), ("caption", "caption"), ("title", "title_line"), ("byline", "byline"),
+              ("promo", "promo_phrase"), ("boilerplate", "outside_body"), ("navigation", "before_body"),
+              ("headline_list", "headline_run"), ("legal", "legal_phrase"), ("boilerplate", "stock_phrase")]
+    blocks = _blocks("\n".join(f"Line number {k} of the list" for k in range(12)))
+    for _ in range(400):
+        rules = [Decision(*rng.choice(labels)) for _ in blocks]
+        first = [rng.choice([0.0, 0.2, 0.3, 0.5, 0.65, 0.9, rng.random()]) for _ in blocks]
+        second = [rng.choice([0.0, 0.3, 0.5, 0.65, 0.9, rng.random()]) for _ in blocks]
+        relative = rng.choice([None, 0.0, 0.6, 0.95])
+        opts = Options(focus=rng.choice(["balanced", "precision", "recall"]))
+        model = _ChosenScores(first, second, relative)
+        out = model.decide(blocks, rules, opts)
+        keep = keep_mask(rules, model.second, model.first, model.thresholds[opts.focus], relative=relative)
+        assert [d.kept for d in out] == keep
+        assert [d.score for d in out] == second
+        for d, r, k in zip(out, rules, keep, strict=True):
+            if k == r.kept or r.label in ("title", "byline") or r.reason in model_module.EVIDENCE_REASONS:
+                assert (d.label, d.reason) == (r.label, r.reason)
+            else:
+                assert (d.label, d.reason) == (("main", "model") if k else ("boilerplate", "model"))
+
+
+def test_second_stage_mean_is_numpys_mean_to_the_bit():
+    rng = np.random.default_rng(2)
+    for n in (1, 2, 7, 8, 9, 31, 88, 129, 1000):
+        s = rng.random(n)
+        assert float(np.add.reduce(s) / n) == float(s.mean())

@@ -445,3 +445,70 @@ def test_automaton_finds_overlapping_needles_and_refuses_too_many():
     assert seen == 0b1011  # he, she, hers; not his
     assert rules_module._automaton(["x"] * 65) is None
     assert rules_module._automaton(["a", ""]) is None
+
+
+@compiled
+def test_trigger_lines_from_the_str_and_from_its_utf8_bytes_agree(monkeypatch):
+    """line_masks_text walks the str as its UTF-8 bytes (surrogates passed through) in C: the same
+    masks as line_masks over the encoded bytes, and the same trigger lines with and without it."""
+    C = rules_module._str_masks
+    assert C is not None, "the C extension is not built"
+    ph = rules_module.text_phrases()
+    goto, found = ph.trigger_automaton
+    rng = random.Random(6)
+    pool = [*ph.legal_triggers, *ph.stock_triggers, "\n", " ", "x", "é", "中", "😀", "\ud800", "İ", "ß", "ߋ"]
+    for _ in range(2000):
+        doc = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 30)))
+        n = doc.count("\n") + 1
+        assert C.line_masks_text(goto, found, doc, n) == C.line_masks(
+            goto, found, doc.encode("utf-8", "surrogatepass"), n), repr(doc)
+        lows = doc.split("\n")
+        words = [3.0] * n
+        fast = rules_module._trigger_lines(lows, words, ph, doc)
+        with monkeypatch.context() as m:
+            m.setattr(rules_module, "_str_masks", None)
+            assert rules_module._trigger_lines(lows, words, ph) == fast
+    with pytest.raises(ValueError):
+        C.line_masks_text(goto, found, "a\nb", 1)
+
+
+def test_fold_translates_only_what_it_must_and_says_the_same():
+    """_fold skips str.translate when no letter it maps is in the text: the same as translating always."""
+    first = str.maketrans({"\u0130": "i"})
+
+    def always(text: str) -> str:
+        return text.lower() if text.isascii() else text.translate(first).lower().translate(rules_module._FOLD_THEN)
+
+    rng = random.Random(8)
+    pool = [*"aAbİIıiſsSςσΣµμKk", *map(chr, rules_module._FOLD_THEN), "\u0345", "ǅ", "ẞ", "ß", "ﬅ", "ﬆ", "中", " "]
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 10)))
+        assert rules_module._fold(text) == always(text), repr(text)
+
+
+def test_column_passes_say_what_the_per_block_tests_say():
+    """The prose mask and the headline-like test, computed in one pass over the columns, agree with
+    _is_prose and _headline_like block by block."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+    texts.append("日本語の長いテキストです。" * 3 + "\n\nA | B | C\n\nTab\tline here now\n\n12 34 56 78 90 12\n\n- bullet one two three")
+    for text in texts:
+        blocks = segment_text(text, OPTS, NO_DEADLINE)
+        c = rules_module.feature_table(blocks).columns()
+        flags = [None if i % 3 else Decision("legal", "legal_phrase") for i in range(len(blocks))]
+        assert rules_module._prose_mask(c, flags) == [
+            flags[i] is None and rules_module._is_prose(c, i) for i in range(len(blocks))]
+        assert rules_module._headline_like_mask(blocks, c) == [
+            rules_module._headline_like(b.text, c, i) for i, b in enumerate(blocks)]
+
+
+def test_words_of_a_cluster_are_the_words_of_its_blocks_joined():
+    """_body_regions reads a cluster's content words from its blocks joined by line breaks: no word
+    and no CJK run spans a line break, so that is the union of the blocks' own content words."""
+    from thresher.segment.text import content_tokens, text_vocabulary
+
+    stop = text_vocabulary().stopwords
+    rng = random.Random(5)
+    pool = [*"abc XYZ 123 _-.,中文字日本語한국어 ابت\t", "the ", "and ", "İ", "ß", "\u0307", "é", "😀", "\n"]
+    for _ in range(5000):
+        members = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 15))) for _ in range(rng.randrange(1, 5))]
+        assert set(content_tokens("\n".join(members), stop)) == {t for m in members for t in content_tokens(m, stop)}

@@ -172,3 +172,51 @@ def test_walk_table_checks_the_table_once_and_walk_prepared_checks_the_rows():
         trees_module._compiled.walk_prepared(object(), np.zeros((2, 3)), 3, raw)
     trees_module._compiled.walk_prepared(trees.c_prepared, np.zeros((2, 3)), 3, raw)
     np.testing.assert_array_equal(trees._sigmoid(raw), trees._walk_paired_numpy(np.zeros((2, 3))))
+
+
+def test_predict_straight_to_the_c_walk_gives_what_the_general_path_gives():
+    """predict() sends float32 C-contiguous rows straight to the C walk: the same numbers as the path
+    through _predict (and as the numpy walk), for other inputs too."""
+    trees = Trees(_tiny_dump())
+    for x in (_matrix(40, 50, seed=3).astype(np.float32), _matrix(7, 5, seed=4).astype(np.float32)):
+        np.testing.assert_array_equal(trees.predict(x), trees._predict(x))
+        np.testing.assert_array_equal(trees.predict(np.asfortranarray(x)), trees._predict(x))
+        np.testing.assert_array_equal(trees.predict(x.astype(np.float64)), trees._predict(x.astype(np.float64)))
+        np.testing.assert_array_equal(trees.predict(x, batch=5), trees._predict(x))
+
+
+def test_sigmoid_in_place_is_the_formula_to_the_bit():
+    trees = Trees(_tiny_dump())
+    rng = np.random.default_rng(5)
+    raw = np.concatenate([rng.normal(0, 4, 5000), [0.0, -0.0, 30.0, -30.0, 250.0, -250.0, 1e-300]])
+    for sigmoid in (1.0, 0.7, 2.5):
+        trees.sigmoid = sigmoid
+        want = 1.0 / (1.0 + np.exp(-sigmoid * raw))
+        assert trees._sigmoid(raw).tobytes() == want.tobytes()
+
+
+@compiled
+def test_prefetching_walk_matches_the_walk_and_rejects_bad_tables():
+    """tree_walk32 (records with leaf values, the next tree prefetched) sums the leaves as
+    walk_prepared does, on the shipped text model too; tables out of range are refused."""
+    C = trees_module._compiled
+    assert C is not None and hasattr(C, "tree_walk32"), "the C extension is not built"
+    model = load_text_model()
+    assert model is not None
+    for trees in (Trees(_tiny_dump()), model.trees):
+        assert trees.c_prefetched is not None
+        width = int(trees.p_feat.max()) + 1
+        for rows in (1, 7, 8, 9, 33, 100):
+            x = _matrix(width, rows, seed=rows).astype(np.float32)
+            x[0, 0] = np.nan
+            a, b = np.zeros(rows), np.zeros(rows)
+            C.walk_prepared(trees.c_prepared, x, width, a)
+            C.tree_walk32(trees.c_prefetched, x, width, b)
+            assert a.tobytes() == b.tobytes()
+        with pytest.raises(ValueError):
+            C.tree_walk32(trees.c_prefetched, np.zeros((2, width - 1), dtype=np.float32), width - 1, np.zeros(2))
+    feat, left, leaf, depth, value, roots = Trees(_tiny_dump()).c_table
+    bad = left.copy()
+    bad[0] = len(bad) + 5
+    with pytest.raises(ValueError):
+        C.tree_table32(np.ascontiguousarray(Trees(_tiny_dump()).p_thr32), feat, bad, leaf, depth, value, roots)

@@ -177,3 +177,45 @@ def test_c_scan_rejects_tables_that_lead_out_of_bounds():
     assert counts[0] == 3.0 and not slot.any()
     with pytest.raises(TypeError):
         C.lang_visits(b"abc", nextmove.astype(np.int64), row, out_feat, slot, idx, counts, 6)
+
+
+def _python_sample(text: str) -> str:
+    return " ".join(text.split())[: language_module.SAMPLE_CHARS]
+
+
+@compiled
+def test_c_sample_is_the_collapsed_prefix_python_takes(monkeypatch):
+    """sample_of in C (collapsed_prefix) and in Python: the white-space collapsed text cut at
+    SAMPLE_CHARS, for every kind of white space str.split() knows (and characters it does not)."""
+    import random
+
+    assert language_module._collapse is not None, "the C extension is not built"
+    rng = random.Random(11)
+    pool = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\xa0", "\u1680", "\u2000", "\u2028",
+            "\u3000", "\u200b", "\ufeff", "a", "é", "中", "🙂", "\ud800", "word "]
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 60))) for _ in range(3000)]
+    texts += [" ".join(SAMPLES.values()) * 60, "  x  " * 2000, "y" * 7000, " " * 7000 + "z", ""]
+    for text in texts:
+        fast = language_module.sample_of(text)
+        assert fast == _python_sample(text), repr(text[:40])
+        with monkeypatch.context() as m:
+            m.setattr(language_module, "_collapse", None)
+            assert language_module.sample_of(text) == fast
+    for limit in range(0, 12):
+        assert language_module._collapse("  ab  cd\te  ", limit) == "ab cd e"[:limit]
+
+
+@compiled
+def test_rows_in_the_scratch_buffer_are_the_same_and_fresh_rows_are_not_shared():
+    from thresher.metadata.language import _scanner
+
+    scanner = _scanner()
+    assert scanner is not None and scanner.compiled, "the C extension is not built"
+    idx, _ = scanner.visits_compiled(SAMPLES["de"].encode("utf8"))
+    other, _ = scanner.visits_compiled(SAMPLES["ru"].encode("utf8"))
+    fresh = scanner.rows(idx)
+    assert scanner.rows(idx, scratch=True).tobytes() == fresh.tobytes()
+    scanner.rows(other, scratch=True)  # overwrites the scratch rows, never a fresh array
+    assert fresh.tobytes() == scanner.ptc[idx].astype(np.float32).tobytes()
+    big = np.resize(idx, language_module._ROWS_KEPT + 5)  # more rows than the kept buffer holds
+    assert scanner.rows(big, scratch=True).tobytes() == scanner.ptc[big].astype(np.float32).tobytes()

@@ -275,3 +275,44 @@ def test_c_loops_find_characters_beyond_the_basic_plane():
         C.text_counts("a\nb", table, None, np.zeros((1, 6), dtype=np.int64))  # two blocks, one row
     with pytest.raises(ValueError):
         C.text_counts("a", table[:100], None, counts)
+
+
+@compiled
+def test_c_word_table_gives_what_the_word_sets_give():
+    """text_words_vocab looks words up in its own hash table (text_vocab) and makes a str only of
+    the words it keeps: every answer must be the one text_words gives with the sets, in every script,
+    including words that differ only past the first characters or in case folding."""
+    import random
+
+    C = text_module._words_vocab
+    assert C is not None and text_vocabulary().compiled is not None, "the C extension is not built"
+    vocab = text_vocabulary()
+    table = text_module._bmp_classes()
+    rng = random.Random(9)
+    stop = sorted(vocab.stopwords)
+    texts = list(_MIXED) + [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+    texts += ["\n".join(" ".join(rng.choice(stop) + rng.choice(["", "", "s", "x", "é"]) for _ in range(rng.randrange(1, 12)))
+                        for _ in range(rng.randrange(1, 6))) for _ in range(200)]
+    alphabet = "aZ İıΣσς ß日本語한국어 ٠١,，、،.!?。\n\t-•😀𠀋:_0123456789"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 200))) for _ in range(200)]
+    for text in texts:
+        doc = "\n".join(line for line in text.split("\n"))
+        low = doc.lower()
+        astral = text_module._astral_classes(doc + low)
+        want = C.text_words(low, doc, table, astral, vocab.stopwords, vocab.relative_triggers)
+        assert C.text_words_vocab(low, doc, table, astral, vocab.compiled) == want, text[:60]
+    # a small table of its own: words only in one list, in both, and a non-word entry
+    own = C.text_vocab(frozenset({"the", "and", "ago", "", "don't"}), frozenset({"ago", "vor"}))
+    got = C.text_words_vocab("the ago vor and x", "the ago vor and x", table, None, own)
+    assert got == ([5], [3], [True], [{"vor"}], ["the ago vor and x"])
+    with pytest.raises(TypeError):
+        C.text_vocab(frozenset({1}), frozenset())
+
+
+def test_classes_of_characters_beyond_the_basic_plane_are_remembered_not_changed():
+    text = "a 😀 b 𝐀 c 🙂😀 \U00020000"
+    first = text_module._astral_classes(text)
+    assert first == text_module._astral_classes(text)  # second time from the remembered bits
+    fresh = text_module._classes_of("".join(sorted(set(text_module._ASTRAL_RE.findall(text))))).tolist()
+    assert sorted(first.values()) == sorted(fresh)
+    assert set(first) == {ord(ch) for ch in "😀𝐀🙂\U00020000"}

@@ -10,13 +10,26 @@ from urllib.parse import urlsplit
 
 from thresher.assemble.html import render_html
 from thresher.assemble.markdown import render_markdown
+from thresher.compiled import function
 from thresher.metadata.language import identify
-from thresher.model import Block, Decision, Document, Headline, Metadata, Page, Rejected, RemovedBlock
+from thresher.model import (
+    KEPT_LABELS,
+    Block,
+    Decision,
+    Document,
+    Headline,
+    Metadata,
+    Page,
+    Rejected,
+    RemovedBlock,
+)
 from thresher.options import Options
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 """Control characters (C0 but tab and line breaks, DEL, C1), lone surrogates and noncharacters: never
 text a reader sees; vertical tab and form feed become a space, the others are dropped."""
+_unprintable_in = function("has_unprintable")
+"""The C twin of ``_UNPRINTABLE.search(text) is not None`` (None without the extension)."""
 _LINE_KINDS = frozenset({"list_item", "table_row", "line"})
 """Consecutive blocks of these kinds are joined by a single newline, everything else by a blank line."""
 
@@ -35,18 +48,18 @@ def assemble(
     kept: list[Block] = []
     comments: list[Block] = []
     removed: list[RemovedBlock] = []
+    tables, with_comments = opts.include_tables, opts.include_comments
     for block, decision in zip(blocks, decisions, strict=True):
-        if decision.kept and block.kind == "table_row" and not opts.include_tables:
-            removed.append(RemovedBlock(label="boilerplate", reason="tables_off", text=block.text,
-                                        index=block.index))
-        elif decision.kept:
-            kept.append(block)
-        elif decision.label == "comment" and opts.include_comments:
+        label = decision.label
+        if label in KEPT_LABELS:  # decision.kept
+            if block.kind == "table_row" and not tables:
+                removed.append(RemovedBlock("boilerplate", "tables_off", block.text, block.index))
+            else:
+                kept.append(block)
+        elif label == "comment" and with_comments:
             comments.append(block)
-        elif block.text.strip():
-            removed.append(
-                RemovedBlock(label=decision.label, reason=decision.reason, text=block.text, index=block.index)
-            )
+        elif block.text and not block.text.isspace():  # block.text.strip(), without the copy
+            removed.append(RemovedBlock(label, decision.reason, block.text, block.index))
     text = printable(join_blocks(kept))
     language = metadata.language
     if not opts.fast or language is None:
@@ -127,7 +140,7 @@ def printable(text: None) -> None: ...
 
 def printable(text: str | None) -> str | None:
     """``text`` without :data:`_UNPRINTABLE` characters (the same string when it has none)."""
-    if not text or _UNPRINTABLE.search(text) is None:
+    if not text or not (_unprintable_in(text) if _unprintable_in is not None else _UNPRINTABLE.search(text)):
         return text
     return _UNPRINTABLE.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
 

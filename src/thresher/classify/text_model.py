@@ -22,10 +22,10 @@ import numpy as np
 
 from thresher.classify.trees import Trees
 from thresher.compiled import extension
-from thresher.model import Block, Decision
+from thresher.model import KEPT_LABELS, Block, Decision
 from thresher.model_files import read_model_file
 from thresher.options import Options
-from thresher.segment.text import FEATURES, feature_table
+from thresher.segment.text import FEATURES, FeatureTable, feature_table
 
 _compiled = extension("text_matrix", "text_stage2")
 
@@ -76,8 +76,12 @@ def feature_names(reasons: Sequence[str]) -> list[str]:
     return names
 
 
-def feature_matrix(blocks: Sequence[Block], rules: Sequence[Decision], reasons: Sequence[str]) -> np.ndarray:
-    """The model's input: one row per block, columns as :func:`feature_names` lists them."""
+def feature_matrix(
+    blocks: Sequence[Block], rules: Sequence[Decision], reasons: Sequence[str], *,
+    table: FeatureTable | None = None, kept: np.ndarray | None = None,
+) -> np.ndarray:
+    """The model's input: one row per block, columns as :func:`feature_names` lists them. ``table``:
+    the blocks' :func:`feature_table` and ``kept``: :func:`kept_by_rules`, when the caller has them."""
     n = len(blocks)
     if len(rules) != n:
         raise ValueError(f"{n} blocks but {len(rules)} rule decisions")
@@ -86,7 +90,9 @@ def feature_matrix(blocks: Sequence[Block], rules: Sequence[Decision], reasons: 
     out = np.zeros((n, width), dtype=np.float32)  # one float32 matrix, filled column block by column block
     if not n:
         return out
-    values = feature_table(blocks).values
+    values = (feature_table(blocks) if table is None else table).values
+    if kept is None:
+        kept = kept_by_rules(rules)
     if _compiled is not None:  # the same numbers in C (one pass instead of a hundred numpy calls)
         reason_index = _reason_index(tuple(reasons))
         _compiled.text_matrix(
@@ -94,8 +100,7 @@ def feature_matrix(blocks: Sequence[Block], rules: Sequence[Decision], reasons: 
             np.array([_KIND_INDEX.get(b.kind, -1) for b in blocks], dtype=np.int32),
             np.array([_LABEL_INDEX.get(d.label, -1) for d in rules], dtype=np.int32),
             np.array([reason_index.get(d.reason, -1) for d in rules], dtype=np.int32),
-            np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64),
-            np.log1p(values[:, _CHARS_COLUMN]), np.log1p(values[:, _WORDS_COLUMN]), out,
+            kept, np.log1p(values[:, _CHARS_COLUMN]), np.log1p(values[:, _WORDS_COLUMN]), out,
         )
         return out
     base = values[:, _BASE_COLUMNS]
@@ -109,7 +114,6 @@ def feature_matrix(blocks: Sequence[Block], rules: Sequence[Decision], reasons: 
     label_at = [_LABEL_INDEX.get(d.label, -1) for d in rules]
     reason_index = _reason_index(tuple(reasons))
     reason_at = [reason_index.get(d.reason, -1) for d in rules]
-    kept = np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64)
     hot = np.array([kind_at, label_at, reason_at], dtype=np.int64)
     hot += np.array([[_C_KINDS], [_C_LABELS], [_C_REASONS]])
     hit = hot >= np.array([[_C_KINDS], [_C_LABELS], [_C_REASONS]])
@@ -234,12 +238,22 @@ _S2_BASE_COLUMNS = [FEATURES.index(f) for f in _S2_BASE]
 _S2_BASE_COLUMNS_I32 = np.array(_S2_BASE_COLUMNS, dtype=np.int32)
 
 
-def stage2_matrix(blocks: Sequence[Block], rules: Sequence[Decision], scores: np.ndarray) -> np.ndarray:
+def kept_by_rules(rules: Sequence[Decision]) -> np.ndarray:
+    """1.0 where the rules kept the block, else 0.0 (a column both stages read)."""
+    return np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64)
+
+
+def stage2_matrix(
+    blocks: Sequence[Block], rules: Sequence[Decision], scores: np.ndarray, *,
+    table: FeatureTable | None = None, kept: np.ndarray | None = None,
+) -> np.ndarray:
     """The second stage's input: each block's first-stage score with the scores around it (neighbours,
     windows, its paragraph, the run of blocks on the same side of 0.5, the document) and a few of its
-    features. The second stage smooths the first along the document: main text comes in runs."""
+    features. The second stage smooths the first along the document: main text comes in runs.
+    ``table`` and ``kept`` as for :func:`feature_matrix`."""
     n = len(blocks)
-    table = feature_table(blocks)
+    if table is None:
+        table = feature_table(blocks)
     s = np.asarray(scores, dtype=np.float64)
     out = np.empty((n, len(_S2_NAMES)), dtype=np.float32)
     out[:, 0] = s
@@ -247,9 +261,9 @@ def stage2_matrix(blocks: Sequence[Block], rules: Sequence[Decision], scores: np
         return out
     if _compiled is not None and _S2_WINDOWS == (2, 5, 15) and _S2_OFFSETS == (-3, -2, -1, 1, 2, 3):
         # the same numbers in C (its window sums are numpy's pairwise sums, to the bit)
-        _compiled.text_stage2(
-            np.ascontiguousarray(s), float(s.mean()), np.ascontiguousarray(table.column("para")),
-            np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64),
+        _compiled.text_stage2(  # the mean as s.mean() computes it (numpy's pairwise sum / n), without its wrapper
+            np.ascontiguousarray(s), float(np.add.reduce(s) / n), np.ascontiguousarray(table.column("para")),
+            kept_by_rules(rules) if kept is None else kept,
             np.ascontiguousarray(table.values, dtype=np.float64), _S2_BASE_COLUMNS_I32, out,
         )
         return out
@@ -343,11 +357,13 @@ class TextModel:
             return scores
         return self._trees(self.stage2, stage2_matrix(blocks, rules, scores))
 
-    def predict_first(self, blocks: Sequence[Block], rules: Sequence[Decision]) -> np.ndarray:
-        """The first stage's probability of main content per block."""
+    def predict_first(self, blocks: Sequence[Block], rules: Sequence[Decision], *,
+                      table: FeatureTable | None = None, kept: np.ndarray | None = None) -> np.ndarray:
+        """The first stage's probability of main content per block (``table``, ``kept``: see
+        :func:`feature_matrix`)."""
         if not blocks:
             return np.zeros(0, dtype=np.float64)
-        matrix = feature_matrix(blocks, rules, self.reasons)
+        matrix = feature_matrix(blocks, rules, self.reasons, table=table, kept=kept)
         if self.columns is not None:
             matrix = matrix[:, self.columns]
         return self._trees(self.trees, matrix)
@@ -366,17 +382,27 @@ class TextModel:
         for blocks the rules removed on positive evidence (:data:`EVIDENCE_REASONS`), titles and
         bylines, which keep the rules' label; a block the rules kept and the model does not becomes
         ``boilerplate``/``model``."""
-        first = self.predict_first(blocks, rules)
-        scores = first if self.stage2 is None else self._trees(self.stage2, stage2_matrix(blocks, rules, first))
-        keep = keep_mask(rules, scores, first, self.thresholds[opts.focus], relative=self.relative)
+        table = feature_table(blocks) if blocks else None
+        kept = kept_by_rules(rules)
+        first = self.predict_first(blocks, rules, table=table, kept=kept)
+        scores = first if self.stage2 is None or not len(first) else self._trees(
+            self.stage2, stage2_matrix(blocks, rules, first, table=table, kept=kept))
+        threshold = self.thresholds[opts.focus]
+        if self.relative and len(scores):  # np.max's value, without its wrapper
+            threshold *= min(1.0, float(np.maximum.reduce(scores)) / self.relative)
+        # keep_mask's decision, inlined (one pass, no per-block property calls)
         out: list[Decision] = []
-        for d, p, k in zip(rules, scores.tolist(), keep, strict=True):
-            if d.label in ("title", "byline") or d.reason in EVIDENCE_REASONS or (k == d.kept):
-                out.append(Decision(d.label, d.reason, p))
-            elif k:
-                out.append(Decision("main", "model", p))
+        append = out.append
+        for d, p, p1 in zip(rules, scores.tolist(), first.tolist(), strict=True):
+            label, reason = d.label, d.reason
+            if label == "title" or label == "byline" or reason in EVIDENCE_REASONS:
+                append(Decision(label, reason, p))
+                continue
+            rule_kept = label in KEPT_LABELS
+            if p >= threshold and (rule_kept or p1 >= threshold):
+                append(Decision(label, reason, p) if rule_kept else Decision("main", "model", p))
             else:
-                out.append(Decision("boilerplate", "model", p))
+                append(Decision("boilerplate", "model", p) if rule_kept else Decision(label, reason, p))
         return out
 
 

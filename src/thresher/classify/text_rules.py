@@ -46,6 +46,11 @@ from thresher.options import Options
 from thresher.segment.text import Columns, content_tokens, feature_table, text_vocabulary
 
 _compiled = extension("line_masks")
+_decision = cache(Decision)
+"""``Decision(label, reason)``, one shared instance per pair (decisions are frozen: the rules' labels
+and reasons are a small set, and making a dataclass instance costs more than looking one up)."""
+_str_masks = extension("line_masks_text")
+"""The extension when its line_masks also takes a str (``line_masks_text``)."""
 
 _SEPARATORS = ":：»›>|–—-·•/／"
 _SPLIT_RE = re.compile(r"[\s|•·/,;:()\[\]]+")
@@ -118,12 +123,18 @@ _FOLD_THEN = str.maketrans({
 ``re`` equivalences), mapped to one of them after lower()."""
 
 
+_FOLD_THEN_RE = re.compile("[" + "".join(map(chr, _FOLD_THEN)) + "]")
+"""Any of the letters :data:`_FOLD_THEN` maps (most lines hold none: no translation then)."""
+
+
 def _fold(text: str) -> str:
     """Lower case, with the letters ``re.IGNORECASE`` takes as one made one: two words that match
     case-insensitively have the same fold."""
     if text.isascii():
         return text.lower()
-    return text.translate(_FOLD_FIRST).lower().translate(_FOLD_THEN)
+    # the translations only where they change something (str.translate looks up every character)
+    low = (text.replace("\u0130", "i") if "\u0130" in text else text).lower()
+    return low.translate(_FOLD_THEN) if _FOLD_THEN_RE.search(low) else low
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,17 +278,19 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
     table = feature_table(blocks)
     c = table.columns()
     texts = [b.text for b in blocks]
-    lows = table.lows(texts)
-    legal_at, stock_at = _trigger_lines(lows, c.n_words, phrases)
+    low_doc = table.low_doc(texts)
+    lows = low_doc.split("\n")
+    legal_at, stock_at = _trigger_lines(lows, c.n_words, phrases, low_doc)
     heads = phrases.head_keys
     every_head = "" in heads
     flags: list[Decision | None] = [None] * n
+    residue, timed = c.html_residue, c.leading_time
     for i, (text, words) in enumerate(zip(texts, c.n_words, strict=True)):
         if i % 256 == 255:
             deadline.check()
         # most lines can match no line rule: only short lines, lines that start like a prefix
         # phrase, lines with a trigger word, markup or a time stamp are looked at
-        if words <= 10 or c.html_residue[i] >= 0.5 or c.leading_time[i]:
+        if words <= 10 or residue[i] >= 0.5 or timed[i]:
             head = line_head(text)
         elif words > 80:
             continue
@@ -286,17 +299,24 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
             if not (words <= 40 and (every_head or head in heads)) and i not in legal_at and i not in stock_at:
                 continue
         flags[i] = _line_rule(text, lows[i], head, c, i, phrases, i in legal_at, i in stock_at)
-    prose = [flags[i] is None and _is_prose(c, i) for i in range(n)]
+    prose = _prose_mask(c, flags)
     if not any(prose):
-        return [flag or Decision("main", "no_body_found") for flag in flags]
+        return [flag or _decision("main", "no_body_found") for flag in flags]
     doc = _Doc(blocks, c, flags, prose, *_headline_runs(blocks, c), opts)
 
     regions = _body_regions(doc)
     deadline.check()
     decisions: list[Decision | None] = [None] * n
+    listy, bullet = c.listy, c.bullet
     for start, end in regions:
         for i in range(start, end + 1):
-            decisions[i] = flags[i] or _inside_body(doc, i)
+            flag = flags[i]
+            if flag is not None:
+                decisions[i] = flag
+            elif listy[i] and not bullet[i]:  # _inside_body's only case that is not plain body
+                decisions[i] = _inside_body(doc, i)
+            else:
+                decisions[i] = _MAIN_BODY
     for (_, end), (start, _) in pairwise(regions):
         for i in range(end + 1, start):  # between two parts of the body
             decisions[i] = flags[i] or _between(doc, i)
@@ -316,44 +336,47 @@ def _line_rule(
     lists (usually not)."""
     words = c.n_words[i]
     if c.html_residue[i] >= 0.5 and (words <= 12 or not c.terminal[i]):
-        return Decision("residue", "html_residue")
+        return _decision("residue", "html_residue")
     if c.leading_time[i] and c.run_len[i] >= 3 and c.run_time_share[i] >= 0.5:
-        return Decision("headline_list", "ticker_run")
+        return _decision("headline_list", "ticker_run")
     if words > 80:
         return None
     if legal or stock:
         if legal:
             if _has_phrase(text, low, phrases.legal_literals, phrases.legal_folds) or \
                     phrases.legal_patterns.search(text):
-                return Decision("legal", "legal_phrase")
+                return _decision("legal", "legal_phrase")
             if words <= 12 and _has_phrase(text, low, phrases.legal_weak_literals, phrases.legal_weak_folds):
-                return Decision("legal", "legal_link")
+                return _decision("legal", "legal_link")
         if words <= 50 and stock and _has_phrase(text, low, phrases.stock_literals, phrases.stock_folds):
-            return Decision("boilerplate", "stock_phrase")
+            return _decision("boilerplate", "stock_phrase")
     if words > 40:
         return None
     if words <= _CTA_MAX_WORDS and phrases.call_to_action.search_low(text, low):
-        return Decision("boilerplate", "call_to_action")
+        return _decision("boilerplate", "call_to_action")
     if words <= 10 and phrases.dateline.match_head(text, head) and _DIGIT_RE.search(text):
-        return Decision("boilerplate", "dateline")
+        return _decision("boilerplate", "dateline")
     if words <= 6 and " ".join(low.strip(" .:!|·•-–—>»›").split()) in phrases.boilerplate_lines:
-        return Decision("boilerplate", "boilerplate_phrase")
+        return _decision("boilerplate", "boilerplate_phrase")
     if words <= 10 and _is_share_line(low, phrases):
-        return Decision("share", "share_line")
+        return _decision("share", "share_line")
     if _is_promo(text, head, c, i, phrases):
-        return Decision("promo", "promo_phrase")
+        return _decision("promo", "promo_phrase")
     contact = _contact_kind(text, head, c, i, phrases)
     if contact:
-        return Decision("byline", contact)
+        return _decision("byline", contact)
     if c.relative_time[i] and words <= 8:
-        return Decision("boilerplate", "relative_time")
+        return _decision("boilerplate", "relative_time")
     return None
 
 
-def _trigger_lines(lows: list[str], n_words: list[float], phrases: TextPhrases) -> tuple[set[int], set[int]]:
+def _trigger_lines(
+    lows: list[str], n_words: list[float], phrases: TextPhrases, low_doc: str | None = None,
+) -> tuple[set[int], set[int]]:
     """The lines holding a trigger of the legal phrases and of the stock phrases — triggers found in
     a line of up to 80 words (the phrase lists apply to those lines only), wherever they occur. One
-    pass of an Aho-Corasick automaton in C over all lines when the extension is built."""
+    pass of an Aho-Corasick automaton in C over all lines when the extension is built. ``low_doc``:
+    ``lows`` joined by line breaks, when the caller has it."""
     automaton = phrases.trigger_automaton
     if _compiled is None or automaton is None:
         whole = "\n".join([low for low, w in zip(lows, n_words, strict=True) if w <= 80])
@@ -361,8 +384,11 @@ def _trigger_lines(lows: list[str], n_words: list[float], phrases: TextPhrases) 
         stock = tuple(t for t in phrases.stock_triggers if t in whole)
         whole_all = "\n".join(lows)
         return _lines_with(whole_all, legal, lows), _lines_with(whole_all, stock, lows)
-    data = "\n".join(lows).encode("utf-8", "surrogatepass")
-    masks: list[int] = _compiled.line_masks(automaton[0], automaton[1], data, len(lows))
+    doc = "\n".join(lows) if low_doc is None else low_doc
+    if _str_masks is not None:  # the str walked as its UTF-8 bytes in C, without encoding it first
+        masks: list[int] = _str_masks.line_masks_text(automaton[0], automaton[1], doc, len(lows))
+    else:
+        masks = _compiled.line_masks(automaton[0], automaton[1], doc.encode("utf-8", "surrogatepass"), len(lows))
     present = 0
     for mask, words in zip(masks, n_words, strict=True):
         if words <= 80:
@@ -525,6 +551,16 @@ def _is_name(part: str, particles: frozenset[str]) -> bool:
 # -- pass 2: the body ---------------------------------------------------------------------------
 
 
+def _prose_mask(c: Columns, flags: Sequence[Decision | None]) -> list[bool]:
+    """:func:`_is_prose` of every block no line rule caught, in one pass over the columns."""
+    return [
+        flag is None and not (time or residue >= 0.5)
+        and ((terminal and words >= (20 if cjk > 0.3 else 12)) or words >= 50)
+        for flag, time, residue, terminal, words, cjk in zip(
+            flags, c.leading_time, c.html_residue, c.terminal, c.n_words, c.cjk_ratio, strict=True)
+    ]
+
+
 def _is_prose(c: Columns, i: int) -> bool:
     if c.leading_time[i] or c.html_residue[i] >= 0.5:
         return False
@@ -569,13 +605,15 @@ def _body_regions(doc: _Doc) -> list[tuple[int, int]]:
     sizes = [sum(doc.c.n_chars[k] for k in c) for c in clusters]
     best = max(range(len(clusters)), key=lambda c: sizes[c])
     stop = text_vocabulary().stopwords
-    vocab = {t for k in clusters[best] for t in content_tokens(blocks[k].text, stop)}
+    # a cluster's words: content_tokens of its blocks joined by line breaks (no word and no CJK run
+    # spans a line break: the union of its blocks' tokens, in one pass)
+    vocab = set(content_tokens("\n".join([blocks[k].text for k in clusters[best]]), stop))
     chosen = []
     for c, members in enumerate(clusters):
         if c == best:
             chosen.append(c)
             continue
-        toks = {t for k in members for t in content_tokens(blocks[k].text, stop)}
+        toks = set(content_tokens("\n".join([blocks[k].text for k in members]), stop))
         overlap = len(toks & vocab) / len(toks) if toks else 0.0
         separated = any(hard[j] for j in range(min(c, best) + 1, max(c, best) + 1))
         need = (0.2 if separated else 0.08) + (0.15 if sizes[c] < 0.1 * sizes[best] else 0.0)
@@ -600,7 +638,7 @@ def _inside_body(doc: _Doc, i: int) -> Decision:
         for k in range(i - 1, max(-1, i - 12), -1):
             flag = doc.flags[k]
             if flag is not None and flag.reason == "promo_phrase" and c.run_len[k] >= 2:
-                return Decision("headline_list", "after_promo_header")
+                return _decision("headline_list", "after_promo_header")
             if flag is not None or not c.listy[k]:
                 break
     return _MAIN_BODY
@@ -615,14 +653,14 @@ def _between(doc: _Doc, i: int) -> Decision:
     """Between two parts of the body: lists of headlines go, other lines stay when they fit."""
     c = doc.c
     if doc.headline_run[i]:
-        return Decision("headline_list", "headline_run")
+        return _decision("headline_list", "headline_run")
     if doc.headline_title_run[i]:
-        return Decision("headline_list", "title_case_run")
+        return _decision("headline_list", "title_case_run")
     if doc.prose[i]:
-        return Decision("boilerplate", "offtopic_prose")
+        return _decision("boilerplate", "offtopic_prose")
     if _fits(c, i, doc.opts) or c.bullet[i] or not c.repeated[i]:
-        return Decision("main", "between_fit")
-    return Decision("navigation" if c.listy[i] else "boilerplate", "between_parts")
+        return _decision("main", "between_fit")
+    return _decision("navigation" if c.listy[i] else "boilerplate", "between_parts")
 
 
 def _headline_like(text: str, c: Columns, i: int) -> bool:
@@ -635,10 +673,20 @@ def _headline_like(text: str, c: Columns, i: int) -> bool:
     return 4 <= words <= 40 and (c.title_case[i] >= 0.5 or not c.terminal[i])
 
 
+def _headline_like_mask(blocks: Sequence[Block], c: Columns) -> list[bool]:
+    """:func:`_headline_like` of every block, in one pass over the columns."""
+    return [
+        not (bullet or digits >= 0.2 or " | " in b.text or "\t" in b.text)
+        and (6 <= words <= 60 if cjk > 0.3 else 4 <= words <= 40 and (title >= 0.5 or not terminal))
+        for b, words, bullet, digits, cjk, title, terminal in zip(
+            blocks, c.n_words, c.bullet, c.digit_ratio, c.cjk_ratio, c.title_case, c.terminal, strict=True)
+    ]
+
+
 def _headline_runs(blocks: Sequence[Block], c: Columns) -> tuple[list[bool], list[bool]]:
     """Runs of 3+ headline-like lines: those that, on average, do not fit the body's topic; and
     those whose words are mostly capitalised."""
-    like = [_headline_like(b.text, c, i) for i, b in enumerate(blocks)]
+    like = _headline_like_mask(blocks, c)
     offtopic = [False] * len(blocks)
     titled = [False] * len(blocks)
     i = 0
@@ -693,17 +741,17 @@ def _label_head(doc: _Doc, decisions: list[Decision | None], first: int) -> None
         if flags[k] is not None:
             decisions[k] = flags[k]
         elif k == title:
-            decisions[k] = Decision("title", "title_line")
+            decisions[k] = _decision("title", "title_line")
         elif doc.prose[k]:
-            decisions[k] = Decision("boilerplate", "offtopic_prose")
+            decisions[k] = _decision("boilerplate", "offtopic_prose")
         elif title is not None and k < title:
-            decisions[k] = Decision("navigation" if c.listy[k] else "boilerplate", "before_title")
+            decisions[k] = _decision("navigation" if c.listy[k] else "boilerplate", "before_title")
         elif doc.headline_run[k]:
-            decisions[k] = Decision("headline_list", "headline_run")
+            decisions[k] = _decision("headline_list", "headline_run")
         elif _fits(c, k, doc.opts) and not (c.listy[k] and c.run_len[k] >= 3 and c.n_words[k] <= 4 and title is None):
-            decisions[k] = Decision("main", "near_body")
+            decisions[k] = _decision("main", "near_body")
         else:
-            decisions[k] = Decision("navigation" if c.listy[k] else "boilerplate", "before_body")
+            decisions[k] = _decision("navigation" if c.listy[k] else "boilerplate", "before_body")
 
 
 _NEED = {"precision": 0.5, "balanced": 0.3, "recall": 0.15}
@@ -737,19 +785,19 @@ def _label_tail(doc: _Doc, decisions: list[Decision | None], last: int) -> None:
         if doc.prose[k]:
             in_list = False
             ok = _fits(c, k, doc.opts) if strict else True
-            decisions[k] = Decision("main", "after_body") if ok else Decision("boilerplate", "offtopic_prose")
+            decisions[k] = _decision("main", "after_body") if ok else _decision("boilerplate", "offtopic_prose")
         elif c.ends_with_colon[k] and c.n_words[k] <= 8 and _list_follows(doc, k):
             in_list = strict = True
-            decisions[k] = Decision("navigation", "section_header")
+            decisions[k] = _decision("navigation", "section_header")
         elif in_list and (c.listy[k] or c.n_words[k] <= 40):
-            decisions[k] = Decision("headline_list", "after_section_header")
+            decisions[k] = _decision("headline_list", "after_section_header")
         elif doc.headline_run[k]:
             strict = True
-            decisions[k] = Decision("headline_list", "headline_run")
+            decisions[k] = _decision("headline_list", "headline_run")
         elif (not strict and _plausible(c, k)) or _fits(c, k, doc.opts):
-            decisions[k] = Decision("main", "after_body")
+            decisions[k] = _decision("main", "after_body")
         else:
-            decisions[k] = Decision("navigation" if c.listy[k] else "boilerplate", "after_body")
+            decisions[k] = _decision("navigation" if c.listy[k] else "boilerplate", "after_body")
 
 
 def _plausible(c: Columns, i: int) -> bool:

@@ -133,6 +133,8 @@ class Trees:
         )
         self.c_prepared = self._prepare_compiled()
         """The C walk's own copy of ``c_table``, checked once here (None: the checked ``walk``)."""
+        self.c_prefetched = self._prepare_prefetched()
+        """The same table for the float32 walk that prefetches the next tree (``tree_walk32``), or None."""
 
     def _prepare_compiled(self) -> object | None:
         """The node table handed to the C extension once (``walk_table`` checks it and keeps a copy),
@@ -143,6 +145,13 @@ class Trees:
         feat, left, leaf, depth, value, roots = self.c_table
         return prepare(np.ascontiguousarray(self.p_thr32), np.ascontiguousarray(self.p_thr64),
                        feat, left, leaf, depth, value, roots)
+
+    def _prepare_prefetched(self) -> object | None:
+        prepare = getattr(_compiled, "tree_table32", None)
+        if prepare is None or not len(self.p_roots) or getattr(_compiled, "tree_walk32", None) is None:
+            return None
+        feat, left, leaf, depth, value, roots = self.c_table
+        return prepare(np.ascontiguousarray(self.p_thr32), feat, left, leaf, depth, value, roots)
 
     def _max_depth(self) -> int:
         depth, frontier = 0, self.roots
@@ -156,6 +165,16 @@ class Trees:
     def predict(self, x: np.ndarray, batch: int = 2048) -> np.ndarray:
         """Probabilities for the rows of ``x`` (float32 or float64, NaN for missing), in batches of
         rows so memory stays bounded whatever the page size (rows are independent: same numbers)."""
+        if (_compiled is not None and self.c_prepared is not None and type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 2
+                and 0 < len(x) <= batch and x.shape[1] and x.flags.c_contiguous and not self.has_missing_rule):
+            # the common case straight to the C walk (what _predict would reach through four calls);
+            # the walk that prefetches the next tree when the extension has it (the same numbers)
+            raw = np.zeros(len(x), dtype=np.float64)
+            if self.c_prefetched is not None:
+                _compiled.tree_walk32(self.c_prefetched, x, x.shape[1], raw)
+            else:
+                _compiled.walk_prepared(self.c_prepared, x, x.shape[1], raw)
+            return self._sigmoid(raw)
         if len(x) > batch:
             return np.concatenate([self._predict(x[i:i + batch]) for i in range(0, len(x), batch)])
         return self._predict(x)
@@ -262,7 +281,12 @@ class Trees:
         return self._sigmoid(raw)
 
     def _sigmoid(self, raw: np.ndarray) -> np.ndarray:
-        return np.asarray(1.0 / (1.0 + np.exp(-self.sigmoid * raw)), dtype=np.float64)
+        """``1 / (1 + exp(-sigmoid * raw))`` in one float64 array, computed in place (the same
+        elementwise operations: the same numbers)."""
+        z = np.multiply(np.asarray(raw, dtype=np.float64), -self.sigmoid)
+        np.exp(z, out=z)
+        np.add(z, 1.0, out=z)
+        return np.divide(1.0, z, out=z)
 
 
 _COMPACT_AT = frozenset({6, 10, 14})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import lzma
 import math
 import struct
+import threading
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -39,9 +40,13 @@ _ARRAYS = {
 }
 """The model's arrays, with the dtype (kind) and dimensions the scanner expects."""
 _SLICE = 1 << 20
+_ROWS_KEPT = 4096
+"""Features whose rows the per-thread buffer of :meth:`_Scanner.rows` holds (a 3,000-character sample
+meets about 1,300; a longer text gets a buffer of its own)."""
 
 
 _compiled: Any = extension("lang_visits", "half_rows")
+_collapse: Any = getattr(extension("collapsed_prefix"), "collapsed_prefix", None)
 
 
 @lru_cache(maxsize=1)
@@ -147,6 +152,8 @@ class _Scanner:
             else:
                 first[c] = i
         self.depth = self._trie_depth()
+        self._local = threading.local()
+        """Per thread: the float32 rows of the features of the text being classified (see rows)."""
         self._slot = np.zeros(len(self.ptc), dtype=np.int32)
         """Scratch of the C scan (one int per feature, zero between calls)."""
         self.compiled = _compiled is not None and self.nextmove.dtype == np.uint32 \
@@ -207,13 +214,28 @@ class _Scanner:
         m = _compiled.lang_visits(data, self.nextmove, self.row, self.output, self._slot, idx, counts, self.depth)
         return idx[:m], counts[:m]
 
-    def rows(self, idx: np.ndarray) -> np.ndarray:
-        """``ptc[idx]`` as float32 (in C when the extension is there: the same numbers)."""
+    def rows(self, idx: np.ndarray, *, scratch: bool = False) -> np.ndarray:
+        """``ptc[idx]`` as float32 (in C when the extension is there: the same numbers). With
+        ``scratch`` the rows may be written to this thread's buffer (valid until its next such call)."""
         if not self.compiled:
             return self.ptc[idx].astype(np.float32)
-        out = np.empty((len(idx), self.ptc.shape[1]), dtype=np.float32)
+        if scratch:
+            out = self._rows_buffer(len(idx))
+        else:
+            out = np.empty((len(idx), self.ptc.shape[1]), dtype=np.float32)
         _compiled.half_rows(self.ptc, self.ptc.shape[1], np.ascontiguousarray(idx, dtype=np.intp), len(idx), out)
         return out
+
+    def _rows_buffer(self, m: int) -> np.ndarray:
+        """An m x classes float32 array carved from a buffer kept per thread (a fresh array of this
+        size, hundreds of kilobytes, is fresh memory for the kernel to clear on every call)."""
+        width = self.ptc.shape[1]
+        buf: np.ndarray | None = getattr(self._local, "rows", None)
+        if buf is None or len(buf) < m * width:
+            buf = np.empty(max(m, _ROWS_KEPT) * width, dtype=np.float32)
+            if m <= _ROWS_KEPT:
+                self._local.rows = buf
+        return buf[: m * width].reshape(m, width)
 
     def classify(self, text: str) -> tuple[str, float]:
         """py3langid's ``classify`` for a normalised-probabilities identifier, same numbers."""
@@ -223,12 +245,12 @@ class _Scanner:
         idx, counts = self.visits_compiled(data) if self.compiled else self.visits(data)
         if len(idx):
             # float32 rows (float16 → float32 is exact): numpy's mixed-type product casts to them too
-            scores = np.log1p(counts) @ self.rows(idx) + self.pc
+            scores = np.log1p(counts) @ self.rows(idx, scratch=True) + self.pc
         else:
             scores = np.full(len(self.classes), 0.0, dtype=np.float32)
         scores *= 1.0 / math.sqrt(len(data) or 1)
-        np.exp(scores - scores.max(), out=scores)
-        scores /= scores.sum()
+        np.exp(scores - np.maximum.reduce(scores), out=scores)  # scores.max() and .sum() without their wrappers
+        scores /= np.add.reduce(scores)
         for i, j in self.alias_pairs:
             scores[i] += scores[j]
             scores[j] = 0.0
@@ -256,17 +278,25 @@ SAMPLE_CHARS = 3000
 dev pages the answer is the same, and identification reads 40% less)."""
 
 
-def identify(text: str) -> str | None:
-    """ISO 639-1 code of the language ``text`` is written in, or None when short or unsure."""
-    # white space collapsed, at most SAMPLE_CHARS: collapsing a prefix gives a prefix of the whole
-    # collapsed text, so a long enough prefix says the same as the whole text, faster
+def sample_of(text: str) -> str:
+    """What the identifier reads: ``" ".join(text.split())[:SAMPLE_CHARS]`` (white space collapsed,
+    at most SAMPLE_CHARS), from only as much of ``text`` as that needs — in C when the extension is
+    built."""
+    if _collapse is not None:
+        return str(_collapse(text, SAMPLE_CHARS))
+    # collapsing a prefix gives a prefix of the whole collapsed text, so a long enough prefix says
+    # the same as the whole text, faster
     sample = " ".join(text[: 2 * SAMPLE_CHARS].split())
     if len(sample) <= SAMPLE_CHARS and len(text) > 2 * SAMPLE_CHARS:
         sample = " ".join(text.split())
+    return sample[:SAMPLE_CHARS]
+
+
+def identify(text: str) -> str | None:
+    """ISO 639-1 code of the language ``text`` is written in, or None when short or unsure."""
+    sample = sample_of(text)
     if len(sample) < MIN_CHARS:
         return None
-    if len(sample) > SAMPLE_CHARS:
-        sample = sample[:SAMPLE_CHARS]
     scanner = _scanner()
     lang, prob = scanner.classify(sample) if scanner is not None else _identifier().classify(sample)
     if prob < MIN_PROBABILITY:

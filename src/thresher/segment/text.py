@@ -13,7 +13,9 @@ computed for the whole document at once — character classes counted and words 
 over the joined text (in C, ``thresher._speedups`` from _speedups_text.c, when the extension is
 built; else with numpy and Python sets, the same numbers), rare patterns (time stamps, bullets,
 markup) only in the lines a substring test picks — so the cost per line is a few calls into C, not
-a Python loop over its characters.
+a Python loop over its characters. The per-block columns derived from those counts are Python lists
+turned into the table in one step: a document has tens of blocks, where a list comprehension costs
+about what one numpy call does, and numpy would take several calls per column.
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ class TextVocabulary:
     """Words (or, for scripts without spaces, characters) a line needs before the patterns run."""
     relative_chars: tuple[str, ...]
     """The one-character triggers (CJK, found anywhere in a line with CJK)."""
+    compiled: object | None = None
+    """``stopwords`` and ``relative_triggers`` as the C extension's word table (``text_vocab``), when
+    the extension is built."""
 
 
 @cache
@@ -94,15 +99,19 @@ def text_vocabulary() -> TextVocabulary:
             triggers.update(line.split()[1:])
         elif line.strip() and not line.startswith("#"):
             patterns.append(line.strip())
+    stopwords, relative_triggers = frozenset(words), frozenset(triggers)
     return TextVocabulary(
-        stopwords=frozenset(words),
+        stopwords=stopwords,
         relative_time=re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE),
-        relative_triggers=frozenset(triggers),
+        relative_triggers=relative_triggers,
         relative_chars=tuple(sorted(t for t in triggers if len(t) == 1)),
+        compiled=_words_vocab.text_vocab(stopwords, relative_triggers) if _words_vocab is not None else None,
     )
 
 
 _compiled = extension("text_counts", "text_words")
+_words_vocab = extension("text_counts", "text_vocab", "text_words_vocab")
+"""The extension when it has the word table (``text_words_vocab``: no str made for a looked-up word)."""
 
 
 TEXT_LINES_PER_ELEMENT = 5
@@ -157,10 +166,15 @@ class FeatureTable:
     def lows(self, texts: Sequence[str]) -> list[str]:
         """Each of ``texts`` in lower case: ``low`` split into lines when ``texts`` are the ones the
         table was made from, else lower-cased anew."""
+        return self.low_doc(texts).split("\n")  # lower() keeps line breaks: one lower-cased text a block
+
+    def low_doc(self, texts: Sequence[str]) -> str:
+        """``texts`` joined by line breaks, in lower case (``low`` when ``texts`` are the ones the
+        table was made from)."""
         doc = "\n".join(texts)
         if self.low is not None and doc == self.doc:
-            return self.low.split("\n")
-        return doc.lower().split("\n")  # lower() keeps line breaks: one lower-cased text a block
+            return self.low
+        return doc.lower()
 
     def column(self, name: str) -> np.ndarray:
         return self.values[:, _COLUMN[name]]
@@ -355,11 +369,10 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
     doc = "\n".join(texts)
     low_doc = doc.lower()  # lower() may change lengths (İ → i̇): the blocks are split on \n again
     table = FeatureTable(_features(texts, doc, low_doc, para_of, line_of, lines_in, deadline), doc, low_doc)
-    bullet = table.column("bullet")
-    return [
-        Block(index=i, text=t, kind="list_item" if bullet[i] and kinds[i] == "line" else kinds[i],
-              features=TextFeatures(table, i))
-        for i, t in enumerate(texts)
+    bullet = table.column("bullet").tolist()
+    return [  # positional: index, text, kind, level, path, features (the fields' order in model.Block)
+        Block(i, t, "list_item" if is_bullet and kind == "line" else kind, 0, "", TextFeatures(table, i))
+        for i, t, kind, is_bullet in zip(range(len(texts)), texts, kinds, bullet, strict=True)
     ]
 
 
@@ -371,93 +384,102 @@ def _features(
     by line breaks, ``low_doc``: it in lower case)."""
     vocab = text_vocabulary()
     n = len(texts)
-    out = np.zeros((n, len(FEATURES)), dtype=np.float64)
-    col = _COLUMN
-
-    # character classes, counted per block
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    starts = np.zeros(n, dtype=np.int64)
-    np.cumsum(lengths[:-1] + 1, out=starts[1:])
-    n_chars = lengths.astype(np.float64)
-    counts, words = _counts_and_words(doc, low_doc, starts, vocab)
+    # one Python list per feature, turned into the table at the end: a document has tens of blocks,
+    # where a list comprehension costs what one numpy call does, and a numpy call is made per column
+    lengths = list(map(len, texts))
+    counts, words = _counts_and_words(doc, low_doc, lengths, vocab)
     n_letter_list, n_stop_list, triggered, tokens, norm_list = words
-    n_words = counts[:, _TOKEN_START].astype(np.float64)
-    upper, lower = counts[:, _UPPER_START], counts[:, _LOWER_START]
-    n_cjk = counts[:, _CJK_AT]
-    out[:, col["digit_ratio"]] = counts[:, _DIGIT_AT] / np.maximum(1.0, n_chars)
-    cjk_lines = np.flatnonzero(n_cjk).tolist()
+    token_starts, upper, lower, digits, n_cjk, commas = counts.T.tolist()
+    n_chars = [float(x) for x in lengths]
+    n_words = [float(x) for x in token_starts]
+    cjk_lines = [i for i, k in enumerate(n_cjk) if k]
     for i in cjk_lines:  # CJK characters count as words; punctuation between CJK runs does not
         non_cjk = _CJK_RUN_RE.sub(" ", texts[i])
-        n_words[i] = sum(1 for t in non_cjk.split() if _WORD_CHAR_RE.search(t)) + int(n_cjk[i])
-    out[:, col["n_chars"]] = n_chars
-    out[:, col["n_words"]] = n_words
-    out[:, col["cjk_ratio"]] = n_cjk / np.maximum(1.0, n_chars)
-    cased = upper + lower
-    title = np.divide(upper, cased, out=np.zeros(n), where=cased > 0)
-    title[n_words > _TITLE_MAX_WORDS] = 0.0
-    out[:, col["title_case"]] = title
+        n_words[i] = float(sum(1 for t in non_cjk.split() if _WORD_CHAR_RE.search(t)) + n_cjk[i])
+    chars1 = [c if c >= 1.0 else 1.0 for c in n_chars]  # at least 1 (a divisor)
+    title = [u / (u + lo) if u + lo > 0 and w <= _TITLE_MAX_WORDS else 0.0
+             for u, lo, w in zip(upper, lower, n_words, strict=True)]
 
     # line ends
-    terminal = np.array(
-        [t[-1] in _TERMINAL_CHARS or (t[-1] in _CLOSING_CHARS and is_terminal(t)) for t in texts], dtype=bool)
-    out[:, col["terminal"]] = terminal
-    out[:, col["ends_with_colon"]] = [t[-1] in ":：" for t in texts]
+    terminal = [t[-1] in _TERMINAL_CHARS or (t[-1] in _CLOSING_CHARS and is_terminal(t)) for t in texts]
 
     # rare patterns: only in blocks a cheap test (first character, a substring test) picks
-    leading_time = np.zeros(n, dtype=bool)
+    leading_time = [False] * n
+    bullet = [False] * n
     for i, t in enumerate(texts):
         if t[0] in _LINE_MARKS or t[0].isdecimal():
             leading_time[i] = _TIME_RE.match(t) is not None
-            out[i, col["bullet"]] = _BULLET_RE.match(t) is not None
-    out[:, col["leading_time"]] = leading_time
-    listy = leading_time | (~terminal & (lengths <= _LIST_MAX_CHARS))
-    out[:, col["listy"]] = listy
+            bullet[i] = _BULLET_RE.match(t) is not None
+    listy = [timed or (not term and length <= _LIST_MAX_CHARS)
+             for timed, term, length in zip(leading_time, terminal, lengths, strict=True)]
 
     deadline.check()
     # relative time stamps: blocks with a trigger word (or, in CJK, a trigger character)
+    relative = [0.0] * n
     candidates = {i for i, hit in enumerate(triggered) if hit}
     candidates.update(i for i in cjk_lines if any(t in texts[i] for t in vocab.relative_chars))
     for i in candidates:
         if lengths[i] <= _LIST_MAX_CHARS and vocab.relative_time.search(texts[i]):
-            out[i, col["relative_time"]] = 1.0
+            relative[i] = 1.0
     # markup, links, e-mail addresses: only blocks holding one of their marks (a substring test)
+    residue = [0.0] * n
+    urls = [0] * n
+    emails = [0] * n
     if "<" in doc or "&" in doc or "{" in doc or "=" in doc or "script" in doc:
         for i, t in enumerate(texts):
             if "<" in t or "&" in t or "{" in t or "=" in t or "script" in t:
-                out[i, col["html_residue"]] = _residue(t[:_PROBE_CHARS])
+                residue[i] = _residue(t[:_PROBE_CHARS])
     if "http" in doc or "www." in doc:
         for i, t in enumerate(texts):
             if "http" in t or "www." in t:
                 probe = t[:_PROBE_CHARS]
                 if "http" in probe or "www." in probe:
-                    out[i, col["n_urls"]] = len(_URL_RE.findall(probe))
+                    urls[i] = len(_URL_RE.findall(probe))
     if "@" in doc:
         for i, t in enumerate(texts):
             if "@" in t:
                 probe = t[:_PROBE_CHARS]
                 if "@" in probe:
-                    out[i, col["n_emails"]] = len(_EMAIL_RE.findall(probe))
+                    emails[i] = len(_EMAIL_RE.findall(probe))
 
     # content words and repetition
-    n_letter_words = np.array(n_letter_list, dtype=np.float64)
-    out[:, col["stop_ratio"]] = np.array(n_stop_list, dtype=np.float64) / np.maximum(1.0, n_letter_words)
-    out[:, col["comma_ratio"]] = counts[:, _COMMA_AT] / np.maximum(1.0, n_words)
     for i in cjk_lines:
         tokens[i].update(_cjk_bigrams(texts[i]))
-    out[:, col["n_content"]] = list(map(len, tokens))
     norms = [t if len(t) > _LIST_MAX_CHARS else x for t, x in zip(texts, norm_list, strict=True)]
     seen = Counter(norms)
-    out[:, col["repeated"]] = [seen[x] - 1 if x else 0 for x in norms]
-    out[:, col["position"]] = np.arange(n) / max(1, n - 1)
-    out[:, col["para"]] = para_of
-    out[:, col["para_lines"]] = lines_in
-    out[:, col["line_in_para"]] = line_of
-
-    _add_run_features(out, listy, leading_time)
+    last = max(1, n - 1)
+    run_len, run_time_share = _run_features(listy, leading_time)
     deadline.check()
-    _add_topic_fit(out, tokens, terminal, n_words, leading_time, n_chars)
+    columns: dict[str, Sequence[float]] = {
+        "n_chars": n_chars,
+        "n_words": n_words,
+        "cjk_ratio": [k / c for k, c in zip(n_cjk, chars1, strict=True)],
+        "terminal": terminal,
+        "ends_with_colon": [t[-1] in ":：" for t in texts],
+        "title_case": title,
+        "digit_ratio": [d / c for d, c in zip(digits, chars1, strict=True)],
+        "leading_time": leading_time,
+        "relative_time": relative,
+        "bullet": bullet,
+        "html_residue": residue,
+        "n_urls": urls,
+        "n_emails": emails,
+        "listy": listy,
+        "repeated": [seen[x] - 1 if x else 0 for x in norms],
+        "position": [i / last for i in range(n)],
+        "para": para_of,
+        "para_lines": lines_in,
+        "line_in_para": line_of,
+        "n_content": list(map(len, tokens)),
+        "run_len": run_len,
+        "run_time_share": run_time_share,
+        "topic_fit": _topic_fit(tokens, terminal, n_words, leading_time, n_chars),
+        "stop_ratio": [s / (w if w >= 1 else 1.0) for s, w in zip(n_stop_list, n_letter_list, strict=True)],
+        "comma_ratio": [k / (w if w >= 1.0 else 1.0) for k, w in zip(commas, n_words, strict=True)],
+    }
+    out = np.empty((n, len(FEATURES)), dtype=np.float64)
+    out.T[:] = [columns[name] for name in FEATURES]  # bools and ints become 1.0/0.0 and floats, exactly
     return out
-
 
 Words = tuple[list[int], list[int], list[bool], list[set[str]], list[str]]
 """Per block: letter words, stop words among them, whether one is a relative-time trigger, the set
@@ -468,27 +490,59 @@ _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 
 def _astral_classes(text: str) -> dict[int, int]:
     """Class bits of the characters of ``text`` beyond the Basic Multilingual Plane."""
-    uniq = sorted(set(_ASTRAL_RE.findall(text)))
-    return {ord(ch): bits for ch, bits in zip(uniq, _classes_of("".join(uniq)).tolist(), strict=True)}
+    seen = _ASTRAL_SEEN  # each character's bits are computed once per process (emoji recur)
+    out: dict[int, int] = {}
+    missing: list[str] = []
+    for ch in set(_ASTRAL_RE.findall(text)):
+        bits = seen.get(ch)
+        if bits is None:
+            missing.append(ch)
+        else:
+            out[ord(ch)] = bits
+    if missing:
+        missing.sort()
+        if len(seen) > _ASTRAL_SEEN_MAX:
+            seen.clear()
+        for ch, bits in zip(missing, _classes_of("".join(missing)).tolist(), strict=True):
+            seen[ch] = out[ord(ch)] = bits
+    return out
 
 
-def _counts_and_words(doc: str, low_doc: str, starts: np.ndarray, vocab: TextVocabulary) -> tuple[np.ndarray, Words]:
-    """Per block of ``doc`` (the blocks joined by line breaks; ``low_doc``: it in lower case): the
-    character counts (columns :data:`_TOKEN_START` ... :data:`_COMMA_AT`) and its :data:`Words` —
-    in C when the extension is built, else with numpy (the same numbers)."""
+_ASTRAL_SEEN: dict[str, int] = {}
+"""Class bits of the characters beyond the BMP met so far (see :func:`_astral_classes`)."""
+_ASTRAL_SEEN_MAX = 1 << 16
+
+
+def _counts_and_words(doc: str, low_doc: str, lengths: list[int], vocab: TextVocabulary) -> tuple[np.ndarray, Words]:
+    """Per block of ``doc`` (the blocks, of these ``lengths``, joined by line breaks; ``low_doc``: it
+    in lower case): the character counts (columns :data:`_TOKEN_START` ... :data:`_COMMA_AT`) and its
+    :data:`Words` — in C when the extension is built, else with numpy (the same numbers)."""
     if _compiled is None:
+        starts = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(np.array(lengths[:-1], dtype=np.int64) + 1, out=starts[1:])
         return _counts_numpy(doc, starts), _words_numpy(doc, low_doc, vocab)
     table = _bmp_classes()
-    counts = np.empty((len(starts), _COMMA_AT + 1), dtype=np.int64)
+    counts = np.empty((len(lengths), _COMMA_AT + 1), dtype=np.int64)
     astral = None
     if _compiled.text_counts(doc, table, None, counts) is None:  # characters beyond the BMP: look them up
         astral = _astral_classes(doc + low_doc)
         _compiled.text_counts(doc, table, astral, counts)
-    words = _compiled.text_words(low_doc, doc, table, astral, vocab.stopwords, vocab.relative_triggers)
+    words = _text_words(low_doc, doc, table, astral, vocab)
     if words is None:
-        words = _compiled.text_words(low_doc, doc, table, _astral_classes(doc + low_doc), vocab.stopwords,
-                                     vocab.relative_triggers)
+        words = _text_words(low_doc, doc, table, _astral_classes(doc + low_doc), vocab)
+        assert words is not None  # every character beyond the BMP is in the table now
     return counts, words
+
+
+def _text_words(low_doc: str, doc: str, table: np.ndarray, astral: dict[int, int] | None,
+                vocab: TextVocabulary) -> Words | None:
+    """The extension's ``text_words`` (with its own word table when it has one: the same answers)."""
+    assert _compiled is not None
+    if vocab.compiled is not None and _words_vocab is not None:
+        words: Words | None = _words_vocab.text_words_vocab(low_doc, doc, table, astral, vocab.compiled)
+    else:
+        words = _compiled.text_words(low_doc, doc, table, astral, vocab.stopwords, vocab.relative_triggers)
+    return words
 
 
 def _counts_numpy(doc: str, starts: np.ndarray) -> np.ndarray:
@@ -565,49 +619,81 @@ def is_terminal(line: str) -> bool:
 def content_tokens(line: str, stopwords: frozenset[str]) -> list[str]:
     """Lower-cased content words: letters-only tokens of 3+ characters that are not stop words, plus
     character bigrams of CJK runs (which have no spaces)."""
-    out = [w for w in (m.lower() for m in _WORD_RE.findall(_CJK_RUN_RE.sub(" ", line))) if len(w) > 2]
-    out = [w for w in out if w not in stopwords]
-    for run in _CJK_RUN_RE.findall(line):
-        out.extend(run[k : k + 2] for k in range(max(1, len(run) - 1)))
+    cjk = _CJK_RE.search(line) is not None  # most lines have none: no CJK pass then
+    words = _WORD_RE.findall(_CJK_RUN_RE.sub(" ", line) if cjk else line)
+    out = [w for w in map(str.lower, words) if len(w) > 2 and w not in stopwords]
+    if cjk:
+        for run in _CJK_RUN_RE.findall(line):
+            out.extend(run[k : k + 2] for k in range(max(1, len(run) - 1)))
     return out
+
+
+def _may_be_marked(line: str) -> bool:
+    """False when neither _TIME_RE nor _BULLET_RE can match: the line starts with a character that is
+    no space, no digit and none of their marks."""
+    first = line[:1]
+    return not first or first.isspace() or first in _LINE_MARKS or first.isdecimal()
+
+
+def _ends_sentence(line: str) -> bool:
+    """:func:`is_terminal`, decided by the last character when it can be (a full stop: yes; no space,
+    stop or closing quote: no)."""
+    last = line[-1:]
+    if last in _TERMINAL_CHARS:
+        return True
+    if last and not last.isspace() and last not in _CLOSING_CHARS:
+        return False
+    return is_terminal(line)
 
 
 def _is_wrapped_prose(para: Sequence[str]) -> bool:
     """Hard-wrapped prose: most line breaks fall mid-sentence in lines of similar, long length."""
     longest = max(len(line) for line in para)
-    if longest < 30 or any(_TIME_RE.match(line) or _BULLET_RE.match(line) for line in para):
+    if longest < 30 or any(_may_be_marked(line) and (_TIME_RE.match(line) or _BULLET_RE.match(line))
+                           for line in para):
         return False
     breaks = 0
     for line, nxt in pairwise(para):
-        mid_sentence = not is_terminal(line) and not line.endswith((":", "："))
+        mid_sentence = not _ends_sentence(line) and not line.endswith((":", "："))
         continues = nxt[:1].islower() or line.endswith((",", ";", "-", "–", "—")) or nxt[:1] in "(\"'“‘"
         if mid_sentence and continues and len(line) >= 0.6 * longest:
             breaks += 1
     return breaks >= 0.5 * (len(para) - 1)
 
 
-def _add_run_features(out: np.ndarray, listy: np.ndarray, leading_time: np.ndarray) -> None:
-    """``run_len`` and ``run_time_share`` of every block in a run of consecutive listy blocks."""
-    if not listy.any():
-        return
-    begins = listy.copy()
-    begins[1:] &= ~listy[:-1]
-    run_id = np.cumsum(begins) - 1
-    ids = run_id[listy]
-    sizes = np.bincount(ids).astype(np.float64)
-    timed = np.bincount(ids, weights=leading_time[listy].astype(np.float64))
-    out[listy, _COLUMN["run_len"]] = sizes[ids]
-    out[listy, _COLUMN["run_time_share"]] = (timed / sizes)[ids]
+def _run_features(listy: list[bool], leading_time: list[bool]) -> tuple[list[float], list[float]]:
+    """``run_len`` and ``run_time_share`` of every block in a run of consecutive listy blocks (0
+    elsewhere): the run's length and the share of its blocks with a leading time stamp."""
+    n = len(listy)
+    run_len = [0.0] * n
+    share = [0.0] * n
+    i = 0
+    while i < n:
+        if not listy[i]:
+            i += 1
+            continue
+        j = i
+        timed = 0
+        while j < n and listy[j]:
+            timed += leading_time[j]
+            j += 1
+        size = float(j - i)
+        run_len[i:j] = [size] * (j - i)
+        share[i:j] = [timed / size] * (j - i)
+        i = j
+    return run_len, share
 
 
-def _add_topic_fit(
-    out: np.ndarray, tokens: list[set[str]], terminal: np.ndarray, n_words: np.ndarray,
-    leading_time: np.ndarray, n_chars: np.ndarray,
-) -> None:
-    """Share of a block's content words that also occur in the document's long prose paragraphs."""
-    body = np.flatnonzero(terminal & (n_words >= 25) & ~leading_time).tolist()
-    if not body:
-        ranked = np.argsort(-n_chars, kind="stable")[:3].tolist()
+def _topic_fit(
+    tokens: list[set[str]], terminal: list[bool], n_words: list[float], leading_time: list[bool],
+    n_chars: list[float],
+) -> list[float]:
+    """Share of each block's content words that also occur in the document's long prose paragraphs
+    (0.5 for a block with fewer than two, or when the document has no long paragraph)."""
+    n = len(tokens)
+    body = [i for i in range(n) if terminal[i] and n_words[i] >= 25 and not leading_time[i]]
+    if not body:  # the three longest blocks (the first of equally long ones first) of 12+ words
+        ranked = sorted(range(n), key=lambda k: -n_chars[k])[:3]
         body = [k for k in ranked if n_words[k] >= 12]
     vocab: set[str] = set()
     shared: set[str] = set()  # for a body block: found in another one
@@ -615,12 +701,10 @@ def _add_topic_fit(
         toks = tokens[i]
         shared |= vocab & toks
         vocab |= toks
-    in_body = set(body)
-    fit = out[:, _COLUMN["topic_fit"]]
-    fit[:] = 0.5
     if not vocab:
-        return
-    fit[:] = [
+        return [0.5] * n
+    in_body = set(body)
+    return [
         len(toks & (shared if i in in_body else vocab)) / len(toks) if len(toks) >= 2 else 0.5
         for i, toks in enumerate(tokens)
     ]
