@@ -78,3 +78,12 @@ def test_records_can_carry_markdown_and_html_too():
     assert _options("--with-markdown", fmt="jsonl").with_markdown
     assert _options("--with-html", fmt="json").with_html
     assert not _options(fmt="jsonl").with_html
+
+
+def test_help_names_the_other_commands(capsys):
+    """`thresher --help` showed only the extract flags: a newcomer could not learn that `thresher run`
+    (a corpus), `thresher stories` and `thresher serve` exist."""
+    assert main(["--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for command in ("thresher run", "thresher stories", "thresher serve"):
+        assert command in out

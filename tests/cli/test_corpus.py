@@ -77,3 +77,113 @@ def test_an_output_that_is_a_file_is_a_usage_error_not_a_stop(small, tmp_path, c
     err = capsys.readouterr().err
     assert "not a directory" in err and "rerun" not in err
     assert existing.read_text() == "{}\n"
+
+
+def test_a_rerun_with_the_output_inside_the_input_directory_is_complete(tmp_path, capsys):
+    """`thresher run crawl/ -o crawl/out` twice: the rerun read crawl/out's parts as new inputs and
+    stopped with "holds a run with other inputs"."""
+    crawl = tmp_path / "crawl"
+    factory.make_corpus(crawl, shards=1, pages=2)
+    out = crawl / "out"
+    assert main(["run", str(crawl), "-o", str(out), "--workers", "1"]) == 0
+    first = capsys.readouterr().err
+    assert main(["run", str(crawl), "-o", str(out), "--workers", "1"]) == 0
+    again = capsys.readouterr().err
+    assert "other inputs" not in again and "already complete" in again
+    assert first.split(";")[0] == again.splitlines()[-1].split(";")[0]
+
+
+def test_help_explains_every_flag_and_its_default(capsys):
+    """`thresher run --help` listed --precision and --recall without a word, and no defaults."""
+    with pytest.raises(SystemExit):
+        build_run_parser().parse_args(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--precision favour precision" in out and "--recall favour recall" in out
+    assert "(default: 0.8)" in out and "(default: 10)" in out
+
+
+def test_flags_spelled_as_in_extract_and_trafilatura():
+    """`thresher run ... --output-format parquet` (the extract spelling) was an unknown flag;
+    --no-tables, --with-comments and --with-markdown (trafilatura's) did not exist for run."""
+    args = build_run_parser().parse_args(["x", "-o", "y", "--output-format", "parquet", "--no-tables",
+                                          "--with-comments", "--with-markdown"])
+    config = config_from_args(args)
+    assert config.output_format == "parquet"
+    assert not config.options.include_tables and config.options.include_comments
+    assert config.options.with_markdown
+    plain = config_from_args(build_run_parser().parse_args(["x", "-o", "y"])).options
+    assert plain.include_tables and not plain.include_comments and not plain.with_markdown
+
+
+@pytest.mark.parametrize("bad", [["--min-length", "-5"], ["--dedup-threshold", "1.5"], ["--dedup-threshold", "x"]])
+def test_out_of_range_values_name_their_flag(bad, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_run_parser().parse_args(["x", "-o", "y", *bad])
+    assert exit_.value.code == 2
+    assert f"argument {bad[0]}" in capsys.readouterr().err
+
+
+def test_an_output_named_like_a_file_is_a_usage_error(small, tmp_path, capsys):
+    """`thresher run crawl/*.warc.gz -o corpus.jsonl` made a folder named corpus.jsonl."""
+    target = tmp_path / "corpus.jsonl"
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(target), "--workers", "1"]) == 2
+    assert "a folder" in capsys.readouterr().err and not target.exists()
+
+
+def test_a_finished_run_says_so_on_a_rerun(small, tmp_path, capsys):
+    out = tmp_path / "done"
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(out), "--workers", "1"]) == 0
+    assert "already complete" not in capsys.readouterr().err
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(out), "--workers", "1"]) == 0
+    assert "already complete" in capsys.readouterr().err
+
+
+def test_a_rerun_with_other_options_says_which(small, tmp_path, capsys):
+    """"holds a run with other configuration" did not say what differed."""
+    out = tmp_path / "other"
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(out), "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(out), "--min-length", "200"]) == 2
+    err = capsys.readouterr().err
+    assert "min_text_length" in err and "0 → 200" in err
+
+
+def test_an_interrupted_run_says_how_to_continue(small, tmp_path, capsys, monkeypatch):
+    import thresher.cli.corpus as cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run_corpus", interrupted)
+    assert main(["run", str(small / "texts.jsonl"), "-o", str(tmp_path / "int"), "--workers", "1"]) == 130
+    assert "rerun the same command to continue" in capsys.readouterr().err
+
+
+def test_update_adds_inputs_without_extracting_the_old_ones_again(tmp_path, capsys):
+    """Next month's archives beside this month's: `--update` extracts only the new ones, and writes
+    what a fresh run over all of them writes."""
+    import shutil
+
+    src = tmp_path / "src"
+    factory.make_corpus(src, shards=2, pages=3)
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    first, second = sorted(src.glob("*.warc.gz"))
+    shutil.copy(first, crawl / first.name)
+    out = tmp_path / "out"
+    assert main(["run", str(crawl), "-o", str(out), "--workers", "1"]) == 0
+    marker = next((out / "_work" / "extract").glob("*.done"))
+    before = marker.stat().st_mtime_ns
+    shutil.copy(second, crawl / second.name)
+    capsys.readouterr()
+    assert main(["run", str(crawl), "-o", str(out), "--workers", "1"]) == 2
+    assert "--update" in capsys.readouterr().err
+    assert main(["run", str(crawl), "-o", str(out), "--workers", "1", "--update"]) == 0
+    assert marker.stat().st_mtime_ns == before
+    fresh = tmp_path / "fresh"
+    assert main(["run", str(crawl), "-o", str(fresh), "--workers", "1"]) == 0
+    def parts(root):
+        files = {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.glob("[!_]*/*"))}
+        return {**files, "stats.json": (root / "stats.json").read_bytes()}
+
+    assert parts(out) == parts(fresh)

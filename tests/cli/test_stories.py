@@ -127,9 +127,32 @@ def test_an_empty_or_binary_input_is_reported_not_clustered(tmp_path, content, w
     assert proc.stdout == ""  # no garbage headlines made of control bytes
 
 
-def test_a_directory_is_named_as_one(tmp_path):
+def test_a_directory_without_inputs_is_named_as_one(tmp_path):
     proc = _run(str(tmp_path), "--backend", "lexical")
-    assert proc.returncode == 2 and "is a directory" in proc.stderr
+    assert proc.returncode == 2 and "no JSONL, Parquet or text files" in proc.stderr
+
+
+def test_a_run_folder_a_folder_of_parts_and_a_glob_are_read(tmp_path, capsys):
+    """`thresher stories OUT/` or `OUT/data/` (the output of `thresher run`) was refused ("is a
+    directory"), and a quoted glob was "no such file"; of a run folder only the kept documents count
+    (its duplicates, rejected and failed records are not stories)."""
+    from thresher.cli.main import main
+
+    out = tmp_path / "out"
+    for kind, title in (("data", "Kane praises Tuchel as a wonderful man"), ("duplicates", "Kane praises Tuchel"),
+                        ("rejected", "Stock markets fall")):
+        (out / kind).mkdir(parents=True)
+        rec = {"id": f"{kind}/0", "title": title, "hostname": "a.example", "text": "Body.", "date": "2024-03-01"}
+        (out / kind / "part-00000.jsonl").write_text(json.dumps(rec) + "\n")
+    (out / "data" / "part-00001.jsonl").write_text(json.dumps(
+        {"id": "data/1", "title": "Kane praises Tuchel: a wonderful man", "hostname": "b.example",
+         "text": "Body.", "date": "2024-03-01"}) + "\n")
+    (out / "_work").mkdir()
+    (out / "_work" / "run.json").write_text("{}")
+    (out / "stats.json").write_text("{}")
+    for given in (out, out / "data", out / "data" / "part-*.jsonl"):
+        assert main(["stories", str(given), "--backend", "lexical", "-o", str(tmp_path / "s.jsonl")]) == 0
+        assert "2 items, 1 stories" in capsys.readouterr().err
 
 
 def test_error_records_of_an_extract_run_are_passed_over_not_failed(tmp_path):
@@ -159,3 +182,21 @@ def test_the_json_output_of_extract_is_read_as_records_not_lines(tmp_path):
         heads = sorted(m["headline"] for line in proc.stdout.splitlines() for m in json.loads(line)["members"])
         expected = [d["title"] for d in docs] if isinstance(payload, list) else [docs[0]["title"]]
         assert heads == sorted(expected)
+
+
+def test_untitled_documents_are_passed_over_not_failed(tmp_path, capsys):
+    """`thresher stories OUT/data/` over a run of WET and untitled pages exited 1 with one "skipped: record
+    N has no headline or title" line per untitled document: they are documents, not broken lines."""
+    from thresher.cli.main import main
+
+    part = tmp_path / "part-00000.jsonl"
+    rows = [{"id": "a", "title": "Rain falls on Paris", "text": "Body.", "hostname": "a.example"},
+            {"id": "b", "title": None, "text": "A WET page without a title.", "hostname": "b.example"},
+            {"id": "c", "text": "Another one.", "hostname": "c.example"}]
+    part.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["stories", str(part), "--backend", "lexical", "-o", str(tmp_path / "s.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "skipped:" not in err and "1 items" in err and "2 documents without a title passed over" in err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"outlet": "x.example"}) + "\n")  # a headline item without its headline
+    assert main(["stories", str(bad), "--backend", "lexical", "-o", str(tmp_path / "s.jsonl")]) == 1

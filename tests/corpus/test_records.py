@@ -30,3 +30,15 @@ def test_boilerplate_lines_go_and_a_document_left_too_short_is_rejected():
     kind, rec, removed = finish_record({"text": "Subscribe to our newsletter."}, keys, min_length=0)
     assert kind == "rejected" and rec["rejected"] == BOILERPLATE_REJECTED and removed == 1
     assert finish_record({"text": text}, set(), min_length=0) == ("doc", {"text": text}, 0)
+
+
+def test_the_markdown_loses_the_same_boilerplate_lines_as_the_text():
+    """`run --with-markdown`: the site's boilerplate went from `text` but stayed in `markdown`."""
+    line = "Subscribe to our newsletter for daily updates"
+    keys = {k for k in line_keys(line) if k is not None}
+    record = {"text": f"Story title\n\nFirst paragraph here.\n\n{line}",
+              "markdown": f"# Story title\n\nFirst paragraph here.\n\n**{line}**"}
+    kind, out, removed = finish_record(record, keys, min_length=0)
+    assert kind == "doc" and removed == 1
+    assert line not in out["text"] and line not in out["markdown"]
+    assert out["markdown"] == "# Story title\n\nFirst paragraph here."

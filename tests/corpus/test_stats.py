@@ -19,3 +19,12 @@ def test_story_counts_round_trip_and_are_absent_without_stories():
     stats.stories.update({"items": 2, "stories": 1, "multi_member": 1, "in_multi_member": 2})
     again = RunStats.from_dict(stats.to_dict())
     assert again.stories == stats.stories and again.to_dict() == stats.to_dict()
+
+
+def test_the_summary_names_the_records_passed_over():
+    """A run over Common Crawl WARCs said "145 records" for archives of 260: the requests, redirects and
+    non-HTML responses passed over were in stats.json only."""
+    stats = RunStats(shards=1, records=2, output=2)
+    assert "skipped" not in stats.summary()
+    stats.skipped.update({"request": 114, "non_html_response": 3, "http_error": 1, "warcinfo": 1, "redirect": 1})
+    assert "; 120 archive records skipped (request 114, non_html_response 3, http_error 1, ...)" in stats.summary()

@@ -101,3 +101,43 @@ def test_engine_api_runs_without_the_cli(corpus, tmp_path):
     stats = run_corpus(shards, RunConfig(), str(tmp_path), LocalEngine(workers=1))
     assert stats.shards == 2 and stats.check()
     assert (tmp_path / "data" / "part-00000.jsonl").exists()
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> None:
+        self.text += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_on_a_terminal_shows_from_the_start_and_in_a_log_every_interval():
+    """A run whose stderr went to a log file (nohup, a scheduler) printed nothing until its end, and on a
+    terminal nothing either until the first shard was done (a Common Crawl WARC takes minutes)."""
+    from thresher.engines.local import ShardProgress
+
+    now = [0.0]
+    term = _Stream(tty=True)
+    progress = ShardProgress(term, "extract", 3, clock=lambda: now[0])
+    assert "extract 0/3 shards" in term.text
+    progress.close()
+
+    log = _Stream(tty=False)
+    progress = ShardProgress(log, "extract", 3, clock=lambda: now[0], interval=60.0)
+    now[0] = 10.0
+    progress.step()
+    assert log.text == ""  # not yet: short runs print only their summary
+    now[0] = 61.0
+    progress.step()
+    assert log.text == "thresher run: extract 2/3 shards, 0.03 shards/s, ETA 00:00:30\n"
+    now[0] = 70.0
+    progress.step()
+    progress.close()
+    # the phase's end is told too, in a log that already had a line of it
+    assert log.text.count("\n") == 2 and "\r" not in log.text and "extract 3/3 shards" in log.text

@@ -46,3 +46,26 @@ def test_the_key_is_stable_and_follows_the_content(tmp_path):
     assert key == shard_key([str(path)]) and key.startswith("crawl_1-")
     path.write_bytes(b"two")
     assert shard_key([str(path)]) != key
+
+
+def test_the_run_output_inside_an_input_directory_is_not_an_input(tmp_path):
+    """`thresher run crawl/ -o crawl/out`: the rerun planned crawl/out/data/*.jsonl as inputs too, so
+    it stopped with "holds a run with other inputs"; another run's folder under an input directory
+    (its parts and its _work files) is no input either."""
+    crawl = tmp_path / "crawl"
+    crawl.mkdir()
+    (crawl / "a.warc.gz").write_bytes(b"WARC/1.0\r\n")
+    for run in ("out", "older"):
+        (crawl / run / "data").mkdir(parents=True)
+        (crawl / run / "data" / "part-00000.jsonl").write_text('{"text": "x"}\n')
+        (crawl / run / "_work").mkdir()
+        (crawl / run / "_work" / "run.json").write_text("{}")
+    (crawl / "out" / "stats.json").write_text("{}")
+    out = str(crawl / "out")
+    planned = [s.paths for s in plan_shards([str(crawl)], exclude=[out])]
+    assert planned == [(str(crawl / "a.warc.gz"),)]
+    assert [s.paths for s in plan_shards([str(crawl / "*" / "data" / "*.jsonl")], exclude=[out])] == [
+        (str(crawl / "older" / "data" / "part-00000.jsonl"),)]
+    # a run folder named as an input is read (its parts), but not its _work files
+    assert [s.paths for s in plan_shards([str(crawl / "older")])] == [
+        (str(crawl / "older" / "data" / "part-00000.jsonl"),)]

@@ -33,11 +33,20 @@ def reference(small_corpus, tmp_path_factory):
 
 
 def test_spark_and_local_engines_write_identical_files(spark, small_corpus, reference, tmp_path):
+    """... and say what they are doing: `--engine spark` turns Spark's own progress bar off, and a run
+    printed nothing until its summary."""
+    import io
+
     from thresher.engines.spark import SparkEngine
 
-    stats = run_corpus(small_corpus, CONFIG, str(tmp_path), SparkEngine(spark=spark))
+    said = io.StringIO()
+    stats = run_corpus(small_corpus, CONFIG, str(tmp_path), SparkEngine(spark=spark, progress=said))
     assert stats.duplicates == 3
     assert output_files(tmp_path) == output_files(reference)
+    lines = said.getvalue().splitlines()
+    assert lines[0] == f"thresher run: extract {len(small_corpus)} shards on Spark"
+    assert any(line.startswith("thresher run: dedup on Spark") for line in lines)
+    assert lines[-1].startswith(f"thresher run: write {len(small_corpus)} shards done in ")
 
 
 def test_spark_label_propagation_continues_a_local_run(spark, small_corpus, reference, tmp_path):

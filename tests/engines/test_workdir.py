@@ -58,3 +58,71 @@ def test_read_jsonl_left_half_read_closes_its_file(tmp_path, compressed):
         del records
         gc.collect()
     assert list(read_jsonl(path)) == [{"a": 1}, {"a": 2}]
+
+
+def test_a_mismatch_says_what_differs(tmp_path):
+    """"holds a run with other configuration" left the user to guess which flag changed."""
+    work = WorkDir(tmp_path)
+    work.prepare(RunConfig(), SHARDS)
+    with pytest.raises(RunMismatch, match=r"boilerplate: True → False"):
+        work.prepare(RunConfig(boilerplate=False), SHARDS)
+    with pytest.raises(RunMismatch, match=r"1 input added, 1 gone or changed"):
+        work.prepare(RunConfig(), [Shard(index=0, key="b-2", paths=("b",))])
+
+
+def test_a_run_made_by_another_version_is_refused_unless_fresh(tmp_path, monkeypatch):
+    """After an upgrade, a rerun of a finished run returned the old version's results silently (and a
+    resumed one mixed both versions' records)."""
+    import thresher.engines.workdir as workdir
+
+    work = WorkDir(tmp_path)
+    work.prepare(RunConfig(), SHARDS)
+    monkeypatch.setattr(workdir, "__version__", "99.0")
+    with pytest.raises(RunMismatch, match="made by thresher"):
+        work.prepare(RunConfig(), SHARDS)
+    work.prepare(RunConfig(), SHARDS, fresh=True)
+    work.prepare(RunConfig(), SHARDS)
+
+
+def _finished_run(tmp_path, shards):
+    work = WorkDir(tmp_path)
+    work.prepare(RunConfig(), shards)
+    for shard in shards:
+        work.extracted(shard).write_bytes(b"x")
+        work.extract_marker(shard).write_text("{}")
+        work.final_marker(shard).write_text("{}")
+    work.dedup_marker.write_text("{}")
+    (tmp_path / "data" / "part-00000.jsonl").write_text("{}\n")
+    work.stats.write_text("{}")
+    (tmp_path / "stories.jsonl").write_text("{}\n")
+    (tmp_path / "_work" / "stories").mkdir()
+    (tmp_path / "_work" / "stories" / "_DONE").write_text("{}")
+    return work
+
+
+def test_fresh_discards_the_story_list_too(tmp_path):
+    """`--fresh` without `--stories` left the discarded run's stories.jsonl beside the new data."""
+    work = _finished_run(tmp_path, SHARDS)
+    work.prepare(RunConfig(boilerplate=False), SHARDS, fresh=True)
+    assert not (tmp_path / "stories.jsonl").exists() and not (tmp_path / "_work" / "stories" / "_DONE").exists()
+
+
+def test_update_keeps_the_extraction_of_unchanged_inputs(tmp_path):
+    """A corpus grows (next month's WARCs): rerunning over more inputs was refused, and --fresh
+    extracted every old archive again."""
+    work = _finished_run(tmp_path, SHARDS)
+    more = [*SHARDS, Shard(index=1, key="b-2", paths=("b",))]
+    with pytest.raises(RunMismatch, match="--update"):
+        work.prepare(RunConfig(), more)
+    with pytest.raises(RunMismatch, match="configuration"):
+        work.prepare(RunConfig(boilerplate=False), more, update=True)
+    work.prepare(RunConfig(), more, update=True)
+    assert work.extracted(SHARDS[0]).exists() and work.extract_marker(SHARDS[0]).exists()
+    assert not work.final_marker(SHARDS[0]).exists() and not work.dedup_marker.exists()
+    assert not work.stats.exists() and not (tmp_path / "data" / "part-00000.jsonl").exists()
+    assert not (tmp_path / "stories.jsonl").exists()
+    work.prepare(RunConfig(), more)  # now the run of these inputs
+    # an input gone: its extraction goes too
+    work.extracted(more[1]).write_bytes(b"y")
+    work.prepare(RunConfig(), SHARDS, update=True)
+    assert not work.extracted(more[1]).exists() and work.extracted(SHARDS[0]).exists()

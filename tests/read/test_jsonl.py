@@ -125,3 +125,23 @@ def test_an_empty_json_array_is_an_empty_input(tmp_path):
     path.write_text("[]\n", encoding="utf-8")
     [failure] = list(read_jsonl(str(path)))
     assert isinstance(failure, Failure) and failure.reason == "empty"
+
+
+def test_datatrove_records_give_their_url_and_date_and_html_in_text_is_html(tmp_path):
+    """datatrove's WarcReader → JsonlWriter writes the raw HTML of a page in `text`, its URL and crawl
+    date in `metadata`: such a file went through the text engine (scripts and tags as the "text") and
+    lost its URL (so no hostname, no site boilerplate)."""
+    html = "<!DOCTYPE html><html><head><title>T</title></head><body><p>Words.</p></body></html>"
+    rows = [
+        {"text": html, "id": "cc/1", "media": [],
+         "metadata": {"url": "https://a.example/x", "date": "2025-01-01T00:00:00Z"}},
+        {"text": "  <html lang=en><body><p>Hi</p></body></html>", "metadata": {"url": "https://a.example/y"}},
+        {"text": "<b>Scraped</b> text that starts with a tag is still text", "url": "https://b.example/z",
+         "metadata": {"url": "https://ignored.example/"}},
+    ]
+    path = tmp_path / "dt.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    pages = list(read_jsonl(str(path)))
+    assert [p.kind for p in pages] == ["auto", "auto", "text"]
+    assert [p.url for p in pages] == ["https://a.example/x", "https://a.example/y", "https://b.example/z"]
+    assert pages[0].date == "2025-01-01T00:00:00Z" and pages[1].date is None

@@ -6,7 +6,7 @@ import pytest
 
 from thresher.model import Failure, Page
 from thresher.read.stats import ReadStats
-from thresher.read.warc import read_warc, split_http
+from thresher.read.warc import read_warc, read_warc_record, split_http
 
 from .conftest import http_response, warc_file, warc_record
 
@@ -244,3 +244,18 @@ def test_fixture_truncated_member():
     assert isinstance(cut, Failure)
     assert (cut.reason, cut.url, cut.provenance.record) == ("truncated", "https://example.org/lost", 2)
     assert stats.skipped == {"warcinfo": 1}
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_one_record_is_read_again_at_its_offset(tmp_path, gz):
+    """The corpus view of `thresher serve` could show no trace for a record of a WARC: its provenance
+    (source file, byte offset) named the record, but nothing read one record at an offset."""
+    path = tmp_path / ("crawl.warc.gz" if gz else "crawl.warc")
+    path.write_bytes(build_warc(gz=gz))
+    pages = list(read_warc(str(path)))
+    for page in pages:
+        again = read_warc_record(str(path), page.provenance.offset, record=page.provenance.record)
+        assert again == page
+    assert read_warc_record(str(path), 0) is None  # warcinfo: a record read_warc skips
+    assert isinstance(read_warc_record(str(path), 10**9), Failure)
+    assert isinstance(read_warc_record(str(tmp_path / "missing.warc"), 0), Failure)

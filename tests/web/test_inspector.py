@@ -189,3 +189,49 @@ def test_corpus_given_at_start(make_client: Callable[..., TestClient], tmp_path:
     _write_corpus(tmp_path, page_file)
     client = make_client(corpus=tmp_path / "part-0.jsonl")
     assert "4 records" in client.get("/corpus").text
+
+
+def test_a_record_of_a_warc_is_traced_from_its_archive(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corpus view of a `thresher run` over WARC files said "No trace ... source file is not
+    readable here" for every record: only .html/.txt sources were read again. The record's provenance
+    (file, byte offset) is enough; a relative source is looked up beside the run folder too, as
+    `thresher run crawl/ -o corpus/` writes it."""
+    from thresher.cli.main import main
+    from thresher.testing.corpus import warc_record
+
+    (tmp_path / "crawl").mkdir()
+    other = ("<html><head><title>Other</title></head><body><article><p>" + "Another page with words. " * 20
+             + "</p></article></body></html>")
+    (tmp_path / "crawl" / "a.warc.gz").write_bytes(
+        warc_record("https://a.example/other", other.encode()) + warc_record("https://a.example/one", ARTICLE.encode()))
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "crawl/a.warc.gz", "-o", "corpus", "--workers", "1", "--no-boilerplate"]) == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the server runs in another folder than the run did
+    client.post("/corpus/import", data={"path": str(tmp_path / "corpus")})
+    store = client.app.state.store  # type: ignore[attr-defined]
+    rows = {store.get(row.rowid)["record"]["url"]: row.rowid for row in store.page(store_query()).rows}
+    page = client.get(f"/corpus/doc/{rows['https://a.example/one']}")
+    assert "No trace" not in page.text
+    assert "re-extracted from record 1 of" in page.text and "a.warc.gz" in page.text
+    trace = thresher.extract_trace(ARTICLE, url="https://a.example/one", options=Options(with_markdown=True))
+    assert _blocks(page.text) == [("kept" if d.kept else "removed", d.label) for d in trace.decisions]
+
+
+def test_a_document_links_to_the_other_documents_of_its_story(client: TestClient, tmp_path: Path) -> None:
+    """After `thresher run --stories`, a document's page showed its story id nowhere but in the raw
+    JSON, and the listing could not be narrowed to one story."""
+    recs = [{"id": f"d{i}", "title": f"Story {i % 2} report {i}", "text": "Some words.", "story": f"s-{i % 2}"}
+            for i in range(4)]
+    (tmp_path / "part-0.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+    client.post("/corpus/import", data={"path": str(tmp_path / "part-0.jsonl")})
+    store = client.app.state.store  # type: ignore[attr-defined]
+    rowid = next(row.rowid for row in store.page(store_query()).rows if row.doc_id == "d1")
+    page = client.get(f"/corpus/doc/{rowid}").text
+    assert 'href="/corpus?story=s-1"' in page
+    listing = client.get("/corpus", params={"story": "s-1"}).text
+    assert "Story 1 report 1" in listing and "Story 1 report 3" in listing and "Story 0" not in listing
+    assert 'name="story" value="s-1"' in listing  # kept when the other filters change

@@ -42,7 +42,9 @@ def test_import_a_run_folder(run_output: Path) -> None:
     assert report.records == 22
     assert report.skipped_lines == 1
     assert store.count() == 22
-    assert dict(store.facets("status")) == {"ok": 20, "rejected": 1, "failed": 1}
+    # a duplicate is not an "ok" document: the corpus view counted 142 documents for a run whose
+    # data/ held 121 (21 duplicates)
+    assert dict(store.facets("status")) == {"ok": 19, "duplicate": 1, "rejected": 1, "failed": 1}
     assert dict(store.facets("rejected")) == {"assemble:too_short": 1, "undecodable": 1}
     assert dict(store.facets("duplicate_of")) == {"d0": 1}
     store.close()
@@ -129,4 +131,34 @@ def test_missing_path_raises(tmp_path: Path) -> None:
     store = Store()
     with pytest.raises(FileNotFoundError):
         store.import_path(tmp_path / "nope")
+    store.close()
+
+
+def test_documents_of_one_story(tmp_path: Path) -> None:
+    """`thresher run --stories` gives every document a `story` id; the corpus view could not list the
+    documents of one story."""
+    path = tmp_path / "part-00000.jsonl"
+    path.write_text("".join(json.dumps(_rec(i, story=f"s-{i % 2}")) + "\n" for i in range(6)))
+    store = Store()
+    store.import_path(path)
+    assert [r.doc_id for r in store.page(Query(filters={"story": "s-1"})).rows] == ["d1", "d3", "d5"]
+    store.close()
+
+
+def test_a_store_file_of_an_older_schema_gets_the_new_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)
+    con.executescript(
+        "CREATE TABLE documents (rowid INTEGER PRIMARY KEY, doc_id TEXT, url TEXT, hostname TEXT, title TEXT,"
+        " language TEXT, status TEXT NOT NULL, rejected TEXT, duplicate_of TEXT, length INTEGER NOT NULL DEFAULT 0,"
+        " text TEXT, source_file TEXT NOT NULL, line INTEGER NOT NULL, record TEXT NOT NULL);"
+    )
+    con.close()
+    path = tmp_path / "part-00000.jsonl"
+    path.write_text(json.dumps(_rec(1, story="s-9")) + "\n")
+    store = Store(db)
+    store.import_path(path)
+    assert store.page(Query(filters={"story": "s-9"})).total == 1
     store.close()

@@ -18,12 +18,16 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     """The parser for ``thresher [extract] [options] [INPUT ...]``."""
     parser = argparse.ArgumentParser(
         prog=PROG,
-        usage="%(prog)s [extract] [options] [INPUT ...]",
+        usage="%(prog)s [extract] [options] [INPUT ...]\n       %(prog)s {run,stories,serve} --help",
         description=(
             "Extract the main text and metadata of web pages (HTML files, WARC/WET archives, JSONL "
             "records, scraped text). Reads standard input when no input is given."
         ),
         epilog=(
+            "Other commands (each with its own --help): thresher run INPUT... -o OUT builds a corpus "
+            "(WARC/WET archives, JSONL, folders: extract, filter, deduplicate, resumable; local or Spark); "
+            "thresher stories groups headlines into news stories; thresher serve starts the inspector "
+            "and HTTP API. "
             "Output format by default: from the -o file's extension (.jsonl, .csv, .md...), else txt "
             "for one input document and jsonl for more (with --output-dir: txt). Exit status: 0 all inputs gave a result, 1 some "
             "failed (their error records are in json/jsonl/csv/xml output, on stderr for txt, markdown and html), "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import glob
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -37,7 +38,8 @@ from thresher.stories import (
 
 def build_stories_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=f"{PROG} stories", description=__doc__.split("\n\n")[0])
-    p.add_argument("inputs", nargs="*", help="JSONL (also .jsonl.gz), Parquet or text files (default: stdin)")
+    p.add_argument("inputs", nargs="*", help="JSONL (also .jsonl.gz), Parquet or text files, folders of them "
+                   "(a thresher run folder: its data/ parts), globs (default: stdin)")
     p.add_argument("-o", "--output", help="write the stories here (default: stdout)")
     p.add_argument("--assignments", help="also write each item's story id to this JSONL file")
     p.add_argument("--backend", choices=("auto", "lexical", "embedding"), default="auto",
@@ -67,6 +69,7 @@ def stories_command(argv: Sequence[str]) -> int:
     unreadable: list[str] = []
     bad_lines = 0
     errors = 0  # error records of `thresher extract` output: no document, nothing wrong with the line
+    untitled = 0  # documents without a title (and no ticker): nothing to group, nothing wrong either
     for source, lines in _sources(args.inputs, parser, unreadable):
         for n, line in enumerate(lines):
             if not line.strip():
@@ -76,6 +79,8 @@ def stories_command(argv: Sequence[str]) -> int:
                 continue
             try:
                 items.extend(_items(source, n, line, len(items)))
+            except Untitled:
+                untitled += 1
             except ValueError as err:
                 bad_lines += 1
                 print(f"{PROG}: {source}:{n + 1}: skipped: {err}", file=sys.stderr)
@@ -106,7 +111,8 @@ def stories_command(argv: Sequence[str]) -> int:
     print(f"{PROG}: {len(unique)} items, {len(result.stories)} stories ({multi} with several items), "
           f"backend {result.backend}, {bad_lines} lines skipped"
           + (f", {len(unreadable)} files skipped" if unreadable else "")
-          + (f", {errors} error records passed over" if errors else ""), file=sys.stderr)
+          + (f", {errors} error records passed over" if errors else "")
+          + (f", {untitled} documents without a title passed over" if untitled else ""), file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -120,12 +126,10 @@ def _sources(
             parser.error("no input: give JSONL or text files, or pipe headlines on stdin")
         yield "<stdin>", _stdin_lines()
         return
-    for path in paths:
+    for path in _expand(paths, parser):
         if path == "-":
             yield "<stdin>", _stdin_lines()
             continue
-        if Path(path).is_dir():
-            parser.error(f"{path}: is a directory (give the JSONL or text files in it)")
         if not Path(path).is_file():
             parser.error(f"{path}: no such file")
         if path.endswith(".parquet"):
@@ -142,6 +146,37 @@ def _sources(
             print(f"{PROG}: {path}: skipped: {err.message}", file=sys.stderr)
             continue
         yield path, _json_document_lines(text) or text.splitlines()
+
+
+INPUT_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz", ".parquet", ".txt", ".txt.gz")
+"""Files read from a folder given as an input."""
+
+
+def _expand(paths: Sequence[str], parser: argparse.ArgumentParser) -> Iterator[str]:
+    """The input files: a folder gives its JSONL, Parquet and text files (a ``thresher run`` folder
+    its ``data/`` parts only: duplicates, rejected and failed records are no stories), a glob its
+    matches (quoted globs too)."""
+    for path in paths:
+        folder = Path(path)
+        if folder.is_dir():
+            run = (folder / "_work" / "run.json").is_file() or (folder / "stats.json").is_file()
+            if run and (folder / "data").is_dir():
+                folder = folder / "data"
+            found = sorted(
+                str(f) for f in folder.rglob("*")
+                if f.is_file() and f.name.lower().endswith(INPUT_SUFFIXES)
+                and not any(part.startswith((".", "_")) for part in f.relative_to(folder).parts)
+            )
+            if not found:
+                parser.error(f"{path}: no JSONL, Parquet or text files in this folder")
+            yield from found
+        elif not folder.exists() and any(c in path for c in "*?["):
+            matches = sorted(glob.glob(path, recursive=True))
+            if not matches:
+                parser.error(f"{path}: no files match")
+            yield from matches
+        else:
+            yield path
 
 
 def _stdin_lines() -> list[str]:
@@ -192,6 +227,10 @@ def _is_error_record(line: str) -> bool:
     return isinstance(record, dict) and bool(record.get("error")) and not record.get("title")
 
 
+class Untitled(ValueError):
+    """A document record (``thresher extract``/``run`` output) without a title: no item, no error."""
+
+
 def _items(source: str, n: int, line: str, index: int) -> list[Item]:
     """The items of one input line: a headline, or a record (plus the ticker lines it carries)."""
     stripped = line.strip()
@@ -203,8 +242,11 @@ def _items(source: str, n: int, line: str, index: int) -> list[Item]:
         if not isinstance(record, dict):
             raise ValueError("a JSON line must be an object")
         ticker = items_from_headlines(record, index=index)
-        if not (record.get("headline") or record.get("title")) and ticker:
-            return ticker  # a page with no title of its own: only its ticker's items
+        if not (record.get("headline") or record.get("title")):
+            if ticker:
+                return ticker  # a page with no title of its own: only its ticker's items
+            if "text" in record:
+                raise Untitled(f"record {index} is a document without a title")
         return [item_from_record(record, index=index), *ticker]
     _clock, headline = parse_headline_line(stripped)  # a ticker's clock time has no date: not a timestamp
     return [Item(id=f"{Path(source).name}:{n + 1}", headline=headline)]

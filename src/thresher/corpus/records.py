@@ -78,7 +78,8 @@ def finish_record(
 ) -> tuple[Kind, dict[str, Any], int]:
     """A kept document after its site's boilerplate lines are removed: ``(kind, record, lines removed)``.
 
-    The text loses its boilerplate lines (and the fingerprint follows the new text); a document left
+    The text (and the Markdown, when the record carries it: line keys ignore punctuation, so Markdown
+    marks do not matter) loses its boilerplate lines (and the fingerprint follows the new text); a document left
     shorter than ``min_length`` characters (or empty) becomes ``rejected`` as
     ``boilerplate:too_short``.
     """
@@ -89,6 +90,8 @@ def finish_record(
         text = strip_boilerplate(text, boilerplate)
         out["text"] = text
         out["fingerprint"] = Document(text=text).fingerprint
+        if isinstance(out.get("markdown"), str):  # the same lines, with their Markdown marks
+            out["markdown"] = strip_boilerplate(out["markdown"], boilerplate)
     if removed and len(text.strip()) < max(1, min_length):
         out["rejected"] = BOILERPLATE_REJECTED
         return "rejected", out, removed

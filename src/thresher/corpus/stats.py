@@ -84,14 +84,17 @@ class RunStats:
 
     def summary(self) -> str:
         """One line for stderr."""
-        def reasons(counts: Counter[str]) -> str:
+        def reasons(counts: Counter[str], most: int | None = None) -> str:
             if not counts:
                 return ""
             top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            return " (" + ", ".join(f"{k} {v}" for k, v in top) + ")"
+            shown = ", ".join(f"{k} {v}" for k, v in top[:most])
+            return f" ({shown}{', ...' if most is not None and len(top) > most else ''})"
 
+        skipped = sum(self.skipped.values())
         return (
             f"thresher run: {self.shards} shards, {self.records} records: {self.output} written, "
             f"{self.n_rejected} rejected{reasons(self.rejected)}, {self.n_failed} failed{reasons(self.failed)}, "
             f"{self.duplicates} duplicates; {self.boilerplate_lines_removed} boilerplate lines removed"
+            + (f"; {skipped} archive records skipped{reasons(self.skipped, 3)}" if skipped else "")
         )

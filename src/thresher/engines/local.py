@@ -4,7 +4,7 @@ Workers are started with ``spawn`` (no inherited locks or threads), one per core
 worker everything runs in this process. Phase 2 (dedup) runs in this process over all kept documents
 (``dedup.deduplicate``), holding their texts in memory: about the size of the extracted text, a few
 GB for a few million documents; beyond one machine, use the Spark engine. A progress line with an
-ETA goes to stderr when it is a terminal.
+ETA goes to stderr: redrawn on a terminal, a line a minute in a log file.
 """
 
 from __future__ import annotations
@@ -24,35 +24,59 @@ from thresher.engines.stories import local_stories
 from thresher.engines.tasks import dedup_corpus
 from thresher.stories.model import StoriesOptions
 
+LOG_INTERVAL = 60.0
+"""Seconds between progress lines when stderr is a log file, not a terminal."""
+
 
 class WorkerDied(RuntimeError):
     """A worker process died (killed, out of memory, crashed) while working on a shard."""
 
 
 class ShardProgress:
-    """``thresher run: extract 5/12 shards, 3.1 shards/s, ETA 0:00:02`` redrawn on one line."""
+    """``thresher run: extract 5/12 shards, 3.1 shards/s, ETA 0:00:02``: on a terminal redrawn on one
+    line from the start; in a log (stderr not a terminal) a line every ``interval`` seconds, and one at
+    the end of a phase that printed one (a short run prints only its summary)."""
 
-    def __init__(self, stream: TextIO | None, label: str, total: int) -> None:
+    def __init__(self, stream: TextIO | None, label: str, total: int, *,
+                 clock: Callable[[], float] = time.monotonic, interval: float = LOG_INTERVAL) -> None:
         self.stream, self.label, self.total = stream, label, total
-        self.started = time.monotonic()
+        self.tty = stream is not None and _isatty(stream)
+        self.clock, self.interval = clock, interval
+        self.started = self.last = clock()
         self.done = 0
         self.fresh = 0
+        self.logged = False
+        if self.tty:
+            self._draw()
 
     def step(self, *, skipped: bool = False) -> None:
         self.done += 1
         self.fresh += not skipped
         if self.stream is None:
             return
-        elapsed = time.monotonic() - self.started
+        if self.tty:
+            self._draw()
+            return
+        now = self.clock()
+        if now - self.last >= self.interval or (self.logged and self.done == self.total):
+            self.last, self.logged = now, True
+            self.stream.write(self._line() + "\n")
+            self.stream.flush()
+
+    def _line(self) -> str:
+        elapsed = self.clock() - self.started
         rate = self.fresh / elapsed if elapsed > 0 else 0.0
         left = self.total - self.done
         eta = time.strftime("%H:%M:%S", time.gmtime(left / rate)) if rate > 0 else "?"
-        self.stream.write(f"\r\x1b[Kthresher run: {self.label} {self.done}/{self.total} shards, "
-                          f"{rate:.2f} shards/s, ETA {eta}")
+        return f"thresher run: {self.label} {self.done}/{self.total} shards, {rate:.2f} shards/s, ETA {eta}"
+
+    def _draw(self) -> None:
+        assert self.stream is not None
+        self.stream.write("\r\x1b[K" + self._line())
         self.stream.flush()
 
     def close(self) -> None:
-        if self.stream is not None:
+        if self.stream is not None and self.tty:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
 
@@ -62,7 +86,7 @@ class LocalEngine:
 
     def __init__(self, *, workers: int = 0, progress: TextIO | None = None) -> None:
         self.workers = workers if workers > 0 else (os.cpu_count() or 1)
-        self.progress = progress if progress is not None and _isatty(progress) else None
+        self.progress = progress
 
     def map_shards(
         self, step: ShardStep, shards: Sequence[Shard], config: RunConfig, root: str, *,

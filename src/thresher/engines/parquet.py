@@ -1,7 +1,8 @@
 """Parquet parts of a run's ``data/`` (the ``[parquet]`` extra): one row per document, fixed schema.
 
 The columns are the JSONL record's fields with fixed types, so every part of a corpus has the same
-schema (``text`` and ``id`` for datatrove's ParquetReader; the rest is metadata).
+schema (``text`` and ``id`` for datatrove's ParquetReader; the rest is metadata). A field a JSONL
+record leaves out when empty (``markdown``, ``comments``, ``headlines``) is null here.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ def schema() -> Any:
         pa.field("source", pa.string()), pa.field("record", pa.int64()),
         pa.field("offset", pa.int64()), pa.field("record_id", pa.string()),
     ])))
+    fields.append(pa.field("headlines", pa.list_(pa.struct([  # a removed ticker's lines, as in JSONL
+        pa.field("time", pa.string()), pa.field("headline", pa.string()),
+    ]))))
     fields.append(pa.field("story", pa.string()))  # set by ``run --stories``, null before
     return pa.schema(fields)
 

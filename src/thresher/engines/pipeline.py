@@ -36,15 +36,16 @@ class Engine(Protocol):
 
 def run_corpus(
     shards: Sequence[Shard], config: RunConfig, root: str, engine: Engine, *, fresh: bool = False,
-    stories: StoriesOptions | None = None,
+    update: bool = False, stories: StoriesOptions | None = None,
 ) -> RunStats:
     """Run (or finish) the run of ``config`` over ``shards`` into ``root``; returns the merged counts.
     With ``stories``, then give every data record its story id (also after a finished run).
 
-    Raises ``workdir.RunMismatch`` when ``root`` holds a run of another configuration or other inputs.
+    Raises ``workdir.RunMismatch`` when ``root`` holds a run of another configuration or other inputs
+    (``fresh``: discard it; ``update``: keep the extraction of the inputs it shares with this run).
     """
     work = WorkDir(root)
-    work.prepare(config, shards, fresh=fresh)
+    work.prepare(config, shards, fresh=fresh, update=update)
     if stories is not None:
         check_config(config)
     if work.stats.exists():

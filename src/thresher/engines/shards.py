@@ -25,6 +25,8 @@ from thresher.read.sources import JSONL_EXTENSIONS, NOT_INPUT_EXTENSIONS, WARC_E
 HEAD_BYTES = 1 << 16
 _GLOB_CHARS = frozenset("*?[")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+RUN_RECORD = os.path.join("_work", "run.json")
+"""The file that marks a folder as the output of a run (``engines.workdir``)."""
 
 
 class PlanError(ValueError):
@@ -43,17 +45,20 @@ class Shard:
         return f"part-{self.index:05d}"
 
 
-def plan_shards(entries: Sequence[str], *, shard_size: int = 1000) -> list[Shard]:
+def plan_shards(entries: Sequence[str], *, shard_size: int = 1000, exclude: Sequence[str] = ()) -> list[Shard]:
     """The shards of a run over ``entries`` (files, directories, globs), in input order.
 
+    Files under ``exclude`` (the run's own output directory) are left out, and so is, inside a
+    directory, the folder of any other run (one with ``_work/run.json``) and every run's ``_work``.
     Raises ``PlanError`` for an entry that names no file. A file named twice is read once.
     """
     groups: list[tuple[str, ...]] = []
     loose: list[str] = []
     seen: set[str] = set()
+    skip = tuple(os.path.join(os.path.realpath(path), "") for path in exclude)
     for path in _files(entries):
         real = os.path.realpath(path)
-        if real in seen:
+        if real in seen or real.startswith(skip) or _in_work_folder(real):
             continue
         seen.add(real)
         if _is_container(path):
@@ -113,11 +118,24 @@ def _files(entries: Sequence[str]) -> Iterator[str]:
 def _walk(root: str) -> Iterator[str]:
     """Files under ``root``, depth first in name order; hidden entries, assets, code and docs left out."""
     for current, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _is_run_folder(os.path.join(current, d)))
         for name in sorted(files):
             if name.startswith(".") or os.path.splitext(name)[1].lower() in NOT_INPUT_EXTENSIONS:
                 continue
             yield os.path.join(current, name)
+
+
+def _is_run_folder(path: str) -> bool:
+    """The output folder of a ``thresher run`` (or its ``_work`` folder)."""
+    return os.path.isfile(os.path.join(path, RUN_RECORD)) or (
+        os.path.basename(path) == "_work" and os.path.isfile(os.path.join(path, "run.json")))
+
+
+def _in_work_folder(real: str) -> bool:
+    """A run's intermediate file (``OUT/_work/...``), whatever entry named it."""
+    parts = real.split(os.sep)
+    return any(part == "_work" and os.path.isfile(os.sep.join([*parts[: i + 1], "run.json"]))
+               for i, part in enumerate(parts[:-1]))
 
 
 def _is_container(path: str) -> bool:

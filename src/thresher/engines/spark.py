@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import combinations
 from operator import add
-from typing import Any
+from typing import Any, TextIO
 
 from pyspark import SparkConf, StorageLevel
 from pyspark.sql import SparkSession
@@ -76,10 +77,17 @@ class SparkEngine:
 
     def __init__(
         self, *, spark: SparkSession | None = None, master: str | None = None,
-        max_driver_edges: int = MAX_DRIVER_EDGES,
+        max_driver_edges: int = MAX_DRIVER_EDGES, progress: TextIO | None = None,
     ) -> None:
         self.spark = spark if spark is not None else build_session(master)
         self.max_driver_edges = max_driver_edges
+        self.progress = progress
+        """Where a line goes as each phase starts and ends (Spark's own progress bar is off)."""
+
+    def _say(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress.write(f"thresher run: {text}\n")
+            self.progress.flush()
 
     def map_shards(
         self, step: ShardStep, shards: Sequence[Shard], config: RunConfig, root: str, *,
@@ -88,16 +96,21 @@ class SparkEngine:
         results = {shard.index: step(shard, config, root) for shard in shards if done(shard)}
         todo = [shard for shard in shards if shard.index not in results]
         if todo:
+            started = time.monotonic()
+            self._say(f"{label} {len(todo)} shards on Spark" + (f" ({len(results)} done before)" if results else ""))
             sc = self.spark.sparkContext
             sc.setJobDescription(f"thresher {label}: {len(todo)} shards")
             rdd = sc.parallelize(todo, len(todo))
             results.update(rdd.map(lambda shard: (shard.index, step(shard, config, root))).collect())
+            self._say(f"{label} {len(todo)} shards done in {time.monotonic() - started:.1f} s")
         return [results[shard.index] for shard in shards]
 
     def dedup(self, shards: Sequence[Shard], config: RunConfig, root: str) -> dict[str, Any]:
         work = WorkDir(root)
         if work.dedup_marker.exists():
             return dict(read_json(work.dedup_marker))
+        started = time.monotonic()
+        self._say("dedup on Spark")
         sc = self.spark.sparkContext
         sc.setJobDescription("thresher dedup")
         docs = (
@@ -135,6 +148,7 @@ class SparkEngine:
         docs.unpersist()
         duplicates.unpersist()
         write_json(work.dedup_marker, counts)
+        self._say(f"dedup done in {time.monotonic() - started:.1f} s")
         return counts
 
     def stories(

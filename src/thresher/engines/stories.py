@@ -41,14 +41,13 @@ from thresher.dedup.groups import UnionFind
 from thresher.engines.parquet import read_parquet, write_parquet
 from thresher.engines.shards import Shard
 from thresher.engines.tasks import shard_key_of
-from thresher.engines.workdir import WorkDir, read_json, write_json, write_jsonl
+from thresher.engines.workdir import STORIES_FILE, WorkDir, read_json, write_json, write_jsonl
 from thresher.stories import Item, StoriesOptions, Story, cluster_stories, item_from_record, make_backend
 from thresher.stories.cluster import _weights, cluster_component, distinct_ids, single_story
 from thresher.stories.pairs import TermIndex, pair_scores
 from thresher.stories.similarity import Backend, idf_table, seconds
 from thresher.stories.text import Terms, terms
 
-STORIES_FILE = "stories.jsonl"
 Order = tuple[int, int]
 """An item's place in the corpus: (shard number, record number in the shard's data part)."""
 

@@ -7,7 +7,7 @@ OUT/
   failed/part-00000.jsonl[.gz]            broken input, with ``error`` and ``message``
   duplicates/part-00000.jsonl[.gz]        duplicates, with ``duplicate_of`` = the survivor's id
   stats.json                              the merged counts; written last: its presence means done
-  _work/run.json                          configuration fingerprint and shard keys of this run
+  _work/run.json                          configuration (and its fingerprint), shard keys, version
   _work/extract/<shard key>.jsonl.gz      phase 1: every result of the shard, in reader order
   _work/extract/<shard key>.done          ... its completion marker (the shard's counts)
   _work/dedup/<shard key>.jsonl.gz        phase 2: the shard's duplicates and their survivors
@@ -32,10 +32,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from thresher import __version__
 from thresher.corpus.config import RunConfig
 from thresher.engines.shards import Shard
 
 PARTS = ("data", "rejected", "failed", "duplicates")
+STORIES_FILE = "stories.jsonl"
+"""The list of stories of ``run --stories`` (``engines.stories``), removed with the run's results."""
 RUN_FORMAT = 1
 
 
@@ -82,22 +85,29 @@ class WorkDir:
     def stats(self) -> Path:
         return self.root / "stats.json"
 
-    def prepare(self, config: RunConfig, shards: Iterable[Shard], *, fresh: bool = False) -> None:
-        """Create the directories; check that a previous run here had the same configuration and inputs
-        (``RunMismatch`` otherwise, unless ``fresh``: then its results are removed); clear temp files."""
+    def prepare(self, config: RunConfig, shards: Iterable[Shard], *, fresh: bool = False, update: bool = False) -> None:
+        """Create the directories; check that a previous run here had the same configuration, inputs
+        and version of thresher (``RunMismatch`` saying what differs otherwise, unless ``fresh``: then
+        its results are removed; or, when only the inputs differ, ``update``: then the extraction of
+        the inputs still there is kept and the rest removed); clear temp files."""
         keys = [shard.key for shard in shards]
-        run = {"format": RUN_FORMAT, "config": config.fingerprint(), "shards": keys}
+        run = {"format": RUN_FORMAT, "config": config.fingerprint(), "shards": keys, "thresher": __version__,
+               "settings": config.to_dict()}
         record = self.work / "run.json"
         if record.exists():
             previous = json.loads(record.read_text(encoding="utf-8"))
-            if previous != run:
-                if not fresh:
-                    what = "configuration" if previous.get("config") != run["config"] else "inputs"
-                    raise RunMismatch(
-                        f"{self.root} holds a run with other {what}; use another --output-dir, "
-                        "or --fresh to discard it"
-                    )
-                self._discard()
+            problem = _mismatch(previous, run)
+            if problem is not None:
+                inputs_only = problem.startswith("other inputs")
+                if update and inputs_only:
+                    self._discard(keep=frozenset(keys))
+                elif fresh:
+                    self._discard()
+                else:
+                    also = (", or --update to keep the extraction of the unchanged inputs and redo the rest"
+                            if inputs_only else "")
+                    raise RunMismatch(f"{self.root} holds a run with {problem}; use another --output-dir, "
+                                      f"--fresh to discard it{also}")
         elif fresh:
             self._discard()
         for sub in ("extract", "dedup", "final"):
@@ -111,13 +121,61 @@ class WorkDir:
         if not record.exists() or json.loads(record.read_text(encoding="utf-8")) != run:
             write_bytes(record, json.dumps(run, indent=1).encode("utf-8"))
 
-    def _discard(self) -> None:
-        for folder in [*(self.root / k for k in PARTS), *(self.work / s for s in ("extract", "dedup", "final"))]:
+    def _discard(self, *, keep: frozenset[str] = frozenset()) -> None:
+        """Remove the run's results; the extraction of the shards in ``keep`` (keys) stays."""
+        folders = [*(self.root / k for k in PARTS), *(self.work / s for s in ("extract", "dedup", "final", "stories"))]
+        for folder in folders:
             if folder.is_dir():
                 for child in folder.iterdir():
+                    if folder.name == "extract" and _shard_of(child.name) in keep:
+                        continue
                     child.unlink()
         self.stats.unlink(missing_ok=True)
+        (self.root / STORIES_FILE).unlink(missing_ok=True)
         (self.work / "run.json").unlink(missing_ok=True)
+
+
+def _shard_of(name: str) -> str:
+    """The shard key of a file of ``_work/extract`` (``KEY.jsonl.gz``, ``KEY.done``)."""
+    return name.removesuffix(".jsonl.gz").removesuffix(".done")
+
+
+def _mismatch(previous: Mapping[str, Any], run: Mapping[str, Any]) -> str | None:
+    """What makes the run recorded in ``previous`` another run than ``run`` (None: the same run).
+    A record written before versions were recorded counts as this version's."""
+    if previous.get("thresher", run["thresher"]) != run["thresher"]:
+        return f"results made by thresher {previous['thresher']} (this is {run['thresher']})"
+    if previous.get("format") != run["format"] or previous.get("config") != run["config"]:
+        changes = _changes(previous.get("settings"), run["settings"])
+        return "another configuration" + (f" ({'; '.join(changes)})" if changes else "")
+    if previous.get("shards") != run["shards"]:
+        before, now = set(previous.get("shards") or ()), set(run["shards"])
+        added, gone = len(now - before), len(before - now)
+        if not added and not gone:
+            return "other inputs (the same inputs in another order)"
+        return (f"other inputs ({added} input{'s' * (added != 1)} added, {gone} gone or changed; a changed "
+                "file, a moved folder or another shard size counts as another input)")
+    return None
+
+
+def _changes(before: Any, now: Any, prefix: str = "") -> list[str]:
+    """``name: old → new`` for every setting that differs (nested settings as ``dedup.threshold``)."""
+    if not isinstance(before, Mapping) or not isinstance(now, Mapping):
+        return [] if prefix == "" else [f"{prefix.rstrip('.')}: {before!r} → {now!r}"]
+    out = []
+    for name in sorted(set(before) | set(now)):
+        old, new = before.get(name), now.get(name)
+        if old == new:
+            continue
+        if isinstance(old, Mapping) and isinstance(new, Mapping):
+            out += _changes(old, new, f"{prefix}{name}.")
+        else:
+            out.append(f"{prefix}{name}: {_shown(old)} → {_shown(new)}")
+    return out
+
+
+def _shown(value: Any) -> str:
+    return "none" if value is None else str(value)
 
 
 @contextlib.contextmanager

@@ -1,7 +1,9 @@
 """JSON Lines (``.jsonl``, ``.ndjson``, ``.json`` lines, and their ``.gz`` forms): one Page per record.
 
 Each record is an object with an ``html`` or a ``text`` string, and optionally ``url``, ``id`` and
-``date``. A bad line (invalid JSON, missing or mistyped fields, too long) becomes one
+``date`` (or, as datatrove writes them, ``url`` and ``date`` inside ``metadata``). A ``text`` that
+starts like a whole HTML document (``<!DOCTYPE html``, ``<html``: datatrove's WarcReader keeps the raw
+page in ``text``) is read as HTML. A bad line (invalid JSON, missing or mistyped fields, too long) becomes one
 ``invalid_record`` / ``too_large`` Failure naming its line number; the other lines are still read.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO, Protocol, cast
@@ -19,6 +22,9 @@ from thresher.read.payload import GZIP_MAGIC, open_source
 
 MAX_RECORD_BYTES = 50_000_000
 """Default cap on one line's length."""
+_HTML_DOCUMENT = re.compile(r"\ufeff?\s*(?:<!--.*?-->\s*)*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html)[\s>]",
+                            re.IGNORECASE | re.DOTALL)
+"""A ``text`` field that starts like a whole HTML document holds a page, not scraped text."""
 SKIP_BYTES = 50_000_000
 """How far past the cap an over-long line is skipped, looking for its end, before the rest of the file
 is given up (a gzip bomb is one endless line: skipping it all would take minutes)."""
@@ -162,8 +168,9 @@ def _page(record: Any, where: Provenance) -> Page:
         raise ThresherError("invalid_record", f"expected a JSON object, got {type(record).__name__}")
     if isinstance(record.get("html"), str):
         data, kind = record["html"], cast(InputFormat, "html")
-    elif isinstance(record.get("text"), str):
-        data, kind = record["text"], cast(InputFormat, "text")
+    elif isinstance(record.get("text"), str):  # scraped text; or a whole HTML page (datatrove's WarcReader)
+        data = record["text"]
+        kind = cast(InputFormat, "auto" if _HTML_DOCUMENT.match(data) else "text")
     elif "html" in record or "text" in record:
         field = "html" if "html" in record else "text"
         raise ThresherError(
@@ -171,13 +178,15 @@ def _page(record: Any, where: Provenance) -> Page:
         )
     else:
         raise ThresherError("invalid_record", "record has neither an 'html' nor a 'text' field")
-    url = record.get("url")
+    given = record.get("metadata")
+    meta: dict[str, Any] = given if isinstance(given, dict) else {}
+    url = record.get("url", meta.get("url"))
     if url is not None and not isinstance(url, str):
         raise ThresherError("invalid_record", f"field 'url' must be a string, got {type(url).__name__}")
     rid = record.get("id")
     if rid is not None and not isinstance(rid, str | int):
         raise ThresherError("invalid_record", f"field 'id' must be a string or number, got {type(rid).__name__}")
-    date = record.get("date")
+    date = record.get("date", meta.get("date"))
     record_id = None if rid is None else str(rid)
     return Page(
         data=data,

@@ -56,6 +56,27 @@ def read_warc_stream(
     yield from _read(stream, source, stats if stats is not None else ReadStats(), max_record_bytes)
 
 
+def read_warc_record(
+    path: str, offset: int, *, record: int | None = None, max_record_bytes: int = MAX_RECORD_BYTES
+) -> Page | Failure | None:
+    """The record that starts at byte ``offset`` of a WARC/WET file (a Page's ``provenance.offset``) as
+    :func:`read_warc` yields it, ``record`` being its number in the file; None for a record that
+    ``read_warc`` skips (request, warcinfo, non-HTML...), a Failure when nothing can be read there."""
+    where = Provenance(source=path, record=record, offset=offset)
+    stream = open_source(path)
+    if isinstance(stream, Failure):
+        return stream
+    with stream:
+        try:
+            stream.seek(offset)
+            for item in ArchiveIterator(stream, parse_http=False, quirks_mode=True):
+                where = Provenance(source=path, record=record, offset=offset, record_id=item.record_id or None)
+                return _convert(item, where, ReadStats(), max_record_bytes)
+        except OSError as err:
+            return Failure(reason="read_error", message=f"no WARC record at byte {offset}: {err}", provenance=where)
+    return Failure(reason="read_error", message=f"no WARC record at byte {offset}", provenance=where)
+
+
 def _read(stream: BinaryIO, path: str, stats: ReadStats, max_record_bytes: int) -> Iterator[Page | Failure]:
     head = stream.read(8)
     if not head:

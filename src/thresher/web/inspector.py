@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -28,9 +29,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import UploadFile
 from starlette.templating import Jinja2Templates
 
-from thresher.model import Failure, Trace
+from thresher.model import Failure, Page, Trace
 from thresher.options import Options
 from thresher.parse.html import inert_html
+from thresher.read.warc import read_warc_record
 from thresher.web.service import PageRequest, Runner
 from thresher.web.store import FILTERS, Query, Store
 
@@ -42,6 +44,9 @@ PREVIEW_CSP = (
 
 KEY_COOKIE = "thresher_key"
 MAX_SOURCE_BYTES = 20_000_000
+LINK_FILTERS = ("duplicate_of", "story")
+"""Filters with too many values for a menu: set by the links of a document or a row."""
+ARCHIVE_SUFFIXES = (".warc", ".wet", ".arc")
 """Largest source file the corpus view reads back to show a document's trace."""
 
 _PKG = resources.files("thresher.web")
@@ -236,14 +241,14 @@ async def try_submit(request: Request) -> Response:
 async def corpus(
     request: Request, q: str = "", after: int | None = None, before: int | None = None,
     hostname: str = "", language: str = "", status: str = "", rejected: str = "", duplicate_of: str = "",
-    message: str = "",
+    story: str = "", message: str = "",
 ) -> Response:
     _require_login(request)
     store: Store = request.app.state.store
     filters = {"hostname": hostname, "language": language, "status": status, "rejected": rejected,
-               "duplicate_of": duplicate_of}
+               "duplicate_of": duplicate_of, "story": story}
     listing = store.page(Query(search=q, filters=filters, after=after, before=before, limit=50))
-    facets = {name: store.facets(name, limit=40) for name in FILTERS if name != "duplicate_of"}
+    facets = {name: store.facets(name, limit=40) for name in FILTERS if name not in LINK_FILTERS}
     params = {"q": q, **{k: v for k, v in filters.items() if v}}
     return templates.TemplateResponse(request, "corpus.html", {
         "nav": "corpus", "listing": listing, "facets": facets, "q": q, "filters": filters, "params": params,
@@ -277,7 +282,8 @@ async def corpus_doc(request: Request, rowid: int) -> Response:
     if item is None:
         raise HTTPException(404, f"no document {rowid} in the corpus")
     rec = item["record"]
-    req, origin = source_of(rec)
+    imported = Path(item["source_file"])  # OUT/data/part-*.jsonl; a run is often started beside OUT
+    req, origin = source_of(rec, bases=list(imported.parents)[:3])
     result: Trace | Failure | None = None
     if req is not None:
         result = await _trace(request, req, request.app.state.settings.options)
@@ -288,8 +294,10 @@ async def corpus_doc(request: Request, rowid: int) -> Response:
     })
 
 
-def source_of(rec: dict[str, Any]) -> tuple[PageRequest | None, str]:
-    """The page behind a record, when it can be had: a raw field in the record, or its source file."""
+def source_of(rec: dict[str, Any], *, bases: Sequence[Path] = ()) -> tuple[PageRequest | None, str]:
+    """The page behind a record, when it can be had: a raw field in the record, its source file, or
+    its record in a WARC/WET archive (at the provenance's byte offset). A relative source path is
+    looked up from here, then from each of ``bases`` (the folders a run's parts were imported from)."""
     url = rec.get("url") if isinstance(rec.get("url"), str) else None
     for name, kind in (("html", "html"), ("raw_html", "html"), ("source_html", "html"), ("raw_text", "text"),
                        ("source_text", "text")):
@@ -297,17 +305,41 @@ def source_of(rec: dict[str, Any]) -> tuple[PageRequest | None, str]:
         if isinstance(value, str) and value.strip():
             return PageRequest(data=value, kind=kind, url=url, id=rec.get("id")), f"the record's {name!r} field"
     source = rec.get("source")
-    prov = rec.get("provenance")
-    if not source and isinstance(prov, dict):
+    given = rec.get("provenance")
+    prov: dict[str, Any] = given if isinstance(given, dict) else {}
+    if not source:
         source = prov.get("source")
-    if isinstance(source, str) and source and not source.startswith("<"):
-        path = Path(source)
-        plain = path.suffix.lower() in (".html", ".htm", ".xhtml", ".txt", ".text", ".md")
-        try:
-            if plain and path.is_file() and path.stat().st_size <= MAX_SOURCE_BYTES:
-                kind = "text" if path.suffix.lower() in (".txt", ".text", ".md") else "auto"
-                return PageRequest(data=path.read_bytes(), kind=kind, url=url, id=rec.get("id"),
-                                   source=str(path)), f"the source file {path}"
-        except OSError:
-            pass
+    if not isinstance(source, str) or not source or source.startswith("<"):
+        return None, ""
+    first = Path(source)
+    candidates = [first] if first.is_absolute() else [first, *(base / first for base in bases)]
+    for path in candidates:
+        found = _source_file(path, rec, prov, url)
+        if found is not None:
+            return found
     return None, ""
+
+
+def _source_file(
+    path: Path, rec: dict[str, Any], prov: dict[str, Any], url: str | None
+) -> tuple[PageRequest, str] | None:
+    name = path.name.lower()
+    plain = path.suffix.lower() in (".html", ".htm", ".xhtml", ".txt", ".text", ".md")
+    try:
+        if not path.is_file():
+            return None
+        if plain and path.stat().st_size <= MAX_SOURCE_BYTES:
+            kind = "text" if path.suffix.lower() in (".txt", ".text", ".md") else "auto"
+            return PageRequest(data=path.read_bytes(), kind=kind, url=url, id=rec.get("id"),
+                               source=str(path)), f"the source file {path}"
+    except OSError:
+        return None
+    offset, number = prov.get("offset"), prov.get("record")
+    if name.removesuffix(".gz").endswith(ARCHIVE_SUFFIXES) and isinstance(offset, int):
+        page = read_warc_record(str(path), offset, record=number if isinstance(number, int) else None,
+                                max_record_bytes=MAX_SOURCE_BYTES)
+        if isinstance(page, Page):
+            return (PageRequest(data=page.data, kind=page.kind, url=url or page.url, id=rec.get("id"),
+                                content_type=page.content_type, charset=page.charset, source=str(path)),
+                    f"record {number} of {path}")
+    return None

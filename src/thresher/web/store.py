@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FILTERS = ("hostname", "language", "status", "rejected", "duplicate_of")
+FILTERS = ("hostname", "language", "status", "rejected", "duplicate_of", "story")
 """Columns the listing can be filtered on (exact match)."""
 
 _SCHEMA = """
@@ -27,9 +27,10 @@ CREATE TABLE IF NOT EXISTS documents (
     hostname TEXT,
     title TEXT,
     language TEXT,
-    status TEXT NOT NULL,            -- ok | rejected | failed
+    status TEXT NOT NULL,            -- ok | duplicate | rejected | failed
     rejected TEXT,                   -- rejection reason, or the failure's error code
     duplicate_of TEXT,
+    story TEXT,                      -- the news story id of `thresher run --stories`
     length INTEGER NOT NULL DEFAULT 0,
     text TEXT,
     source_file TEXT NOT NULL,
@@ -45,6 +46,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
     title, text, content='documents', content_rowid='rowid'
 );
 """
+
+
+_ADDED_COLUMNS = (("story", "TEXT"),)
+"""Columns added after the first schema: added to an older store file when it is opened."""
+_INDEXES = "CREATE INDEX IF NOT EXISTS documents_story ON documents(story);"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,8 @@ def _status(rec: Mapping[str, Any]) -> tuple[str, str | None]:
     rejected = rec.get("rejected")
     if rejected:
         return "rejected", str(rejected)
+    if rec.get("duplicate_of"):
+        return "duplicate", None
     return "ok", None
 
 
@@ -120,6 +128,11 @@ class Store:
         self._db.row_factory = sqlite3.Row
         with self._lock:
             self._db.executescript(_SCHEMA)
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
+            for name, kind in _ADDED_COLUMNS:  # a store file written by an older version
+                if name not in columns:
+                    self._db.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
+            self._db.executescript(_INDEXES)
             self._db.commit()
 
     def close(self) -> None:
@@ -166,7 +179,8 @@ class Store:
             text = rec.get("text") if isinstance(rec.get("text"), str) else ""
             rows.append((
                 _str(rec.get("id")), _str(rec.get("url")), _str(rec.get("hostname")), _str(rec.get("title")),
-                _str(rec.get("language")), status, reason, _str(rec.get("duplicate_of")), len(text or ""),
+                _str(rec.get("language")), status, reason, _str(rec.get("duplicate_of")), _str(rec.get("story")),
+                len(text or ""),
                 text, source_file, line, json.dumps(rec, ensure_ascii=False),
             ))
             if len(rows) >= batch:
@@ -182,7 +196,7 @@ class Store:
             first = cur.execute("SELECT COALESCE(MAX(rowid), 0) FROM documents").fetchone()[0] + 1
             cur.executemany(
                 "INSERT INTO documents (doc_id, url, hostname, title, language, status, rejected, duplicate_of,"
-                " length, text, source_file, line, record) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " story, length, text, source_file, line, record) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
             cur.execute(
