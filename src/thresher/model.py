@@ -29,6 +29,9 @@ class Provenance:
     """Byte offset of the record inside the (compressed) source file, when known."""
     record_id: str | None = None
     """WARC-Record-ID or the id field of a JSONL record."""
+    date: str | None = None
+    """When the page was captured, as the transport says: a WARC record's WARC-Date, a JSONL record's
+    ``date`` (or ``metadata.date``) field. The crawl's date, never taken as the page's publication date."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +39,7 @@ class Provenance:
             "record": self.record,
             "offset": self.offset,
             "record_id": self.record_id,
+            "date": self.date,
         }
 
 
@@ -53,8 +57,6 @@ class Page:
     charset: str | None = None
     """Charset declared by the transport (HTTP header), the strongest encoding hint after a BOM."""
     provenance: Provenance = field(default_factory=Provenance)
-    date: str | None = None
-    """A date known from the transport (WARC-Date, JSONL field), used only as a fallback hint."""
 
 
 BlockKind = Literal[

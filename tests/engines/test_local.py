@@ -58,6 +58,7 @@ def test_records_carry_id_text_metadata_and_provenance(local_run):
     prov = record["provenance"]
     assert prov["source"].endswith("crawl-000.warc.gz") and prov["record"] == 0 and prov["offset"] == 0
     assert prov["record_id"].startswith("<urn:uuid:")
+    assert prov["date"] and prov["date"][:2] in ("19", "20")  # the record's WARC-Date: when it was captured
     assert "removed" not in record
 
 

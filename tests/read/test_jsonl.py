@@ -24,7 +24,7 @@ def test_records_become_pages(tmp_path):
     assert [p.kind for p in pages] == ["html", "text", "html"]
     assert [p.id for p in pages] == ["a1", "2", None]
     assert pages[0].url == "https://example.org/1"
-    assert pages[2].date == "2024-05-01"
+    assert pages[2].provenance.date == "2024-05-01"
     assert [p.provenance.record for p in pages] == [0, 1, 2]
     assert pages[1].provenance.record_id == "2"
     assert pages[0].provenance.offset == 0
@@ -144,4 +144,4 @@ def test_datatrove_records_give_their_url_and_date_and_html_in_text_is_html(tmp_
     pages = list(read_jsonl(str(path)))
     assert [p.kind for p in pages] == ["auto", "auto", "text"]
     assert [p.url for p in pages] == ["https://a.example/x", "https://a.example/y", "https://b.example/z"]
-    assert pages[0].date == "2025-01-01T00:00:00Z" and pages[1].date is None
+    assert pages[0].provenance.date == "2025-01-01T00:00:00Z" and pages[1].provenance.date is None

@@ -75,7 +75,8 @@ def test_html_responses_become_pages(warc_path):
     assert (bare.content_type, bare.charset) == (None, None)
     assert first.id is not None and first.id.startswith("<urn:uuid:")
     assert first.provenance.record_id == first.id
-    assert first.date is not None and first.date.endswith("Z")
+    assert first.provenance.date is not None and first.provenance.date.endswith("Z")  # WARC-Date
+    assert first.provenance.to_dict()["date"] == first.provenance.date
     assert [p.provenance.record for p in items] == [2, 3, 9]
     assert first.provenance.source == warc_path
 

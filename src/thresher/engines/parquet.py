@@ -34,7 +34,7 @@ def schema() -> Any:
     fields += [pa.field(name, pa.string()) for name in STRING_COLUMNS[12:]]
     fields.append(pa.field("provenance", pa.struct([
         pa.field("source", pa.string()), pa.field("record", pa.int64()),
-        pa.field("offset", pa.int64()), pa.field("record_id", pa.string()),
+        pa.field("offset", pa.int64()), pa.field("record_id", pa.string()), pa.field("date", pa.string()),
     ])))
     fields.append(pa.field("headlines", pa.list_(pa.struct([  # a removed ticker's lines, as in JSONL
         pa.field("time", pa.string()), pa.field("headline", pa.string()),

@@ -193,8 +193,8 @@ def _page(record: Any, where: Provenance) -> Page:
         url=url,
         id=record_id,
         kind=kind,
-        date=date if isinstance(date, str) else None,
         provenance=Provenance(
-            source=where.source, record=where.record, offset=where.offset, record_id=record_id
+            source=where.source, record=where.record, offset=where.offset, record_id=record_id,
+            date=date if isinstance(date, str) else None,
         ),
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
 from fastwarc.warc import ArchiveIterator, WarcRecord
@@ -141,11 +142,11 @@ def _convert(record: WarcRecord, where: Provenance, stats: ReadStats, max_record
     if not block.strip():
         stats.skip("empty_record")
         return None
-    date = headers.get("WARC-Date") or None
+    where = replace(where, date=headers.get("WARC-Date") or None)
 
     def page(data: bytes, kind: InputFormat, media: str | None, charset: str | None) -> Page:
         return Page(data=data, url=url, id=where.record_id, kind=kind, content_type=media, charset=charset,
-                    provenance=where, date=date)
+                    provenance=where)
 
     warc_type, warc_charset = _media_type(headers.get("Content-Type"))
     if wtype == "conversion":
