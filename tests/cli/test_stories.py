@@ -54,7 +54,7 @@ def test_jsonl_headlines_keep_outlets_and_times(tmp_path):
 
 
 def test_a_scraped_pages_ticker_goes_from_extract_to_stories(tmp_path):
-    """extract keeps the removed ticker lines as `headlines`; stories groups them with the page."""
+    """extract keeps the removed ticker lines as `headlines`; stories --headlines groups them with the page."""
     items = json.loads(FIXTURE.read_text(encoding="utf-8"))["items"]
     article = "\n\n".join(
         f"Paragraph {i} of a long article about the city council and its budget vote, with enough words "
@@ -72,7 +72,7 @@ def test_a_scraped_pages_ticker_goes_from_extract_to_stories(tmp_path):
     assert (items[0]["time"], items[0]["headline"]) in got
     assert not any(h.startswith(t) for t, h in got if t)
     assigned = tmp_path / "items.jsonl"
-    proc = _run("-", "--assignments", str(assigned), "--backend", "lexical", stdin=extracted.stdout)
+    proc = _run("-", "--assignments", str(assigned), "--backend", "lexical", "--headlines", stdin=extracted.stdout)
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in assigned.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 1 + len(got)  # the page's own title, then each ticker line
@@ -200,3 +200,47 @@ def test_untitled_documents_are_passed_over_not_failed(tmp_path, capsys):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"outlet": "x.example"}) + "\n")  # a headline item without its headline
     assert main(["stories", str(bad), "--backend", "lexical", "-o", str(tmp_path / "s.jsonl")]) == 1
+
+
+def test_a_documents_headline_lists_are_items_only_when_asked(tmp_path, capsys):
+    """Issue 9: `thresher stories OUT/` made an item of every related-articles line of a document's
+    `headlines` ("Read more from ...": 668 items) where `thresher run --stories` made one per titled
+    document (112). By default both group the documents; `--headlines` adds the lines."""
+    from thresher.cli.main import main
+
+    part = tmp_path / "part-00000.jsonl"
+    rows = [{"id": "a", "title": "Storm batters the coast as thousands lose power", "text": "Body.",
+             "date": "2024-03-01", "headlines": [{"time": None, "headline": "Read more from our weather desk"},
+                                                 {"time": None, "headline": "Food Reports"}]},
+            {"id": "b", "title": "Thousands lose power as storm batters coast", "text": "Body.", "date": "2024-03-01",
+             "headlines": [{"time": "3:19", "headline": "Diamondbacks beat the Phillies in game 7"}]}]
+    part.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assigned = tmp_path / "items.jsonl"
+    assert main(["stories", str(part), "--backend", "lexical", "-o", str(tmp_path / "s.jsonl"),
+                 "--assignments", str(assigned)]) == 0
+    err = capsys.readouterr().err
+    assert "2 items, 1 stories" in err and "3 headline-list lines of documents not grouped (--headlines" in err
+    assert [json.loads(line)["id"] for line in assigned.read_text().splitlines()] == ["a", "b"]
+    assert main(["stories", str(part), "--backend", "lexical", "--headlines", "-o", str(tmp_path / "s.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "5 items, 4 stories" in err and "not grouped" not in err
+
+
+def test_undated_documents_of_one_topic_are_no_story_but_undated_headlines_are(tmp_path):
+    """Issue 9: evergreen pages of a general crawl (no date) were grouped by topic; a ticker's
+    headlines (no date either) still group."""
+    pages = [{"id": "c1", "title": "What is Cloud Computing?", "hostname": "a.example",
+              "text": "Cloud computing is the delivery of computing services over the internet."},
+             {"id": "c2", "title": "Investing in Cloud Computing Stocks", "hostname": "b.example",
+              "text": "Cloud computing stocks have grown as computing moves online."}]
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps(r) + "\n" for r in pages))
+    heads = tmp_path / "heads.jsonl"
+    heads.write_text("".join(json.dumps({"id": r["id"], "headline": r["title"], "lead": r["text"]}) + "\n"
+                             for r in pages))
+    sizes = {}
+    for path in (docs, heads):
+        proc = _run(str(path), "--backend", "lexical")
+        assert proc.returncode == 0, proc.stderr
+        sizes[path.name] = sorted(json.loads(line)["size"] for line in proc.stdout.splitlines())
+    assert sizes == {"docs.jsonl": [1, 1], "heads.jsonl": [2]}

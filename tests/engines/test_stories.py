@@ -30,16 +30,45 @@ STORIES = StoriesOptions(backend="lexical")
 CONFIG = RunConfig()
 
 
-def make_news(root: Path, shards: int = 3) -> None:
-    """WARC shards of news pages (one headline each, random-word paragraphs), spread over three sites."""
+# Evergreen pages (written for Thresher, Apache-2.0): one topic, no date, no event.
+EVERGREEN = [
+    "What is Cloud Computing?",
+    "Investing in Cloud Computing Stocks",
+    "Cloud Computing Services for Small Business",
+]
+PUBLISHED = '<meta property="article:published_time" content="2023-10-2{day}T09:00:00Z">'
+
+
+def make_news(root: Path, shards: int = 3, *, dated: bool = True) -> None:
+    """WARC shards of news pages (one headline each, random-word paragraphs, a publication date unless
+    ``dated`` is false), spread over three sites."""
     rng = random.Random(3)
     pages: list[list[tuple[str, bytes]]] = [[] for _ in range(shards)]
     for k, (headline, _) in enumerate(HEADLINES):
         _, paragraphs = factory._article(rng)
         site = factory.SITES[k % 3]
-        pages[k % shards].append((f"https://{site}/news/{k}", factory._html(headline, paragraphs, site)))
+        html = factory._html(headline, paragraphs, site)
+        if dated:
+            html = html.replace(b"</head>", PUBLISHED.format(day=k % 2).encode() + b"</head>")
+        pages[k % shards].append((f"https://{site}/news/{k}", html))
     for s, shard_pages in enumerate(pages):
         factory.write_warc(root / f"news-{s:03d}.warc.gz", shard_pages)
+
+
+def make_evergreen(root: Path, *, dated: bool = False) -> None:
+    """A general crawl: undated pages on one topic whose first paragraphs share its words (``dated``:
+    the same pages with a publication date)."""
+    rng = random.Random(5)
+    pages = []
+    for k, title in enumerate(EVERGREEN):
+        _, paragraphs = factory._article(rng)
+        intro = f"{title}: cloud computing delivers computing services, storage and software over the internet."
+        site = factory.SITES[k % 3]
+        html = factory._html(title, [intro, *paragraphs], site)
+        if dated:
+            html = html.replace(b"</head>", PUBLISHED.format(day=0).encode() + b"</head>")
+        pages.append((f"https://{site}/guide/{k}", html))
+    factory.write_warc(root / "guides-000.warc.gz", pages)
 
 
 def records(out: Path) -> list[dict]:
@@ -105,6 +134,24 @@ def test_spark_gives_the_same_story_ids(spark, news, local_stories, tmp_path):
     assert story_files(tmp_path) == story_files(local_stories)
 
 
+def test_undated_pages_of_one_topic_get_no_shared_story(tmp_path):
+    """Issue 9: a general crawl made "stories" of undated evergreen pages on one topic; the same pages
+    given dates (news of one day) still form one, so the date is what decides."""
+    (tmp_path / "in").mkdir()
+    make_evergreen(tmp_path / "in")
+    run_corpus(plan_shards([str(tmp_path / "in")]), CONFIG, str(tmp_path / "out"), LocalEngine(workers=1),
+               stories=STORIES)
+    rows = records(tmp_path / "out")
+    assert len(rows) == len(EVERGREEN) and not any(row["date"] for row in rows)
+    assert len({row["story"] for row in rows}) == len(EVERGREEN)
+    assert (tmp_path / "out" / "stories.jsonl").read_text() == ""
+    (tmp_path / "dated").mkdir()
+    make_evergreen(tmp_path / "dated", dated=True)
+    run_corpus(plan_shards([str(tmp_path / "dated")]), CONFIG, str(tmp_path / "dated-out"), LocalEngine(workers=1),
+               stories=STORIES)
+    assert len({row["story"] for row in records(tmp_path / "dated-out")}) < len(EVERGREEN)
+
+
 def test_story_counts_are_in_the_runs_stats(local_stories):
     stats = json.loads((local_stories / "stats.json").read_text())
     assert stats["accounted"]
@@ -147,3 +194,19 @@ def test_spark_writes_the_same_parquet_story_ids(spark, news, local_parquet, tmp
     assert sorted((r["id"], r["story"]) for r in parquet_rows(tmp_path)) == sorted(
         (r["id"], r["story"]) for r in parquet_rows(out))
     assert (tmp_path / "stories.jsonl").read_bytes() == (out / "stories.jsonl").read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_spark_keeps_undated_pages_apart_too(spark, tmp_path):
+    from thresher.engines.spark import SparkEngine
+
+    (tmp_path / "in").mkdir()
+    make_news(tmp_path / "in")
+    make_evergreen(tmp_path / "in")
+    shards = plan_shards([str(tmp_path / "in")])
+    run_corpus(shards, CONFIG, str(tmp_path / "local"), LocalEngine(workers=1), stories=STORIES)
+    run_corpus(shards, CONFIG, str(tmp_path / "spark"), SparkEngine(spark=spark), stories=STORIES)
+    assert story_files(tmp_path / "spark") == story_files(tmp_path / "local")
+    assert sorted(s["size"] for s in map(json.loads, (tmp_path / "local" / "stories.jsonl").open())) == [2, 3]

@@ -125,3 +125,36 @@ def test_no_items_no_stories():
 
     result = cluster([])
     assert result.stories == () and dict(result.assignments) == {} and result.counts["items"] == 0
+
+
+# Evergreen pages of one topic (written for Thresher, Apache-2.0): as headlines they look alike.
+CLOUD = [
+    ("cloud-1", "What is Cloud Computing?", "Cloud computing is the delivery of computing services over the internet."),
+    ("cloud-2", "Investing in Cloud Computing Stocks", "Cloud computing stocks have grown as computing moves online."),
+]
+
+
+def test_undated_documents_on_one_topic_are_not_a_story():
+    """Issue 9: a general crawl made "stories" of undated evergreen pages that share a topic; an undated
+    document has no time window, so it joins only a near-identical item."""
+    as_headlines = [Item(id=i, headline=h, lead=lead) for i, h, lead in CLOUD]
+    assert groups(cluster_stories(as_headlines, StoriesOptions(backend="lexical"))) == [["cloud-1", "cloud-2"]]
+    as_documents = [Item(id=i, headline=h, lead=lead, document=True) for i, h, lead in CLOUD]
+    assert groups(cluster_stories(as_documents, StoriesOptions(backend="lexical"))) == [["cloud-1"], ["cloud-2"]]
+
+
+def test_an_undated_document_joins_its_near_identical_copy_only():
+    copy = "UAW reaches tentative deal with Ford", "The union and the carmaker agreed on a new contract."
+    docs = [Item(id="p1", headline=copy[0], lead=copy[1], document=True),
+            Item(id="p2", headline=copy[0], lead=copy[1], document=True, outlet="mirror.example"),
+            Item(id="p3", headline="UAW reaches tentative labor agreement with Ford", lead=copy[1], document=True,
+                 timestamp=T0)]
+    assert groups(cluster_stories(docs, StoriesOptions(backend="lexical"))) == [["p1", "p2"], ["p3"]]
+
+
+def test_dated_documents_of_one_event_still_share_a_story():
+    docs = [Item(id=it.id, headline=it.headline, outlet=it.outlet, timestamp=it.timestamp, document=True)
+            for it in ITEMS]
+    plain = groups(cluster_stories(ITEMS, StoriesOptions(backend="lexical")))
+    assert groups(cluster_stories(docs, StoriesOptions(backend="lexical"))) == plain
+    assert ["a1", "a2", "a3"] in plain

@@ -46,3 +46,16 @@ def test_old_stories_are_retired():
     assert len(retired) >= 8 and index.pop_retired() == []
     index.add(Item(id="again", headline="UAW reaches tentative deal with Ford", timestamp=t0 + timedelta(days=11)))
     assert index.result().counts["items"] == 11
+
+
+def test_undated_documents_join_only_near_identical_items_in_a_stream():
+    """Issue 9, the streaming side: as in batch, undated pages of one topic stay apart."""
+    lead = "Cloud computing is the delivery of computing services over the internet."
+    other = "Cloud computing services are delivered over the internet to users."
+    rows = [("c1", "What is Cloud Computing?", lead), ("c2", "What is cloud computing, and how does it work", other),
+            ("c3", "What is Cloud Computing?", lead)]
+    plain = StoryIndex(StoriesOptions(backend="lexical"))
+    assert len({plain.add(Item(id=i, headline=h, lead=x)) for i, h, x in rows}) == 1  # as headlines: one story
+    stream = StoryIndex(StoriesOptions(backend="lexical"))
+    ids = [stream.add(Item(id=i, headline=h, lead=x, document=True)) for i, h, x in rows]
+    assert ids[0] == ids[2] != ids[1]

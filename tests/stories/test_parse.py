@@ -26,8 +26,17 @@ def test_item_from_record():
     assert item.outlet == "example.com"
     assert item.timestamp == datetime(2025, 6, 1)
     assert item.id
+    assert not item.document  # a headline item
     with pytest.raises(ValueError):
         item_from_record({"id": "x"})
+
+
+def test_a_record_with_text_is_a_document():
+    """Issue 9: undated documents are held to a stricter rule than undated headlines (a ticker)."""
+    assert item_from_record({"title": "A page", "text": "Its body."}).document
+    assert item_from_record({"title": "A page", "text": "\nIts body.\nMore."}).lead == "Its body."  # as run --stories
+    assert not item_from_record({"title": "A page", "text": "Its body."}, document=False).document
+    assert item_from_record({"headline": "A headline"}, document=True).document
 
 
 def test_item_from_document():
@@ -36,6 +45,7 @@ def test_item_from_document():
     item = item_from_document(doc)
     assert item is not None
     assert (item.id, item.headline, item.lead, item.outlet) == ("d1", "A title", "First paragraph.", "news.example.org")
+    assert item.document
     assert item_from_document(Document(text="x")) is None
 
 

@@ -1,9 +1,12 @@
 """``thresher stories INPUT... -o stories.jsonl``: group headlines or documents into stories.
 
-Inputs: JSONL records from ``thresher extract``/``thresher run`` (title, text, date, hostname; the
-ticker or headline-list lines removed from a page, its ``headlines``, become items too) or
-headline items (``headline``, optional ``outlet``, ``url``, ``timestamp``); plain text files with one
-headline per line and an optional leading clock time (a news ticker); ``-`` for stdin.
+Inputs: JSONL records from ``thresher extract``/``thresher run`` (title, text, date, hostname: one
+item per document, as ``thresher run --stories`` groups them; with ``--headlines`` the ticker or
+headline-list lines removed from a page, its ``headlines``, become items too) or headline items
+(``headline``, optional ``outlet``, ``url``, ``timestamp``); plain text files with one headline per
+line and an optional leading clock time (a news ticker); ``-`` for stdin. A document without a date
+joins only a near-identical document (pages on one topic are not one event); undated headlines
+(a ticker) group as usual.
 Output: one JSON line per story (id, headline, members with their sources, first/last seen, outlet
 count), then, with ``--assignments FILE``, one line per item with its story id.
 """
@@ -35,9 +38,16 @@ from thresher.stories import (
     parse_headline_line,
 )
 
+EPILOG = (
+    "Documents (records with a text, from thresher extract or run) are one item each, their title, as "
+    "`thresher run --stories` groups them; --headlines adds the lines of their `headlines` field. A document "
+    "without a date joins only a near-identical document: pages on one topic are not one news event. "
+    "Headlines without a time (a ticker) group as usual."
+)
+
 
 def build_stories_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=f"{PROG} stories", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog=f"{PROG} stories", description=__doc__.split("\n\n")[0], epilog=EPILOG)
     p.add_argument("inputs", nargs="*", help="JSONL (also .jsonl.gz), Parquet or text files, folders of them "
                    "(a thresher run folder: its data/ parts), globs (default: stdin)")
     p.add_argument("-o", "--output", help="write the stories here (default: stdout)")
@@ -46,6 +56,10 @@ def build_stories_parser() -> argparse.ArgumentParser:
                    help="embedding needs the [stories] extra; auto uses it when installed")
     p.add_argument("--window-hours", type=_hours, default=72.0,
                    help="items further apart in time never share a story")
+    p.add_argument("--headlines", action="store_true",
+                   help="also group the lines a document carries in its `headlines` field (the ticker or "
+                   "headline lists removed from its page: a scraped news ticker); by default a document is one "
+                   "item, its title, as `thresher run --stories` groups them")
     return p
 
 
@@ -70,6 +84,7 @@ def stories_command(argv: Sequence[str]) -> int:
     bad_lines = 0
     errors = 0  # error records of `thresher extract` output: no document, nothing wrong with the line
     untitled = 0  # documents without a title (and no ticker): nothing to group, nothing wrong either
+    left_out = [0]  # lines of documents' `headlines` not grouped (no --headlines)
     for source, lines in _sources(args.inputs, parser, unreadable):
         for n, line in enumerate(lines):
             if not line.strip():
@@ -78,7 +93,7 @@ def stories_command(argv: Sequence[str]) -> int:
                 errors += 1
                 continue
             try:
-                items.extend(_items(source, n, line, len(items)))
+                items.extend(_items(source, n, line, len(items), headlines=args.headlines, left_out=left_out))
             except Untitled:
                 untitled += 1
             except ValueError as err:
@@ -112,7 +127,9 @@ def stories_command(argv: Sequence[str]) -> int:
           f"backend {result.backend}, {bad_lines} lines skipped"
           + (f", {len(unreadable)} files skipped" if unreadable else "")
           + (f", {errors} error records passed over" if errors else "")
-          + (f", {untitled} documents without a title passed over" if untitled else ""), file=sys.stderr)
+          + (f", {untitled} documents without a title passed over" if untitled else "")
+          + (f", {left_out[0]} headline-list lines of documents not grouped (--headlines groups them)"
+             if left_out[0] else ""), file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -231,8 +248,10 @@ class Untitled(ValueError):
     """A document record (``thresher extract``/``run`` output) without a title: no item, no error."""
 
 
-def _items(source: str, n: int, line: str, index: int) -> list[Item]:
-    """The items of one input line: a headline, or a record (plus the ticker lines it carries)."""
+def _items(source: str, n: int, line: str, index: int, *, headlines: bool = False,
+           left_out: list[int] | None = None) -> list[Item]:
+    """The items of one input line: a headline, or a record (plus, with ``headlines``, the ticker
+    lines it carries; else their number is added to ``left_out[0]``)."""
     stripped = line.strip()
     if stripped.startswith("{"):
         try:
@@ -242,6 +261,10 @@ def _items(source: str, n: int, line: str, index: int) -> list[Item]:
         if not isinstance(record, dict):
             raise ValueError("a JSON line must be an object")
         ticker = items_from_headlines(record, index=index)
+        if not headlines:
+            if left_out is not None:
+                left_out[0] += len(ticker)
+            ticker = []
         if not (record.get("headline") or record.get("title")):
             if ticker:
                 return ticker  # a page with no title of its own: only its ticker's items

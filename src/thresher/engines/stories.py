@@ -1,7 +1,9 @@
 """Phase 4 of ``thresher run --stories``: every output document gets the id of its news story.
 
 An item per data record: title as headline, description (else the first paragraph) as lead, host
-name as outlet, date as timestamp; records without a title get ``"story": null``. Both engines run
+name as outlet, date as timestamp; records without a title get ``"story": null``. Items are
+documents (``Item.document``): one without a date joins only a near-identical item, never a story of
+pages on the same topic. Both engines run
 the steps of ``stories.cluster_stories`` over the whole corpus, never comparing all pairs:
 
 1. content terms per item; each term's document frequency over the corpus; IDF (``idf_table``);
@@ -43,7 +45,7 @@ from thresher.engines.shards import Shard
 from thresher.engines.tasks import shard_key_of
 from thresher.engines.workdir import STORIES_FILE, WorkDir, read_json, write_json, write_jsonl
 from thresher.stories import Item, StoriesOptions, Story, cluster_stories, item_from_record, make_backend
-from thresher.stories.cluster import _weights, cluster_component, distinct_ids, single_story
+from thresher.stories.cluster import UndatedGate, _weights, cluster_component, distinct_ids, single_story
 from thresher.stories.pairs import TermIndex, pair_scores
 from thresher.stories.similarity import Backend, idf_table, seconds
 from thresher.stories.text import Terms, terms
@@ -101,7 +103,7 @@ def item_of(record: Mapping[str, Any]) -> Item | None:
     )
     return item_from_record({"id": record["id"], "title": record["title"], "lead": lead,
                              "hostname": record.get("hostname"), "url": record.get("url"),
-                             "date": record.get("date")})
+                             "date": record.get("date")}, document=True)
 
 
 def write_shard_stories(shard: Shard, config: RunConfig, root: str, assignments: Mapping[str, str]) -> None:
@@ -242,7 +244,9 @@ def _strong_pairs(
     index = TermIndex([t for _, t in rows])
     idf_ids = np.array([idf.get(w, 1.0) for w in index.words.vocab], dtype=np.float64)
     vectors = _encode(backend, [item for item, _ in rows])
-    scores = pair_scores(index, left, right, idf_ids, weights, vectors=vectors, times=stamps)
+    gate = UndatedGate([item for item, _ in rows], [t for _, t in rows], options.collapse_threshold)
+    scores = gate.apply(left, right, pair_scores(index, left, right, idf_ids, weights, vectors=vectors, times=stamps),
+                        above=weights.link)
     orders = list(place)
     for i, j in zip(left[scores >= weights.link].tolist(), right[scores >= weights.link].tolist(), strict=True):
         yield orders[i], orders[j]

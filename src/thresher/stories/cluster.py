@@ -8,6 +8,12 @@ clusters merge only if the mean score over all their cross pairs is at least ``m
 least one cross pair scores ``link`` or more. The gate is why groups can
 be clustered apart: every story is connected by strong pairs. Unlike single-link at a loose
 threshold, a chain of weak resemblances never joins two events.
+
+Undated documents (``Item.document`` without a timestamp: pages, not headlines) have no time window;
+pages on one topic resemble each other without reporting one event. A pair with such an item scores
+``-inf`` unless the two are near-identical (``UndatedGate``: Jaccard of the character shingles of
+headline plus lead at least ``collapse_threshold``, the test that folds syndicated copies), so an
+undated page joins only a copy of itself. Headlines without a timestamp (a ticker) are not affected.
 """
 
 from __future__ import annotations
@@ -56,12 +62,15 @@ def cluster_stories(
     left, right = candidate_pairs(index, df, max_block=opts.max_block, times=stamps,
                                   window=opts.window_hours * 3600.0)
     vectors = _vectors(chosen, items, np.union1d(left, right))
-    strong = pair_scores(index, left, right, idf_ids, weights, vectors=vectors, times=stamps) >= weights.link
+    gate = UndatedGate(items, all_terms, opts.collapse_threshold)
+    scores = gate.apply(left, right, pair_scores(index, left, right, idf_ids, weights, vectors=vectors, times=stamps),
+                        above=weights.link)
+    strong = scores >= weights.link
     stories: list[Story] = []
     collapsed = 0
     groups = linked_groups(len(items), left[strong], right[strong])
     matrices = group_scores(index, [g for g in groups if 2 < len(g) <= opts.max_component], idf_ids, weights,
-                            vectors=vectors, times=stamps, window=opts.window_hours * 3600.0)
+                            vectors=vectors, times=stamps, window=opts.window_hours * 3600.0, gate=gate)
     for members in groups:
         if len(members) == 1:
             stories.append(single_story(items[members[0]], all_terms[members[0]]))
@@ -89,11 +98,12 @@ def linked_groups(n: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int
 
 def group_scores(
     index: TermIndex, groups: Sequence[Sequence[int]], idf: F64, weights: Weights, *,
-    vectors: F32 | None, times: F64, window: float,
+    vectors: F32 | None, times: F64, window: float, gate: UndatedGate | None = None,
 ) -> dict[int, F32]:
     """The score matrix of every group of items of ``index`` (keyed by the group's first item): all
     pairs of all groups scored in one ``pair_scores`` call; ``-inf`` for pairs further apart than
-    ``window`` seconds; the diagonal is 0 (no one reads it)."""
+    ``window`` seconds and for the pairs ``gate`` (over the same items) refuses; the diagonal is 0
+    (no one reads it)."""
     if not groups:
         return {}
     sizes = [len(g) for g in groups]
@@ -102,6 +112,8 @@ def group_scores(
     left = np.concatenate([m[i] for m, (i, _) in zip(members, uppers, strict=True)])
     right = np.concatenate([m[j] for m, (_, j) in zip(members, uppers, strict=True)])
     scores = pair_scores(index, left, right, idf, weights, vectors=vectors, times=times)
+    if gate is not None:
+        scores = gate.apply(left, right, scores)
     with np.errstate(invalid="ignore"):
         scores[np.abs(times[left] - times[right]) > window] = -np.inf
     out: dict[int, F32] = {}
@@ -148,7 +160,8 @@ def cluster_component(
         idf_ids = np.array([idf.get(w, 1.0) for w in index.words.vocab], dtype=np.float64)
         scores = group_scores(index, [list(range(n))], idf_ids, weights, vectors=vectors,
                               times=seconds([it.timestamp for it in items]),
-                              window=options.window_hours * 3600.0)[0]
+                              window=options.window_hours * 3600.0,
+                              gate=UndatedGate(items, item_terms, options.collapse_threshold))[0]
     scores = scores[np.ix_(reps, reps)]
     labels = agglomerate(scores, link=weights.link, merge=weights.merge)
     groups: dict[int, list[int]] = {}
@@ -169,7 +182,10 @@ def _split(
     left, right = candidate_pairs(index, index.words.frequency(), max_block=options.max_block, times=stamps,
                                   window=options.window_hours * 3600.0)
     idf_ids = np.array([idf.get(w, 1.0) for w in index.words.vocab], dtype=np.float64)
-    strong = pair_scores(index, left, right, idf_ids, stricter, vectors=vectors, times=stamps) >= stricter.link
+    gate = UndatedGate(items, item_terms, options.collapse_threshold)
+    scores = gate.apply(left, right, pair_scores(index, left, right, idf_ids, stricter, vectors=vectors, times=stamps),
+                        above=stricter.link)
+    strong = scores >= stricter.link
     stories: list[Story] = []
     folded = 0
     for members in linked_groups(len(items), left[strong], right[strong]):
@@ -180,6 +196,45 @@ def _split(
         stories.extend(found)
         folded += k
     return stories, folded
+
+
+class UndatedGate:
+    """Pairs with an undated document (``Item.document`` without a timestamp) keep their score only
+    when the two items are near-identical (Jaccard of the character shingles of folded headline plus
+    lead at least ``threshold``, as ``collapse`` compares them); the others score ``-inf``."""
+
+    def __init__(self, items: Sequence[Item], item_terms: Sequence[Terms], threshold: float) -> None:
+        self.strict = np.array([it.document and it.timestamp is None for it in items], dtype=bool)
+        self.threshold = threshold
+        self._items = items
+        self._terms = item_terms
+        self._shingles: dict[int, frozenset[str]] = {}
+
+    def apply(self, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], scores: F64, *,
+              above: float = -math.inf) -> F64:
+        """``scores`` of the pairs ``(left[k], right[k])`` with the refused ones at ``-inf``. ``above``:
+        pairs scoring less are refused without a look at their text (the caller only asks which
+        pairs reach it; the answer is the same)."""
+        if not len(left) or not self.strict.any():
+            return scores
+        pick = self.strict[left] | self.strict[right]
+        if not pick.any():
+            return scores
+        out = scores.copy()
+        with np.errstate(invalid="ignore"):
+            look = pick & (scores >= above)
+        out[pick & ~look] = -np.inf
+        for k in np.flatnonzero(look).tolist():
+            if jaccard(self._shingle(int(left[k])), self._shingle(int(right[k]))) < self.threshold:
+                out[k] = -np.inf
+        return out
+
+    def _shingle(self, i: int) -> frozenset[str]:
+        found = self._shingles.get(i)
+        if found is None:
+            lead = self._items[i].lead
+            found = self._shingles[i] = shingles(self._terms[i].key + (" " + lead if lead else ""))
+        return found
 
 
 def _vectors(backend: Backend, items: Sequence[Item], needed: npt.NDArray[np.int64]) -> F32 | None:

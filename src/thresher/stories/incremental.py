@@ -5,7 +5,9 @@ score over its members, if that mean is at least ``merge`` and one member scores
 After a join, the grown story is checked against the other stories the item linked to and merged
 with one when the batch rule would have merged them. Stories whose last item is older than the
 window are retired (moved out of the working set), so memory stays bounded by the window; document
-frequencies for the IDF weights are counted over the working set only.
+frequencies for the IDF weights are counted over the working set only. An undated document
+(``Item.document`` without a timestamp) joins only a story with a near-identical item, and no item
+joins a story through its similarity to one (``cluster.UndatedGate`` in batch).
 """
 
 from __future__ import annotations
@@ -67,9 +69,10 @@ class StoryIndex:
         sh = shingles(t.key + (" " + item.lead if item.lead else ""))
         vectors = self.backend.encode([_text(item)])
         vector = None if vectors is None else vectors[0]
-        target = self._near_identical(t, sh)
+        strict = _undated_document(item)
+        target = self._near_identical(t, sh, exact=not strict)
         linked: list[int] = []
-        if target is None:
+        if target is None and not strict:  # an undated document joins only a near-identical item
             target, linked = self._best_story(t, vector, item)
         else:
             self._collapsed += 1
@@ -102,10 +105,10 @@ class StoryIndex:
 
     # -- internals ---------------------------------------------------------------------------------
 
-    def _near_identical(self, t: Terms, sh: frozenset[str]) -> int | None:
-        exact = self._keys.get(t.key)
-        if exact is not None and exact in self._open:
-            return exact
+    def _near_identical(self, t: Terms, sh: frozenset[str], *, exact: bool = True) -> int | None:
+        same = self._keys.get(t.key) if exact else None
+        if same is not None and same in self._open:
+            return same
         threshold = self.options.collapse_threshold
         for sid in self._candidates(t):
             for e in self._open[sid].entries:
@@ -125,7 +128,9 @@ class StoryIndex:
             sids = set(self._open)
         if not sids:
             return None, []
-        entries = [e for sid in sorted(sids) for e in self._open[sid].entries]
+        entries = [e for sid in sorted(sids) for e in self._open[sid].entries if not _undated_document(e.item)]
+        if not entries:
+            return None, []
         df = self._df.copy()
         df.update(set(t.words))
         idf = idf_table(df, len(self) + 1)
@@ -159,6 +164,12 @@ class StoryIndex:
             row_times=[e.item.timestamp for e in ea], col_times=[e.item.timestamp for e in eb],
             window_hours=self.options.window_hours,
         )
+        threshold = self.options.collapse_threshold
+        for i, left in enumerate(ea):  # pairs with an undated document count only between near-identical items
+            for j, right in enumerate(eb):
+                if (_undated_document(left.item) or _undated_document(right.item)) and jaccard(
+                        left.shingles, right.shingles) < threshold:
+                    scores[i, j] = -np.inf
         finite = np.where(np.isfinite(scores), scores, -1e6)
         return bool(finite.max() >= self.weights.link and finite.mean() >= self.weights.merge)
 
@@ -207,3 +218,8 @@ class StoryIndex:
 
     def _story(self, story: _Open) -> Story:
         return build_story([e.item for e in story.entries], [e.terms for e in story.entries], None)
+
+
+def _undated_document(item: Item) -> bool:
+    """``cluster.UndatedGate``'s items: documents without a timestamp."""
+    return item.document and item.timestamp is None

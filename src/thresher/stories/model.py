@@ -23,6 +23,12 @@ class Item:
     url: str | None = None
     timestamp: datetime | None = None
     """Publication (or fetch) time; items further apart than the window never share a story."""
+    document: bool = False
+    """Made from a document record (an extracted page: ``thresher extract``/``run`` output), not from a
+    headline. A document without a timestamp has no time window, and pages on one topic (evergreen
+    guides, product and service pages) resemble each other without reporting one event: such an item
+    joins a story only with a near-identical item (``StoriesOptions.collapse_threshold`` on headline
+    plus lead, a copy of the same article). Headlines without a timestamp (a ticker) cluster as usual."""
 
 
 @dataclass(frozen=True, slots=True)

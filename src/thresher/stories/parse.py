@@ -3,7 +3,8 @@
 - ticker lines with an optional leading clock time: ``"3:19 Diamondbacks World Series bettor ..."``;
 - JSONL-style dicts with ``headline`` (or ``title``), ``id``, ``lead``/``description``, ``outlet``/
   ``hostname``, ``url``, ``timestamp``/``date``;
-- Thresher documents: title, first paragraph as lead, date, host name as outlet.
+- Thresher documents: title, first paragraph as lead, date, host name as outlet (``Item.document``:
+  undated documents join only near-identical items).
 """
 
 from __future__ import annotations
@@ -58,15 +59,18 @@ def parse_timestamp(text: str | None) -> datetime | None:
     return stamp
 
 
-def item_from_record(record: Mapping[str, Any], *, index: int = 0) -> Item:
-    """An Item from a JSON record; an id is made from the headline when the record has none."""
+def item_from_record(record: Mapping[str, Any], *, index: int = 0, document: bool | None = None) -> Item:
+    """An Item from a JSON record; an id is made from the headline when the record has none; the lead
+    is ``lead``, else ``description``, else the first paragraph of ``text`` (a document).
+    ``document``: whether the record is a document (``Item.document``); by default, whether it has a
+    ``text`` field (``thresher extract``/``run`` output) rather than being a headline item."""
     headline = str(record.get("headline") or record.get("title") or "").strip()
     if not headline:
         raise ValueError(f"record {index} has no headline or title")
     url = record.get("url")
     outlet = record.get("outlet") or record.get("hostname") or (_host(url) if url else None)
     stamp = record.get("timestamp") or record.get("date")
-    lead = record.get("lead") or record.get("description")
+    lead = record.get("lead") or record.get("description") or _first_paragraph(record.get("text"))
     ident = record.get("id")
     return Item(
         id=str(ident) if ident is not None else _made_id(headline, index),
@@ -75,6 +79,7 @@ def item_from_record(record: Mapping[str, Any], *, index: int = 0) -> Item:
         outlet=str(outlet) if outlet else None,
         url=str(url) if url else None,
         timestamp=stamp if isinstance(stamp, datetime) else parse_timestamp(str(stamp) if stamp else None),
+        document="text" in record if document is None else document,
     )
 
 
@@ -104,7 +109,7 @@ def item_from_document(doc: Document, *, index: int = 0) -> Item | None:
     """An Item from an extracted document (None when it has no title)."""
     if not doc.title:
         return None
-    first = next((p.strip() for p in doc.text.split("\n") if p.strip()), None)
+    first = _first_paragraph(doc.text)
     return Item(
         id=doc.id or doc.url or _made_id(doc.title, index),
         headline=doc.title,
@@ -112,7 +117,13 @@ def item_from_document(doc: Document, *, index: int = 0) -> Item | None:
         outlet=doc.hostname or (_host(doc.url) if doc.url else None),
         url=doc.url,
         timestamp=parse_timestamp(doc.date),
+        document=True,
     )
+
+
+def _first_paragraph(text: Any) -> str | None:
+    """A document's first non-empty line (its lead when it has no description)."""
+    return next((p.strip() for p in str(text or "").split("\n") if p.strip()), None)
 
 
 def _host(url: str) -> str | None:
