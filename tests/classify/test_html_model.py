@@ -475,10 +475,29 @@ def test_reviews_on_a_product_page_become_comments():
     assert len(kept) >= 3
     review = kept[-1]
     # a token the model does not read, so that only the product-review rule can see it
-    marked = [replace(b, hints=(*b.hints, "productreviews")) if i == review else b for i, b in enumerate(blocks)]
+    # (not a shop review widget's token either: see the next test)
+    marked = [replace(b, hints=(*b.hints, "userreviews")) if i == review else b for i, b in enumerate(blocks)]
     after = classify_html(marked, product, opts, NO_DEADLINE)
     assert after[review].label == "comment" and after[review].reason == "product_review"
     assert [d.kept for i, d in enumerate(after) if i != review] == [d.kept for i, d in enumerate(before) if i != review]
     assert classify_html(marked, replace(meta, page_type="article"), opts, NO_DEADLINE)[review].kept
     with_comments = Options(include_comments=True)
     assert classify_html(marked, product, with_comments, NO_DEADLINE)[review].label == "comment"
+
+
+def test_a_shop_review_widget_is_comments_on_any_page_unless_it_is_the_page():
+    """Kept blocks under a customer-review widget token (``customer_review`` in
+    data/html_hint_tokens.json) become comments whatever the page type, unless they would be nearly
+    all the kept words."""
+    blocks, meta, _ = page("forum-thread-three-posts.html")
+    opts = Options()
+    article = replace(meta, page_type="article")
+    before = classify_html(blocks, article, opts, NO_DEADLINE)
+    kept = [i for i, d in enumerate(before) if d.kept and blocks[i].features.get("n_words", 0) >= 1]
+    review = kept[-1]
+    marked = [replace(b, hints=(*b.hints, "jdgmrevwidget")) if i == review else b for i, b in enumerate(blocks)]
+    after = classify_html(marked, article, opts, NO_DEADLINE)
+    assert after[review].label == "comment" and after[review].reason == "customer_review"
+    assert [d.kept for i, d in enumerate(after) if i != review] == [d.kept for i, d in enumerate(before) if i != review]
+    everything = [replace(b, hints=(*b.hints, "customerreviews")) for b in blocks]
+    assert [d.kept for d in classify_html(everything, article, opts, NO_DEADLINE)] == [d.kept for d in before]

@@ -81,3 +81,45 @@ def test_prefixes_of_all_paths_match_one_by_one():
              "a//b", "body/ul[1]/li[3]/ul[1]/li[1]"]
     assert _all_prefixes(paths) == [_prefixes(p) for p in paths]
     assert _prefixes("body/div[1]/p[1]") == ["body", "body/div[1]", "body/div[1]/p[1]"]
+
+
+def _blocks(*specs):
+    from thresher.model import Block
+
+    return [Block(i, text, hints=tuple(hints)) for i, (text, hints) in enumerate(specs)]
+
+
+def test_sure_boilerplate_names_footer_footnotes_consent_urls_and_code_runs():
+    from thresher.classify.html_rules import sure_boilerplate
+
+    blocks = _blocks(
+        ("The product is made of wool and ships in a box.", ["description"]),
+        ("1. Testing conducted in January on preproduction units.", ["footnote", "globalfooter"]),
+        ("We use cookies to improve your experience.", ["onetrust", "consent"]),
+        ("https://cdn.example.com/images/160x160/5001.jpg", []),
+        ("S19aea247 2e76 4905 9b83 15a5a5664cfa G661bd3c3", []),
+        ("A footnote in the article body, not in a footer.", ["footnote"]),
+        ("Model A2159 fits the 13-inch laptop from 2019.", []),
+    )
+    got = [d.reason if d else None for d in sure_boilerplate(blocks)]
+    assert got == [None, "footer_footnote", "consent_dialog", "bare_url", "code_tokens", None, None]
+
+
+def test_sure_boilerplate_ignores_a_hint_that_wraps_most_of_the_page():
+    from thresher.classify.html_rules import sure_boilerplate
+
+    blocks = _blocks(*[(f"Paragraph {i} of the page body, some text.", ["has-consent-banner"]) for i in range(3)],
+                     ("Accept all cookies?", ["consent"]))
+    assert sure_boilerplate(blocks) == [None] * 4
+
+
+def test_the_model_never_keeps_a_sure_boilerplate_block():
+    from thresher.classify.html import classify_html as classify_with_model
+
+    blocks, decisions = classify_fixture(classify_with_model, "product-footer-footnotes-consent.html")
+    by_text = {b.text: d for b, d in zip(blocks, decisions, strict=True)}
+    # the consent text reads like content (the model alone keeps it): the rule has the last word
+    consent = next(d for t, d in by_text.items() if t.startswith("We and our partners use cookies"))
+    assert not consent.kept and consent.reason.startswith("consent_dialog")
+    assert not any(d.kept for t, d in by_text.items() if t.startswith("Testing conducted by the maker"))
+    assert any(d.kept for t, d in by_text.items() if t.startswith("The Trail Pack 30 is a light"))

@@ -5,7 +5,10 @@ on WCXB dev (see training/train_html_model.py), reads the block's features plus 
 gives the probability that the block is main content. The blocks kept are those that maximise the
 page's expected F1 under those probabilities (or, for older models, those above a threshold), with
 a calibration that depends on ``opts.focus``; a kept text repeated later on the page is kept once;
-on a product page, kept customer reviews become comments (``product_review``).
+on a product page, kept customer reviews become comments (``product_review``), and on any page those
+of a shop's review widget (``customer_review``, see ``html_rules.customer_reviews``); the few blocks the
+rules are sure of (``html_rules.sure_boilerplate``: footer footnotes, consent dialogs, bare URLs, code runs) are
+never kept.
 Removed blocks keep the rules' label when the rules had one, so the reason stays readable.
 """
 
@@ -15,9 +18,25 @@ from collections.abc import Sequence
 
 from thresher.classify.html_model import drop_repeats, load_model, product_comments
 from thresher.classify.html_rules import classify_html as classify_html_rules
+from thresher.classify.html_rules import customer_reviews, sure_boilerplate
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision, Metadata
 from thresher.options import Options
+
+CUSTOMER_REVIEW_MAX_SHARE = 0.9
+"""Kept blocks in a customer-review widget become comments unless they are this share of the kept
+words or more (then the page is the reviews)."""
+
+
+def _customer_reviews(blocks: Sequence[Block], keep: Sequence[bool]) -> list[bool]:
+    """The kept blocks of a customer-review widget (``html_rules.customer_reviews``), on any page."""
+    hit = customer_reviews(blocks)
+    words = [b.features.get("n_words", 0.0) for b in blocks]
+    hit_words = sum(w for w, k, h in zip(words, keep, hit, strict=True) if k and h)
+    kept_words = sum(w for w, k in zip(words, keep, strict=True) if k)
+    if not hit_words or hit_words >= CUSTOMER_REVIEW_MAX_SHARE * kept_words:
+        return [False] * len(blocks)
+    return [k and h for k, h in zip(keep, hit, strict=True)]
 
 
 def classify_html(
@@ -45,15 +64,21 @@ def classify_html(
         n_words = [b.features.get("n_words", 0.0) for b in blocks]
         reviews = product_comments([b.hints for b in blocks], keep, n_words, model.product_comment_tokens,
                                    model.product_comment_max_share)
+    product_review = any(reviews)
+    if not product_review:
+        reviews = _customer_reviews(blocks, keep)
+    sure = sure_boilerplate(blocks, keep)
     out: list[Decision] = []
-    for rule, p, picked, kept, review in zip(rules, probs, chosen, keep, reviews, strict=True):
+    for rule, p, picked, kept, review, never in zip(rules, probs, chosen, keep, reviews, sure, strict=True):
         score = round(float(p), 3)
         if rule.label == "comment" and opts.include_comments:
             out.append(rule)
         elif review:
-            out.append(Decision("comment", "product_review", score))
+            out.append(Decision("comment", "product_review" if product_review else "customer_review", score))
         elif picked and not kept:
             out.append(Decision("boilerplate", "repeated_text", score))
+        elif kept and never is not None:
+            out.append(Decision(never.label, f"{never.reason}; model", score))
         elif kept:
             why = "model" if rule.kept else f"model over rules ({rule.reason})"
             out.append(Decision("caption" if rule.label == "caption" else "main", why, score))

@@ -45,6 +45,13 @@ MIN_KEPT_CHARS = 200
 MIN_REPEAT_CHARS = 15
 """Kept blocks at least this long are dropped when their exact text was kept before."""
 _WORD = re.compile(r"\w+")
+_CODE_TOKEN = re.compile(r"(?=[a-z]*[0-9])(?=[0-9]*[a-z])[0-9a-z]{4,}", re.ASCII)
+"""A token mixing ASCII letters and digits (hex ids, GUIDs, SKUs)."""
+CODE_SHARE = 0.7
+"""``sure_boilerplate``: a block of at least ``CODE_MIN_WORDS`` words, this share of them
+letter-and-digit codes, is markup residue (obfuscated "sponsored" strings, id dumps)."""
+CODE_MIN_WORDS = 5
+_BARE_URL = re.compile(r"\s*(?:https?://|www\.)\S+\s*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -461,6 +468,71 @@ def _inside(
     if b.kind == "caption":
         return Decision("caption", "caption")
     return Decision("main", "main_region")
+
+
+@lru_cache(maxsize=1)
+def _rule_tokens() -> dict[str, tuple[str, ...]]:
+    """The token lists of data/html_hint_tokens.json that only the rules read (not features)."""
+    raw = json.loads(resources.files("thresher").joinpath("data/html_hint_tokens.json").read_text("utf-8"))
+    return {key: tuple(raw.get(key, ())) for key in ("customer_review", "consent_dialog")}
+
+
+def _hinted(blocks: Sequence[Block], needles: Sequence[str]) -> list[bool]:
+    """Per block, whether one of its hint tokens contains one of ``needles``."""
+    found: dict[tuple[str, ...], bool] = {}
+    out = []
+    for b in blocks:
+        hit = found.get(b.hints)
+        if hit is None:
+            hit = found[b.hints] = any(n in h for h in b.hints for n in needles)
+        out.append(hit)
+    return out
+
+
+def customer_reviews(blocks: Sequence[Block]) -> list[bool]:
+    """Per block, whether it sits in a shop's customer-review widget (a ``customer_review`` token of
+    data/html_hint_tokens.json: ``customer-reviews``, ``product-reviews``, a review vendor's
+    prefix). WCXB's main text of a shop page leaves the reviews out, as an article's leaves its
+    comments."""
+    return _hinted(blocks, _rule_tokens()["customer_review"])
+
+
+def sure_boilerplate(blocks: Sequence[Block], only: Sequence[bool] | None = None) -> list[Decision | None]:
+    """Per block, a label the model may not overrule, for the few blocks that are never main text
+    whatever their page; None for every other block:
+
+    - a bare URL, or a run of letter-and-digit codes (obfuscated "sponsored" strings, id dumps);
+    - a footnote of the site footer (a shop's fine print: financing terms, testing conditions);
+    - a cookie-consent dialog (a ``consent_dialog`` token of data/html_hint_tokens.json).
+
+    A container hint counts only when under half the page's blocks carry it (a page-wide wrapper
+    named ``has-consent`` is no dialog). With ``only``, blocks where it is false are not looked at
+    (None)."""
+    footnote = [any("footnote" in h for h in b.hints) and any("footer" in h or h == "contentinfo" for h in b.hints)
+                for b in blocks]
+    consent = _hinted(blocks, _rule_tokens()["consent_dialog"])
+    use_footnote = sum(footnote) < 0.5 * len(blocks)
+    use_consent = sum(consent) < 0.5 * len(blocks)
+    out: list[Decision | None] = []
+    for i, (b, foot, dialog) in enumerate(zip(blocks, footnote, consent, strict=True)):
+        if only is not None and not only[i]:
+            out.append(None)
+            continue
+        text = b.text
+        words = _WORD.findall(text.lower())
+        if _BARE_URL.fullmatch(text):
+            out.append(Decision("residue", "bare_url"))
+        elif len(words) >= CODE_MIN_WORDS and sum(
+            1 for w in words if _CODE_TOKEN.fullmatch(w)
+        ) >= CODE_SHARE * len(words):
+            out.append(Decision("residue", "code_tokens"))
+        elif use_footnote and foot:
+            out.append(Decision("legal", "footer_footnote"))
+        elif use_consent and dialog:
+            out.append(Decision("legal", "consent_dialog"))
+        else:
+            out.append(None)
+    return out
 
 
 def _fold(text: str) -> str:
