@@ -60,3 +60,45 @@ def test_thresher_is_an_extractor_step(corpus):
     assert out[0].metadata["url"] == "https://a.example/x" and out[0].metadata["title"] == "A title of a page"
     assert step.stats["failed_empty"].total == 1
     assert "rivers" in step.extract(html.decode())
+
+
+def _dt_page():
+    from datatrove.data import Document as DtDocument
+
+    html = factory._html("A title of a page", ["Paragraph one is about rivers and the boats on them. " * 4,
+                                               "Paragraph two is about bridges over rivers. " * 4], "a.example")
+    return DtDocument(text=html.decode(), id="p1", metadata={"url": "https://a.example/x"})
+
+
+def test_extractor_keeps_the_time_limit_of_its_options():
+    """``ThresherExtractor(Options(time_limit=30))`` runs with 30 s, not the step's default of 10."""
+    from thresher.integrations.datatrove import ThresherExtractor
+    from thresher.options import Options
+
+    assert ThresherExtractor(Options(time_limit=30)).options.time_limit == 30
+    assert ThresherExtractor(Options(time_limit=None)).options.time_limit is None
+    assert ThresherExtractor().options.time_limit == Options().time_limit
+    assert ThresherExtractor(Options(time_limit=30), timeout=5).options.time_limit == 5
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_extractor_can_put_markdown_or_html_in_the_text(fmt):
+    """For LLM data the Markdown (or clean HTML) is the text to keep, as trafilatura's
+    ``output_format`` does in datatrove's Trafilatura step."""
+    from thresher.integrations.datatrove import ThresherExtractor
+
+    step = ThresherExtractor(output_format=fmt)
+    [doc] = list(step.run(iter([_dt_page()])))
+    assert "bridges over rivers" in doc.text
+    if fmt == "markdown":
+        assert "\n\n" in doc.text and "<p>" not in doc.text
+    else:
+        assert doc.text.lstrip().startswith("<") and "<p>" in doc.text
+    assert doc.metadata["title"] == "A title of a page"
+
+
+def test_extractor_refuses_an_unknown_output_format():
+    from thresher.integrations.datatrove import ThresherExtractor
+
+    with pytest.raises(ValueError, match="output_format"):
+        ThresherExtractor(output_format="xml")

@@ -235,3 +235,64 @@ def test_unknown_host_header_is_refused(make_client: Callable[..., TestClient]) 
 def test_error_bodies_are_small_json(client: TestClient) -> None:
     r = client.post("/v1/extract", content=b"{", headers={"Content-Type": "application/json"})
     assert json.loads(r.text).keys() == {"error", "message"}
+
+
+def test_multipart_upload_is_the_uploaded_page_not_the_form(client: TestClient) -> None:
+    """``curl -F file=@page.html`` (or ``-F html=@...``): the page is the file, never the multipart
+    envelope with its boundaries and part headers."""
+    lib = thresher.extract(ARTICLE, url="https://example.org/x").to_dict()
+    for field in ("file", "html"):
+        r = client.post("/v1/extract", files={field: ("page.html", ARTICLE.encode(), "text/html")},
+                        data={"url": "https://example.org/x", "id": "up-1"})
+        assert r.status_code == 200, r.text
+        rec = r.json()
+        assert rec["text"] == lib["text"] and rec["title"] == "Grain and chaff"
+        assert rec["url"] == "https://example.org/x" and rec["id"] == "up-1"
+        assert "Content-Disposition" not in rec["text"] and "--" not in rec["text"][:5]
+
+
+def test_form_fields_are_read_as_fields(client: TestClient) -> None:
+    """``curl -d html=...`` / ``-F text=...``: the field's value is the page; the field name is not text."""
+    r = client.post("/v1/extract", data={"html": ARTICLE, "url": "https://example.org/x"})
+    assert r.status_code == 200, r.text
+    assert r.json()["text"] == thresher.extract(ARTICLE).text and r.json()["url"] == "https://example.org/x"
+    r = client.post("/v1/extract", files={"text": (None, "Plain words here.\n\nA second paragraph of them.")})
+    assert r.status_code == 200, r.text
+    assert r.json()["mode"] == "text" and not r.json()["text"].startswith("text=")
+
+
+def test_raw_page_sent_as_a_form_is_still_the_page(client: TestClient) -> None:
+    """``curl -d @page.html`` labels a raw page as a form: it is not a form, so it is the page."""
+    r = client.post("/v1/extract", content=ARTICLE.encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 200
+    assert r.json()["title"] == "Grain and chaff"
+
+
+@pytest.mark.parametrize("files", [{"other": ("a.bin", b"x", "text/plain")}, {}])
+def test_form_without_a_page_is_422(client: TestClient, files: dict) -> None:
+    r = client.post("/v1/extract", files=files or None, data={"id": "x"} if not files else None)
+    assert r.status_code == 422
+    assert r.json()["error"] == "invalid_request" and "html" in r.json()["message"]
+
+
+def test_form_with_only_a_url_asks_for_a_fetch(client: TestClient) -> None:
+    r = client.post("/v1/extract", data={"url": "https://example.org/x"})
+    assert r.status_code == 400 and r.json()["error"] == "fetch_disabled"
+
+
+def test_an_empty_page_in_a_batch_is_its_own_error_record(client: TestClient) -> None:
+    """A scraped page can be empty: one such item gets an ``empty`` record, the rest of the batch is
+    still extracted (as with a page of blanks)."""
+    r = client.post("/v1/extract/batch", json=[{"html": ARTICLE, "id": "a"}, {"text": "", "id": "b"},
+                                               {"html": "", "id": "c"}])
+    assert r.status_code == 200, r.text
+    recs = r.json()
+    assert [rec["id"] for rec in recs] == ["a", "b", "c"]
+    assert recs[0]["title"] == "Grain and chaff"
+    assert recs[1]["error"] == recs[2]["error"] == "empty"
+
+
+def test_an_empty_page_alone_is_422_empty(client: TestClient) -> None:
+    r = client.post("/v1/extract", json={"html": ""})
+    assert r.status_code == 422 and r.json()["error"] == "empty"

@@ -235,3 +235,16 @@ def test_a_document_links_to_the_other_documents_of_its_story(client: TestClient
     listing = client.get("/corpus", params={"story": "s-1"}).text
     assert "Story 1 report 1" in listing and "Story 1 report 3" in listing and "Story 0" not in listing
     assert 'name="story" value="s-1"' in listing  # kept when the other filters change
+
+
+def test_docs_page_describes_the_api_without_script(make_client) -> None:
+    """FastAPI users open ``/docs``: a page listing every endpoint, its bodies and its statuses, served
+    without script (the inspector's CSP) and without the API key."""
+    client = make_client(api_key="k")
+    r = client.get("/docs")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    page = r.text
+    for expected in ("POST", "/v1/extract", "/v1/extract/batch", "/healthz", "413", "504", "multipart/form-data",
+                     "/openapi.json", "X-API-Key", "curl"):
+        assert expected in page, expected
+    assert "<script" not in page.lower()

@@ -1,7 +1,8 @@
 """The HTTP extraction API under ``/v1``, plus ``/healthz``.
 
 ``POST /v1/extract`` takes a raw body (``text/html`` or ``text/plain``; ``?url=`` and ``?id=`` may
-accompany it) or JSON ``{html | text | url, id?, options?}`` and answers the CLI's record:
+accompany it), a form (``file`` upload or ``html``/``text`` field, with ``url``, ``id``) or JSON
+``{html | text | url, id?, options?}`` and answers the CLI's record:
 ``Document.to_dict()`` (200) or ``Failure.to_dict()`` with the status of its reason (413 too large,
 504 timeout, 422 unreadable input, 400 refused fetch, 502 failed fetch). ``POST /v1/extract/batch``
 takes a JSON list of such objects and answers a list of records (200; each item carries its own error).
@@ -14,10 +15,12 @@ import asyncio
 import json
 from email.message import Message
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
+from starlette.datastructures import UploadFile
 
 from thresher import __version__
 from thresher.model import Failure, Provenance
@@ -44,6 +47,18 @@ _EXTRACT_BODY = {
             "application/json": {"schema": {"$ref": "#/components/schemas/ExtractRequest"}},
             "text/html": {"schema": {"type": "string", "minLength": 1}},
             "text/plain": {"schema": {"type": "string", "minLength": 1}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "The page, uploaded."},
+                        "html": {"type": "string", "description": "The page as HTML."},
+                        "text": {"type": "string", "description": "The page as plain text."},
+                        "url": {"type": "string", "description": "The page's URL (alone: fetched)."},
+                        "id": {"type": "string"},
+                    },
+                }
+            },
         },
     }
 }
@@ -87,7 +102,10 @@ async def healthz() -> dict[str, str]:
 
 
 def _media(request: Request) -> tuple[str, str | None]:
-    header = request.headers.get("content-type")
+    return _media_of(request.headers.get("content-type"))
+
+
+def _media_of(header: str | None) -> tuple[str, str | None]:
     if not header:
         return "", None
     msg = Message()
@@ -109,6 +127,63 @@ def _page_request(item: ExtractRequest) -> PageRequest:
     return PageRequest(data=None, url=item.url, id=item.id)
 
 
+FORM_FIELDS = frozenset({"html", "text", "file", "url", "id"})
+"""Fields of a form body (``curl -F file=@page.html -F url=...``, ``curl -d html=...``)."""
+
+
+def _url_form(body: bytes) -> dict[str, str] | None:
+    """A urlencoded body's fields, or ``None`` when it is not such a form: ``curl -d @page.html``
+    labels a raw page ``application/x-www-form-urlencoded``, and that page is the page."""
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not pairs or any(key not in FORM_FIELDS for key, _ in pairs):
+        return None
+    return dict(pairs)
+
+
+async def _form_request(request: Request, media: str, body: bytes) -> PageRequest | str | None:
+    """The page of a form body: the ``html``/``text`` field or the uploaded ``file`` (or ``html``/``text``
+    file), with ``url`` and ``id``; a message when the form holds no page; ``None`` when the body is no
+    form after all (a raw page sent with a form's media type)."""
+    fields: dict[str, Any]
+    if media == "multipart/form-data":
+        fields = {}
+        try:
+            async with request.form() as form:  # closes the uploads' temporary files
+                for key, value in form.multi_items():
+                    if key in FORM_FIELDS and key not in fields:
+                        fields[key] = (await value.read(), value.content_type) if isinstance(
+                            value, UploadFile) else value
+        except Exception as err:  # starlette's MultiPartException and the parser's errors
+            return f"the multipart body could not be read: {err}"
+    else:
+        parsed = _url_form(body)
+        if parsed is None:
+            return None
+        fields = parsed
+    url, rid = fields.get("url"), fields.get("id")
+    url = url if isinstance(url, str) and url else None
+    rid = rid if isinstance(rid, str) and rid else None
+    given = [name for name in ("html", "text", "file") if fields.get(name) not in (None, "")]
+    if len(given) > 1:
+        return "send only one of the fields html, text and file"
+    if not given:
+        if url is not None:
+            return PageRequest(data=None, url=url, id=rid)
+        return "the form holds no page: send a field html, text or file (or url to fetch)"
+    value = fields[given[0]]
+    kind = "auto" if given[0] == "file" else given[0]
+    if isinstance(value, tuple):  # an uploaded file: its bytes and declared media type
+        data, declared = value
+        media_type, charset = _media_of(declared)
+        if kind == "auto":
+            kind = "html" if media_type in ("text/html", "application/xhtml+xml") else "auto"
+        return PageRequest(data=data, kind=kind, url=url, id=rid, charset=charset, content_type=media_type or None)
+    return PageRequest(data=str(value), kind=kind, url=url, id=rid)
+
+
 def _invalid(message: str) -> JSONResponse:
     return JSONResponse({"error": "invalid_request", "message": message}, status_code=422)
 
@@ -125,7 +200,8 @@ def _validation_message(err: ValidationError) -> str:
     summary="Extract one page",
 )
 async def extract(request: Request) -> JSONResponse:
-    """Extract one page sent as a raw HTML/text body or as JSON; answers the CLI's JSON record."""
+    """Extract one page sent as a raw HTML/text body, a form (a ``file`` upload or an ``html``/``text``
+    field, with ``url`` and ``id``) or JSON; answers the CLI's JSON record."""
     settings = request.app.state.settings
     runner: Runner = request.app.state.runner
     body = await request.body()
@@ -140,6 +216,12 @@ async def extract(request: Request) -> JSONResponse:
             return _invalid(_validation_message(err))
         except ValueError as err:
             return _invalid(str(err))
+    elif media in ("multipart/form-data", "application/x-www-form-urlencoded") and (
+        (form := await _form_request(request, media, body)) is not None
+    ):
+        if isinstance(form, str):
+            return _invalid(form)
+        req = form
     else:
         kind = "html" if media in ("text/html", "application/xhtml+xml") else "text" if media == "text/plain" else "auto"
         if not body:

@@ -160,6 +160,32 @@ async def _trace(request: Request, req: PageRequest, opts: Options) -> Trace | F
     return await runner.trace(req, opts.with_(with_markdown=True))
 
 
+@router.get("/docs", response_class=HTMLResponse)
+async def api_docs(request: Request) -> Response:
+    """The API reference, read from the OpenAPI schema: no script, so it works under the app's CSP and
+    offline (no Swagger UI from a CDN)."""
+    schema = request.app.openapi()
+    operations = []
+    for path, item in schema.get("paths", {}).items():
+        for method, op in item.items():
+            bodies = list(op.get("requestBody", {}).get("content", {}))
+            responses = [(status, r.get("description", "")) for status, r in sorted(op.get("responses", {}).items())]
+            operations.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                               "description": op.get("description", ""), "bodies": bodies,
+                               "responses": responses})
+    opts = schema.get("components", {}).get("schemas", {}).get("ExtractOptions", {}).get("properties", {})
+    options = []
+    for name, prop in opts.items():
+        kinds = [k.get("enum") or k.get("type") or "" for k in prop.get("anyOf", [prop])]
+        kind = " | ".join(", ".join(map(str, k)) if isinstance(k, list) else str(k) for k in kinds if k != "null")
+        kind = kind.replace("True, False", "boolean")
+        options.append((name, kind, prop.get("description", "")))
+    return templates.TemplateResponse(request, "api_docs.html", {
+        "nav": "", "operations": operations, "options": options, "description": schema["info"].get("description", ""),
+        "keyed": request.app.state.settings.api_key is not None, "base": str(request.base_url).rstrip("/"),
+    })
+
+
 @router.get("/favicon.ico")
 async def favicon() -> Response:
     return Response(status_code=204)

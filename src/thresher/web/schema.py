@@ -20,15 +20,17 @@ class ExtractOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    input_format: Literal["auto", "html", "text"] | None = None
-    focus: Literal["balanced", "precision", "recall"] | None = None
+    input_format: Literal["auto", "html", "text"] | None = Field(
+        default=None, description="auto looks at the payload; html or text force an engine.")
+    focus: Literal["balanced", "precision", "recall"] | None = Field(
+        default=None, description="precision drops doubtful blocks, recall keeps them.")
     include_comments: bool | None = None
     include_tables: bool | None = None
     include_links: bool | None = None
     include_images: bool | None = None
     include_formatting: bool | None = None
-    with_markdown: bool | None = None
-    with_html: bool | None = None
+    with_markdown: bool | None = Field(default=None, description="Add the Markdown to the record (markdown).")
+    with_html: bool | None = Field(default=None, description="Add clean semantic HTML of the kept content (html).")
     fast: bool | None = None
     target_language: str | None = Field(default=None, min_length=2, max_length=3, pattern=r"^[a-z]{2,3}$")
     min_text_length: int | None = Field(default=None, ge=0, le=10_000_000)
@@ -62,7 +64,9 @@ def options_fields() -> set[str]:
     return {f.name for f in fields(Options)} - SERVER_ONLY
 
 
-Page = Annotated[str, Field(min_length=1)]
+Page = str
+"""An empty page is data, not a malformed request: it gets the ``empty`` error record (in a batch,
+that item alone)."""
 
 
 class ExtractRequest(BaseModel):
