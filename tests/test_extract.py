@@ -173,3 +173,17 @@ def test_a_time_limit_that_is_no_number_of_seconds_is_refused_up_front(limit):
 def test_an_infinite_time_limit_is_no_limit():
     assert Options(time_limit=float("inf")).time_limit is None
     assert thresher.extract(ARTICLE, options=Options(time_limit=float("inf"))).text
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"url": 123}, "url must be a string or None, not an int"),
+    ({"id": ["a"]}, "id must be a string or None, not a list"),
+])
+def test_a_url_or_id_that_is_no_string_is_a_type_error_up_front(kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        thresher.extract(ARTICLE, **kwargs)
+
+
+def test_what_cannot_be_extracted_is_named_with_its_article():
+    with pytest.raises(TypeError, match="cannot extract from an int"):
+        thresher.extract(42)  # type: ignore[arg-type]

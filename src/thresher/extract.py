@@ -117,6 +117,9 @@ def extract_result(item: PageLike | Failure, options: Options | None = None) -> 
 
 def to_page(data: PageLike, *, url: str | None = None, id: str | None = None) -> Page:
     """Accept a Page, raw HTML/text (str or bytes) or a mapping with ``html`` or ``text``."""
+    for name, value in (("url", url), ("id", id)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a string or None, not {_a(type(value).__name__)}")
     if isinstance(data, Page):
         return data
     if isinstance(data, str | bytes | bytearray):
@@ -137,7 +140,12 @@ def to_page(data: PageLike, *, url: str | None = None, id: str | None = None) ->
             kind=kind,  # type: ignore[arg-type]
             provenance=Provenance(source="<python>"),
         )
-    raise TypeError(f"cannot extract from a {type(data).__name__}: pass str, bytes, Page or a mapping")
+    raise TypeError(f"cannot extract from {_a(type(data).__name__)}: pass str, bytes, Page or a mapping")
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an int", "a list"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _run(page: Page, opts: Options, deadline: Deadline) -> Trace:

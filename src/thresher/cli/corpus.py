@@ -102,7 +102,8 @@ def build_run_parser() -> argparse.ArgumentParser:
     sto = parser.add_argument_group("stories")
     sto.add_argument("--stories", action="store_true",
                      help="give every document the id of its news story (a 'story' field; OUT/stories.jsonl "
-                          "lists the stories of several documents; JSONL or Parquet output); also on a finished run")
+                          "lists the stories of several documents; JSONL or Parquet output); also on a finished run. "
+                          "A document without a date joins only a near-identical copy, never pages on its topic")
     sto.add_argument("--stories-backend", choices=("lexical", "embedding", "auto"), default="lexical",
                      help="lexical (default: fast) or MiniLM embeddings (the [stories] extra)")
 
