@@ -210,3 +210,19 @@ def test_the_urls_day_wins_over_an_early_utc_time_of_the_next_day():
     assert local_day("2025-12-19", url, set()) is None  # a time late in the day, or in local time
     assert local_day("2025-12-19", "https://blog.example/2025/12/19/a-post", {"2025-12-19"}) is None
     assert local_day("2025-12-19", None, {"2025-12-19"}) is None
+
+
+def test_leap_days_follow_the_gregorian_calendar():
+    assert valid(2024, 2, 29) == "2024-02-29"
+    assert valid(2100, 2, 29) is None  # divisible by 100, not by 400: no leap day
+    assert valid(2000, 2, 29) == "2000-02-29"
+
+
+def test_a_page_naming_a_day_that_does_not_exist_still_extracts():
+    import thresher
+
+    html = ("<html><head><title>Plans</title></head><body><article><h1>Plans for the century</h1>"
+            "<p>Published 29 February 2100. The plan runs for a long time and says a lot about the future "
+            "of the town and its people, with many sentences of text.</p></article></body></html>")
+    doc = thresher.extract(html, url="https://example.org/2100/02/29/plans")
+    assert doc.text and doc.date is None

@@ -42,6 +42,7 @@ another time zone.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import math
@@ -55,7 +56,7 @@ from typing import Any
 import numpy as np
 
 from thresher.classify.trees import Trees
-from thresher.model_files import read_model_file
+from thresher.metadata.titles import model_payload
 
 _ISO = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 _SLASHED = re.compile(r"((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})")
@@ -163,7 +164,7 @@ def valid(year: int, month: int, day: int) -> str | None:
     """``YYYY-MM-DD`` when the three make a calendar day between 1990 and 2100."""
     if not (1990 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
         return None
-    if (day > 30 and month in (4, 6, 9, 11)) or (month == 2 and day > (29 if year % 4 == 0 else 28)):
+    if (day > 30 and month in (4, 6, 9, 11)) or (month == 2 and day > (29 if calendar.isleap(year) else 28)):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
 
@@ -685,16 +686,11 @@ def pick(days: Sequence[str], rows: Sequence[Sequence[float]], probs: Sequence[f
     return days[best] if probs[best] >= probs[rule] + margin else days[rule]
 
 
-MODEL_RESOURCE = "data/title_model.json"
-"""The metadata model file: the title ranker, and the date ranker under its ``date`` key."""
-
-
 @lru_cache(maxsize=8)
 def load_model(path: str | None = None) -> DateModel | None:
-    """The date ranker of the packaged metadata model (or of the file at ``path``; ``"none"``: no
-    model), loaded once per process; None when the file has none."""
-    raw = read_model_file(MODEL_RESOURCE, path)
-    if raw is None:
-        return None
-    payload = json.loads(raw).get("date")
+    """The date ranker of the packaged metadata model (``titles.model_payload``: the title ranker's
+    file, or the file at ``path``; ``"none"``: no model), loaded once per process; None when the file
+    has none."""
+    whole = model_payload(path)
+    payload = whole.get("date") if whole is not None else None
     return DateModel(payload) if isinstance(payload, Mapping) else None

@@ -234,8 +234,16 @@ class TitleModel:
 
 
 @lru_cache(maxsize=8)
+def model_payload(path: str | None = None) -> Mapping[str, Any] | None:
+    """The parsed metadata model file: the packaged one, or the one at ``path`` (``"none"``: None).
+    It holds the title ranker and, under ``date``, the date ranker (``metadata.dates``); parsed once."""
+    raw = read_model_file(MODEL_RESOURCE, path)
+    return json.loads(raw) if raw is not None else None
+
+
+@lru_cache(maxsize=8)
 def load_model(path: str | None = None) -> TitleModel | None:
     """The packaged title model (or the one at ``path``; ``"none"``: no model), loaded once per
     process; None when there is none."""
-    raw = read_model_file(MODEL_RESOURCE, path)
-    return TitleModel(json.loads(raw)) if raw is not None else None
+    payload = model_payload(path)
+    return TitleModel(payload) if payload is not None else None
