@@ -96,14 +96,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 
 def item_of(record: Mapping[str, Any]) -> Item | None:
     """The story item of a data record (None without a title)."""
-    if not record.get("title"):
-        return None
-    lead = record.get("description") or next(
-        (p.strip() for p in str(record.get("text") or "").split("\n") if p.strip()), None
-    )
-    return item_from_record({"id": record["id"], "title": record["title"], "lead": lead,
-                             "hostname": record.get("hostname"), "url": record.get("url"),
-                             "date": record.get("date")}, document=True)
+    return item_from_record(record, document=True) if record.get("title") else None
 
 
 def write_shard_stories(shard: Shard, config: RunConfig, root: str, assignments: Mapping[str, str]) -> None:

@@ -32,6 +32,7 @@ from starlette.templating import Jinja2Templates
 from thresher.model import Failure, Page, Trace
 from thresher.options import Options
 from thresher.parse.html import inert_html
+from thresher.read.sources import WARC_EXTENSIONS
 from thresher.read.warc import read_warc_record
 from thresher.web.service import PageRequest, Runner
 from thresher.web.store import FILTERS, Query, Store
@@ -44,10 +45,9 @@ PREVIEW_CSP = (
 
 KEY_COOKIE = "thresher_key"
 MAX_SOURCE_BYTES = 20_000_000
+"""Largest source file the corpus view reads back to show a document's trace."""
 LINK_FILTERS = ("duplicate_of", "story")
 """Filters with too many values for a menu: set by the links of a document or a row."""
-ARCHIVE_SUFFIXES = (".warc", ".wet", ".arc")
-"""Largest source file the corpus view reads back to show a document's trace."""
 
 _PKG = resources.files("thresher.web")
 templates = Jinja2Templates(
@@ -361,7 +361,7 @@ def _source_file(
     except OSError:
         return None
     offset, number = prov.get("offset"), prov.get("record")
-    if name.removesuffix(".gz").endswith(ARCHIVE_SUFFIXES) and isinstance(offset, int):
+    if name.removesuffix(".gz").endswith(WARC_EXTENSIONS) and isinstance(offset, int):
         page = read_warc_record(str(path), offset, record=number if isinstance(number, int) else None,
                                 max_record_bytes=MAX_SOURCE_BYTES)
         if isinstance(page, Page):
