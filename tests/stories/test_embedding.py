@@ -77,20 +77,3 @@ def test_loading_the_packaged_model_draws_no_progress_bar(capfd):
     assert "Loading weights" not in err and "it/s" not in err
     assert hf_logging.is_progress_bar_enabled() == before  # the library's own setting is put back
 
-
-def test_threads_apply_while_encoding_and_are_put_back():
-    import torch
-
-    outside = torch.get_num_threads()
-    torch.set_num_threads(2)
-    try:
-        backend = EmbeddingBackend(threads=1)
-        seen: list[int] = []
-        encoder = backend._encoder()
-        original = encoder.encode
-        encoder.encode = lambda texts: seen.append(torch.get_num_threads()) or original(texts)
-        backend.encode(["Council approves the new budget"])
-        assert seen == [1]
-        assert torch.get_num_threads() == 2
-    finally:
-        torch.set_num_threads(outside)

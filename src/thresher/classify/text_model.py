@@ -43,7 +43,6 @@ KINDS = ("paragraph", "line", "list_item")
 _OFFSETS = (-2, -1, 1, 2)
 _WINDOWS = (3, 10)
 _WINDOW_FEATURES = ("terminal", "log_words", "listy", "topic_fit", "rule_kept", "repeated", "prose", "stop_ratio")
-_KEPT_BY_RULES = frozenset({"main", "caption"})
 _BASE_COLUMNS = [FEATURES.index(name) for name in BASE_FEATURES]
 _PREDICT_ROWS = 512
 """Rows the trees see at once (their work arrays grow with rows x trees)."""
@@ -240,7 +239,7 @@ _S2_BASE_COLUMNS_I32 = np.array(_S2_BASE_COLUMNS, dtype=np.int32)
 
 def kept_by_rules(rules: Sequence[Decision]) -> np.ndarray:
     """1.0 where the rules kept the block, else 0.0 (a column both stages read)."""
-    return np.array([d.label in _KEPT_BY_RULES for d in rules], dtype=np.float64)
+    return np.array([d.label in KEPT_LABELS for d in rules], dtype=np.float64)
 
 
 def stage2_matrix(
@@ -309,7 +308,7 @@ def stage2_matrix(
     out[:, j + 5] = np.minimum.reduceat(s, first)[inverse]
     out[:, j + 6] = np.maximum.reduceat(s, first)[inverse]
     out[:, j + 7] = (np.bincount(run, weights=s) / np.bincount(run))[run]
-    out[:, j + 8] = [d.label in _KEPT_BY_RULES for d in rules]
+    out[:, j + 8] = [d.label in KEPT_LABELS for d in rules]
     out[:, j + 9 :] = table.values[:, _S2_BASE_COLUMNS]
     return out
 

@@ -163,11 +163,6 @@ class FeatureTable:
     low: str | None = None
     """``doc`` in lower case (the rules read it too: made once)."""
 
-    def lows(self, texts: Sequence[str]) -> list[str]:
-        """Each of ``texts`` in lower case: ``low`` split into lines when ``texts`` are the ones the
-        table was made from, else lower-cased anew."""
-        return self.low_doc(texts).split("\n")  # lower() keeps line breaks: one lower-cased text a block
-
     def low_doc(self, texts: Sequence[str]) -> str:
         """``texts`` joined by line breaks, in lower case (``low`` when ``texts`` are the ones the
         table was made from)."""

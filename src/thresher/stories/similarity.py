@@ -99,7 +99,7 @@ class EmbeddingBackend:
 
     def __init__(
         self, weights: Weights | None = None, *, device: str = "cpu", batch_size: int = 16, max_tokens: int = 24,
-        cache_size: int = 50_000, quantize: bool = False, threads: int | None = None,
+        cache_size: int = 50_000, quantize: bool = False,
     ) -> None:
         self.weights = weights or Weights(
             embedding=1.0, lexical=0.5, number=0.0, conflict=0.0, same_names=0.3, per_day=0.1, link=0.6, merge=0.35
@@ -109,9 +109,6 @@ class EmbeddingBackend:
         self.max_tokens = max_tokens
         self.cache_size = cache_size
         self.quantize = quantize
-        self.threads = threads
-        """Torch threads while encoding (``1``: one core; ``None``: torch's own setting); the
-        process's setting is put back after each call."""
         self._cache: dict[str, F32] = {}
         self._model: Any = None
         self._lean: Any = None
@@ -177,16 +174,7 @@ class EmbeddingBackend:
         return bool(getattr(tokenizer, "do_lower_case", False))
 
     def _encode(self, texts: Sequence[str]) -> F32:
-        encoder = self._encoder()
-        if self.threads is None:
-            return encoder.encode(texts)
-        torch = self._load()[2]
-        before = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
-        try:
-            return encoder.encode(texts)
-        finally:
-            torch.set_num_threads(before)
+        return self._encoder().encode(texts)
 
     def _encoder(self) -> Any:
         if self._lean is None:
