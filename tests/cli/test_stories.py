@@ -138,7 +138,7 @@ def test_a_run_folder_a_folder_of_parts_and_a_glob_are_read(tmp_path, capsys):
     (its duplicates, rejected and failed records are not stories)."""
     from thresher.cli.main import main
 
-    out = tmp_path / "out"
+    out = tmp_path / "crawls" / "out"
     for kind, title in (("data", "Kane praises Tuchel as a wonderful man"), ("duplicates", "Kane praises Tuchel"),
                         ("rejected", "Stock markets fall")):
         (out / kind).mkdir(parents=True)
@@ -150,7 +150,8 @@ def test_a_run_folder_a_folder_of_parts_and_a_glob_are_read(tmp_path, capsys):
     (out / "_work").mkdir()
     (out / "_work" / "run.json").write_text("{}")
     (out / "stats.json").write_text("{}")
-    for given in (out, out / "data", out / "data" / "part-*.jsonl"):
+    # a folder holding run folders: of each, only its data/ parts count too
+    for given in (out, out / "data", out / "data" / "part-*.jsonl", tmp_path / "crawls"):
         assert main(["stories", str(given), "--backend", "lexical", "-o", str(tmp_path / "s.jsonl")]) == 0
         assert "2 items, 1 stories" in capsys.readouterr().err
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from thresher.cli.args import PROG
+from thresher.engines.shards import RUN_RECORD
 from thresher.errors import ThresherError
 from thresher.read.encoding import decode
 from thresher.read.payload import read_payload
@@ -176,13 +177,11 @@ def _expand(paths: Sequence[str], parser: argparse.ArgumentParser) -> Iterator[s
     for path in paths:
         folder = Path(path)
         if folder.is_dir():
-            run = (folder / "_work" / "run.json").is_file() or (folder / "stats.json").is_file()
-            if run and (folder / "data").is_dir():
-                folder = folder / "data"
             found = sorted(
                 str(f) for f in folder.rglob("*")
                 if f.is_file() and f.name.lower().endswith(INPUT_SUFFIXES)
                 and not any(part.startswith((".", "_")) for part in f.relative_to(folder).parts)
+                and _story_part(f, folder)
             )
             if not found:
                 parser.error(f"{path}: no JSONL, Parquet or text files in this folder")
@@ -194,6 +193,17 @@ def _expand(paths: Sequence[str], parser: argparse.ArgumentParser) -> Iterator[s
             yield from matches
         else:
             yield path
+
+
+def _story_part(file: Path, top: Path) -> bool:
+    """Whether ``file`` (found under the folder ``top``) holds story inputs: inside the output folder
+    of a ``thresher run`` (at ``top`` or below it), only the parts under its ``data/`` count."""
+    for folder in (file.parent, *file.parent.parents):
+        if (folder / RUN_RECORD).is_file() or ((folder / "stats.json").is_file() and (folder / "data").is_dir()):
+            return (folder / "data") in file.parents
+        if folder == top:
+            return True
+    return True
 
 
 def _stdin_lines() -> list[str]:

@@ -165,11 +165,13 @@ class StoryIndex:
             window_hours=self.options.window_hours,
         )
         threshold = self.options.collapse_threshold
-        for i, left in enumerate(ea):  # pairs with an undated document count only between near-identical items
-            for j, right in enumerate(eb):
-                if (_undated_document(left.item) or _undated_document(right.item)) and jaccard(
-                        left.shingles, right.shingles) < threshold:
-                    scores[i, j] = -np.inf
+        undated_a = [_undated_document(e.item) for e in ea]
+        undated_b = [_undated_document(e.item) for e in eb]
+        if any(undated_a) or any(undated_b):  # pairs with an undated document count only between near-copies
+            for i, left in enumerate(ea):
+                for j, right in enumerate(eb):
+                    if (undated_a[i] or undated_b[j]) and jaccard(left.shingles, right.shingles) < threshold:
+                        scores[i, j] = -np.inf
         finite = np.where(np.isfinite(scores), scores, -1e6)
         return bool(finite.max() >= self.weights.link and finite.mean() >= self.weights.merge)
 
