@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
+import httpx
 from fastapi.testclient import TestClient
 
 import thresher
@@ -296,3 +297,163 @@ def test_an_empty_page_in_a_batch_is_its_own_error_record(client: TestClient) ->
 def test_an_empty_page_alone_is_422_empty(client: TestClient) -> None:
     r = client.post("/v1/extract", json={"html": ""})
     assert r.status_code == 422 and r.json()["error"] == "empty"
+
+
+# -- answers as Markdown, text or HTML (?format= or Accept) ------------------------------------------
+
+_ARTICLE_URL = "https://example.org/x"
+
+
+def _lib(fmt: str, *, with_metadata: bool = False, **opts: bool) -> str:
+    """What the CLI writes for ARTICLE in this output format (the writers in thresher.write)."""
+    from thresher.write.formats import get_format
+
+    doc = thresher.extract(ARTICLE, url=_ARTICLE_URL, options=Options(**opts))
+    out = get_format(fmt).render(doc, with_metadata=with_metadata)
+    assert out is not None
+    return out
+
+
+@pytest.mark.parametrize(
+    ("how", "fmt", "media", "cli"),
+    [
+        ({"params": {"format": "markdown"}}, "markdown", "text/markdown", ("markdown", {"with_markdown": True})),
+        ({"headers": {"Accept": "text/markdown"}}, "markdown", "text/markdown", ("markdown", {"with_markdown": True})),
+        ({"params": {"format": "text"}}, "text", "text/plain", ("txt", {})),
+        ({"headers": {"Accept": "text/plain"}}, "text", "text/plain", ("txt", {})),
+        ({"params": {"format": "html"}}, "html", "text/html", ("html", {"with_html": True})),
+        ({"headers": {"Accept": "text/html"}}, "html", "text/html", ("html", {"with_html": True})),
+    ],
+)
+def test_extract_answers_in_the_format_asked(
+    client: TestClient, how: dict, fmt: str, media: str, cli: tuple[str, dict[str, bool]]
+) -> None:
+    params = {"url": _ARTICLE_URL, **how.get("params", {})}
+    headers = {"Content-Type": "text/html", **how.get("headers", {})}
+    r = client.post("/v1/extract", content=ARTICLE.encode(), params=params, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == f"{media}; charset=utf-8"
+    assert "server-timing" in r.headers
+    assert r.text == _lib(cli[0], **cli[1])
+    assert not r.text.lstrip().startswith("{")
+    if fmt == "markdown":
+        assert r.text.startswith("Paragraph 0: the harvest") and "fields.\n\nParagraph 1:" in r.text
+        assert "All rights reserved" not in r.text
+    elif fmt == "text":
+        assert r.text == thresher.extract(ARTICLE).text + "\n"
+    else:
+        assert r.text.startswith("<!DOCTYPE html>") and "<article" in r.text and "<p>" in r.text and "All rights reserved" not in r.text
+
+
+def test_markdown_with_metadata_has_the_clis_front_matter(client: TestClient) -> None:
+    r = client.post("/v1/extract", json={"html": ARTICLE, "url": _ARTICLE_URL},
+                    params={"format": "markdown", "with_metadata": "true"})
+    assert r.status_code == 200, r.text
+    assert r.text == _lib("markdown", with_metadata=True, with_markdown=True)
+    assert r.text.startswith("---\ntitle: Grain and chaff\n")
+    assert "\nauthor: " in r.text and "\nhostname: example.org\n" in r.text
+    r = client.post("/v1/extract", json={"html": ARTICLE, "url": _ARTICLE_URL},
+                    params={"format": "text", "with_metadata": "1"})
+    assert r.text == _lib("txt", with_metadata=True)
+
+
+def test_explicit_format_wins_over_accept(client: TestClient) -> None:
+    r = client.post("/v1/extract", json={"html": ARTICLE}, params={"format": "text"},
+                    headers={"Accept": "text/markdown"})
+    assert r.headers["content-type"] == "text/plain; charset=utf-8"
+    r = client.post("/v1/extract", json={"html": ARTICLE}, params={"format": "json"},
+                    headers={"Accept": "text/markdown"})
+    assert r.headers["content-type"] == "application/json" and r.json()["title"] == "Grain and chaff"
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/markdown;q=0.5, text/plain", "text/plain"),
+        ("application/json, text/markdown;q=0.9", "application/json"),
+        ("text/x-markdown", "text/markdown"),
+        ("*/*", "application/json"),
+        ("text/*", "text/plain"),
+        ("application/xml", "application/json"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),
+    ],
+)
+def test_accept_negotiation(client: TestClient, accept: str, media: str) -> None:
+    r = client.post("/v1/extract", json={"html": ARTICLE}, headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.headers["content-type"].split(";")[0] == media
+
+
+def test_json_stays_the_default_record(client: TestClient) -> None:
+    for headers in ({}, {"Accept": "application/json"}, {"Accept": "*/*"}):
+        r = client.post("/v1/extract", json={"html": ARTICLE, "url": _ARTICLE_URL}, headers=headers)
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "application/json"
+        lib = thresher.extract(ARTICLE, url=_ARTICLE_URL).to_dict()
+        assert r.json() == {**lib, "source": "<http>", "provenance": r.json()["provenance"]}
+        assert "markdown" not in r.json() and "html" not in r.json()
+
+
+@pytest.mark.parametrize("how", [{"params": {"format": "markdown"}}, {"headers": {"Accept": "text/plain"}},
+                                 {"params": {"format": "html"}}])
+def test_errors_stay_json_in_every_format(client: TestClient, how: dict) -> None:
+    def post(headers: dict[str, str] | None = None, **kwargs: object) -> httpx.Response:
+        return client.post("/v1/extract", params=how.get("params"), headers={**how.get("headers", {}), **(headers or {})},
+                           **kwargs)  # type: ignore[arg-type]
+
+    r = post(content=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", headers={"Content-Type": "text/html"})
+    assert r.status_code == 422 and r.headers["content-type"] == "application/json"
+    assert r.json()["error"] == "not_html"
+    r = post(content=b"{", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and r.json()["error"] == "invalid_request"
+    r = post(data={"url": "https://example.org/x"})
+    assert r.status_code == 400 and r.json()["error"] == "fetch_disabled"
+    big = "<html><body>" + "<p>words and more words, and more.</p>" * 20_000 + "</body></html>"
+    r = post(json={"html": big, "options": {"time_limit": 0.001}})
+    assert r.status_code == 504 and r.headers["content-type"] == "application/json"
+    assert r.json()["error"] == "timeout"
+
+
+def test_errors_stay_json_for_413(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(options=Options(max_bytes=1000))
+    r = client.post("/v1/extract", json={"text": "word " * 1000}, params={"format": "markdown"})
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
+
+
+@pytest.mark.parametrize("params", [{"format": "pdf"}, {"format": "markdown", "with_metadata": "maybe"}])
+def test_unknown_format_or_flag_is_422(client: TestClient, params: dict[str, str]) -> None:
+    r = client.post("/v1/extract", json={"html": ARTICLE}, params=params)
+    assert r.status_code == 422
+    assert r.json()["error"] == "invalid_request"
+    assert ("format" if "pdf" in params.values() else "with_metadata") in r.json()["message"]
+
+
+def test_a_rejected_document_is_an_empty_answer_that_says_why(client: TestClient) -> None:
+    r = client.post("/v1/extract", json={"html": ARTICLE, "options": {"min_text_length": 1_000_000}},
+                    params={"format": "markdown"})
+    assert r.status_code == 200
+    assert r.text == ""
+    assert r.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert r.headers["x-thresher-rejected"]
+
+
+def test_batch_answers_json_and_refuses_other_formats(client: TestClient) -> None:
+    items = [{"html": ARTICLE, "id": "a"}]
+    r = client.post("/v1/extract/batch", json=items, headers={"Accept": "text/markdown"})
+    assert r.status_code == 200 and r.json()[0]["title"] == "Grain and chaff"  # Accept is not an order
+    assert client.post("/v1/extract/batch", json=items, params={"format": "json"}).status_code == 200
+    r = client.post("/v1/extract/batch", json=items, params={"format": "markdown"})
+    assert r.status_code == 422
+    assert r.json()["error"] == "invalid_request" and "format" in r.json()["message"]
+    assert "/v1/extract" in r.json()["message"]
+
+
+def test_answer_formats_are_in_the_schema_and_on_the_docs_page(client: TestClient) -> None:
+    op = client.get("/openapi.json").json()["paths"]["/v1/extract"]["post"]
+    params = {p["name"]: p for p in op["parameters"]}
+    assert params["format"]["schema"]["enum"] == ["json", "markdown", "text", "html"]
+    assert params["with_metadata"]["schema"]["type"] == "boolean"
+    assert {"application/json", "text/markdown", "text/plain", "text/html"} <= set(op["responses"]["200"]["content"])
+    assert op["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Record"}
+    docs = client.get("/docs").text
+    assert "format=markdown" in docs and "text/markdown" in docs and "X-Thresher-Rejected" in docs

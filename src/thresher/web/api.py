@@ -6,6 +6,10 @@ accompany it), a form (``file`` upload or ``html``/``text`` field, with ``url``,
 ``Document.to_dict()`` (200) or ``Failure.to_dict()`` with the status of its reason (413 too large,
 504 timeout, 422 unreadable input, 400 refused fetch, 502 failed fetch). ``POST /v1/extract/batch``
 takes a JSON list of such objects and answers a list of records (200; each item carries its own error).
+``POST /v1/extract`` also answers as Markdown, text or clean HTML (what the CLI's ``--output-format``
+writes) when asked: ``?format=markdown|text|html|json`` or, without it, the ``Accept`` header
+(``text/markdown``, ``text/plain``, ``text/html``, ``application/json``); ``?with_metadata=true`` puts the
+CLI's metadata header on top. JSON stays the default, and errors are always JSON.
 A single extraction's answer says where its time went in a ``Server-Timing`` header (queue, extract, total).
 """
 
@@ -18,14 +22,23 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
 from thresher import __version__
-from thresher.model import Failure, Provenance
+from thresher.model import Document, Failure, Provenance
 from thresher.web.schema import ErrorBody, ExtractRequest, Health, Record, merge_options, summarize_validation
-from thresher.web.service import PageRequest, Runner, record_of, status_for
+from thresher.web.service import (
+    ANSWER_MEDIA,
+    AnswerFormat,
+    PageRequest,
+    Runner,
+    options_for_answer,
+    record_of,
+    render_answer,
+    status_for,
+)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": what}
@@ -40,7 +53,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 
-_EXTRACT_BODY = {
+_EXTRACT_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {
@@ -62,7 +75,32 @@ _EXTRACT_BODY = {
         },
     }
 }
-_BATCH_BODY = {
+_FORMAT_DOC = (
+    "The answer's format: json (the record, the default), markdown, text or html: what the CLI's "
+    "--output-format markdown, txt or html writes. Without it, the Accept header chooses (text/markdown, "
+    "text/plain, text/html, application/json). Errors are always JSON."
+)
+_EXTRACT_BODY["parameters"] = [
+    {"name": "format", "in": "query", "required": False, "description": _FORMAT_DOC,
+     "schema": {"type": "string", "enum": list(ANSWER_MEDIA)}},
+    {"name": "with_metadata", "in": "query", "required": False,
+     "description": "With format markdown, text or html: the CLI's --with-metadata header (YAML front matter "
+                    "for markdown and text, <meta> tags for html).",
+     "schema": {"type": "boolean", "default": False}},
+]
+_EXTRACT_ANSWERS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    200: {
+        "description": "The record (JSON), or the document as Markdown, text or HTML when asked "
+                       "(empty, with an X-Thresher-Rejected header, when the document was rejected)",
+        "content": {media: {"schema": {"type": "string"}} for fmt, media in ANSWER_MEDIA.items() if fmt != "json"},
+    },
+}
+_BATCH_BODY: dict[str, Any] = {
+    "parameters": [
+        {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json"]},
+         "description": "A batch answers JSON only; ask POST /v1/extract?format=... page by page for the others."},
+    ],
     "requestBody": {
         "required": True,
         "content": {
@@ -184,6 +222,57 @@ async def _form_request(request: Request, media: str, body: bytes) -> PageReques
     return PageRequest(data=str(value), kind=kind, url=url, id=rid)
 
 
+_ACCEPT_MEDIA: dict[str, AnswerFormat] = {
+    **{media: fmt for fmt, media in ANSWER_MEDIA.items()},
+    "text/x-markdown": "markdown",
+    "text/*": "text",
+    "application/*": "json",
+    "*/*": "json",
+}
+_FORMAT_NAMES: dict[str, AnswerFormat] = {
+    "json": "json", "markdown": "markdown", "md": "markdown", "text": "text", "txt": "text", "html": "html",
+}
+_FLAGS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def _accepted(header: str | None) -> AnswerFormat:
+    """The format the ``Accept`` header prefers (highest q, then first listed); JSON when none fits."""
+    best: tuple[float, int, AnswerFormat] | None = None
+    for index, part in enumerate((header or "").split(",")):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        fmt = _ACCEPT_MEDIA.get(media.lower())
+        if fmt is None:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > 0 and (best is None or q > best[0]):
+            best = (q, index, fmt)
+    return best[2] if best is not None else "json"
+
+
+def _answer_format(request: Request) -> tuple[AnswerFormat, bool] | str:
+    """(format, with_metadata) of the answer: ``?format=`` wins over ``Accept``; a message when invalid."""
+    name = request.query_params.get("format")
+    if name is None:
+        fmt = _accepted(request.headers.get("accept"))
+    elif (found := _FORMAT_NAMES.get(name.lower())) is not None:
+        fmt = found
+    else:
+        return f"format must be one of json, markdown, text, html (not {name[:40]!r})"
+    flag = request.query_params.get("with_metadata")
+    if flag is None:
+        return fmt, False
+    if (value := _FLAGS.get(flag.lower())) is None:
+        return f"with_metadata must be true or false (not {flag[:40]!r})"
+    return fmt, value
+
+
 def _invalid(message: str) -> JSONResponse:
     return JSONResponse({"error": "invalid_request", "message": message}, status_code=422)
 
@@ -195,15 +284,20 @@ def _validation_message(err: ValidationError) -> str:
 @v1.post(
     "/extract",
     response_model=Record,
-    responses=_ERRORS,
+    responses=_EXTRACT_ANSWERS,
     openapi_extra=_EXTRACT_BODY,
     summary="Extract one page",
 )
-async def extract(request: Request) -> JSONResponse:
+async def extract(request: Request) -> Response:
     """Extract one page sent as a raw HTML/text body, a form (a ``file`` upload or an ``html``/``text``
-    field, with ``url`` and ``id``) or JSON; answers the CLI's JSON record."""
+    field, with ``url`` and ``id``) or JSON; answers the CLI's JSON record, or with ``?format=`` (or an
+    ``Accept`` header) the document as Markdown, text or HTML."""
     settings = request.app.state.settings
     runner: Runner = request.app.state.runner
+    answer = _answer_format(request)
+    if isinstance(answer, str):
+        return _invalid(answer)
+    fmt, with_metadata = answer
     body = await request.body()
     media, charset = _media(request)
     opts = settings.options
@@ -229,9 +323,15 @@ async def extract(request: Request) -> JSONResponse:
         url = request.query_params.get("url")
         req = PageRequest(data=body, kind=kind, url=url, id=request.query_params.get("id"), charset=charset,
                           content_type=media or None)
-    result, timing = await runner.extract_timed(req, opts)
-    return JSONResponse(record_of(result), status_code=status_for(result),
-                        headers={"Server-Timing": timing.header()})
+    result, timing = await runner.extract_timed(req, options_for_answer(opts, fmt))
+    headers = {"Server-Timing": timing.header(), "Vary": "Accept"}
+    status = status_for(result)
+    if fmt == "json" or status != 200:  # errors are JSON records whatever was asked
+        return JSONResponse(record_of(result), status_code=status, headers=headers)
+    text = render_answer(result, fmt, with_metadata=with_metadata)
+    if text is None and isinstance(result, Document) and result.rejected is not None:
+        headers["X-Thresher-Rejected"] = str(result.rejected)
+    return Response(text or "", status_code=200, media_type=f"{ANSWER_MEDIA[fmt]}; charset=utf-8", headers=headers)
 
 
 @v1.post(
@@ -245,6 +345,10 @@ async def extract_batch(request: Request) -> JSONResponse:
     """Extract up to ``max_batch`` pages (a JSON list); answers one record per item, in order."""
     settings = request.app.state.settings
     runner: Runner = request.app.state.runner
+    name = request.query_params.get("format")
+    if name is not None and name.lower() != "json":
+        return _invalid(f"a batch answers JSON only (not format={name[:40]!r}); "
+                        "ask POST /v1/extract?format=... page by page for Markdown, text or HTML")
     body = await request.body()
     try:
         raw = json.loads(body)

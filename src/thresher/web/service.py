@@ -35,6 +35,7 @@ from thresher.extract import extract_result, extract_trace
 from thresher.model import Failure, Page, Provenance, Result, Trace
 from thresher.options import Options
 from thresher.web.fetch_guard import FetchGuard
+from thresher.write.formats import get_format
 
 WorkerKind = Literal["process", "thread"]
 
@@ -69,6 +70,35 @@ def status_for(result: Result) -> int:
 def record_of(result: Result) -> dict[str, Any]:
     """The JSON record the CLI writes for this result."""
     return result.to_dict()
+
+
+AnswerFormat = Literal["json", "markdown", "text", "html"]
+
+ANSWER_MEDIA: dict[AnswerFormat, str] = {
+    "json": "application/json",
+    "markdown": "text/markdown",
+    "text": "text/plain",
+    "html": "text/html",
+}
+"""The media type of each answer format of ``POST /v1/extract``."""
+
+_WRITER: dict[AnswerFormat, str] = {"markdown": "markdown", "text": "txt", "html": "html"}
+"""The CLI output format (``thresher.write``) that renders each non-JSON answer."""
+
+
+def options_for_answer(opts: Options, fmt: AnswerFormat) -> Options:
+    """What the extraction must produce for this answer, as the CLI's ``--output-format`` asks it:
+    Markdown needs ``with_markdown``, HTML ``with_html``."""
+    if fmt == "markdown" and not opts.with_markdown:
+        return opts.with_(with_markdown=True)
+    if fmt == "html" and not opts.with_html:
+        return opts.with_(with_html=True)
+    return opts
+
+
+def render_answer(result: Result, fmt: AnswerFormat, *, with_metadata: bool = False) -> str | None:
+    """A document as the CLI writes it in this format (``None`` for a rejected one, which has no text)."""
+    return get_format(_WRITER[fmt]).render(result, with_metadata=with_metadata)
 
 
 @dataclass(frozen=True, slots=True)
