@@ -187,3 +187,19 @@ def test_update_adds_inputs_without_extracting_the_old_ones_again(tmp_path, caps
         return {**files, "stats.json": (root / "stats.json").read_bytes()}
 
     assert parts(out) == parts(fresh)
+
+
+def test_a_run_where_every_record_failed_exits_1_and_says_so(tmp_path, capsys):
+    """A run whose every record failed used to exit 0, as if it had built a corpus."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"neither": 1}\n{"html": 5}\n')
+    code = main(["run", str(bad), "-o", str(tmp_path / "out"), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "2 failed" in err and "nothing extracted" in err
+
+
+def test_a_run_with_some_failed_records_still_exits_0(small, tmp_path, capsys):
+    code = main(["run", str(small / "texts.jsonl"), "-o", str(tmp_path / "out"), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert code == 0 and "failed (invalid_record 1)" in err and "nothing extracted" not in err

@@ -198,6 +198,14 @@ def run_command(argv: Sequence[str]) -> int:
         found = read_json(stories_marker(args.output_dir))
         print(f"{PROG}: stories: {found['items']} documents with a title, {found['multi_member']} stories of "
               f"several documents ({found['in_multi_member']} documents)", file=sys.stderr)
+    internal = stats.failed.get("internal_error", 0)
+    if internal:
+        print(f"{PROG}: {internal} internal_error records: a fault in Thresher, not in the input; please report one "
+              f"with its record (see {args.output_dir}/failed/)", file=sys.stderr)
+    if stats.extracted == 0 and stats.n_failed:
+        print(f"{PROG}: nothing extracted: every record that was read failed (see {args.output_dir}/failed/)",
+              file=sys.stderr)
+        return EXIT_STOPPED
     return EXIT_OK
 
 
