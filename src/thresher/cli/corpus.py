@@ -202,7 +202,7 @@ def run_command(argv: Sequence[str]) -> int:
     if internal:
         print(f"{PROG}: {internal} internal_error records: a fault in Thresher, not in the input; please report one "
               f"with its record (see {args.output_dir}/failed/)", file=sys.stderr)
-    if stats.extracted == 0 and stats.n_failed:
+    if stats.n_failed and stats.n_failed >= stats.records:  # rejected documents were read fine: not this
         print(f"{PROG}: nothing extracted: every record that was read failed (see {args.output_dir}/failed/)",
               file=sys.stderr)
         return EXIT_STOPPED
