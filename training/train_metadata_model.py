@@ -84,17 +84,10 @@ def load_pages(data: Path, scorer: Any, cache: Path | None) -> list[dict[str, An
         domain, _ = wcxb_folds.page_domain_and_type(d)
         raw = gzip.decompress((data / "html" / f"{f.stem}.html.gz").read_bytes())
         tree = parse_html(raw.decode("utf-8", errors="replace"), opts)
-        url = d.get("url")
-        items = list(mh._json_ld_items(tree.json_ld))
-        main = mh._main_item(items)
-        site = mh._meta(tree, "og:site_name") or (mh._name(main.get("publisher")) if main else None) \
-            or mh._meta(tree, "application-name")
-        hostname = mh._hostname(url or tree.canonical or mh._meta(tree, "og:url"))
-        page_type = mh._page_type(tree, items, main, {})
-        headings = mh._headings(tree)
-        rule = mh._title(tree, main, site, hostname, headings.h1, {})
-        text = mh._page_text(tree)
-        cands, x = mh.title_candidates(tree, main, site, hostname, rule, page_type, text, headings)
+        c = page_context(mh, tree, d.get("url"))
+        rule = c["title"]
+        cands, x = mh.title_candidates(tree, c["main"], c["site"], c["hostname"], rule, c["page_type"], c["text"],
+                                       c["headings"])
         pages.append({
             "pid": f.stem, "domain": domain, "truth": truth, "rule": rule, "x": x,
             "texts": [c.text for c in cands], "y": np.array([scorer.same(c.text, truth) for c in cands], dtype=float),
@@ -127,7 +120,7 @@ def load_date_pages(data: Path, cache: Path | None) -> list[dict[str, Any]]:
         raw = gzip.decompress((data / "html" / f"{f.stem}.html.gz").read_bytes())
         tree = parse_html(raw.decode("utf-8", errors="replace"), opts)
         url = d.get("url")
-        ev = date_evidence_of(mh, dates, tree, url, opts)
+        ev = date_evidence_of(mh, tree, url)
         days, rows = dates.ranker_candidates(ev) if ev is not None else ([], [])
         pages.append({
             "pid": f.stem, "domain": domain, "truth": truth, "rule": ev.rule if ev else None,
@@ -140,32 +133,30 @@ def load_date_pages(data: Path, cache: Path | None) -> list[dict[str, Any]]:
     return pages
 
 
-def date_evidence_of(mh: Any, dates: Any, tree: Any, url: str | None, opts: Any) -> Any:
-    """The date evidence ``thresher.metadata.html.html_metadata`` gives the ranker (rule title)."""
+def page_context(mh: Any, tree: Any, url: str | None) -> dict[str, Any]:
+    """What ``thresher.metadata.html.html_metadata`` works out before its title and date, with the
+    rules' title (the rankers are trained on the rules' choice)."""
     items = list(mh._json_ld_items(tree.json_ld))
     main = mh._main_item(items)
     site = mh._meta(tree, "og:site_name") or (mh._name(main.get("publisher")) if main else None) \
         or mh._meta(tree, "application-name")
     hostname = mh._hostname(url or tree.canonical or mh._meta(tree, "og:url"))
-    page_type = mh._page_type(tree, items, main, {})
     headings = mh._headings(tree)
-    title = mh._title(tree, main, site, hostname, headings.h1, {})
-    text = mh._page_text(tree)
-    if not text:
+    return {"items": items, "main": main, "site": site, "hostname": hostname, "headings": headings,
+            "page_type": mh._page_type(tree, items, main, {}), "text": mh._page_text(tree),
+            "title": mh._title(tree, main, site, hostname, headings.h1, {})}
+
+
+def date_evidence_of(mh: Any, tree: Any, url: str | None) -> Any:
+    """The date evidence ``thresher.metadata.html.html_metadata`` gives the ranker (``rule_date``; the
+    header found from the rules' title)."""
+    c = page_context(mh, tree, url)
+    if not c["text"]:
         return None
-    header = mh._header_span(headings.first_line, text, title)
-    body = tree.body
-    article = main if main is not None and "webpage" not in mh._types(main) else None
-    structured = dates.structured_dates(article, items, tree.meta, body, published_keys=mh._DATE_META,
-                                        modified_keys=mh._MODIFIED_META)
-    written = dates.mentions(text, day_first=mh._day_first(tree.lang))
-    placed, times = dates.time_mentions(body, text)
-    written = sorted(written + placed, key=lambda m: m.start)
-    undated_kind = mh._undated_kind(page_type, url)
-    front_page = bool(url) and mh._front_page(url or "")
-    got = dates.choose(structured, written, times, header, url, undated_kind=undated_kind, front_page=front_page)
-    return mh.date_evidence(tree, main, structured, written, times, header, url, text,
-                            got[0] if got else None, page_type, undated_kind, front_page)
+    header = mh._header_span(c["headings"].first_line, c["text"], c["title"])
+    _, evidence = mh.rule_date(tree, c["main"], c["items"], url, c["text"], header, c["page_type"],
+                               with_evidence=True)
+    return evidence
 
 
 def date_pick(page: dict[str, Any], probs: np.ndarray, threshold: float, margin: float) -> str | None:

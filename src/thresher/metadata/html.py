@@ -307,6 +307,27 @@ def _date(
 ) -> str | None:
     """The page's own publication date (see ``thresher.metadata.dates``). ``text`` is the page text
     (empty in fast mode: no dates written beside the title, no ``<time>`` elements)."""
+    model = dates.load_model(model_path) if text else None
+    got, evidence = rule_date(tree, main, items, url, text, header, page_type, with_evidence=model is not None)
+    if model is not None and evidence is not None:
+        better = model.choose(*dates.ranker_candidates(evidence))
+        if better != (got[0] if got else None):
+            got = (better, "ranker") if better else None
+    if got is None:
+        return None
+    local = dates.local_day(got[0], url, early_utc_days(tree, main))
+    if local is not None:
+        got = (local, "url-local")
+    sources["date"] = got[1]
+    return got[0]
+
+
+def rule_date(
+    tree: Tree, main: dict[str, Any] | None, items: list[dict[str, Any]], url: str | None,
+    text: str, header: tuple[int, int] | None, page_type: str | None, *, with_evidence: bool,
+) -> tuple[tuple[str, str] | None, dates.Evidence | None]:
+    """The rules' date (day and source, or None) and, with ``with_evidence``, what the date ranker
+    sees of the page (:func:`date_evidence`); the ranker's training builds it with this same call."""
     body = tree.body
     article = main if main is not None and "webpage" not in _types(main) else None
     structured = dates.structured_dates(
@@ -321,20 +342,10 @@ def _date(
     undated_kind = _undated_kind(page_type, url)
     front_page = bool(url) and _front_page(url or "")
     got = dates.choose(structured, written, times, header, url, undated_kind=undated_kind, front_page=front_page)
-    model = dates.load_model(model_path) if text else None
-    if model is not None:
-        evidence = date_evidence(tree, main, structured, written, times, header, url, text,
-                                 got[0] if got else None, page_type, undated_kind, front_page)
-        better = model.choose(*dates.ranker_candidates(evidence))
-        if better != (got[0] if got else None):
-            got = (better, "ranker") if better else None
-    if got is None:
-        return None
-    local = dates.local_day(got[0], url, early_utc_days(tree, main))
-    if local is not None:
-        got = (local, "url-local")
-    sources["date"] = got[1]
-    return got[0]
+    if not with_evidence:
+        return got, None
+    return got, date_evidence(tree, main, structured, written, times, header, url, text,
+                              got[0] if got else None, page_type, undated_kind, front_page)
 
 
 _EARLY_UTC = re.compile(r"T(\d\d):\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]00:?00)$")
