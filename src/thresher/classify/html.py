@@ -6,7 +6,7 @@ gives the probability that the block is main content. The blocks kept are those 
 page's expected F1 under those probabilities (or, for older models, those above a threshold), with
 a calibration that depends on ``opts.focus``; a kept text repeated later on the page is kept once;
 on a product page, kept customer reviews become comments (``product_review``), and on any page those
-of a shop's review widget (``customer_review``, see ``html_rules.customer_reviews``); the few blocks the
+of a shop's review widget (``customer_review``, see ``html_rules.customer_review_tokens``); the few blocks the
 rules are sure of (``html_rules.sure_boilerplate``: footer footnotes, consent dialogs, bare URLs, code runs) are
 never kept.
 Removed blocks keep the rules' label when the rules had one, so the reason stays readable.
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from thresher.classify.html_model import drop_repeats, load_model, product_comments
 from thresher.classify.html_rules import classify_html as classify_html_rules
-from thresher.classify.html_rules import customer_reviews, sure_boilerplate
+from thresher.classify.html_rules import customer_review_tokens, sure_boilerplate
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision, Metadata
 from thresher.options import Options
@@ -26,17 +26,6 @@ from thresher.options import Options
 CUSTOMER_REVIEW_MAX_SHARE = 0.9
 """Kept blocks in a customer-review widget become comments unless they are this share of the kept
 words or more (then the page is the reviews)."""
-
-
-def _customer_reviews(blocks: Sequence[Block], keep: Sequence[bool]) -> list[bool]:
-    """The kept blocks of a customer-review widget (``html_rules.customer_reviews``), on any page."""
-    hit = customer_reviews(blocks)
-    words = [b.features.get("n_words", 0.0) for b in blocks]
-    hit_words = sum(w for w, k, h in zip(words, keep, hit, strict=True) if k and h)
-    kept_words = sum(w for w, k in zip(words, keep, strict=True) if k)
-    if not hit_words or hit_words >= CUSTOMER_REVIEW_MAX_SHARE * kept_words:
-        return [False] * len(blocks)
-    return [k and h for k, h in zip(keep, hit, strict=True)]
 
 
 def classify_html(
@@ -65,8 +54,10 @@ def classify_html(
         reviews = product_comments([b.hints for b in blocks], keep, n_words, model.product_comment_tokens,
                                    model.product_comment_max_share)
     product_review = any(reviews)
-    if not product_review:
-        reviews = _customer_reviews(blocks, keep)
+    if not product_review:  # the kept blocks of a shop's review widget, on any page
+        n_words = [b.features.get("n_words", 0.0) for b in blocks]
+        reviews = product_comments([b.hints for b in blocks], keep, n_words, customer_review_tokens(),
+                                   CUSTOMER_REVIEW_MAX_SHARE)
     sure = sure_boilerplate(blocks, keep)
     out: list[Decision] = []
     for rule, p, picked, kept, review, never in zip(rules, probs, chosen, keep, reviews, sure, strict=True):

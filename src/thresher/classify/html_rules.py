@@ -489,12 +489,11 @@ def _hinted(blocks: Sequence[Block], needles: Sequence[str]) -> list[bool]:
     return out
 
 
-def customer_reviews(blocks: Sequence[Block]) -> list[bool]:
-    """Per block, whether it sits in a shop's customer-review widget (a ``customer_review`` token of
-    data/html_hint_tokens.json: ``customer-reviews``, ``product-reviews``, a review vendor's
-    prefix). WCXB's main text of a shop page leaves the reviews out, as an article's leaves its
-    comments."""
-    return _hinted(blocks, _rule_tokens()["customer_review"])
+def customer_review_tokens() -> tuple[str, ...]:
+    """Hint tokens of a shop's customer-review widget (``customer-reviews``, ``product-reviews``, a
+    review vendor's prefix; the ``customer_review`` list of data/html_hint_tokens.json). WCXB's main
+    text of a shop page leaves the reviews out, as an article's leaves its comments."""
+    return _rule_tokens()["customer_review"]
 
 
 def sure_boilerplate(blocks: Sequence[Block], only: Sequence[bool] | None = None) -> list[Decision | None]:
