@@ -178,6 +178,53 @@ def test_inline_markup_as_tags_with_safe_addresses():
         Span(5, 16, "link", 'https://ex.org/?a=1&b="2"'), Span(21, 25, "strong"),
         Span(26, 26, "image", "https://ex.org/i.png", 'a "cat"')))
     html = render_html([block], Metadata(), Options())
-    assert html == ('<p>Read <a href="https://ex.org/?a=1&amp;b=&quot;2&quot;">&lt;the&gt; guide</a> and '
+    assert html == ('<p>Read <a href="https://ex.org/?a=1&amp;b=%222%22">&lt;the&gt; guide</a> and '
                     '<strong>bold</strong> <img src="https://ex.org/i.png" alt="a &quot;cat&quot;"> now</p>\n')
     lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def test_addresses_with_spaces_are_valid_urls_letters_of_any_script_stay():
+    from thresher.model import Span
+
+    block = Block(index=0, text="my file and 北京", kind="paragraph", spans=(
+        Span(0, 7, "link", "https://ex.org/docs/my file.pdf"), Span(12, 14, "link", "https://zh.wikipedia.org/wiki/北京"),
+        Span(14, 14, "image", "https://ex.org/a b.png", "x")))
+    tree = lxml.html.fragment_fromstring(render_html([block], Metadata(), Options()), create_parent="div")
+    assert [a.get("href") for a in tree.iter("a")] == ["https://ex.org/docs/my%20file.pdf",
+                                                        "https://zh.wikipedia.org/wiki/北京"]
+    assert tree.find(".//img").get("src") == "https://ex.org/a%20b.png"
+
+
+def test_a_list_inside_a_blockquote_stays_in_it():
+    q = "body/blockquote[1]"
+    tree = _tree([
+        _b(0, "Before.", path="body/p[1]"),
+        _b(1, "Intro:", "quote", path=f"{q}/p[1]"),
+        _b(2, "one", "list_item", level=1, path=f"{q}/ol[1]/li[1]"),
+        _b(3, "two", "list_item", level=1, path=f"{q}/ol[1]/li[2]"),
+        _b(4, "End.", "quote", path=f"{q}/p[2]"),
+        _b(5, "only", "list_item", level=1, path="body/blockquote[2]/ul[1]/li[1]"),
+        _b(6, "outside", "list_item", level=1, path="body/ul[1]/li[1]"),
+    ])
+    assert _shape(tree) == "div(p,blockquote(p,ol(li,li),p),blockquote(ul(li)),ul(li))"
+
+
+def test_definitions_are_items_inside_their_term():
+    d = "body/dl[1]"
+    tree = _tree([_b(0, "Chunk", "list_item", level=1, path=f"{d}/dt[1]"),
+                  _b(1, "A piece.", "list_item", level=1, path=f"{d}/dd[1]"),
+                  _b(2, "Vector", "list_item", level=1, path=f"{d}/dt[2]"),
+                  _b(3, "Numbers.", "list_item", level=1, path=f"{d}/dd[2]/p[1]"),
+                  _b(4, "Meaning.", "list_item", level=1, path=f"{d}/dd[2]/p[2]")])
+    assert _shape(tree) == "div(ul(li(ul(li)),li(ul(li))))"
+    assert [li.text_content().split("\n")[0] for li in tree.findall("ul/li")] == ["Chunk", "Vector"]
+
+
+def test_an_image_that_stood_before_a_link_stays_out_of_it():
+    from thresher.model import Span
+
+    block = Block(index=0, text="Read the guide.", kind="paragraph", spans=(
+        Span(0, 14, "link", "https://ex.org/g"), Span(0, 0, "image", "https://ex.org/i.png", "shot", alone=True)))
+    tree = lxml.html.fragment_fromstring(render_html([block], Metadata(), Options()), create_parent="div")
+    assert tree.find(".//a/img") is None and tree.find("p/img") is not None
+    assert tree.find(".//a").text == "Read the guide"

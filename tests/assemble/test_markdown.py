@@ -387,3 +387,238 @@ def test_an_image_that_stood_alone_gets_a_line_of_its_own():
     md = render_markdown([block], Metadata(), Options())
     assert md == "![A](https://ex.org/a.png)  \nSecond words.\n"
     assert '<img src="https://ex.org/a.png" alt="A" /><br />' in _PARSER.render(md)
+
+
+# --- found in a user audit (session 7): pages a RAG builder feeds in ---
+
+
+def test_paragraph_lines_shaped_like_a_table_stay_a_paragraph():
+    # a pasted table in a <p> with <br>: GFM reads "a | b" + "--- | ---" as a table header
+    html = _html([_b(0, "| a | b |\n| --- | --- |\n| c | d |"), _b(1, "x | y\n:-|-:"),
+                  _b(2, "item | here\n--- | ---", "list_item", level=1),
+                  _b(3, "quoted | text\n-|-", "quote", path="body/blockquote[1]/p[1]")])
+    assert "<table>" not in html
+    assert "| a | b |<br />\n| --- | --- |<br />\n| c | d |" in html
+    assert "x | y<br />\n:-|-:" in html and "item | here<br />\n--- | ---" in html
+    cells = _html([_b(0, "", "table_row", cells=("h", "--- | ---")), _b(1, "", "table_row", cells=("|", "-|-"))])
+    assert "<td>|</td>\n<td>-|-</td>" in cells and "<th>--- | ---</th>" in cells
+
+
+def test_code_language_from_github_scopes_and_pandoc():
+    from thresher.assemble.markdown import code_language
+    assert code_language(("highlight", "source", "js", "highlightsourcejs")) == "js"
+    assert code_language(("highlight", "source", "shell", "highlightsourceshell", "notranslate")) == "shell"
+    assert code_language(("highlight", "text", "html", "basic", "highlighttexthtmlbasic")) == "html"
+    assert code_language(("source", "code", "sourcecode", "python", "cb", "cb1")) == "python"
+    assert code_language(("highlight", "source", "highlightsource")) == ""
+    assert code_language(("source", "code", "sourcecode")) == ""
+
+
+def test_a_list_inside_a_blockquote_stays_in_it():
+    q = "body/blockquote[1]"
+    blocks = [
+        _b(0, "Intro:", "quote", path=f"{q}/p[1]"),
+        _b(1, "one", "list_item", level=1, path=f"{q}/ol[1]/li[1]"),
+        _b(2, "nested", "list_item", level=2, path=f"{q}/ol[1]/li[1]/ul[1]/li[1]"),
+        _b(3, "two", "list_item", level=1, path=f"{q}/ol[1]/li[2]"),
+        _b(4, "End.", "quote", path=f"{q}/p[2]"),
+        _b(5, "only a list", "list_item", level=1, path="body/blockquote[2]/ul[1]/li[1]"),
+        _b(6, "outside", "list_item", level=1, path="body/ul[1]/li[1]"),
+    ]
+    md = render_markdown(blocks, Metadata(), Options())
+    assert md.startswith("> Intro:\n>\n> 1. one\n>    - nested\n> 2. two\n>\n> End.\n\n> - only a list\n\n- outside\n")
+    html = _PARSER.render(md)
+    assert html.count("<blockquote>") == 2
+    assert "<blockquote>\n<p>Intro:</p>\n<ol>\n<li>one\n<ul>\n<li>nested</li>\n</ul>\n</li>\n<li>two</li>\n</ol>\n" in html
+    assert html.endswith("</blockquote>\n<ul>\n<li>outside</li>\n</ul>\n")
+
+
+def test_a_quote_inside_a_list_item_does_not_cut_the_list():
+    blocks = [_b(0, "a", "list_item", level=1, path="body/ul[1]/li[1]"),
+              _b(1, "b", "list_item", level=2, path="body/ul[1]/li[1]/blockquote[1]/ul[1]/li[1]"),
+              _b(2, "c", "list_item", level=1, path="body/ul[1]/li[2]")]
+    assert render_markdown(blocks, Metadata(), Options()) == "- a\n  - b\n- c\n"
+
+
+def test_definitions_are_items_inside_their_term():
+    d = "body/dl[1]"
+    blocks = [_b(0, "Chunk", "list_item", level=1, path=f"{d}/dt[1]"),
+              _b(1, "A piece.", "list_item", level=1, path=f"{d}/dd[1]"),
+              _b(2, "A part.", "list_item", level=1, path=f"{d}/dd[2]"),
+              _b(3, "Vector", "list_item", level=1, path=f"{d}/dt[2]"),
+              _b(4, "Numbers.", "list_item", level=1, path=f"{d}/dd[3]/p[1]"),
+              _b(5, "Meaning.", "list_item", level=1, path=f"{d}/dd[3]/p[2]"),
+              _b(6, "in a definition", "list_item", level=2, path=f"{d}/dd[3]/ul[1]/li[1]")]
+    assert render_markdown(blocks, Metadata(), Options()) == (
+        "- Chunk\n  - A piece.\n  - A part.\n- Vector\n  - Numbers.  \n    Meaning.\n    - in a definition\n")
+
+
+def test_an_image_that_stood_before_a_link_stays_out_of_it():
+    from thresher.model import Span
+
+    # an image-only <p> before a paragraph that starts with a link: the segmenter gives the image to
+    # the paragraph's first character
+    block = _b(0, "Read the guide now.", spans=(Span(0, 14, "link", "https://ex.org/g"), Span(0, 14, "strong"),
+                                                Span(0, 0, "image", "https://ex.org/i.png", "shot", alone=True)))
+    md = render_markdown([block], Metadata(), Options())
+    assert md == "![shot](https://ex.org/i.png)  \n[**Read the guide**](https://ex.org/g) now.\n"
+    inline = _b(0, "Tips here", "heading", level=2,
+                spans=(Span(0, 4, "link", "https://ex.org/t"), Span(0, 0, "image", "https://ex.org/t.png", "tip")))
+    assert render_markdown([inline], Metadata(), Options()) == "## [![tip](https://ex.org/t.png) Tips](https://ex.org/t) here\n"
+
+
+def test_page_with_quoted_list_definitions_image_and_pasted_table_keeps_its_shape():
+    from pathlib import Path
+
+    from thresher.extract import extract_trace
+
+    source = (Path(__file__).parents[1] / "fixtures" / "markdown" /
+              "quote-list-dl-image-before-link-pasted-table.html").read_text(encoding="utf-8")
+    opts = Options(with_markdown=True, include_links=True, include_images=True, time_limit=None)
+    trace = extract_trace(source, url="https://example.org/notes/", options=opts)
+    # every block the segmenter found (the shape is the renderer's business, not the classifier's)
+    body = [b for b in trace.blocks if b.kind != "heading" or b.level > 1]
+    md = render_markdown(body, Metadata(), opts)
+    html = _PARSER.render(md)
+    assert "<blockquote>\n<p>Three rules we keep:</p>\n<ol>\n<li>split on headings</li>\n<li>keep lists whole</li>" in html
+    assert "<li>Chunk\n<ul>\n<li>A piece of a document small enough to embed.</li>\n</ul>\n</li>" in html
+    assert ('<p><img src="https://example.org/img/pipeline.png" alt="The pipeline" /><br />\n'
+            '<a href="https://example.org/docs/chunking%20guide.html">The chunking guide</a> has the details.</p>') in html
+    assert "<table>" not in html and "| size | recall |<br />" in html
+    assert "```js\nsplit(doc, {size: 512});\n```" in md
+
+
+def test_two_lists_one_after_the_other_stay_two_lists():
+    blocks = [_b(0, "Vim", "list_item", level=1, path="body/ol[1]/li[1]"),
+              _b(1, "Emacs", "list_item", level=1, path="body/ol[1]/li[2]"),
+              _b(2, "Third", "list_item", level=1, path="body/ol[2]/li[1]"),
+              _b(3, "Winner", "list_item", level=1, path="body/ol[2]/li[2]"),
+              _b(4, "apples", "list_item", level=1, path="body/ul[1]/li[1]"),
+              _b(5, "pears", "list_item", level=1, path="body/ul[2]/li[1]"),
+              _b(6, "plums", "list_item", level=1, path="body/ul[3]/li[1]")]
+    md = render_markdown(blocks, Metadata(), Options())
+    assert md == "1. Vim\n2. Emacs\n1) Third\n2) Winner\n- apples\n* pears\n- plums\n"
+    html = _PARSER.render(md)
+    assert html.count("<ol>") == 2 and html.count("<ul>") == 3
+    from thresher.assemble.html import render_html
+    assert render_html(blocks, Metadata(), Options()).count("<ol>") == 2
+
+
+def test_a_command_inside_a_step_stays_in_the_step():
+    ol = "body/ol[1]"
+    blocks = [
+        _b(0, "Download it.", "list_item", level=1, path=f"{ol}/li[1]/p[1]"),
+        _b(1, "Run:", "list_item", level=1, path=f"{ol}/li[2]/p[1]"),
+        _b(2, "sudo ./install.sh", "code", path=f"{ol}/li[2]/pre[1]", hints=("language", "bash", "languagebash")),
+        _b(3, "  --prefix /opt\n\n  --yes", "code", path=f"{ol}/li[2]/pre[1]/span[1]"),
+        _b(4, "It asks for your password.", "list_item", level=1, path=f"{ol}/li[2]/p[2]"),
+        _b(5, "x = 1", "code", path=f"{ol}/li[3]/pre[1]"),
+        _b(6, "Restart.", "list_item", level=1, path=f"{ol}/li[4]/p[1]"),
+        _b(7, "after the list", "code", path="body/pre[1]"),
+    ]
+    md = render_markdown(blocks, Metadata(), Options())
+    assert md == ("1. Download it.\n2. Run:\n   ```bash\n   sudo ./install.sh\n     --prefix /opt\n\n     --yes\n   ```\n"
+                  "   It asks for your password.\n3. ```\n   x = 1\n   ```\n4. Restart.\n\n```\nafter the list\n```\n")
+    html = _PARSER.render(md)
+    assert html.count("<li>") == 4 and html.count("<ol>") == 1
+    assert '<li>Run:<pre><code class="language-bash">sudo ./install.sh\n  --prefix /opt\n\n  --yes\n</code></pre>\nIt asks' in html
+    from thresher.assemble.html import render_html
+    tree = __import__("lxml.html").html.fragment_fromstring(render_html(blocks, Metadata(), Options()), create_parent="div")
+    assert [el.tag for el in tree] == ["ol", "pre"]
+    assert [len(li.findall("pre")) for li in tree.find("ol")] == [0, 1, 1, 0]
+    assert tree.find("ol/li[2]/pre/code").text == "sudo ./install.sh\n  --prefix /opt\n\n  --yes"
+
+
+def test_chinese_and_japanese_list_lines_without_a_space_are_list_items():
+    md = render_markdown([
+        _t(0, "主な特徴は次のとおりです。"),
+        _t(1, "・大容量バッテリー", "line"),
+        _t(2, "･防水機能", "line"),
+        _t(3, "主要特点如下："),
+        _t(4, "1、大容量电池", "line"),
+        _t(5, "2．高性能相机", "line"),
+        _t(6, "3）防水功能", "line"),
+        _t(7, "2024年3月15日発表。", "line"),
+    ], Metadata(), Options())
+    html = _PARSER.render(md)
+    assert "<ul>\n<li>大容量バッテリー</li>\n<li>防水機能</li>\n</ul>" in html
+    assert "<ol>\n<li>大容量电池</li>\n<li>高性能相机</li>\n<li>防水功能</li>\n</ol>" in html
+    assert "<p>2024年3月15日発表。</p>" in html
+    numbered = _html([_b(0, "1、第一步", path="body/p[1]"), _b(1, "2、第二步", path="body/p[2]")])
+    assert numbered == "<ol>\n<li>第一步</li>\n<li>第二步</li>\n</ol>\n"
+
+
+def test_a_chinese_headline_counts_its_characters_not_as_words():
+    head = "人工智能与新能源汽车成为本届国际科技博览会的焦点"  # 24 characters, each a "word"
+    body = "多家企业展示了大语言模型和智能机器人，吸引了大量观众驻足参观。组委会表示，预计展会期间将接待观众超过二十万人次。"
+    md = render_markdown([_t(0, head, n_words=24.0, cjk_ratio=1.0, terminal=0.0),
+                          _t(1, body, n_words=50.0, cjk_ratio=0.9, terminal=1.0)], Metadata(), Options())
+    assert md.startswith(f"## {head}\n\n")
+    sentence = "组委会表示预计展会期间将接待观众超过二十万人次并且还会举办多场专业论坛和新品发布活动"  # 42
+    md = render_markdown([_t(0, sentence, n_words=42.0, cjk_ratio=1.0, terminal=0.0),
+                          _t(1, body * 2, n_words=100.0, cjk_ratio=0.9, terminal=1.0)], Metadata(), Options())
+    assert not md.startswith("#")
+
+
+def test_scraped_japanese_and_chinese_lists_end_to_end():
+    from pathlib import Path
+
+    import thresher
+
+    folder = Path(__file__).parents[1] / "fixtures" / "multilingual"
+    opts = Options(with_markdown=True, input_format="text", time_limit=None)
+    ja = thresher.extract((folder / "ja-bullets-without-space.txt").read_text(encoding="utf-8"), options=opts)
+    assert "<ul>\n<li>大容量バッテリー</li>\n<li>高性能カメラ</li>\n<li>防水機能</li>\n</ul>" in _PARSER.render(ja.markdown or "")
+    zh = thresher.extract((folder / "zh-numbered-lines-with-dun-comma.txt").read_text(encoding="utf-8"), options=opts)
+    html = _PARSER.render(zh.markdown or "")
+    assert "<li>大容量电池</li>" in html and "<li>防水功能</li>" in html and "、" not in html
+
+
+_PLACE = st.sampled_from([
+    ("paragraph", 0, "body/p[{n}]"),
+    ("quote", 0, "body/blockquote[1]/p[{n}]"),
+    ("list_item", 1, "body/blockquote[1]/ul[1]/li[{n}]"),
+    ("list_item", 1, "body/ol[1]/li[{n}]"),
+    ("list_item", 2, "body/ol[1]/li[2]/ul[1]/li[{n}]"),
+    ("code", 0, "body/ol[1]/li[{n}]/pre[1]"),
+    ("code", 0, "body/pre[{n}]"),
+    ("list_item", 1, "body/dl[1]/dt[{n}]"),
+    ("list_item", 1, "body/dl[1]/dd[{n}]"),
+    ("list_item", 1, "body/ul[{n}]/li[1]"),
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_PLACE, st.integers(min_value=1, max_value=3),
+                          st.text(alphabet=st.sampled_from("ab1 .)#>-*|`"), min_size=1, max_size=10).filter(str.strip)),
+                min_size=1, max_size=10))
+def test_any_mix_of_quotes_lists_and_code_keeps_every_text_in_order(items):
+    from thresher.assemble.html import render_html
+
+    blocks = [_b(i, text, kind, level=level, path=path.format(n=n))
+              for i, ((kind, level, path), n, text) in enumerate(items)]
+    md = render_markdown(blocks, Metadata(), Options())
+    seen = []
+    for token in _PARSER.parse(md):
+        if token.type in ("fence", "code_block"):
+            seen.append(token.content)
+        elif token.type == "inline":
+            seen.extend(c.content for c in token.children or () if c.type in ("text", "code_inline"))
+    squeeze = "".join
+    assert squeeze(squeeze(b.text.split()) for b in blocks) == squeeze(squeeze(s.split()) for s in seen), md
+    assert not any(t.type in ("html_block", "hr", "code_block") for t in _PARSER.parse(md)), md
+    fragment = render_html(blocks, Metadata(), Options())
+    tree = __import__("lxml.html").html.fragment_fromstring(fragment, create_parent="div")
+    assert squeeze(tree.text_content().split()) == squeeze(squeeze(b.text.split()) for b in blocks), fragment
+
+
+def test_no_tables_rebuilds_no_table_from_paragraphs_in_cells():
+    from thresher.assemble.html import render_html
+
+    t = "body/table[1]"
+    blocks = [_b(0, "Weight", path=f"{t}/tr[1]/td[1]/p[1]"), _b(1, "120 g", path=f"{t}/tr[1]/td[2]/p[1]"),
+              _b(2, "Battery", path=f"{t}/tr[2]/td[1]/p[1]"), _b(3, "4000 mAh", path=f"{t}/tr[2]/td[2]/p[1]")]
+    assert render_markdown(blocks, Metadata(), Options()).startswith("| Weight | 120 g |")
+    off = Options(include_tables=False)
+    assert render_markdown(blocks, Metadata(), off) == "Weight\n\n120 g\n\nBattery\n\n4000 mAh\n"
+    assert "<table>" not in render_html(blocks, Metadata(), off)

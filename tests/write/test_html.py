@@ -91,3 +91,23 @@ def test_extracted_page_end_to_end():
     paragraphs = [p.text_content() for p in article.findall("p")]
     assert paragraphs and all(p in doc.text for p in paragraphs)
     assert not page.findall(".//a") and not page.findall(".//nav") and not page.findall(".//script")
+
+
+def test_right_to_left_languages_are_laid_out_right_to_left():
+    for language, direction in (("ar", "rtl"), ("he", "rtl"), ("fa-IR", "rtl"), ("ur", "rtl"), ("ru", None),
+                                ("zh", None), (None, "auto")):
+        doc = Document(text="نص.", title="t", language=language, html="<p>نص.</p>\n")
+        page = _page(render_html_page(doc) or "")
+        assert page.get("dir") == direction and page.get("lang") == language
+        article = lxml.html.fragment_fromstring(render_html_article(doc) or "")
+        assert article.get("dir") == direction
+
+
+def test_arabic_page_end_to_end_is_right_to_left():
+    source = (FIXTURES.parent / "multilingual" / "ar-rtl-news.html").read_text(encoding="utf-8")
+    doc = extract_trace(source, url="https://example.org/ar", options=Options(with_html=True, time_limit=None)).document
+    page = _page(render_html_page(doc, with_metadata=True) or "")
+    assert (page.get("lang"), page.get("dir")) == ("ar", "rtl")
+    article = page.find("body/article")
+    assert article.get("dir") == "rtl"
+    assert "معرض القاهرة الدولي للكتاب" in article.text_content()

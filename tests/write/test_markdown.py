@@ -28,3 +28,18 @@ def test_front_matter_is_valid_yaml_before_the_body():
 
 def test_rejected_document_is_skipped():
     assert render_markdown(Document(text="x", rejected=Rejected(stage="filter", reason="language_de"))) is None
+
+
+def test_comments_and_fallback_text_show_as_written_not_as_markup():
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    comments = "alice\nGreat post! <img src=x onerror=alert(1)> **really**\nbob\n1. I disagree.\ncarol\n---\n# not a heading"
+    doc = Document(text="Body.", markdown="Body.\n", comments=comments)
+    html = parser.render(render_markdown(doc) or "")
+    assert "<img" not in html and "<strong>" not in html and "<ol>" not in html and "<hr" not in html
+    assert html.count("<h2>") == 1  # the "## Comments" heading only
+    assert "<p>Great post! &lt;img src=x onerror=alert(1)&gt; **really**</p>" in html
+    assert "<p>---</p>" in html and "<p># not a heading</p>" in html
+    fallback = parser.render(render_markdown(Document(text="1. one\n| a | b |\n|---|---|", title="C# <b>x</b> #")) or "")
+    assert fallback == "<h1>C# &lt;b&gt;x&lt;/b&gt; #</h1>\n<p>1. one</p>\n<p>| a | b |</p>\n<p>|---|---|</p>\n"

@@ -15,15 +15,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html import escape
+from urllib.parse import quote
 
 from thresher.assemble.markdown import (
+    ListEntry,
     code_language,
     code_text,
     heading_spans,
     list_entries,
+    quote_runs,
     render_units,
     shifted,
     spaced,
+    span_order,
     table_grid,
 )
 from thresher.model import Block, Metadata, Span
@@ -37,7 +41,7 @@ def render_html(blocks: Sequence[Block], metadata: Metadata, opts: Options) -> s
     """The kept blocks as a fragment of block-level elements, one a line (the writer frames it in a
     document, the title in its head)."""
     out = render_units(blocks, {"table_row": _table, "list_item": _list, "code": _code, "quote": _quote},
-                       lambda unit: _block(unit[0]))
+                       lambda unit: _block(unit[0]), tables=opts.include_tables)
     parts = [part for part in out if part]
     return "\n".join(parts) + "\n" if parts else ""
 
@@ -67,7 +71,7 @@ def marked_html(text: str, spans: Sequence[Span]) -> str:
     out: list[str] = []
     pos = 0
     closers: list[tuple[int, str]] = []
-    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+    for span in sorted(spans, key=span_order):
         while closers and closers[-1][0] <= span.start:
             end, closing = closers.pop()
             out.append(text_html(text[pos:end]) + closing)
@@ -77,12 +81,12 @@ def marked_html(text: str, spans: Sequence[Span]) -> str:
         out.append(text_html(text[pos:span.start]))
         pos = span.start
         if span.kind == "image":
-            image = (f'<img src="{text_html(span.target, attribute=True)}" '
+            image = (f'<img src="{_address(span.target)}" '
                      f'alt="{text_html(" ".join(span.alt.split()), attribute=True)}">')
             out.append(spaced(text, span.start, image, span.alone))
             continue
         tag = _TAGS[span.kind]
-        out.append(f'<a href="{text_html(span.target, attribute=True)}">' if tag == "a" else f"<{tag}>")
+        out.append(f'<a href="{_address(span.target)}">' if tag == "a" else f"<{tag}>")
         closers.append((span.end, f"</{tag}>"))
     while closers:
         end, closing = closers.pop()
@@ -92,6 +96,13 @@ def marked_html(text: str, spans: Sequence[Span]) -> str:
     return "".join(out)
 
 
+def _address(url: str) -> str:
+    """A link's or image's address as an attribute value: the characters a URL cannot hold (spaces,
+    controls, quotes, angle brackets) percent-encoded; letters of any script stay (an IRI)."""
+    return text_html(_NOT_URL.sub(lambda m: quote(m.group(), safe=""), url), attribute=True)
+
+
+_NOT_URL = re.compile(r'[\x00-\x20\x7f-\x9f"<>\\^`{|}\u2028\u2029]')
 _TAGS = {"link": "a", "strong": "strong", "emphasis": "em", "code": "code"}
 
 
@@ -115,25 +126,43 @@ def _block(block: Block) -> str:
 def _list(items: Sequence[Block]) -> str:
     out: list[str] = []
     open_lists: list[str] = []  # tag of each open list, outermost first
+    parents: list[str | None] = []  # the page's list element of each open list
     for entry in list_entries(items):
         tag = "ol" if entry.number is not None else "ul"
         if len(open_lists) > entry.depth + 1:
             while len(open_lists) > entry.depth + 1:
                 out.append(f"</li></{open_lists.pop()}>")
+                parents.pop()
             out.append("</li>")
         elif len(open_lists) == entry.depth + 1:
             out.append("</li>")
-        if len(open_lists) == entry.depth + 1 and open_lists[-1] != tag:
+        if len(open_lists) == entry.depth + 1 and (open_lists[-1] != tag or (
+                None not in (entry.parent, parents[-1]) and parents[-1] != entry.parent)):
             out.append(f"</{open_lists.pop()}>")
+            parents.pop()
         while len(open_lists) < entry.depth + 1:
             start = entry.number if tag == "ol" and entry.number not in (None, 1) else None
             out.append(f'<{tag} start="{start}">' if start is not None else f"<{tag}>")
             open_lists.append(tag)
-        out.append("<li>" + "<br>\n".join(_lines(p, entry.spans_of(n)) for n, p in enumerate(entry.paragraphs)))
+            parents.append(entry.parent)
+        out.append("<li>" + _item_body(entry))
     if open_lists:
         out.append("</li>" + "</li>".join(f"</{tag}>" for tag in reversed(open_lists)))
     # a closing tag right after an item's text goes on the item's line
     return "\n".join(out).replace("\n</li>", "</li>")
+
+
+def _item_body(entry: ListEntry) -> str:
+    """A list item's paragraphs: text joined by ``<br>``, its code blocks as ``pre``."""
+    body = ""
+    after_text = False
+    for n, paragraph in enumerate(entry.paragraphs):
+        language = entry.code_of(n)
+        part = _lines(paragraph, entry.spans_of(n)) if language is None else _pre(paragraph, language)
+        if part:
+            body = body + ("<br>\n" if after_text and language is None else "\n") + part if body else part
+            after_text = language is None
+    return body
 
 
 def _table(rows: Sequence[Block]) -> str:
@@ -151,15 +180,20 @@ def _table(rows: Sequence[Block]) -> str:
 
 
 def _code(blocks: Sequence[Block]) -> str:
-    lines = _NOT_HTML.sub("", code_text(blocks)).split("\n")
+    return _pre(code_text(blocks), code_language(blocks[0].hints))
+
+
+def _pre(text: str, language: str) -> str:
+    lines = _NOT_HTML.sub("", text).split("\n")
     code = "\n".join(line.rstrip() for line in lines).strip("\n")
     if not code.strip():
         return ""
-    language = code_language(blocks[0].hints)
     attr = f' class="language-{text_html(language, attribute=True)}"' if language else ""
     return f"<pre><code{attr}>{text_html(code)}</code></pre>"
 
 
 def _quote(blocks: Sequence[Block]) -> str:
-    paragraphs = [f"<p>{_lines(b.text, b.spans)}</p>" for b in blocks if _lines(b.text, b.spans)]
-    return "<blockquote>\n" + "\n".join(paragraphs) + "\n</blockquote>" if paragraphs else ""
+    parts = [_list(run) if run[0].kind == "list_item" else f"<p>{_lines(run[0].text, run[0].spans)}</p>"
+             for run in quote_runs(blocks) if run[0].kind == "list_item" or _lines(run[0].text, run[0].spans)]
+    parts = [part for part in parts if part]
+    return "<blockquote>\n" + "\n".join(parts) + "\n</blockquote>" if parts else ""

@@ -3,7 +3,9 @@
 Everything the page showed as text stays text: characters that CommonMark would read as syntax
 (emphasis, links, raw HTML, entities, a line that would start a list, quote, heading or rule) are
 escaped. Lists nest by ``Block.level``; an item is numbered when its tag path shows an ``ol`` parent,
-and blocks inside one ``li`` (several paragraphs) stay in that item. The rows of one table become a
+and blocks inside one ``li`` (several paragraphs, a ``pre`` of code) stay in that item; two lists one
+after the other stay two (the second with the other marker); the definitions of a ``dl`` are items
+under their term; the lists of a ``blockquote`` stay in the quote. The rows of one table become a
 GFM table whose first row is the header, ragged rows padded; a table the segmenter took for layout
 (its cells hold paragraphs or headings) is rebuilt as a table when its cells form a grid of short
 texts. Code is fenced, with the language when the markup named one (``language-xxx``, ``lang-xxx``,
@@ -33,18 +35,24 @@ _ESCAPE_START = re.compile(r"^(\s*)(#{1,6}|[+\-*]|\d{1,9}[.)])(\s|$)")
 _QUOTE_START = re.compile(r"^(\s*)>")
 _RULE_LINE = re.compile(r"^(\s*)([-=])[-=\s]*$")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
+_DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+"""A line GFM reads as a table's delimiter row (``--- | ---``): the line before it becomes a header."""
 _INLINE_SPECIAL = re.compile(r"([\\*_`\[\]~])")
 _CLOSING_HASHES = re.compile(r"(^|\s)(#+)\s*$")
-_LI_SEGMENT = re.compile(r"/(ol|ul|menu)\[\d+\]/li\[(\d+)\]")
+_LI_SEGMENT = re.compile(r"/(ol|ul|menu)\[\d+\]/li\[(\d+)\]|/(dl)\[\d+\]/(d[td])\[\d+\]")
+"""An item in a tag path: an ``li`` of a list, or a term (``dt``) or definition (``dd``) of a ``dl``."""
 _LANG_NAME = re.compile(r"^[a-z][a-z0-9+#-]{0,23}$")
 _BACKTICKS = re.compile(r"`+")
 _LANG_PREFIXES = ("language", "lang", "highlight")
 _NOT_LANGUAGES = frozenset({"", "default", "none", "text", "plain", "plaintext", "notranslate", "nohighlight",
                             "source", "code", "block", "wrapper"})
 """Names after a language prefix that say nothing about the language."""
+_SCOPES = ("source", "text")
+"""The first part of a grammar scope (GitHub's ``highlight-source-js``, ``highlight-text-html-basic``)."""
 _CONTAINER = {"code": "/pre[", "quote": "/blockquote[", "table_row": "/table["}
-_TEXT_MARKER = re.compile(r"^\s*(?:([-*•·▪►▸»–—])|(\d{1,9})[.)])\s+(?=\S)")
-"""The bullet or number that starts a list line of already-scraped text."""
+_TEXT_MARKER = re.compile(r"^\s*(?:(?:[-*•·▪►▸»–—]|(\d{1,9})[.)])\s+|(?:[・･]|(\d{1,9})[、．）])\s*)(?=\S)")
+"""The bullet or number that starts a list line of already-scraped text; Chinese and Japanese lists
+(``・項目``, ``1、项目``) put no space after theirs."""
 _CELL_PATH = re.compile(
     r"^(?P<row>(?P<table>.*/table\[\d+\])(?:/t(?:head|body|foot)\[\d+\])?/tr\[\d+\])"
     r"/(?P<cell>t[dh]\[\d+\])(?:/(?:p|h[1-6]|span|strong|b|em|div|center|font)\[\d+\]){0,2}$"
@@ -57,6 +65,9 @@ CELL_MAX_COLUMNS = 20
 HEADLINE_MAX_WORDS = 12
 HEADLINE_MAX_CHARS = 100
 """A text line longer than this is never taken for a headline."""
+CJK_CHARS_PER_WORD = 2.5
+"""Chinese and Japanese characters per English word of the same length of headline (a word of
+Chinese is one to two characters, a Japanese one more with its kana)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,26 +79,43 @@ class ListEntry:
     paragraphs: tuple[str, ...]
     spans: tuple[tuple[Span, ...], ...] = field(default=())
     """Inline markup of each paragraph (offsets into it), when the blocks carry any."""
+    codes: tuple[str | None, ...] = field(default=())
+    """For each paragraph that is a code block of the item (a ``pre`` inside the ``li``), its
+    language (``""`` when the markup names none); ``None`` for a paragraph of text."""
+    parent: str | None = None
+    """Tag path of the list element holding the item (``…/ol[2]``), when the page gave one: two lists
+    one right after the other stay two lists."""
 
     def spans_of(self, n: int) -> tuple[Span, ...]:
         return self.spans[n] if n < len(self.spans) else ()
+
+    def code_of(self, n: int) -> str | None:
+        """The language of paragraph ``n`` when it is a code block, else ``None``."""
+        return self.codes[n] if n < len(self.codes) else None
 
 
 def render_markdown(blocks: Sequence[Block], metadata: Metadata, opts: Options) -> str:
     """Markdown for the kept blocks, nothing else: the title is metadata (front matter); adding it
     cost word precision on WCXB dev and never gained a heading."""
     out = render_units(blocks, {"table_row": _table, "list_item": _list, "code": _code, "quote": _quote},
-                       lambda unit: _block(unit[0]))
+                       lambda unit: _block(unit[0]), tables=opts.include_tables)
     return "\n\n".join(part for part in out if part.strip()) + "\n"
 
 
 def render_units(
     blocks: Sequence[Block], renderers: Mapping[str, Callable[[Sequence[Block]], str]],
-    single: Callable[[Sequence[Block]], str],
+    single: Callable[[Sequence[Block]], str], *, tables: bool = True,
 ) -> list[str]:
     """Each unit of the blocks (``units`` of ``text_shapes``) rendered by the renderer of its kind,
-    ``single`` for any other block: the one dispatch the Markdown and HTML renderers share."""
-    return [renderers.get(unit[0].kind, single)(unit) for unit in units(text_shapes(blocks))]
+    ``single`` for any other block: the one dispatch the Markdown and HTML renderers share. Without
+    ``tables`` (``Options.include_tables`` off) no table is rebuilt from paragraphs in cells."""
+    return [renderers.get(_unit_kind(unit), single)(unit) for unit in units(text_shapes(blocks), tables=tables)]
+
+
+def _unit_kind(unit: Sequence[Block]) -> str:
+    """What renders a unit: a blockquote that starts with a list is a quote."""
+    first = unit[0]
+    return "quote" if first.kind == "list_item" and quote_of(first) is not None else first.kind
 
 
 def text_shapes(blocks: Sequence[Block]) -> list[Block]:
@@ -104,8 +132,10 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
             place = numbered.get(i)
             if place is not None:
                 text = _TEXT_MARKER.sub("", block.text, count=1)
+                # one list for the run: under the path of its first paragraph
+                first = blocks[i - place[1]].path
                 block = replace(block, kind="list_item", level=1, text=text,
-                                path=f"{block.path}/ol[1]/li[{place}]",
+                                path=f"{first}/ol[1]/li[{place[0]}]",
                                 spans=shifted(block.spans, len(block.text) - len(text), len(text)))
             out.append(block)
             continue
@@ -113,7 +143,7 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
             match = _TEXT_MARKER.match(block.text)
             if match is not None:
                 n_items += 1
-                digits = match.group(2)
+                digits = match.group(1) or match.group(2)
                 # a tag path the list renderers read: an <li> of its own (never merged with the next
                 # line's), its number the li's position in an <ol>
                 path = f"text/ol[{n_items}]/li[{int(digits)}]" if digits else f"text/ul[{n_items}]/li[1]"
@@ -127,22 +157,24 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
     return out
 
 
-def _numbered_runs(blocks: Sequence[Block]) -> dict[int, int]:
+def _numbered_runs(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
     """Paragraphs of HTML that number themselves (``<p>1. …</p><p>2. …</p>``): the index of each
-    block of a run of at least two, numbered one after the other, and its number."""
-    out: dict[int, int] = {}
+    block of a run of at least two, numbered one after the other, its number and its place in the run
+    (from 0)."""
+    out: dict[int, tuple[int, int]] = {}
     run: list[tuple[int, int]] = []
     for i, block in enumerate(blocks):
         match = _TEXT_MARKER.match(block.text) if block.kind == "paragraph" and block.path else None
-        number = int(match.group(2)) if match is not None and match.group(2) else None
+        digits = match.group(1) or match.group(2) if match is not None else None
+        number = int(digits) if digits else None
         if number is not None and run and number == run[-1][1] + 1:
             run.append((i, number))
             continue
         if len(run) >= 2:
-            out.update(run)
+            out.update((k, (n, place)) for place, (k, n) in enumerate(run))
         run = [(i, number)] if number is not None else []
     if len(run) >= 2:
-        out.update(run)
+        out.update((k, (n, place)) for place, (k, n) in enumerate(run))
     return out
 
 
@@ -160,7 +192,7 @@ def _is_headline(block: Block, following: Block | None) -> bool:
         or f.get("terminal", 1.0) != 0.0
         or f.get("ends_with_colon", 1.0) != 0.0
         or f.get("leading_time", 0.0) != 0.0
-        or f.get("n_words", HEADLINE_MAX_WORDS + 1.0) > HEADLINE_MAX_WORDS
+        or _words(block) > HEADLINE_MAX_WORDS
     ):
         return False
     if following.kind in ("list_item", "line"):
@@ -172,16 +204,26 @@ def _is_headline(block: Block, following: Block | None) -> bool:
     )
 
 
-def units(blocks: Sequence[Block]) -> list[list[Block]]:
-    """The blocks grouped into what renders as one unit: a run of list items, the rows of one table,
-    the lines of one ``<pre>``, the paragraphs of one ``<blockquote>``; any other block alone."""
+def _words(block: Block) -> float:
+    """The line's words; in Chinese or Japanese, where every character counts as a word, its
+    characters over ``CJK_CHARS_PER_WORD`` (a 24-character headline is not a long sentence)."""
+    n_words = block.features.get("n_words", HEADLINE_MAX_WORDS + 1.0)
+    if block.features.get("cjk_ratio", 0.0) >= 0.5:
+        return n_words / CJK_CHARS_PER_WORD
+    return n_words
+
+
+def units(blocks: Sequence[Block], *, tables: bool = True) -> list[list[Block]]:
+    """The blocks grouped into what renders as one unit: a run of list items, the rows of one table
+    (with ``tables``, also a grid of paragraphs in cells), the lines of one ``<pre>``, the paragraphs
+    and lists of one ``<blockquote>``; any other block alone."""
     out: list[list[Block]] = []
     i = 0
     not_a_grid = 0  # blocks before this index were looked at as table cells and are not a grid
     while i < len(blocks):
         kind = blocks[i].kind
         j = i + 1
-        if i >= not_a_grid and kind in _CELL_KINDS and "/t" in blocks[i].path:
+        if tables and i >= not_a_grid and kind in _CELL_KINDS and "/t" in blocks[i].path:
             cell = _CELL_PATH.match(blocks[i].path)
             if cell is not None:
                 end, rows = _cell_table(blocks, i, cell.group("table"))
@@ -190,9 +232,16 @@ def units(blocks: Sequence[Block]) -> list[list[Block]]:
                     i = end
                     continue
                 not_a_grid = end
-        if kind == "list_item":
-            while j < len(blocks) and blocks[j].kind == kind:
+        quote = quote_of(blocks[i])
+        if quote is not None:
+            while j < len(blocks) and quote_of(blocks[j]) == quote:
                 j += 1
+        elif kind == "list_item":
+            root = _list_root(blocks[i].path)
+            while j < len(blocks) and (blocks[j].kind == kind or (
+                    blocks[j].kind == "code" and root is not None and blocks[j].path.startswith(root + "/")
+                    and _item_of(blocks[j].path)[0] is not None)):
+                j += 1  # a pre inside an item of the list (a command between the steps) is part of it
         elif kind in _CONTAINER:
             key = container_of(blocks[i].path, kind)
             while (j < len(blocks) and blocks[j].kind == kind
@@ -247,6 +296,28 @@ def _in_columns(cells: dict[str, list[str]]) -> list[list[str]]:
     return columns
 
 
+def quote_of(block: Block) -> str | None:
+    """Path of the ``blockquote`` a quote paragraph or a list item is in; none for a list item whose
+    quote is itself inside a list item (the quote would cut that list in two)."""
+    if block.kind not in ("quote", "list_item"):
+        return None
+    key = container_of(block.path, "quote")
+    if key is None or (block.kind == "list_item" and "/li[" in key):
+        return None
+    return key
+
+
+def quote_runs(blocks: Sequence[Block]) -> list[list[Block]]:
+    """The blocks of one quote as its parts: each run of list items one part, any other block one."""
+    out: list[list[Block]] = []
+    for block in blocks:
+        if block.kind == "list_item" and out and out[-1][-1].kind == "list_item":
+            out[-1].append(block)
+        else:
+            out.append([block])
+    return out
+
+
 def container_of(path: str, kind: str) -> str | None:
     """Path of the innermost ``pre`` (code), ``blockquote`` (quote) or ``table`` (row) holding the block."""
     tag = _CONTAINER.get(kind)
@@ -261,29 +332,85 @@ def container_of(path: str, kind: str) -> str | None:
 
 def list_entries(items: Sequence[Block]) -> list[ListEntry]:
     """A run of list items as entries with a depth that never skips a level; the paragraphs of one
-    ``<li>`` (blocks sharing the ``li`` in their tag path, at the same level) join one entry."""
+    ``<li>`` (blocks sharing the ``li`` in their tag path, at the same level) join one entry, and so
+    do its code blocks (the lines of one ``pre`` one block of code). The definitions (``dd``) of a
+    term (``dt``) are items inside the term's item."""
     entries: list[ListEntry] = []
-    stack: list[int] = []  # Block.level of the open items
+    stack: list[float] = []  # Block.level of the open items (a definition half a level below its term)
     previous_key: str | None = None
+    term: tuple[str, float] | None = None  # the dl and the level of the latest term
+    last_pre: str | None = None  # the pre of the item's last code paragraph
     for block in items:
+        key, number = _item_of(block.path)
+        level: float
+        if block.kind == "code":
+            code = block.text.strip("\n").rstrip()
+            if not code.strip():
+                continue
+            pre = container_of(block.path, "code")
+            if not (entries and stack and key is not None and key == previous_key):
+                # a pre that opens its item: an item of its own, at the depth of the list's items
+                level = float(max(len(_LI_SEGMENT.findall(block.path)), 1))
+                while stack and stack[-1] > level:
+                    stack.pop()
+                if stack and stack[-1] == level:
+                    stack.pop()
+                entries.append(ListEntry(len(stack), number, (code,), (), (code_language(block.hints),),
+                                         _list_of(key)))
+                stack.append(level)
+                previous_key, last_pre = key, pre
+                continue
+            last = entries[-1]
+            end = len(last.paragraphs) - 1
+            if last.code_of(end) is not None and pre is not None and pre == last_pre:
+                paragraphs = (*last.paragraphs[:end], last.paragraphs[end] + "\n" + code)
+                entries[-1] = replace(last, paragraphs=paragraphs)
+            else:
+                codes = tuple(last.code_of(n) for n in range(len(last.paragraphs)))
+                entries[-1] = replace(last, paragraphs=(*last.paragraphs, code),
+                                      codes=(*codes, code_language(block.hints)))
+            last_pre = pre
+            continue
         text = block.text.strip()
         if not text:
             continue
         spans = shifted(block.spans, len(block.text) - len(block.text.lstrip()), len(text))
         level = max(block.level, 1)
-        key, number = _item_of(block.path)
+        part = _definition_part(key)
+        if part is not None:
+            dl, tag = part
+            if tag == "dt":
+                term = (dl, level)
+            elif term is not None and term[0] == dl and term[1] == level:
+                level += 0.5
         if key is not None and key == previous_key and stack and stack[-1] == level and entries:
             last = entries[-1]
             all_spans = (*(last.spans_of(n) for n in range(len(last.paragraphs))), spans)
-            entries[-1] = ListEntry(last.depth, last.number, (*last.paragraphs, text),
-                                    all_spans if any(all_spans) else ())
+            codes = (*(last.code_of(n) for n in range(len(last.paragraphs))), None)
+            entries[-1] = replace(last, paragraphs=(*last.paragraphs, text),
+                                  spans=all_spans if any(all_spans) else (),
+                                  codes=codes if any(c is not None for c in codes) else ())
             continue
         previous_key = key
         while stack and stack[-1] >= level:
             stack.pop()
-        entries.append(ListEntry(len(stack), number, (text,), (spans,) if spans else ()))
+        entries.append(ListEntry(len(stack), number, (text,), (spans,) if spans else (), (), _list_of(key)))
         stack.append(level)
     return entries
+
+
+def _list_of(item: str | None) -> str | None:
+    """The path of the list element holding an item (its ``li`` path without the last step); none
+    for the items of already-scraped text, each of which has a list of its own in its path."""
+    if item is None or item.startswith("text/"):
+        return None
+    return item[: item.rfind("/")]
+
+
+def _list_root(path: str) -> str | None:
+    """The path of the outermost list element in a tag path."""
+    match = _LI_SEGMENT.search(path)
+    return path[: path.index("]", match.start()) + 1] if match is not None else None
 
 
 def table_grid(rows: Sequence[Block]) -> list[list[str]]:
@@ -300,7 +427,8 @@ def code_text(blocks: Sequence[Block]) -> str:
 
 def code_language(hints: Sequence[str]) -> str:
     """The language the markup names for a code block, ``""`` when none: ``language-python``,
-    ``lang-js``, Sphinx's ``highlight-python3`` (→ ``python``), SyntaxHighlighter's ``brush: js``."""
+    ``lang-js``, Sphinx's ``highlight-python3`` (→ ``python``), GitHub's ``highlight-source-js``
+    (→ ``js``), SyntaxHighlighter's ``brush: js``, pandoc's ``sourceCode python``."""
     present = set(hints)
     for prefix in _LANG_PREFIXES:
         if prefix not in present:
@@ -311,13 +439,28 @@ def code_language(hints: Sequence[str]) -> str:
             name = token[len(prefix):]
             if name not in present:
                 name = name.rstrip("0123456789")  # highlight-python3: the splitter kept "python"
+            if name not in present:
+                name = _scoped(name, present)
             if name in present and name not in _NOT_LANGUAGES and _LANG_NAME.match(name):
                 return name
-    if "brush" in present:
-        at = list(hints).index("brush")
-        name = hints[at + 1] if at + 1 < len(hints) else ""
-        if name not in _NOT_LANGUAGES and _LANG_NAME.match(name):
-            return name
+    for marker in ("brush", "sourcecode"):
+        if marker in present:
+            at = list(hints).index(marker)
+            name = hints[at + 1] if at + 1 < len(hints) else ""
+            if name not in _NOT_LANGUAGES and _LANG_NAME.match(name):
+                return name
+    return ""
+
+
+def _scoped(name: str, present: set[str]) -> str:
+    """The language in a grammar scope GitHub writes after ``highlight-``: ``source-js`` → ``js``,
+    ``text-html-basic`` → ``html`` (the hint splitter gave the joined ``sourcejs`` and the parts)."""
+    for scope in _SCOPES:
+        if name.startswith(scope) and scope in present:
+            rest = name[len(scope):]
+            parts = [t for t in present if t and rest.startswith(t) and t not in _NOT_LANGUAGES]
+            if parts:
+                return max(parts, key=len)
     return ""
 
 
@@ -333,21 +476,27 @@ def _block(block: Block) -> str:
 
 
 def _code(blocks: Sequence[Block]) -> str:
-    code = code_text(blocks)
+    return _fenced(code_text(blocks), code_language(blocks[0].hints))
+
+
+def _fenced(code: str, language: str) -> str:
     if not code.strip():
         return ""
     longest = max((len(m) for m in _BACKTICKS.findall(code)), default=0)
     fence = "`" * max(3, longest + 1)
-    return f"{fence}{code_language(blocks[0].hints)}\n{code}\n{fence}"
+    return f"{fence}{language}\n{code}\n{fence}"
 
 
 def _quote(blocks: Sequence[Block]) -> str:
-    paragraphs = []
-    for block in blocks:
-        lines = [line.strip() for line in marked(block.text, block.spans).split("\n") if line.strip()]
-        if lines:
-            paragraphs.append("  \n".join("> " + _line_start(line) for line in lines))
-    return "\n>\n".join(paragraphs)
+    parts = []
+    for run in quote_runs(blocks):
+        if run[0].kind == "list_item":
+            parts.append(_list(run))
+            continue
+        lines = [line.strip() for line in marked(run[0].text, run[0].spans).split("\n") if line.strip()]
+        parts.append("  \n".join(_line_start(line) for line in lines))
+    body = "\n\n".join(part for part in parts if part)
+    return "\n".join("> " + line if line else ">" for line in body.split("\n")) if body else ""
 
 
 def _lines(text: str, indent: int, spans: Sequence[Span] = ()) -> str:
@@ -366,35 +515,78 @@ def _list(items: Sequence[Block]) -> str:
     lines: list[str] = []
     columns: list[int] = []  # content column of the open item at each depth
     ordered: list[bool] = []  # whether the list open at each depth is numbered
+    parents: list[str | None] = []  # the list element open at each depth
+    second: list[bool] = []  # whether the list open at each depth uses the second marker (``*``, ``1)``)
     for entry in list_entries(items):
         numbered = entry.number is not None
-        starts_list = len(ordered) <= entry.depth or ordered[entry.depth] != numbered
-        del columns[entry.depth:]
-        del ordered[entry.depth:]
+        depth = entry.depth
+        same_kind = len(ordered) > depth and ordered[depth] == numbered
+        # the next list of the same kind right after another: CommonMark would join the two unless
+        # the marker changes
+        other_list = same_kind and None not in (entry.parent, parents[depth]) and parents[depth] != entry.parent
+        starts_list = not same_kind or other_list
+        alternate = (not second[depth]) if other_list else (same_kind and second[depth])
+        del columns[depth:], ordered[depth:], parents[depth:], second[depth:]
         indent = columns[-1] if columns else 0
-        marker = f"{entry.number}." if entry.number is not None else "-"
+        if entry.number is not None:
+            marker = f"{entry.number}{')' if alternate else '.'}"
+        else:
+            marker = "*" if alternate else "-"
         column = indent + len(marker) + 1
-        body = ("  \n" + " " * column).join(
-            _lines(p, column, entry.spans_of(n)) for n, p in enumerate(entry.paragraphs)
-        )
         if lines and starts_list and entry.number not in (None, 1):
             # a numbered list that does not start at 1 cannot interrupt a paragraph: it would be read
             # as more text of the item above
             lines.append("")
-        lines.append(" " * indent + marker + " " + body)
+        lines.append(" " * indent + marker + " " + _item_body(entry, column))
         columns.append(column)
         ordered.append(numbered)
+        parents.append(entry.parent)
+        second.append(alternate)
     return "\n".join(lines)
 
 
+def _item_body(entry: ListEntry, column: int) -> str:
+    """The paragraphs of a list item, every line after the first indented to the item's content
+    ``column``: text paragraphs joined by hard breaks, code blocks fenced on lines of their own."""
+    body = ""
+    after_text = False
+    for n, paragraph in enumerate(entry.paragraphs):
+        language = entry.code_of(n)
+        if language is None:
+            part = _lines(paragraph, column, entry.spans_of(n))
+            glue = "  \n" if after_text else "\n"
+        else:
+            fenced = _fenced(paragraph, language).split("\n")
+            part = "\n".join([fenced[0], *((" " * column + line) if line else "" for line in fenced[1:])])
+            glue = "\n"
+        if part:
+            body = body + glue + " " * column + part if body else part
+            after_text = language is None
+    return body
+
+
 def _item_of(path: str) -> tuple[str | None, int | None]:
-    """The path of the innermost ``li`` holding the block, and its number when its list is ``ol``."""
+    """The path of the innermost ``li`` holding the block, and its number when its list is ``ol``;
+    outside any ``li``, the innermost ``dt`` or ``dd`` (a ``dl`` inside a list item, such as a user
+    card's label/value pairs, is that item's text)."""
     matches = list(_LI_SEGMENT.finditer(path))
+    items = [m for m in matches if m.group(1) is not None]
+    if items:
+        matches = items
     if not matches:
         return None, None
     last = matches[-1]
     number = min(int(last.group(2)), 999_999_999) if last.group(1) == "ol" else None
     return path[: last.end()], number
+
+
+def _definition_part(item: str | None) -> tuple[str, str] | None:
+    """For the path of a ``dt`` or ``dd`` item: the path of its ``dl`` and the tag."""
+    at = item.rfind("/dl[") if item is not None else -1
+    match = _LI_SEGMENT.match(item, at) if item is not None and at >= 0 else None
+    if item is None or match is None or match.group(3) is None or match.end() != len(item):
+        return None
+    return item[: item.index("]", at) + 1], match.group(4)
 
 
 def _table(rows: Sequence[Block]) -> str:
@@ -411,12 +603,19 @@ def _table(rows: Sequence[Block]) -> str:
 
 
 def _cell(text: str) -> str:
-    return _inline(text).replace("|", "\\|")
+    return _line_start(_escape(text).replace("|", "\\|"))
 
 
-def _inline(text: str) -> str:
-    """Escape what would otherwise turn a plain line into Markdown syntax."""
-    return _line_start(_escape(text))
+def plain_paragraphs(text: str) -> str:
+    """Plain text as Markdown that shows it as it is: each non-empty line a paragraph, every
+    character that Markdown would read as syntax (or raw HTML) escaped. For text that comes without
+    blocks: reader comments, a document extracted without ``with_markdown``."""
+    return "\n\n".join(_line_start(_escape(" ".join(line.split()))) for line in text.splitlines() if line.strip())
+
+
+def plain_heading(text: str, level: int = 1) -> str:
+    """A line of plain text (a title) as a Markdown heading."""
+    return "#" * level + " " + _heading_text(text)
 
 
 def _escape(text: str) -> str:
@@ -426,9 +625,13 @@ def _escape(text: str) -> str:
 
 
 def _line_start(text: str) -> str:
-    """Escape what would make an (inline-escaped) line a block: rule, quote, heading, list item."""
+    """Escape what would make an (inline-escaped) line a block: rule, quote, heading, list item,
+    a table's delimiter row."""
     if _RULE_LINE.match(text):
         return _RULE_LINE.sub(lambda m: m.group(1) + "\\" + m.group(0)[len(m.group(1)):], text)
+    if "|" in text and _DELIMITER_ROW.match(text):
+        # a paragraph's line break before it would make the paragraph a table
+        return text.replace("|", "\\|")
     text = _QUOTE_START.sub(lambda m: m.group(1) + "\\>", text)
     return _ESCAPE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1] + m.group(3), text)
 
@@ -460,7 +663,7 @@ def marked(text: str, spans: Sequence[Span]) -> str:
     out: list[str] = []
     pos = 0
     closers: list[tuple[int, str]] = []
-    ordered = sorted(spans, key=lambda s: (s.start, -s.end))
+    ordered = sorted(spans, key=span_order)
     for span in ordered:
         while closers and closers[-1][0] <= span.start:
             end, closing = closers.pop()
@@ -493,6 +696,13 @@ def marked(text: str, spans: Sequence[Span]) -> str:
         pos = end
     out.append(_escape(text[pos:]))
     return "".join(out)
+
+
+def span_order(span: Span) -> tuple[int, bool, int]:
+    """The order spans open in: by start, the longer first (it encloses the other); an image that
+    stood alone (a picture between paragraphs, given to the next block's first character) before any
+    span opening there, which it was never inside."""
+    return span.start, not (span.alone and span.start == span.end), -span.end
 
 
 def spaced(text: str, at: int, markup: str, alone: bool = False) -> str:

@@ -24,7 +24,7 @@ def render_html_page(result: Result, *, with_metadata: bool = False) -> str | No
     """One document as a whole HTML page; ``None`` for failures and rejected documents."""
     if not isinstance(result, Document) or result.rejected is not None:
         return None
-    lang = f' lang="{text_html(result.language, attribute=True)}"' if result.language else ""
+    lang = _language(result.language)
     title = " ".join((result.title or result.url or result.id or "document").split())
     head = ['<meta charset="utf-8">', f"<title>{text_html(title)}</title>"]
     if with_metadata:
@@ -47,12 +47,27 @@ def render_html_article(result: Result, *, with_metadata: bool = False) -> str |
 
 
 def _article(doc: Document, header: str) -> str:
-    lang = f' lang="{text_html(doc.language, attribute=True)}"' if doc.language else ""
+    lang = _language(doc.language)
     body = doc.html if doc.html is not None else _fallback(doc)
     out = f"<article{lang}>\n{header}{body.strip(chr(10))}\n</article>\n"
     if doc.comments:
         out += f'<section class="comments">\n{_paragraphs(doc.comments)}\n</section>\n'
     return out
+
+
+def _language(language: str | None) -> str:
+    """The ``lang`` attribute, with ``dir="rtl"`` for a language written right to left (without it a
+    browser lays Arabic or Hebrew out left to right: punctuation and list markers on the wrong side);
+    ``dir="auto"`` when the language is unknown (the text's first letters decide)."""
+    if not language:
+        return ' dir="auto"'
+    direction = ' dir="rtl"' if language.split("-")[0].lower() in RTL_LANGUAGES else ""
+    return f' lang="{text_html(language, attribute=True)}"{direction}'
+
+
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug",
+                           "ur", "yi"})
+"""Languages (ISO 639 codes, as language identification gives them) written right to left (CLDR)."""
 
 
 def _fields(doc: Document) -> list[tuple[str, str]]:

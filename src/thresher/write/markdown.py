@@ -1,10 +1,13 @@
-"""Markdown output: the Markdown the assembler rendered, else the title as a heading over the text.
+"""Markdown output: the Markdown the assembler rendered, else the title as a heading over the text;
+reader comments after it. Text that did not come through the assembler is escaped, so that a comment's
+``<img onerror=…>``, ``#1`` or ``---`` shows as the reader typed it instead of becoming markup.
 
 With metadata, the header is YAML front matter (the fields quoted safely, see ``frontmatter``).
 """
 
 from __future__ import annotations
 
+from thresher.assemble.markdown import plain_heading, plain_paragraphs
 from thresher.model import Document, Result
 from thresher.write.frontmatter import front_matter
 
@@ -15,7 +18,7 @@ def render_markdown(result: Result, *, with_metadata: bool = False) -> str | Non
         return None
     body = result.markdown.strip("\n") if result.markdown is not None else _fallback(result)
     if result.comments:
-        comments = _paragraphs(result.comments)
+        comments = plain_paragraphs(result.comments)
         body = f"{body}\n\n## Comments\n\n{comments}" if body else comments
     header = front_matter(result) if with_metadata else ""
     if header and body:
@@ -24,14 +27,10 @@ def render_markdown(result: Result, *, with_metadata: bool = False) -> str | Non
 
 
 def _fallback(doc: Document) -> str:
-    """Title as a level-1 heading (unless the text starts with it), then the paragraphs."""
-    text = _paragraphs(doc.text)
+    """Title as a level-1 heading (unless the text starts with it), then each line of the text a
+    paragraph (Markdown joins single-newline lines otherwise), escaped."""
+    text = plain_paragraphs(doc.text)
     title = " ".join((doc.title or "").split())
-    if not title or text.startswith(title):
+    if not title or doc.text.lstrip().startswith(title):
         return text
-    return f"# {title}\n\n{text}" if text else f"# {title}"
-
-
-def _paragraphs(text: str) -> str:
-    """Each non-empty line its own paragraph: Markdown joins single-newline lines otherwise."""
-    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return f"{plain_heading(title)}\n\n{text}" if text else plain_heading(title)
