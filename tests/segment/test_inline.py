@@ -28,6 +28,18 @@ def test_links_and_formatting_cover_their_words():
     ])]
 
 
+def test_lazy_image_gives_its_real_picture_not_the_placeholder():
+    got = _spans('<body><p>Lead <img src="/spacer.gif" data-lazy-src="/photo.jpg" alt="Photo"> text</p></body>')
+    assert got[0][1] == [("", "image", "https://example.com/photo.jpg", "Photo")]
+
+
+def test_image_given_only_by_srcset_takes_its_widest_candidate():
+    got = _spans('<body><p>Lead <img srcset="/s.jpg 320w, /l.jpg 1280w, /m.jpg 640w" alt="Map"> text</p>'
+                 '<p>More <img data-srcset="/one.png, /two.png 2x"> words</p></body>')
+    assert [spans for _, spans in got] == [[("", "image", "https://example.com/l.jpg", "Map")],
+                                           [("", "image", "https://example.com/two.png", "")]]
+
+
 def test_only_followable_addresses_are_kept():
     got = _spans('<body><p><a href="javascript:alert(1)">one</a> <a href="#top">two</a> '
                  '<a href="data:text/html,x">three</a> <a href="mailto:a@b.org">four</a></p></body>')

@@ -36,7 +36,9 @@ _SPACE = re.compile(r"[\s\u200b\u2028\u2029\u3000\ufeff]+")
 _CHAR = re.compile(r"[^\s\u200b\u2028\u2029\u3000\ufeff]")
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _IMAGE_SCHEMES = frozenset({"http", "https"})
-_IMAGE_SOURCES = ("src", "data-src", "data-lazy-src", "data-original")
+_LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original")
+"""Where lazy loaders keep the real image (``src`` then holds a placeholder until it scrolls into view)."""
+_SRCSETS = ("srcset", "data-srcset")
 RESYNC_PROBE = 12
 """Characters of the tree's text looked up in the blocks' text after a mismatch."""
 RESYNC_WINDOW = 4096
@@ -153,8 +155,7 @@ def _elements(
         if tag == "img":
             if opts.include_images:
                 attrs = node.attributes
-                source = next((s for s in (_address(attrs.get(a), url, _IMAGE_SCHEMES) for a in _IMAGE_SOURCES)
-                               if s), "")
+                source = _image_source(attrs, url)
                 if source:
                     alt = " ".join((attrs.get("alt") or "").split())
                     block_frames[-1][2].append((len(marks), at > block_frames[-1][1]))
@@ -204,6 +205,39 @@ def document_base(base: str | None, url: str | None) -> str | None:
         if urlsplit(resolved).scheme.lower() in ("http", "https"):
             return resolved
     return url
+
+
+def _image_source(attrs: Any, base: str | None) -> str:
+    """The address of an ``<img>``'s picture: a lazy loader's attribute first (its ``src`` is a
+    placeholder), then ``src``, then the widest candidate of ``srcset`` (images given only that way)."""
+    for name in (*_LAZY_SOURCES, "src"):
+        found = _address(attrs.get(name), base, _IMAGE_SCHEMES)
+        if found:
+            return found
+    for name in _SRCSETS:
+        found = _address(_widest(attrs.get(name) or ""), base, _IMAGE_SCHEMES)
+        if found:
+            return found
+    return ""
+
+
+def _widest(srcset: str) -> str:
+    """The candidate of a ``srcset`` with the largest width (``640w``) or density (``2x``); the first
+    on ties and when none says (an address may contain commas only when a descriptor follows it)."""
+    best, best_size = "", -1.0
+    for candidate in re.split(r",\s+|,(?=\S+\s+\d)", srcset.strip()):
+        fields = candidate.split()
+        if not fields:
+            continue
+        size = 0.0
+        if len(fields) > 1 and fields[1][-1:] in ("w", "x"):
+            try:
+                size = float(fields[1][:-1])
+            except ValueError:
+                size = 0.0
+        if size > best_size:
+            best, best_size = fields[0].rstrip(","), size
+    return best
 
 
 def _address(value: str | None, base: str | None, schemes: frozenset[str]) -> str:
