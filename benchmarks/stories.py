@@ -17,6 +17,7 @@ run, so no word or headline of the measured set has been seen).
     python benchmarks/stories.py --blocking      # candidate pairs of the blocking, and the gold pairs they hold
     python benchmarks/stories.py --sensitivity   # F1 around each backend's default thresholds (stories-dev)
     python benchmarks/stories.py --cascade /tmp/stories/static256.npy   # static embedding / cascade
+    python benchmarks/stories.py --c-loops       # lexical clustering with and without the C loops: same output?
 Scores come from the shared scorer (shared/score/stories_score.py), imported as a module.
 """
 
@@ -175,7 +176,13 @@ def main() -> None:
                          "training/distill_static_embeddings.py")
     ap.add_argument("--sensitivity", action="store_true",
                     help="only pairwise/B-cubed F1 around each backend's default thresholds on stories-dev")
+    ap.add_argument("--c-loops", action="store_true",
+                    help="only the lexical clustering with and without the C loops: identical output, and speed")
     args = ap.parse_args()
+    if args.c_loops:
+        os.environ.update(ONE_THREAD)
+        c_loops()
+        return
     if args.blocking:
         blocking()
         return
@@ -242,6 +249,61 @@ def blocking() -> None:
             held = len(same & found)
             print(f"{dataset:<7}{max_block:>10}{len(found):>12}{total:>11}{len(found) / total:>8.1%}"
                   f"{len(same):>12}{held / max(1, len(same)):>7.1%}")
+
+
+def c_loops(rounds: int = 9) -> None:
+    """The lexical clustering with every C loop of ``thresher._speedups`` and with its Python/numpy
+    twins only, on stories-dev, the ticker and a longer stream (stories-dev eight times, each copy
+    five days later, and six times, each copy twelve hours later: copies of one story meet): whether
+    the stories (ids, members, headlines) are identical, and items per CPU second of each (median of
+    ``rounds`` alternating runs, caches emptied before each)."""
+    import statistics
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from thresher.stories import LexicalBackend, cluster_stories, item_from_record
+    from thresher.stories import cluster as cluster_module
+    from thresher.stories import collapse as collapse_module
+    from thresher.stories import pairs as pairs_module
+    from thresher.stories import text as text_module
+
+    loops = [(text_module, "_terms_ascii"), (text_module, "_ascii"), (text_module, "_gather"),
+             (pairs_module, "_csr"), (pairs_module, "_block_pairs"), (pairs_module, "_sparse_dot"),
+             (cluster_module, "_agglomerate_c"), (cluster_module, "_groups_c"), (collapse_module, "_collapse_c"),
+             (collapse_module, "_shingles")]
+    compiled = {(m, name): getattr(m, name) for m, name in loops}
+    twins = {"_gather": text_module._gather_python, "_shingles": collapse_module._shingles_python}
+
+    def use_c(on: bool) -> None:
+        for (m, name), found in compiled.items():
+            setattr(m, name, found if on else twins.get(name))
+
+    dev = [item_from_record(r, index=k) for k, r in enumerate(load("dev")[0])]
+    sets = {
+        "dev": dev,
+        "ticker": [item_from_record(r, index=k) for k, r in enumerate(load("ticker")[0])],
+        "dev x8, 5 days apart": [replace(it, id=f"{it.id}#{c}", timestamp=it.timestamp + timedelta(days=5 * c))
+                                 for c in range(8) for it in dev if it.timestamp],
+        "dev x6, 12 hours apart": [replace(it, id=f"{it.id}#{c}", timestamp=it.timestamp + timedelta(hours=12 * c))
+                                   for c in range(6) for it in dev if it.timestamp],
+    }
+    missing = [name for (_, name), found in compiled.items() if found is None]
+    print(f"C loops not built: {', '.join(missing)}" if missing else "all C loops built")
+    print(f"{'data':<24}{'items':>7}{'identical':>11}{'C items/s':>11}{'Python items/s':>16}{'ratio':>7}")
+    backend = LexicalBackend()
+    for name, items in sets.items():
+        results, times = {}, {True: [], False: []}
+        for k in range(rounds * 2):
+            on = k % 2 == 0
+            use_c(on)
+            text_module.clear_cache()
+            start = time.process_time()
+            results[on] = cluster_stories(items, backend=backend)
+            times[on].append(time.process_time() - start)
+        use_c(True)
+        fast, slow = statistics.median(times[True]), statistics.median(times[False])
+        print(f"{name:<24}{len(items):>7}{results[True] == results[False]!s:>11}{len(items) / fast:>11.0f}"
+              f"{len(items) / slow:>16.0f}{slow / fast:>7.2f}", flush=True)
 
 
 def sensitivity(score: Any) -> None:

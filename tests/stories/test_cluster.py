@@ -97,12 +97,32 @@ def test_small_average_link_is_the_numpy_one_ties_included():
 
 
 def _agglomerate_numpy(scores: np.ndarray, *, link: float, merge: float) -> list[int]:
-    """``agglomerate`` on its numpy path (no group counted as small)."""
+    """``agglomerate`` on its numpy path (no group counted as small, no C)."""
     from thresher.stories import cluster
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cluster, "SMALL", 0)
+        patch.setattr(cluster, "_agglomerate_c", None)
         return cluster.agglomerate(scores, link=link, merge=merge)
+
+
+def _agglomerate_lists(scores: np.ndarray, *, link: float, merge: float) -> list[int]:
+    """``agglomerate`` on its path over Python lists (every group counted as small, no C)."""
+    from thresher.stories import cluster
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cluster, "SMALL", 10**6)
+        patch.setattr(cluster, "_agglomerate_c", None)
+        return cluster.agglomerate(scores, link=link, merge=merge)
+
+
+def _compiled_or_skip(found: object, name: str) -> None:
+    import os
+
+    if found is None:
+        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
+            pytest.fail(f"thresher._speedups has no {name}")
+        pytest.skip("C extension not built")
 
 
 def test_small_agglomerate_on_lists_is_the_numpy_one():
@@ -115,9 +135,74 @@ def test_small_agglomerate_on_lists_is_the_numpy_one():
         a = np.triu(rng.choice(values, size=(n, n)), 1)
         a = a + a.T
         for merge in (0.22, 0.35):
-            assert agglomerate(a, link=link, merge=merge) == _agglomerate_numpy(a, link=link, merge=merge), trial
+            want = _agglomerate_numpy(a, link=link, merge=merge)
+            assert _agglomerate_lists(a, link=link, merge=merge) == want, trial
+            assert agglomerate(a, link=link, merge=merge) == want, trial  # in C when built
             wide = a.astype(np.float64)
             assert agglomerate(wide, link=link, merge=merge) == _agglomerate_numpy(wide, link=link, merge=merge)
+
+
+def test_agglomerate_in_c_is_the_python_one_large_groups_too():
+    from thresher.stories import cluster
+
+    _compiled_or_skip(cluster._agglomerate_c, "stories_agglomerate")
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        n = int(rng.integers(1, 70))  # beyond SMALL: the numpy path
+        step = float(rng.choice([0.05, 0.1, 0.25]))
+        a = (np.round(rng.random((n, n)) / step) * step).astype(np.float32)  # ties
+        a = np.minimum(a, a.T)
+        a[np.logical_or(*np.broadcast_arrays(rng.random((n, 1)) < 0.05, rng.random((1, n)) < 0.05))] = -np.inf
+        a = np.minimum(a, a.T)
+        for link, merge in ((0.6, 0.35), (0.25, 0.22), (0.3, 0.5)):
+            want = _agglomerate_numpy(a, link=link, merge=merge)
+            assert cluster._agglomerate_c(a, float(np.float32(link)), link, merge) == want, trial
+    with pytest.raises(ValueError):
+        cluster._agglomerate_c(np.zeros(3, dtype=np.float32), 0.3, 0.3, 0.2)
+    with pytest.raises(TypeError):
+        cluster._agglomerate_c(np.zeros((2, 2)), 0.3, 0.3, 0.2)  # float64: numpy or lists
+
+
+def test_linked_groups_in_c_are_the_union_find_ones():
+    from thresher.stories import cluster
+
+    _compiled_or_skip(cluster._groups_c, "stories_groups")
+    rng = np.random.default_rng(6)
+    for trial in range(300):
+        n = int(rng.integers(0, 40))
+        k = int(rng.integers(0, 30)) if n else 0
+        left = rng.integers(0, max(n, 1), k).astype(np.int64)
+        right = rng.integers(0, max(n, 1), k).astype(np.int64)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(cluster, "_groups_c", None)
+            want = cluster.linked_groups(n, left, right)
+        assert cluster.linked_groups(n, left, right) == want, trial
+    with pytest.raises(IndexError):
+        cluster._groups_c(2, np.array([0], dtype=np.int64), np.array([2], dtype=np.int64))
+
+
+def test_clustering_does_not_depend_on_the_c_loops(ticker, monkeypatch):
+    """Every C loop of the clustering switched off: the same stories, ids, headlines and counts."""
+    from thresher.stories import cluster, collapse, pairs, text
+
+    base, _ = ticker
+    stamped = [Item(id=f"{it.id}-{day}", headline=it.headline, outlet="x.com",
+                    timestamp=T0 + timedelta(hours=30 * day + k % 7)) for day in range(3) for k, it in enumerate(base)]
+    inputs = [base, ITEMS, stamped]
+    option_sets = [StoriesOptions(), StoriesOptions(link_threshold=0.15, merge_threshold=0.1),
+                   StoriesOptions(max_component=3)]
+    with_c = [cluster_stories(items, opts, backend=LexicalBackend()) for items in inputs for opts in option_sets]
+    for module, name in ((text, "_terms_ascii"), (text, "_ascii"), (pairs, "_csr"), (pairs, "_block_pairs"),
+                         (pairs, "_sparse_dot"), (cluster, "_agglomerate_c"), (cluster, "_groups_c"),
+                         (collapse, "_collapse_c")):
+        monkeypatch.setattr(module, name, None)
+    monkeypatch.setattr(text, "_gather", text._gather_python)
+    monkeypatch.setattr(collapse, "_shingles", collapse._shingles_python)
+    text.clear_cache()
+    without = [cluster_stories(items, opts, backend=LexicalBackend()) for items in inputs for opts in option_sets]
+    assert without == with_c
+    assert any(len(s.members) > 2 for r in with_c for s in r.stories)
+    text.clear_cache()
 
 
 def test_no_items_no_stories():

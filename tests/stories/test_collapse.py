@@ -70,3 +70,36 @@ def test_shingles_in_c_are_the_python_ones():
     assert type(c_shingles(" ab ", 4)) is frozenset
     with pytest.raises(ValueError):
         c_shingles(" ab ", 0)
+
+
+def test_collapse_in_c_is_the_python_one():
+    import os
+    import random
+
+    import pytest
+
+    from thresher.stories import collapse as module
+
+    if module._collapse_c is None:
+        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
+            pytest.fail("thresher._speedups has no stories_collapse")
+        pytest.skip("C extension not built")
+    rng = random.Random(11)
+    alphabet = ["a", "b", "c", " ", "é", "習", "ロ", "\U0001f389"]
+    handled = 0
+    for trial in range(3000):
+        n = rng.randint(1, module.SMALL)
+        chars = alphabet[: rng.choice([3, 4, 6, 8])]
+        base = ["".join(rng.choice(chars) for _ in range(rng.randint(0, 12))) for _ in range(4)]
+        keys = [rng.choice(base) + rng.choice(["", "a", "bc"]) for _ in range(n)]
+        times = None if trial % 3 == 0 else [None if rng.random() < 0.2 else rng.random() * 10 for _ in range(n)]
+        threshold, window = rng.choice([0.5, 0.8, 0.9]), rng.choice([0.0, 3.0, 20.0])
+        got = module._collapse_c(keys, module.SHINGLE, threshold, times, window)
+        if got is None:  # a key too short or beyond U+FFFF: Python's
+            assert any(len(k) < 2 or any(ord(c) > 0xFFFF for c in k) for k in keys)
+            continue
+        handled += 1
+        groups = module.UnionFind(n)
+        module._all_pairs([shingles(k) for k in keys], threshold, groups, times, window)
+        assert got == [min(c for c in range(n) if groups.find(c) == groups.find(i)) for i in range(n)], trial
+    assert handled > 500

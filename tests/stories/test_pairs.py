@@ -124,3 +124,72 @@ def test_index_idf_is_the_idf_table_exactly():
         df = np.arange(1, len(index.words.vocab) + 1, dtype=np.float64) * (1 + n // 1000)
         table = idf_table(dict(zip(index.words.vocab, df.astype(int).tolist(), strict=True)), n)
         assert index.idf(df, n).tolist() == [table[w] for w in index.words.vocab]
+
+
+def _compiled_or_skip(found: object, name: str) -> None:
+    import os
+
+    import pytest
+
+    if found is None:
+        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
+            pytest.fail(f"thresher._speedups has no {name}")
+        pytest.skip("C extension not built")
+
+
+def test_sparse_rows_built_in_c_are_the_numpy_ones():
+    from thresher.stories import pairs as pairs_module
+
+    _compiled_or_skip(pairs_module._csr, "stories_csr")
+    rng = np.random.default_rng(4)
+    vocab = [f"w{k}" for k in range(60)]
+    for trial in range(300):
+        n = int(rng.integers(0, 30))
+        rows = [[vocab[int(v)] for v in rng.integers(0, int(rng.integers(1, 61)), int(rng.integers(0, 50)))]
+                for _ in range(n)]
+        shaped = [frozenset(r) if k % 3 == 0 else tuple(r) for k, r in enumerate(rows)]  # sets and sequences
+        fast = pairs_module.SparseRows(iter(shaped))
+        slow = pairs_module.SparseRows.__new__(pairs_module.SparseRows)
+        slow._build_python(shaped, {})
+        assert fast.vocab == slow.vocab and fast.size == slow.size, trial
+        for name in ("ids", "values", "indptr", "owner"):
+            got, want = getattr(fast, name), getattr(slow, name)
+            assert got.dtype == want.dtype and got.tolist() == want.tolist(), (trial, name)
+
+
+def test_blocking_pairs_in_c_are_the_numpy_ones():
+    import pytest
+
+    from thresher.stories import pairs as pairs_module
+
+    _compiled_or_skip(pairs_module._block_pairs, "stories_block_pairs")
+    rng = np.random.default_rng(8)
+    vocab = [f"w{k}" for k in range(25)]
+    for trial in range(300):
+        n = int(rng.integers(0, 40))
+        rows = [tuple(vocab[int(v)] for v in rng.integers(0, 25, int(rng.integers(0, 8)))) for _ in range(n)]
+        index = TermIndex([terms(" ".join(r)) for r in rows])
+        df = index.words.frequency()
+        times = rng.choice([np.nan, 0.0, 3600.0, 7200.0], size=n)
+        for max_block in (1, 2, 5, 1000):
+            got = candidate_pairs(index, df, max_block=max_block, times=times, window=3600.0)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(pairs_module, "_block_pairs", None)
+                want = candidate_pairs(index, df, max_block=max_block, times=times, window=3600.0)
+            assert [a.tolist() for a in got] == [a.tolist() for a in want], (trial, max_block)
+            assert all(a.dtype == np.int64 for a in got)
+
+
+def test_indicator_by_set_tests_is_the_sparse_one():
+    from thresher.stories import similarity
+
+    rng = np.random.default_rng(9)
+    for trial in range(200):
+        n, m = int(rng.integers(0, 8)), int(rng.integers(0, 8))
+        rows = [frozenset(f"e{int(v)}" for v in rng.integers(0, 12, int(rng.integers(0, 4)))) for _ in range(n)]
+        cols = [frozenset(f"e{int(v)}" for v in rng.integers(0, 12, int(rng.integers(0, 4)))) for _ in range(m)]
+        sets = similarity._indicator(rows, cols, n, m)
+        sparse = np.minimum(similarity.sparse_dot([dict.fromkeys(s, 1.0) for s in rows],
+                                                  [dict.fromkeys(s, 1.0) for s in cols], n, m), 1.0)
+        assert sets.dtype == sparse.dtype == np.float32 and sets.shape == (n, m), trial
+        assert sets.tolist() == sparse.tolist(), trial

@@ -96,12 +96,52 @@ def test_ascii_tokens_in_c_are_read_as_in_python():
         assert token_ascii(other, words, text_module.STEM) is None
 
 
+def test_headlines_in_c_are_read_as_in_python():
+    import random
+
+    from thresher.stories import text as text_module
+
+    read = _compiled("stories_terms_ascii")
+    words = text_module.function_words()
+    table = text_module._ASCII_AFTER_NORMALISING
+    rng = random.Random(5)
+    pieces = ["U.S.", "U.S", "e.g.", "A.B.C.D", "don't", "Trump's", "O'Brien's", "rock'n'roll", "'90s", "x'", "1,000",
+              "1,0000", "12.345.678", "3,5", "$1.5bn", "9,999,999", "_", "__init__", "a_b", "The", "the", "A", "I",
+              "Ukraine", "Ukrainians", "MUSK", "iPhone", "x" * 300, "42", "2025", "Z9", "\u2019s", "\u2018Lilo\u2019",
+              "\u201cno\u201d", "\u2014", "\u2026", "a\u200bb", "\u00ad", "caf\u00e9", "\u00e9t\u00e9", "\u00a0",
+              "\u2011", "\u2212", "\u00ab", "\u02bc", "\u2032", "\u7fd2\u8fd1\u5e73", "\U0001f389", "-", ",", ".",
+              ":", ";", "!", "?", "(", ")", "&", "/", "\t", "\n", "  "]
+    texts = [*HEADLINES, *(" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(4000))]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(4000)]  # no spaces
+    handled = 0
+    for text in texts:
+        got = read(text, words, text_module.STEM, table)
+        if got is not None:
+            handled += 1
+            text_module.clear_cache()
+            assert got == text_module._read_terms_python(text), text
+        else:
+            assert not all(c.isascii() or ord(c) in table for c in text), text
+    assert handled > 4000
+    assert read("caf\u00e9", words, text_module.STEM, table) is None
+    assert read("a\u2019s", words, text_module.STEM) is None  # no table: ASCII only
+
+
+def test_the_c_table_is_what_normalising_does():
+    from thresher.stories import text as text_module
+
+    for code, ascii_text in text_module._ASCII_AFTER_NORMALISING.items():
+        assert ascii_text.isascii() and not any(c.isspace() for c in ascii_text)
+        assert normalise(f"a{chr(code)}b") == f"a{ascii_text}b", hex(code)
+
+
 def test_terms_do_not_depend_on_the_c_loops(monkeypatch):
     from thresher.stories import text as text_module
 
     with_c = [terms(h, h) for h in HEADLINES]
     monkeypatch.setattr(text_module, "_gather", text_module._gather_python)
     monkeypatch.setattr(text_module, "_ascii", None)
+    monkeypatch.setattr(text_module, "_terms_ascii", None)
     text_module.clear_cache()
     assert [terms(h, h) for h in HEADLINES] == with_c
     text_module.clear_cache()

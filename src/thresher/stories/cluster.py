@@ -19,14 +19,16 @@ undated page joins only a copy of itself. Headlines without a timestamp (a ticke
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
 
+from thresher.compiled import extension
 from thresher.dedup.groups import UnionFind
 from thresher.stories.collapse import collapse, jaccard, shingles
 from thresher.stories.model import Item, StoriesOptions, StoriesResult, Story
@@ -57,11 +59,10 @@ def cluster_stories(
     index = TermIndex(all_terms)
     df = index.words.frequency()
     idf_ids = index.idf(df, len(items))  # similarity.idf_table's values, one per word id
-    idf = dict(zip(index.words.vocab, idf_ids.tolist(), strict=True))
     stamps = seconds([it.timestamp for it in items])
     left, right = candidate_pairs(index, df, max_block=opts.max_block, times=stamps,
                                   window=opts.window_hours * 3600.0)
-    vectors = _vectors(chosen, items, np.union1d(left, right))
+    vectors = _vectors(chosen, items, left, right)
     gate = UndatedGate(items, all_terms, opts.collapse_threshold)
     scores = gate.apply(left, right, pair_scores(index, left, right, idf_ids, weights, vectors=vectors, times=stamps),
                         above=weights.link)
@@ -71,6 +72,9 @@ def cluster_stories(
     groups = linked_groups(len(items), left[strong], right[strong])
     matrices = group_scores(index, [g for g in groups if 2 < len(g) <= opts.max_component], idf_ids, weights,
                             vectors=vectors, times=stamps, window=opts.window_hours * 3600.0, gate=gate)
+    # by word, for the groups that score their pairs themselves (none, with the default options)
+    unscored = any(len(g) > opts.max_component or (len(g) == 2 and weights.merge > weights.link) for g in groups)
+    idf = dict(zip(index.words.vocab, idf_ids.tolist(), strict=True)) if unscored else {}
     for members in groups:
         if len(members) == 1:
             stories.append(single_story(items[members[0]], all_terms[members[0]]))
@@ -85,7 +89,10 @@ def cluster_stories(
 
 
 def linked_groups(n: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> list[list[int]]:
-    """Connected components of the strong pairs over ``n`` items (each sorted; singletons included)."""
+    """Connected components of the strong pairs over ``n`` items (each sorted; singletons included):
+    those of two or more items first, ordered by their first item, then each lone item."""
+    if _groups_c is not None:
+        return _groups_c(n, np.ascontiguousarray(left, dtype=np.int64), np.ascontiguousarray(right, dtype=np.int64))
     groups = UnionFind(n)
     for i, j in zip(left.tolist(), right.tolist(), strict=True):
         groups.union(i, j)
@@ -107,25 +114,25 @@ def group_scores(
     if not groups:
         return {}
     sizes = [len(g) for g in groups]
-    uppers = [np.triu_indices(n, 1) for n in sizes]
-    members = [np.asarray(g, dtype=np.int64) for g in groups]
-    left = np.concatenate([m[i] for m, (i, _) in zip(members, uppers, strict=True)])
-    right = np.concatenate([m[j] for m, (_, j) in zip(members, uppers, strict=True)])
+    # per size: the upper triangle's (row, column) and its cells in the flat matrix and its mirror
+    shapes = {}
+    for n in set(sizes):
+        i, j = np.triu_indices(n, 1)
+        shapes[n] = (i, j, i * n + j, j * n + i)
+    members = np.fromiter(itertools.chain.from_iterable(groups), dtype=np.int64, count=sum(sizes))
+    starts = np.cumsum([0, *sizes]).tolist()  # of each group in ``members``
+    bases = np.cumsum([0, *(n * n for n in sizes)]).tolist()  # of each matrix in ``cells``
+    left = members[np.concatenate([shapes[n][0] + s for n, s in zip(sizes, starts, strict=False)])]
+    right = members[np.concatenate([shapes[n][1] + s for n, s in zip(sizes, starts, strict=False)])]
     scores = pair_scores(index, left, right, idf, weights, vectors=vectors, times=times)
     if gate is not None:
         scores = gate.apply(left, right, scores)
     with np.errstate(invalid="ignore"):
         scores[np.abs(times[left] - times[right]) > window] = -np.inf
-    out: dict[int, F32] = {}
-    start = 0
-    for group, n, (i, j) in zip(groups, sizes, uppers, strict=True):
-        matrix = np.zeros((n, n), dtype=np.float32)
-        part = scores[start : start + len(i)]
-        matrix[i, j] = part
-        matrix[j, i] = part
-        out[group[0]] = matrix
-        start += len(i)
-    return out
+    cells = np.zeros(bases[-1], dtype=np.float32)  # every group's matrix, one after the other
+    cells[np.concatenate([shapes[n][2] + b for n, b in zip(sizes, bases, strict=False)])] = scores
+    cells[np.concatenate([shapes[n][3] + b for n, b in zip(sizes, bases, strict=False)])] = scores
+    return {group[0]: cells[b : b + n * n].reshape(n, n) for group, n, b in zip(groups, sizes, bases, strict=False)}
 
 
 def cluster_component(
@@ -148,8 +155,8 @@ def cluster_component(
     stamps = [it.timestamp.timestamp() if it.timestamp is not None else None for it in items]
     keys = [t.key + (" " + it.lead if it.lead else "") for t, it in zip(item_terms, items, strict=True)]
     if n == 2 and weights.merge <= weights.link:  # linked, so one story; the mean is their score
-        same = jaccard(shingles(keys[0]), shingles(keys[1])) >= options.collapse_threshold
-        return [build_story(items, item_terms, None)], int(same)
+        roots = collapse(keys, options.collapse_threshold)
+        return [build_story(items, item_terms, None)], int(roots[1] == roots[0])
     if n > options.max_component:
         return _split(items, item_terms, idf, weights, options, vectors)
     roots = collapse(keys, options.collapse_threshold, times=stamps, window=options.window_hours * 3600.0)
@@ -162,7 +169,8 @@ def cluster_component(
                               times=seconds([it.timestamp for it in items]),
                               window=options.window_hours * 3600.0,
                               gate=UndatedGate(items, item_terms, options.collapse_threshold))[0]
-    scores = scores[np.ix_(reps, reps)]
+    if len(reps) < n:
+        scores = scores.take(reps, 0).take(reps, 1)
     labels = agglomerate(scores, link=weights.link, merge=weights.merge)
     groups: dict[int, list[int]] = {}
     for i, root in enumerate(roots):
@@ -237,10 +245,12 @@ class UndatedGate:
         return found
 
 
-def _vectors(backend: Backend, items: Sequence[Item], needed: npt.NDArray[np.int64]) -> F32 | None:
-    """Embeddings of the items in ``needed`` (rows of the others are zero); None for words only."""
+def _vectors(backend: Backend, items: Sequence[Item], left: npt.NDArray[np.int64],
+             right: npt.NDArray[np.int64]) -> F32 | None:
+    """Embeddings of the items in a pair (rows of the others are zero); None for words only."""
     if not backend.weights.embedding:
         return None
+    needed = np.union1d(left, right)
     texts = [_text(items[i]) for i in needed.tolist()]
     unique = sorted(set(texts))
     encoded = backend.encode(unique)
@@ -256,6 +266,9 @@ def _vectors(backend: Backend, items: Sequence[Item], needed: npt.NDArray[np.int
 def agglomerate(scores: F32, *, link: float, merge: float) -> list[int]:
     """Cluster label (index of a member) per row of a symmetric score matrix."""
     n = scores.shape[0]
+    if _agglomerate_c is not None and scores.dtype == np.float32:
+        # numpy compares a float32 matrix with the threshold in float32: so does the gate
+        return _agglomerate_c(np.ascontiguousarray(scores), float(np.float32(link)), link, merge)
     if n <= SMALL and scores.dtype.kind == "f":
         # numpy compares the matrix with the threshold in the matrix's precision: so does the gate
         return _agglomerate_small(scores.tolist(), n, gate=float(scores.dtype.type(link)), link=link, merge=merge)
@@ -391,9 +404,9 @@ def build_story(items: Sequence[Item], item_terms: Sequence[Terms], scores: F32 
     central = earliest
     if scores is not None and len(items) > 2:
         finite = np.where(np.isfinite(scores), scores, 0.0)
-        np.fill_diagonal(finite, 0.0)
-        mean = finite.sum(axis=1) / (len(items) - 1)
-        central = max(order, key=lambda k: (round(float(mean[k]), 6), -order.index(k)))
+        finite.flat[:: len(items) + 1] = 0.0  # the diagonal
+        mean = (finite.sum(axis=1) / (len(items) - 1)).tolist()
+        central = max(order, key=lambda k: (round(mean[k], 6), -order.index(k)))
     outlets = tuple(sorted({it.outlet for it in items if it.outlet}))
     stamps = [it.timestamp for it in items if it.timestamp is not None]
     return Story(
@@ -442,7 +455,9 @@ def _sub(scores: F32, group: Sequence[int], roots: Sequence[int], rep_pos: dict[
     if len(group) < 3:
         return None
     pos = [rep_pos[roots[i]] for i in group]
-    sub = scores[np.ix_(pos, pos)].copy()
+    if len(set(pos)) == len(pos):  # no near-identical members (build_story reads no diagonal)
+        return scores if pos == list(range(scores.shape[0])) else scores.take(pos, 0).take(pos, 1)
+    sub = scores.take(pos, 0).take(pos, 1)
     same = np.equal.outer(pos, pos)
     sub[same] = 2.0  # near-identical members: as close as can be
     return sub
@@ -457,7 +472,9 @@ def _check_ids(items: Sequence[Item]) -> None:
 
 
 def _result(stories: Sequence[Story], backend: str, *, items: int, groups: int) -> StoriesResult:
-    ordered = sorted(distinct_ids(stories), key=lambda s: (-s.size, _first(s.first_seen), s.id))
+    unique = distinct_ids(stories)
+    order = sorted(range(len(unique)), key=[(-s.size, _first(s.first_seen), s.id) for s in unique].__getitem__)
+    ordered = [unique[k] for k in order]
     assignments = {m: s.id for s in ordered for m in s.members}
     counts = {
         "items": items,
@@ -473,6 +490,8 @@ def distinct_ids(stories: Sequence[Story]) -> list[Story]:
     """Two stories opened by the same headline (days apart): the later ones get their first member
     in the id. Only stories with equal ids affect each other, so an engine may apply this per id."""
     out = list(stories)
+    if len({s.id for s in out}) == len(out):
+        return out
     by_age = sorted(range(len(out)), key=lambda k: (_first(out[k].first_seen), out[k].members))
     taken: set[str] = set()
     for k in by_age:
@@ -485,3 +504,11 @@ def distinct_ids(stories: Sequence[Story]) -> list[Story]:
 
 def _first(stamp: datetime | None) -> float:
     return stamp.timestamp() if stamp is not None else float("inf")
+
+
+_agglomerate_c: Callable[[F32, float, float, float], list[int]] | None = getattr(
+    extension(), "stories_agglomerate", None)
+"""``agglomerate`` in C for float32 matrices (``stories_agglomerate`` of ``_speedups_stories.c``)."""
+_groups_c: Callable[[int, npt.NDArray[np.int64], npt.NDArray[np.int64]], list[list[int]]] | None = getattr(
+    extension(), "stories_groups", None)
+"""``linked_groups`` in C (``stories_groups`` of ``_speedups_stories.c``)."""

@@ -45,6 +45,10 @@ def collapse(
 
     With ``times`` (POSIX seconds or None), two texts further apart than ``window`` seconds never join."""
     n = len(keys)
+    if n <= SMALL and _collapse_c is not None:
+        found = _collapse_c(list(keys), SHINGLE, threshold, None if times is None else list(times), window)
+        if found is not None:
+            return found
     groups = UnionFind(n)
     sets = [shingles(k) for k in keys]
     if n <= SMALL:
@@ -98,3 +102,7 @@ def _far(a: float | None, b: float | None, window: float) -> bool:
 
 _compiled = extension()
 _shingles: Callable[[str, int], frozenset[str]] = getattr(_compiled, "stories_shingles", None) or _shingles_python
+_collapse_c: Callable[[list[str], int, float, list[float | None] | None, float], list[int] | None] | None = getattr(
+    _compiled, "stories_collapse", None)
+"""``collapse`` for up to ``SMALL`` texts in C (``stories_collapse`` of ``_speedups_stories.c``; None for
+keys it leaves to Python)."""

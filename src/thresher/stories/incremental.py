@@ -13,6 +13,7 @@ joins a story through its similarity to one (``cluster.UndatedGate`` in batch).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,10 +55,12 @@ class StoryIndex:
         self._next = 0
         self._items = 0
         self._collapsed = 0
+        self._size = 0  # entries of the open stories
+        self._oldest = float("inf")  # at most the oldest ``last`` of an open story: none retires before it
 
     def __len__(self) -> int:
         """Items in the working set."""
-        return sum(len(s.entries) for s in self._open.values())
+        return self._size
 
     def add(self, item: Item) -> str:
         """Place one item and return the id of the story it is in now (a later merge may change it)."""
@@ -131,9 +134,7 @@ class StoryIndex:
         entries = [e for sid in sorted(sids) for e in self._open[sid].entries if not _undated_document(e.item)]
         if not entries:
             return None, []
-        df = self._df.copy()
-        df.update(set(t.words))
-        idf = idf_table(df, len(self) + 1)
+        idf = self._idf(len(self) + 1, [t.words, *(e.terms.words for e in entries)], added=frozenset(t.words))
         col_vectors = None if vector is None else np.stack([e.vector for e in entries])  # type: ignore[misc]
         row = score_matrix(
             [t], [e.terms for e in entries], idf, self.weights,
@@ -155,8 +156,7 @@ class StoryIndex:
 
     def _should_merge(self, a: int, b: int) -> bool:
         ea, eb = self._open[a].entries, self._open[b].entries
-        df = self._df
-        idf = idf_table(df, max(1, len(self)))
+        idf = self._idf(max(1, len(self)), [e.terms.words for e in (*ea, *eb)])
         va = None if ea[0].vector is None else np.stack([e.vector for e in ea])  # type: ignore[misc]
         vb = None if eb[0].vector is None else np.stack([e.vector for e in eb])  # type: ignore[misc]
         scores = score_matrix(
@@ -175,11 +175,25 @@ class StoryIndex:
         finite = np.where(np.isfinite(scores), scores, -1e6)
         return bool(finite.max() >= self.weights.link and finite.mean() >= self.weights.merge)
 
+    def _idf(self, n: int, rows: Iterable[Iterable[str]], *, added: frozenset[str] = frozenset()) -> dict[str, float]:
+        """``idf_table`` of the working set's document frequencies (``added``: words counted once
+        more, the item being placed) among ``n`` items, for the words of ``rows`` only: the entries
+        that the scores read, the same numbers as the whole table's."""
+        df = self._df
+        counts: dict[str, int] = {}
+        for row in rows:
+            for w in row:
+                if w not in counts:
+                    counts[w] = df.get(w, 0) + (w in added)
+        return idf_table({w: c for w, c in counts.items() if c}, n)
+
     def _join(self, entry: _Entry, sid: int, now: float | None) -> None:
         story = self._open[sid]
         story.entries.append(entry)
+        self._size += 1
         if now is not None:
             story.last = max(story.last, now)
+            self._oldest = min(self._oldest, story.last)
         for w in set(entry.terms.words):
             self._df[w] += 1
             self._postings.setdefault(w, set()).add(sid)
@@ -201,9 +215,14 @@ class StoryIndex:
         return keep
 
     def _retire(self, before: float) -> None:
+        if before <= self._oldest:  # no open story is older
+            return
         old = [sid for sid, s in self._open.items() if s.last != float("-inf") and s.last < before]
+        self._oldest = min((s.last for s in self._open.values() if s.last != float("-inf") and s.last >= before),
+                           default=float("inf"))
         for sid in old:
             story = self._open.pop(sid)
+            self._size -= len(story.entries)
             self._done.append(self._story(story))
             for e in story.entries:
                 for w in set(e.terms.words):

@@ -1,4 +1,5 @@
-"""Candidate pairs and their scores without comparing all pairs (numpy only, vectorised).
+"""Candidate pairs and their scores without comparing all pairs (vectorised in numpy; the loops that
+numpy cannot vectorise, and the building of the sparse rows, also in C: ``_speedups_stories.c``).
 
 Blocking: two items are a candidate pair only when they share a content term (a key of
 ``Terms.words``) that at most ``max_block`` items contain, and their timestamps (when both have one)
@@ -41,9 +42,15 @@ def candidate_pairs(
     blocking term (``document_frequency``, per word id of ``index``, from 2 to ``max_block``) and are
     not further apart than ``window`` seconds (``times``: POSIX seconds per item, NaN for none)."""
     words = index.words
-    df = document_frequency[words.ids]
-    block = (df >= 2) & (df <= max_block)
-    left, right = pairs_in_blocks(words.ids[block], words.owner[block])
+    if _block_pairs is not None:
+        raw_left, raw_right = _block_pairs(words.indptr, np.ascontiguousarray(words.ids, dtype=np.int64),
+                                           np.ascontiguousarray(document_frequency, dtype=np.float64),
+                                           2.0, float(max_block))
+        left, right = np.frombuffer(raw_left, dtype=np.int64), np.frombuffer(raw_right, dtype=np.int64)
+    else:
+        df = document_frequency[words.ids]
+        block = (df >= 2) & (df <= max_block)
+        left, right = pairs_in_blocks(words.ids[block], words.owner[block])
     if times is not None and len(left):
         with np.errstate(invalid="ignore"):
             far = np.abs(times[left] - times[right]) > window
@@ -75,6 +82,24 @@ class SparseRows:
 
     def __init__(self, rows: Iterable[Iterable[str]]) -> None:
         vocab: dict[str, int] = {}
+        if _csr is not None:
+            ids, values, indptr = _csr(rows, vocab)
+            self.vocab = list(vocab)
+            self.size = max(1, len(vocab))
+            self.ids = np.frombuffer(ids, dtype=np.int64)
+            self.values = np.frombuffer(values, dtype=np.float64)
+            self.indptr = np.frombuffer(indptr, dtype=np.int64)
+            return
+        self._build_python(rows, vocab)
+
+    @cached_property
+    def owner(self) -> I64:
+        """The row of each entry (``ids[k]`` is in row ``owner[k]``)."""
+        return np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int64), np.diff(self.indptr))
+
+    def _build_python(self, rows: Iterable[Iterable[str]], vocab: dict[str, int]) -> None:
+        """The arrays of ``__init__`` in numpy (``stories_csr`` of ``_speedups_stories.c`` builds the
+        same in C: ids in first-seen order, each row's distinct ids ascending with their counts)."""
         lists = [list(row) for row in rows]
         ids = [vocab.setdefault(w, len(vocab)) for row in lists for w in row]
         n = len(lists)
@@ -83,10 +108,10 @@ class SparseRows:
         self.size = max(1, len(vocab))
         codes, counts = np.unique(owners * self.size + np.array(ids, dtype=np.int64),
                                   return_counts=True)
-        self.owner = codes // self.size
+        owner = codes // self.size
         self.ids = codes % self.size
         self.values = counts.astype(np.float64)
-        self.indptr = np.searchsorted(self.owner, np.arange(n + 1)).astype(np.int64)
+        self.indptr = np.searchsorted(owner, np.arange(n + 1)).astype(np.int64)
 
     def nonempty(self) -> npt.NDArray[np.bool_]:
         return np.diff(self.indptr) > 0
@@ -99,9 +124,9 @@ class SparseRows:
         """Per pair, the sum over shared ids of the product of the two values (default: the counts)."""
         vals = self.values if values is None else values
         if _sparse_dot is not None:
-            raw = _sparse_dot(self.indptr, np.ascontiguousarray(self.ids, dtype=np.int64),
-                              np.ascontiguousarray(vals, dtype=np.float64), np.ascontiguousarray(left, dtype=np.int64),
-                              np.ascontiguousarray(right, dtype=np.int64))
+            raw = _sparse_dot(self.indptr, self.ids,  # both built here: contiguous int64
+                              vals if vals is self.values else np.ascontiguousarray(vals, dtype=np.float64),
+                              np.ascontiguousarray(left, dtype=np.int64), np.ascontiguousarray(right, dtype=np.int64))
             return np.frombuffer(raw, dtype=np.float64).copy()  # writable, like the numpy result
         return self._dot_python(left, right, vals)
 
@@ -130,6 +155,7 @@ class TermIndex:
         self.entities = SparseRows(t.entities for t in all_terms)
         self.plain = SparseRows(t.plain for t in all_terms)
         self._terms = all_terms
+        self._tfidf: tuple[F64, F64] | None = None
 
     @cached_property
     def numbers(self) -> SparseRows:
@@ -141,11 +167,17 @@ class TermIndex:
         return np.log((items + IDF_PRIOR + 1) / (document_frequency + 0.5))
 
     def tfidf(self, idf: F64) -> F64:
-        """Unit-length TF-IDF weights of ``words`` (``similarity.score_matrix``'s lexical part)."""
+        """Unit-length TF-IDF weights of ``words`` (``similarity.score_matrix``'s lexical part); the
+        last result is kept for the same ``idf`` array (a batch scores its pairs in two calls)."""
+        if self._tfidf is not None and self._tfidf[0] is idf:
+            return self._tfidf[1]
         words = self.words
         weights = words.values * idf[words.ids]
         norms = np.sqrt(np.bincount(words.owner, weights=weights * weights, minlength=self.n))
-        return weights / np.where(norms > 0, norms, 1.0)[words.owner]
+        found = weights / np.where(norms > 0, norms, 1.0)[words.owner]
+        found.flags.writeable = False
+        self._tfidf = (idf, found)
+        return found
 
 
 def _expand(indptr: I64, rows: I64) -> tuple[I64, I64]:
@@ -193,3 +225,8 @@ def pair_scores(
 
 _compiled = extension()
 _sparse_dot: Callable[[I64, I64, F64, I64, I64], bytes] | None = getattr(_compiled, "stories_sparse_dot", None)
+_csr: Callable[[Iterable[Iterable[str]], dict[str, int]], tuple[bytes, bytes, bytes]] | None = getattr(
+    _compiled, "stories_csr", None)
+_block_pairs: Callable[[I64, I64, F64, float, float], tuple[bytes, bytes]] | None = getattr(
+    _compiled, "stories_block_pairs", None)
+"""``pairs_in_blocks`` of the blocking terms in C (``stories_block_pairs`` of ``_speedups_stories.c``)."""

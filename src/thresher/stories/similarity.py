@@ -304,6 +304,8 @@ def sparse_dot(rows: Sparse, cols: Sparse, n: int, m: int) -> F32:
 
 def _indicator(rows: Sequence[frozenset[str]], cols: Sequence[frozenset[str]], n: int, m: int) -> F32:
     """1 where the row's set and the column's set share an element."""
+    if n * m <= 4096:  # few pairs (a stream's item against one story): set tests are cheaper
+        return np.array([[0.0 if a.isdisjoint(b) else 1.0 for b in cols] for a in rows], dtype=np.float32).reshape(n, m)
     dots = sparse_dot([dict.fromkeys(s, 1.0) for s in rows], [dict.fromkeys(s, 1.0) for s in cols], n, m)
     return np.minimum(dots, 1.0)
 

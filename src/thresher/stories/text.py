@@ -28,6 +28,11 @@ _TABLE.update({ord(c): "'" for c in "\u2018\u2019\u201a\u201b\u02bc\u2032"})
 _TABLE.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb"})
 _TABLE.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _SPECIAL = re.compile("[" + "".join(chr(c) for c in _TABLE) + "]")
+_ASCII_AFTER_NORMALISING = {
+    c: unicodedata.normalize("NFKC", chr(c)).translate(_TABLE) for c in (*_TABLE, ord("\u2026"))
+}
+"""What ``normalise`` makes of each of these characters (ASCII, no white space: quotes, dashes,
+zero-width characters, the ellipsis): a text of ASCII and these alone is read in C (``_read_terms``)."""
 
 _NO_SPACE_CLASS = (
     "\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3005-\u3007\u3040-\u30ff"
@@ -95,14 +100,13 @@ def _key(word: str) -> str:
 
 def terms(headline: str, lead: str | None = None) -> Terms:
     """Read the terms of a headline (the lead, when given, adds content words but no entities)."""
-    tokens, infos = _read(normalise(headline))
-    words, names, plain, numbers = _gather(infos, _ENTITY, _PLAIN, _NUMBER)
+    key, words, names, plain, numbers = _read_terms(headline)
     if lead:
-        words.extend(_gather(_read(normalise(lead))[1], _ENTITY, _PLAIN, _NUMBER)[0])
+        words.extend(_read_terms(lead)[1])
     capitalised = len(names)
     title_case = capitalised >= 4 and len(plain) <= capitalised // 5
     return Terms(
-        key=" ".join(tokens).casefold().replace(".", ""),
+        key=key,
         words=tuple(words),
         entities=frozenset(names),
         plain=frozenset() if title_case else frozenset(plain),
@@ -111,6 +115,25 @@ def terms(headline: str, lead: str | None = None) -> Terms:
 
 
 Gathered = tuple[list[str], list[str], list[str], list[str]]
+ReadTerms = tuple[str, list[str], list[str], list[str], list[str]]
+
+
+def _read_terms(text: str) -> ReadTerms:
+    """The folded key of a text, every content-term key in reading order, and the keys of its names,
+    plain words and numbers (lists in reading order, with repeats)."""
+    if _terms_ascii is not None:
+        found = _terms_ascii(text, function_words(), STEM, _ASCII_AFTER_NORMALISING)
+        if found is not None:
+            return found
+    return _read_terms_python(text)
+
+
+def _read_terms_python(text: str) -> ReadTerms:
+    """``_read_terms`` in Python (``stories_terms_ascii`` in ``_speedups_stories.c`` is the same in C
+    for texts of ASCII and the characters of ``_ASCII_AFTER_NORMALISING``)."""
+    tokens, infos = _read(normalise(text))
+    words, names, plain, numbers = _gather(infos, _ENTITY, _PLAIN, _NUMBER)
+    return " ".join(tokens).casefold().replace(".", ""), words, names, plain, numbers
 
 
 def _gather_python(infos: list[TokenKind], entity: int, plain: int, number: int) -> Gathered:
@@ -128,6 +151,10 @@ _gather: Callable[[list[TokenKind], int, int, int], Gathered] = getattr(_compile
 _ascii: Callable[[str, frozenset[str], int], TokenKind | None] | None = getattr(
     _compiled, "stories_token_ascii", None)
 """``_token`` in C for tokens of ASCII letters and digits (None for others); None when not built."""
+_terms_ascii: Callable[[str, frozenset[str], int, dict[int, str]], ReadTerms | None] | None = getattr(
+    _compiled, "stories_terms_ascii", None)
+"""``_read_terms_python`` in C for texts of ASCII and the characters of ``_ASCII_AFTER_NORMALISING``
+(it returns None for other texts: accents, other scripts); None when not built."""
 
 
 def _read(source: str) -> tuple[list[str], list[TokenKind]]:
