@@ -65,3 +65,10 @@ def test_a_commenter_is_not_the_author():
     # a class that merely mentions comments (comments closed) is not a comment container
     closed = with_author.replace(comments, "").replace("<article>", '<article class="no-comments">')
     assert byline(LexborHTMLParser(closed).body) == "John Smith"
+
+
+def test_a_surname_that_is_also_a_role_word_stays():
+    assert clean("Ada Writer") == "Ada Writer"
+    assert clean("Ada Writer, Editor") == "Ada Writer"
+    assert clean("Jane, Editor") == "Jane"
+    assert clean("Staff Writer") is None

@@ -226,3 +226,20 @@ def test_a_page_naming_a_day_that_does_not_exist_still_extracts():
             "of the town and its people, with many sentences of text.</p></article></body></html>")
     doc = thresher.extract(html, url="https://example.org/2100/02/29/plans")
     assert doc.text and doc.date is None
+
+
+def test_an_ambiguous_numeric_date_is_read_as_the_page_writes_its_other_dates():
+    # the page writes its dates day first ("16 February 2026"): 03/10/2023 is 3 October
+    listing = "Title\n03/10/2023\nby Staff\nRelated\n16 February 2026\n10 February 2026\n9 February 2026"
+    first = mentions(listing)[0]
+    assert (first.date, first.alternative) == ("2023-10-03", "2023-03-10")
+    # ... and month first: 05/06/2024 is 6 May even on a page whose language reads day first
+    us = "05/06/2024\nMay 3, 2024\nJune 4, 2024\nJuly 1, 2024"
+    assert mentions(us, day_first=True)[0].date == "2024-05-06"
+    # one unambiguous date is not a convention
+    assert mentions("03/10/2023\n16 February 2026")[0].date == "2023-03-10"
+
+
+def test_an_ambiguous_numeric_date_takes_the_reading_the_page_also_writes_out():
+    text = "Part 1\n02-12-2025\nIntro\nRelated: Part 1\nDecember 02, 2025\n"
+    assert [m.date for m in mentions(text)] == ["2025-12-02", "2025-12-02"]

@@ -301,3 +301,17 @@ def test_an_early_utc_publication_time_takes_the_urls_day():
     assert got.date == "2025-12-18" and got.sources["date"] == "url-local"
     late = html.replace("T02:41:41", "T14:41:41")
     assert html_metadata(parse_html(late, Options()), url, Options()).date == "2025-12-19"
+
+
+def test_soft_hyphens_in_a_heading_do_not_split_its_words():
+    html = ("<html><head><title>Home Repair Assistance Program | City of Marion</title></head><body>"
+            "<h1>Home Repair Assis\u00adtance Program</h1><p>Apply for help with repairs.</p></body></html>")
+    meta = html_metadata(parse_html(html, Options()), None, Options(title_model="none"))
+    assert meta.title == "Home Repair Assistance Program"
+
+
+def test_a_number_alone_is_not_the_title_part_kept():
+    html = ("<html><head><meta property='og:title' content='2024 - Pros and cons of a travel agent'>"
+            "</head><body><p>Text.</p></body></html>")
+    meta = html_metadata(parse_html(html, Options()), None, Options(title_model="none"))
+    assert meta.title == "Pros and cons of a travel agent"

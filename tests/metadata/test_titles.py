@@ -55,7 +55,7 @@ class FixedTrees:
 
 def model_with(probs, margin=0.0):
     model = TitleModel.__new__(TitleModel)
-    model.trees = FixedTrees(probs)  # type: ignore[assignment]
+    model.trees = [FixedTrees(probs)]  # type: ignore[list-item]
     model.margin = margin
     return model
 
@@ -77,8 +77,9 @@ def test_the_packaged_model_matches_the_features():
     model = load_model()
     assert model is not None
     _, x = candidates([("og", "Otters | Site")], ["Otters"], None, "Otters", never_site, "Site", None, "Otters")
-    probs = model.trees.predict(x)
+    probs = model.scores(x)
     assert probs.shape == (len(x),) and ((probs >= 0) & (probs <= 1)).all()
+    assert len(model.trees) > 1  # an ensemble of seeds, averaged
 
 
 def test_a_model_for_other_features_is_refused():
@@ -122,3 +123,32 @@ def test_mojibake_is_read_again_as_utf8():
     cands, _ = candidates([("title", "itertools \u00e2\u0080\u0094 Functions")], [], None, None, never_site, None,
                           None)
     assert cands[0].text == "itertools \u2014 Functions"
+
+
+def test_the_models_of_an_ensemble_are_averaged():
+    stated = [("og", "Otters: a guide"), ("title", "Otters")]
+    _, x = candidates(stated, ["Otters"], None, "Otters", never_site, None, None)
+    model = model_with([0.2, 0.6])
+    model.trees.append(FixedTrees([0.4, 0.0]))  # type: ignore[arg-type]
+    assert model.scores(x) == pytest.approx([0.3, 0.3])
+
+
+def test_a_date_written_beside_a_candidate_marks_a_headline():
+    text = "Menu\nOtters return to the valley\nBy Jane, 4 May 2024\n" + "words " * 200 + "\nOur mission\nMore"
+    stated = [("title", "Our mission | Gazette")]
+    cands, x = candidates(stated, ["Otters return to the valley"], None, None, never_site, None, None, text,
+                          "https://gazette.example/news/otters", lambda s: "2024" in s)
+    keys = [c.key for c in cands]
+    headline, slogan, unseen = keys.index("otters return to the valley"), keys.index("our mission"), keys.index("gazette")
+    assert column(x, "h1_date")[headline] == 1.0 and column(x, "h1_date")[slogan] == 1.0  # a page feature
+    assert column(x, "cand_date")[headline] == 1.0
+    assert column(x, "cand_date")[slogan] == 0.0
+    assert column(x, "cand_date")[unseen] == -1.0  # not shown on the page
+    assert column(x, "url_depth")[headline] == 2.0 and column(x, "url_root")[headline] == 0.0
+
+
+def test_the_home_page_is_the_root_of_its_site():
+    for url, depth, root in (("https://gazette.example/", 0.0, 1.0), ("https://gazette.example", 0.0, 1.0),
+                             ("https://gazette.example/a/b/c/d/e/f", 5.0, 0.0), (None, 1.0, 0.0)):
+        _, x = candidates([("title", "Gazette")], [], None, None, never_site, None, None, "", url)
+        assert (column(x, "url_depth")[0], column(x, "url_root")[0]) == (depth, root), url

@@ -75,15 +75,32 @@ def clean(value: str) -> str | None:
         if token.lower().strip(",.:") in vocab.cut or _is_date_word(tokens, i):
             tokens = tokens[:i]
             break
-    while len(tokens) > 1 and (tokens[-1].lower().strip(",.") in vocab.roles
-                               or any(ch.isdigit() for ch in tokens[-1])):
+    while len(tokens) > 1 and (any(ch.isdigit() for ch in tokens[-1]) or (
+            tokens[-1].lower().strip(",.") in vocab.roles and _role_after_name(tokens))):
         tokens.pop()
     text = " ".join(tokens).strip(" ,:;")
-    if not tokens or tokens[-1].lower() in vocab.roles or text.lower() in vocab.not_names:
+    if not tokens or text.lower() in vocab.roles or text.lower() in vocab.not_names:
+        return None
+    if tokens[-1].lower() in vocab.roles and not _surname_role(tokens, vocab):
         return None
     if len(tokens) > 2 and sum(t[:1].isupper() for t in tokens) * 2 < len(tokens):
         return None  # mostly lower-case words: a phrase, not a name
     return text if plausible(text) else None
+
+
+def _role_after_name(tokens: list[str]) -> bool:
+    """Whether the last token, a role word, follows a name rather than being part of it: two words
+    stay before it (``Jane Miller Reporter``), or a comma sets it apart (``Jane, Editor``). In a
+    two-word value without a comma (``Ada Writer``) the word is a surname."""
+    return len(tokens) > 2 or tokens[-2].endswith(",")
+
+
+def _surname_role(tokens: list[str], vocab: Words) -> bool:
+    """``Ada Writer``: a given name (capitalised, neither a role nor a word like ``The``) before a
+    last word that is also a role word."""
+    first = tokens[0].lower()
+    return (len(tokens) == 2 and tokens[0][:1].isupper() and first not in vocab.roles
+            and first not in vocab.not_names)
 
 
 def _is_date_word(tokens: list[str], i: int) -> bool:

@@ -85,18 +85,19 @@ def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
 
     page_type = _page_type(tree, items, main, sources)
     headings = _headings(tree)
-    title = _title(tree, main, site, hostname, headings.h1, sources)
+    title = rule_title = _title(tree, main, site, hostname, headings.h1, sources)
     text = _page_text(tree) if not opts.fast else ""
     model = titles.load_model(opts.title_model) if text and title else None  # re-ranks; never names an untitled page
     if model is not None:
-        cands, x = title_candidates(tree, main, site, hostname, title, page_type, text, headings)
+        cands, x = title_candidates(tree, main, site, hostname, title, page_type, text, headings, hostname_src)
         better = model.choose(cands, x)
         if better is not None:
             title = better.text
             sources["title"] = "ranker"
     if title:
         title = titles.repair(title)
-    header = _header_span(headings.first_line, text, title) if text else None
+    # the rules' title places the header, as in the date ranker's training (``rule_date``)
+    header = _header_span(headings.first_line, text, rule_title) if text else None
     author = _author(tree, main, site, text[header[0]: header[1]] if header else "", sources)
     date = _date(tree, main, items, url, text, header, page_type, sources, opts.title_model)
 
@@ -171,10 +172,11 @@ def _title(tree: Tree, main: dict[str, Any] | None, site: str | None, hostname: 
 
 def title_candidates(
     tree: Tree, main: dict[str, Any] | None, site: str | None, hostname: str | None, rule: str | None,
-    page_type: str | None, text: str, headings: Headings,
+    page_type: str | None, text: str, headings: Headings, url: str | None = None,
 ) -> tuple[list[titles.Candidate], Any]:
     """The title candidates of the page and their feature rows (``thresher.metadata.titles``); ``rule``
-    is the title :func:`_title` chose, ``text`` the page text."""
+    is the title :func:`_title` chose, ``text`` the page text, ``url`` the page's address (or its
+    canonical one)."""
     stated: list[tuple[str, str]] = []
     for key, source in (("og:title", "og"), ("twitter:title", "twitter")):
         value = _meta(tree, key)
@@ -194,7 +196,12 @@ def title_candidates(
         if node is not None:
             second = " ".join(node.text(deep=True, separator=" ").split()) or None
     return titles.candidates(stated, headings.h1, second, rule, _site_matcher(site, hostname), site, page_type,
-                             text)
+                             text, url, _shows_date)
+
+
+def _shows_date(text: str) -> bool:
+    """Whether ``text`` holds a written date (``thresher.metadata.dates.mentions``)."""
+    return bool(dates.mentions(text))
 
 
 TITLE_AGREEMENT = 0.2
@@ -219,7 +226,7 @@ def _headings(tree: Tree) -> Headings:
     first_line = None
     for i, node in enumerate(body.css("h1")):
         if i < 6:
-            text = " ".join(node.text(deep=True, separator=" ").split())
+            text = _clean(node.text(deep=True, separator=" "))
             if text and len(text) <= 300:
                 out.append(text)
         if first_line is None:
@@ -315,7 +322,8 @@ def _date(
             got = (better, "ranker") if better else None
     if got is None:
         return None
-    local = dates.local_day(got[0], url, early_utc_days(tree, main))
+    early = evidence.early_utc if evidence is not None else early_utc_days(tree, main)
+    local = dates.local_day(got[0], url, early)
     if local is not None:
         got = (local, "url-local")
     sources["date"] = got[1]
@@ -553,11 +561,16 @@ def _first(*pairs: tuple[str, str | None]) -> tuple[str, str] | None:
     return None
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+"""Soft hyphens and zero-width characters: invisible on the page, but they split a word in two."""
+
+
 def _clean(value: str) -> str:
-    """Whitespace collapsed and character references decoded (JSON-LD often carries ``&#8217;``)."""
+    """Whitespace collapsed, character references decoded (JSON-LD often carries ``&#8217;``) and
+    invisible characters (:data:`_INVISIBLE`) dropped."""
     if "&" in value:
         value = html.unescape(value)
-    return " ".join(value.split())
+    return " ".join(value.translate(_INVISIBLE).split())
 
 
 def _fold(value: str) -> str:
@@ -571,7 +584,7 @@ def _strip_site(title: str, site: str | None, hostname: str | None) -> str:
     if len(parts) < 2:
         return title.strip()
     names_site = _site_matcher(site, hostname)
-    kept = [p for p in parts if not names_site(p)]
+    kept = [p for p in parts if not names_site(p) and any(ch.isalpha() for ch in p)]  # not "2024 - Story"
     return kept[0] if kept else parts[0]
 
 

@@ -10,13 +10,18 @@ Candidates are the values the page offers for its own name: ``og:title``, ``twit
 choice (``thresher.metadata.html``), which is itself a feature.
 
 Nothing here is site-specific: the model sees only where a value comes from, its shape, where the
-page text shows it and its agreement with the other values.
+page text shows it, whether a date is written beside it (a headline has one; a slogan or a section
+name does not), how deep in its site the page stands, and its agreement with the other values.
+The model file holds several rankers trained with different seeds; their scores are averaged.
 
 Measured out of fold (domain-grouped, ``benchmarks/metadata.py --title-folds``): exact titles
-0.818 / 0.829 on the two halves of WCXB dev against 0.802 / 0.812 for the rules alone. Most of what is
-left is the truth itself: where ``<title>`` and ``<h1>`` differ, annotators took one or the other
-with nothing on the page to tell which (tried without gain: parts of ``<title>`` without the site's
-name as more candidates, agreement with the URL's words, smaller trees, a lambdarank objective).
+0.823 / 0.829 on the two halves of WCXB dev against 0.803 / 0.816 for the rules alone (0.818 / 0.829
+before the date and URL features). Most of what is left is the truth itself: where ``<title>`` and
+``<h1>`` differ, annotators took one or the other with nothing on the page to tell which (tried
+without gain: parts of ``<title>`` without the site's name, or without its last part, as more
+candidates; agreement with the URL's words; ``og:type``; the ``<h1>`` inside ``<header>``/``<nav>``
+or ``<main>``/``<article>``; a byline beside a candidate; how much prose follows it; letter case;
+smaller trees; a lambdarank objective).
 
 Values whose UTF-8 was read as Latin-1 (``Investorâ€™s``) are read again (:func:`repair`). The model
 file also carries the date ranker (``thresher.metadata.dates``) under its ``date`` key.
@@ -30,6 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -46,6 +52,12 @@ PAGE_TYPES = ("article", "product", "collection", "listing", "service", "documen
 
 TEXT_WINDOW = 30_000
 """Characters of page text searched for a candidate (where a page shows its title: near the top)."""
+DATE_WINDOW = 60_000
+"""Characters of page text searched for a candidate when looking for a date beside it."""
+DATE_BEFORE = 400
+"""Characters of page text before a candidate searched for a written date."""
+DATE_AFTER = 600
+"""Characters of page text after a candidate searched for a written date."""
 
 _KINDS = ("_whole", "_first", "_later")
 _TITLE_SEP = re.compile(r"\s+[|\-–—·•»/:]\s+|\s*[|·•»]\s*")
@@ -76,7 +88,7 @@ def _names() -> list[str]:
               "og_overlap", "title_overlap", "longest_share", "contains_rule", "inside_rule",
               "page_has_h1", "page_n_h1", "page_n_candidates", "page_title_parts", "page_og_parts",
               "og_is_title", "has_digit", "has_year", "h1_equals_og_first", "in_text", "text_at",
-              "text_count"]
+              "text_count", "h1_date", "cand_date", "url_depth", "url_root"]
     names += [f"type_{t}" for t in PAGE_TYPES]
     return names
 
@@ -121,13 +133,17 @@ def candidates(
     site: str | None,
     page_type: str | None,
     text: str = "",
+    url: str | None = None,
+    dated: Callable[[str], bool] | None = None,
 ) -> tuple[list[Candidate], np.ndarray]:
     """The distinct candidate values and their feature rows (columns :data:`FEATURES`).
 
     ``stated``: (source, raw value) with source one of :data:`SOURCES` other than ``h1``/``h2``;
     ``headings``: the ``<h1>`` texts in page order; ``second``: the first ``<h2>``; ``rule``: the
     rule's title; ``names_site``: whether a part names the site; ``text``: the page text (where the
-    page shows a candidate)."""
+    page shows a candidate); ``url``: the page's address (how deep in its site it stands);
+    ``dated``: whether a stretch of page text holds a written date (``thresher.metadata.dates``),
+    which tells a headline (a date beside it) from a slogan or a section name."""
     by_key: dict[str, Candidate] = {}
     parts_of: dict[str, int] = {}
 
@@ -178,6 +194,20 @@ def candidates(
     }
     if page_type in PAGE_TYPES:
         page[f"type_{page_type}"] = 1.0
+    page.update(_url_features(url))
+    shown_whole = text[:DATE_WINDOW]
+    near: dict[str, float] = {}
+
+    def date_near(value: str) -> float:
+        """1 when the page text shows a date around ``value``, 0 when not, -1 when it does not show
+        ``value``."""
+        if value not in near:
+            at = shown_whole.find(value) if value and dated is not None else -1
+            near[value] = -1.0 if at < 0 or dated is None else float(
+                dated(shown_whole[max(0, at - DATE_BEFORE): at + len(value) + DATE_AFTER]))
+        return near[value]
+
+    page["h1_date"] = date_near(headings[0]) if headings else -1.0
     rule_set, h1_set, og_set, title_set = (set(k.split()) for k in (rule_key, h1_key, og_key, title_key))
     shown = text[:TEXT_WINDOW]
     rows = []
@@ -207,25 +237,46 @@ def candidates(
         f["in_text"] = float(at >= 0)
         f["text_at"] = at / 1000 if at >= 0 else TEXT_WINDOW / 1000
         f["text_count"] = float(min(shown.count(cand.text), 5)) if at >= 0 else 0.0
+        f["cand_date"] = date_near(cand.text)
         rows.append([f.get(name, 0.0) for name in FEATURES])
     x = np.array(rows, dtype=np.float64)
     return cands, x
 
 
+def _url_features(url: str | None) -> dict[str, float]:
+    """How deep in its site the page stands: ``url_depth`` (path segments, at most 5) and ``url_root``
+    (the home page, whose title names the site rather than a headline). Without an address: an
+    inner page."""
+    if not url:
+        return {"url_depth": 1.0, "url_root": 0.0}
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return {"url_depth": 1.0, "url_root": 0.0}
+    depth = len([s for s in path.split("/") if s])
+    return {"url_depth": float(min(depth, 5)), "url_root": float(depth == 0)}
+
+
 class TitleModel:
-    """A loaded title ranker: its trees and the margin a candidate needs over the rule's choice."""
+    """A loaded title ranker: its trees (one model, or several averaged: ``models`` in the file) and
+    the margin a candidate needs over the rule's choice."""
 
     def __init__(self, payload: Mapping[str, Any]) -> None:
         if tuple(payload["features"]) != FEATURES:
             raise ValueError("title model features do not match this version of thresher")
-        self.trees = Trees(str(payload["model"]))
+        dumps = payload.get("models") or [payload["model"]]
+        self.trees = [Trees(str(dump)) for dump in dumps]
         self.margin = float(payload.get("margin", 0.0))
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        """Each candidate's score: the mean of the models' probabilities."""
+        return np.mean([trees.predict(x) for trees in self.trees], axis=0)
 
     def choose(self, cands: Sequence[Candidate], x: np.ndarray) -> Candidate | None:
         """The best candidate, or None to keep the rule's choice."""
         if not len(cands):
             return None
-        probs = self.trees.predict(x)
+        probs = self.scores(x)
         best = int(np.argmax(probs))
         rule = x[:, FEATURES.index("is_rule")] > 0
         if rule[best] or (rule.any() and probs[best] < float(probs[rule].max()) + self.margin):
