@@ -1,4 +1,4 @@
-"""Build of the optional C extension (the tree walk); everything else is in pyproject.toml.
+"""Build of the optional C extension (the tree walk, text mode's hot loops); everything else is in pyproject.toml.
 
 ``optional=True``: without a C compiler the install still succeeds and thresher.classify.trees falls
 back to its numpy walk (same numbers, slower).

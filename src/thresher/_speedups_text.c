@@ -1,4 +1,5 @@
-/* Text mode's hot loops in C (see thresher.segment.text, thresher.metadata.language).
+/* Text mode's hot loops in C (see thresher.segment.text, thresher.classify.text_rules and text_model,
+ * thresher.metadata.language).
  *
  * Every array comes in through the buffer protocol (no numpy headers), its item type and size
  * checked here; every index read from an array is bounds-checked before it is used, so no input
@@ -6,6 +7,7 @@
  * arrays they are handed are never used by two calls at once.
  */
 #include "_speedups.h"
+#include <structmember.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -402,26 +404,31 @@ static PyObject *text_counts(PyObject *Py_UNUSED(self), PyObject *args) {
 #define FNV_PRIME 1099511628211ULL
 
 typedef struct {
-    Py_ssize_t off; /* into pool */
-    Py_ssize_t len;
-    int flags;
-} VocabEntry;
+    uint64_t key;  /* a word of up to 8 characters below 256: them, one byte each (inl); else its offset into pool */
+    uint32_t len;  /* 0: an empty slot */
+    uint8_t flags; /* the lists holding the word */
+    uint8_t inl;
+    uint16_t pad;
+} VocabEntry; /* 16 bytes */
 
 typedef struct {
-    uint64_t *slots; /* 0: empty; else the hash's high 32 bits << 32 | (entry index + 1) */
+    uint16_t *tags;      /* per slot: 16 bits of the word's hash (never 0), 0 for an empty slot */
+    VocabEntry *entries; /* per slot */
     size_t mask;
-    VocabEntry *entries;
-    Py_ssize_t n_entries;
-    Py_UCS4 *pool;
+    Py_UCS4 *pool;       /* the words that are not inline */
 } Vocab;
 
 static inline uint64_t fnv_step(uint64_t h, Py_UCS4 ch) {
     return (h ^ (uint64_t)ch) * FNV_PRIME;
 }
 
+static inline uint16_t vocab_tag(uint64_t h) {
+    return (uint16_t)((h >> 48) | 1);
+}
+
 static void vocab_release(Vocab *v) {
     if (v != NULL) {
-        PyMem_Free(v->slots);
+        PyMem_Free(v->tags);
         PyMem_Free(v->entries);
         PyMem_Free(v->pool);
         PyMem_Free(v);
@@ -432,28 +439,63 @@ static void vocab_free(PyObject *capsule) {
     vocab_release(PyCapsule_GetPointer(capsule, "thresher.text_vocab"));
 }
 
-/* the entry of the word (kind, data)[a:b] with hash h, or NULL. The slots are 8 bytes each (a
- * table that stays in cache); an entry is read only when the slot's hash bits match. */
+/* a Vocab of ``size`` slots (a power of two) and room for ``chars`` characters; NULL (MemoryError) */
+static Vocab *vocab_new(size_t size, Py_ssize_t chars) {
+    Vocab *v = PyMem_Calloc(1, sizeof(Vocab));
+    if (v == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    v->tags = PyMem_Calloc(size, sizeof(uint16_t));
+    v->entries = PyMem_Calloc(size, sizeof(VocabEntry));
+    v->pool = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(chars ? chars : 1));
+    v->mask = size - 1;
+    if (v->tags == NULL || v->entries == NULL || v->pool == NULL) {
+        vocab_release(v);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    return v;
+}
+
+/* the entry of the word (kind, data)[a:b] with hash h, or NULL. The probe reads 2-byte tags (a
+ * table small enough to stay in cache: most words in no list end there); an entry is read only
+ * when its tag matches, and a short word is compared with the entry itself (no third fetch). */
 static inline VocabEntry *vocab_find(const Vocab *v, uint64_t h, int kind, const void *data, Py_ssize_t a,
                                      Py_ssize_t b) {
     size_t at = (size_t)h & v->mask;
-    uint64_t tag = h >> 32;
+    uint16_t tag = vocab_tag(h);
     Py_ssize_t len = b - a;
     for (;;) {
-        uint64_t slot = v->slots[at];
-        if (slot == 0) {
+        uint16_t t = v->tags[at];
+        if (t == 0) {
             return NULL;
         }
-        if ((slot >> 32) == tag) {
-            VocabEntry *e = v->entries + ((slot & 0xffffffffu) - 1);
-            if (e->len == len) {
-                const Py_UCS4 *w = v->pool + e->off;
-                Py_ssize_t k = 0;
-                while (k < len && w[k] == PyUnicode_READ(kind, data, a + k)) {
-                    k++;
-                }
-                if (k == len) {
-                    return e;
+        if (t == tag) {
+            VocabEntry *e = v->entries + at;
+            if ((Py_ssize_t)e->len == len) {
+                if (e->inl) {
+                    uint64_t key = 0;
+                    Py_ssize_t k = 0;
+                    for (; k < len; k++) {
+                        Py_UCS4 ch = PyUnicode_READ(kind, data, a + k);
+                        if (ch >= 256) {
+                            break;
+                        }
+                        key |= (uint64_t)ch << (8 * k);
+                    }
+                    if (k == len && key == e->key) {
+                        return e;
+                    }
+                } else {
+                    const Py_UCS4 *w = v->pool + e->key;
+                    Py_ssize_t k = 0;
+                    while (k < len && w[k] == PyUnicode_READ(kind, data, a + k)) {
+                        k++;
+                    }
+                    if (k == len) {
+                        return e;
+                    }
                 }
             }
         }
@@ -489,20 +531,33 @@ static int vocab_add_set(Vocab *v, PyObject *set, int flag, Py_ssize_t *pool_at)
             e->flags |= flag;
             continue;
         }
+        if (len > 0xffffffffLL) {
+            Py_DECREF(it);
+            PyErr_SetString(PyExc_ValueError, "text_vocab: a word is too long");
+            return -1;
+        }
         size_t at = (size_t)h & v->mask;
-        while (v->slots[at] != 0) {
+        while (v->tags[at] != 0) {
             at = (at + 1) & v->mask;
         }
-        e = v->entries + v->n_entries;
-        v->n_entries++;
-        v->slots[at] = ((h >> 32) << 32) | (uint64_t)v->n_entries;
-        e->off = *pool_at;
-        e->len = len;
-        e->flags = flag;
-        for (Py_ssize_t k = 0; k < len; k++) {
-            v->pool[*pool_at + k] = PyUnicode_READ(kind, data, k);
+        e = v->entries + at;
+        v->tags[at] = vocab_tag(h);
+        e->len = (uint32_t)len;
+        e->flags = (uint8_t)flag;
+        e->inl = len <= 8 && PyUnicode_MAX_CHAR_VALUE(key) < 256;
+        if (e->inl) {
+            uint64_t packed = 0;
+            for (Py_ssize_t k = 0; k < len; k++) {
+                packed |= (uint64_t)PyUnicode_READ(kind, data, k) << (8 * k);
+            }
+            e->key = packed;
+        } else {
+            e->key = (uint64_t)*pool_at;
+            for (Py_ssize_t k = 0; k < len; k++) {
+                v->pool[*pool_at + k] = PyUnicode_READ(kind, data, k);
+            }
+            *pool_at += len;
         }
-        *pool_at += len;
     }
     Py_DECREF(it);
     return PyErr_Occurred() ? -1 : 0;
@@ -551,17 +606,9 @@ static PyObject *text_vocab(PyObject *Py_UNUSED(self), PyObject *args) {
     while (size < (size_t)n * 2 + 2) { /* at most half full: short probes */
         size <<= 1;
     }
-    Vocab *v = PyMem_Calloc(1, sizeof(Vocab));
+    Vocab *v = vocab_new(size, chars);
     if (v == NULL) {
-        return PyErr_NoMemory();
-    }
-    v->slots = PyMem_Calloc(size, sizeof(uint64_t));
-    v->entries = PyMem_Calloc((size_t)(n ? n : 1), sizeof(VocabEntry));
-    v->pool = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(chars ? chars : 1));
-    v->mask = size - 1;
-    if (v->slots == NULL || v->entries == NULL || v->pool == NULL) {
-        vocab_release(v);
-        return PyErr_NoMemory();
+        return NULL;
     }
     Py_ssize_t pool_at = 0;
     if (vocab_add_set(v, stop, VOCAB_STOP, &pool_at) < 0 || vocab_add_set(v, triggers, VOCAB_TRIGGER, &pool_at) < 0) {
@@ -1330,6 +1377,150 @@ static PyObject *line_masks(PyObject *Py_UNUSED(self), PyObject *args) {
     return out;
 }
 
+/* line_masks_compact(goto, classes, found, data, n_lines[, words, max_words]) -> list of int
+ *   line_masks over a compact automaton: classes: uint8 ('B'), 256 bytes, each byte's class (0:
+ *   a byte no needle holds, which leads every state back to the start); goto: int16 ('h'), state *
+ *   n_classes + class -> state. A table of a few kilobytes instead of a quarter megabyte: it stays
+ *   in the caches the other stages leave. data: a str (walked as its UTF-8 bytes). */
+static PyObject *line_masks_compact(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *o_goto, *o_classes, *o_found, *o_data, *words = Py_None;
+    Py_ssize_t n_lines;
+    double max_words = 0.0;
+    if (!PyArg_ParseTuple(args, "OOOUn|Od", &o_goto, &o_classes, &o_found, &o_data, &n_lines, &words, &max_words)) {
+        return NULL;
+    }
+    if (words != Py_None && (!PyList_Check(words) || PyList_GET_SIZE(words) != n_lines)) {
+        PyErr_SetString(PyExc_ValueError, "line_masks_compact: words must be a list of one number per line");
+        return NULL;
+    }
+    Arr b[3];
+    memset(b, 0, sizeof(b));
+    if (get_array(o_goto, &b[0], 'h', 2, 0, "goto") < 0 || get_array(o_classes, &b[2], 'B', 1, 0, "classes") < 0) {
+        release_arrays(b, 3);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(o_found, &b[1].view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        release_arrays(b, 3);
+        return NULL;
+    }
+    b[1].held = 1;
+    const char *f = b[1].view.format ? b[1].view.format : "B";
+    f += strspn(f, "=<@");
+    if (b[1].view.itemsize != 8 || !(f[0] == 'Q' || f[0] == 'L') || f[1] != '\0') {
+        release_arrays(b, 3);
+        PyErr_SetString(PyExc_TypeError, "found: expected a contiguous uint64 array");
+        return NULL;
+    }
+    const int16_t *go = b[0].view.buf;
+    const unsigned char *classes = b[2].view.buf;
+    const uint64_t *found = b[1].view.buf;
+    Py_ssize_t n_states = b[1].view.len / 8;
+    Py_ssize_t n_classes = n_states ? b[0].view.len / 2 / n_states : 0;
+    int ok = n_states > 0 && n_classes > 0 && b[0].view.len / 2 == n_states * n_classes && b[2].view.len == 256 &&
+             n_lines >= 1;
+    for (int k = 0; k < 256 && ok; k++) {
+        ok = classes[k] < n_classes;
+    }
+    for (Py_ssize_t k = 0; k < n_states * n_classes && ok; k++) { /* small: checked on every call */
+        ok = go[k] >= 0 && go[k] < n_states;
+    }
+    if (!ok) {
+        release_arrays(b, 3);
+        PyErr_SetString(PyExc_ValueError, "line_masks_compact: the automaton's tables do not match");
+        return NULL;
+    }
+    PyObject *out = PyList_New(n_lines);
+    if (out == NULL) {
+        release_arrays(b, 3);
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(o_data);
+    const void *udata = PyUnicode_DATA(o_data);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(o_data);
+    Py_ssize_t line = 0;
+    Py_ssize_t state = 0;
+    uint64_t mask = 0;
+    const char *error = NULL;
+    Py_ssize_t i0 = 0;
+    if (words != Py_None) { /* the first line over max_words: not walked */
+        double w = PyFloat_AsDouble(PyList_GET_ITEM(words, 0));
+        if (w == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(out);
+            release_arrays(b, 3);
+            return NULL;
+        }
+        if (w > max_words) {
+            while (i0 < n && PyUnicode_READ(kind, udata, i0) != '\n') {
+                i0++;
+            }
+        }
+    }
+#define STEP(byte)                                                  \
+    do {                                                            \
+        state = go[state * n_classes + classes[(unsigned char)(byte)]]; \
+        mask |= found[state];                                       \
+    } while (0)
+    for (Py_ssize_t i = i0; i <= n; i++) {
+        Py_UCS4 ch = i == n ? 0 : PyUnicode_READ(kind, udata, i);
+        if (i == n || ch == '\n') {
+            if (line >= n_lines) {
+                error = "line_masks_compact: the text has more lines than n_lines";
+                break;
+            }
+            PyObject *v = PyLong_FromUnsignedLongLong(mask);
+            if (v == NULL) {
+                Py_DECREF(out);
+                release_arrays(b, 3);
+                return NULL;
+            }
+            PyList_SET_ITEM(out, line, v);
+            line++;
+            mask = 0;
+            state = 0;
+            if (words != Py_None && line < n_lines) { /* a line over max_words: not walked, mask 0 */
+                double w = PyFloat_AsDouble(PyList_GET_ITEM(words, line));
+                if (w == -1.0 && PyErr_Occurred()) {
+                    Py_DECREF(out);
+                    release_arrays(b, 3);
+                    return NULL;
+                }
+                if (w > max_words) {
+                    while (i + 1 < n && PyUnicode_READ(kind, udata, i + 1) != '\n') {
+                        i++;
+                    }
+                }
+            }
+            continue;
+        }
+        if (ch < 0x80) {
+            STEP(ch);
+        } else if (ch < 0x800) {
+            STEP(0xC0 | (ch >> 6));
+            STEP(0x80 | (ch & 0x3F));
+        } else if (ch < 0x10000) {
+            STEP(0xE0 | (ch >> 12));
+            STEP(0x80 | ((ch >> 6) & 0x3F));
+            STEP(0x80 | (ch & 0x3F));
+        } else {
+            STEP(0xF0 | (ch >> 18));
+            STEP(0x80 | ((ch >> 12) & 0x3F));
+            STEP(0x80 | ((ch >> 6) & 0x3F));
+            STEP(0x80 | (ch & 0x3F));
+        }
+    }
+#undef STEP
+    if (error == NULL && line != n_lines) {
+        error = "line_masks_compact: the text has fewer lines than n_lines";
+    }
+    release_arrays(b, 3);
+    if (error != NULL) {
+        Py_DECREF(out); /* items not set are NULL: list_dealloc skips them */
+        PyErr_SetString(PyExc_ValueError, error);
+        return NULL;
+    }
+    return out;
+}
+
 /* ---- the identifier's sample (thresher.metadata.language.identify) ----------------------------
  *
  * collapsed_prefix(text, limit) -> str
@@ -1403,248 +1594,926 @@ static PyObject *has_unprintable(PyObject *Py_UNUSED(self), PyObject *arg) {
     Py_RETURN_FALSE;
 }
 
-/* ---- gradient-boosted trees over a document's rows (thresher.classify.trees) ----------------
+
+/* ---- every feature of a document's blocks at once (thresher.segment.text._features) -----------
  *
- * The walk of _speedups.c's walk_prepared over float32 rows (trees.py's paired layout: one step is
- * ``node = left[node] + (x[feat[node]] > thr[node])``, NaN reads as 0, a leaf loops onto itself
- * behind an infinite threshold), with the leaf values added in the same order (per row, one partial
- * sum per leaf depth: 0.0, then the trees in order; the row's raw score is 0.0 plus those partial
- * sums, shallowest first), so both give the same numbers to the last bit. The difference: each
- * node record holds its leaf value and depth too, and the next tree's records are prefetched while
- * this one is walked. Between two documents the other stages (language identification above all)
- * push the model out of the caches; walking a tree is a chain of dependent loads, so fetching the
- * next tree's few cache lines ahead hides most of that latency.
- *
- * tree_table32(thr32, feat, left, leaf, depth, value, roots) -> capsule (the table checked once)
- * tree_walk32(table, x, width, raw): x float32 ('f') rows of ``width``; raw float64 out, one per row.
- */
-#define TREE_LANES 8
-#define TREE_CAPSULE "thresher.tree_table32"
+ * text_features(doc, low, table, vocab, para_of, line_of, lines_in, out) -> list of int, or None
+ *   doc: the blocks joined by "\n" (each block stripped and not empty); low: doc.lower(); table:
+ *   the class bytes of the BMP; vocab: a text_vocab capsule (stop words, relative-time triggers);
+ *   para_of, line_of, lines_in: lists of int, one per block; out: float64 ('d'), one row of
+ *   TF_COLUMNS per block (segment.text's FEATURES, in that order).
+ * Fills every column but relative_time, html_residue, n_urls and n_emails (left 0: the caller looks
+ * for those rare patterns in the few blocks holding their marks) and returns the blocks holding a
+ * relative-time trigger word (where the caller runs its patterns). Returns None, with ``out`` in
+ * any state, for a document it leaves to the Python code: one with CJK characters (words without
+ * spaces, counted apart) or characters beyond the BMP, or whose lower case has another length.
+ * Everything else is the Python code's to the bit: the same counts, the same sets of words (as
+ * strings, compared character by character), each ratio the division of the same two numbers in
+ * double precision. */
+enum {
+    TF_CHARS, TF_WORDS, TF_CJK, TF_TERMINAL, TF_COLON, TF_TITLE, TF_DIGITS, TF_TIME, TF_RELATIVE, TF_BULLET,
+    TF_RESIDUE, TF_URLS, TF_EMAILS, TF_LISTY, TF_REPEATED, TF_POSITION, TF_PARA, TF_PARA_LINES, TF_LINE_IN_PARA,
+    TF_CONTENT, TF_RUN_LEN, TF_RUN_TIME, TF_FIT, TF_STOP, TF_COMMA, TF_COLUMNS
+};
+#define TF_LIST_MAX_CHARS 200 /* segment.text's _LIST_MAX_CHARS */
+#define TF_TITLE_MAX_WORDS 60 /* _TITLE_MAX_WORDS */
 
-typedef struct {
-    float thr;
-    int feat;
-    int left;
-    int depth;
-    double value;
-} TreeNode; /* 24 bytes */
+static inline int tf_terminal_char(Py_UCS4 ch) { /* _TERMINAL_CHARS */
+    return ch == '.' || ch == '!' || ch == '?' || ch == 0x2026 || ch == 0x3002 || ch == 0xFF01 || ch == 0xFF1F ||
+           ch == 0x061F || ch == 0x0964;
+}
 
-typedef struct {
-    Py_ssize_t n_nodes, n_trees;
-    TreeNode *nodes;
-    int *roots; /* n_trees + 1: each tree's first node, then n_nodes */
-    int *tree_depth;
-    int max_depth, max_feat;
-} TreeTable;
+static inline int tf_closing_char(Py_UCS4 ch) { /* _CLOSING_CHARS */
+    return ch == '"' || ch == '\'' || ch == 0x201D || ch == 0x2019 || ch == 0xBB || ch == ')' || ch == ']' ||
+           ch == 0x300F || ch == 0x300D;
+}
 
-static void tree_table_release(TreeTable *t) {
-    if (t != NULL) {
-        PyMem_Free(t->nodes);
-        PyMem_Free(t->roots);
-        PyMem_Free(t->tree_depth);
-        PyMem_Free(t);
+static inline int tf_bullet_mark(Py_UCS4 ch) { /* the marks of _BULLET_RE */
+    return ch == '-' || ch == '*' || ch == 0x2022 || ch == 0xB7 || ch == 0x25AA || ch == 0x25BA || ch == 0x25B8 ||
+           ch == 0xBB || ch == 0x2013 || ch == 0x2014;
+}
+
+static inline int tf_re_word(Py_UCS4 ch) { /* re's \w */
+    return Py_UNICODE_ISALNUM(ch) || ch == '_';
+}
+
+/* the block (kind, data)[a:b] (stripped, not empty) ends like a sentence: segment.text's test
+ * ``t[-1] in _TERMINAL_CHARS or (t[-1] in _CLOSING_CHARS and is_terminal(t))``; is_terminal's
+ * pattern, over the last 12 characters, wants a full stop followed by closing marks only */
+static int tf_terminal(int kind, const void *data, Py_ssize_t a, Py_ssize_t b) {
+    Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
+    if (tf_terminal_char(last)) {
+        return 1;
     }
+    if (!tf_closing_char(last)) {
+        return 0;
+    }
+    Py_ssize_t lo = b - 12 > a ? b - 12 : a;
+    Py_ssize_t j = b - 1;
+    while (j >= lo && tf_closing_char(PyUnicode_READ(kind, data, j))) {
+        j--;
+    }
+    return j >= lo && tf_terminal_char(PyUnicode_READ(kind, data, j));
 }
 
-static void tree_table_free(PyObject *capsule) {
-    tree_table_release(PyCapsule_GetPointer(capsule, TREE_CAPSULE));
+/* _TIME_RE.match and _BULLET_RE.match of the block (kind, data)[a:b], which starts with no white
+ * space (re's \d is a decimal digit, \s white space as str.isspace() sees it, \w alnum or "_") */
+static void tf_marks(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, int *timed, int *bullet) {
+#define AT(k) ((a) + (k) < (b) ? PyUnicode_READ(kind, data, (a) + (k)) : (Py_UCS4)0)
+    Py_UCS4 c0 = AT(0);
+    *timed = *bullet = 0;
+    /* ^\s*\[?\d{1,2}:\d{2}\b */
+    Py_ssize_t p = c0 == '[' ? 1 : 0;
+    if (Py_UNICODE_ISDECIMAL(AT(p))) {
+        Py_ssize_t q = Py_UNICODE_ISDECIMAL(AT(p + 1)) ? p + 2 : p + 1;
+        if (AT(q) == ':' && Py_UNICODE_ISDECIMAL(AT(q + 1)) && Py_UNICODE_ISDECIMAL(AT(q + 2)) &&
+            (a + q + 3 >= b || !tf_re_word(AT(q + 3)))) {
+            *timed = 1;
+        }
+    }
+    /* ^\s*(?:[-*•·▪►▸»–—]|\d{1,2}[.)])\s+ */
+    if (tf_bullet_mark(c0)) {
+        *bullet = a + 1 < b && Py_UNICODE_ISSPACE(AT(1));
+    } else if (Py_UNICODE_ISDECIMAL(c0)) {
+        Py_ssize_t q = Py_UNICODE_ISDECIMAL(AT(1)) ? 2 : 1;
+        *bullet = (AT(q) == '.' || AT(q) == ')') && a + q + 1 < b && Py_UNICODE_ISSPACE(AT(q + 1));
+    }
+#undef AT
 }
 
-static PyObject *tree_table32(PyObject *Py_UNUSED(self), PyObject *args) {
-    PyObject *objs[7];
-    if (!PyArg_ParseTuple(args, "OOOOOOO", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6])) {
+/* Strings by content (a document's distinct words, its blocks' normal forms): entry e is
+ * pool[off[e]:off[e] + len[e]]; each slot holds an entry index + 1 (0: empty). */
+typedef struct {
+    uint32_t *slots;
+    uint64_t *hash;
+    Py_ssize_t *off, *len;
+    Py_UCS4 *pool;
+    size_t mask;
+    Py_ssize_t n, pool_at;
+} StrTable;
+
+/* room for ``capacity`` strings of ``chars`` characters in all; 0 or -1 (no memory) */
+static int strtable_init(StrTable *t, Py_ssize_t capacity, Py_ssize_t chars) {
+    size_t size = 16;
+    while (size < (size_t)capacity * 2 + 2) {
+        size <<= 1;
+    }
+    t->mask = size - 1;
+    t->slots = PyMem_Calloc(size, sizeof(uint32_t));
+    t->hash = PyMem_Malloc(sizeof(uint64_t) * (size_t)(capacity + 1));
+    t->off = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(capacity + 1));
+    t->len = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(capacity + 1));
+    t->pool = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(chars + 1));
+    return t->slots && t->hash && t->off && t->len && t->pool ? 0 : -1;
+}
+
+static void strtable_free(StrTable *t) {
+    PyMem_Free(t->slots);
+    PyMem_Free(t->hash);
+    PyMem_Free(t->off);
+    PyMem_Free(t->len);
+    PyMem_Free(t->pool);
+}
+
+/* the entry equal to (kind, data)[a:a+len] (hash h), added (copied into the pool) when new; the
+ * caller sizes the table for every string it adds */
+static Py_ssize_t strtable_intern(StrTable *t, int kind, const void *data, Py_ssize_t a, Py_ssize_t len, uint64_t h) {
+    size_t at = (size_t)h & t->mask;
+    for (;;) {
+        uint32_t slot = t->slots[at];
+        if (slot == 0) {
+            break;
+        }
+        Py_ssize_t e = (Py_ssize_t)slot - 1;
+        if (t->hash[e] == h && t->len[e] == len) {
+            const Py_UCS4 *w = t->pool + t->off[e];
+            Py_ssize_t k = 0;
+            while (k < len && w[k] == PyUnicode_READ(kind, data, a + k)) {
+                k++;
+            }
+            if (k == len) {
+                return e;
+            }
+        }
+        at = (at + 1) & t->mask;
+    }
+    Py_ssize_t e = t->n++;
+    t->hash[e] = h;
+    t->off[e] = t->pool_at;
+    t->len[e] = len;
+    for (Py_ssize_t k = 0; k < len; k++) {
+        t->pool[t->pool_at++] = PyUnicode_READ(kind, data, a + k);
+    }
+    t->slots[at] = (uint32_t)(e + 1);
+    return e;
+}
+
+static int tf_ints(PyObject *list, Py_ssize_t n, double *out, int column, const char *name) {
+    if (!PyList_Check(list) || PyList_GET_SIZE(list) != n) {
+        PyErr_Format(PyExc_ValueError, "text_features: %s must be a list of one int per block", name);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        long v = PyLong_AsLong(PyList_GET_ITEM(list, i));
+        if (v == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        out[i * TF_COLUMNS + column] = (double)v;
+    }
+    return 0;
+}
+
+static PyObject *text_features(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *doc, *low, *o_table, *capsule, *o_para, *o_line, *o_lines, *o_out;
+    if (!PyArg_ParseTuple(args, "UUOOOOOO", &doc, &low, &o_table, &capsule, &o_para, &o_line, &o_lines, &o_out)) {
         return NULL;
     }
-    Arr b[7];
+    const Vocab *vocab = PyCapsule_GetPointer(capsule, "thresher.text_vocab");
+    if (vocab == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(doc);
+    if (PyUnicode_GET_LENGTH(low) != n || PyUnicode_MAX_CHAR_VALUE(doc) > 0xFFFF ||
+        PyUnicode_MAX_CHAR_VALUE(low) > 0xFFFF) {
+        Py_RETURN_NONE; /* the Python code's cases */
+    }
+    Arr b[2];
     memset(b, 0, sizeof(b));
-    if (get_array(objs[0], &b[0], 'f', 4, 0, "thr32") < 0 || get_array(objs[1], &b[1], 'i', 4, 0, "feat") < 0 ||
-        get_array(objs[2], &b[2], 'i', 4, 0, "left") < 0 || get_array(objs[3], &b[3], 'B', 1, 0, "leaf") < 0 ||
-        get_array(objs[4], &b[4], 'i', 4, 0, "depth") < 0 || get_array(objs[5], &b[5], 'd', 8, 0, "value") < 0 ||
-        get_array(objs[6], &b[6], 'i', 4, 0, "roots") < 0) {
-        release_arrays(b, 7);
+    if (get_table(o_table, &b[0]) < 0 || get_array(o_out, &b[1], 'd', 8, 1, "out") < 0) {
+        release_arrays(b, 2);
         return NULL;
     }
-    Py_ssize_t n_nodes = b[0].view.len / 4, n_trees = b[6].view.len / 4;
-    if (n_nodes == 0 || n_trees == 0 || n_nodes >= 0x7fffffff || b[1].view.len / 4 != n_nodes ||
-        b[2].view.len / 4 != n_nodes || b[3].view.len != n_nodes || b[4].view.len / 4 != n_nodes ||
-        b[5].view.len / 8 != n_nodes) {
-        release_arrays(b, 7);
-        PyErr_SetString(PyExc_ValueError, "tree_table32: array sizes do not match");
+    const unsigned char *table = (const unsigned char *)b[0].view.buf;
+    double *out = (double *)b[1].view.buf;
+    /* both texts as UCS4 (one copy each): the loops below read one kind of array */
+    Py_UCS4 *data = PyUnicode_AsUCS4Copy(doc), *ldata = data ? PyUnicode_AsUCS4Copy(low) : NULL;
+    if (ldata == NULL) {
+        PyMem_Free(data);
+        release_arrays(b, 2);
         return NULL;
     }
-    const float *thr = b[0].view.buf;
-    const int *feat = b[1].view.buf, *left = b[2].view.buf, *depth = b[4].view.buf, *roots = b[6].view.buf;
-    const unsigned char *leaf = b[3].view.buf;
-    const double *value = b[5].view.buf;
-    int md = 0, mf = 0;
-    const char *error = NULL;
-    /* every index in range, depths bounded, roots in order, leaves behind infinite thresholds: no
-       table can make the walk read out of bounds */
-    for (Py_ssize_t k = 0; k < n_nodes && error == NULL; k++) {
-        int ok = leaf[k] ? left[k] == k && feat[k] >= 0 && (double)thr[k] > DBL_MAX
-                         : feat[k] >= 0 && left[k] >= 0 && left[k] < n_nodes - 1;
-        if (!ok || depth[k] < 0 || depth[k] > 255) {
-            error = "tree_table32: node table out of range";
+    const int kind = PyUnicode_4BYTE_KIND, lkind = PyUnicode_4BYTE_KIND;
+    Py_ssize_t n_blocks = 1;
+    for (Py_ssize_t p = 0; p < n; p++) {
+        n_blocks += data[p] == '\n';
+    }
+    if (b[1].view.len / 8 != n_blocks * TF_COLUMNS) {
+        PyMem_Free(data);
+        PyMem_Free(ldata);
+        release_arrays(b, 2);
+        PyErr_SetString(PyExc_ValueError, "text_features: out must have one row per block");
+        return NULL;
+    }
+    PyObject *result = NULL;
+    int fallback = 0;
+    Py_ssize_t max_words = n / 4 + 2; /* a content word: 3+ letters and a character after it (or the end) */
+    Py_ssize_t *tok_at = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n_blocks + 1)); /* the block's ids */
+    Py_ssize_t *ids = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)max_words);         /* distinct per block */
+    Py_ssize_t *last = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)max_words);        /* block that had it */
+    unsigned char *hits = PyMem_Calloc((size_t)max_words, 1);                        /* body blocks, up to 2 */
+    Py_ssize_t *key = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)n_blocks);          /* normal form, -1 none */
+    Py_ssize_t *key_count = PyMem_Calloc((size_t)n_blocks, sizeof(Py_ssize_t));
+    Py_UCS4 *norm = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(n + 1));
+    char *body = PyMem_Calloc((size_t)n_blocks, 1);
+    StrTable words, norms;
+    memset(&words, 0, sizeof(words));
+    memset(&norms, 0, sizeof(norms));
+    if (!tok_at || !ids || !last || !hits || !key || !key_count || !norm || !body ||
+        strtable_init(&words, max_words, n) < 0 || strtable_init(&norms, n_blocks, n) < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(out, 0, sizeof(double) * (size_t)(n_blocks * TF_COLUMNS));
+    if (tf_ints(o_para, n_blocks, out, TF_PARA, "para_of") < 0 ||
+        tf_ints(o_line, n_blocks, out, TF_LINE_IN_PARA, "line_of") < 0 ||
+        tf_ints(o_lines, n_blocks, out, TF_PARA_LINES, "lines_in") < 0) {
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < max_words; k++) {
+        last[k] = -1;
+    }
+    PyObject *triggered = PyList_New(0);
+    if (triggered == NULL) {
+        goto done;
+    }
+    Py_ssize_t n_ids = 0;
+    Py_ssize_t a = 0;
+    for (Py_ssize_t i = 0; i < n_blocks && !fallback; i++) {
+        Py_ssize_t e = a;
+        while (e < n && data[e] != '\n') {
+            e++;
+        }
+        if (e == a) {
+            Py_DECREF(triggered);
+            PyErr_SetString(PyExc_ValueError, "text_features: a block is empty");
+            goto done;
+        }
+        double *row = out + i * TF_COLUMNS;
+        long tokens = 0, upper = 0, lower = 0, digits = 0, commas = 0, n_letter = 0, n_stop = 0;
+        int hit = 0, prev = C_SPACE, in_run = 0;
+        Py_ssize_t w0 = -1, nb = 0;
+        uint64_t wh = FNV_OFFSET, nh = FNV_OFFSET;
+        int is_long = e - a > TF_LIST_MAX_CHARS; /* its text, not its normal form, is its key */
+        tok_at[i] = n_ids;
+        for (Py_ssize_t p = a; p <= e; p++) {
+            int c = 0;
+            Py_UCS4 lch = 0;
+            if (p < e) {
+                Py_UCS4 ch = data[p];
+                lch = ldata[p];
+                c = table[ch];
+                if (c & C_CJK) {
+                    fallback = 1;
+                    break;
+                }
+                if (!(c & C_SPACE) && (prev & C_SPACE)) {
+                    tokens++;
+                }
+                if ((c & C_LETTER) && !(prev & C_LETTER)) {
+                    upper += (c & C_UPPER) != 0;
+                    lower += (c & C_LOWER) != 0;
+                }
+                digits += (c & C_DIGIT) != 0;
+                commas += ch == ',' || ch == 0xFF0C || ch == 0x3001 || ch == 0x060C;
+                prev = c;
+            }
+            /* the normal form: the word-character runs of the lower case, one space between two */
+            if (is_long) {
+                /* no normal form */
+            } else if (c & C_WORD) {
+                if (!in_run && nb) {
+                    norm[nb++] = ' ';
+                    nh = fnv_step(nh, ' ');
+                }
+                in_run = 1;
+                norm[nb++] = lch;
+                nh = fnv_step(nh, lch);
+            } else {
+                in_run = 0;
+            }
+            /* letter words: stop words, triggers, content words (3+ letters, no stop word) */
+            if (c & C_LETTER) {
+                if (w0 < 0) {
+                    w0 = p;
+                    wh = FNV_OFFSET;
+                }
+                wh = fnv_step(wh, lch);
+                continue;
+            }
+            if (w0 < 0) {
+                continue;
+            }
+            const VocabEntry *ve = vocab_find(vocab, wh, lkind, ldata, w0, p);
+            int flags = ve != NULL ? ve->flags : 0;
+            n_letter++;
+            n_stop += (flags & VOCAB_STOP) != 0;
+            hit |= (flags & VOCAB_TRIGGER) != 0;
+            if (!(flags & VOCAB_STOP) && p - w0 > 2) {
+                Py_ssize_t id = strtable_intern(&words, lkind, ldata, w0, p - w0, wh);
+                if (last[id] != i) {
+                    last[id] = i;
+                    ids[n_ids++] = id;
+                }
+            }
+            w0 = -1;
+        }
+        if (fallback) {
+            break;
+        }
+        Py_ssize_t len = e - a;
+        double chars = (double)len; /* at least 1 */
+        double words_f = (double)tokens;
+        int terminal = tf_terminal(kind, data, a, e);
+        int timed = 0, bullet = 0;
+        Py_UCS4 first = data[a];
+        if (first == '[' || tf_bullet_mark(first) || Py_UNICODE_ISDECIMAL(first)) {
+            tf_marks(kind, data, a, e, &timed, &bullet);
+        }
+        Py_UCS4 lastc = data[e - 1];
+        row[TF_CHARS] = chars;
+        row[TF_WORDS] = words_f;
+        row[TF_CJK] = 0.0 / chars;
+        row[TF_TERMINAL] = terminal;
+        row[TF_COLON] = lastc == ':' || lastc == 0xFF1A;
+        row[TF_TITLE] = upper + lower > 0 && words_f <= TF_TITLE_MAX_WORDS ? (double)upper / (double)(upper + lower)
+                                                                          : 0.0;
+        row[TF_DIGITS] = (double)digits / chars;
+        row[TF_TIME] = timed;
+        row[TF_BULLET] = bullet;
+        row[TF_LISTY] = timed || (!terminal && len <= TF_LIST_MAX_CHARS);
+        row[TF_CONTENT] = (double)(n_ids - tok_at[i]);
+        row[TF_STOP] = (double)n_stop / (n_letter >= 1 ? (double)n_letter : 1.0);
+        row[TF_COMMA] = (double)commas / (words_f >= 1.0 ? words_f : 1.0);
+        /* repetition: the normal form, or the text itself for a long block */
+        if (is_long) { /* hashed by its length and ends (the table compares whole texts) */
+            uint64_t h = fnv_step(FNV_OFFSET, (Py_UCS4)len);
+            for (Py_ssize_t k = 0; k < 16; k++) {
+                h = fnv_step(fnv_step(h, data[a + k]), data[e - 1 - k]);
+            }
+            key[i] = strtable_intern(&norms, kind, data, a, len, h);
+        } else if (nb) {
+            key[i] = strtable_intern(&norms, PyUnicode_4BYTE_KIND, norm, 0, nb, nh);
         } else {
-            md = depth[k] > md ? depth[k] : md;
-            mf = feat[k] > mf ? feat[k] : mf;
+            key[i] = -1;
+        }
+        if (key[i] >= 0) {
+            key_count[key[i]]++;
+        }
+        if (hit) {
+            PyObject *v = PyLong_FromSsize_t(i);
+            if (v == NULL || PyList_Append(triggered, v) < 0) {
+                Py_XDECREF(v);
+                Py_DECREF(triggered);
+                goto done;
+            }
+            Py_DECREF(v);
+        }
+        a = e + 1;
+    }
+    if (fallback) {
+        Py_DECREF(triggered);
+        goto done;
+    }
+    tok_at[n_blocks] = n_ids;
+    /* repeated, position, runs of listy blocks */
+    Py_ssize_t last_block = n_blocks - 1 > 1 ? n_blocks - 1 : 1;
+    for (Py_ssize_t i = 0; i < n_blocks; i++) {
+        double *row = out + i * TF_COLUMNS;
+        row[TF_REPEATED] = key[i] >= 0 ? (double)(key_count[key[i]] - 1) : 0.0;
+        row[TF_POSITION] = (double)i / (double)last_block;
+    }
+    for (Py_ssize_t i = 0; i < n_blocks;) {
+        if (out[i * TF_COLUMNS + TF_LISTY] == 0.0) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        long timed = 0;
+        while (j < n_blocks && out[j * TF_COLUMNS + TF_LISTY] != 0.0) {
+            timed += out[j * TF_COLUMNS + TF_TIME] != 0.0;
+            j++;
+        }
+        double size = (double)(j - i);
+        for (Py_ssize_t k = i; k < j; k++) {
+            out[k * TF_COLUMNS + TF_RUN_LEN] = size;
+            out[k * TF_COLUMNS + TF_RUN_TIME] = (double)timed / size;
+        }
+        i = j;
+    }
+    /* topic fit: the body is the long prose blocks, or else the three longest blocks of 12+ words */
+    int any_body = 0;
+    for (Py_ssize_t i = 0; i < n_blocks; i++) {
+        const double *row = out + i * TF_COLUMNS;
+        body[i] = row[TF_TERMINAL] != 0.0 && row[TF_WORDS] >= 25 && row[TF_TIME] == 0.0;
+        any_body |= body[i];
+    }
+    if (!any_body) {
+        Py_ssize_t ranked[3];
+        int n_ranked = 0;
+        for (int r = 0; r < 3 && r < n_blocks; r++) { /* the longest, the first of equally long ones */
+            Py_ssize_t best = -1;
+            for (Py_ssize_t i = 0; i < n_blocks; i++) {
+                int taken = 0;
+                for (int s = 0; s < n_ranked; s++) {
+                    taken |= ranked[s] == i;
+                }
+                if (!taken && (best < 0 || out[i * TF_COLUMNS + TF_CHARS] > out[best * TF_COLUMNS + TF_CHARS])) {
+                    best = i;
+                }
+            }
+            ranked[n_ranked++] = best;
+        }
+        for (int s = 0; s < n_ranked; s++) {
+            body[ranked[s]] = out[ranked[s] * TF_COLUMNS + TF_WORDS] >= 12;
         }
     }
-    for (Py_ssize_t t = 0; t < n_trees && error == NULL; t++) {
-        if (roots[t] < 0 || roots[t] >= n_nodes || (t && roots[t] <= roots[t - 1])) {
-            error = "tree_table32: root out of range";
+    int any_word = 0;
+    for (Py_ssize_t i = 0; i < n_blocks; i++) {
+        if (body[i]) {
+            for (Py_ssize_t k = tok_at[i]; k < tok_at[i + 1]; k++) {
+                hits[ids[k]] += hits[ids[k]] < 2;
+                any_word = 1;
+            }
         }
     }
-    if (error != NULL) {
-        release_arrays(b, 7);
-        PyErr_SetString(PyExc_ValueError, error);
+    for (Py_ssize_t i = 0; i < n_blocks; i++) {
+        Py_ssize_t count = tok_at[i + 1] - tok_at[i];
+        double fit = 0.5;
+        if (any_word && count >= 2) {
+            int need = body[i] ? 2 : 1; /* a body block's words count when another body block has them */
+            Py_ssize_t found = 0;
+            for (Py_ssize_t k = tok_at[i]; k < tok_at[i + 1]; k++) {
+                found += hits[ids[k]] >= need;
+            }
+            fit = (double)found / (double)count;
+        }
+        out[i * TF_COLUMNS + TF_FIT] = fit;
+    }
+    result = triggered;
+done:
+    strtable_free(&words);
+    strtable_free(&norms);
+    PyMem_Free(tok_at);
+    PyMem_Free(ids);
+    PyMem_Free(last);
+    PyMem_Free(hits);
+    PyMem_Free(key);
+    PyMem_Free(key_count);
+    PyMem_Free(norm);
+    PyMem_Free(body);
+    PyMem_Free(data);
+    PyMem_Free(ldata);
+    release_arrays(b, 2);
+    if (result == NULL && fallback && !PyErr_Occurred()) {
+        Py_RETURN_NONE;
+    }
+    return result;
+}
+
+/* ---- instances of a slotted class without its __init__ (thresher.segment.text, classify) -------
+ *
+ * new_slotted(cls, n, columns, shared) -> list of n new instances of ``cls``
+ *   columns: {field name: list of n values}; shared: {field name: one value for every instance}.
+ * Every field is a slot of ``cls`` (a member descriptor holding an object, in ``cls.__dict__``),
+ * and the two dicts must name each of the class's slots once: an instance is what its __init__
+ * makes when that __init__ only stores its arguments (frozen dataclasses with slots and no
+ * __post_init__ — the callers check that), at a fraction of the cost (a frozen dataclass sets each
+ * field through object.__setattr__).
+ */
+static PyObject *new_slotted(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyTypeObject *cls;
+    Py_ssize_t n;
+    PyObject *columns, *shared;
+    if (!PyArg_ParseTuple(args, "O!nO!O!", &PyType_Type, &cls, &n, &PyDict_Type, &columns, &PyDict_Type, &shared)) {
         return NULL;
     }
-    TreeTable *tt = PyMem_Calloc(1, sizeof(TreeTable));
-    if (tt == NULL) {
-        release_arrays(b, 7);
-        return PyErr_NoMemory();
+    PyObject *slots = PyDict_GetItemString(cls->tp_dict, "__slots__");
+    if (slots == NULL || !PyTuple_Check(slots) || n < 0) {
+        PyErr_SetString(PyExc_TypeError, "new_slotted: expected a class with a tuple of __slots__ and n >= 0");
+        return NULL;
     }
-    tt->n_nodes = n_nodes;
-    tt->n_trees = n_trees;
-    tt->max_depth = md;
-    tt->max_feat = mf;
-    tt->nodes = PyMem_Malloc(sizeof(TreeNode) * (size_t)n_nodes);
-    tt->roots = PyMem_Malloc(sizeof(int) * (size_t)(n_trees + 1));
-    tt->tree_depth = PyMem_Malloc(sizeof(int) * (size_t)n_trees);
-    if (!tt->nodes || !tt->roots || !tt->tree_depth) {
-        release_arrays(b, 7);
-        tree_table_release(tt);
-        return PyErr_NoMemory();
+    Py_ssize_t n_slots = PyTuple_GET_SIZE(slots);
+    if (PyDict_GET_SIZE(columns) + PyDict_GET_SIZE(shared) != n_slots || n_slots > 32 ||
+        cls->tp_alloc == NULL || cls->tp_itemsize != 0) {
+        PyErr_SetString(PyExc_ValueError, "new_slotted: columns and shared must name each slot once");
+        return NULL;
     }
-    for (Py_ssize_t k = 0; k < n_nodes; k++) {
-        tt->nodes[k].thr = thr[k];
-        tt->nodes[k].feat = feat[k];
-        tt->nodes[k].left = left[k];
-        tt->nodes[k].depth = depth[k];
-        tt->nodes[k].value = value[k];
-    }
-    memcpy(tt->roots, roots, sizeof(int) * (size_t)n_trees);
-    tt->roots[n_trees] = (int)n_nodes;
-    for (Py_ssize_t t = 0; t < n_trees; t++) {
-        int dmax = 0;
-        for (Py_ssize_t k = roots[t]; k < tt->roots[t + 1]; k++) {
-            dmax = depth[k] > dmax ? depth[k] : dmax;
+    Py_ssize_t offset[32];
+    PyObject *source[32];
+    int is_column[32];
+    for (Py_ssize_t k = 0; k < n_slots; k++) {
+        PyObject *name = PyTuple_GET_ITEM(slots, k);
+        PyObject *descr = PyDict_GetItemWithError(cls->tp_dict, name);
+        if (descr == NULL || Py_TYPE(descr) != &PyMemberDescr_Type ||
+            ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX ||
+            (((PyMemberDescrObject *)descr)->d_member->flags & READONLY)) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "new_slotted: a slot is no writable object member");
+            }
+            return NULL;
         }
-        tt->tree_depth[t] = dmax;
+        offset[k] = ((PyMemberDescrObject *)descr)->d_member->offset;
+        if (offset[k] < (Py_ssize_t)sizeof(PyObject) || offset[k] + (Py_ssize_t)sizeof(PyObject *) > cls->tp_basicsize) {
+            PyErr_SetString(PyExc_TypeError, "new_slotted: a slot lies outside the instance");
+            return NULL;
+        }
+        PyObject *v = PyDict_GetItemWithError(columns, name);
+        is_column[k] = v != NULL;
+        if (v == NULL && !PyErr_Occurred()) {
+            v = PyDict_GetItemWithError(shared, name);
+        }
+        if (v == NULL) {
+            if (!PyErr_Occurred()) {
+                PyErr_Format(PyExc_ValueError, "new_slotted: no value for slot %R", name);
+            }
+            return NULL;
+        }
+        if (is_column[k] && (!PyList_Check(v) || PyList_GET_SIZE(v) != n)) {
+            PyErr_Format(PyExc_ValueError, "new_slotted: column %R must be a list of n values", name);
+            return NULL;
+        }
+        source[k] = v;
     }
-    release_arrays(b, 7);
-    PyObject *capsule = PyCapsule_New(tt, TREE_CAPSULE, tree_table_free);
+    PyObject *out = PyList_New(n);
+    if (out == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *obj = cls->tp_alloc(cls, 0);
+        if (obj == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        for (Py_ssize_t k = 0; k < n_slots; k++) {
+            PyObject *v = is_column[k] ? PyList_GET_ITEM(source[k], i) : source[k];
+            Py_INCREF(v);
+            *(PyObject **)((char *)obj + offset[k]) = v;
+        }
+        PyList_SET_ITEM(out, i, obj);
+    }
+    return out;
+}
+
+/* ---- which lines a line rule may catch (thresher.classify.text_rules) ---------------------------
+ *
+ * word_flags(sets) -> capsule: a word table (text_vocab's) where a word's flags have bit k set
+ * when it is in sets[k] (at most 8 sets).
+ *
+ * text_line_gate(doc, low, values, table, words, always, unsafe) -> (candidates, offtopic, titled)
+ *   doc: the blocks joined by "\n", one block a line; low: doc.lower() (candidates is None when its
+ *   length differs); values: float64, the blocks' feature table (segment.text's FEATURES,
+ *   TF_COLUMNS a row); table: the class bytes of the BMP (segment.text); words:
+ *   a word_flags capsule of four sets: the first words of the prefix phrases (promo, byline,
+ *   contact, dateline), the call-to-action keys, the words of the stock boilerplate lines, the words
+ *   of the share phrases; always: bits of those four lists that hold a phrase without a word (a
+ *   line may match it whatever its words); unsafe: the characters whose case folding is not their
+ *   lower case (text_rules' _FOLD_THEN).
+ * The blocks the line rules (text_rules._line_rule) may catch — every block they catch is among
+ * them, but the ones whose legal or stock trigger the caller finds on its own: HTML residue and
+ * tickers (from the features); up to 40 words, a first word (after up to three non-word characters)
+ * a prefix list starts with; up to 5 words a call-to-action key, up to 6 a word of a stock line, up
+ * to 10 a word of a share phrase, anywhere in the line; up to 8 words with a relative time stamp;
+ * and, up to 40 words, every line whose case folding is not its lower case or whose word
+ * characters (\w: alnum or "_") change with its case, where the words are looked up as the rules
+ * see them only in the Python code. offtopic and titled: text_rules._headline_runs, lists of bool.
+ */
+#define GATE_HEAD 1
+#define GATE_CTA 2
+#define GATE_STOCK 4
+#define GATE_SHARE 8
+
+static PyObject *word_flags(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *sets;
+    if (!PyArg_ParseTuple(args, "O!", &PyTuple_Type, &sets)) {
+        return NULL;
+    }
+    Py_ssize_t n_sets = PyTuple_GET_SIZE(sets);
+    if (n_sets > 8) {
+        PyErr_SetString(PyExc_ValueError, "word_flags: at most 8 sets");
+        return NULL;
+    }
+    Py_ssize_t n = 0, chars = 0;
+    for (Py_ssize_t s = 0; s < n_sets; s++) {
+        PyObject *set = PyTuple_GET_ITEM(sets, s);
+        if (!PyAnySet_Check(set)) {
+            PyErr_SetString(PyExc_TypeError, "word_flags: expected a tuple of sets");
+            return NULL;
+        }
+        n += PySet_GET_SIZE(set);
+        Py_ssize_t pos = 0;
+        PyObject *key;
+        Py_hash_t hash;
+        while (_PySet_NextEntry(set, &pos, &key, &hash)) {
+            if (!PyUnicode_Check(key)) {
+                PyErr_SetString(PyExc_TypeError, "word_flags: the sets must hold str only");
+                return NULL;
+            }
+            chars += PyUnicode_GET_LENGTH(key);
+        }
+    }
+    size_t size = 16;
+    while (size < (size_t)n * 2 + 2) {
+        size <<= 1;
+    }
+    Vocab *v = vocab_new(size, chars);
+    if (v == NULL) {
+        return NULL;
+    }
+    Py_ssize_t pool_at = 0;
+    for (Py_ssize_t s = 0; s < n_sets; s++) {
+        if (vocab_add_set(v, PyTuple_GET_ITEM(sets, s), 1 << s, &pool_at) < 0) {
+            vocab_release(v);
+            return NULL;
+        }
+    }
+    PyObject *capsule = PyCapsule_New(v, "thresher.text_vocab", vocab_free);
     if (capsule == NULL) {
-        tree_table_release(tt);
+        vocab_release(v);
     }
     return capsule;
 }
 
-static inline void prefetch_tree(const TreeTable *tt, Py_ssize_t t) {
-#if defined(__GNUC__) || defined(__clang__)
-    if (t < tt->n_trees) {
-        const char *a = (const char *)(tt->nodes + tt->roots[t]);
-        const char *z = (const char *)(tt->nodes + tt->roots[t + 1]);
-        for (; a < z; a += 64) {
-            __builtin_prefetch(a, 0, 3);
+/* where each of the n_rows lines of (kind, data)[:n] starts (n_rows + 1 entries, the last n + 1);
+ * NULL with ValueError when the text has another number of lines, or MemoryError */
+static Py_ssize_t *line_starts(int kind, const void *data, Py_ssize_t n, Py_ssize_t n_rows, const char *name) {
+    Py_ssize_t *starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n_rows + 2));
+    if (starts == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    Py_ssize_t i = 0;
+    starts[0] = 0;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const char *p = data, *end = (const char *)data + n;
+        const char *q;
+        while ((q = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+            if (++i >= n_rows) {
+                break;
+            }
+            starts[i] = q - (const char *)data + 1;
+            p = q + 1;
         }
-    }
-#else
-    (void)tt;
-    (void)t;
-#endif
-}
-
-static PyObject *tree_walk32(PyObject *Py_UNUSED(self), PyObject *args) {
-    PyObject *capsule, *o_x, *o_raw;
-    Py_ssize_t width;
-    if (!PyArg_ParseTuple(args, "OOnO", &capsule, &o_x, &width, &o_raw)) {
-        return NULL;
-    }
-    const TreeTable *tt = PyCapsule_GetPointer(capsule, TREE_CAPSULE);
-    if (tt == NULL) {
-        return NULL;
-    }
-    Arr b[2];
-    memset(b, 0, sizeof(b));
-    if (get_array(o_x, &b[0], 'f', 4, 0, "x") < 0 || get_array(o_raw, &b[1], 'd', 8, 1, "raw") < 0) {
-        release_arrays(b, 2);
-        return NULL;
-    }
-    Py_ssize_t n_rows = b[1].view.len / 8;
-    if (width <= 0 || b[0].view.len / 4 != n_rows * width || tt->max_feat >= width) {
-        release_arrays(b, 2);
-        PyErr_SetString(PyExc_ValueError, "tree_walk32: rows do not match the table");
-        return NULL;
-    }
-    int width_sums = tt->max_depth + 1;
-    double *sums = PyMem_Calloc((size_t)(n_rows ? n_rows : 1) * (size_t)width_sums, sizeof(double));
-    if (sums == NULL) {
-        release_arrays(b, 2);
-        return PyErr_NoMemory();
-    }
-    const float *xs = b[0].view.buf;
-    double *raw = b[1].view.buf;
-    const TreeNode *nodes = tt->nodes;
-    const Py_ssize_t block_rows = 32; /* rows walked through a tree before the next tree */
-    Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t r0 = 0; r0 < n_rows; r0 += block_rows) {
-        Py_ssize_t r_end = r0 + block_rows < n_rows ? r0 + block_rows : n_rows;
-        prefetch_tree(tt, 0);
-        for (Py_ssize_t t = 0; t < tt->n_trees; t++) {
-            prefetch_tree(tt, t + 1);
-            int root = tt->roots[t];
-            int steps = tt->tree_depth[t];
-            for (Py_ssize_t r = r0; r < r_end; r += TREE_LANES) {
-                Py_ssize_t lanes = r_end - r < TREE_LANES ? r_end - r : TREE_LANES;
-                const float *row[TREE_LANES];
-                int node[TREE_LANES];
-                for (int j = 0; j < TREE_LANES; j++) { /* lanes past the last row walk the last row again */
-                    row[j] = xs + (r + (j < lanes ? j : lanes - 1)) * width;
-                    node[j] = root;
+    } else {
+        for (Py_ssize_t k = 0; k < n && i < n_rows; k++) {
+            if (PyUnicode_READ(kind, data, k) == '\n') {
+                if (++i >= n_rows) {
+                    break;
                 }
-                for (int s = 0; s < steps; s++) {
-                    int moved = 0;
-                    for (int j = 0; j < TREE_LANES; j++) {
-                        const TreeNode *nd = nodes + node[j];
-                        float v = row[j][nd->feat];
-                        v = v != v ? 0.0f : v;
-                        int next = nd->left + (v > nd->thr);
-                        moved |= next ^ node[j];
-                        node[j] = next;
-                    }
-                    if (!moved) { /* every lane at a leaf: later steps change nothing */
-                        break;
-                    }
-                }
-                for (Py_ssize_t j = 0; j < lanes; j++) {
-                    const TreeNode *nd = nodes + node[j];
-                    sums[(r + j) * width_sums + nd->depth] += nd->value;
-                }
+                starts[i] = k + 1;
             }
         }
     }
-    for (Py_ssize_t r = 0; r < n_rows; r++) {
-        double total = 0.0;
-        for (int d = 0; d < width_sums; d++) {
-            total += sums[r * width_sums + d];
-        }
-        raw[r] = total;
+    if (n_rows < 1 || i + 1 != n_rows) {
+        PyMem_Free(starts);
+        PyErr_Format(PyExc_ValueError, "%s: the text's lines do not match the rows", name);
+        return NULL;
     }
-    Py_END_ALLOW_THREADS
-    PyMem_Free(sums);
+    starts[n_rows] = n + 1;
+    return starts;
+}
+
+/* the line (kind, data)[a:e] holds " | " or a tab (a table row, for text_rules' headline test) */
+static int has_cells(int kind, const void *data, Py_ssize_t a, Py_ssize_t e) {
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const char *s = (const char *)data + a;
+        Py_ssize_t len = e - a;
+        if (memchr(s, '\t', (size_t)len) != NULL) {
+            return 1;
+        }
+        const char *p = s;
+        while ((p = memchr(p, '|', (size_t)(s + len - p))) != NULL) {
+            if (p > s && p + 1 < s + len && p[-1] == ' ' && p[1] == ' ') {
+                return 1;
+            }
+            p++;
+        }
+        return 0;
+    }
+    for (Py_ssize_t k = a; k < e; k++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, k);
+        if (ch == '\t' || (ch == '|' && k > a && k + 1 < e && PyUnicode_READ(kind, data, k - 1) == ' ' &&
+                           PyUnicode_READ(kind, data, k + 1) == ' ')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* re's \w (alnum or "_"), from the class table for the BMP */
+static inline int word_char(Py_UCS4 ch, const unsigned char *table) {
+    return ch < 0x10000 ? (table[ch] & C_WORD) != 0 || ch == '_' : tf_re_word(ch);
+}
+
+static PyObject *text_line_gate(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *doc, *low, *o_values, *o_table, *capsule, *unsafe;
+    int always;
+    if (!PyArg_ParseTuple(args, "UUOOOiU", &doc, &low, &o_values, &o_table, &capsule, &always, &unsafe)) {
+        return NULL;
+    }
+    const Vocab *vocab = PyCapsule_GetPointer(capsule, "thresher.text_vocab");
+    if (vocab == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(doc);
+    int same = PyUnicode_GET_LENGTH(low) == n;
+    Arr b[2];
+    memset(b, 0, sizeof(b));
+    if (get_array(o_values, &b[0], 'd', 8, 0, "values") < 0 || get_table(o_table, &b[1]) < 0) {
+        release_arrays(b, 2);
+        return NULL;
+    }
+    const double *values = (const double *)b[0].view.buf;
+    const unsigned char *table = (const unsigned char *)b[1].view.buf;
+    Py_ssize_t n_rows = b[0].view.len / 8 / TF_COLUMNS;
+    int kind = PyUnicode_KIND(doc), lkind = PyUnicode_KIND(low), ukind = PyUnicode_KIND(unsafe);
+    const void *data = PyUnicode_DATA(doc), *ldata = PyUnicode_DATA(low), *udata = PyUnicode_DATA(unsafe);
+    Py_ssize_t n_unsafe = PyUnicode_GET_LENGTH(unsafe);
+    Py_ssize_t *starts = line_starts(kind, data, n, n_rows, "text_line_gate");
+    if (starts == NULL) {
+        release_arrays(b, 2);
+        return NULL;
+    }
+    PyObject *cands = same ? PyList_New(0) : Py_NewRef(Py_None);
+    PyObject *off = PyList_New(n_rows), *titled = PyList_New(n_rows);
+    char *like = PyMem_Calloc((size_t)n_rows, 1);
+    PyObject *result = NULL;
+    if (cands == NULL || off == NULL || titled == NULL || like == NULL) {
+        if (like == NULL) {
+            PyErr_NoMemory();
+        }
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n_rows; i++) {
+        Py_ssize_t a = starts[i], e = starts[i + 1] - 1;
+        const double *row = values + i * TF_COLUMNS;
+        double words = row[TF_WORDS];
+        /* text_rules._headline_like */
+        if (!(row[TF_BULLET] != 0.0 || row[TF_DIGITS] >= 0.2) &&
+            (row[TF_CJK] > 0.3 ? (6 <= words && words <= 60)
+                               : (4 <= words && words <= 40 && (row[TF_TITLE] >= 0.5 || row[TF_TERMINAL] == 0.0)))) {
+            like[i] = !has_cells(kind, data, a, e);
+        }
+        if (!same) {
+            continue;
+        }
+        int cand = 0;
+        if (row[TF_RESIDUE] >= 0.5 && (words <= 12 || row[TF_TERMINAL] == 0.0)) {
+            cand = 1;
+        } else if (row[TF_TIME] != 0.0 && row[TF_RUN_LEN] >= 3 && row[TF_RUN_TIME] >= 0.5) {
+            cand = 1;
+        } else if (words <= 40) {
+            int head = 0, any = 0, unsafe_line = 0, first = 1;
+            Py_ssize_t r0 = -1;
+            uint64_t h = FNV_OFFSET;
+            for (Py_ssize_t p = a; p <= e && !unsafe_line; p++) {
+                if (p < e) {
+                    Py_UCS4 ch = PyUnicode_READ(kind, data, p), lch = PyUnicode_READ(lkind, ldata, p);
+                    int w = word_char(ch, table);
+                    if (lch >= 0x80) {
+                        if (w != word_char(lch, table)) {
+                            unsafe_line = 1;
+                        }
+                        for (Py_ssize_t k = 0; k < n_unsafe; k++) {
+                            if (lch == PyUnicode_READ(ukind, udata, k)) {
+                                unsafe_line = 1;
+                            }
+                        }
+                    }
+                    if (w) {
+                        if (r0 < 0) {
+                            r0 = p;
+                            h = FNV_OFFSET;
+                        }
+                        h = fnv_step(h, lch);
+                        continue;
+                    }
+                }
+                if (r0 < 0) {
+                    continue;
+                }
+                const VocabEntry *ve = vocab_find(vocab, h, lkind, ldata, r0, p);
+                int flags = ve != NULL ? ve->flags : 0;
+                if (first && r0 - a <= 3) {
+                    head = flags;
+                }
+                first = 0;
+                any |= flags;
+                r0 = -1;
+            }
+            any |= always;
+            cand = unsafe_line || ((head | always) & GATE_HEAD) || (words <= 5 && (any & GATE_CTA)) ||
+                   (words <= 6 && (any & GATE_STOCK)) || (words <= 10 && (any & GATE_SHARE)) ||
+                   (row[TF_RELATIVE] != 0.0 && words <= 8);
+        }
+        if (cand) {
+            PyObject *v = PyLong_FromSsize_t(i);
+            if (v == NULL || PyList_Append(cands, v) < 0) {
+                Py_XDECREF(v);
+                goto done;
+            }
+            Py_DECREF(v);
+        }
+    }
+    /* text_rules._headline_runs: runs of 3+ headline-like lines, off the body's topic (mean topic
+       fit under 0.1) and mostly capitalised (mean title case 0.6 or more); each mean as Python's
+       sum() from 0, divided by the run's length */
+    for (Py_ssize_t s = 0; s < n_rows;) {
+        if (!like[s]) {
+            s++;
+            continue;
+        }
+        Py_ssize_t t = s;
+        double fit = 0.0, title = 0.0;
+        while (t < n_rows && like[t]) {
+            fit += values[t * TF_COLUMNS + TF_FIT];
+            title += values[t * TF_COLUMNS + TF_TITLE];
+            t++;
+        }
+        char bits = 0;
+        if (t - s >= 3) {
+            bits = (char)((fit / (double)(t - s) < 0.1 ? 2 : 0) | (title / (double)(t - s) >= 0.6 ? 4 : 0));
+        }
+        for (Py_ssize_t k = s; k < t; k++) {
+            like[k] = bits;
+        }
+        s = t;
+    }
+    for (Py_ssize_t k = 0; k < n_rows; k++) {
+        PyList_SET_ITEM(off, k, Py_NewRef(like[k] & 2 ? Py_True : Py_False));
+        PyList_SET_ITEM(titled, k, Py_NewRef(like[k] & 4 ? Py_True : Py_False));
+    }
+    result = PyTuple_Pack(3, cands, off, titled);
+done:
+    Py_XDECREF(cands);
+    Py_XDECREF(off);
+    Py_XDECREF(titled);
+    PyMem_Free(like);
+    PyMem_Free(starts);
     release_arrays(b, 2);
-    Py_RETURN_NONE;
+    return result;
+}
+
+/* ---- blocks that view one feature table (thresher.segment.text.feature_table) -------------------
+ *
+ * same_rows(blocks, cls, table) -> bool: every blocks[i].features is an instance of exactly
+ * ``cls`` whose ``table`` is ``table`` and whose ``row`` is i.
+ */
+static PyObject *same_rows(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *blocks, *cls, *table;
+    if (!PyArg_ParseTuple(args, "O!OO", &PyList_Type, &blocks, &cls, &table)) {
+        return NULL;
+    }
+    static PyObject *s_features = NULL, *s_table = NULL, *s_row = NULL;
+    if (s_features == NULL) {
+        s_features = PyUnicode_InternFromString("features");
+        s_table = PyUnicode_InternFromString("table");
+        s_row = PyUnicode_InternFromString("row");
+        if (s_features == NULL || s_table == NULL || s_row == NULL) {
+            return NULL;
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
+        PyObject *f = PyObject_GetAttr(PyList_GET_ITEM(blocks, i), s_features);
+        if (f == NULL) {
+            return NULL;
+        }
+        int ok = (PyObject *)Py_TYPE(f) == cls;
+        if (ok) {
+            PyObject *t = PyObject_GetAttr(f, s_table);
+            PyObject *r = t != NULL ? PyObject_GetAttr(f, s_row) : NULL;
+            ok = t == table && r != NULL && PyLong_CheckExact(r) && PyLong_AsSsize_t(r) == i;
+            Py_XDECREF(t);
+            Py_XDECREF(r);
+            if (PyErr_Occurred()) {
+                Py_DECREF(f);
+                return NULL;
+            }
+        }
+        Py_DECREF(f);
+        if (!ok) {
+            Py_RETURN_FALSE;
+        }
+    }
+    Py_RETURN_TRUE;
 }
 
 PyMethodDef thresher_text_methods[] = {
-    {"tree_table32", tree_table32, METH_VARARGS,
-     "tree_table32(thr32, feat, left, leaf, depth, value, roots) -> capsule: a node table for tree_walk32."},
-    {"tree_walk32", tree_walk32, METH_VARARGS,
-     "tree_walk32(table, x, width, raw): leaf sums of float32 rows, the next tree prefetched (see "
-     "thresher.classify.trees)."},
-
+    {"line_masks_compact", line_masks_compact, METH_VARARGS,
+     "line_masks_compact(goto, classes, found, data, n_lines) -> list: line_masks over an automaton with byte "
+     "classes (see thresher.classify.text_rules)."},
+    {"same_rows", same_rows, METH_VARARGS,
+     "same_rows(blocks, cls, table) -> bool: blocks[i].features is a cls viewing row i of table, for every i."},
+    {"text_features", text_features, METH_VARARGS,
+     "text_features(doc, low, table, vocab, para_of, line_of, lines_in, out) -> list or None: the blocks' "
+     "features (see thresher.segment.text)."},
+    {"new_slotted", new_slotted, METH_VARARGS,
+     "new_slotted(cls, n, columns, shared) -> list: n instances of a slotted class, each slot set from a "
+     "column (list) or a shared value, without calling __init__ (see thresher.segment.text)."},
+    {"word_flags", word_flags, METH_VARARGS,
+     "word_flags(sets) -> capsule: a word table, each word flagged with the sets holding it."},
+    {"text_line_gate", text_line_gate, METH_VARARGS,
+     "text_line_gate(doc, low, values, table, words, always, unsafe) -> (candidates or None, offtopic, titled): "
+     "the blocks a line rule may catch and the runs of headline-like lines (see thresher.classify.text_rules)."},
     {"has_unprintable", has_unprintable, METH_O,
      "has_unprintable(text) -> bool: text holds a control character, a surrogate or U+FFFE/U+FFFF "
      "(see thresher.assemble.document.printable)."},

@@ -278,3 +278,20 @@ def test_second_stage_mean_is_numpys_mean_to_the_bit():
     for n in (1, 2, 7, 8, 9, 31, 88, 129, 1000):
         s = rng.random(n)
         assert float(np.add.reduce(s) / n) == float(s.mean())
+
+
+def test_decisions_made_without_init_are_the_decisions_init_makes(monkeypatch):
+    """decide() makes its decisions with the extension's new_slotted when it is built: equal, field
+    by field and in type, to the ones Decision(...) makes."""
+    rng = random.Random(13)
+    labels = [("main", "body"), ("title", "title_line"), ("promo", "promo_phrase"), ("navigation", "before_body")]
+    blocks = _blocks("\n".join(f"Line number {k} of the list" for k in range(9)))
+    for _ in range(50):
+        rules = [Decision(*rng.choice(labels)) for _ in blocks]
+        model = _ChosenScores([rng.random() for _ in blocks], [rng.random() for _ in blocks], None)
+        fast = model.decide(blocks, rules, Options())
+        with monkeypatch.context() as m:
+            m.setattr(model_module, "_new_decisions", None)
+            slow = model.decide(blocks, rules, Options())
+        assert fast == slow and {type(d) for d in fast} == {Decision}
+        assert [d.score for d in fast] == [d.score for d in slow]

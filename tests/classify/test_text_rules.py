@@ -433,7 +433,28 @@ def test_trigger_lines_in_c_and_in_python_agree(monkeypatch):
         fast = rules_module._trigger_lines(lows, words, ph)
         with monkeypatch.context() as m:
             m.setattr(rules_module, "_compiled", None)
-            assert rules_module._trigger_lines(lows, words, ph) == fast, lows
+            slow = rules_module._trigger_lines(lows, words, ph)
+        assert [set(x) for x in slow] == [set(x) for x in fast], lows  # the lines (the C pass knows their triggers)
+        assert all(mask == -1 for x in slow for mask in x.values())
+        for lines in fast:
+            for i, mask in lines.items():
+                assert mask == sum(1 << k for k, t in enumerate(triggers) if t in lows[i])
+
+
+def test_phrases_a_line_can_hold_are_the_ones_with_its_triggers():
+    """_literals_for keeps every phrase holding one of the line's triggers, and those holding none."""
+    ph = rules_module.text_phrases()
+    triggers = ph.legal_triggers + ph.stock_triggers
+    rng = random.Random(14)
+    for kind, literals in (("legal", ph.legal_literals), ("weak", ph.legal_weak_literals),
+                           ("stock", ph.stock_literals)):
+        assert rules_module._literals_for(kind, -1) == literals
+        for _ in range(200):
+            mask = rng.getrandbits(len(triggers))
+            subset = set(rules_module._literals_for(kind, mask))
+            for p in literals:
+                held = [k for k, t in enumerate(triggers) if t in p]
+                assert (p in subset) == (not held or any(mask >> k & 1 for k in held)), p
 
 
 def test_automaton_finds_overlapping_needles_and_refuses_too_many():
@@ -457,19 +478,79 @@ def test_trigger_lines_from_the_str_and_from_its_utf8_bytes_agree(monkeypatch):
     goto, found = ph.trigger_automaton
     rng = random.Random(6)
     pool = [*ph.legal_triggers, *ph.stock_triggers, "\n", " ", "x", "é", "中", "😀", "\ud800", "İ", "ß", "ߋ"]
+    compact = ph.compact_automaton
+    assert compact is not None and rules_module._compact_masks is not None
     for _ in range(2000):
         doc = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 30)))
         n = doc.count("\n") + 1
-        assert C.line_masks_text(goto, found, doc, n) == C.line_masks(
-            goto, found, doc.encode("utf-8", "surrogatepass"), n), repr(doc)
+        want = C.line_masks(goto, found, doc.encode("utf-8", "surrogatepass"), n)
+        assert C.line_masks_text(goto, found, doc, n) == want, repr(doc)
+        assert rules_module._compact_masks.line_masks_compact(compact[0], compact[1], found, doc, n) == want, repr(doc)
+        words = [float(rng.choice([3, 81])) for _ in range(n)]  # lines over 80 words are not walked: 0
+        assert rules_module._compact_masks.line_masks_compact(compact[0], compact[1], found, doc, n, words, 80.0) == [
+            0 if w > 80 else m for m, w in zip(want, words, strict=True)], repr(doc)
         lows = doc.split("\n")
         words = [3.0] * n
         fast = rules_module._trigger_lines(lows, words, ph, doc)
         with monkeypatch.context() as m:
             m.setattr(rules_module, "_str_masks", None)
+            m.setattr(rules_module, "_compact_masks", None)
             assert rules_module._trigger_lines(lows, words, ph) == fast
     with pytest.raises(ValueError):
         C.line_masks_text(goto, found, "a\nb", 1)
+    with pytest.raises(ValueError):
+        rules_module._compact_masks.line_masks_compact(compact[0], compact[1], found, "a\nb", 1)
+    bad = compact[0].copy()
+    bad[5] = len(found)  # a state out of the table
+    with pytest.raises(ValueError):
+        rules_module._compact_masks.line_masks_compact(bad, compact[1], found, "ab", 1)
+
+
+def test_compact_automaton_is_the_full_table_with_byte_classes():
+    """Every byte no needle holds leads every state back to the start, so one class stands for them."""
+    ph = rules_module.text_phrases()
+    assert ph.trigger_automaton is not None
+    goto, _ = ph.trigger_automaton
+    compact = rules_module._compact(ph.trigger_automaton)
+    assert compact is not None
+    table, classes = compact
+    full = goto.reshape(-1, 256)
+    rebuilt = table.reshape(len(full), -1)[:, classes]
+    assert (rebuilt == full).all()
+
+
+@compiled
+def test_line_gate_hides_no_line_a_line_rule_catches(monkeypatch):
+    """The extension's gate (text_line_gate) sends only some lines to the line rules: every decision
+    must be the one the rules make looking at every line, in many scripts and with the letters whose
+    case folding is not their lower case (ı, ſ, ς, the Kelvin sign); its runs of headline-like lines
+    are _headline_runs'."""
+    assert rules_module._gate is not None, "the C extension is not built"
+    ph = rules_module.text_phrases()
+    assert ph.gate_words is not None
+    raw = __import__("json").loads((Path(rules_module.__file__).parents[1] / "data" / "text" / "phrases.json")
+                                   .read_text(encoding="utf-8"))
+    phrases = [p for v in raw.values() if isinstance(v, list) for p in v if isinstance(p, str) and "(" not in p]
+    rng = random.Random(11)
+    filler = ["the", "minister", "said", "ΣΟΦΙΑΣ", "οδός", "ıi", "ſo", "\u212aelvin", "straße", "12:05", "- ", "•",
+              "By", "Jane", "Doe", "2 hours ago", "|", "\t", "2024", "日本", "😀", "a_b", "<div>", "x"]
+    prose = "The minister said that the plan would be delayed until the end of next year, officials said."
+    texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+    for _ in range(400):
+        lines = []
+        for _ in range(rng.randrange(1, 20)):
+            words = [_twisted(rng.choice(phrases), rng) if rng.random() < 0.4 else rng.choice(filler)
+                     for _ in range(rng.randrange(0, 12))]
+            lines.append(" ".join(words) + rng.choice(["", ".", ":"]))
+            if rng.random() < 0.3:
+                lines.append(prose)
+        texts.append("\n".join(lines))
+    for text in texts:
+        blocks = segment_text(text, OPTS, NO_DEADLINE)
+        fast = rules_module.rule_decisions(blocks, OPTS, NO_DEADLINE)
+        with monkeypatch.context() as m:
+            m.setattr(rules_module, "_gate", None)
+            assert rules_module.rule_decisions(blocks, OPTS, NO_DEADLINE) == fast, text[:80]
 
 
 def test_fold_translates_only_what_it_must_and_says_the_same():

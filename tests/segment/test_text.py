@@ -316,3 +316,109 @@ def test_classes_of_characters_beyond_the_basic_plane_are_remembered_not_changed
     fresh = text_module._classes_of("".join(sorted(set(text_module._ASTRAL_RE.findall(text))))).tolist()
     assert sorted(first.values()) == sorted(fresh)
     assert set(first) == {ord(ch) for ch in "😀𝐀🙂\U00020000"}
+
+
+_NON_CJK = [
+    "The minister said, on Monday, that the plan “would be delayed.”\nRead more: 2 hours ago\n12:05 Markets rally\n"
+    "[3:15] Ticker line\n١٢:٠٥ خبر عاجل\n1. First point\n12) Twelfth point\n- a bullet, with commas\n• another\n"
+    "Write to Jane Doe at jane@example.com or see https://example.com/a_b and www.example.org\n<div class=x>&amp;</div>\n"
+    "var x = {'a': 1}; document.write(x)\njavaſcript: void(0) — a transcript, a description",
+    "ΟΔΟΣ ΣΟΦΙΑΣ ΚΑΙ ΟΔΥΣΣΕΑΣ\nΗ οδός Σοφίας είναι μεγάλη.\nΟΔΟΣ'Α ΣΟΦΙΑΣ\nМинистр сказал, что план отложен.\n"
+    "Türkçe ıi metin, \u212aelvin ſo straße ẞ ǅ\nThe_snake_case x2 don't ﬁnance\n\u00a0\u2028tail\u2029x\x0cy\x1cz\u0085w",
+    ("word " * 60 + "end\n") * 3 + "Home\nHome\nhome!\n" + "A" * 300 + "\n" + "A" * 300 + "\n\nshort line:\nvor 2 Stunden",
+    "One.\"'\n" + "x" + "'" * 13 + "\n" + "Ends with closing marks.”)\nNo terminal ”\n…\n?\n¿Qué?\nनमस्ते।\nسلام؟",
+]
+
+
+@compiled
+def test_whole_document_features_in_c_match_the_python_code(monkeypatch):
+    """text_features computes every column of a document without CJK, characters beyond the BMP or
+    case changes that grow the text in one C pass: the same numbers as the Python code, for scripts
+    with spaces, Unicode digits in time stamps, closing quotes, repeated short and long lines,
+    markup, links and e-mail addresses (looked for in Python in both cases)."""
+    import random
+
+    assert text_module._whole is not None, "the C extension is not built"
+    rng = random.Random(8)
+    texts = list(_NON_CJK) + [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+    alphabet = ["the", "and", "vor", "Stunden", "ago", "ΣΟΦΙΑΣ", "ıi", "12:05", "١:٠٥", "[1:2", "-", "•", "»", "x2",
+                "“q.”", "end.)", ",", "،", "http://a.b", "a@b.co", "<b>", "&amp;", "{{x}}", "=", "script", "…", "\n"]
+    texts += [" ".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 80))) for _ in range(300)]
+    for text in texts:
+        if not text.strip():
+            continue
+        fast = _features_of(seg(text))
+        with monkeypatch.context() as m:
+            m.setattr(text_module, "_whole", None)
+            assert _features_of(seg(text)) == fast, text[:80]
+    vocab = text_vocabulary()
+    table = text_module._bmp_classes()
+    out = np.zeros((1, len(text_module.FEATURES)))
+    for other in ("日本語のテキスト", "emoji 😀", "İstanbul"):  # CJK, beyond the BMP, lower() grows it
+        assert text_module._whole.text_features(other, other.lower(), table, vocab.compiled, [0], [0], [1], out) is None
+    with pytest.raises(ValueError):  # two blocks, one row
+        text_module._whole.text_features("a\nb", "a\nb", table, vocab.compiled, [0], [0], [1], out)
+
+
+def test_blocks_made_without_init_are_the_blocks_init_makes(monkeypatch):
+    """The extension's new_slotted fills the blocks' slots directly: equal to Block(...) field by
+    field; it refuses classes and values it cannot fill."""
+    text = "Title\n\nA paragraph, long enough.\n\n- one\n- two"
+    fast = seg(text)
+    with monkeypatch.context() as m:
+        m.setattr(text_module, "_new_slotted", None)
+        slow = seg(text)
+    assert fast == slow and [type(b) for b in fast] == [Block] * len(slow)
+    make = text_module._new_slotted
+    if make is None:
+        return
+    assert text_module.slotted_maker(dict, {}) is None
+    with pytest.raises(ValueError):  # a slot without a value
+        make(Block, 1, {"index": [0]}, {})
+    with pytest.raises(ValueError):  # a column of the wrong length
+        make(Block, 2, {"index": [0], "text": ["a"], "kind": ["line"], "features": [{}]}, text_module._BLOCK_DEFAULTS)
+    with pytest.raises(ValueError):  # a slot named twice, one missing
+        make(text_module.TextFeatures, 1, {"row": [0]}, {"row": 0})
+
+    class Plain:
+        pass
+
+    with pytest.raises(TypeError):
+        make(Plain, 1, {}, {})  # no tuple of slots it can fill
+
+
+def test_feature_table_of_blocks_that_no_longer_view_their_rows():
+    """feature_table reuses segment_text's table only when block i views row i of it."""
+    blocks = seg("One line here.\nAnother line there.\nA third one.")
+    table = text_module.feature_table(blocks)
+    assert table is blocks[0].features.table  # type: ignore[attr-defined]
+    swapped = [blocks[1], blocks[0], blocks[2]]
+    other = text_module.feature_table(swapped)
+    assert other is not table
+    assert other.values.tolist() == table.values[[1, 0, 2]].tolist()
+    replaced = [*blocks[:2], Block(2, "x", features={"n_chars": 1.0})]
+    assert text_module.feature_table(replaced).values[2].tolist() == [
+        1.0 if name == "n_chars" else 0.0 for name in text_module.FEATURES]
+
+
+def test_strong_residue_prefilter_never_hides_a_match():
+    """_may_be_strong is False only where _STRONG_RESIDUE_RE finds nothing, also with the letters
+    re's case-insensitive matching takes as ASCII ones (İ, ı, ſ, the Kelvin sign)."""
+    import random
+
+    rng = random.Random(12)
+    pool = ["<", ">", "{", "}", "=", "&", ";", ":", ".", " ", "(", ")", "'", "a", "x", "İ", "ı", "ſ", "\u212a", "é",
+            "script", "javascript:", "window.x", "document.write", "function", "var", "DOCTYPE", "<div", "{{", "}}"]
+    for _ in range(20000):
+        probe = "".join(rng.choice(pool) for _ in range(rng.randrange(1, 12)))
+        if text_module._STRONG_RESIDUE_RE.search(probe):
+            assert text_module._may_be_strong(probe), probe
+
+
+def test_blocks_holding_marks_are_found_from_the_whole_text():
+    texts = ["a <b", "plain", "x & y & z", "", "www.a http", "@"]
+    doc = "\n".join(texts)
+    starts = text_module._starts(texts)
+    for marks in (("<", "&"), ("http", "www."), ("@",), ("script",)):
+        assert text_module._holding(doc, starts, marks) == [
+            i for i, t in enumerate(texts) if any(m in t for m in marks)]

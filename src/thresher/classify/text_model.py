@@ -25,9 +25,11 @@ from thresher.compiled import extension
 from thresher.model import KEPT_LABELS, Block, Decision
 from thresher.model_files import read_model_file
 from thresher.options import Options
-from thresher.segment.text import FEATURES, FeatureTable, feature_table
+from thresher.segment.text import FEATURES, FeatureTable, feature_table, slotted_maker
 
 _compiled = extension("text_matrix", "text_stage2")
+_new_decisions = slotted_maker(Decision, {})
+"""The extension's ``new_slotted`` for decisions (see :func:`thresher.segment.text.slotted_maker`)."""
 
 MODEL_RESOURCE = "data/text_model.json"
 BASE_FEATURES = (
@@ -390,19 +392,26 @@ class TextModel:
         if self.relative and len(scores):  # np.max's value, without its wrapper
             threshold *= min(1.0, float(np.maximum.reduce(scores)) / self.relative)
         # keep_mask's decision, inlined (one pass, no per-block property calls)
-        out: list[Decision] = []
-        append = out.append
-        for d, p, p1 in zip(rules, scores.tolist(), first.tolist(), strict=True):
+        labels: list[str] = []
+        reasons: list[str] = []
+        probabilities = scores.tolist()
+        for d, p, p1 in zip(rules, probabilities, first.tolist(), strict=True):
             label, reason = d.label, d.reason
-            if label == "title" or label == "byline" or reason in EVIDENCE_REASONS:
-                append(Decision(label, reason, p))
-                continue
-            rule_kept = label in KEPT_LABELS
-            if p >= threshold and (rule_kept or p1 >= threshold):
-                append(Decision(label, reason, p) if rule_kept else Decision("main", "model", p))
-            else:
-                append(Decision("boilerplate", "model", p) if rule_kept else Decision(label, reason, p))
-        return out
+            if not (label == "title" or label == "byline" or reason in EVIDENCE_REASONS):
+                rule_kept = label in KEPT_LABELS
+                if p >= threshold and (rule_kept or p1 >= threshold):
+                    if not rule_kept:
+                        label, reason = "main", "model"
+                elif rule_kept:
+                    label, reason = "boilerplate", "model"
+            labels.append(label)
+            reasons.append(reason)
+        if _new_decisions is not None:  # the same decisions, without a frozen dataclass's __init__ each
+            decisions: list[Decision] = _new_decisions(
+                Decision, len(labels), {"label": labels, "reason": reasons, "score": probabilities}, {})
+            return decisions
+        return [Decision(label, reason, p)  # type: ignore[arg-type]
+                for label, reason, p in zip(labels, reasons, probabilities, strict=True)]
 
 
 def keep_mask(rules: Sequence[Decision], scores: np.ndarray, first: np.ndarray, threshold: float, *,

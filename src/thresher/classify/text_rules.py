@@ -32,7 +32,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import accumulate, pairwise
 
@@ -43,14 +43,18 @@ from thresher.compiled import extension
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision
 from thresher.options import Options
-from thresher.segment.text import Columns, content_tokens, feature_table, text_vocabulary
+from thresher.segment.text import Columns, bmp_classes, content_tokens, feature_table, text_vocabulary
 
 _compiled = extension("line_masks")
 _decision = cache(Decision)
 """``Decision(label, reason)``, one shared instance per pair (decisions are frozen: the rules' labels
 and reasons are a small set, and making a dataclass instance costs more than looking one up)."""
+_gate = extension("word_flags", "text_line_gate")
+"""The extension when it has the line gate and the headline runs (see :func:`rule_decisions`)."""
 _str_masks = extension("line_masks_text")
 """The extension when its line_masks also takes a str (``line_masks_text``)."""
+_compact_masks = extension("line_masks_compact")
+"""The extension when it walks an automaton with byte classes (``line_masks_compact``)."""
 
 _SEPARATORS = ":：»›>|–—-·•/／"
 _SPLIT_RE = re.compile(r"[\s|•·/,;:()\[\]]+")
@@ -104,9 +108,17 @@ class TextPhrases:
     """Lower-case words inside names ("von", "de", "van der")."""
     trigger_automaton: tuple[np.ndarray, np.ndarray] | None
     """:func:`_automaton` of the legal triggers then the stock triggers (see :func:`_trigger_lines`)."""
+    compact_automaton: tuple[np.ndarray, np.ndarray] | None
+    """The same automaton with byte classes (:func:`_compact`), or None."""
     head_keys: frozenset[str]
     """Line heads (:func:`line_head`) with which a line of 11-40 words can match a line rule (the
     prefix lists of promo, byline and contact lines); every head when a phrase starts with no word."""
+    gate_words: object | None = None
+    """The words the extension's line gate looks for (``text_line_gate``: a ``word_flags`` table of
+    the prefix lists' first words, the call-to-action keys, the words of the stock lines and of the
+    share phrases), when the extension is built."""
+    gate_always: int = 0
+    """Bits of those four lists holding a phrase without a word (lines can match it whatever their words)."""
 
 
 _HEAD_RE = re.compile(r"\W{0,3}(\w+)")
@@ -125,6 +137,8 @@ _FOLD_THEN = str.maketrans({
 
 _FOLD_THEN_RE = re.compile("[" + "".join(map(chr, _FOLD_THEN)) + "]")
 """Any of the letters :data:`_FOLD_THEN` maps (most lines hold none: no translation then)."""
+_UNSAFE = "".join(map(chr, _FOLD_THEN))
+"""The letters whose fold is not their lower case (the line gate leaves their lines to Python)."""
 
 
 def _fold(text: str) -> str:
@@ -207,8 +221,14 @@ def text_phrases() -> TextPhrases:
     promo = PhraseMatcher.build(raw["promo_prefixes"], prefix=True)
     byline = PhraseMatcher.build(raw["byline_prefixes"], prefix=True)
     contact = PhraseMatcher.build(raw["contact_prefixes"], prefix=True)
+    dateline = PhraseMatcher.build(raw["dateline_prefixes"], prefix=True)
+    call_to_action = PhraseMatcher.build(raw["call_to_action"], prefix=False)
     legal_triggers = tuple(sorted({w.lower() for w in raw["legal_triggers"]}))
     stock_triggers = tuple(sorted({w.lower() for w in raw["boilerplate_triggers"] + raw["boilerplate_triggers_cjk"]}))
+    automaton = _automaton(legal_triggers + stock_triggers)
+    gate_words, gate_always = _gate_words(
+        promo.keys | byline.keys | contact.keys | dateline.keys, call_to_action.keys,
+        frozenset(w.lower() for w in raw["boilerplate_lines"]), frozenset(w.lower() for w in raw["share_words"]))
     return TextPhrases(
         promo=promo,
         share_words=frozenset(w.lower() for w in raw["share_words"]),
@@ -226,8 +246,8 @@ def text_phrases() -> TextPhrases:
         boilerplate_lines=frozenset(w.lower() for w in raw["boilerplate_lines"]),
         stock=re.compile("|".join(re.escape(p) for p in raw["boilerplate_phrases"]), re.IGNORECASE),
         stock_triggers=stock_triggers,
-        call_to_action=PhraseMatcher.build(raw["call_to_action"], prefix=False),
-        dateline=PhraseMatcher.build(raw["dateline_prefixes"], prefix=True),
+        call_to_action=call_to_action,
+        dateline=dateline,
         byline_glue=re.compile(r"(?<=[^\W\d_])(?:" + "|".join(raw["byline_glue"]) + r")\b.*$"),
         byline=byline,
         contact=contact,
@@ -235,9 +255,29 @@ def text_phrases() -> TextPhrases:
             r"\s*(?:[,;&]|\b(?:" + "|".join(re.escape(w) for w in raw["name_joiners"]) + r")\b)\s*", re.IGNORECASE
         ),
         name_particles=frozenset(w.lower() for w in raw["name_particles"]),
-        trigger_automaton=_automaton(legal_triggers + stock_triggers),
+        trigger_automaton=automaton,
+        compact_automaton=_compact(automaton),
         head_keys=promo.keys | byline.keys | contact.keys,
+        gate_words=gate_words,
+        gate_always=gate_always,
     )
+
+
+def _gate_words(heads: frozenset[str], cta: frozenset[str], stock_lines: frozenset[str],
+                share: frozenset[str]) -> tuple[object | None, int]:
+    """:class:`TextPhrases`' ``gate_words`` and ``gate_always`` (see ``text_line_gate`` in
+    _speedups_text.c): the prefix lists' and call-to-action keys (an empty key: a phrase that starts
+    with no word), the word runs of the stock lines and share phrases (none: one without a word)."""
+    if _gate is None:
+        return None, 0
+    always = 0
+    sets: list[frozenset[str]] = []
+    for bit, (keys, runs) in enumerate(((heads, False), (cta, False), (stock_lines, True), (share, True))):
+        words = {r for phrase in keys for r in _RUN_RE.findall(phrase)} if runs else set(keys) - {""}
+        if "" in keys or (runs and any(not _RUN_RE.search(phrase) for phrase in keys)):
+            always |= 1 << bit
+        sets.append(frozenset(words))
+    return _gate.word_flags(tuple(sets)), always
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,31 +318,33 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
     table = feature_table(blocks)
     c = table.columns()
     texts = [b.text for b in blocks]
-    low_doc = table.low_doc(texts)
+    whole, low_doc = table.joined(texts)
     lows = low_doc.split("\n")
     legal_at, stock_at = _trigger_lines(lows, c.n_words, phrases, low_doc)
-    heads = phrases.head_keys
-    every_head = "" in heads
     flags: list[Decision | None] = [None] * n
     residue, timed = c.html_residue, c.leading_time
-    for i, (text, words) in enumerate(zip(texts, c.n_words, strict=True)):
-        if i % 256 == 255:
-            deadline.check()
-        # most lines can match no line rule: only short lines, lines that start like a prefix
-        # phrase, lines with a trigger word, markup or a time stamp are looked at
-        if words <= 10 or residue[i] >= 0.5 or timed[i]:
-            head = line_head(text)
-        elif words > 80:
-            continue
-        else:
-            head = line_head(text) if words <= 40 else "\x00"
-            if not (words <= 40 and (every_head or head in heads)) and i not in legal_at and i not in stock_at:
-                continue
-        flags[i] = _line_rule(text, lows[i], head, c, i, phrases, i in legal_at, i in stock_at)
+    # the extension's gate when every block is one line: the lines a line rule may catch (None when
+    # lower() changed the length of the text), and the runs of headline-like lines
+    gated: list[int] | None = None
+    runs: tuple[list[bool], list[bool]] | None = None
+    if _gate is not None and phrases.gate_words is not None and whole.count("\n") == n - 1:
+        gated, offtopic, titled = _gate.text_line_gate(whole, low_doc, table.values, bmp_classes(),
+                                                       phrases.gate_words, phrases.gate_always, _UNSAFE)
+        runs = (offtopic, titled)
+    if gated is not None:
+        at = sorted(set(gated).union(legal_at, stock_at)) if legal_at or stock_at else gated
+        for done, i in enumerate(at):
+            if done % 256 == 255:
+                deadline.check()
+            text, words = texts[i], c.n_words[i]
+            head = line_head(text) if words <= 40 or residue[i] >= 0.5 or timed[i] else "\x00"
+            flags[i] = _line_rule(text, lows[i], head, c, i, phrases, legal_at.get(i, 0), stock_at.get(i, 0))
+    else:
+        _line_rules(texts, lows, c, phrases, legal_at, stock_at, flags, deadline)
     prose = _prose_mask(c, flags)
     if not any(prose):
         return [flag or _decision("main", "no_body_found") for flag in flags]
-    doc = _Doc(blocks, c, flags, prose, *_headline_runs(blocks, c), opts)
+    doc = _Doc(blocks, c, flags, prose, *(runs or _headline_runs(blocks, c)), opts)
 
     regions = _body_regions(doc)
     deadline.check()
@@ -328,12 +370,36 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
 # -- pass 1: line rules -------------------------------------------------------------------------
 
 
+def _line_rules(
+    texts: list[str], lows: list[str], c: Columns, phrases: TextPhrases, legal_at: dict[int, int],
+    stock_at: dict[int, int], flags: list[Decision | None], deadline: Deadline,
+) -> None:
+    """The line rules' verdicts (into ``flags``) of the lines that may match one."""
+    heads = phrases.head_keys
+    every_head = "" in heads
+    residue, timed = c.html_residue, c.leading_time
+    for i, (text, words) in enumerate(zip(texts, c.n_words, strict=True)):
+        if i % 256 == 255:
+            deadline.check()
+        # most lines can match no line rule: only short lines, lines that start like a prefix
+        # phrase, lines with a trigger word, markup or a time stamp are looked at
+        if words <= 10 or residue[i] >= 0.5 or timed[i]:
+            head = line_head(text)
+        elif words > 80:
+            continue
+        else:
+            head = line_head(text) if words <= 40 else "\x00"
+            if not (words <= 40 and (every_head or head in heads)) and i not in legal_at and i not in stock_at:
+                continue
+        flags[i] = _line_rule(text, lows[i], head, c, i, phrases, legal_at.get(i, 0), stock_at.get(i, 0))
+
+
 def _line_rule(
-    text: str, low: str, head: str, c: Columns, i: int, phrases: TextPhrases, legal: bool, stock: bool,
+    text: str, low: str, head: str, c: Columns, i: int, phrases: TextPhrases, legal: int, stock: int,
 ) -> Decision | None:
     """A verdict from the line alone, or None. ``low``: the line in lower case; ``head``: its
-    :func:`line_head`; ``legal`` and ``stock``: the line holds a trigger substring of those phrase
-    lists (usually not)."""
+    :func:`line_head`; ``legal`` and ``stock``: not 0 when the line holds a trigger substring of
+    those phrase lists (usually not): the bits of the triggers it holds (:func:`_trigger_lines`)."""
     words = c.n_words[i]
     if c.html_residue[i] >= 0.5 and (words <= 12 or not c.terminal[i]):
         return _decision("residue", "html_residue")
@@ -343,12 +409,12 @@ def _line_rule(
         return None
     if legal or stock:
         if legal:
-            if _has_phrase(text, low, phrases.legal_literals, phrases.legal_folds) or \
+            if _has_phrase(text, low, _literals_for("legal", legal), phrases.legal_folds) or \
                     phrases.legal_patterns.search(text):
                 return _decision("legal", "legal_phrase")
-            if words <= 12 and _has_phrase(text, low, phrases.legal_weak_literals, phrases.legal_weak_folds):
+            if words <= 12 and _has_phrase(text, low, _literals_for("weak", legal), phrases.legal_weak_folds):
                 return _decision("legal", "legal_link")
-        if words <= 50 and stock and _has_phrase(text, low, phrases.stock_literals, phrases.stock_folds):
+        if words <= 50 and stock and _has_phrase(text, low, _literals_for("stock", stock), phrases.stock_folds):
             return _decision("boilerplate", "stock_phrase")
     if words > 40:
         return None
@@ -372,21 +438,27 @@ def _line_rule(
 
 def _trigger_lines(
     lows: list[str], n_words: list[float], phrases: TextPhrases, low_doc: str | None = None,
-) -> tuple[set[int], set[int]]:
-    """The lines holding a trigger of the legal phrases and of the stock phrases — triggers found in
-    a line of up to 80 words (the phrase lists apply to those lines only), wherever they occur. One
-    pass of an Aho-Corasick automaton in C over all lines when the extension is built. ``low_doc``:
-    ``lows`` joined by line breaks, when the caller has it."""
+) -> tuple[dict[int, int], dict[int, int]]:
+    """The lines of up to 80 words (the phrase lists apply to those lines only) holding a trigger of
+    the legal phrases and of the stock phrases, each with the bits of the triggers it holds (legal
+    then stock triggers; -1: not known, any of them). One pass of an Aho-Corasick automaton in C
+    over those lines when the extension is built. ``low_doc``: ``lows`` joined by line breaks, when
+    the caller has it."""
     automaton = phrases.trigger_automaton
     if _compiled is None or automaton is None:
         whole = "\n".join([low for low, w in zip(lows, n_words, strict=True) if w <= 80])
         legal = tuple(t for t in phrases.legal_triggers if t in whole)
         stock = tuple(t for t in phrases.stock_triggers if t in whole)
         whole_all = "\n".join(lows)
-        return _lines_with(whole_all, legal, lows), _lines_with(whole_all, stock, lows)
+        return ({i: -1 for i in _lines_with(whole_all, legal, lows) if n_words[i] <= 80},
+                {i: -1 for i in _lines_with(whole_all, stock, lows) if n_words[i] <= 80})
     doc = "\n".join(lows) if low_doc is None else low_doc
-    if _str_masks is not None:  # the str walked as its UTF-8 bytes in C, without encoding it first
-        masks: list[int] = _str_masks.line_masks_text(automaton[0], automaton[1], doc, len(lows))
+    compact = phrases.compact_automaton
+    if compact is not None and _compact_masks is not None:  # a small table; lines over 80 words skipped
+        masks: list[int] = _compact_masks.line_masks_compact(compact[0], compact[1], automaton[1], doc, len(lows),
+                                                             n_words, 80.0)
+    elif _str_masks is not None:  # the str walked as its UTF-8 bytes in C, without encoding it first
+        masks = _str_masks.line_masks_text(automaton[0], automaton[1], doc, len(lows))
     else:
         masks = _compiled.line_masks(automaton[0], automaton[1], doc.encode("utf-8", "surrogatepass"), len(lows))
     present = 0
@@ -396,9 +468,24 @@ def _trigger_lines(
     legal_bits = present & ((1 << len(phrases.legal_triggers)) - 1)
     stock_bits = present & ~legal_bits
     return (
-        {i for i, mask in enumerate(masks) if mask & legal_bits} if legal_bits else set(),
-        {i for i, mask in enumerate(masks) if mask & stock_bits} if stock_bits else set(),
+        {i: mask for i, mask in enumerate(masks) if mask & legal_bits and n_words[i] <= 80} if legal_bits else {},
+        {i: mask for i, mask in enumerate(masks) if mask & stock_bits and n_words[i] <= 80} if stock_bits else {},
     )
+
+
+@lru_cache(maxsize=1024)
+def _literals_for(kind: str, mask: int) -> tuple[str, ...]:
+    """The plain phrases (``kind``: legal, weak legal or stock) a line holding the triggers of
+    ``mask`` (bits of the legal then stock triggers; -1: any) can hold: those with one of its
+    triggers, and those with none at all. A phrase in the line brings its triggers along, so the
+    substring test over these says what the test over all of them says."""
+    ph = text_phrases()
+    literals = {"legal": ph.legal_literals, "weak": ph.legal_weak_literals, "stock": ph.stock_literals}[kind]
+    if mask < 0:
+        return literals
+    triggers = ph.legal_triggers + ph.stock_triggers
+    return tuple(p for p in literals if not any(t in p for t in triggers)
+                 or any(mask >> k & 1 and t in p for k, t in enumerate(triggers)))
 
 
 def _automaton(needles: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -435,6 +522,23 @@ def _automaton(needles: Sequence[str]) -> tuple[np.ndarray, np.ndarray] | None:
             found[child] |= found[fail[child]]
             queue.append(child)
     return table.ravel(), np.array(found, dtype=np.uint64)
+
+
+def _compact(automaton: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """The automaton's transitions with byte classes: (int16 table, state * classes + class -> state;
+    uint8 class of each byte). The bytes that lead every state back to the start (those no needle
+    holds) share class 0; None when the states do not fit int16 or the classes a byte."""
+    if automaton is None:
+        return None
+    table = automaton[0].reshape(-1, 256)
+    used = np.flatnonzero(table.any(axis=0))
+    if len(table) >= 1 << 15 or len(used) > 254:
+        return None
+    classes = np.zeros(256, dtype=np.uint8)
+    classes[used] = np.arange(1, len(used) + 1)
+    compact = np.zeros((len(table), len(used) + 1), dtype=np.int16)
+    compact[:, 1:] = table[:, used]
+    return compact.ravel(), classes
 
 
 def _lines_with(doc: str, needles: tuple[str, ...], lines: Sequence[str]) -> set[int]:
@@ -592,9 +696,14 @@ def _body_regions(doc: _Doc) -> list[tuple[int, int]]:
     for i, is_prose in enumerate(doc.prose):
         if not is_prose:
             continue
+        if clusters and last + 1 == i:  # nothing in between: the run goes on
+            clusters[-1].append(i)
+            last = i
+            continue
         gap = range(last + 1, i)
         broken = any(_breaks(doc, k) for k in gap)
-        if clusters and not broken and not _long_list(doc, gap):
+        # (a gap of fewer than 12 blocks is no long list)
+        if clusters and not broken and (len(gap) < 12 or not _long_list(doc, gap)):
             clusters[-1].append(i)
         else:
             clusters.append([i])

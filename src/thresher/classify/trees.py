@@ -133,8 +133,6 @@ class Trees:
         )
         self.c_prepared = self._prepare_compiled()
         """The C walk's own copy of ``c_table``, checked once here (None: the checked ``walk``)."""
-        self.c_prefetched = self._prepare_prefetched()
-        """The same table for the float32 walk that prefetches the next tree (``tree_walk32``), or None."""
 
     def _prepare_compiled(self) -> object | None:
         """The node table handed to the C extension once (``walk_table`` checks it and keeps a copy),
@@ -145,13 +143,6 @@ class Trees:
         feat, left, leaf, depth, value, roots = self.c_table
         return prepare(np.ascontiguousarray(self.p_thr32), np.ascontiguousarray(self.p_thr64),
                        feat, left, leaf, depth, value, roots)
-
-    def _prepare_prefetched(self) -> object | None:
-        prepare = getattr(_compiled, "tree_table32", None)
-        if prepare is None or not len(self.p_roots) or getattr(_compiled, "tree_walk32", None) is None:
-            return None
-        feat, left, leaf, depth, value, roots = self.c_table
-        return prepare(np.ascontiguousarray(self.p_thr32), feat, left, leaf, depth, value, roots)
 
     def _max_depth(self) -> int:
         depth, frontier = 0, self.roots
@@ -167,13 +158,9 @@ class Trees:
         rows so memory stays bounded whatever the page size (rows are independent: same numbers)."""
         if (_compiled is not None and self.c_prepared is not None and type(x) is np.ndarray and x.dtype == np.float32 and x.ndim == 2
                 and 0 < len(x) <= batch and x.shape[1] and x.flags.c_contiguous and not self.has_missing_rule):
-            # the common case straight to the C walk (what _predict would reach through four calls);
-            # the walk that prefetches the next tree when the extension has it (the same numbers)
+            # the common case straight to the C walk (what _predict would reach through four calls)
             raw = np.zeros(len(x), dtype=np.float64)
-            if self.c_prefetched is not None:
-                _compiled.tree_walk32(self.c_prefetched, x, x.shape[1], raw)
-            else:
-                _compiled.walk_prepared(self.c_prepared, x, x.shape[1], raw)
+            _compiled.walk_prepared(self.c_prepared, x, x.shape[1], raw)
             return self._sigmoid(raw)
         if len(x) > batch:
             return np.concatenate([self._predict(x[i:i + batch]) for i in range(0, len(x), batch)])

@@ -9,26 +9,31 @@ Every feature is a number (see :func:`segment_text` for the list); the classifie
 :mod:`thresher.classify.text_rules` reads them. The features of a document live in one table (a
 float array, one row a block, one column a feature — :class:`FeatureTable`); each block's
 ``features`` is a read-only view of its row, so a line costs a row of floats, not a dict. They are
-computed for the whole document at once — character classes counted and words looked up in one pass
-over the joined text (in C, ``thresher._speedups`` from _speedups_text.c, when the extension is
-built; else with numpy and Python sets, the same numbers), rare patterns (time stamps, bullets,
-markup) only in the lines a substring test picks — so the cost per line is a few calls into C, not
-a Python loop over its characters. The per-block columns derived from those counts are Python lists
-turned into the table in one step: a document has tens of blocks, where a list comprehension costs
-about what one numpy call does, and numpy would take several calls per column.
+computed for the whole document at once. With the C extension (``thresher._speedups``, from
+_speedups_text.c) one pass over the joined text fills every column (``text_features``: character
+classes, words looked up in the stop-word table, the document's distinct content words and its
+blocks' normal forms kept as C hash tables, not Python strings) for documents without CJK or
+characters beyond the BMP; rare patterns (relative time stamps, markup, links, e-mail addresses)
+are looked for in Python only in the blocks holding one of their marks. Otherwise character
+classes are counted and words looked up in one pass (in C, or with numpy and Python sets: the same
+numbers) and the per-block columns are Python lists turned into the table in one step. The blocks
+themselves are made by the extension's ``new_slotted`` (a frozen dataclass's __init__ sets each
+field through object.__setattr__, a cost per block the table was built to avoid).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -112,6 +117,8 @@ def text_vocabulary() -> TextVocabulary:
 _compiled = extension("text_counts", "text_words")
 _words_vocab = extension("text_counts", "text_vocab", "text_words_vocab")
 """The extension when it has the word table (``text_words_vocab``: no str made for a looked-up word)."""
+_whole = extension("text_vocab", "text_features")
+"""The extension when it computes every column of a document at once (``text_features``)."""
 
 
 TEXT_LINES_PER_ELEMENT = 5
@@ -166,10 +173,15 @@ class FeatureTable:
     def low_doc(self, texts: Sequence[str]) -> str:
         """``texts`` joined by line breaks, in lower case (``low`` when ``texts`` are the ones the
         table was made from)."""
+        return self.joined(texts)[1]
+
+    def joined(self, texts: Sequence[str]) -> tuple[str, str]:
+        """``texts`` joined by line breaks, as they are and in lower case (``doc`` and ``low`` when
+        ``texts`` are the ones the table was made from)."""
         doc = "\n".join(texts)
-        if self.low is not None and doc == self.doc:
-            return self.low
-        return doc.lower()
+        if self.low is not None and self.doc is not None and doc == self.doc:
+            return self.doc, self.low
+        return doc, doc.lower()
 
     def column(self, name: str) -> np.ndarray:
         return self.values[:, _COLUMN[name]]
@@ -201,6 +213,10 @@ class TextFeatures(Mapping[str, float]):
         return f"TextFeatures({dict(self)!r})"
 
 
+_BLOCK_DEFAULTS = {"level": 0, "path": "", "cells": None, "hints": (), "spans": ()}
+"""The fields every text block has the same value in (Block's defaults)."""
+
+
 _FEATURES_OF = attrgetter("features")
 _TABLE_OF = attrgetter("table")
 _ROW_OF = attrgetter("row")
@@ -213,12 +229,25 @@ def feature_table(blocks: Sequence[Block]) -> FeatureTable:
         first = blocks[0].features
         if isinstance(first, TextFeatures) and len(first.table.values) == len(blocks):
             table = first.table
+            if _same_rows is not None and type(blocks) is list:
+                if _same_rows(blocks, TextFeatures, table):
+                    return table
+                return _new_table(blocks)
             feats = list(map(_FEATURES_OF, blocks))  # the checks in C-level loops: this runs per stage
             if set(map(type, feats)) == {TextFeatures} and set(map(id, map(_TABLE_OF, feats))) == {id(table)} \
                     and list(map(_ROW_OF, feats)) == list(range(len(blocks))):
                 return table
+    return _new_table(blocks)
+
+
+def _new_table(blocks: Sequence[Block]) -> FeatureTable:
+    """A table of the blocks' ``features`` (missing ones 0)."""
     values = np.array([[float(b.features.get(name, 0.0)) for name in FEATURES] for b in blocks], dtype=np.float64)
     return FeatureTable(values.reshape(len(blocks), len(FEATURES)))
+
+
+_same_rows = getattr(extension("same_rows"), "same_rows", None)
+"""The extension's check that every block's features view its row of one table."""
 
 
 # Character classes, one bit each. _SPACE: what str.split() splits on; _LETTER: ``[^\W\d_]`` outside
@@ -252,6 +281,12 @@ def _classes_of(chars: str) -> np.ndarray:
 def _bmp_classes() -> np.ndarray:
     """Class bits of every code point of the Basic Multilingual Plane (built once, ~10 ms)."""
     return _classes_of("".join(map(chr, range(0x10000))))
+
+
+def bmp_classes() -> np.ndarray:
+    """The class bits of every code point of the Basic Multilingual Plane, one byte each (the table
+    the extension's text functions read; built once)."""
+    return _bmp_classes()
 
 
 @cache
@@ -365,10 +400,32 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
     low_doc = doc.lower()  # lower() may change lengths (İ → i̇): the blocks are split on \n again
     table = FeatureTable(_features(texts, doc, low_doc, para_of, line_of, lines_in, deadline), doc, low_doc)
     bullet = table.column("bullet").tolist()
+    kinds = ["list_item" if is_bullet and kind == "line" else kind for kind, is_bullet in zip(kinds, bullet, strict=True)]
+    if _new_slotted is not None:  # the same objects, without a frozen dataclass's __init__ per block
+        rows = list(range(len(texts)))
+        features = _new_slotted(TextFeatures, len(texts), {"row": rows}, {"table": table})
+        return _new_slotted(Block, len(texts), {"index": rows, "text": texts, "kind": kinds, "features": features},
+                            _BLOCK_DEFAULTS)
     return [  # positional: index, text, kind, level, path, features (the fields' order in model.Block)
-        Block(i, t, "list_item" if is_bullet and kind == "line" else kind, 0, "", TextFeatures(table, i))
-        for i, t, kind, is_bullet in zip(range(len(texts)), texts, kinds, bullet, strict=True)
+        Block(i, t, kind, 0, "", TextFeatures(table, i)) for i, t, kind in zip(range(len(texts)), texts, kinds, strict=True)
     ]
+
+
+def slotted_maker(cls: type, shared: Mapping[str, object]) -> Callable[..., list[Any]] | None:
+    """The extension's ``new_slotted`` when it can make instances of ``cls`` (a frozen dataclass with
+    slots whose __init__ only stores its fields; ``shared``: values of some of them, as its __init__
+    would get them), else None. ``new_slotted(cls, n, columns, shared)`` returns n instances, each
+    field from ``columns`` (one list of n values per field) or ``shared``."""
+    make = getattr(extension("new_slotted"), "new_slotted", None)
+    if make is None or not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        return None
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    if getattr(cls, "__slots__", None) != names or not set(shared) <= set(names):
+        return None
+    return make
+
+
+_new_slotted = slotted_maker(Block, _BLOCK_DEFAULTS) if TextFeatures.__slots__ == ("row", "table") else None
 
 
 def _features(
@@ -379,6 +436,17 @@ def _features(
     by line breaks, ``low_doc``: it in lower case)."""
     vocab = text_vocabulary()
     n = len(texts)
+    if _compiled is not None and _whole is not None and vocab.compiled is not None:
+        # every column in C but the rare patterns', for the documents it takes (see text_features)
+        out = np.empty((n, len(FEATURES)), dtype=np.float64)
+        triggered_at = _whole.text_features(doc, low_doc, _bmp_classes(), vocab.compiled, para_of, line_of, lines_in,
+                                            out)
+        if triggered_at is not None:
+            marks: tuple[Mapping[int, float], ...] = _rare_marks(texts, doc, triggered_at, vocab)
+            for column, found in zip(_RARE_COLUMNS, marks, strict=True):
+                for i, value in found.items():
+                    out[i, column] = value
+            return out
     # one Python list per feature, turned into the table at the end: a document has tens of blocks,
     # where a list comprehension costs what one numpy call does, and a numpy call is made per column
     lengths = list(map(len, texts))
@@ -410,32 +478,18 @@ def _features(
 
     deadline.check()
     # relative time stamps: blocks with a trigger word (or, in CJK, a trigger character)
-    relative = [0.0] * n
-    candidates = {i for i, hit in enumerate(triggered) if hit}
-    candidates.update(i for i in cjk_lines if any(t in texts[i] for t in vocab.relative_chars))
-    for i in candidates:
-        if lengths[i] <= _LIST_MAX_CHARS and vocab.relative_time.search(texts[i]):
-            relative[i] = 1.0
-    # markup, links, e-mail addresses: only blocks holding one of their marks (a substring test)
-    residue = [0.0] * n
-    urls = [0] * n
-    emails = [0] * n
-    if "<" in doc or "&" in doc or "{" in doc or "=" in doc or "script" in doc:
-        for i, t in enumerate(texts):
-            if "<" in t or "&" in t or "{" in t or "=" in t or "script" in t:
-                residue[i] = _residue(t[:_PROBE_CHARS])
-    if "http" in doc or "www." in doc:
-        for i, t in enumerate(texts):
-            if "http" in t or "www." in t:
-                probe = t[:_PROBE_CHARS]
-                if "http" in probe or "www." in probe:
-                    urls[i] = len(_URL_RE.findall(probe))
-    if "@" in doc:
-        for i, t in enumerate(texts):
-            if "@" in t:
-                probe = t[:_PROBE_CHARS]
-                if "@" in probe:
-                    emails[i] = len(_EMAIL_RE.findall(probe))
+    candidates = [i for i, hit in enumerate(triggered) if hit]
+    candidates += [i for i in cjk_lines if not triggered[i] and any(t in texts[i] for t in vocab.relative_chars)]
+    relative, residue, urls, emails = [0.0] * n, [0.0] * n, [0] * n, [0] * n
+    found_relative, found_residue, found_urls, found_emails = _rare_marks(texts, doc, candidates, vocab)
+    for i, value in found_relative.items():
+        relative[i] = value
+    for i, value in found_residue.items():
+        residue[i] = value
+    for i, count in found_urls.items():
+        urls[i] = count
+    for i, count in found_emails.items():
+        emails[i] = count
 
     # content words and repetition
     for i in cjk_lines:
@@ -475,6 +529,55 @@ def _features(
     out = np.empty((n, len(FEATURES)), dtype=np.float64)
     out.T[:] = [columns[name] for name in FEATURES]  # bools and ints become 1.0/0.0 and floats, exactly
     return out
+
+def _rare_marks(
+    texts: list[str], doc: str, candidates: Sequence[int], vocab: TextVocabulary,
+) -> tuple[dict[int, float], dict[int, float], dict[int, int], dict[int, int]]:
+    """The blocks with a relative time stamp (among ``candidates``: those holding a trigger), with
+    markup (their ``html_residue``), links and e-mail addresses (how many), each as {block: value}:
+    patterns looked for only in the blocks holding one of their marks (a substring test)."""
+    relative = {i: 1.0 for i in candidates
+                if len(texts[i]) <= _LIST_MAX_CHARS and vocab.relative_time.search(texts[i])}
+    residue: dict[int, float] = {}
+    urls: dict[int, int] = {}
+    emails: dict[int, int] = {}
+    if "<" in doc or "&" in doc or "{" in doc or "=" in doc or "script" in doc:
+        starts = _starts(texts)
+        for i in _holding(doc, starts, ("<", "&", "{", "=", "script")):
+            residue[i] = _residue(texts[i][:_PROBE_CHARS])
+    if "http" in doc or "www." in doc:
+        for i in _holding(doc, _starts(texts), ("http", "www.")):
+            probe = texts[i][:_PROBE_CHARS]
+            if "http" in probe or "www." in probe:
+                urls[i] = len(_URL_RE.findall(probe))
+    if "@" in doc:
+        for i in _holding(doc, _starts(texts), ("@",)):
+            probe = texts[i][:_PROBE_CHARS]
+            if "@" in probe:
+                emails[i] = len(_EMAIL_RE.findall(probe))
+    return relative, residue, urls, emails
+
+
+def _starts(texts: list[str]) -> list[int]:
+    """Where each block starts in the blocks joined by line breaks."""
+    return list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+
+
+def _holding(doc: str, starts: list[int], marks: tuple[str, ...]) -> list[int]:
+    """The blocks (``doc``: the blocks joined by line breaks, ``starts``: where each starts) holding
+    one of ``marks`` (which hold no line break), in order."""
+    found: set[int] = set()
+    for mark in marks:
+        k = doc.find(mark)
+        while k >= 0:
+            i = bisect_right(starts, k) - 1
+            found.add(i)
+            k = doc.find(mark, starts[i + 1]) if i + 1 < len(starts) else -1
+    return sorted(found)
+
+
+_RARE_COLUMNS = tuple(_COLUMN[name] for name in ("relative_time", "html_residue", "n_urls", "n_emails"))
+
 
 Words = tuple[list[int], list[int], list[bool], list[set[str]], list[str]]
 """Per block: letter words, stop words among them, whether one is a relative-time trigger, the set
@@ -599,11 +702,26 @@ def _cjk_bigrams(line: str) -> list[str]:
 def _residue(probe: str) -> float:
     """0-1: share of markup in the line, 1 for unmistakable markup or script."""
     if "<" in probe or "&" in probe or "{" in probe or "=" in probe or "script" in probe:
-        if _STRONG_RESIDUE_RE.search(probe):
+        if _may_be_strong(probe) and _STRONG_RESIDUE_RE.search(probe):
             return 1.0
         markup = sum(len(m) for m in _MARKUP_RE.findall(probe))
         return min(1.0, markup / max(1, len(probe)))
     return 0.0
+
+
+_STRONG_NEEDLES = ("<", "javascript:", "document.", "window.", "function", "var", "{{", "}}")
+"""A literal each branch of _STRONG_RESIDUE_RE needs (its search is slow: a cheap test first)."""
+
+
+def _may_be_strong(probe: str) -> bool:
+    """False when _STRONG_RESIDUE_RE cannot match: the line, lower-cased, holds none of
+    :data:`_STRONG_NEEDLES`. Case-insensitive matching takes ASCII letters also as İ, ı (i), ſ (s)
+    and the Kelvin sign (k, which lower() makes k): those are made their letter first."""
+    if probe.isascii():
+        low = probe.lower()
+    else:
+        low = probe.replace("\u0130", "i").lower().replace("\u0131", "i").replace("\u017f", "s")
+    return any(needle in low for needle in _STRONG_NEEDLES)
 
 
 def is_terminal(line: str) -> bool:
