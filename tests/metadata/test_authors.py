@@ -1,4 +1,4 @@
-from thresher.metadata.authors import clean, from_citation, join, json_ld_authors
+from thresher.metadata.authors import clean, from_citation, join, json_ld_authors, written_byline
 
 
 def test_labels_and_roles_around_a_name_are_dropped():
@@ -72,3 +72,38 @@ def test_a_surname_that_is_also_a_role_word_stays():
     assert clean("Ada Writer, Editor") == "Ada Writer"
     assert clean("Jane, Editor") == "Jane"
     assert clean("Staff Writer") is None
+
+
+def test_byline_labels_of_other_languages_are_dropped():
+    assert clean("作者：王小明") == "王小明"
+    assert clean("作者：王小明\u3000来源：新华社") == "王小明"
+    assert clean("文：佐藤花子") == "佐藤花子"
+    assert clean("بقلم: أحمد محمد") == "أحمد محمد"
+    assert clean("מאת: דנה לוי") == "דנה לוי"
+    assert clean("लेखक: राहुल शर्मा") == "राहुल शर्मा"
+    assert clean("โดย สมชาย ใจดี") == "สมชาย ใจดี"
+    assert clean("글: 김민지") == "김민지"
+    assert clean("Автор: Иван Петров") == "Иван Петров"
+    assert clean("نویسنده: علی رضایی") == "علی رضایی"
+    assert clean("Yazar: Ayşe Yılmaz") == "Ayşe Yılmaz"
+    assert clean("Tác giả: Nguyễn Văn An") == "Nguyễn Văn An"
+    assert clean("Oleh: Budi Santoso") == "Budi Santoso"
+
+
+def test_names_in_scripts_without_capitals():
+    assert clean("김민지 기자 minji@example.com") == "김민지"  # the role after the name, an address
+    assert clean("محمد بن سلمان آل سعود") == "محمد بن سلمان آل سعود"  # no capitals is not a phrase
+    assert clean("राहुल शर्मा द्वारा") == "राहुल शर्मा"
+
+
+def test_a_label_that_needs_its_colon():
+    assert clean("文学部の紹介") == "文学部の紹介"  # "文" without a colon is not a label
+    assert clean("Oleh Petrenko") == "Oleh Petrenko"  # a given name, not Indonesian "oleh"
+
+
+def test_written_bylines_in_other_scripts():
+    assert written_byline("Title\n作者：王小明\n2024年3月5日") == "王小明"
+    assert written_byline("Title\nبقلم: أحمد محمد\n") == "أحمد محمد"
+    assert written_byline("Title\nАвтор: Иван Петров\n5 марта 2024") == "Иван Петров"
+    assert written_byline("Title\nBy Jane Miller\n") == "Jane Miller"
+    assert written_byline("Title\nby 2030 the plan\n") is None

@@ -1,7 +1,8 @@
+import datetime as dt
 import json
 from importlib import resources
 
-from thresher.metadata.dates import Structured, choose, machine_date, mentions, url_date, valid
+from thresher.metadata.dates import Structured, choose, machine_date, mentions, solar_hijri, url_date, valid
 
 
 def dates_of(text, **kw):
@@ -243,3 +244,57 @@ def test_an_ambiguous_numeric_date_is_read_as_the_page_writes_its_other_dates():
 def test_an_ambiguous_numeric_date_takes_the_reading_the_page_also_writes_out():
     text = "Part 1\n02-12-2025\nIntro\nRelated: Part 1\nDecember 02, 2025\n"
     assert [m.date for m in mentions(text)] == ["2025-12-02", "2025-12-02"]
+
+
+def test_month_names_of_more_languages():
+    assert dates_of("12 בינואר 2024") == ["2024-01-12"]  # the month glued to its preposition
+    assert dates_of("15 जुलाई 2024") == ["2024-07-15"]  # vowel signs inside the month name
+    assert dates_of("5 मई 2024") == ["2024-05-05"]  # a month name of two characters
+    assert dates_of("24 يناير 2024") == ["2024-01-24"]
+    assert dates_of("5 كانون الثاني 2024") == ["2024-01-05"]  # a month name of two words
+    assert dates_of("5 Μαρτίου 2024") == ["2024-03-05"]  # genitive
+    assert dates_of("5 березня 2024") == ["2024-03-05"]
+    assert dates_of("5 Mart 2024") == ["2024-03-05"]
+    assert dates_of("5 de marzo de 2024") == ["2024-03-05"]
+
+
+def test_digits_of_other_scripts():
+    assert dates_of("٢٤ يناير ٢٠٢٤") == ["2024-01-24"]  # Arabic-Indic
+    assert dates_of("۲۴ ژانویه ۲۰۲۴") == ["2024-01-24"]  # Persian
+    assert dates_of("๑๐ เมษายน ๒๕๖๗") == ["2024-04-10"]  # Thai
+    m = mentions("نشر في ٢٤ يناير ٢٠٢٤")[0]
+    assert (m.start, m.label) == (7, "published")  # offsets count in the text as written
+
+
+def test_buddhist_era_years_only_with_a_month_of_their_language():
+    assert dates_of("10 เมษายน 2567") == ["2024-04-10"]
+    assert dates_of("10 เมษายน พ.ศ. 2567") == ["2024-04-10"]
+    assert dates_of("2 กุมภาพันธ์ 2567") == ["2024-02-02"]
+    assert dates_of("10 April 2567") == []
+    assert dates_of("room 2567, 10 floors") == []
+
+
+def test_dates_written_with_a_word_after_or_before_each_number():
+    assert dates_of("2024년 3월 5일") == ["2024-03-05"]
+    assert dates_of("入力 2024年3月5日") == ["2024-03-05"]
+    assert dates_of("ngày 5 tháng 3 năm 2024") == ["2024-03-05"]
+    assert dates_of("Cập nhật 5 tháng 3, 2024") == ["2024-03-05"]
+    assert dates_of("3월 5일") == []  # no year: not a date of its own
+    assert dates_of("tháng 13 năm 2024") == []
+
+
+def test_solar_hijri_dates_are_converted_exactly():
+    assert dates_of("۵ اسفند ۱۴۰۲") == ["2024-02-24"]
+    assert dates_of("1 فروردین 1403") == ["2024-03-20"]  # Nowruz
+    assert dates_of("30 اسفند 1403") == ["2025-03-20"]  # the leap day of a leap year
+    assert dates_of("30 اسفند 1402") == []  # 1402 is no leap year
+    assert dates_of("5 May 1402") == []  # a Gregorian month with a Solar Hijri year
+    assert dates_of("price 1450, 12 مهر") == []
+
+
+def test_solar_hijri_years_follow_each_other():
+    for year in range(1369, 1479):
+        first, following = solar_hijri(year, 1, 1), solar_hijri(year + 1, 1, 1)
+        assert first and following
+        length = (dt.date.fromisoformat(following) - dt.date.fromisoformat(first)).days
+        assert length == (366 if solar_hijri(year, 12, 30) else 365)

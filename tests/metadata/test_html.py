@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from thresher.metadata.html import html_metadata
 from thresher.options import Options
 from thresher.parse.html import parse_html
@@ -315,3 +317,40 @@ def test_a_number_alone_is_not_the_title_part_kept():
             "</head><body><p>Text.</p></body></html>")
     meta = html_metadata(parse_html(html, Options()), None, Options(title_model="none"))
     assert meta.title == "Pros and cons of a travel agent"
+
+
+MULTILINGUAL = Path(__file__).resolve().parents[1] / "fixtures" / "multilingual"
+
+
+@pytest.mark.parametrize(("name", "author", "date"), [
+    ("ar-rtl-news.html", "أحمد محمد", "2024-01-24"),
+    ("ar-arabic-indic-digits.html", "سارة خالد", "2024-01-24"),
+    ("fa-persian-digits.html", "علی رضایی", "2024-01-24"),
+    ("he-month-with-prefix.html", "דנה לוי", "2024-01-12"),
+    ("hi-devanagari-month.html", "राहुल शर्मा", "2024-07-15"),
+    ("ja-author-label-bun.html", "佐藤花子", "2024-11-20"),
+    ("ko-reporter-after-name.html", "김민지", "2024-03-05"),
+    ("ru-author-label.html", "Иван Петров", "2024-03-05"),
+    ("th-buddhist-era-year.html", "สมชาย ใจดี", "2024-04-10"),
+    ("vi-date-with-words.html", "Nguyễn Văn An", "2024-03-05"),
+    ("zh-byline-fullwidth-colon.html", "王小明", "2024-03-05"),
+])
+def test_bylines_and_dates_of_pages_in_other_languages(name, author, date):
+    m = meta((MULTILINGUAL / name).read_text(encoding="utf-8"))
+    assert (m.author, m.date) == (author, date)
+
+
+def test_a_solar_hijri_date_beside_the_title():
+    m = meta("""<html lang="fa" dir="rtl"><body><article><h1>گشایش نمایشگاه کتاب تهران</h1>
+    <p class="author">به قلم: مریم احمدی</p><p>۵ اسفند ۱۴۰۲</p>
+    <p>نمایشگاه کتاب تهران امروز با حضور ناشران داخلی و خارجی کار خود را آغاز کرد و تا دو هفته ادامه دارد.</p>
+    </article></body></html>""")
+    assert (m.author, m.date) == ("مریم احمدی", "2024-02-24")
+
+
+def test_numbers_in_other_scripts_are_not_dates():
+    m = meta("""<html lang="th"><body><article><h1>ราคาข้าวสารวันนี้</h1>
+    <p>ข้าวหอมมะลิ 10 กิโลกรัม ราคา 2567 บาท ส่วนข้าวเหนียว 5 กิโลกรัม ราคา ๑๔๐๒ บาท</p>
+    <p>ผู้ค้าคาดว่าราคาจะคงที่ไปอีกระยะหนึ่ง เนื่องจากผลผลิตในปีนี้อยู่ในเกณฑ์ดี</p>
+    </article></body></html>""")
+    assert m.date is None

@@ -32,6 +32,7 @@ _PAREN = re.compile(r"\s*\(([^)]*)\)\s*$")
 class Words:
     label: re.Pattern[str]
     written: re.Pattern[str]
+    other_script: re.Pattern[str]
     roles: frozenset[str]
     cut: frozenset[str]
     not_names: frozenset[str]
@@ -42,22 +43,30 @@ class Words:
 def words() -> Words:
     """The byline vocabulary of ``data/author_words.json``."""
     raw = json.loads(resources.files("thresher").joinpath("data/author_words.json").read_text("utf-8"))
-    labels = sorted({w for ws in raw["labels"].values() for w in ws}, key=len, reverse=True)
-    alts = "|".join(re.escape(w.rstrip(":")) for w in labels)
+    labels = {w for ws in raw["labels"].values() for w in ws}
+    # a label written with a colon at its end ("文:") is one only when a colon follows it
+    plain = "|".join(re.escape(w) for w in sorted((w for w in labels if not w.endswith(":")), key=len, reverse=True))
+    colon = "|".join(re.escape(w.rstrip(":")) for w in sorted((w for w in labels if w.endswith(":")), key=len,
+                                                               reverse=True))
     # "By Jane", "By: Jane", "ByJane" (the label glued to the name by markup without a space)
-    label = re.compile(rf"^\s*(?:(?:{alts})(?:\s*:\s*|\s+)|(?-i:By)(?=(?-i:[A-ZÀ-Ý])))", re.IGNORECASE)
+    label = re.compile(rf"^\s*(?:(?:{plain})(?:\s*:\s*|\s+)|(?:{colon})\s*:\s*|(?-i:By)(?=(?-i:[A-ZÀ-Ý])))",
+                       re.IGNORECASE)
     name = (r"[A-ZÀ-ÝĀ-Ž][\w.'’-]*(?:[ \t]+(?:[A-ZÀ-ÝĀ-Ž][\w.'’-]*|van|von|de|der|den|da|di|du|la|le|del|dos|bin)){0,4}"
             r"(?:,[ \t]*(?:[A-Z][A-Z.-]{1,8}|Ph\.?D\.?)(?=[\s,]|$))*")  # credentials: ", MD", ", PhD"
     # at the start of a line (a text node of its own): "By Jane Miller", "Written by:\nJane Miller"
-    written = re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:{alts})(?!\w)[ \t]*:?[ \t]*\n?[ \t]*({name})")
-    return Words(label=label, written=written, roles=frozenset(w.lower() for w in raw["roles"]),
+    written = re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:{plain})(?!\w)[ \t]*[:：]?[ \t]*\n?[ \t]*({name})")
+    # the same with a name in a script beyond Latin ("作者：王小明", "بقلم: أحمد محمد", "Автор: Иван
+    # Петров"): the rest of the line, which :func:`clean` cuts to the name
+    other = re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:(?:{plain})(?!\w)[ \t]*[:：]?|(?:{colon})[ \t]*[:：])[ \t]*"
+                       r"(?=[^\W\d_\x00-\u024f])([^\n]{1,80})")
+    return Words(label=label, written=written, other_script=other, roles=frozenset(w.lower() for w in raw["roles"]),
                  cut=frozenset(raw["cut"]), not_names=frozenset(raw["not_names"]),
                  comment_containers=frozenset(raw["comment_containers"]))
 
 
 def clean(value: str) -> str | None:
     """The name in a byline text, or None when what is left does not look like a name."""
-    text = " ".join(html.unescape(value).split())
+    text = " ".join(html.unescape(value).replace("：", ": ").split())
     vocab = words()
     for _ in range(2):
         text = vocab.label.sub("", text, count=1).strip(" ,:;|-–—")
@@ -72,10 +81,10 @@ def clean(value: str) -> str | None:
     tokens = text.split()
     for i, token in enumerate(tokens):
         # "Jane Miller Published 4 May": the byline goes on with a date
-        if token.lower().strip(",.:") in vocab.cut or _is_date_word(tokens, i):
+        if token.lower().split(":")[0].strip(",.") in vocab.cut or _is_date_word(tokens, i):
             tokens = tokens[:i]
             break
-    while len(tokens) > 1 and (any(ch.isdigit() for ch in tokens[-1]) or (
+    while len(tokens) > 1 and (any(ch.isdigit() or ch == "@" for ch in tokens[-1]) or (
             tokens[-1].lower().strip(",.") in vocab.roles and _role_after_name(tokens))):
         tokens.pop()
     text = " ".join(tokens).strip(" ,:;")
@@ -83,7 +92,7 @@ def clean(value: str) -> str | None:
         return None
     if tokens[-1].lower() in vocab.roles and not _surname_role(tokens, vocab):
         return None
-    if len(tokens) > 2 and sum(t[:1].isupper() for t in tokens) * 2 < len(tokens):
+    if len(tokens) > 2 and sum(not t[:1].islower() for t in tokens) * 2 < len(tokens):
         return None  # mostly lower-case words: a phrase, not a name
     return text if plausible(text) else None
 
@@ -92,7 +101,14 @@ def _role_after_name(tokens: list[str]) -> bool:
     """Whether the last token, a role word, follows a name rather than being part of it: two words
     stay before it (``Jane Miller Reporter``), or a comma sets it apart (``Jane, Editor``). In a
     two-word value without a comma (``Ada Writer``) the word is a surname."""
-    return len(tokens) > 2 or tokens[-2].endswith(",")
+    return len(tokens) > 2 or tokens[-2].endswith(",") or _uncased(tokens[-2])
+
+
+def _uncased(token: str) -> bool:
+    """Whether ``token`` starts with a letter of a script without capitals (Arabic, Hebrew, Devanagari,
+    Thai, CJK, Hangul): there a role word after a name is never part of it."""
+    first = token[:1]
+    return first.isalpha() and not first.isupper() and not first.islower()
 
 
 def _surname_role(tokens: list[str], vocab: Words) -> bool:
@@ -175,10 +191,12 @@ MAX_BYLINE_NODES = 5
 def written_byline(text: str) -> str | None:
     """A name written after a byline label (``By Jane Miller``, ``Written by: Jane Miller``) at the
     start of a line of ``text``, the page text beside the title."""
-    for m in words().written.finditer(text):
-        got = clean(m.group(1))
-        if got:
-            return got
+    vocab = words()
+    for pattern in (vocab.written, vocab.other_script):
+        for m in pattern.finditer(text):
+            got = clean(m.group(1))
+            if got:
+                return got
     return None
 
 

@@ -21,6 +21,12 @@ A markup date written for people rather than machines (``Jun 24, 2025`` in JSON-
 generic record's date, only when the page shows it. Page text is searched with its indentation
 collapsed (``thresher.metadata.html``), so that distances count what the page shows.
 
+Dates are read alike in every language (``data/date_words.json``): month names of each language
+(with their genitive and prepositional forms: ``5 марта``, ``12 בינואר``), digits of every script
+(``٢٤ يناير ٢٠٢٤``), numbers each with its word (``2024년 3월 5일``, ``ngày 5 tháng 3 năm 2024``), the
+Thai Buddhist era (``10 เมษายน 2567``) and the Solar Hijri calendar (``۵ اسفند ۱۴۰۲``), each only with
+a month name of its own: a year of another era beside any other word is no date.
+
 Nothing is invented: no evidence, no date.
 
 These rules are then checked by a learned ranker (:class:`DateModel`, the ``date`` section of the
@@ -53,6 +59,7 @@ import datetime as dt
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -111,6 +118,20 @@ class Structured:
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     months: Mapping[str, int]
+    solar_hijri: Mapping[str, int]
+    """Month names of the Solar Hijri calendar and their numbers (``اسفند``: 12)."""
+    eras: Mapping[str, int]
+    """Years to subtract from a year written with this month name when it is counted from another era
+    (a Thai month: the Buddhist era, 2567 = 2024)."""
+    era_markers: tuple[str, ...]
+    """Words naming the era between a month and its year (``พ.ศ.``)."""
+    multiword_months: tuple[str, ...]
+    """Month names of two words (``كانون الثاني``), longest first."""
+    numeric_markers: tuple[tuple[str, str, str], ...]
+    """The words after the year, month and day of a date written in numbers (``2024년 3월 5일``)."""
+    day_month_markers: tuple[tuple[str, str, str], ...]
+    """The words before the day, month and year of a date written in numbers (``ngày 5 tháng 3 năm
+    2024``)."""
     weekday: re.Pattern[str]
     """A weekday name alone (with the punctuation around it): ``» Tue``, ``Montag,``."""
     updated: re.Pattern[str]
@@ -124,9 +145,16 @@ def vocabulary() -> Vocabulary:
     """Month names and date labels of every language in ``data/date_words.json``."""
     raw = json.loads(resources.files("thresher").joinpath("data/date_words.json").read_text("utf-8"))
     months: dict[str, int] = {}
-    for names in raw["months"].values():
+    eras: dict[str, int] = {}
+    offsets = {k: v for k, v in raw.get("era_offsets", {}).items() if k != "_about"}
+    for lang, names in raw["months"].items():
         for name, number in names.items():
             months[name] = number
+            if lang in offsets:
+                eras[name] = int(offsets[lang])
+
+    def triples(key: str) -> tuple[tuple[str, str, str], ...]:
+        return tuple((w[0], w[1], w[2]) for k, w in raw.get(key, {}).items() if k != "_about")
 
     def words(groups: Mapping[str, Sequence[str]] | Sequence[str]) -> re.Pattern[str]:
         flat = [w for ws in groups.values() for w in ws] if isinstance(groups, Mapping) else list(groups)
@@ -134,8 +162,16 @@ def vocabulary() -> Vocabulary:
         return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
 
     days = sorted({re.escape(w) for ws in raw["weekdays"].values() for w in ws}, key=len, reverse=True)
+    markers = [w for k, ws in raw.get("era_markers", {}).items() if k != "_about" for w in ws]
+    solar = {n: v for k, ns in raw.get("solar_hijri_months", {}).items() if k != "_about" for n, v in ns.items()}
     return Vocabulary(
         months=months,
+        solar_hijri=solar,
+        eras=eras,
+        era_markers=tuple(sorted(markers, key=len, reverse=True)),
+        multiword_months=tuple(sorted((m for m in months if " " in m), key=len, reverse=True)),
+        numeric_markers=triples("numeric_markers"),
+        day_month_markers=triples("day_month_markers"),
         weekday=re.compile(rf"[\W_]*(?:{'|'.join(days)})[\W_]*", re.IGNORECASE),
         updated=words(raw["updated"]),
         published=words(raw["published"]),
@@ -144,25 +180,63 @@ def vocabulary() -> Vocabulary:
     )
 
 
+_WORD_GOES_ON = r"[^\s\d\x00-\x40\x5b-\x60\x7b-\xbf\u060c\u061b\u061f\u06d4\u2000-\u206f\u3000-\u303f\uff00-\uff0f]"
+"""A character that may go on a word after its first letter: any but spaces, digits and punctuation.
+Not ``\\w``: letters of Devanagari, Thai, Hebrew ... carry combining marks inside words (``जुलाई``,
+``กุมภาพันธ์``), which ``\\w`` does not match; not a class of those marks either: a scan with it is
+several times slower."""
+
+
+@lru_cache(maxsize=1)
+def _digits() -> dict[int, int]:
+    """Every decimal digit of the Basic Multilingual Plane (Arabic-Indic ``٢٤``, Persian ``۲۴``,
+    Devanagari, Thai, full-width ...) to its ASCII digit: one character for one, so offsets stay."""
+    table: dict[int, int] = {}
+    for c in range(0x80, 0x10000):
+        value = unicodedata.decimal(chr(c), None)
+        if value is not None:
+            table[c] = ord("0") + value
+    return table
+
+
+@lru_cache(maxsize=1)
+def _other_digit() -> re.Pattern[str]:
+    """Any digit of :func:`_digits` (a class of them: ``\\d`` without ``0-9`` scans several times
+    slower)."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in _digits()) + "]")
+
+
 @lru_cache(maxsize=1)
 def _text_patterns() -> tuple[re.Pattern[str], ...]:
-    mon = r"[^\W\d_]{3,12}"  # any word, looked up in the month names: an alternation of every
-    # month name tried at each position would make the scan a hundred times slower
+    vocab = vocabulary()
+    # any word, looked up in the month names: an alternation of every month name tried at each
+    # position would make the scan a hundred times slower; only the few of two words are spelled out
+    word = rf"[^\W\d_]{_WORD_GOES_ON}{{1,11}}"
+    mon = "|".join([*(re.escape(m) for m in vocab.multiword_months), word])
+    mon = f"(?:{mon})"
+    era = "|".join(re.escape(m) for m in vocab.era_markers)
+    era = rf"(?:(?:{era})\s*)?" if era else ""
+    numeric = "|".join(rf"{re.escape(y)}\s*(\d{{1,2}})\s*{re.escape(mo)}\s*(\d{{1,2}})\s*{re.escape(d)}"
+                       for y, mo, d in vocab.numeric_markers)
+    spelled = "|".join(rf"(?:{re.escape(d)}\s+)?(\d{{1,2}})\s+{re.escape(mo)}\s+(\d{{1,2}})(?:\s*,\s*|\s+{re.escape(y)}\s+)"
+                       for d, mo, y in vocab.day_month_markers)
     return (
         re.compile(r"(?<![\w/.-])((?:19|20)\d{2})([-/.])(\d{1,2})\2(\d{1,2})(?![\d/.-]?\d)"),
         re.compile(r"(?<![\w/.-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d{2})(?![\d/.-]?\d)"),
         re.compile(
             rf"(?<!\w)(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?(?:\s*|-)(?:de\s+|of\s+)?({mon})\.?,?(?:\s*|-)(?:de\s+)?"
-            r"((?:19|20)\d{2})(?!\d)",
+            rf"{era}((?:19|20|25|1[34])\d{{2}})(?!\d)",
             re.IGNORECASE,
         ),
         re.compile(
             rf"(?<!\w)({mon})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})(?!\d)",
             re.IGNORECASE,
         ),
-        re.compile(r"((?:19|20)\d{2})年\s*(\d{1,2})月\s*(\d{1,2})日"),
+        re.compile(rf"((?:19|20)\d{{2}})\s*(?:{numeric})" if numeric else r"(?!)"),
         # year first, month by name, as citations write it ("2023 Jan 7")
         re.compile(rf"(?<![\w/.-])((?:19|20)\d{{2}})\.?[ \xa0]+({mon})\.?[ \xa0]+(\d{{1,2}})(?![\w:])", re.IGNORECASE),
+        # day and month each after its word, then the year ("ngày 5 tháng 3 năm 2024")
+        re.compile(rf"(?<!\w)(?:{spelled})((?:19|20)\d{{2}})(?!\d)" if spelled else r"(?!)", re.IGNORECASE),
     )
 
 
@@ -173,6 +247,47 @@ def valid(year: int, month: int, day: int) -> str | None:
     if (day > 30 and month in (4, 6, 9, 11)) or (month == 2 and day > (29 if calendar.isleap(year) else 28)):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+_SOLAR_HIJRI_BREAKS = (-61, 9, 38, 199, 426, 686, 756, 818, 1111, 1181, 1210, 1635, 2060, 2097, 2192, 2262,
+                       2324, 2394, 2456, 3178)
+"""The years where the Solar Hijri calendar's 33-year leap cycle restarts (Borkowski 1996, as in the
+``jalaali`` libraries): with them the arithmetic calendar agrees with the astronomical one."""
+
+
+def solar_hijri(year: int, month: int, day: int) -> str | None:
+    """``YYYY-MM-DD`` (Gregorian) of a Solar Hijri day, when it is one between 1990 and 2100."""
+    if not (1368 <= year <= 1480 and 1 <= month <= 12 and 1 <= day <= (31 if month <= 6 else 30)):
+        return None
+    march, leap = _solar_hijri_year(year)
+    if month == 12 and day == 30 and not leap:
+        return None
+    offset = (month - 1) * 31 - (month // 7) * (month - 7) + day - 1
+    got = dt.date(year + 621, 3, march) + dt.timedelta(days=offset)
+    return valid(got.year, got.month, got.day)
+
+
+def _solar_hijri_year(year: int) -> tuple[int, bool]:
+    """The day of March (Gregorian, of year + 621) on which the Solar Hijri ``year`` starts, and
+    whether it is a leap year (Esfand has 30 days)."""
+    leap_days = -14
+    start = _SOLAR_HIJRI_BREAKS[0]
+    jump = 0
+    for end in _SOLAR_HIJRI_BREAKS[1:]:
+        jump = end - start
+        if year < end:
+            break
+        leap_days += jump // 33 * 8 + (jump % 33) // 4
+        start = end
+    n = year - start
+    leap_days += n // 33 * 8 + ((n % 33) + 3) // 4
+    if jump % 33 == 4 and jump - n == 4:
+        leap_days += 1
+    gy = year + 621
+    gregorian_leaps = gy // 4 - ((gy // 100 + 1) * 3) // 4 - 150
+    if jump - n < 6:
+        n = n - jump + (jump + 4) // 33 * 33
+    return 20 + leap_days - gregorian_leaps, (((n + 1) % 33) - 1) % 4 == 0
 
 
 def machine_date(value: str) -> str | None:
@@ -213,6 +328,8 @@ def mentions(text: str, *, day_first: bool = False) -> list[Mention]:
     settles the order (:func:`_settle_order`); the other reading is kept as ``alternative``.
     """
     vocab = vocabulary()
+    if not text.isascii() and _other_digit().search(text):
+        text = text.translate(_digits())  # "٢٤ يناير ٢٠٢٤": one ASCII digit for each, offsets stay
     found: list[tuple[int, str, str | None, str]] = []
     for offset, part in _year_windows(text):
         found.extend((offset + start, date, other, order) for start, date, other, order in _scan(part, vocab, day_first))
@@ -257,7 +374,7 @@ def _read_day_first(m: Mention, text: str) -> bool:
     return first is not None and int(first.group()) == int(m.date[8:10])
 
 
-_YEAR = re.compile(r"(?:19|20)\d{2}")
+_YEAR = re.compile(r"(?:19|20|25|1[34])\d{2}(?!\d)")
 
 
 def _year_windows(text: str) -> list[tuple[int, str]]:
@@ -265,6 +382,8 @@ def _year_windows(text: str) -> list[tuple[int, str]]:
     has its year within a few characters, and scanning only these keeps long pages cheap."""
     spans: list[list[int]] = []
     for m in _YEAR.finditer(text):
+        if m.start() and text[m.start() - 1].isdigit():
+            continue  # inside a longer number (a lookbehind in the pattern makes the scan slower)
         start, end = max(0, m.start() - 32), m.end() + 16
         if spans and start <= spans[-1][1]:
             spans[-1][1] = end
@@ -276,7 +395,7 @@ def _year_windows(text: str) -> list[tuple[int, str]]:
 def _scan(text: str, vocab: Vocabulary, day_first: bool) -> list[tuple[int, str, str | None, str]]:
     """(offset, day, other reading, order) of each date in ``text``; order is ``dm`` or ``md`` when
     the date shows without ambiguity whether the page writes the day or the month first."""
-    iso, numeric, day_month, month_day, cjk, year_month = _text_patterns()
+    iso, numeric, day_month, month_day, markers, year_month, spelled = _text_patterns()
     found: list[tuple[int, str, str | None, str]] = []
     for m in iso.finditer(text):
         got = valid(int(m.group(1)), int(m.group(3)), int(m.group(4)))
@@ -295,7 +414,16 @@ def _scan(text: str, vocab: Vocabulary, day_first: bool) -> list[tuple[int, str,
             order = "" if (dmy and mdy) or m.group(2) == "." else ("dm" if dmy else "md")
             found.append((m.start(), first, other if other != first else None, order))
     for m in day_month.finditer(text):
-        got = valid(int(m.group(3)), vocab.months.get(m.group(2).lower(), 0), int(m.group(1)))
+        name = m.group(2).lower()
+        year = int(m.group(3))
+        if year < 1500:  # a Solar Hijri date ("۵ اسفند ۱۴۰۲"), only with a month of that calendar
+            got = solar_hijri(year, vocab.solar_hijri.get(name, 0), int(m.group(1)))
+            if got:
+                found.append((m.start(), got, None, "dm"))
+            continue
+        if year > 2100:  # a year of another era ("10 เมษายน 2567"), only with a month of its language
+            year -= vocab.eras.get(name, year)
+        got = valid(year, vocab.months.get(name, 0), int(m.group(1)))
         if got:
             found.append((m.start(), got, None, "dm"))
     for m in month_day.finditer(text):
@@ -306,10 +434,16 @@ def _scan(text: str, vocab: Vocabulary, day_first: bool) -> list[tuple[int, str,
         got = valid(int(m.group(1)), vocab.months.get(m.group(2).lower(), 0), int(m.group(3)))
         if got:
             found.append((m.start(), got, None, ""))
-    for m in cjk.finditer(text):
-        got = valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    for m in markers.finditer(text):
+        year, month, day = (int(g) for g in m.groups() if g is not None)
+        got = valid(year, month, day)
         if got:
             found.append((m.start(), got, None, ""))
+    for m in spelled.finditer(text):
+        day, month, year = (int(g) for g in m.groups() if g is not None)
+        got = valid(year, month, day)
+        if got:
+            found.append((m.start(), got, None, "dm"))
     return found
 
 
