@@ -40,6 +40,16 @@ def test_image_given_only_by_srcset_takes_its_widest_candidate():
                                            [("", "image", "https://example.com/two.png", "")]]
 
 
+def test_srcset_addresses_keep_their_commas_and_a_placeholder_never_becomes_an_address():
+    cdn = "https://res.cloudinary.com/demo/image/upload"
+    got = _spans(f'<body><p>Lead <img srcset="{cdn}/w_400,c_fill/a.jpg 400w, {cdn}/w_800,c_fill/a.jpg 800w"> text</p>'
+                 '<p>More <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" '
+                 'srcset="data:image/gif;base64,R0lGODlhAQABAAAAACw= 1x" '
+                 'data-srcset="https://cdn.example.org/real.jpg 800w"> words</p></body>')
+    assert [spans for _, spans in got] == [[("", "image", f"{cdn}/w_800,c_fill/a.jpg", "")],
+                                           [("", "image", "https://cdn.example.org/real.jpg", "")]]
+
+
 def test_only_followable_addresses_are_kept():
     got = _spans('<body><p><a href="javascript:alert(1)">one</a> <a href="#top">two</a> '
                  '<a href="data:text/html,x">three</a> <a href="mailto:a@b.org">four</a></p></body>')

@@ -38,7 +38,7 @@ _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _IMAGE_SCHEMES = frozenset({"http", "https"})
 _LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original")
 """Where lazy loaders keep the real image (``src`` then holds a placeholder until it scrolls into view)."""
-_SRCSETS = ("srcset", "data-srcset")
+_SRCSETS = ("data-srcset", "srcset")
 RESYNC_PROBE = 12
 """Characters of the tree's text looked up in the blocks' text after a mismatch."""
 RESYNC_WINDOW = 4096
@@ -223,20 +223,34 @@ def _image_source(attrs: Any, base: str | None) -> str:
 
 def _widest(srcset: str) -> str:
     """The candidate of a ``srcset`` with the largest width (``640w``) or density (``2x``); the first
-    on ties and when none says (an address may contain commas only when a descriptor follows it)."""
+    on ties and when none says. Split as the HTML standard does: an address runs to the next white
+    space (commas inside it, as in ``w_400,c_fill`` or a ``data:`` address, belong to it; trailing
+    commas end the candidate), its descriptors to the next comma."""
     best, best_size = "", -1.0
-    for candidate in re.split(r",\s+|,(?=\S+\s+\d)", srcset.strip()):
-        fields = candidate.split()
-        if not fields:
+    pos, n = 0, len(srcset)
+    while pos < n:
+        while pos < n and (srcset[pos].isspace() or srcset[pos] == ","):
+            pos += 1
+        start = pos
+        while pos < n and not srcset[pos].isspace():
+            pos += 1
+        address, descriptor = srcset[start:pos], ""
+        if address.endswith(","):
+            address = address.rstrip(",")
+        else:
+            comma = srcset.find(",", pos)
+            comma = n if comma < 0 else comma
+            descriptor, pos = srcset[pos:comma].strip(), comma + 1
+        if not address:
             continue
         size = 0.0
-        if len(fields) > 1 and fields[1][-1:] in ("w", "x"):
+        if descriptor[-1:] in ("w", "x"):
             try:
-                size = float(fields[1][:-1])
+                size = float(descriptor[:-1])
             except ValueError:
                 size = 0.0
         if size > best_size:
-            best, best_size = fields[0].rstrip(","), size
+            best, best_size = address, size
     return best
 
 
