@@ -74,6 +74,14 @@ def test_a_surname_that_is_also_a_role_word_stays():
     assert clean("Staff Writer") is None
 
 
+def test_a_job_title_is_no_author():
+    for title in ("Political Editor", "Sports Editor", "Deputy Editor", "Web Editor", "Tech Reporter",
+                  "Science Writer", "Foreign Correspondent", "Special Correspondent", "Contributing Writer",
+                  "Our Correspondent"):
+        assert clean(title) is None, title
+    assert clean("Jane Miller, Political Editor") == "Jane Miller"
+
+
 def test_byline_labels_of_other_languages_are_dropped():
     assert clean("作者：王小明") == "王小明"
     assert clean("作者：王小明\u3000来源：新华社") == "王小明"

@@ -34,6 +34,7 @@ class Words:
     written: re.Pattern[str]
     other_script: re.Pattern[str]
     roles: frozenset[str]
+    role_modifiers: frozenset[str]
     cut: frozenset[str]
     not_names: frozenset[str]
     comment_containers: frozenset[str]
@@ -60,7 +61,7 @@ def words() -> Words:
     other = re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:(?:{plain})(?!\w)[ \t]*[:：]?|(?:{colon})[ \t]*[:：])[ \t]*"
                        r"(?=[^\W\d_\x00-\u024f])([^\n]{1,80})")
     return Words(label=label, written=written, other_script=other, roles=frozenset(w.lower() for w in raw["roles"]),
-                 cut=frozenset(raw["cut"]), not_names=frozenset(raw["not_names"]),
+                 role_modifiers=frozenset(w.lower() for w in raw["role_modifiers"]), cut=frozenset(raw["cut"]), not_names=frozenset(raw["not_names"]),
                  comment_containers=frozenset(raw["comment_containers"]))
 
 
@@ -84,8 +85,15 @@ def clean(value: str) -> str | None:
         if token.lower().split(":")[0].strip(",.") in vocab.cut or _is_date_word(tokens, i):
             tokens = tokens[:i]
             break
-    while len(tokens) > 1 and (any(ch.isdigit() or ch == "@" for ch in tokens[-1]) or (
-            tokens[-1].lower().strip(",.") in vocab.roles and _role_after_name(tokens))):
+    role_went = False  # "Jane Miller, Political Editor": the role's modifier goes with it
+    while len(tokens) > 1:
+        last = tokens[-1].lower().strip(",.")
+        if any(ch.isdigit() or ch == "@" for ch in tokens[-1]):
+            role_went = False
+        elif (last in vocab.roles and _role_after_name(tokens)) or (role_went and last in vocab.role_modifiers):
+            role_went = True
+        else:
+            break
         tokens.pop()
     text = " ".join(tokens).strip(" ,:;")
     if not tokens or text.lower() in vocab.roles or text.lower() in vocab.not_names:
@@ -112,11 +120,12 @@ def _uncased(token: str) -> bool:
 
 
 def _surname_role(tokens: list[str], vocab: Words) -> bool:
-    """``Ada Writer``: a given name (capitalised, neither a role nor a word like ``The``) before a
-    last word that is also a role word."""
+    """``Ada Writer``: a given name (capitalised, neither a role, nor a word that makes a job title of
+    the role as in ``Political Editor``, nor a word like ``The``) before a last word that is also a role
+    word."""
     first = tokens[0].lower()
     return (len(tokens) == 2 and tokens[0][:1].isupper() and first not in vocab.roles
-            and first not in vocab.not_names)
+            and first not in vocab.role_modifiers and first not in vocab.not_names)
 
 
 def _is_date_word(tokens: list[str], i: int) -> bool:
