@@ -87,10 +87,10 @@ def load_pages(data: Path, scorer: Any, cache: Path | None) -> list[dict[str, An
         domain, _ = wcxb_folds.page_domain_and_type(d)
         raw = gzip.decompress((data / "html" / f"{f.stem}.html.gz").read_bytes())
         tree = parse_html(raw.decode("utf-8", errors="replace"), opts)
-        c = page_context(mh, tree, d.get("url"))
-        rule = c["title"]
-        cands, x = mh.title_candidates(tree, c["main"], c["site"], c["hostname"], rule, c["page_type"], c["text"],
-                                       c["headings"], d.get("url") or tree.canonical or mh._meta(tree, "og:url"))
+        ctx = mh.page_context(tree, d.get("url"), {})
+        rule = ctx.rule_title
+        cands, x = mh.title_candidates(tree, ctx.main, ctx.site, ctx.hostname, rule, ctx.page_type, ctx.text,
+                                       ctx.headings, ctx.address)
         pages.append({
             "pid": f.stem, "domain": domain, "truth": truth, "rule": rule, "x": x,
             "texts": [c.text for c in cands], "y": np.array([scorer.same(c.text, truth) for c in cands], dtype=float),
@@ -136,28 +136,14 @@ def load_date_pages(data: Path, cache: Path | None) -> list[dict[str, Any]]:
     return pages
 
 
-def page_context(mh: Any, tree: Any, url: str | None) -> dict[str, Any]:
-    """What ``thresher.metadata.html.html_metadata`` works out before its title and date, with the
-    rules' title (the rankers are trained on the rules' choice)."""
-    items = list(mh._json_ld_items(tree.json_ld))
-    main = mh._main_item(items)
-    site = mh._meta(tree, "og:site_name") or (mh._name(main.get("publisher")) if main else None) \
-        or mh._meta(tree, "application-name")
-    hostname = mh._hostname(url or tree.canonical or mh._meta(tree, "og:url"))
-    headings = mh._headings(tree)
-    return {"items": items, "main": main, "site": site, "hostname": hostname, "headings": headings,
-            "page_type": mh._page_type(tree, items, main, {}), "text": mh._page_text(tree),
-            "title": mh._title(tree, main, site, hostname, headings.h1, {})}
-
-
 def date_evidence_of(mh: Any, tree: Any, url: str | None) -> Any:
     """The date evidence ``thresher.metadata.html.html_metadata`` gives the ranker (``rule_date``; the
     header found from the rules' title)."""
-    c = page_context(mh, tree, url)
-    if not c["text"]:
+    c = mh.page_context(tree, url, {})
+    if not c.text:
         return None
-    header = mh._header_span(c["headings"].first_line, c["text"], c["title"])
-    _, evidence = mh.rule_date(tree, c["main"], c["items"], url, c["text"], header, c["page_type"],
+    header = mh._header_span(c.headings.first_line, c.text, c.rule_title)
+    _, evidence = mh.rule_date(tree, c.main, c.items, url, c.text, header, c.page_type,
                                with_evidence=True)
     return evidence
 

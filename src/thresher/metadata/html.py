@@ -63,12 +63,28 @@ _AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "pa
 _TITLE_SEP = re.compile(r"\s+[|\-–—·•»/]\s+|\s*[|·•»]\s*")
 
 
-def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
-    """Fuse the metadata candidates of a parsed page."""
+@dataclass(frozen=True)
+class PageContext:
+    """What the title and date steps start from: the page's JSON-LD items (and the main one), site
+    name, hostname (and the address it came from), page type, headings, visible text (empty in fast
+    mode) and the rules' title. Built once by :func:`page_context`, for the library and for the
+    rankers' training alike."""
+
+    items: list[dict[str, Any]]
+    main: dict[str, Any] | None
+    site: str | None
+    hostname: str | None
+    address: str | None
+    page_type: str
+    headings: Headings
+    text: str
+    rule_title: str | None
+
+
+def page_context(tree: Tree, url: str | None, sources: dict[str, str], *, with_text: bool = True) -> PageContext:
+    """The :class:`PageContext` of a parsed page; ``sources`` gets where its fields came from."""
     items = list(_json_ld_items(tree.json_ld))
     main = _main_item(items)
-    sources: dict[str, str] = {}
-
     sitename = _first(
         ("og:site_name", _meta(tree, "og:site_name")),
         ("json-ld", _name(main.get("publisher")) if main else None),
@@ -77,19 +93,28 @@ def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
     if sitename:
         sources["sitename"] = sitename[0]
     site = sitename[1] if sitename else None
-
-    hostname_src = url or tree.canonical or _meta(tree, "og:url")
-    hostname = _hostname(hostname_src)
+    address = url or tree.canonical or _meta(tree, "og:url")
+    hostname = _hostname(address)
     if hostname:
         sources["hostname"] = "url" if url else "canonical"
-
     page_type = _page_type(tree, items, main, sources)
     headings = _headings(tree)
-    title = rule_title = _title(tree, main, site, hostname, headings.h1, sources)
-    text = _page_text(tree) if not opts.fast else ""
+    rule_title = _title(tree, main, site, hostname, headings.h1, sources)
+    return PageContext(items=items, main=main, site=site, hostname=hostname, address=address,
+                       page_type=page_type, headings=headings, text=_page_text(tree) if with_text else "",
+                       rule_title=rule_title)
+
+
+def html_metadata(tree: Tree, url: str | None, opts: Options) -> Metadata:
+    """Fuse the metadata candidates of a parsed page."""
+    sources: dict[str, str] = {}
+    c = page_context(tree, url, sources, with_text=not opts.fast)
+    items, main, site, hostname, page_type, headings, text = (
+        c.items, c.main, c.site, c.hostname, c.page_type, c.headings, c.text)
+    title = rule_title = c.rule_title
     model = titles.load_model(opts.title_model) if text and title else None  # re-ranks; never names an untitled page
     if model is not None:
-        cands, x = title_candidates(tree, main, site, hostname, title, page_type, text, headings, hostname_src)
+        cands, x = title_candidates(tree, main, site, hostname, title, page_type, text, headings, c.address)
         better = model.choose(cands, x)
         if better is not None:
             title = better.text
