@@ -75,7 +75,7 @@ class PageContext:
     site: str | None
     hostname: str | None
     address: str | None
-    page_type: str
+    page_type: str | None
     headings: Headings
     text: str
     rule_title: str | None
