@@ -1,7 +1,8 @@
-"""Build of the optional C extension (the tree walk, text mode's hot loops); everything else is in pyproject.toml.
+"""Build of the optional C extension (the HTML walk over lexbor's tree, the tree-model walk, text mode's
+and story clustering's hot loops); everything else is in pyproject.toml.
 
-``optional=True``: without a C compiler the install still succeeds and thresher.classify.trees falls
-back to its numpy walk (same numbers, slower).
+``optional=True``: without a C compiler the install still succeeds and every module falls back to its
+Python/numpy twin (same output, slower; ``thresher.compiled.extension()`` says which is in use).
 """
 
 from setuptools import Extension, setup

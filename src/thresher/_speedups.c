@@ -151,8 +151,6 @@ static inline void prefetch_tree(const Table *tb, Py_ssize_t t) {
 #endif
 }
 
-static volatile int touched_sink; /* keeps the read pass in walk_rows from being optimised away */
-
 /* the walk itself over a checked table (width > max_feat checked by the caller); 0 or -1 (no memory) */
 static int walk_rows(const Table *tb, const void *xbuf, int f32, Py_ssize_t n_rows, Py_ssize_t width,
                      double *raw) {
@@ -171,11 +169,11 @@ static int walk_rows(const Table *tb, const void *xbuf, int f32, Py_ssize_t n_ro
     if (f32 && n_rows > 1) {
         /* read the node records front to back first: a sequential pass the hardware prefetches
            runs at memory bandwidth, where the walk's dependent loads would each wait for a miss */
-        int sink = 0;
+        volatile int sink = 0; /* volatile: the read pass is not optimised away */
         for (Py_ssize_t k = 0; k < tb->n_nodes; k += 64 / (Py_ssize_t)sizeof(Node32)) { /* a read every cache line */
             sink += packed[k].feat;
         }
-        touched_sink = sink;
+        (void)sink;
     }
     /* tree by tree (its nodes stay in cache), rows in groups walked in lockstep (independent
        chains of loads overlap); a leaf loops onto itself (threshold +inf), so extra steps are no-ops */

@@ -693,7 +693,7 @@ done:
  * ``size``-grams of each `` key `` (padded with a space on both sides), two texts joined when the
  * Jaccard of their sets is at least ``threshold`` and their times (``times``: float or None per
  * key, or None) are not more than ``window`` apart; per text the smallest member of its group. None
- * (the caller compares in Python) when a key is shorter than ``size - 1`` characters or holds a
+ * (the caller compares in Python) when a key is shorter than ``size - 2`` characters or holds a
  * character beyond U+FFFF (a gram is packed into 64 bits, 16 per character). */
 static int
 st_cmp_u64(const void *a, const void *b)
@@ -888,6 +888,7 @@ stories_groups(PyObject *self, PyObject *args)
             if (!lists[root]) {
                 lists[root] = PyList_New(0);
                 if (!lists[root] || PyList_Append(out, lists[root]) < 0) {
+                    Py_CLEAR(lists[root]);  /* not in out: ours to free */
                     Py_CLEAR(out);
                     break;
                 }

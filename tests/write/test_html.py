@@ -94,7 +94,7 @@ def test_extracted_page_end_to_end():
 
 
 def test_right_to_left_languages_are_laid_out_right_to_left():
-    for language, direction in (("ar", "rtl"), ("he", "rtl"), ("fa-IR", "rtl"), ("ur", "rtl"), ("ru", None),
+    for language, direction in (("ar", "rtl"), ("he", "rtl"), ("fa-IR", "rtl"), ("ur", "rtl"), ("ara", "rtl"), ("heb", "rtl"), ("ru", None),
                                 ("zh", None), (None, "auto")):
         doc = Document(text="نص.", title="t", language=language, html="<p>نص.</p>\n")
         page = _page(render_html_page(doc) or "")

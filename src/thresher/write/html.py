@@ -66,8 +66,10 @@ def _language(language: str | None) -> str:
 
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug",
-                           "ur", "yi"})
-"""Languages (ISO 639 codes, as language identification gives them) written right to left (CLDR)."""
+                           "ur", "yi", "ara", "heb", "fas", "per", "urd", "pus", "snd", "uig", "yid", "div",
+                           "kas", "syc"})
+"""Languages written right to left (CLDR): ISO 639-1 codes as language identification gives them,
+and the 639-2/3 codes a page's ``lang`` may use."""
 
 
 def _fields(doc: Document) -> list[tuple[str, str]]:
