@@ -1620,7 +1620,15 @@ enum {
 
 static inline int tf_terminal_char(Py_UCS4 ch) { /* _TERMINAL_CHARS */
     return ch == '.' || ch == '!' || ch == '?' || ch == 0x2026 || ch == 0x3002 || ch == 0xFF01 || ch == 0xFF1F ||
-           ch == 0x061F || ch == 0x0964;
+           ch == 0x061F || ch == 0x0964 || ch == 0x0965 || ch == 0x06D4 || ch == 0x104B || ch == 0x17D4 ||
+           ch == 0x17D5 || ch == 0x1362 || ch == 0x1367 || ch == 0x0589 || ch == 0x0F0D || ch == 0x0F0E ||
+           ch == 0x1803;
+}
+
+#define TF_RUNNING_MIN_CHARS 120 /* segment.text's RUNNING_MIN_CHARS */
+
+static inline int tf_unpunctuated(Py_UCS4 ch) { /* _unpunctuated: Thai, Lao letters and marks */
+    return (ch >= 0x0E01 && ch <= 0x0E4F) || (ch >= 0x0E81 && ch <= 0x0EDF);
 }
 
 static inline int tf_closing_char(Py_UCS4 ch) { /* _CLOSING_CHARS */
@@ -1638,7 +1646,8 @@ static inline int tf_re_word(Py_UCS4 ch) { /* re's \w */
 }
 
 /* the block (kind, data)[a:b] (stripped, not empty) ends like a sentence: segment.text's test
- * ``t[-1] in _TERMINAL_CHARS or (t[-1] in _CLOSING_CHARS and is_terminal(t))``; is_terminal's
+ * ``t[-1] in _TERMINAL_CHARS or (t[-1] in _CLOSING_CHARS and is_terminal(t))`` or a long line ending in
+ * a Thai or Lao letter (ends_running_text); is_terminal's
  * pattern, over the last 12 characters, wants a full stop followed by closing marks only */
 static int tf_terminal(int kind, const void *data, Py_ssize_t a, Py_ssize_t b) {
     Py_UCS4 last = PyUnicode_READ(kind, data, b - 1);
@@ -1646,7 +1655,7 @@ static int tf_terminal(int kind, const void *data, Py_ssize_t a, Py_ssize_t b) {
         return 1;
     }
     if (!tf_closing_char(last)) {
-        return 0;
+        return b - a >= TF_RUNNING_MIN_CHARS && tf_unpunctuated(last); /* long running text, Thai or Lao */
     }
     Py_ssize_t lo = b - 12 > a ? b - 12 : a;
     Py_ssize_t j = b - 1;

@@ -327,8 +327,10 @@ def _phrase_lists() -> dict[str, list[str]]:
     import json
     from importlib import resources
 
+    from thresher.classify.text_rules import byline_labels
+
     raw = json.loads((resources.files("thresher") / "data" / "text" / "phrases.json").read_text(encoding="utf-8"))
-    return {"promo": raw["promo_prefixes"], "dateline": raw["dateline_prefixes"], "byline": raw["byline_prefixes"],
+    return {"promo": raw["promo_prefixes"], "dateline": raw["dateline_prefixes"], "byline": list(byline_labels()),
             "contact": raw["contact_prefixes"], "call_to_action": raw["call_to_action"]}
 
 
@@ -593,3 +595,87 @@ def test_words_of_a_cluster_are_the_words_of_its_blocks_joined():
     for _ in range(5000):
         members = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 15))) for _ in range(rng.randrange(1, 5))]
         assert set(content_tokens("\n".join(members), stop)) == {t for m in members for t in content_tokens(m, stop)}
+
+
+# -- scripts beyond Latin and CJK -----------------------------------------------------------------
+
+MULTILINGUAL = Path(__file__).resolve().parents[1] / "fixtures" / "multilingual"
+
+
+def _rules(name: str) -> list[tuple[str, str, str]]:
+    text = (MULTILINGUAL / name).read_text(encoding="utf-8")
+    blocks = segment_text(text, OPTS, NO_DEADLINE)
+    return [(b.text, d.label, d.reason) for b, d in zip(blocks, rules_module.rule_decisions(blocks, OPTS, NO_DEADLINE),
+                                                        strict=True)]
+
+
+@pytest.mark.parametrize(("name", "title", "byline"), [
+    ("ur-full-stop-body.txt", "شہر میں نئی عوامی لائبریری کا افتتاح", None),
+    ("hi-danda-byline.txt", "शहर के बीचों-बीच नए सार्वजनिक पुस्तकालय का उद्घाटन", "लेखक: राहुल शर्मा"),
+    ("ar-byline-after-title.txt", "افتتاح مكتبة عامة جديدة في وسط المدينة", "بقلم: أحمد محمد"),
+    ("th-no-sentence-punctuation.txt", "เปิดห้องสมุดประชาชนแห่งใหม่กลางเมือง", "โดย สมชาย ใจดี"),
+])
+def test_body_title_and_byline_in_scripts_beyond_latin_and_cjk(name, title, byline):
+    """Urdu (۔) and Hindi (॥) sentences end with their script's full stop, Thai ones with none (long
+    running text is prose): the rules find the body, so the menu above the title is navigation and
+    the title and the byline (بقلم, लेखक, โดย) are found, not taken for one another."""
+    got = _rules(name)
+    assert all(reason != "no_body_found" for _, _, reason in got)
+    assert [text for text, label, _ in got if label == "title"] == [title]
+    assert [text for text, label, _ in got if label == "byline"] == ([byline] if byline else [])
+    assert got[0][1] == "navigation"
+    body = [text for text, label, reason in got if label == "main" and reason == "body"]
+    assert len(body) >= 2 and all(len(text) > 100 for text in body)
+
+
+@pytest.mark.parametrize(("line", "names"), [
+    ("بقلم: أحمد محمد", ["أحمد محمد"]),
+    ("מאת: דנה כהן", ["דנה כהן"]),
+    ("लेखक: राहुल शर्मा", ["राहुल शर्मा"]),
+    ("โดย สมชาย ใจดี", ["สมชาย ใจดี"]),
+    ("نویسنده: علی رضایی", ["علی رضایی"]),
+    ("به قلم علی رضایی", ["علی رضایی"]),
+    ("글: 김철수", ["김철수"]),
+    ("Yazar: Ahmet Yılmaz", ["Ahmet Yılmaz"]),
+    ("Tác giả: Nguyễn Văn An", ["Nguyễn Văn An"]),
+    ("Oleh Budi Santoso", ["Budi Santoso"]),
+    ("Автор: Иван Петров", ["Иван Петров"]),
+    ("By Jane Doe", ["Jane Doe"]),
+])
+def test_byline_labels_of_many_languages_and_names_in_scripts_without_capitals(line, names):
+    """The byline labels are author_words.json's (shared with the HTML path); a name in a script
+    without capitals (its letters are neither upper- nor lower-case) is a name."""
+    from thresher.classify.text_rules import byline_names, text_phrases
+
+    assert text_phrases().byline.match(line)
+    assert byline_names(line) == names
+    _, decisions = run(f"{line}\n\n" + "The council opened the new library on Sunday after three years of work. " * 3)
+    assert decisions[0].label == "byline"
+
+
+@pytest.mark.parametrize("line", [
+    "By Region", "Oleh karena itu kami pergi", "by-election", "文化", "كتب", "Author of the week: the best",
+    "Reviewed by Margaret James",  # a reviewer, not the author (author_words.json has the label for the HTML path)
+])
+def test_byline_labels_need_a_name_after_them(line):
+    from thresher.classify.text_rules import byline_names, text_phrases
+
+    assert not (text_phrases().byline.match(line) and byline_names(line))
+
+
+def test_name_words_in_scripts_without_capitals():
+    from thresher.classify.text_rules import _is_name
+
+    particles = rules_module.text_phrases().name_particles
+    for name in ("أحمد محمد", "राहुल शर्मा", "สมชาย ใจดี", "דנה כהן", "علی رضایی"):
+        assert _is_name(name, particles), name
+    for words in ("jane doe", "Jane doe", "أحمد", "12 34", "أحمد 2024"):
+        assert not _is_name(words, particles), words
+
+
+def test_a_colon_label_wants_its_colon():
+    """A label written with a colon in author_words.json ("文:", "글:") is one only with a colon
+    (a full-width one too) after it: alone the word means something else."""
+    matcher = rules_module.text_phrases().byline
+    assert matcher.match("글: 김철수") and matcher.match("글 ： 김철수") and matcher.match("文/王小明")
+    assert not matcher.match("글김철수") and not matcher.match("Tekst ten")

@@ -46,6 +46,25 @@ def test_polluted_fixtures(fixture, title, author):
     assert m.hostname is None
 
 
+MULTILINGUAL = Path(__file__).resolve().parents[1] / "fixtures" / "multilingual"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "title", "author"),
+    [
+        ("ar-byline-after-title.txt", "افتتاح مكتبة عامة جديدة في وسط المدينة", "أحمد محمد"),
+        ("hi-danda-byline.txt", "शहर के बीचों-बीच नए सार्वजनिक पुस्तकालय का उद्घाटन", "राहुल शर्मा"),
+        ("th-no-sentence-punctuation.txt", "เปิดห้องสมุดประชาชนแห่งใหม่กลางเมือง", "สมชาย ใจดี"),
+        ("ur-full-stop-body.txt", "شہر میں نئی عوامی لائبریری کا افتتاح", None),
+    ],
+)
+def test_title_and_author_in_scripts_without_capitals(fixture, title, author):
+    """The byline (بقلم, लेखक, โดย) is a byline with its name, not the title; the title line above it is
+    the title, also in Thai (no sentence punctuation) and Urdu (its own full stop ۔)."""
+    m = meta((MULTILINGUAL / fixture).read_text(encoding="utf-8"))
+    assert (m.title, m.author) == (title, author)
+
+
 def test_clean_text_has_no_title_or_author():
     m = meta((FIXTURES / "en_clean_with_list.txt").read_text(encoding="utf-8"))
     assert (m.title, m.author) == (None, None)

@@ -14,6 +14,7 @@ from thresher.segment import text as text_module
 from thresher.segment.text import content_tokens, is_terminal, segment_text, text_vocabulary
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "text"
+MULTILINGUAL = Path(__file__).resolve().parents[1] / "fixtures" / "multilingual"
 OPTS = Options()
 
 
@@ -74,6 +75,43 @@ def test_terminal_punctuation_in_several_scripts_and_after_quotes():
     assert is_terminal("Really?!")
     assert not is_terminal("Football news:")
     assert not is_terminal("Why Thousands Are Leaving")
+
+
+@pytest.mark.parametrize("line", [
+    "شہر کی بلدیہ نے ایک نئی لائبریری کا افتتاح کیا۔",  # Urdu full stop
+    "မြို့တော်တွင် စာကြည့်တိုက်အသစ် ဖွင့်လှစ်ခဲ့သည်။",  # Burmese
+    "ក្រុងបានបើកបណ្ណាល័យថ្មីមួយ។",  # Khmer khan
+    "ከተማው አዲስ ቤተ መጻሕፍት ከፍቷል።",  # Ethiopic full stop
+    "Քաղաքում նոր գրադարան է բացվել։",  # Armenian full stop
+    "གྲོང་ཁྱེར་དུ་དཔེ་མཛོད་གསར་པ་ཞིག་ཕྱེ་སོང་།",  # Tibetan shad
+    "महापौर ने कहा कि यह परियोजना पूरी हुई॥",  # Devanagari double danda
+    "नगर निगम ने पुस्तकालय खोला।",  # danda
+    "ከተማው አዲስ ቤተ መጻሕፍት ከፍቷል?",
+])
+def test_sentence_ends_of_scripts_beyond_latin_and_cjk(line):
+    """Each script's own full stop ends a sentence (Urdu ۔, Burmese ။, Khmer ។, Ethiopic ።, Armenian ։,
+    Tibetan །, Devanagari । and ॥), also before a closing quote."""
+    (block,) = seg(line)
+    assert block.features["terminal"] == 1.0
+    assert is_terminal(line + "»")
+    (quoted,) = seg(line + "»")
+    assert quoted.features["terminal"] == 1.0
+
+
+_THAI_SENTENCE = "เทศบาลเปิดห้องสมุดประชาชนแห่งใหม่ใจกลางเมืองเมื่อวันอาทิตย์ที่ผ่านมา "
+"""Thai has no sentence punctuation: a space ends a sentence, a paragraph just stops."""
+
+
+def test_long_running_text_in_a_script_without_sentence_punctuation_ends_like_a_sentence():
+    """A long Thai or Lao line ends like a sentence; a short one (a menu item, a headline) does not,
+    nor does a long Latin line without a full stop, nor a Thai line ending in a digit."""
+    paragraph = (_THAI_SENTENCE * 3).strip()
+    assert len(paragraph) >= text_module.RUNNING_MIN_CHARS
+    blocks = seg(f"หน้าแรก\n\nเปิดห้องสมุดประชาชนแห่งใหม่กลางเมือง\n\n{paragraph}\n\n{paragraph} 2569\n\n"
+                 f"ຫ້ອງສະໝຸດແຫ່ງໃໝ່ໄດ້ເປີດໃຫ້ບໍລິການແລ້ວໃນນະຄອນຫຼວງວຽງຈັນ {'ປະຊາຊົນຫຼາຍຄົນມາຢ້ຽມຢາມ ' * 4}"
+                 "ທຸກຄົນ\n\n" + "word " * 40 + "end")
+    assert [b.features["terminal"] for b in blocks] == [0.0, 0.0, 1.0, 0.0, 1.0, 0.0]
+    assert blocks[2].features["listy"] == 0.0
 
 
 @pytest.mark.parametrize(
@@ -327,6 +365,8 @@ _NON_CJK = [
     "Türkçe ıi metin, \u212aelvin ſo straße ẞ ǅ\nThe_snake_case x2 don't ﬁnance\n\u00a0\u2028tail\u2029x\x0cy\x1cz\u0085w",
     ("word " * 60 + "end\n") * 3 + "Home\nHome\nhome!\n" + "A" * 300 + "\n" + "A" * 300 + "\n\nshort line:\nvor 2 Stunden",
     "One.\"'\n" + "x" + "'" * 13 + "\n" + "Ends with closing marks.”)\nNo terminal ”\n…\n?\n¿Qué?\nनमस्ते।\nسلام؟",
+    "شہر۔\nမြို့။\nក្រុង។\nក្រុង៕\nከተማ።\nከተማ፧\nՔաղաք։\nགྲོང་།\nགྲོང་༎\nहै॥\nᠬᠣᠲᠠ᠃\nहै॥”\nشہر۔)\n"
+    + "ภาษาไทย" * 17 + "\n" + "ภาษาไทย" * 18 + "\n" + "ภาษาไทย " * 20 + "๒๕๖๙\n" + "ພາສາລາວ " * 20 + "ລາວ\n" + "ไทย" * 40 + "”",
 ]
 
 
@@ -341,7 +381,8 @@ def test_whole_document_features_in_c_match_the_python_code(monkeypatch):
     assert text_module._whole is not None, "the C extension is not built"
     rng = random.Random(8)
     texts = list(_NON_CJK) + [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
-    alphabet = ["the", "and", "vor", "Stunden", "ago", "ΣΟΦΙΑΣ", "ıi", "12:05", "١:٠٥", "[1:2", "-", "•", "»", "x2",
+    texts += [p.read_text(encoding="utf-8") for p in sorted(MULTILINGUAL.glob("*.txt"))]
+    alphabet = ["۔", "။", "॥", "।", "։", "ภาษาไทยภาษาไทยภาษาไทยภาษาไทยภาษาไทย", "ລາວລາວລາວລາວ", "ไทย", "the", "and", "vor", "Stunden", "ago", "ΣΟΦΙΑΣ", "ıi", "12:05", "١:٠٥", "[1:2", "-", "•", "»", "x2",
                 "“q.”", "end.)", ",", "،", "http://a.b", "a@b.co", "<b>", "&amp;", "{{x}}", "=", "script", "…", "\n"]
     texts += [" ".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 80))) for _ in range(300)]
     for text in texts:

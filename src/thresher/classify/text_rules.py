@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Sequence
@@ -43,7 +44,15 @@ from thresher.compiled import extension
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision
 from thresher.options import Options
-from thresher.segment.text import Columns, bmp_classes, content_tokens, feature_table, text_vocabulary
+from thresher.segment.text import (
+    UNPUNCTUATED,
+    Columns,
+    bmp_classes,
+    content_tokens,
+    ends_running_text,
+    feature_table,
+    text_vocabulary,
+)
 
 _compiled = extension("line_masks")
 _decision = cache(Decision)
@@ -66,6 +75,10 @@ _CTA_MAX_WORDS = 5
 _TOKEN_RE = re.compile(r"\w+")
 _WORDS_RE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.?")
+_UNPUNCTUATED_RE = re.compile(UNPUNCTUATED)
+"""Letters of the scripts written without sentence punctuation (segment.text's ``ends_running_text``)."""
+_UNSPACED_TITLE_MIN_CHARS = 15
+"""A title in Thai or Lao (a line of one "word") has at least this many characters; menu items fewer."""
 _CJK_NAME_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af·]{2,8}")
 
 
@@ -164,8 +177,17 @@ class PhraseMatcher:
 
     @classmethod
     def build(cls, phrases: Sequence[str], *, prefix: bool) -> PhraseMatcher:
-        alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-        if prefix:
+        ordered = sorted(phrases, key=len, reverse=True)
+        alts = "|".join(re.escape(p) for p in ordered)
+        # a prefix phrase ending in a mark ("文:", "文/") is whole: nothing need follow it; one ending
+        # in a colon matches a full-width colon too, with space before it ("文 ：")
+        marked = [p for p in ordered if p and unicodedata.category(p[-1])[0] not in "LMN"]
+        if prefix and marked:
+            words = "|".join(re.escape(p) for p in ordered if p not in marked)
+            ends = "|".join(re.escape(p[:-1].rstrip()) + r"\s*[:：]" if p.endswith(":") else re.escape(p) for p in marked)
+            pattern = re.compile(rf"^\W{{0,3}}(?:(?:{words})(?=$|[\s{re.escape(_SEPARATORS)},.!，。！])|(?:{ends}))",
+                                 re.IGNORECASE)
+        elif prefix:
             pattern = re.compile(rf"^\W{{0,3}}(?:{alts})(?=$|[\s{re.escape(_SEPARATORS)},.!，。！])", re.IGNORECASE)
         else:
             pattern = re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
@@ -219,7 +241,7 @@ def text_phrases() -> TextPhrases:
     raw = json.loads((resources.files("thresher") / "data" / "text" / "phrases.json").read_text(encoding="utf-8"))
     legal_alts = [re.escape(p) for p in raw["legal_phrases"]] + list(raw["legal_patterns"])
     promo = PhraseMatcher.build(raw["promo_prefixes"], prefix=True)
-    byline = PhraseMatcher.build(raw["byline_prefixes"], prefix=True)
+    byline = PhraseMatcher.build(byline_labels(), prefix=True)
     contact = PhraseMatcher.build(raw["contact_prefixes"], prefix=True)
     dateline = PhraseMatcher.build(raw["dateline_prefixes"], prefix=True)
     call_to_action = PhraseMatcher.build(raw["call_to_action"], prefix=False)
@@ -261,6 +283,18 @@ def text_phrases() -> TextPhrases:
         gate_words=gate_words,
         gate_always=gate_always,
     )
+
+
+@cache
+def byline_labels() -> tuple[str, ...]:
+    """The words that open a byline ("By", "بقلم", "लेखक:"): the labels of ``data/author_words.json``
+    (every language's, shared with the HTML path) and the text-only ones of ``byline_prefixes``, but
+    for ``byline_labels_not_taken`` ("Reviewed by": a reviewer, not the author)."""
+    data = resources.files("thresher") / "data"
+    shared = json.loads((data / "author_words.json").read_text(encoding="utf-8"))["labels"]
+    own = json.loads((data / "text" / "phrases.json").read_text(encoding="utf-8"))
+    labels = {w.lower() for ws in shared.values() for w in ws} | {w.lower() for w in own["byline_prefixes"]}
+    return tuple(sorted(labels - {w.lower() for w in own["byline_labels_not_taken"]}))
 
 
 def _gate_words(heads: frozenset[str], cta: frozenset[str], stock_lines: frozenset[str],
@@ -342,6 +376,10 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
     else:
         _line_rules(texts, lows, c, phrases, legal_at, stock_at, flags, deadline)
     prose = _prose_mask(c, flags)
+    if _UNPUNCTUATED_RE.search(whole):  # Thai, Lao: long running text, with few spaces, is prose too
+        prose = [is_prose or (flag is None and not (timed[i] or residue[i] >= 0.5) and bool(c.terminal[i])
+                              and ends_running_text(texts[i]))
+                 for i, (is_prose, flag) in enumerate(zip(prose, flags, strict=True))]
     if not any(prose):
         return [flag or _decision("main", "no_body_found") for flag in flags]
     doc = _Doc(blocks, c, flags, prose, *(runs or _headline_runs(blocks, c)), opts)
@@ -649,7 +687,13 @@ def _is_name(part: str, particles: frozenset[str]) -> bool:
     if not 2 <= len(words) <= 5:
         return False  # one capitalised word after "By" is more often a heading ("By Region")
     caps = [w for w in words if w.lower() not in particles]
-    return bool(caps) and all(_WORDS_RE.fullmatch(w) and w[0].isupper() for w in caps)
+    return bool(caps) and all((_WORDS_RE.fullmatch(w) and w[0].isupper()) or _caseless_word(w) for w in caps)
+
+
+def _caseless_word(word: str) -> bool:
+    """A word of a script without capitals (Arabic, Hebrew, Devanagari, Thai ...): a letter that is
+    neither upper- nor lower-case (category Lo) followed by letters and their marks (vowel signs)."""
+    return unicodedata.category(word[0]) == "Lo" and all(unicodedata.category(ch)[0] in "LM" for ch in word)
 
 
 # -- pass 2: the body ---------------------------------------------------------------------------
@@ -831,6 +875,8 @@ def _titleish(text: str, c: Columns, i: int) -> bool:
         return False  # a question or exclamation in sentence case is a sentence, not a headline
     if c.cjk_ratio[i] > 0.3:
         return 4 <= c.n_words[i] <= 50
+    if _UNPUNCTUATED_RE.match(text[-1]):  # Thai, Lao: no spaces between words, a title may have none
+        return c.n_words[i] <= 20 and len(text) >= _UNSPACED_TITLE_MIN_CHARS
     return 2 <= c.n_words[i] <= 20
 
 

@@ -48,7 +48,10 @@ _CJK_RE = re.compile(f"[{CJK}]")
 _CJK_RUN_RE = re.compile(f"[{CJK}]+")
 _WORD_CHAR_RE = re.compile(r"\w")
 _WORD_RE = re.compile(r"[^\W\d_]+")
-_TERMINAL_RE = re.compile(r"[.!?…。！？؟।][\"'”’»)\]』」]*\s*$")
+_FULL_STOPS = ".!?…。！？؟।॥۔။។៕።፧։།༎᠃"
+"""Sentence ends: Latin, CJK, Arabic ?, Devanagari danda and double danda, Urdu, Burmese, Khmer (2),
+Ethiopic (full stop, question mark), Armenian, Tibetan (shad, double shad), Mongolian full stops."""
+_TERMINAL_RE = re.compile(f"[{_FULL_STOPS}]" + r"[\"'”’»)\]』」]*\s*$")
 _TIME_RE = re.compile(r"^\s*\[?\d{1,2}:\d{2}\b")
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪►▸»–—]|\d{1,2}[.)])\s+")
 _URL_RE = re.compile(r"https?://\S+|www\.\S+")
@@ -60,7 +63,7 @@ _STRONG_RESIDUE_RE = re.compile(
     r"\bvar\s+\w+\s*=\s*[\[{'\"]|\{\{|\}\}",
     re.IGNORECASE,
 )
-_TERMINAL_CHARS = frozenset(".!?…。！？؟।")
+_TERMINAL_CHARS = frozenset(_FULL_STOPS)
 _LINE_MARKS = frozenset("[-*•·▪►▸»–—")
 _COMMAS = (",", "，", "、", "،")
 """First characters of time stamps and bullets other than digits."""
@@ -71,6 +74,10 @@ _PROBE_CHARS = 4000
 """Patterns that could backtrack on pathological input (markup, URLs, e-mails) see at most this much."""
 _LIST_MAX_CHARS = 200
 """A line without terminal punctuation and at most this long may belong to a list run."""
+RUNNING_MIN_CHARS = 120
+"""Thai and Lao are written without sentence punctuation (a space ends a sentence, and a paragraph
+just stops): a line of at least this many characters ending in one of their letters is running
+text, and counts as ending like a sentence (``terminal``). Headlines and menu items are shorter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +345,8 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
     """Split scraped text into blocks (paragraphs, or single lines of lists) with numeric features.
 
     Features: ``n_chars``, ``n_words`` (CJK characters count as words), ``cjk_ratio``, ``terminal``
-    (ends with sentence punctuation), ``ends_with_colon``, ``title_case`` (share of capitalised
+    (ends with sentence punctuation of one of many scripts, or is a long line of running text in one
+    written without it: :func:`ends_running_text`), ``ends_with_colon``, ``title_case`` (share of capitalised
     words among words of cased scripts; 0 for lines over 60 words), ``digit_ratio``,
     ``leading_time`` (``H:MM`` at the start), ``relative_time`` ("2 hours ago" in several languages), ``bullet``, ``html_residue`` (0-1, share
     of markup or 1 for unmistakable markup/script), ``n_urls``, ``n_emails``, ``repeated`` (how often
@@ -464,7 +472,8 @@ def _features(
              for u, lo, w in zip(upper, lower, n_words, strict=True)]
 
     # line ends
-    terminal = [t[-1] in _TERMINAL_CHARS or (t[-1] in _CLOSING_CHARS and is_terminal(t)) for t in texts]
+    terminal = [t[-1] in _TERMINAL_CHARS or (t[-1] in _CLOSING_CHARS and is_terminal(t)) or
+                (len(t) >= RUNNING_MIN_CHARS and _unpunctuated(t[-1])) for t in texts]
 
     # rare patterns: only in blocks a cheap test (first character, a substring test) picks
     leading_time = [False] * n
@@ -727,6 +736,21 @@ def _may_be_strong(probe: str) -> bool:
 def is_terminal(line: str) -> bool:
     """True when the line ends like a sentence (., !, ?, …, CJK and other scripts' full stops)."""
     return _TERMINAL_RE.search(line.rstrip()[-12:]) is not None
+
+
+def _unpunctuated(ch: str) -> bool:
+    """A letter or mark of a script written without sentence punctuation (Thai, Lao; not digits)."""
+    return "\u0e01" <= ch <= "\u0e4f" or "\u0e81" <= ch <= "\u0edf"
+
+
+UNPUNCTUATED = "[\u0e01-\u0e4f\u0e81-\u0edf]"
+""":func:`_unpunctuated` as a character class."""
+
+
+def ends_running_text(line: str) -> bool:
+    """A long line of running text in a script without sentence punctuation (see
+    :data:`RUNNING_MIN_CHARS`): prose, however few spaces it holds (Thai puts none between words)."""
+    return len(line) >= RUNNING_MIN_CHARS and _unpunctuated(line[-1])
 
 
 def content_tokens(line: str, stopwords: frozenset[str]) -> list[str]:
