@@ -2191,6 +2191,11 @@ static PyObject *new_slotted(PyObject *Py_UNUSED(self), PyObject *args) {
 #define GATE_STOCK 4
 #define GATE_SHARE 8
 
+/* the gate's word table has a capsule name of its own, so a stop-word table is never taken for it */
+static void gate_free(PyObject *capsule) {
+    vocab_release(PyCapsule_GetPointer(capsule, "thresher.text_gate"));
+}
+
 static PyObject *word_flags(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *sets;
     if (!PyArg_ParseTuple(args, "O!", &PyTuple_Type, &sets)) {
@@ -2209,15 +2214,25 @@ static PyObject *word_flags(PyObject *Py_UNUSED(self), PyObject *args) {
             return NULL;
         }
         n += PySet_GET_SIZE(set);
-        Py_ssize_t pos = 0;
-        PyObject *key;
-        Py_hash_t hash;
-        while (_PySet_NextEntry(set, &pos, &key, &hash)) {
-            if (!PyUnicode_Check(key)) {
+        PyObject *it = PyObject_GetIter(set), *key; /* the public iteration (no private set API) */
+        if (it == NULL) {
+            return NULL;
+        }
+        while ((key = PyIter_Next(it)) != NULL) {
+            int is_str = PyUnicode_Check(key);
+            if (is_str) {
+                chars += PyUnicode_GET_LENGTH(key);
+            }
+            Py_DECREF(key);
+            if (!is_str) {
+                Py_DECREF(it);
                 PyErr_SetString(PyExc_TypeError, "word_flags: the sets must hold str only");
                 return NULL;
             }
-            chars += PyUnicode_GET_LENGTH(key);
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred()) {
+            return NULL;
         }
     }
     size_t size = 16;
@@ -2235,7 +2250,7 @@ static PyObject *word_flags(PyObject *Py_UNUSED(self), PyObject *args) {
             return NULL;
         }
     }
-    PyObject *capsule = PyCapsule_New(v, "thresher.text_vocab", vocab_free);
+    PyObject *capsule = PyCapsule_New(v, "thresher.text_gate", gate_free);
     if (capsule == NULL) {
         vocab_release(v);
     }
@@ -2319,7 +2334,7 @@ static PyObject *text_line_gate(PyObject *Py_UNUSED(self), PyObject *args) {
     if (!PyArg_ParseTuple(args, "UUOOOiU", &doc, &low, &o_values, &o_table, &capsule, &always, &unsafe)) {
         return NULL;
     }
-    const Vocab *vocab = PyCapsule_GetPointer(capsule, "thresher.text_vocab");
+    const Vocab *vocab = PyCapsule_GetPointer(capsule, "thresher.text_gate");
     if (vocab == NULL) {
         return NULL;
     }

@@ -220,8 +220,9 @@ class TextFeatures(Mapping[str, float]):
         return f"TextFeatures({dict(self)!r})"
 
 
-_BLOCK_DEFAULTS = {"level": 0, "path": "", "cells": None, "hints": (), "spans": ()}
-"""The fields every text block has the same value in (Block's defaults)."""
+_BLOCK_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Block)
+                   if f.name in ("level", "path", "cells", "hints", "spans")}
+"""The fields every text block has the same value in: Block's own defaults."""
 
 
 _FEATURES_OF = attrgetter("features")
@@ -414,9 +415,8 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
         features = _new_slotted(TextFeatures, len(texts), {"row": rows}, {"table": table})
         return _new_slotted(Block, len(texts), {"index": rows, "text": texts, "kind": kinds, "features": features},
                             _BLOCK_DEFAULTS)
-    return [  # positional: index, text, kind, level, path, features (the fields' order in model.Block)
-        Block(i, t, kind, 0, "", TextFeatures(table, i)) for i, t, kind in zip(range(len(texts)), texts, kinds, strict=True)
-    ]
+    return [Block(i, t, kind, features=TextFeatures(table, i))
+            for i, t, kind in zip(range(len(texts)), texts, kinds, strict=True)]
 
 
 def slotted_maker(cls: type, shared: Mapping[str, object]) -> Callable[..., list[Any]] | None:
