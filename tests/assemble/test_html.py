@@ -228,3 +228,18 @@ def test_an_image_that_stood_before_a_link_stays_out_of_it():
     tree = lxml.html.fragment_fromstring(render_html([block], Metadata(), Options()), create_parent="div")
     assert tree.find(".//a/img") is None and tree.find("p/img") is not None
     assert tree.find(".//a").text == "Read the guide"
+
+
+def test_items_the_page_numbers_otherwise_say_their_value():
+    tree = _tree([_b(0, "three", "list_item", level=1, path="body/ol[1]/li[1]", hints=("#3",)),
+                  _b(1, "two", "list_item", level=1, path="body/ol[1]/li[2]", hints=("#2",)),
+                  _b(2, "ten", "list_item", level=1, path="body/ol[1]/li[3]", hints=("#10",)),
+                  _b(3, "eleven", "list_item", level=1, path="body/ol[1]/li[4]", hints=("#11",))])
+    ol = tree.find("ol")
+    assert ol.get("start") == "3"
+    assert [li.get("value") for li in ol.findall("li")] == [None, "2", "10", None]
+
+
+def test_code_language_from_a_pre_attribute_in_html():
+    tree = _tree([_b(0, "fn main() {}", "code", hints=("lang=rust",))])
+    assert tree.find("pre/code").get("class") == "language-rust"

@@ -622,3 +622,34 @@ def test_no_tables_rebuilds_no_table_from_paragraphs_in_cells():
     off = Options(include_tables=False)
     assert render_markdown(blocks, Metadata(), off) == "Weight\n\n120 g\n\nBattery\n\n4000 mAh\n"
     assert "<table>" not in render_html(blocks, Metadata(), off)
+
+
+def test_page_numbering_of_ordered_lists_is_kept():
+    blocks = [
+        Block(index=0, text="fifth", kind="list_item", level=1, path="body/ol[1]/li[1]", hints=("#5",)),
+        Block(index=1, text="sixth", kind="list_item", level=1, path="body/ol[1]/li[2]", hints=("#6",)),
+        Block(index=2, text="Between.", kind="paragraph"),
+        Block(index=3, text="three", kind="list_item", level=1, path="body/ol[2]/li[1]", hints=("x", "#3")),
+        Block(index=4, text="two", kind="list_item", level=1, path="body/ol[2]/li[2]", hints=("#2",)),
+    ]
+    md = render_markdown(blocks, Metadata(), Options())
+    assert md == "5. fifth\n6. sixth\n\nBetween.\n\n3. three\n2. two\n"
+    assert '<ol start="5">' in _html(blocks)
+
+
+def test_code_language_from_a_pre_attribute():
+    blocks = [Block(index=0, text="fn main() {}", kind="code", hints=("lang=rust",)),
+              Block(index=1, text="x", kind="code", hints=("lang=text", "language", "languagepy", "py"))]
+    assert render_markdown(blocks, Metadata(), Options()) == "```rust\nfn main() {}\n```\n\n```py\nx\n```\n"
+
+
+def test_rows_with_spanned_cells_render_aligned():
+    from thresher.deadline import NO_DEADLINE
+    from thresher.parse.html import parse_html
+    from thresher.segment.html import segment_html
+
+    html = """<body><table><tr><th>Model</th><th>Year</th><th>Score</th></tr>
+    <tr><td rowspan="2">BERT</td><td>2018</td><td>80.5</td></tr><tr><td>2019</td><td>82.1</td></tr></table></body>"""
+    blocks = segment_html(parse_html(html, Options()), Options(), NO_DEADLINE)
+    md = render_markdown(blocks, Metadata(), Options())
+    assert md.endswith("| BERT | 2018 | 80.5 |\n|  | 2019 | 82.1 |\n")

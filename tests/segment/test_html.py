@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -5,7 +6,7 @@ from thresher.deadline import NO_DEADLINE
 from thresher.options import Options
 from thresher.parse.html import parse_html
 from thresher.segment.features import WORD, split_hint_tokens
-from thresher.segment.html import segment_html
+from thresher.segment.html import PATH_MAX_DEPTH, segment_html
 
 OPTS = Options()
 
@@ -244,3 +245,91 @@ def test_feature_mappings_are_the_same_with_and_without_the_compiled_helper(monk
 def test_white_space_only_text_makes_no_block():
     blocks = segment("<body><div>\n \u3000\u2003<span> </span>\x1c</div><p>Kept</p></body>")
     assert [b.text for b in blocks] == ["Kept"]
+
+
+SPANNED_TABLE = """<body><table><tr><th>Model</th><th>Year</th><th>Score</th></tr>
+<tr><td rowspan="2">BERT</td><td>2018</td><td>80.5</td></tr><tr><td>2019</td><td>82.1</td></tr>
+<tr><td colspan="2">Total</td><td>9</td></tr><tr><td colspan="3">A note across the table</td></tr></table></body>"""
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_spanned_cells_keep_their_columns_in_both_walks(monkeypatch, compiled):
+    from thresher.segment import html as segment_module
+
+    if not compiled:
+        monkeypatch.setattr(segment_module, "_compiled_walk", lambda: None)
+    rows = [b for b in segment(SPANNED_TABLE) if b.kind == "table_row"]
+    assert [r.cells for r in rows] == [("Model", "Year", "Score"), ("BERT", "2018", "80.5"), ("", "2019", "82.1"),
+                                       ("Total", "", "9"), ("A note across the table",)]
+    assert [r.text for r in rows][2:] == ["2019 | 82.1", "Total | 9", "A note across the table"]  # no words added
+
+
+def test_hostile_or_garbage_spans_are_capped_or_ignored():
+    rows = [b for b in segment("""<body><table><tr><td colspan="abc">x</td><td colspan="99999999">y</td>
+    <td rowspan="-3">z</td><td colspan="5000">w</td></tr><tr><td>a</td><td>b</td></tr></table></body>""")
+            if b.kind == "table_row"]
+    assert rows[0].cells == ("x", "y", "z", "w")
+    huge = [b for b in segment('<body><table><tr><td colspan="999">x</td><td colspan="999">y</td></tr></table></body>')
+            if b.kind == "table_row"]
+    assert len(huge[0].cells or ()) == 1000
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_permalink_pilcrow_leaves_the_heading(monkeypatch, compiled):
+    from thresher.segment import html as segment_module
+
+    if not compiled:
+        monkeypatch.setattr(segment_module, "_compiled_walk", lambda: None)
+    blocks = segment('<body><h2>Install<a class="headerlink" href="#install" title="Permalink">¶</a></h2>'
+                     '<p>Text of the section, with words.</p><p>Section ¶ 12 ¶</p></body>')
+    assert [b.text for b in blocks] == ["Install", "Text of the section, with words.", "Section ¶ 12"]
+    plain = segment("<body><h2>Legal ¶</h2></body>")  # no permalinks on the page: the text is the page's
+    assert plain[0].text == "Legal ¶"
+
+
+RENDERING = Options(with_markdown=True, with_html=True)
+
+
+def _rendered_blocks(html):
+    return segment_html(parse_html(html, RENDERING), RENDERING, NO_DEADLINE)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_ordered_list_start_reversed_and_value_reach_the_items(monkeypatch, compiled):
+    from thresher.segment import html as segment_module
+
+    if not compiled:
+        monkeypatch.setattr(segment_module, "_compiled_walk", lambda: None)
+    blocks = _rendered_blocks("""<body><ol start="5"><li>five</li><li><p>six</p><ul><li>bullet</li></ul></li></ol>
+    <ol reversed><li>a</li><li>b</li><li value="10">c</li><li>d</li></ol><ol><li>plain</li></ol>
+    <ol start="-2"><li>negative</li></ol></body>""")
+    marks = {b.text: [h for h in b.hints if h.startswith(segment_module.ITEM_NUMBER_MARK)] for b in blocks}
+    assert marks == {"five": ["#5"], "six": ["#6"], "bullet": [], "a": ["#4"], "b": ["#3"], "c": ["#10"],
+                     "d": ["#9"], "plain": [], "negative": []}
+    assert not any(h.startswith("#") for b in segment('<body><ol start="5"><li>x</li></ol></body>') for h in b.hints)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_code_language_attributes_become_a_hint(monkeypatch, compiled):
+    from thresher.segment import html as segment_module
+
+    if not compiled:
+        monkeypatch.setattr(segment_module, "_compiled_walk", lambda: None)
+    blocks = _rendered_blocks("""<body><pre lang="rust">fn main() {}</pre><pre data-lang="Python">x = 1</pre>
+    <pre><code data-lang="go">package main</code></pre><pre><code data-language="ts"><span>let</span> x</code></pre>
+    <pre>plain</pre></body>""")
+    assert [[h for h in b.hints if h.startswith("lang=")] for b in blocks] == [
+        ["lang=rust"], ["lang=python"], ["lang=go"], ["lang=ts"], []]
+
+
+def test_many_numbered_lists_and_spanned_tables_deep_or_wide_stay_cheap():
+    import time
+
+    many = "".join(f'<ol start="{i}"><li>item {i}</li></ol>' for i in range(3000))
+    deep = "<div>" * (PATH_MAX_DEPTH + 5) + '<table><tr><td rowspan="3">a</td><td>b</td></tr><tr><td>c</td></tr></table>' \
+        + "</div>" * (PATH_MAX_DEPTH + 5)
+    started = time.perf_counter()
+    blocks = _rendered_blocks(f"<body>{many}{deep}</body>")
+    assert time.perf_counter() - started < 5
+    assert blocks[2999].hints[-1] == "#2999"
+    assert [b.cells for b in blocks if b.kind == "table_row"] == [("a", "b"), ("c",)]  # too deep to place: as walked

@@ -2,14 +2,18 @@
 
 Everything the page showed as text stays text: characters that CommonMark would read as syntax
 (emphasis, links, raw HTML, entities, a line that would start a list, quote, heading or rule) are
-escaped. Lists nest by ``Block.level``; an item is numbered when its tag path shows an ``ol`` parent,
-and blocks inside one ``li`` (several paragraphs, a ``pre`` of code) stay in that item; two lists one
-after the other stay two (the second with the other marker); the definitions of a ``dl`` are items
-under their term; the lists of a ``blockquote`` stay in the quote. The rows of one table become a
-GFM table whose first row is the header, ragged rows padded; a table the segmenter took for layout
-(its cells hold paragraphs or headings) is rebuilt as a table when its cells form a grid of short
-texts. Code is fenced, with the language when the markup named one (``language-xxx``, ``lang-xxx``,
-``highlight-xxx``, ``brush: xxx``). The title is not added: it is metadata (front matter).
+escaped. Lists nest by ``Block.level``; an item is numbered when its tag path shows an ``ol`` parent
+(with the page's own number, ``item_number``, when the ``ol`` sets ``start``, ``reversed`` or an item
+a ``value``: CommonMark reads only the first item's, so a reversed list shows its numbers but a reader
+counts up), and blocks inside one ``li`` (several paragraphs, a ``pre`` of code) stay in that item; two
+lists one after the other stay two (the second with the other marker); the definitions of a ``dl`` are
+items under their term; the lists of a ``blockquote`` stay in the quote. The rows of one table become
+a GFM table whose first row is the header, ragged rows padded (the segmenter already put the cells of
+rows with ``colspan``/``rowspan`` cells in their columns); a table the segmenter took for layout (its
+cells hold paragraphs or headings) is rebuilt as a table when its cells form a grid of short texts.
+Code is fenced, with the language when the markup named one (``language-xxx``, ``lang-xxx``,
+``highlight-xxx``, ``brush: xxx``, ``<pre lang="xxx">``, ``data-lang="xxx"``). The title is not added:
+it is metadata (front matter).
 
 Structure the text shows is kept too (``text_shapes``): paragraphs numbered one after the other
 become an ordered list; in already-scraped text, bullet and numbered lines become list items and a
@@ -30,6 +34,7 @@ from urllib.parse import quote
 
 from thresher.model import Block, Metadata, Span
 from thresher.options import Options
+from thresher.segment.html import ITEM_NUMBER_MARK, LANGUAGE_MARK
 
 _ESCAPE_START = re.compile(r"^(\s*)(#{1,6}|[+\-*]|\d{1,9}[.)])(\s|$)")
 _QUOTE_START = re.compile(r"^(\s*)>")
@@ -342,6 +347,8 @@ def list_entries(items: Sequence[Block]) -> list[ListEntry]:
     last_pre: str | None = None  # the pre of the item's last code paragraph
     for block in items:
         key, number = _item_of(block.path)
+        if number is not None:
+            number = item_number(block.hints, number)
         level: float
         if block.kind == "code":
             code = block.text.strip("\n").rstrip()
@@ -425,10 +432,25 @@ def code_text(blocks: Sequence[Block]) -> str:
     return "\n".join(b.text.strip("\n").rstrip() for b in blocks).strip("\n")
 
 
+def item_number(hints: Sequence[str], counted: int) -> int:
+    """The number the page gives a block's ``ol`` item (its ITEM_NUMBER_MARK hint token, set by the
+    segmenter for ``start``, ``reversed`` and ``value``), else ``counted``, its place in the list."""
+    for token in reversed(hints):
+        if token.startswith(ITEM_NUMBER_MARK) and token[1:].isascii() and token[1:].isdigit():
+            return min(int(token[1:]), 999_999_999)
+    return counted
+
+
 def code_language(hints: Sequence[str]) -> str:
     """The language the markup names for a code block, ``""`` when none: ``language-python``,
     ``lang-js``, Sphinx's ``highlight-python3`` (→ ``python``), GitHub's ``highlight-source-js``
-    (→ ``js``), SyntaxHighlighter's ``brush: js``, pandoc's ``sourceCode python``."""
+    (→ ``js``), SyntaxHighlighter's ``brush: js``, pandoc's ``sourceCode python``, and a ``lang``,
+    ``data-lang`` or ``data-language`` attribute on the ``pre`` or its ``code`` (LANGUAGE_MARK)."""
+    for token in hints:  # the pre's own lang/data-lang attribute says it plainest
+        if token.startswith(LANGUAGE_MARK):
+            name = token[len(LANGUAGE_MARK):]
+            if name not in _NOT_LANGUAGES and _LANG_NAME.match(name):
+                return name
     present = set(hints)
     for prefix in _LANG_PREFIXES:
         if prefix not in present:

@@ -7,12 +7,19 @@ tables become ``table_row`` blocks with their cells; tables used for layout act 
 The walk runs in C when the extension is built (thresher/_speedups_lexbor.c, a port of :func:`_walk`
 over the parser's own tree); :func:`_walk` stays the reference: the C walk is only used once it gave
 the same raw blocks on :func:`check_pages`, and a page it cannot mirror is walked here.
+
+Markup that only a few blocks need is read afterwards, on the tree, for whichever walk ran (blocks
+found by their tag paths): the columns of rows with ``colspan``/``rowspan`` cells, the permalink
+``¶`` after Sphinx/MkDocs headings, and, for the Markdown and HTML renderers, the numbers of
+``<ol start/reversed>`` items and the language a ``<pre lang/data-lang>`` names (as hint tokens no
+markup token can be: ITEM_NUMBER_MARK, LANGUAGE_MARK).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -215,7 +222,277 @@ def segment_html(tree: Tree, opts: Options, deadline: Deadline) -> list[Block]:
     body = tree.body
     if body is None:
         return []
-    return block_features(raw_blocks(body, tree.max_elements, deadline), tree.lang, FLAG_FEATURES, deadline)
+    raws = raw_blocks(body, tree.max_elements, deadline)
+    blocks = block_features(raws, tree.lang, FLAG_FEATURES, deadline)
+    # markup the walk does not read, looked for on the tree only when a block may need it (cheap
+    # tests on the columns first), the same whichever walk ran
+    if "table_row" in raws.kinds:
+        _place_spanned_cells(body, blocks)
+    if _ANCHOR_MARK + "\n" in "\n".join(raws.texts) + "\n":
+        _drop_header_anchors(body, blocks)
+    if opts.with_markdown or opts.with_html:
+        if "/ol[" in "\n".join(raws.paths):
+            _number_list_items(body, blocks)
+        if "code" in raws.kinds:
+            _name_code_languages(body, blocks)
+    return blocks
+
+
+ITEM_NUMBER_MARK = "#"
+"""A hint token ``#5``: the block belongs to an ``ol`` item the page numbers 5 (no class or id
+token has a ``#``: the markup's tokens are letters and digits only, so the model and the rules
+never take it for one; the renderers read it, ``thresher.assemble.markdown.item_number``)."""
+LANGUAGE_MARK = "lang="
+"""A hint token ``lang=rust``: the code block's ``pre`` (or its ``code``) names its language in a
+``lang``, ``data-lang`` or ``data-language`` attribute (read by ``assemble.markdown.code_language``)."""
+_LANGUAGE_ATTRIBUTES = ("data-lang", "data-language", "lang")
+_NAMED_CODE = ", ".join(f"pre[{a}], pre > code[{a}]" for a in _LANGUAGE_ATTRIBUTES)
+
+
+def _name_code_languages(body: Any, blocks: list[Block]) -> None:
+    """Add a LANGUAGE_MARK hint token to the code blocks of a ``pre`` whose element (or inner
+    ``code``) names a language in an attribute (``<pre lang="rust">``, ``data-lang="…"``), in place."""
+    named = body.css(_NAMED_CODE)
+    if not named:
+        return
+    languages: dict[str, str] = {}
+    paths = _TreePaths(body)
+    for node in named:
+        pre = node if node.tag == "pre" else node.parent
+        value = next((v for v in map(node.attributes.get, _LANGUAGE_ATTRIBUTES) if v and v.strip()), None)
+        path = paths.of(pre) if pre is not None and value is not None else None
+        if path is not None and value is not None:
+            languages.setdefault(path, value.strip().lower())  # the pre's own before its code's
+    for i, block in enumerate(blocks):
+        at = block.path.rfind("/pre[") if block.kind == "code" else -1
+        found = languages.get(block.path[: block.path.index("]", at) + 1]) if at >= 0 else None
+        if found is not None:
+            blocks[i] = replace(block, hints=(*block.hints, LANGUAGE_MARK + found))
+
+
+MAX_SPAN = 1000
+"""The most columns a ``colspan`` (and rows a ``rowspan``) may take, and the widest a row may grow
+(the HTML standard's own cap on ``colspan``); a larger or unreadable value counts as 1."""
+_CELL_TAGS = ("td", "th")
+_ROW_GROUPS = ("thead", "tbody", "tfoot")
+
+
+def _place_spanned_cells(body: Any, blocks: list[Block]) -> None:
+    """Put the cells of each data-table row in their columns when cells of the table span several
+    (``colspan``, ``rowspan``): a cell that spans N columns is followed by N-1 empty cells, and a
+    column taken by a cell from a row above gets an empty cell (GFM has no spans: the value is not
+    repeated, so the padding adds no words), up to the row's last own cell (short rows are padded
+    by the renderers). Only ``Block.cells`` changes, in place, after the features
+    are computed: the row's text, its features and its classification are the same either way.
+    Done here, on the tree, for both walks (the paths of the rows say which block is which row)."""
+    spanning = body.css("td[rowspan], th[rowspan], td[colspan], th[colspan]")
+    if not spanning:
+        return
+    tables: dict[int, Any] = {}
+    for cell in spanning:
+        node = cell.parent
+        while node is not None and node.tag != "table":
+            node = node.parent
+        if node is not None:
+            tables.setdefault(node.mem_id, node)
+    rows = {b.path: i for i, b in enumerate(blocks) if b.kind == "table_row"}
+    paths = _TreePaths(body)
+    for table in tables.values():
+        below: dict[int, int] = {}  # column → rows still taken by a cell of a row above
+        group = None
+        for path, tr, parent in _table_rows(paths, table):
+            if parent is not group:  # a rowspan ends with its row group
+                group, below = parent, {}
+            cells = [c for c in _element_children(tr) if c.tag in _CELL_TAGS]
+            i = rows.get(path) if path is not None else None
+            texts = blocks[i].cells if i is not None else None
+            if texts is not None and len(texts) != len(cells):  # not the walk's cells: leave the row be
+                i = texts = None
+            placed, below = _placed(texts if texts is not None else [""] * len(cells),
+                                    [(_span(c, "colspan"), _span(c, "rowspan")) for c in cells], below)
+            if i is not None and tuple(placed) != texts:
+                blocks[i] = replace(blocks[i], cells=tuple(placed))
+
+
+_ITEM_STEP = re.compile(r"/(ol|ul|menu)\[\d+\]/li\[\d+\]")
+"""A list item in a tag path (the renderers take the innermost as the item a block belongs to)."""
+_INTEGER = re.compile(r"\s*[-+]?\d{1,10}")
+MAX_ITEM_NUMBER = 999_999_999
+"""The largest number a Markdown list item can carry (CommonMark allows nine digits)."""
+
+
+def _number_list_items(body: Any, blocks: list[Block]) -> None:
+    """Give the blocks of the items of an ``ol`` that does not count 1, 2, 3 … their item's number
+    (an ITEM_NUMBER_MARK hint token, in place): ``start``, ``reversed`` (counting down from ``start`` or from the
+    number of items) and an item's ``value`` (the items after it count on from there). Numbers
+    outside 0 … MAX_ITEM_NUMBER are left out (the renderers count the item's place then)."""
+    lists = body.css("ol[start], ol[reversed], ol > li[value]")
+    if not lists:
+        return
+    numbers: dict[str, int] = {}
+    seen: set[int] = set()
+    paths = _TreePaths(body)
+    for node in lists:
+        ol = node if node.tag == "ol" else node.parent
+        if ol is None or ol.mem_id in seen:
+            continue
+        seen.add(ol.mem_id)
+        if paths.of(ol) is None:
+            continue
+        items = [(paths.of(child), child) for child in _element_children(ol) if child.tag == "li"]
+        attrs = ol.attributes
+        down = "reversed" in attrs
+        start = _integer(attrs.get("start"))
+        number = start if start is not None else (len(items) if down else 1)
+        for path, li in items:
+            value = _integer(li.attributes.get("value"))
+            if value is not None:
+                number = value
+            if path is not None and 0 <= number <= MAX_ITEM_NUMBER:
+                numbers[path] = number
+            number += -1 if down else 1
+    if not numbers:
+        return
+    for i, block in enumerate(blocks):
+        if "/ol[" not in block.path:
+            continue
+        steps = list(_ITEM_STEP.finditer(block.path))
+        last = steps[-1] if steps else None
+        if last is not None and last.group(1) == "ol":
+            found = numbers.get(block.path[: last.end()])
+            if found is not None:
+                blocks[i] = replace(block, hints=(*block.hints, f"{ITEM_NUMBER_MARK}{found}"))
+
+
+def _integer(value: str | None) -> int | None:
+    """An HTML integer attribute (``start``, ``value``): optional sign, then digits (what follows them
+    ignored); None when there are none."""
+    match = _INTEGER.match(value or "")
+    return int(match.group()) if match is not None else None
+
+
+_ANCHOR_MARK = "\u00b6"
+"""The pilcrow Sphinx and MkDocs put in the permalink after a heading (``<a class="headerlink">¶</a>``)."""
+_ANCHOR_LINKS = "a.headerlink, a.header-anchor, a.anchor-link"
+
+
+def _drop_header_anchors(body: Any, blocks: list[Block]) -> None:
+    """Take the permalink mark (``¶``) off the end of the blocks (headings, Sphinx's API terms) whose
+    text ends with it, in place, when the page has such permalinks: it is no part of the heading.
+    Only the text changes (after the features are computed), for both walks."""
+    marked = [i for i, b in enumerate(blocks) if b.text.endswith(_ANCHOR_MARK)]
+    if not marked or body.css_first(_ANCHOR_LINKS) is None:
+        return
+    for i in marked:
+        text = blocks[i].text.rstrip(_ANCHOR_MARK).rstrip()
+        if text:
+            blocks[i] = replace(blocks[i], text=text)
+
+
+def _placed(texts: Sequence[str], spans: Sequence[tuple[int, int]],
+            below: dict[int, int]) -> tuple[list[str], dict[int, int]]:
+    """A row's cell texts in their columns, given each cell's (colspan, rowspan) and the columns
+    taken by cells of the rows above (up to its last own cell); and the columns taken for the rows
+    below."""
+    out: list[str] = []
+    after: dict[int, int] = {c: n - 1 for c, n in below.items() if n > 1}
+    end = 0  # past the column of the row's last own cell
+    for text, (colspan, rowspan) in zip(texts, spans, strict=True):
+        while len(out) in below and len(out) < MAX_SPAN:
+            out.append("")
+        if len(out) >= MAX_SPAN:
+            break
+        column = len(out)
+        out.append(text)
+        end = len(out)
+        out.extend([""] * min(colspan - 1, MAX_SPAN - len(out)))
+        if rowspan > 1:
+            for c in range(column, len(out)):
+                after[c] = rowspan - 1
+    # no padding after the last cell: the renderers pad short rows, and the text shows no empty cells
+    return out[:end], after
+
+
+def _span(cell: Any, name: str) -> int:
+    """A cell's ``colspan`` or ``rowspan``: 1 when absent, unreadable, below 1 or above MAX_SPAN."""
+    value = (cell.attributes.get(name) or "").strip()
+    digits = value[: len(value) - len(value.lstrip("0123456789"))] if value else ""
+    number = int(digits) if digits and len(digits) <= 6 else 1
+    return number if 1 <= number <= MAX_SPAN else 1
+
+
+def _element_children(node: Any) -> Iterator[Any]:
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag is not None and tag[0] not in "-_!#":
+            yield child
+        child = child.next
+
+
+def _table_rows(paths: _TreePaths, table: Any) -> Iterator[tuple[str | None, Any, Any]]:
+    """The rows of a table (its own ``tr``, directly or in a ``thead``/``tbody``/``tfoot``), each with
+    the tag path the walk gives it (None when too deep to tell) and its parent element."""
+    base = paths.of(table)
+    counts: dict[str, int] = {}
+    for child in _element_children(table):
+        tag = child.tag
+        counts[tag] = counts.get(tag, 0) + 1
+        path = _extend(base, tag, counts[tag])
+        if tag == "tr":
+            yield path, child, table
+        elif tag in _ROW_GROUPS:
+            inner: dict[str, int] = {}
+            for row in _element_children(child):
+                inner[row.tag] = inner.get(row.tag, 0) + 1
+                if row.tag == "tr":
+                    yield _extend(path, "tr", inner["tr"]), row, child
+
+
+def _extend(path: str | None, tag: str, k: int) -> str | None:
+    if path is None or path.count("/") + 2 > PATH_MAX_DEPTH:
+        return None
+    return f"{path}/{tag}[{k}]"
+
+
+class _TreePaths:
+    """The tag paths the walk gives elements of the tree under ``body`` (``body/div[2]/table[1]``),
+    each element's place among its siblings counted once per parent (a page of many lists or tables
+    costs one pass over their siblings, not one per element)."""
+
+    def __init__(self, body: Any) -> None:
+        self.body_id = body.mem_id
+        self.paths: dict[int, str | None] = {body.mem_id: "body"}
+        self.places: dict[int, dict[int, int]] = {}
+
+    def of(self, node: Any) -> str | None:
+        """The element's path; None when it lies deeper than PATH_MAX_DEPTH (paths stop growing
+        there) or outside ``body``."""
+        chain = []
+        while node is not None and node.mem_id not in self.paths:
+            chain.append(node)
+            node = node.parent
+        if node is None:
+            return None
+        path = self.paths[node.mem_id]
+        for element in reversed(chain):
+            parent = element.parent
+            places = self.places.get(parent.mem_id)
+            if places is None:
+                places = self.places[parent.mem_id] = _places(parent)
+            path = _extend(path, element.tag, places.get(element.mem_id, 0))
+            self.paths[element.mem_id] = path
+        return path
+
+
+def _places(parent: Any) -> dict[int, int]:
+    """Each child element's place among its siblings of the same tag (from 1), by ``mem_id``."""
+    counts: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for child in _element_children(parent):
+        k = counts[child.tag] = counts.get(child.tag, 0) + 1
+        out[child.mem_id] = k
+    return out
 
 
 def raw_blocks(body: Any, max_elements: int, deadline: Deadline) -> RawBlocks:
