@@ -548,6 +548,16 @@ def test_chinese_and_japanese_list_lines_without_a_space_are_list_items():
     assert numbered == "<ol>\n<li>第一步</li>\n<li>第二步</li>\n</ol>\n"
 
 
+def test_a_number_that_starts_a_chinese_sentence_is_not_a_list_marker():
+    lines = ["3．5倍的增长速度让分析师感到惊讶。", "2019、2020年和2021年，公司连续三年保持盈利。", "1、这是一句以数字开头的话。",
+             "３．５倍的增长。"]
+    md = render_markdown([_t(i, line, "line") for i, line in enumerate(lines)], Metadata(), Options())
+    html = _PARSER.render(md)
+    assert "<li>" not in html
+    for line in lines:  # every character kept, in its place
+        assert line in md
+
+
 def test_a_chinese_headline_counts_its_characters_not_as_words():
     head = "人工智能与新能源汽车成为本届国际科技博览会的焦点"  # 24 characters, each a "word"
     body = "多家企业展示了大语言模型和智能机器人，吸引了大量观众驻足参观。组委会表示，预计展会期间将接待观众超过二十万人次。"

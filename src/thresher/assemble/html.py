@@ -126,28 +126,23 @@ def _block(block: Block) -> str:
 def _list(items: Sequence[Block]) -> str:
     out: list[str] = []
     open_lists: list[str] = []  # tag of each open list, outermost first
-    parents: list[str | None] = []  # the page's list element of each open list
     following: list[int | None] = []  # the number the next item of each open list gets by counting
     for entry in list_entries(items):
         tag = "ol" if entry.number is not None else "ul"
         if len(open_lists) > entry.depth + 1:
             while len(open_lists) > entry.depth + 1:
                 out.append(f"</li></{open_lists.pop()}>")
-                parents.pop()
                 following.pop()
             out.append("</li>")
         elif len(open_lists) == entry.depth + 1:
             out.append("</li>")
-        if len(open_lists) == entry.depth + 1 and (open_lists[-1] != tag or (
-                None not in (entry.parent, parents[-1]) and parents[-1] != entry.parent)):
+        if len(open_lists) == entry.depth + 1 and (open_lists[-1] != tag or entry.new_list):
             out.append(f"</{open_lists.pop()}>")
-            parents.pop()
             following.pop()
         while len(open_lists) < entry.depth + 1:
             start = entry.number if tag == "ol" and entry.number not in (None, 1) else None
             out.append(f'<{tag} start="{start}">' if start is not None else f"<{tag}>")
             open_lists.append(tag)
-            parents.append(entry.parent)
             following.append(entry.number)
         # an item the counting would number otherwise (a reversed list, an item's value) says its number
         value = f' value="{entry.number}"' if entry.number is not None and entry.number != following[-1] else ""

@@ -55,9 +55,11 @@ _NOT_LANGUAGES = frozenset({"", "default", "none", "text", "plain", "plaintext",
 _SCOPES = ("source", "text")
 """The first part of a grammar scope (GitHub's ``highlight-source-js``, ``highlight-text-html-basic``)."""
 _CONTAINER = {"code": "/pre[", "quote": "/blockquote[", "table_row": "/table["}
-_TEXT_MARKER = re.compile(r"^\s*(?:(?:[-*•·▪►▸»–—]|(\d{1,9})[.)])\s+|(?:[・･]|(\d{1,9})[、．）])\s*)(?=\S)")
+_TEXT_MARKER = re.compile(r"^\s*(?:(?:[-*•·▪►▸»–—]|(\d{1,9})[.)])\s+|(?:[・･]|(\d{1,2})[、．）](?!\d))\s*)(?=\S)")
 """The bullet or number that starts a list line of already-scraped text; Chinese and Japanese lists
-(``・項目``, ``1、项目``) put no space after theirs."""
+(``・項目``, ``1、项目``) put no space after theirs. Such a number has one or two digits and no digit
+after its mark (``3．5倍`` is a decimal, ``2019、2020年`` a list of years), and it makes a list item only
+in a run of lines numbered upwards (:func:`_glued_runs`)."""
 _CELL_PATH = re.compile(
     r"^(?P<row>(?P<table>.*/table\[\d+\])(?:/t(?:head|body|foot)\[\d+\])?/tr\[\d+\])"
     r"/(?P<cell>t[dh]\[\d+\])(?:/(?:p|h[1-6]|span|strong|b|em|div|center|font)\[\d+\]){0,2}$"
@@ -88,8 +90,10 @@ class ListEntry:
     """For each paragraph that is a code block of the item (a ``pre`` inside the ``li``), its
     language (``""`` when the markup names none); ``None`` for a paragraph of text."""
     parent: str | None = None
-    """Tag path of the list element holding the item (``…/ol[2]``), when the page gave one: two lists
-    one right after the other stay two lists."""
+    """Tag path of the list element holding the item (``…/ol[2]``), when the page gave one."""
+    new_list: bool = False
+    """Whether the item opens another list of the page right after one at its depth (both with known
+    list elements, different ones): two lists one right after the other stay two lists."""
 
     def spans_of(self, n: int) -> tuple[Span, ...]:
         return self.spans[n] if n < len(self.spans) else ()
@@ -130,6 +134,7 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
     level-2 heading. HTML: paragraphs numbered one after the other (``1.``, ``2.``…) become the items
     of an ordered list; otherwise the markup said what the blocks are."""
     numbered = _numbered_runs(blocks)
+    glued = _glued_runs(blocks)
     out: list[Block] = []
     n_items = 0
     for i, block in enumerate(blocks):
@@ -146,7 +151,7 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
             continue
         if block.kind in ("list_item", "line"):
             match = _TEXT_MARKER.match(block.text)
-            if match is not None:
+            if match is not None and (match.group(2) is None or i in glued):
                 n_items += 1
                 digits = match.group(1) or match.group(2)
                 # a tag path the list renderers read: an <li> of its own (never merged with the next
@@ -160,6 +165,18 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
             continue
         out.append(block)
     return out
+
+
+def _glued_runs(blocks: Sequence[Block]) -> set[int]:
+    """Lines of already-scraped text numbered without a space (``1、…``, ``2、…``), counting up from
+    line to line (a dropped line may leave a gap): the indices of those in a run of at least two; a
+    lone one is a sentence that starts with a number."""
+    numbers: dict[int, int] = {}
+    for i, block in enumerate(blocks):
+        match = _TEXT_MARKER.match(block.text) if not block.path else None
+        if match is not None and match.group(2) is not None:
+            numbers[i] = int(match.group(2))
+    return {i for i, n in numbers.items() if numbers.get(i - 1, n) < n or numbers.get(i + 1, n) > n}
 
 
 def _numbered_runs(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
@@ -335,6 +352,22 @@ def container_of(path: str, kind: str) -> str | None:
     return path[: end + 1] if end > 0 else None
 
 
+def _mark_new_lists(entries: list[ListEntry]) -> list[ListEntry]:
+    """The entries with :attr:`ListEntry.new_list` set: the list element differs from the one of the
+    item before it at the same depth (deeper lists are forgotten when an item closes them)."""
+    parents: list[str | None] = []  # the list element of the latest item at each depth
+    out: list[ListEntry] = []
+    for entry in entries:
+        depth = entry.depth
+        before = parents[depth] if depth < len(parents) else None
+        new_list = None not in (entry.parent, before) and before != entry.parent
+        del parents[depth:]
+        parents.extend([None] * (depth - len(parents)))
+        parents.append(entry.parent)
+        out.append(replace(entry, new_list=True) if new_list else entry)
+    return out
+
+
 def list_entries(items: Sequence[Block]) -> list[ListEntry]:
     """A run of list items as entries with a depth that never skips a level; the paragraphs of one
     ``<li>`` (blocks sharing the ``li`` in their tag path, at the same level) join one entry, and so
@@ -403,7 +436,7 @@ def list_entries(items: Sequence[Block]) -> list[ListEntry]:
             stack.pop()
         entries.append(ListEntry(len(stack), number, (text,), (spans,) if spans else (), (), _list_of(key)))
         stack.append(level)
-    return entries
+    return _mark_new_lists(entries)
 
 
 def _list_of(item: str | None) -> str | None:
@@ -537,7 +570,6 @@ def _list(items: Sequence[Block]) -> str:
     lines: list[str] = []
     columns: list[int] = []  # content column of the open item at each depth
     ordered: list[bool] = []  # whether the list open at each depth is numbered
-    parents: list[str | None] = []  # the list element open at each depth
     second: list[bool] = []  # whether the list open at each depth uses the second marker (``*``, ``1)``)
     for entry in list_entries(items):
         numbered = entry.number is not None
@@ -545,10 +577,10 @@ def _list(items: Sequence[Block]) -> str:
         same_kind = len(ordered) > depth and ordered[depth] == numbered
         # the next list of the same kind right after another: CommonMark would join the two unless
         # the marker changes
-        other_list = same_kind and None not in (entry.parent, parents[depth]) and parents[depth] != entry.parent
+        other_list = same_kind and entry.new_list
         starts_list = not same_kind or other_list
         alternate = (not second[depth]) if other_list else (same_kind and second[depth])
-        del columns[depth:], ordered[depth:], parents[depth:], second[depth:]
+        del columns[depth:], ordered[depth:], second[depth:]
         indent = columns[-1] if columns else 0
         if entry.number is not None:
             marker = f"{entry.number}{')' if alternate else '.'}"
@@ -562,7 +594,6 @@ def _list(items: Sequence[Block]) -> str:
         lines.append(" " * indent + marker + " " + _item_body(entry, column))
         columns.append(column)
         ordered.append(numbered)
-        parents.append(entry.parent)
         second.append(alternate)
     return "\n".join(lines)
 
