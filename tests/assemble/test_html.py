@@ -193,6 +193,10 @@ def test_addresses_with_spaces_are_valid_urls_letters_of_any_script_stay():
     assert [a.get("href") for a in tree.iter("a")] == ["https://ex.org/docs/my%20file.pdf",
                                                         "https://zh.wikipedia.org/wiki/北京"]
     assert tree.find(".//img").get("src") == "https://ex.org/a%20b.png"
+    from thresher.assemble.markdown import render_markdown
+
+    md = render_markdown([block], Metadata(), Options())  # the same rule, parentheses aside
+    assert "(https://ex.org/docs/my%20file.pdf)" in md and "(https://zh.wikipedia.org/wiki/北京)" in md
 
 
 def test_a_list_inside_a_blockquote_stays_in_it():

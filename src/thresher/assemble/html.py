@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from html import escape
-from urllib.parse import quote
 
 from thresher.assemble.markdown import (
     ListEntry,
@@ -29,6 +28,7 @@ from thresher.assemble.markdown import (
     spaced,
     span_order,
     table_grid,
+    url_escaped,
 )
 from thresher.model import Block, Metadata, Span
 from thresher.options import Options
@@ -99,10 +99,9 @@ def marked_html(text: str, spans: Sequence[Span]) -> str:
 def _address(url: str) -> str:
     """A link's or image's address as an attribute value: the characters a URL cannot hold (spaces,
     controls, quotes, angle brackets) percent-encoded; letters of any script stay (an IRI)."""
-    return text_html(_NOT_URL.sub(lambda m: quote(m.group(), safe=""), url), attribute=True)
+    return text_html(url_escaped(url), attribute=True)
 
 
-_NOT_URL = re.compile(r'[\x00-\x20\x7f-\x9f"<>\\^`{|}\u2028\u2029]')
 _TAGS = {"link": "a", "strong": "strong", "emphasis": "em", "code": "code"}
 
 

@@ -767,13 +767,21 @@ def spaced(text: str, at: int, markup: str, alone: bool = False) -> str:
     return before + markup + after
 
 
-_URL_SAFE = "!#$%&'*+,/:;=?@[]~-._"
-"""Characters left as they are in a link destination; spaces, parentheses and angle brackets are
-percent-encoded so the destination needs no brackets."""
+_NOT_URL = re.compile(r'[\x00-\x20\x7f-\x9f"<>\\^`{|}\s]')
+"""What an address cannot hold as it is: controls, white space, quotes, angle brackets, backslash..."""
+_NOT_DESTINATION = re.compile(rf"{_NOT_URL.pattern}|[()]")
+"""... and in a Markdown link destination also parentheses (so it needs no angle brackets)."""
+
+
+def url_escaped(url: str, *, markdown: bool = False) -> str:
+    """A link's or image's address with what it cannot hold percent-encoded (:data:`_NOT_URL`; for a
+    Markdown destination parentheses too); letters of any script stay as they are (an IRI), the same
+    in the Markdown and the HTML output."""
+    return (_NOT_DESTINATION if markdown else _NOT_URL).sub(lambda m: quote(m.group(), safe=""), url)
 
 
 def _destination(url: str) -> str:
-    return quote(url, safe=_URL_SAFE)
+    return url_escaped(url, markdown=True)
 
 
 def _code_span(content: str) -> str:
