@@ -31,17 +31,19 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import accumulate, pairwise
+from typing import Any
 
 import numpy as np
 
 from thresher.classify.text_model import load_model
 from thresher.compiled import extension
 from thresher.deadline import Deadline
+from thresher.metadata import authors
 from thresher.model import Block, Decision
 from thresher.options import Options
 from thresher.segment.text import (
@@ -241,7 +243,7 @@ def text_phrases() -> TextPhrases:
     raw = json.loads((resources.files("thresher") / "data" / "text" / "phrases.json").read_text(encoding="utf-8"))
     legal_alts = [re.escape(p) for p in raw["legal_phrases"]] + list(raw["legal_patterns"])
     promo = PhraseMatcher.build(raw["promo_prefixes"], prefix=True)
-    byline = PhraseMatcher.build(byline_labels(), prefix=True)
+    byline = PhraseMatcher.build(byline_labels(raw), prefix=True)
     contact = PhraseMatcher.build(raw["contact_prefixes"], prefix=True)
     dateline = PhraseMatcher.build(raw["dateline_prefixes"], prefix=True)
     call_to_action = PhraseMatcher.build(raw["call_to_action"], prefix=False)
@@ -285,15 +287,14 @@ def text_phrases() -> TextPhrases:
     )
 
 
-@cache
-def byline_labels() -> tuple[str, ...]:
-    """The words that open a byline ("By", "بقلم", "लेखक:"): the labels of ``data/author_words.json``
-    (every language's, shared with the HTML path) and the text-only ones of ``byline_prefixes``, but
-    for ``byline_labels_not_taken`` ("Reviewed by": a reviewer, not the author)."""
-    data = resources.files("thresher") / "data"
-    shared = json.loads((data / "author_words.json").read_text(encoding="utf-8"))["labels"]
-    own = json.loads((data / "text" / "phrases.json").read_text(encoding="utf-8"))
-    labels = {w.lower() for ws in shared.values() for w in ws} | {w.lower() for w in own["byline_prefixes"]}
+def byline_labels(own: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """The words that open a byline ("By", "بقلم", "लेखक:"): the HTML path's labels of every language
+    (``metadata.authors.words``) and the text-only ones of ``byline_prefixes``, but for
+    ``byline_labels_not_taken`` ("Reviewed by": a reviewer, not the author). ``own``: the parsed
+    ``data/text/phrases.json`` (read here when not given)."""
+    if own is None:
+        own = json.loads((resources.files("thresher") / "data" / "text" / "phrases.json").read_text(encoding="utf-8"))
+    labels = authors.words().labels | {w.lower() for w in own["byline_prefixes"]}
     return tuple(sorted(labels - {w.lower() for w in own["byline_labels_not_taken"]}))
 
 

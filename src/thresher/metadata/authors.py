@@ -30,6 +30,8 @@ _PAREN = re.compile(r"\s*\(([^)]*)\)\s*$")
 
 @dataclass(frozen=True, slots=True)
 class Words:
+    labels: frozenset[str]
+    """Every language's byline labels, lower-cased (also read by text mode's byline rule)."""
     label: re.Pattern[str]
     written: re.Pattern[str]
     other_script: re.Pattern[str]
@@ -60,7 +62,7 @@ def words() -> Words:
     # Петров"): the rest of the line, which :func:`clean` cuts to the name
     other = re.compile(rf"(?:^|(?<=\n))[ \t]*(?i:(?:{plain})(?!\w)[ \t]*[:：]?|(?:{colon})[ \t]*[:：])[ \t]*"
                        r"(?=[^\W\d_\x00-\u024f])([^\n]{1,80})")
-    return Words(label=label, written=written, other_script=other, roles=frozenset(w.lower() for w in raw["roles"]),
+    return Words(labels=frozenset(w.lower() for w in labels), label=label, written=written, other_script=other, roles=frozenset(w.lower() for w in raw["roles"]),
                  role_modifiers=frozenset(w.lower() for w in raw["role_modifiers"]), cut=frozenset(raw["cut"]), not_names=frozenset(raw["not_names"]),
                  comment_containers=frozenset(raw["comment_containers"]))
 
