@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     engines = {n: ENGINES[n]() for n in names}
     ids = sorted(p.name.split(".")[0] for p in (a.data / "html").glob("*.html.gz"))
     tallies = {(n, h): Tally() for n in names for h in (0, 1)}
+    by_type: dict[str, Tally] = defaultdict(Tally)
+    """Thresher's counts per WCXB page type (both halves)."""
     seconds = dict.fromkeys(names, 0.0)
     errors: dict[str, list[tuple[int, str, str, str, str, str]]] = defaultdict(list)
     by_source: dict[str, Counter[str]] = defaultdict(Counter)
@@ -153,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = 0
     for pid in ids:
         d = json.loads((a.data / "ground-truth" / f"{pid}.json").read_text(encoding="utf-8"))
-        domain, _ = folds.page_domain_and_type(d)
+        domain, page_type = folds.page_domain_and_type(d)
         half = folds.fold_of(domain, 2)
         if a.half is not None and half != a.half:
             continue
@@ -182,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
                     verdict = "extra" if got else "none"
                 if n != "thresher":
                     continue
+                if gt.get(key):
+                    by_type[page_type].total[field] += 1
+                    by_type[page_type].ok[field] += int(ok)
                 src = pred["sources"].get(field, "-") if got else "-"
                 by_source[field][f"{src}:{verdict}"] += 1
                 if verdict in ("wrong", "missing", "extra"):
@@ -189,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
             if not gt.get("publish_date"):
                 tally.undated += 1
                 tally.invented += int(bool(pred.get("date")))
+                if n == "thresher":
+                    by_type[page_type].undated += 1
+                    by_type[page_type].invented += int(bool(pred.get("date")))
             if out is not None and n == "thresher":
                 out.write(json.dumps({"source": pid, **pred}, ensure_ascii=False) + "\n")
     if out is not None:
@@ -214,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         undated = sum(tallies[(names[0], h)].undated for h in hs)
         line(f"{scope} invented (/{undated})", [str(sum(tallies[(n, h)].invented for h in hs)) for n in names])
     line("ms/page", [f"{1000 * seconds[n] / max(1, pages):.1f}" for n in names])
+
+    print("\nthresher by page type: title, author, date (exact / pages with the field), invented / undated")
+    for page_type, t in sorted(by_type.items()):
+        cells = [f"{t.ok[f] / t.total[f]:.3f}/{t.total[f]}" if t.total[f] else "-" for f, _ in FIELDS]
+        print(f"  {page_type:<14}" + "".join(f"{c:>12}" for c in cells) + f"{t.invented:>6}/{t.undated}")
 
     wanted = {f.strip() for f in a.fields.split(",") if f.strip()}
     for field, _ in FIELDS:

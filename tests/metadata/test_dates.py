@@ -298,3 +298,21 @@ def test_solar_hijri_years_follow_each_other():
         assert first and following
         length = (dt.date.fromisoformat(following) - dt.date.fromisoformat(first)).days
         assert length == (366 if solar_hijri(year, 12, 30) else 365)
+
+
+def test_a_date_model_file_may_hold_several_rankers_whose_scores_are_averaged():
+    from thresher.metadata.dates import DateModel, ranker_candidates
+
+    single = json.loads((resources.files("thresher") / "data" / "title_model.json").read_text("utf-8"))["date"]
+    dump = single.get("model") or single["models"][0]
+    one = DateModel({**{k: v for k, v in single.items() if k not in ("model", "models")}, "model": dump})
+    structured = Structured(published=(("2024-05-17", "json-ld"),), modified=(("2025-01-02", "json-ld"),))
+    days, rows = ranker_candidates(_evidence(structured=structured, rule="2024-05-17"))
+    alone = one.scores(rows)
+    # two copies of one ranker score as that ranker (a mean, not a sum)
+    twice = DateModel({**{k: v for k, v in single.items() if k not in ("model", "models")}, "models": [dump, dump]})
+    assert len(twice.trees) == 2
+    assert twice.scores(rows) == alone
+    assert all(0.0 <= p <= 1.0 for p in alone)
+    assert twice.choose(days, rows) == one.choose(days, rows)
+    assert one.scores([]) == []

@@ -21,7 +21,12 @@ before the date and URL features). Most of what is left is the truth itself: whe
 without gain: parts of ``<title>`` without the site's name, or without its last part, as more
 candidates; agreement with the URL's words; ``og:type``; the ``<h1>`` inside ``<header>``/``<nav>``
 or ``<main>``/``<article>``; a byline beside a candidate; how much prose follows it; letter case;
-smaller trees; a lambdarank objective).
+smaller trees; a lambdarank objective; a value ending like a sentence or a slogan, the number of
+sentences in it; the page text's length; whether the page names an author, how many dates it
+writes; the domain's own label of a sub-domain host as the site's name). Of the 261 pages missed out of
+fold, 226 have the true title among the candidates: 166 of them the ``<h1>`` where the truth is the
+``<title>`` (or ``og:title``) or the reverse, 34 the whole ``<title>`` where the truth is a part of it
+or the reverse (the site's name kept or dropped).
 
 Values whose UTF-8 was read as Latin-1 (``Investorâ€™s``) are read again (:func:`repair`). The model
 file also carries the date ranker (``thresher.metadata.dates``) under its ``date`` key.
