@@ -5,14 +5,17 @@
     python benchmarks/stories.py --methods       # the grid only
 
 Methods: all singletons; exact match (the scorer's normalisation); near-duplicate collapse only;
-the baseline (MiniLM cosine >= 0.6, single link); Thresher lexical; Thresher with embeddings (and
-with the model's matrix products in int8: ``EmbeddingBackend(quantize=True)``); and
+the baseline (MiniLM cosine >= 0.6, single link); Thresher lexical; Thresher with embeddings (the
+default runtime: ONNX Runtime, int8, when installed), with the ONNX graph in float32
+(``-onnx-f32``), with the torch forward pass in float32 (``-torch``, the default before ONNX
+Runtime) and in int8 (``-int8``: ``EmbeddingBackend(runtime="torch", quantize=True)``); and
 both Thresher backends through the incremental StoryIndex (items in time order), with their
-agreement with the batch result. Each method runs in its own process (peak RSS is per method) with
-one thread for numpy/torch. Speed is items per CPU second of the whole clustering call (process
-time, so a busy machine distorts it less; the median of 5 runs, 3 with embeddings; model loading and
-a warm-up call on the other data set excluded; the word and vector caches are emptied before each
-run, so no word or headline of the measured set has been seen).
+agreement with the batch result (the baseline's vectors in float32). Each method runs in its own
+process (peak RSS is per method) with one thread for numpy/torch/ONNX Runtime. Speed is items per
+CPU second of the whole clustering call (process time, so a busy machine distorts it less; the
+median of 5 runs, 3 with embeddings; model loading (and building the ONNX graph, on a machine's
+first use) and a warm-up call on the other data set excluded; the word and vector caches are
+emptied before each run, so no word or headline of the measured set has been seen).
 
     python benchmarks/stories.py --blocking      # candidate pairs of the blocking, and the gold pairs they hold
     python benchmarks/stories.py --sensitivity   # F1 around each backend's default thresholds (stories-dev)
@@ -42,7 +45,8 @@ TICKER = SHARED / "samples" / "seed-ticker-stories.json"
 SCORER = SHARED / "score" / "stories_score.py"
 METHODS = [
     "singletons", "exact", "near-duplicate", "baseline-emb-single-link",
-    "thresher-lexical", "thresher-embedding", "thresher-embedding-int8", "incremental-lexical",
+    "thresher-lexical", "thresher-embedding", "thresher-embedding-onnx-f32", "thresher-embedding-torch",
+    "thresher-embedding-int8", "incremental-lexical",
     "incremental-embedding",
 ]
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -86,11 +90,16 @@ def run_method(method: str, dataset: str) -> dict[str, Any]:
     other = [item_from_record(r, index=k) for k, r in enumerate(load("ticker" if dataset == "dev" else "dev")[0])]
     extra: dict[str, Any] = {}
     if "embedding" in method or method.startswith("baseline"):
-        import torch
+        if method.endswith(("-torch", "-int8")):
+            import torch
 
-        torch.set_num_threads(1)
-        backend: Any = EmbeddingBackend(quantize=method.endswith("-int8"))
-        backend.encode(["warm up"])
+            torch.set_num_threads(1)
+            backend: Any = EmbeddingBackend(runtime="torch", quantize=method.endswith("-int8"))
+        elif method.endswith("-onnx-f32") or method.startswith("baseline"):  # the baseline: MiniLM as it is
+            backend = EmbeddingBackend(quantize=False, threads=1)
+        else:
+            backend = EmbeddingBackend(threads=1)
+        backend.encode(["warm up"])  # loads the model (builds the ONNX graph on a machine's first use)
     else:
         backend = LexicalBackend()
     if method.startswith("thresher"):  # warm up on the other data set (imports, vocabularies, first calls)

@@ -10,7 +10,8 @@ the last hidden states (sentence-transformers' pooling), L2-normalised.
 ``quantize=True`` runs the four matrix products of each layer in int8 (``QuantizedLinear``); layer
 norms, attention, GELU and pooling stay in float32.
 
-Imported only by the embedding backend (it needs torch).
+Imported only by the embedding backend (it needs torch): its ``torch`` runtime, used when ONNX
+Runtime (``onnx_encoder``, the default on a CPU) is not installed, off the CPU, or when asked for.
 """
 
 from __future__ import annotations

