@@ -24,7 +24,14 @@ from pathlib import Path
 import lightgbm
 import numpy as np
 
-from thresher.classify.html_model import HINT_PREFIX, STRUCT_FEATURES, context_features, smooth, to_matrix
+from thresher.classify.html_model import (
+    HINT_PREFIX,
+    SHAPE_FEATURES,
+    STRUCT_FEATURES,
+    context_features,
+    smooth,
+    to_matrix,
+)
 from thresher.classify.html_rules import classify_html
 from thresher.deadline import Deadline
 from thresher.metadata.html import html_metadata
@@ -58,6 +65,20 @@ ROUNDS = 300
 HINT_TOKENS = 300
 HINT_MIN_DOMAINS = 20
 PAGE_WEIGHT = True
+SEEDS: list[int] = [PARAMS["seed"]]
+"""Seeds of the boosters averaged into one model (``--seeds``). Out of fold (benchmarks/wcxb.py
+--folds-dir, 2026-11-27, one cache): seed 7 alone F1 0.869 (product 0.679, collection 0.685, listing
+0.742), seed 11 alone 0.870 (0.688, 0.689, 0.733), both averaged 0.871 (0.682, 0.691, 0.745): within
+retraining noise per type, but the averaged model varies less between retrains; the compiled tree
+walk makes the second booster nearly free (35.0 vs 34.4 ms/page, same process)."""
+TYPE_WEIGHT: dict[str, float] = {}
+"""Per WCXB page type, a factor on its pages' weight (``--type-weight``; a type not named: 1)."""
+SHAPE = False
+"""Whether the model reads the page-shape columns (``html_model.SHAPE_FEATURES``, ``--shape``). Out of
+fold (benchmarks/wcxb.py --folds-dir, 2026-11-27), with ``--type-weight
+product=2,collection=2,listing=2,forum=1.5,service=1.5``: F1 0.867 against 0.869 for the same cache
+without either (product 0.665 vs 0.679, collection 0.685 vs 0.685, listing 0.739 vs 0.742): no gain,
+so the shipped model does without."""
 LABEL_GAIN = {"align": None, "refined": 0.001, "refined0": 0.0}
 """Training labels: the alignment alone, or refined against the page's F1 (see label_refine.py) with
 a flip needing at least this gain."""
@@ -137,6 +158,8 @@ def feature_names(pages: list[dict], n_hints: int = HINT_TOKENS, min_domains: in
     names: set[str] = set()
     hint_domains: dict[str, set[str]] = defaultdict(set)
     skip = set() if structure else set(STRUCT_FEATURES)
+    if not SHAPE:
+        skip |= set(SHAPE_FEATURES)
     for page in pages:
         for row in page["rows"]:
             for name in row:
@@ -160,12 +183,22 @@ def matrix(pages: list[dict], names: list[str]) -> tuple[np.ndarray, np.ndarray,
         for lo, hi in itertools.pairwise(starts):
             if hi > lo:
                 w[lo:hi] *= 100.0 / w[lo:hi].sum()
+    if TYPE_WEIGHT:
+        factors = np.repeat([TYPE_WEIGHT.get(p["type"], 1.0) for p in pages], [len(p["texts"]) for p in pages])
+        w *= factors.astype(np.float32)
     return x, y, w
 
 
-def train(pages: list[dict], names: list[str], rounds: int = ROUNDS) -> lightgbm.Booster:
+def train(pages: list[dict], names: list[str], rounds: int = ROUNDS) -> list[lightgbm.Booster]:
+    """One booster per seed in SEEDS (the first is PARAMS' own seed), same data: the run-time model
+    averages their probabilities (``HtmlModel.seed_trees``)."""
     x, y, w = matrix(pages, names)
-    return lightgbm.train(PARAMS, lightgbm.Dataset(x, y, weight=w, feature_name=names), num_boost_round=rounds)
+    data = lightgbm.Dataset(x, y, weight=w, feature_name=names, free_raw_data=False)
+    return [lightgbm.train({**PARAMS, "seed": seed}, data, num_boost_round=rounds) for seed in SEEDS]
+
+
+def predict(boosters: list[lightgbm.Booster], x: np.ndarray) -> np.ndarray:
+    return np.mean([b.predict(x) for b in boosters], axis=0)
 
 
 def decide(page: dict, probs: np.ndarray, threshold: float, smoothing: bool) -> list[bool]:
@@ -211,8 +244,9 @@ more. Out of fold, with the mix: product 0.653 → 0.661 (benchmarks/wcxb.py), o
 PRODUCT_COMMENT_MAX_SHARE = 0.5
 
 
-def payload_of(booster: lightgbm.Booster, names: list[str], threshold: float, smoothing: bool,
+def payload_of(boosters: list[lightgbm.Booster], names: list[str], threshold: float, smoothing: bool,
                trained_on: str) -> dict:
+    extra = {"seed_models": [b.model_to_string() for b in boosters[1:]]} if len(boosters) > 1 else {}
     return {
         "format": 1,
         "trained_on": trained_on,
@@ -225,11 +259,13 @@ def payload_of(booster: lightgbm.Booster, names: list[str], threshold: float, sm
         "region_mix": REGION_MIX,
         "product_comment_tokens": PRODUCT_COMMENT_TOKENS,
         "product_comment_max_share": PRODUCT_COMMENT_MAX_SHARE,
-        "model": booster.model_to_string(),
+        "model": boosters[0].model_to_string(),
+        **extra,
     }
 
 
 def main() -> int:
+    global PAGE_WEIGHT, SHAPE
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "wcxb-dev")
     ap.add_argument("--limit", type=int)
@@ -253,9 +289,19 @@ def main() -> int:
     ap.add_argument("--hints", type=int, default=HINT_TOKENS, help="hint-token bag size (0: none)")
     ap.add_argument("--no-page-weight", dest="page_weight", action="store_false",
                     help="weigh blocks by size only (default: every page weighs the same; OOF 0.846 → 0.852)")
+    ap.add_argument("--type-weight", default="",
+                    help="factors on the weight of pages of some WCXB page types, e.g. 'product=2,listing=2'")
+    ap.add_argument("--shape", action=argparse.BooleanOptionalAction, default=SHAPE,
+                    help="read the page-shape columns (html_model.SHAPE_FEATURES)")
+    ap.add_argument("--seed", type=int, default=PARAMS["seed"])
+    ap.add_argument("--seeds", default="",
+                    help="comma-separated seeds: one booster per seed, averaged (overrides --seed)")
     a = ap.parse_args()
-    global PAGE_WEIGHT
     PAGE_WEIGHT = a.page_weight
+    SHAPE = a.shape
+    TYPE_WEIGHT.update({k: float(v) for k, v in (item.split("=") for item in a.type_weight.split(",") if item)})
+    PARAMS["seed"] = a.seed
+    SEEDS[:] = [int(x) for x in a.seeds.split(",")] if a.seeds else [a.seed]
     PARAMS.update(num_leaves=a.leaves, learning_rate=a.lr, min_data_in_leaf=a.min_data, feature_fraction=a.ff)
     t0 = time.time()
     pages = load_pages(a.data, a.limit, a.cache)
@@ -265,29 +311,30 @@ def main() -> int:
             page["labels"] = refine(page["texts"], page["truth"], page["labels"], gain)
     names = feature_names(pages, a.hints)
     print(f"params: rounds={a.rounds} leaves={a.leaves} lr={a.lr} min_data={a.min_data} ff={a.ff} "
-          f"hints={a.hints} page_weight={a.page_weight} labels={a.labels}")
+          f"hints={a.hints} page_weight={a.page_weight} labels={a.labels} type_weight={TYPE_WEIGHT} "
+          f"shape={a.shape} seeds={SEEDS}")
     print(f"{len(pages)} pages, {sum(len(p['texts']) for p in pages)} blocks, {len(names)} features "
           f"({time.time() - t0:.0f} s)")
     if a.final_only is not None:
-        booster = train(pages, names, a.rounds)
-        payload = payload_of(booster, names, a.final_only, False, f"WCXB dev, {len(pages)} pages (CC-BY-4.0)")
+        boosters = train(pages, names, a.rounds)
+        payload = payload_of(boosters, names, a.final_only, False, f"WCXB dev, {len(pages)} pages (CC-BY-4.0)")
         a.model_out.write_text(json.dumps(payload), encoding="utf-8")
         print(f"wrote {a.model_out} ({a.model_out.stat().st_size / 1e6:.1f} MB)")
         return 0
     summarise("rules", pages, [p["rule_kept"] for p in pages])
     oof: list[np.ndarray] = [np.zeros(0)] * len(pages)
-    fold_payloads: list[tuple[Path, lightgbm.Booster]] = []
+    fold_payloads: list[tuple[Path, list[lightgbm.Booster]]] = []
     for k in range(5):
         train_pages = [p for p in pages if fold_of(p["domain"]) != k]
         test_idx = [i for i, p in enumerate(pages) if fold_of(p["domain"]) == k]
-        booster = train(train_pages, names, a.rounds)
+        boosters = train(train_pages, names, a.rounds)
         print(f"  fold {k}: {len(train_pages)} training pages ({time.time() - t0:.0f} s)", file=sys.stderr)
         if a.folds_dir:
             a.folds_dir.mkdir(parents=True, exist_ok=True)
-            fold_payloads.append((a.folds_dir / f"fold-{k}.json", booster))
+            fold_payloads.append((a.folds_dir / f"fold-{k}.json", boosters))
         for i in test_idx:
             x = to_matrix(pages[i]["rows"], names)
-            oof[i] = booster.predict(x) if len(x) else np.zeros(0)
+            oof[i] = predict(boosters, x) if len(x) else np.zeros(0)
     best_t, best_s, best_f = 0.5, False, -1.0
     for smoothing in (False, True):
         for t in np.arange(0.3, 0.65, 0.05):
@@ -304,8 +351,8 @@ def main() -> int:
                         encoding="utf-8")
     if a.no_save:
         return 0
-    booster = train(pages, names, a.rounds)
-    payload = payload_of(booster, names, best_t, best_s, f"WCXB dev, {len(pages)} pages (CC-BY-4.0)")
+    boosters = train(pages, names, a.rounds)
+    payload = payload_of(boosters, names, best_t, best_s, f"WCXB dev, {len(pages)} pages (CC-BY-4.0)")
     a.model_out.write_text(json.dumps(payload), encoding="utf-8")
     print(f"wrote {a.model_out} ({a.model_out.stat().st_size / 1e6:.1f} MB)")
     return 0

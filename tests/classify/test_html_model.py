@@ -11,6 +11,7 @@ from thresher.classify.html_model import (
     HINT_PREFIX,
     PAGE_TYPE_PREFIX,
     REGION_FEATURES,
+    SHAPE_FEATURES,
     STRUCT_FEATURES,
     Columns,
     HtmlModel,
@@ -23,6 +24,7 @@ from thresher.classify.html_model import (
     page_vector,
     product_comments,
     region_columns,
+    shape_columns,
     smooth,
     structure_columns,
     to_matrix,
@@ -501,3 +503,59 @@ def test_a_shop_review_widget_is_comments_on_any_page_unless_it_is_the_page():
     assert [d.kept for i, d in enumerate(after) if i != review] == [d.kept for i, d in enumerate(before) if i != review]
     everything = [replace(b, hints=(*b.hints, "customerreviews")) for b in blocks]
     assert [d.kept for d in classify_html(everything, article, opts, NO_DEADLINE)] == [d.kept for d in before]
+
+
+def test_shape_columns_find_the_dominant_repeated_group():
+    """Three cards sharing a path once sibling indices go (the grid) beat a longer lone paragraph
+    for the page's top group; page-level columns are the same for every block."""
+    paths = ["html/body/div[1]/p[1]", "html/body/ul[1]/li[1]/a[1]", "html/body/ul[1]/li[2]/a[1]",
+             "html/body/ul[1]/li[3]/a[1]", "html/body/section[1]/p[1]"]
+    lengths = np.array([100.0, 30.0, 30.0, 30.0, 10.0])
+    links = np.array([0.0, 1.0, 1.0, 1.0, 0.0])
+    kinds = ["paragraph", "list_item", "list_item", "list_item", "paragraph"]
+    words = np.array([20.0, 5.0, 5.0, 5.0, 2.0])
+    out = shape_columns(paths, lengths, links, kinds, words)
+    assert set(out) == set(SHAPE_FEATURES)
+    assert out["g_is_top"].tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
+    assert out["pg_top_group_share"][0] == pytest.approx(90 / 200)
+    assert out["pg_top_group_n"][4] == pytest.approx(np.log1p(3))
+    assert out["pg_link_share"][0] == pytest.approx(90 / 200)
+    assert out["pg_list_share"][2] == pytest.approx(90 / 200)
+    assert out["pg_short_share"][0] == pytest.approx(4 / 5)
+    assert out["g_char_share"].tolist() == pytest.approx([0.5, 0.45, 0.45, 0.45, 0.05])
+    assert out["g_n"][0] == pytest.approx(np.log1p(1))
+    lone = shape_columns(paths[:1], lengths[:1], links[:1], kinds[:1], words[:1])
+    assert lone["g_is_top"][0] == 0.0 and lone["pg_top_group_share"][0] == 0.0
+    assert all(len(v) == 0 for v in shape_columns([], np.zeros(0), np.zeros(0), [], np.zeros(0)).values())
+
+
+def test_run_time_matrix_matches_training_for_shape_columns():
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    names = ["n_chars", *SHAPE_FEATURES, "log_chars"]
+    got = feature_matrix(blocks, meta, rules, Columns(names))
+    np.testing.assert_array_equal(got, to_matrix(context_features(blocks, meta, rules), names))
+    assert not np.isnan(got).any()
+
+
+def test_seed_models_are_averaged():
+    """A model file with ``seed_models`` averages its boosters' probabilities: the same booster twice
+    gives the single booster's numbers; with a second booster that says 0 everywhere, half of them."""
+    payload = shipped_payload()
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    single = HtmlModel(payload)
+    twice = HtmlModel({**payload, "seed_models": [payload["model"]]})
+    assert len(twice.seed_trees) == 1
+    np.testing.assert_allclose(twice.predict(blocks, meta, rules), single.predict(blocks, meta, rules))
+    x = single.matrix(blocks, meta, rules)
+    own = single.trees.predict(x)
+    other = twice.seed_trees[0].predict(x)
+    np.testing.assert_allclose(own, other)
+    plain = HtmlModel({**payload, "region_mix": None})
+    pair = HtmlModel({**payload, "region_mix": None, "seed_models": [payload["model"]]})
+
+    class Zero:
+        def predict(self, rows):
+            return np.zeros(len(rows))
+
+    pair.seed_trees = [Zero()]
+    np.testing.assert_allclose(pair.predict(blocks, meta, rules), plain.predict(blocks, meta, rules) / 2)

@@ -16,7 +16,9 @@ mix alone for about 1 ms a page. Two kinds of context columns are built here for
 the structure columns (:func:`structure_columns`: repeated sibling runs, container shares) and
 page-type probabilities from a small page-level model shipped in the same file
 (:class:`PageTypeModel`); out of fold neither has raised the score yet, so the shipped model reads
-neither (see training/html_context_model.py).
+neither (see training/html_context_model.py). The page-shape columns (:func:`shape_columns`) are in
+the same state. A model file may hold boosters trained with other seeds (``seed_models``): the
+block probability is then their mean.
 """
 
 from __future__ import annotations
@@ -76,12 +78,18 @@ def context_features(
         [b.path for b in blocks], np.array([len(b.text) for b in blocks], dtype=np.float64),
         np.array([b.features.get("link_density", 0.0) for b in blocks], dtype=np.float64),
         np.array([d.kept for d in rules], dtype=np.float64))
+    shape = shape_columns([b.path for b in blocks], np.array([len(b.text) for b in blocks], dtype=np.float64),
+                          np.array([b.features.get("link_density", 0.0) for b in blocks], dtype=np.float64),
+                          [b.kind for b in blocks],
+                          np.array([b.features.get("n_words", 0.0) for b in blocks], dtype=np.float64))
     rows: list[dict[str, float]] = []
     for i, (b, d) in enumerate(zip(blocks, rules, strict=True)):
         row: dict[str, float] = dict(b.features)
         row.update(page)
         for name in STRUCT_FEATURES:
             row[name] = float(struct[name][i])
+        for name in SHAPE_FEATURES:
+            row[name] = float(shape[name][i])
         for label in RULE_LABELS:
             row["rule_" + label] = 1.0 if d.label == label else 0.0
         row["path_blocks"] = float(path_count[b.path])
@@ -230,6 +238,56 @@ def structure_columns(
         if total_kept > 0:
             out["s_kept_before"][i] = cum_kept[i] / total_kept
             out["s_kept_after"][i] = (total_kept - cum_kept[i + 1]) / total_kept
+    return out
+
+
+SHAPE_FEATURES = (
+    "pg_link_share", "pg_list_share", "pg_short_share", "pg_top_group_share", "pg_top_group_n",
+    "g_char_share", "g_n", "g_is_top",
+)
+"""The page's shape and the block's place in it (see :func:`shape_columns`)."""
+TOP_GROUP_MIN_BLOCKS = 3
+"""A sibling-path group needs this many blocks to be the page's top (repeated) group."""
+SHORT_BLOCK_WORDS = 8
+"""``pg_short_share``: blocks of at most this many words are short (card titles, prices, labels)."""
+
+
+def shape_columns(
+    paths: Sequence[str], lengths: np.ndarray, link_density: np.ndarray, kinds: Sequence[str],
+    n_words: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per block, what kind of page it sits on and whether it belongs to the page's dominant
+    repeated group, so that one model can treat linked card titles as content on a grid page and
+    as boilerplate beside an article:
+
+    - ``pg_link_share``, ``pg_list_share``: share of the page's text inside links / in list items;
+    - ``pg_short_share``: share of the page's blocks that are short (``SHORT_BLOCK_WORDS``);
+    - ``pg_top_group_share``, ``pg_top_group_n``: the sibling-path group (tag path without sibling
+      indices: every card of a grid) holding the most text among those of at least
+      ``TOP_GROUP_MIN_BLOCKS`` blocks: its share of the page's text and log1p of its size;
+    - ``g_char_share``, ``g_n``, ``g_is_top``: the block's own group: share of text, log1p of its
+      size, and 1 when it is the page's top group.
+    """
+    n = len(paths)
+    out = {name: np.zeros(n) for name in SHAPE_FEATURES}
+    if not n:
+        return out
+    lengths = np.asarray(lengths, dtype=np.float64)
+    total = float(lengths.sum()) or 1.0
+    out["pg_link_share"][:] = float((lengths * np.nan_to_num(np.asarray(link_density, dtype=np.float64))).sum()) / total
+    out["pg_list_share"][:] = float(lengths[np.array([k == "list_item" for k in kinds], dtype=bool)].sum()) / total
+    out["pg_short_share"][:] = float((np.nan_to_num(np.asarray(n_words, dtype=np.float64)) <= SHORT_BLOCK_WORDS).mean())
+    gi, m = _group(_sibling_paths(paths))
+    g_count = np.bincount(gi, minlength=m).astype(np.float64)
+    g_share = np.bincount(gi, weights=lengths, minlength=m) / total
+    eligible = np.where(g_count >= TOP_GROUP_MIN_BLOCKS, g_share, -1.0)
+    top = int(np.argmax(eligible))
+    if eligible[top] > 0:
+        out["pg_top_group_share"][:] = g_share[top]
+        out["pg_top_group_n"][:] = np.log1p(g_count[top])
+        out["g_is_top"] = (gi == top).astype(np.float64)
+    out["g_char_share"] = g_share[gi]
+    out["g_n"] = np.log1p(g_count[gi])
     return out
 
 
@@ -434,7 +492,7 @@ _NEIGHBOURS = ((-1, "p1_"), (1, "n1_"), (-2, "p2_"), (2, "n2_"))
 _DERIVED = ("page_n_blocks", "page_log_chars", "page_rule_kept_share",
             *("page_type_" + t for t in PAGE_TYPES), *("rule_" + label for label in RULE_LABELS),
             "path_blocks", "path_kept_share", "path_char_share", "log_chars", "window_rule_kept",
-            *STRUCT_FEATURES)
+            *STRUCT_FEATURES, *SHAPE_FEATURES)
 """Columns :func:`context_features` computes from the page rather than reads from a block."""
 
 
@@ -554,6 +612,7 @@ def feature_matrix(
     codes: np.ndarray | None = None  # the rules' labels numbered, when a rule_* column asks
     label_ids: dict[str, int] = {}
     struct: dict[str, np.ndarray] | None = None
+    shape: dict[str, np.ndarray] | None = None
     for j, name in columns.derived:
         if name == "page_n_blocks":
             out[:, j] = float(n)
@@ -587,6 +646,13 @@ def feature_matrix(
                     [b.path for b in blocks], lengths,
                     np.array([f.get("link_density", 0.0) for f in feats], dtype=np.float64), kept)
             out[:, j] = struct[name]
+        elif name in SHAPE_FEATURES:
+            if shape is None:
+                shape = shape_columns(
+                    [b.path for b in blocks], lengths,
+                    np.array([f.get("link_density", 0.0) for f in feats], dtype=np.float64),
+                    [b.kind for b in blocks], np.array([f.get("n_words", 0.0) for f in feats], dtype=np.float64))
+            out[:, j] = shape[name]
     for j, offset, name in columns.neighbour:
         col = kept if name == "rule_main" else neighbour_values[:, columns.slot[name]]
         shifted = np.full(n, -1.0)
@@ -644,6 +710,9 @@ class HtmlModel:
         self.repeat_min_words: float | None = None if repeat is None else float(repeat)
         """:func:`drop_repeats` runs on kept blocks when set."""
         self.trees = Trees(payload["model"])
+        self.seed_trees = [Trees(dump) for dump in payload.get("seed_models", ())]
+        """More boosters over the same columns, trained with other seeds: the block probability is
+        the mean over ``trees`` and these (a seed-averaged model: less retraining noise)."""
         self.columns = Columns(self.names)
         page_type = payload.get("page_type")
         self.page_type = PageTypeModel(page_type, self.names) if page_type else None
@@ -685,6 +754,8 @@ class HtmlModel:
             return np.zeros(0, dtype=np.float64)
         x = self.matrix(blocks, metadata, rules)
         probs = self.trees.predict(x)
+        if self.seed_trees:
+            probs = (probs + sum(t.predict(x) for t in self.seed_trees)) / (1 + len(self.seed_trees))
         paths = [b.path for b in blocks]
         if self.stage2 is not None:
             probs = self.stage2.predict(paths, probs, x)
