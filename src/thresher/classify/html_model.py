@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from thresher.classify.html_rules import hints_containing
 from thresher.classify.trees import Trees
 from thresher.model import Block, Decision, Metadata
 from thresher.model_files import read_model_file
@@ -444,13 +445,7 @@ def product_comments(
     ancestor's class/id) contains one of ``tokens``. WCXB's main text of a product page leaves the
     reviews out, as an article's leaves its comments. None when they would be ``max_share`` or more
     of the kept words: then the page is more likely a review than a shop page."""
-    found: dict[tuple[str, ...], bool] = {}
-    out = []
-    for h in hints:
-        hit = found.get(h)
-        if hit is None:
-            hit = found[h] = any(t in token for token in h for t in tokens)
-        out.append(hit)
+    out = hints_containing(hints, tokens)
     hit_words = sum(w for w, k, r in zip(words, keep, out, strict=True) if k and r)
     kept_words = sum(w for w, k in zip(words, keep, strict=True) if k)
     if not hit_words or hit_words >= max_share * kept_words:

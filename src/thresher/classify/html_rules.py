@@ -45,6 +45,7 @@ MIN_KEPT_CHARS = 200
 MIN_REPEAT_CHARS = 15
 """Kept blocks at least this long are dropped when their exact text was kept before."""
 _WORD = re.compile(r"\w+")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 _CODE_TOKEN = re.compile(r"(?=[a-z]*[0-9])(?=[0-9]*[a-z])[0-9a-z]{4,}", re.ASCII)
 """A token mixing ASCII letters and digits (hex ids, GUIDs, SKUs)."""
 CODE_SHARE = 0.7
@@ -479,12 +480,42 @@ def _rule_tokens() -> dict[str, tuple[str, ...]]:
 
 def _hinted(blocks: Sequence[Block], needles: Sequence[str]) -> list[bool]:
     """Per block, whether one of its hint tokens contains one of ``needles``."""
+    return hints_containing([b.hints for b in blocks], needles)
+
+
+def hints_containing(hints: Sequence[tuple[str, ...]], needles: Sequence[str]) -> list[bool]:
+    """Per tuple of hint tokens, whether one of its tokens contains one of ``needles``. Blocks share
+    their tuples (siblings in one container), so each distinct tuple is looked at once, with one
+    search over its tokens joined by a character no token holds."""
+    if not needles:
+        return [False] * len(hints)
+    search = _needle_pattern(tuple(needles)).search
+    found: dict[tuple[str, ...], bool] = {}
+    out = []
+    for h in hints:
+        hit = found.get(h)
+        if hit is None:
+            hit = found[h] = search("\n".join(h)) is not None
+        out.append(hit)
+    return out
+
+
+@lru_cache(maxsize=16)
+def _needle_pattern(needles: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(n) for n in needles if "\n" not in n) or "(?!)")
+
+
+def _footer_footnotes(blocks: Sequence[Block]) -> list[bool]:
+    """Per block, whether it sits in a footnote (a ``footnote`` hint token) of the site footer (a
+    ``footer`` token or the ``contentinfo`` role), each distinct tuple of tokens looked at once."""
     found: dict[tuple[str, ...], bool] = {}
     out = []
     for b in blocks:
-        hit = found.get(b.hints)
+        h = b.hints
+        hit = found.get(h)
         if hit is None:
-            hit = found[b.hints] = any(n in h for h in b.hints for n in needles)
+            hit = found[h] = any("footnote" in t for t in h) and any(
+                "footer" in t or t == "contentinfo" for t in h)
         out.append(hit)
     return out
 
@@ -507,8 +538,7 @@ def sure_boilerplate(blocks: Sequence[Block], only: Sequence[bool] | None = None
     A container hint counts only when under half the page's blocks carry it (a page-wide wrapper
     named ``has-consent`` is no dialog). With ``only``, blocks where it is false are not looked at
     (None)."""
-    footnote = [any("footnote" in h for h in b.hints) and any("footer" in h or h == "contentinfo" for h in b.hints)
-                for b in blocks]
+    footnote = _footer_footnotes(blocks)
     consent = _hinted(blocks, _rule_tokens()["consent_dialog"])
     use_footnote = sum(footnote) < 0.5 * len(blocks)
     use_consent = sum(consent) < 0.5 * len(blocks)
@@ -518,12 +548,9 @@ def sure_boilerplate(blocks: Sequence[Block], only: Sequence[bool] | None = None
             out.append(None)
             continue
         text = b.text
-        words = _WORD.findall(text.lower())
         if _BARE_URL.fullmatch(text):
             out.append(Decision("residue", "bare_url"))
-        elif len(words) >= CODE_MIN_WORDS and sum(
-            1 for w in words if _CODE_TOKEN.fullmatch(w)
-        ) >= CODE_SHARE * len(words):
+        elif _code_run(text):
             out.append(Decision("residue", "code_tokens"))
         elif use_footnote and foot:
             out.append(Decision("legal", "footer_footnote"))
@@ -532,6 +559,16 @@ def sure_boilerplate(blocks: Sequence[Block], only: Sequence[bool] | None = None
         else:
             out.append(None)
     return out
+
+
+def _code_run(text: str) -> bool:
+    """Whether ``text`` is a run of letter-and-digit codes: at least ``CODE_MIN_WORDS`` words, of
+    which ``CODE_SHARE`` or more are such codes (a text without an ASCII digit has none)."""
+    if not _ASCII_DIGIT.search(text):
+        return False
+    words = _WORD.findall(text.lower())
+    return len(words) >= CODE_MIN_WORDS and sum(
+        1 for w in words if _CODE_TOKEN.fullmatch(w)) >= CODE_SHARE * len(words)
 
 
 def _fold(text: str) -> str:
