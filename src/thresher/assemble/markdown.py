@@ -683,8 +683,9 @@ def _line_start(text: str) -> str:
     if _RULE_LINE.match(text):
         return _RULE_LINE.sub(lambda m: m.group(1) + "\\" + m.group(0)[len(m.group(1)):], text)
     if "|" in text and _DELIMITER_ROW.match(text):
-        # a paragraph's line break before it would make the paragraph a table
-        return text.replace("|", "\\|")
+        # a paragraph's line break before it would make the paragraph a table; its start may still
+        # read as a list marker ("- |")
+        text = text.replace("|", "\\|")
     text = _QUOTE_START.sub(lambda m: m.group(1) + "\\>", text)
     return _ESCAPE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1] + m.group(3), text)
 
