@@ -2,7 +2,7 @@
 """Text mode against the line and document filters of the web-corpus pipelines, same text, same run.
 
     python benchmarks/text_mode.py [--limit N] [--methods none,c4_lines,thresher_rules,thresher_oof]
-    python benchmarks/text_mode.py --speed [--runs 5] [--against REV]
+    python benchmarks/text_mode.py --speed [--runs 5] [--against REV [--old-so PATH]]
     python benchmarks/text_mode.py --same REV [--limit N]
 
 The text is WET-style: all visible text of each WCXB dev page (resiliparse, main_content=False; see
@@ -37,17 +37,18 @@ language identification included) and for each stage, plus C4's line filter (dat
 texts in the same process as a peer, so the ratio holds on a busy machine. Each figure is the median
 of ``--runs`` runs over all documents. With ``--against REV`` it instead times ``thresher.extract`` of
 the text-path files at git revision ``REV`` (see ``--same``; with the compiled extension, so its tree
-walk runs in C as it did) and of the working tree on the same texts, one document after the other in
-the same process, so the ratio holds on a busy machine.
+walk runs in C as it did; ``--old-so`` gives it the extension built from ``REV``'s C sources when those
+changed) and of the working tree on the same texts, one document after the other in the same process
+(each side first on every other document), so the ratio holds on a busy machine.
 
 ``--same REV`` checks that a faster text path says exactly the same: the text-path files
 (:data:`SAME_FILES`) as they were at git revision ``REV`` (in a temporary copy of the package, without
 the compiled extension, so the old side also runs the pure-Python/numpy code) against the working
 tree, on the WET-style text, the held-out polluted text and the clean text of every WCXB dev page:
 blocks with every feature, rule decisions, decisions with their scores, kept text, title, author and
-language must be equal. Language identification (also used by the HTML path) is compared, with its
-probability to the last bit, on the text the HTML path extracts from each dev page too, and on short
-prefixes of every text.
+language must be equal. Language identification (also used by the HTML path) is compared on the text
+the HTML path extracts from each dev page too, and on short prefixes of every text: the same answers,
+and probabilities within :data:`PROB_TOLERANCE` (pairs differing at all are counted too).
 """
 
 from __future__ import annotations
@@ -268,10 +269,31 @@ SAME_FILES = (
 """The text path's files (paths under src/thresher) that ``--same`` takes from ``--same REV``."""
 
 
-def old_package(rev: str, workdir: Path, *, compiled: bool = False) -> Any:
+def old_package(rev: str, workdir: Path, *, compiled: bool = False, so: Path | None = None) -> Any:
     """The working tree's package with :data:`SAME_FILES` from ``rev``, importable as ``thresher_rev``
-    (without the compiled extension the old side runs its pure-Python/numpy code)."""
-    return package_at(rev, workdir, SAME_FILES, compiled=compiled)
+    (without the compiled extension the old side runs its pure-Python/numpy code). ``so``: the
+    compiled extension the old side loads instead of the working tree's (one built from ``rev``'s C
+    sources, when those changed: the old Python code may need functions the new build lacks)."""
+    if so is None:
+        return package_at(rev, workdir, SAME_FILES, compiled=compiled)
+    import shutil
+
+    staged = workdir / "staged"  # the working tree's package with the other build in it
+    shutil.copytree(ROOT / "src" / "thresher", staged / "src" / "thresher",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"))
+    shutil.copy(so, staged / "src" / "thresher" / so.name)
+    loader = staged / "src" / "thresher" / "compiled.py"  # load it as thresher_rev's own, not thresher's
+    loader.write_text(loader.read_text(encoding="utf-8").replace('"thresher._speedups"', '"thresher_rev._speedups"'),
+                      encoding="utf-8")
+    import revision
+
+    original = revision.ROOT
+    revision.ROOT = staged
+    try:  # revision.package_at copies from ROOT/src and asks git at ROOT: git answers from the real tree
+        (staged / ".git").symlink_to(ROOT / ".git")
+        return package_at(rev, workdir, SAME_FILES, compiled=True)
+    finally:
+        revision.ROOT = original
 
 
 def _trace_of(pkg: Any, text: str, opts: Any) -> dict[str, Any]:
@@ -312,6 +334,12 @@ def _html_texts(limit: int | None) -> list[tuple[str, str]]:
     return out[:limit] if limit else out
 
 
+PROB_TOLERANCE = 1e-4
+"""How far ``--same`` lets a probability of language identification move: the sums behind it went
+from float32 (py3langid's) to float64, which moves probabilities by up to ~3e-5 on the dev texts;
+the answers (the language, and whether it is sure enough) must not move at all."""
+
+
 def same(rev: str, limit: int | None) -> int:
     """Old (``rev``) and new text path side by side on every dev text (see ``--same``)."""
     import thresher
@@ -341,20 +369,25 @@ def same(rev: str, limit: int | None) -> int:
         n_html = len(samples)
         for doc in docs:
             samples += [doc.text[:k] for k in (25, 60, 200, 1000)]
-        lang_diff = prob_diff = 0
+        lang_diff = prob_diff = exact_diff = 0
+        largest = 0.0
         old_scanner, new_scanner = old_language._scanner(), language._scanner()
         for text in samples:
             if old_language.identify(text) != language.identify(text):
                 lang_diff += 1
             sample = " ".join(text.split())[: language.SAMPLE_CHARS]
-            if len(sample) >= language.MIN_CHARS and old_scanner.classify(sample) != new_scanner.classify(sample):
-                prob_diff += 1
+            if len(sample) >= language.MIN_CHARS:
+                (a_lang, a_prob), (b_lang, b_prob) = old_scanner.classify(sample), new_scanner.classify(sample)
+                exact_diff += (a_lang, a_prob) != (b_lang, b_prob)
+                prob_diff += a_lang != b_lang or abs(a_prob - b_prob) > PROB_TOLERANCE
+                largest = max(largest, abs(a_prob - b_prob))
         print(f"language: {len(samples)} texts ({n_html} HTML-path texts of dev pages, the rest prefixes of the "
-              f"texts above); differing answers: {lang_diff}; differing (language, probability) pairs: {prob_diff}")
+              f"texts above); differing answers: {lang_diff}; (language, probability) pairs differing: {exact_diff}, "
+              f"by more than {PROB_TOLERANCE:g} or in the language: {prob_diff} (largest difference {largest:.2g})")
         return 1 if diff or lang_diff or prob_diff else 0
 
 
-def speed_against(rev: str, runs: int) -> int:
+def speed_against(rev: str, runs: int, so: Path | None = None) -> int:
     """``thresher.extract`` docs per CPU second, revision ``rev`` against the working tree (see --speed)."""
     import statistics
 
@@ -364,8 +397,9 @@ def speed_against(rev: str, runs: int) -> int:
 
     pages = [p for p in load_pages() if p["type"] == "article"]
     with tempfile.TemporaryDirectory() as tmp:
-        old = old_package(rev, Path(tmp), compiled=True)
+        old = old_package(rev, Path(tmp), compiled=True, so=so)
         sides = {rev: (old, old.Options(input_format="text")), "working tree": (thresher, Options(input_format="text"))}
+        order = list(sides)
         print(f"{'set':<6} {'docs':>5} {'chars':>6} " + " ".join(f"{name[:14]:>14}" for name in sides)
               + f" {'ratio':>6}   (thresher.extract, documents per CPU second, median of {runs} runs)")
         for name, key in (("clean", "truth"), ("wet", "full")):
@@ -373,8 +407,11 @@ def speed_against(rev: str, runs: int) -> int:
             spent: dict[str, list[float]] = defaultdict(list)
             for run in range(runs + 1):  # the first run warms up
                 t = dict.fromkeys(sides, 0.0)
-                for text in texts:
-                    for side, (pkg, opts) in sides.items():
+                for k, text in enumerate(texts):
+                    # each side first on every other text: the second finds the text's model rows
+                    # (language identification) and lines in the caches, which favours it
+                    for side in (order if k % 2 == 0 else order[::-1]):
+                        pkg, opts = sides[side]
                         t0 = time.process_time()
                         pkg.extract(text, options=opts)
                         t[side] += time.process_time() - t0
@@ -393,6 +430,8 @@ def main() -> int:
     ap.add_argument("--speed", action="store_true", help="speed only: documents per CPU second by stage")
     ap.add_argument("--same", metavar="REV", help="compare the text path with git revision REV (see above)")
     ap.add_argument("--against", metavar="REV", help="with --speed: time git revision REV and the working tree")
+    ap.add_argument("--old-so", type=Path, metavar="PATH",
+                    help="with --against: the compiled extension REV's side loads (built from REV's C sources)")
     ap.add_argument("--runs", type=int, default=5, help="runs for --speed (the median is reported)")
     ap.add_argument("--limit", type=int, help="pages (for a quick run)")
     ap.add_argument("--folds-dir", type=Path, default=CACHE / "folds",
@@ -401,7 +440,7 @@ def main() -> int:
     ap.add_argument("--sets", default="wet,polluted,clean", help="which of the three sets to run")
     a = ap.parse_args()
     if a.speed:
-        return speed_against(a.against, a.runs) if a.against else speed(a.runs)
+        return speed_against(a.against, a.runs, a.old_so) if a.against else speed(a.runs)
     if a.same:
         return same(a.same, a.limit)
     docs = load_corpus("heldout", tuple(a.sets.split(",")))

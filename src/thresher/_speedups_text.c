@@ -33,6 +33,53 @@
  */
 #define LANES 8
 
+/* The feature of the state after each byte of data[:n] (out_feat's value: < 0 for none) into
+ * feat_at[:n], the automaton walked in LANES stretches side by side (see above). Returns 0, or -1 when
+ * the automaton leads out of its tables. */
+static int lang_walk(const unsigned char *data, Py_ssize_t n, const uint32_t *nextmove, Py_ssize_t n_moves,
+                     const uint16_t *row, Py_ssize_t n_states, const int32_t *out_feat, Py_ssize_t depth,
+                     int32_t *feat_at) {
+    int lanes = (depth >= 1 && depth <= 64 && n >= 64 * LANES) ? LANES : 1;
+    Py_ssize_t stretch = (n + lanes - 1) / lanes;
+    uint32_t st[LANES];
+    Py_ssize_t pos[LANES], end[LANES], warm[LANES];
+    for (int l = 0; l < lanes; l++) {
+        st[l] = 0;
+        pos[l] = l * stretch < n ? l * stretch : n;
+        end[l] = pos[l] + stretch < n ? pos[l] + stretch : n;
+        warm[l] = l == 0 ? 0 : (pos[l] - (depth - 1) > 0 ? pos[l] - (depth - 1) : 0);
+    }
+    int bad = 0;
+#define STEP(l, byte)                                                      \
+    do {                                                                   \
+        Py_ssize_t at_ = ((Py_ssize_t)row[st[l]] << 8) + (byte);           \
+        if (at_ >= n_moves || nextmove[at_] >= (uint32_t)n_states) {       \
+            bad = 1;                                                       \
+        } else {                                                           \
+            st[l] = nextmove[at_];                                         \
+        }                                                                  \
+    } while (0)
+    /* each lane (but the first) from the start state over the depth - 1 bytes before its stretch */
+    for (Py_ssize_t j = 0; j + 1 < depth && lanes > 1 && !bad; j++) {
+        for (int l = 1; l < lanes; l++) {
+            if (warm[l] + j < pos[l]) {
+                STEP(l, data[warm[l] + j]);
+            }
+        }
+    }
+    for (Py_ssize_t k = 0; k < stretch && !bad; k++) {
+        for (int l = 0; l < lanes; l++) {
+            Py_ssize_t p = pos[l] + k;
+            if (p < end[l]) {
+                STEP(l, data[p]);
+                feat_at[p] = out_feat[st[l]];
+            }
+        }
+    }
+#undef STEP
+    return bad ? -1 : 0;
+}
+
 static PyObject *lang_visits(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *objs[7];
     Py_ssize_t depth;
@@ -91,44 +138,7 @@ static PyObject *lang_visits(PyObject *Py_UNUSED(self), PyObject *args) {
         release_arrays(b, 7);
         return PyErr_NoMemory();
     }
-    int lanes = (depth >= 1 && depth <= 64 && n >= 64 * LANES) ? LANES : 1;
-    Py_ssize_t stretch = (n + lanes - 1) / lanes;
-    uint32_t st[LANES];
-    Py_ssize_t pos[LANES], end[LANES], warm[LANES];
-    for (int l = 0; l < lanes; l++) {
-        st[l] = 0;
-        pos[l] = l * stretch < n ? l * stretch : n;
-        end[l] = pos[l] + stretch < n ? pos[l] + stretch : n;
-        warm[l] = l == 0 ? 0 : (pos[l] - (depth - 1) > 0 ? pos[l] - (depth - 1) : 0);
-    }
-    int bad = 0;
-#define STEP(l, byte)                                                      \
-    do {                                                                   \
-        Py_ssize_t at_ = ((Py_ssize_t)row[st[l]] << 8) + (byte);           \
-        if (at_ >= n_moves || nextmove[at_] >= (uint32_t)n_states) {       \
-            bad = 1;                                                       \
-        } else {                                                           \
-            st[l] = nextmove[at_];                                         \
-        }                                                                  \
-    } while (0)
-    /* each lane (but the first) from the start state over the depth - 1 bytes before its stretch */
-    for (Py_ssize_t j = 0; j + 1 < depth && lanes > 1 && !bad; j++) {
-        for (int l = 1; l < lanes; l++) {
-            if (warm[l] + j < pos[l]) {
-                STEP(l, data[warm[l] + j]);
-            }
-        }
-    }
-    for (Py_ssize_t k = 0; k < stretch && !bad; k++) {
-        for (int l = 0; l < lanes; l++) {
-            Py_ssize_t p = pos[l] + k;
-            if (p < end[l]) {
-                STEP(l, data[p]);
-                feat_at[p] = out_feat[st[l]];
-            }
-        }
-    }
-#undef STEP
+    int bad = lang_walk(data, n, nextmove, n_moves, row, n_states, out_feat, depth, feat_at) < 0;
     Py_ssize_t m = 0;
     for (Py_ssize_t i = 0; i < n && !bad; i++) {
         int32_t f = feat_at[i];
@@ -197,64 +207,177 @@ static inline void prefetch_row(const char *p, Py_ssize_t n) {
 #endif
 }
 
-/* half_rows(table, width, idx, m, out)
- *   table: float16 ('e') rows of ``width``; idx: intp, the rows to take (the first m); out: float32
- *   ('f'), m * width, written with those rows converted to float32 (numpy's ``table[idx[:m]]``
- *   cast to float32, to the bit). */
-static PyObject *half_rows(PyObject *Py_UNUSED(self), PyObject *args) {
-    PyObject *o_table, *o_idx, *o_out;
-    Py_ssize_t width, m;
-    if (!PyArg_ParseTuple(args, "OnOnO", &o_table, &width, &o_idx, &m, &o_out)) {
+/* acc[j] += w * src[j], in double (the product of a float32 and a float16's value is exact). */
+static void add_scaled(double *restrict acc, const float *restrict src, double w, Py_ssize_t n) {
+    for (Py_ssize_t j = 0; j < n; j++) {
+        acc[j] += w * (double)src[j];
+    }
+}
+
+/* acc[j] += w * (double)half[j] with the x86 instructions that convert eight float16 at once (F16C)
+ * and multiply-add four doubles (AVX2, FMA), where the processor has them: the same numbers as
+ * halves_to_floats then add_scaled (the conversions are exact, and a fused multiply-add rounds what
+ * the product and the sum round, the product being exact), a few times fewer instructions. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_F16C_ROWS 1
+__attribute__((target("avx2,f16c,fma"))) static void add_half_row_f16c(double *restrict acc,
+                                                                        const uint16_t *restrict half, double w,
+                                                                        Py_ssize_t n, float *restrict tmp) {
+    const __m256d wv = _mm256_set1_pd(w);
+    Py_ssize_t j = 0;
+    for (; j + 8 <= n; j += 8) {
+        __m256 f = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(half + j)));
+        __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(f));
+        __m256d hi = _mm256_cvtps_pd(_mm256_extractf128_ps(f, 1));
+        _mm256_storeu_pd(acc + j, _mm256_fmadd_pd(wv, lo, _mm256_loadu_pd(acc + j)));
+        _mm256_storeu_pd(acc + j + 4, _mm256_fmadd_pd(wv, hi, _mm256_loadu_pd(acc + j + 4)));
+    }
+    if (j < n) {
+        halves_to_floats(half + j, tmp, n - j);
+        for (Py_ssize_t k = j; k < n; k++) {
+            acc[k] += w * (double)tmp[k - j];
+        }
+    }
+}
+
+static int has_f16c_rows(void) {
+    static int known = -1;
+    if (known < 0) {
+        unsigned int a, b, c, d;
+        int f16c = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+        __builtin_cpu_init();
+        known = f16c && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return known;
+}
+#endif
+
+/* lang_score(data, nextmove, row, out_feat, slot, depth, ptc, weights, sums[, portable]) -> m
+ *   data, nextmove, row, out_feat, slot, depth: as for lang_visits; ptc: float16 ('e'), the
+ *   feature x class table, rows of len(sums) classes; weights: float32 ('f'), weights[k] the weight
+ *   of a feature met k times (numpy's float32 log1p(k)), longer than data; sums: float64 ('d') out.
+ * py3langid's per-class sums of a text, fused: the automaton walked as lang_visits walks it, the
+ * features counted in order of first occurrence, then for each feature in that order
+ *   sums[c] += (double)weights[count] * (double)ptc[feature, c]
+ * (each product exact in double: a float32 times a float16). The sum runs feature after feature, the
+ * order numpy's ``np.add.reduce(..., axis=0)`` adds the rows of a C-contiguous matrix in, so
+ * language.py's numpy twin gets the same numbers to the last bit. m: the number of features met
+ * (sums all 0 when none). With a true ``portable`` (optional, for tests) the rows are converted and
+ * summed by the portable loops even where the processor has F16C and FMA. */
+static PyObject *lang_score(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *objs[9];
+    Py_ssize_t depth;
+    int no_f16c = 0;
+    if (!PyArg_ParseTuple(args, "OOOOOnOOO|p", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &depth, &objs[5],
+                          &objs[6], &objs[7], &no_f16c)) {
         return NULL;
     }
-    Arr b[3];
+    Arr b[8];
     memset(b, 0, sizeof(b));
-    if (get_array(o_table, &b[0], 'e', 2, 0, "table") < 0 || get_array(o_out, &b[2], 'f', 4, 1, "out") < 0) {
-        release_arrays(b, 3);
+    if (PyObject_GetBuffer(objs[0], &b[0].view, PyBUF_C_CONTIGUOUS) < 0) {
         return NULL;
     }
-    if (PyObject_GetBuffer(o_idx, &b[1].view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
-        release_arrays(b, 3);
+    b[0].held = 1;
+    if (get_array(objs[1], &b[1], 'I', 4, 0, "nextmove") < 0 || get_array(objs[2], &b[2], 'H', 2, 0, "row") < 0 ||
+        get_array(objs[3], &b[3], 'i', 4, 0, "out_feat") < 0 || get_array(objs[4], &b[4], 'i', 4, 1, "slot") < 0 ||
+        get_array(objs[5], &b[5], 'e', 2, 0, "ptc") < 0 || get_array(objs[6], &b[6], 'f', 4, 0, "weights") < 0 ||
+        get_array(objs[7], &b[7], 'd', 8, 1, "sums") < 0) {
+        release_arrays(b, 8);
         return NULL;
     }
-    b[1].held = 1;
-    if (b[1].view.itemsize != (Py_ssize_t)sizeof(Py_ssize_t)) {
-        release_arrays(b, 3);
-        PyErr_SetString(PyExc_TypeError, "idx: expected a contiguous array of intp items");
+    const unsigned char *data = (const unsigned char *)b[0].view.buf;
+    Py_ssize_t n = b[0].view.len;
+    const uint32_t *nextmove = (const uint32_t *)b[1].view.buf;
+    Py_ssize_t n_moves = b[1].view.len / 4;
+    const uint16_t *row = (const uint16_t *)b[2].view.buf;
+    Py_ssize_t n_states = b[2].view.len / 2;
+    const int32_t *out_feat = (const int32_t *)b[3].view.buf;
+    int32_t *slot = (int32_t *)b[4].view.buf;
+    Py_ssize_t n_feat = b[4].view.len / 4;
+    const uint16_t *ptc = (const uint16_t *)b[5].view.buf;
+    const float *weights = (const float *)b[6].view.buf;
+    Py_ssize_t n_weights = b[6].view.len / 4;
+    double *sums = (double *)b[7].view.buf;
+    Py_ssize_t width = b[7].view.len / 8;
+    if (b[3].view.len / 4 != n_states || n_states == 0 || width <= 0 || b[5].view.len / 2 != n_feat * width ||
+        n_weights <= n) {
+        release_arrays(b, 8);
+        PyErr_SetString(PyExc_ValueError, "lang_score: array sizes do not match");
         return NULL;
     }
-    Py_ssize_t n_rows = width > 0 ? b[0].view.len / 2 / width : 0;
-    if (width <= 0 || m < 0 || b[0].view.len / 2 != n_rows * width ||
-        b[1].view.len / (Py_ssize_t)sizeof(Py_ssize_t) < m || b[2].view.len / 4 < m * width) {
-        release_arrays(b, 3);
-        PyErr_SetString(PyExc_ValueError, "half_rows: array sizes do not match");
-        return NULL;
+    /* feat_at: each byte's feature; then, reused, the features met in order (its first m entries) */
+    int32_t *feat_at = PyMem_Malloc(sizeof(int32_t) * (size_t)(n ? n : 1));
+    int32_t *counts = PyMem_Malloc(sizeof(int32_t) * (size_t)(n ? n : 1));
+    float *tmp = PyMem_Malloc(sizeof(float) * (size_t)width);
+    if (feat_at == NULL || counts == NULL || tmp == NULL) {
+        PyMem_Free(feat_at);
+        PyMem_Free(counts);
+        PyMem_Free(tmp);
+        release_arrays(b, 8);
+        return PyErr_NoMemory();
     }
-    const uint16_t *table = (const uint16_t *)b[0].view.buf;
-    const Py_ssize_t *idx = (const Py_ssize_t *)b[1].view.buf;
-    float *out = (float *)b[2].view.buf;
-    for (Py_ssize_t k = 0; k < m; k++) {
-        if (idx[k] < 0 || idx[k] >= n_rows) {
-            release_arrays(b, 3);
-            PyErr_SetString(PyExc_IndexError, "half_rows: row out of range");
-            return NULL;
+    int bad = lang_walk(data, n, nextmove, n_moves, row, n_states, out_feat, depth, feat_at) < 0;
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n && !bad; i++) {
+        int32_t f = feat_at[i];
+        if (f < 0) {
+            continue;
+        }
+        if (f >= n_feat) {
+            bad = 1;
+            break;
+        }
+        int32_t s = slot[f];
+        if (s == 0) {
+            feat_at[m] = f; /* m <= i: this entry was read already */
+            counts[m] = 1;
+            m++;
+            slot[f] = (int32_t)m;
+        } else {
+            counts[s - 1] += 1;
         }
     }
-    /* the rows are scattered over a table far bigger than the caches: ask for the rows a few steps
-       ahead while converting this one, so that the memory fetches overlap */
-    const Py_ssize_t row_bytes = width * 2;
-    for (Py_ssize_t k = 0; k < m && k < PREFETCH_ROWS; k++) {
-        prefetch_row((const char *)(table + idx[k] * width), row_bytes);
-    }
     for (Py_ssize_t k = 0; k < m; k++) {
-        Py_ssize_t r = idx[k];
-        if (k + PREFETCH_ROWS < m) {
-            prefetch_row((const char *)(table + idx[k + PREFETCH_ROWS] * width), row_bytes);
-        }
-        halves_to_floats(table + r * width, out + k * width, width);
+        slot[feat_at[k]] = 0;
     }
-    release_arrays(b, 3);
-    Py_RETURN_NONE;
+    for (Py_ssize_t c = 0; c < width; c++) {
+        sums[c] = 0.0;
+    }
+    if (!bad) {
+#ifdef HAVE_F16C_ROWS
+        const int fast = has_f16c_rows() && !no_f16c;
+#endif
+        const Py_ssize_t row_bytes = width * 2;
+        for (Py_ssize_t k = 0; k < m && k < PREFETCH_ROWS; k++) {
+            prefetch_row((const char *)(ptc + (Py_ssize_t)feat_at[k] * width), row_bytes);
+        }
+        for (Py_ssize_t k = 0; k < m; k++) {
+            if (k + PREFETCH_ROWS < m) {
+                prefetch_row((const char *)(ptc + (Py_ssize_t)feat_at[k + PREFETCH_ROWS] * width), row_bytes);
+            }
+            const uint16_t *half = ptc + (Py_ssize_t)feat_at[k] * width;
+            const double w = (double)weights[counts[k]]; /* counts[k] <= n < n_weights */
+#ifdef HAVE_F16C_ROWS
+            if (fast) {
+                add_half_row_f16c(sums, half, w, width, tmp);
+                continue;
+            }
+#endif
+            halves_to_floats(half, tmp, width);
+            add_scaled(sums, tmp, w, width);
+        }
+    }
+    PyMem_Free(feat_at);
+    PyMem_Free(counts);
+    PyMem_Free(tmp);
+    release_arrays(b, 8);
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "lang_score: the automaton leads out of its tables");
+        return NULL;
+    }
+    return PyLong_FromSsize_t(m);
 }
 
 
@@ -1595,6 +1718,186 @@ static PyObject *has_unprintable(PyObject *Py_UNUSED(self), PyObject *arg) {
 }
 
 
+/* has_chars_in(text, ranges) -> bool
+ *   ranges: a tuple of ints, pairs (lo, hi) of code points.
+ * Whether some character of text lies in one of the ranges (lo and hi included): a regular
+ * expression's character class search (``re.search("[a-bc-d]", text) is not None``) without the
+ * regex engine's cost per character. A text whose kind cannot hold a range's characters (the
+ * width str keeps it in) is answered without reading it. */
+static PyObject *has_chars_in(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *text, *ranges;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyTuple_Type, &ranges)) {
+        return NULL;
+    }
+    Py_ssize_t n_pairs = PyTuple_GET_SIZE(ranges) / 2;
+    if (PyTuple_GET_SIZE(ranges) % 2 || n_pairs > 8) {
+        PyErr_SetString(PyExc_ValueError, "has_chars_in: expected up to 8 (lo, hi) pairs");
+        return NULL;
+    }
+    Py_UCS4 lo[8], hi[8];
+    Py_UCS4 top = PyUnicode_MAX_CHAR_VALUE(text);
+    int reachable = 0;
+    for (Py_ssize_t k = 0; k < n_pairs; k++) {
+        long a = PyLong_AsLong(PyTuple_GET_ITEM(ranges, 2 * k));
+        long b = PyLong_AsLong(PyTuple_GET_ITEM(ranges, 2 * k + 1));
+        if ((a == -1 || b == -1) && PyErr_Occurred()) {
+            return NULL;
+        }
+        if (a < 0 || b > 0x10ffff || a > b) {
+            PyErr_SetString(PyExc_ValueError, "has_chars_in: a range out of the code points");
+            return NULL;
+        }
+        lo[k] = (Py_UCS4)a;
+        hi[k] = (Py_UCS4)b;
+        reachable |= lo[k] <= top;
+    }
+    if (!reachable) {
+        Py_RETURN_FALSE;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t p = 0; p < n; p++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, p);
+        for (Py_ssize_t k = 0; k < n_pairs; k++) {
+            if (ch >= lo[k] && ch <= hi[k]) {
+                Py_RETURN_TRUE;
+            }
+        }
+    }
+    Py_RETURN_FALSE;
+}
+
+/* lower(text) -> str or None
+ * ``text.lower()`` for a str of one or two bytes a character: ASCII letters through a table, the
+ * others through the Unicode database's lower case (Py_UNICODE_TOLOWER, the mapping str.lower()
+ * uses for every character but two: U+0130, whose lower case is two characters, and the capital
+ * sigma, whose lower case depends on its neighbours). None, for the caller to call str.lower(),
+ * for a text holding one of those two or a character beyond the BMP. The result is a str of the
+ * narrowest kind its characters fit, as str.lower() makes it. */
+static PyObject *lower_text(PyObject *Py_UNUSED(self), PyObject *arg) {
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "lower: expected a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    if (kind == PyUnicode_4BYTE_KIND) {
+        Py_RETURN_NONE;
+    }
+    const void *data = PyUnicode_DATA(arg);
+    Py_UCS2 *buf = PyMem_Malloc(sizeof(Py_UCS2) * (size_t)(n ? n : 1));
+    if (buf == NULL) {
+        return PyErr_NoMemory();
+    }
+    Py_UCS4 top = 0;
+    for (Py_ssize_t p = 0; p < n; p++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, p);
+        Py_UCS4 low;
+        if (ch < 0x80) {
+            low = (ch >= 'A' && ch <= 'Z') ? ch + 32 : ch;
+        } else if (ch == 0x130 || ch == 0x3a3) {
+            PyMem_Free(buf);
+            Py_RETURN_NONE;
+        } else {
+            low = Py_UNICODE_TOLOWER(ch);
+            if (low > 0xffff) {
+                PyMem_Free(buf);
+                Py_RETURN_NONE;
+            }
+        }
+        buf[p] = (Py_UCS2)low;
+        top = low > top ? low : top;
+    }
+    PyObject *out = PyUnicode_New(n, top);
+    if (out != NULL) {
+        int out_kind = PyUnicode_KIND(out);
+        void *out_data = PyUnicode_DATA(out);
+        for (Py_ssize_t p = 0; p < n; p++) {
+            PyUnicode_WRITE(out_kind, out_data, p, buf[p]);
+        }
+    }
+    PyMem_Free(buf);
+    return out;
+}
+
+/* text_lines(text) -> (lines, sizes)
+ * The paragraphs of a text: ``lines``, every line of ``text.splitlines()`` that is not empty once
+ * stripped, stripped (``str.strip()``), in order; ``sizes``, how many of them each paragraph (a run
+ * of such lines between lines that are empty once stripped) holds, in order. One pass, and a str
+ * made only for the lines kept. */
+static PyObject *text_lines(PyObject *Py_UNUSED(self), PyObject *arg) {
+    if (!PyUnicode_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "text_lines: expected a str");
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    PyObject *lines = PyList_New(0);
+    PyObject *sizes = PyList_New(0);
+    if (lines == NULL || sizes == NULL) {
+        goto fail;
+    }
+    Py_ssize_t run = 0; /* lines in the paragraph being read */
+    Py_ssize_t p = 0;
+    while (p < n) {
+        Py_ssize_t start = p;
+        while (p < n && !Py_UNICODE_ISLINEBREAK(PyUnicode_READ(kind, data, p))) {
+            p++;
+        }
+        Py_ssize_t end = p; /* the line is [start, end) */
+        if (p < n) {        /* past its line break; \r\n is one */
+            Py_UCS4 br = PyUnicode_READ(kind, data, p);
+            p++;
+            if (br == '\r' && p < n && PyUnicode_READ(kind, data, p) == '\n') {
+                p++;
+            }
+        }
+        while (start < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start))) {
+            start++;
+        }
+        while (end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1))) {
+            end--;
+        }
+        if (start == end) {
+            if (run) {
+                PyObject *size = PyLong_FromSsize_t(run);
+                if (size == NULL || PyList_Append(sizes, size) < 0) {
+                    Py_XDECREF(size);
+                    goto fail;
+                }
+                Py_DECREF(size);
+                run = 0;
+            }
+            continue;
+        }
+        PyObject *line = PyUnicode_Substring(arg, start, end);
+        if (line == NULL || PyList_Append(lines, line) < 0) {
+            Py_XDECREF(line);
+            goto fail;
+        }
+        Py_DECREF(line);
+        run++;
+    }
+    if (run) {
+        PyObject *size = PyLong_FromSsize_t(run);
+        if (size == NULL || PyList_Append(sizes, size) < 0) {
+            Py_XDECREF(size);
+            goto fail;
+        }
+        Py_DECREF(size);
+    }
+    PyObject *out = PyTuple_Pack(2, lines, sizes);
+    Py_DECREF(lines);
+    Py_DECREF(sizes);
+    return out;
+fail:
+    Py_XDECREF(lines);
+    Py_XDECREF(sizes);
+    return NULL;
+}
+
 /* ---- every feature of a document's blocks at once (thresher.segment.text._features) -----------
  *
  * text_features(doc, low, table, vocab, para_of, line_of, lines_in, out) -> list of int, or None
@@ -2538,6 +2841,13 @@ PyMethodDef thresher_text_methods[] = {
     {"text_line_gate", text_line_gate, METH_VARARGS,
      "text_line_gate(doc, low, values, table, words, always, unsafe) -> (candidates or None, offtopic, titled): "
      "the blocks a line rule may catch and the runs of headline-like lines (see thresher.classify.text_rules)."},
+    {"has_chars_in", has_chars_in, METH_VARARGS,
+     "has_chars_in(text, ranges) -> bool: a character of text lies in one of the (lo, hi) code point ranges."},
+    {"lower", lower_text, METH_O,
+     "lower(text) -> str or None: text.lower() for a str of the BMP without U+0130 or a capital sigma, else None."},
+    {"text_lines", text_lines, METH_O,
+     "text_lines(text) -> (lines, sizes): the stripped non-empty lines of text.splitlines() and how many "
+     "each paragraph holds (see thresher.segment.text)."},
     {"has_unprintable", has_unprintable, METH_O,
      "has_unprintable(text) -> bool: text holds a control character, a surrogate or U+FFFE/U+FFFF "
      "(see thresher.assemble.document.printable)."},
@@ -2566,7 +2876,8 @@ PyMethodDef thresher_text_methods[] = {
     {"lang_visits", lang_visits, METH_VARARGS,
      "lang_visits(data, nextmove, row, out_feat, slot, idx, counts, depth) -> m: py3langid's feature counts "
      "(see thresher.metadata.language)."},
-    {"half_rows", half_rows, METH_VARARGS,
-     "half_rows(table, width, idx, m, out): rows idx[:m] of a float16 table, as float32, into out."},
+    {"lang_score", lang_score, METH_VARARGS,
+     "lang_score(data, nextmove, row, out_feat, slot, depth, ptc, weights, sums[, portable]) -> m: py3langid's per-class "
+     "sums of a text, walk and product fused (see thresher.metadata.language)."},
     {NULL, NULL, 0, NULL},
 };

@@ -292,6 +292,8 @@ def test_c_loops_and_numpy_fallback_give_the_same_blocks_and_features(monkeypatc
         fast = _features_of(seg(text))
         with monkeypatch.context() as m:
             m.setattr(text_module, "_compiled", None)
+            for name in ("_text_lines", "_lower", "_has_chars_in"):
+                m.setattr(text_module, name, None)
             slow = _features_of(seg(text))
         assert fast == slow, text[:80]
 
@@ -463,3 +465,80 @@ def test_blocks_holding_marks_are_found_from_the_whole_text():
     for marks in (("<", "&"), ("http", "www."), ("@",), ("script",)):
         assert text_module._holding(doc, starts, marks) == [
             i for i, t in enumerate(texts) if any(m in t for m in marks)]
+
+
+@compiled
+def test_c_search_for_unpunctuated_scripts_is_the_regex_search(monkeypatch):
+    """has_unpunctuated in C (has_chars_in) says what the regex says, characters at and just past
+    each end of the Thai and Lao ranges included, in str of every width."""
+    import random
+    import re
+
+    assert text_module._has_chars_in is not None, "the C extension is not built"
+    pattern = re.compile(text_module.UNPUNCTUATED)
+    edges = ["\u0e00", "\u0e01", "\u0e4f", "\u0e50", "\u0e80", "\u0e81", "\u0edf", "\u0ee0"]
+    pool = ["a", "é", "’", "中", "🙂", "\n", *edges]
+    rng = random.Random(5)
+    texts = ["", "plain ascii", "latin-1 café", *edges, *("x" * k + ch for k in (0, 7, 300) for ch in edges)]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 30))) for _ in range(2000)]
+    for text in texts:
+        expected = pattern.search(text) is not None
+        assert text_module.has_unpunctuated(text) == expected, repr(text)
+        with monkeypatch.context() as m:
+            m.setattr(text_module, "_has_chars_in", None)
+            assert text_module.has_unpunctuated(text) == expected
+    with pytest.raises(ValueError):
+        text_module._has_chars_in("x", (5, 1))
+
+
+@compiled
+def test_c_lower_is_str_lower_or_leaves_it_to_str_lower(monkeypatch):
+    """lower() in C: str.lower() for every character of the BMP (alone and in a text, of each width),
+    None (str.lower() then) for İ, the capital sigma (its lower case depends on its neighbours) and
+    text beyond the BMP; the result has the narrowest width, as str.lower()'s does."""
+    import sys
+
+    C = text_module._lower
+    assert C is not None, "the C extension is not built"
+    for cp in range(0x10000):
+        ch = chr(cp)
+        got = C(ch)
+        if cp in (0x130, 0x3A3):
+            assert got is None
+        else:
+            assert got == ch.lower(), hex(cp)
+    every = "".join(chr(cp) for cp in range(0x20, 0x10000) if cp not in (0x130, 0x3A3))
+    assert C(every) == every.lower()
+    assert C("🙂 A") is None
+    for text in ("Straße ÀÉÎ", "ŸES", "Ωμέγα ΣΟΦΙΑ", "İstanbul", "ÇA VA", "Ǆ ǅ", "Kelvin \u212a"):
+        assert text_module.lower(text) == text.lower()
+        assert sys.getsizeof(text_module.lower(text)) == sys.getsizeof(text.lower())  # same width
+        with monkeypatch.context() as m:
+            m.setattr(text_module, "_lower", None)
+            assert text_module.lower(text) == text.lower()
+
+
+@compiled
+def test_c_paragraph_lines_split_and_strip_as_python_does(monkeypatch):
+    """paragraph_lines in C (text_lines): the stripped non-empty lines of str.splitlines() and the
+    paragraph sizes, for every line break (\r\n as one) and white space str knows, in str of every
+    width; and segment_text's blocks the same either way."""
+    import random
+
+    assert text_module._text_lines is not None, "the C extension is not built"
+    pool = ["\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", " ", "\t",
+            "\xa0", "\u3000", "\u200b", "\ufeff", "a", "é", "中", "🙂", "word", "\n\n"]
+    rng = random.Random(9)
+    texts = ["", "\n", "a", "a\n", "\na", "a\r\n\r\nb", "a\r\rb", " a \n\n b \n c ", *_MIXED]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 40))) for _ in range(3000)]
+    for text in texts:
+        fast = text_module.paragraph_lines(text)
+        with monkeypatch.context() as m:
+            m.setattr(text_module, "_text_lines", None)
+            slow = text_module.paragraph_lines(text)
+            slow_blocks = _features_of(seg(text)) if text.strip() else None
+        assert fast == slow, repr(text)
+        lines = [x.strip() for x in text.splitlines()]
+        assert fast[0] == [x for x in lines if x] and sum(fast[1]) == len(fast[0])
+        if slow_blocks is not None:
+            assert _features_of(seg(text)) == slow_blocks, repr(text)

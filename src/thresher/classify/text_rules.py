@@ -53,6 +53,7 @@ from thresher.segment.text import (
     content_tokens,
     ends_running_text,
     feature_table,
+    has_unpunctuated,
     text_vocabulary,
 )
 
@@ -377,7 +378,7 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
     else:
         _line_rules(texts, lows, c, phrases, legal_at, stock_at, flags, deadline)
     prose = _prose_mask(c, flags)
-    if _UNPUNCTUATED_RE.search(whole):  # Thai, Lao: long running text, with few spaces, is prose too
+    if has_unpunctuated(whole):  # Thai, Lao: long running text, with few spaces, is prose too
         prose = [is_prose or (flag is None and not (timed[i] or residue[i] >= 0.5) and bool(c.terminal[i])
                               and ends_running_text(texts[i]))
                  for i, (is_prose, flag) in enumerate(zip(prose, flags, strict=True))]

@@ -362,51 +362,45 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
     """
     if "\u00a0" in text:  # a no-break space is a space (strip() already drops it at the ends)
         text = text.replace("\u00a0", " ")
-    lines = text.splitlines()  # \n, \r\n, \r and the Unicode line separators
+    lines, sizes = paragraph_lines(text)
     cap = max(opts.max_elements // TEXT_LINES_PER_ELEMENT, 1)
-    stripped = [line.strip() for line in lines]
-    if len(stripped) - stripped.count("") > cap:
+    if len(lines) > cap:
         raise ThresherError(
             "too_large", f"the text has more than {cap:,} non-empty lines (the cap, from max_elements)")
-    paragraphs: list[list[str]] = []
-    current: list[str] = []
-    for line in stripped:
-        if line:
-            current.append(line)
-        elif current:
-            paragraphs.append(current)
-            current = []
-    if current:
-        paragraphs.append(current)
-    del lines, stripped
-
-    texts: list[str] = []
-    kinds: list[BlockKind] = []
-    para_of: list[int] = []
-    line_of: list[int] = []
-    lines_in: list[int] = []
-    for p_id, para in enumerate(paragraphs):
-        if p_id % 256 == 255:
-            deadline.check()
-        if len(para) == 1 or _is_wrapped_prose(para):
-            texts.append(" ".join(para))
-            kinds.append("paragraph")
-            para_of.append(p_id)
-            line_of.append(0)
-            lines_in.append(len(para))
-            continue
-        for i, line in enumerate(para):
-            texts.append(line)
-            kinds.append("line")
-            para_of.append(p_id)
-            line_of.append(i)
-            lines_in.append(len(para))
-    del paragraphs
+    n_lines = len(lines)
+    if len(sizes) == n_lines:  # every paragraph one line (no line of its own to judge): one block each
+        texts = lines
+        kinds: list[BlockKind] = ["paragraph"] * n_lines
+        para_of = list(range(n_lines))
+        line_of = [0] * n_lines
+        lines_in = [1] * n_lines
+    else:
+        texts, kinds, para_of, line_of, lines_in = [], [], [], [], []
+        at = 0
+        for p_id, size in enumerate(sizes):
+            if p_id % 256 == 255:
+                deadline.check()
+            para = lines[at : at + size]
+            at += size
+            if size == 1 or _is_wrapped_prose(para):
+                texts.append(" ".join(para))
+                kinds.append("paragraph")
+                para_of.append(p_id)
+                line_of.append(0)
+                lines_in.append(size)
+                continue
+            for i, line in enumerate(para):
+                texts.append(line)
+                kinds.append("line")
+                para_of.append(p_id)
+                line_of.append(i)
+                lines_in.append(size)
+    del lines, sizes
     if not texts:
         return []
     deadline.check()
     doc = "\n".join(texts)
-    low_doc = doc.lower()  # lower() may change lengths (İ → i̇): the blocks are split on \n again
+    low_doc = lower(doc)  # lower() may change lengths (İ → i̇): the blocks are split on \n again
     table = FeatureTable(_features(texts, doc, low_doc, para_of, line_of, lines_in, deadline), doc, low_doc)
     bullet = table.column("bullet").tolist()
     kinds = ["list_item" if is_bullet and kind == "line" else kind for kind, is_bullet in zip(kinds, bullet, strict=True)]
@@ -417,6 +411,32 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
                             _BLOCK_DEFAULTS)
     return [Block(i, t, kind, features=TextFeatures(table, i))
             for i, t, kind in zip(range(len(texts)), texts, kinds, strict=True)]
+
+
+_text_lines = getattr(extension("text_lines"), "text_lines", None)
+
+
+def paragraph_lines(text: str) -> tuple[list[str], list[int]]:
+    """The lines of ``text.splitlines()`` that are not empty once stripped, stripped, and how many of
+    them each paragraph (a run of such lines between empty or blank lines) holds — in C when the
+    extension is built (one pass, no str for the blank lines and none for a line before stripping)."""
+    if _text_lines is not None:
+        found: tuple[list[str], list[int]] = _text_lines(text)
+        return found
+    lines: list[str] = []
+    sizes: list[int] = []
+    run = 0
+    for line in text.splitlines():  # \n, \r\n, \r and the Unicode line separators
+        line = line.strip()
+        if line:
+            lines.append(line)
+            run += 1
+        elif run:
+            sizes.append(run)
+            run = 0
+    if run:
+        sizes.append(run)
+    return lines, sizes
 
 
 def slotted_maker(cls: type, shared: Mapping[str, object]) -> Callable[..., list[Any]] | None:
@@ -550,17 +570,19 @@ def _rare_marks(
     residue: dict[int, float] = {}
     urls: dict[int, int] = {}
     emails: dict[int, int] = {}
+    starts: list[int] | None = None  # made once, when a mark is there
     if "<" in doc or "&" in doc or "{" in doc or "=" in doc or "script" in doc:
         starts = _starts(texts)
         for i in _holding(doc, starts, ("<", "&", "{", "=", "script")):
             residue[i] = _residue(texts[i][:_PROBE_CHARS])
     if "http" in doc or "www." in doc:
-        for i in _holding(doc, _starts(texts), ("http", "www.")):
+        starts = starts or _starts(texts)
+        for i in _holding(doc, starts, ("http", "www.")):
             probe = texts[i][:_PROBE_CHARS]
             if "http" in probe or "www." in probe:
                 urls[i] = len(_URL_RE.findall(probe))
     if "@" in doc:
-        for i in _holding(doc, _starts(texts), ("@",)):
+        for i in _holding(doc, starts or _starts(texts), ("@",)):
             probe = texts[i][:_PROBE_CHARS]
             if "@" in probe:
                 emails[i] = len(_EMAIL_RE.findall(probe))
@@ -745,6 +767,33 @@ def _unpunctuated(ch: str) -> bool:
 
 UNPUNCTUATED = "[\u0e01-\u0e4f\u0e81-\u0edf]"
 """:func:`_unpunctuated` as a character class."""
+_UNPUNCTUATED_RANGES = (0x0E01, 0x0E4F, 0x0E81, 0x0EDF)
+"""The same as (first, last) code point pairs."""
+_UNPUNCTUATED_RE = re.compile(UNPUNCTUATED)
+_has_chars_in = getattr(extension("has_chars_in"), "has_chars_in", None)
+
+
+_lower = getattr(extension("lower"), "lower", None)
+
+
+def lower(text: str) -> str:
+    """``text.lower()``; in C when the extension is built and the text is not ASCII (str.lower()
+    looks every other character up in the full case mappings, a few times slower than the
+    extension's table for ASCII letters and the simple mapping, the same for every character of the
+    BMP but İ and the capital sigma, which it leaves to str.lower())."""
+    if _lower is None or text.isascii():
+        return text.lower()
+    low: str | None = _lower(text)
+    return text.lower() if low is None else low
+
+
+def has_unpunctuated(text: str) -> bool:
+    """Whether ``text`` holds a letter of a script written without sentence punctuation (Thai, Lao):
+    ``re.search(UNPUNCTUATED, text)``, in C when the extension is built (most texts hold none, and
+    the regex engine costs tens of nanoseconds a character to say so)."""
+    if _has_chars_in is not None:
+        return bool(_has_chars_in(text, _UNPUNCTUATED_RANGES))
+    return _UNPUNCTUATED_RE.search(text) is not None
 
 
 def ends_running_text(line: str) -> bool:
@@ -789,13 +838,20 @@ def _is_wrapped_prose(para: Sequence[str]) -> bool:
     if longest < 30 or any(_may_be_marked(line) and (_TIME_RE.match(line) or _BULLET_RE.match(line))
                            for line in para):
         return False
+    need = 0.5 * (len(para) - 1)
+    long_enough = 0.6 * longest
     breaks = 0
+    left = len(para) - 1  # pairs not looked at yet
     for line, nxt in pairwise(para):
-        mid_sentence = not _ends_sentence(line) and not line.endswith((":", "："))
-        continues = nxt[:1].islower() or line.endswith((",", ";", "-", "–", "—")) or nxt[:1] in "(\"'“‘"
-        if mid_sentence and continues and len(line) >= 0.6 * longest:
+        left -= 1
+        if len(line) >= long_enough and not _ends_sentence(line) and not line.endswith((":", "：")) and (
+                nxt[:1].islower() or line.endswith((",", ";", "-", "–", "—")) or nxt[:1] in "(\"'“‘"):
             breaks += 1
-    return breaks >= 0.5 * (len(para) - 1)
+            if breaks >= need:
+                return True
+        elif breaks + left < need:  # the breaks still possible cannot make it (a menu, a list)
+            return False
+    return breaks >= need
 
 
 def _run_features(listy: list[bool], leading_time: list[bool]) -> tuple[list[float], list[float]]:
