@@ -87,3 +87,9 @@ def test_help_names_the_other_commands(capsys):
     out = " ".join(capsys.readouterr().out.split())
     for command in ("thresher run", "thresher stories", "thresher serve"):
         assert command in out
+
+
+def test_url_flag_also_in_lower_case():
+    # trafilatura spells it -u/--URL; --url is what people type
+    args = build_parser("0").parse_args(["--url", "https://example.org/a", "--URL", "https://example.org/b"])
+    assert args.urls == ["https://example.org/a", "https://example.org/b"]

@@ -203,3 +203,24 @@ def test_a_run_with_some_failed_records_still_exits_0(small, tmp_path, capsys):
     code = main(["run", str(small / "texts.jsonl"), "-o", str(tmp_path / "out"), "--workers", "1"])
     err = capsys.readouterr().err
     assert code == 0 and "failed (invalid_record 1)" in err and "nothing extracted" not in err
+
+
+def test_the_extract_spellings_of_workers_and_fast_work_for_run_too():
+    # `thresher extract` says --parallel N and -f; a user moving to `run` types the same
+    args = build_run_parser().parse_args(["x", "-o", "y", "--parallel", "2", "-f", "--no-comments"])
+    assert (args.workers, args.fast, args.with_comments) == (2, True, False)
+
+
+def test_an_empty_folder_is_named_in_the_error(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["run", str(tmp_path / "empty"), "-o", str(tmp_path / "o")]) == 2
+    assert f"no input files in {tmp_path / 'empty'}" in capsys.readouterr().err
+
+
+def test_a_rerun_after_a_stop_says_it_continues(small, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(small / "texts.jsonl"), str(small / "*.warc.gz"), "-o", str(out), "--workers", "1"]) == 0
+    assert "continuing" not in capsys.readouterr().err
+    (out / "stats.json").unlink()  # as if killed after the extraction of every shard
+    assert main(["run", str(small / "texts.jsonl"), str(small / "*.warc.gz"), "-o", str(out), "--workers", "1"]) == 0
+    assert f"continuing the run in {out}: 3 of 3 shards extracted already" in capsys.readouterr().err

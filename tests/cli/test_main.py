@@ -338,3 +338,26 @@ def test_the_module_file_runs_as_a_script_for_spark_submit(tmp_path):
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"thresher {thresher.__version__}"
+
+
+def test_parquet_output_is_a_parquet_file_not_text(tmp_path, pages):
+    pq = pytest.importorskip("pyarrow.parquet")
+    proc = run("-o", "out.parquet", pages[0], pages[1], cwd=tmp_path)  # the extension gives the format
+    assert proc.returncode == 0, proc.stderr
+    rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert ["alpha" in rows[0]["text"], "bravo" in rows[1]["text"]] == [True, True]
+
+
+@pytest.mark.parametrize("args", [["--parquet"], ["--parquet", "--output-dir", "out"], ["-o", "out.parquet.gz"],
+                                  ["-o", "missing/out.parquet"]])
+def test_parquet_needs_one_named_output_file(tmp_path, pages, args):
+    proc = run(*args, pages[0], cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "parquet" in proc.stderr.lower()
+
+
+def test_an_empty_input_directory_is_said_and_fails(tmp_path):
+    (tmp_path / "pages").mkdir()
+    proc = run("pages", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "no input files in pages" in proc.stderr

@@ -49,3 +49,19 @@ def test_the_missing_extra_is_said_once(monkeypatch, capsys):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     assert serve_command([]) == 2
     assert capsys.readouterr().err.count("pip install") == 1
+
+
+@pytest.mark.parametrize("bad", [["--port", "99999"], ["--port", "-1"], ["--port", "http"]])
+def test_a_port_out_of_range_is_a_usage_error_not_a_traceback(bad, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        build_serve_parser().parse_args(bad)
+    assert exit_.value.code == 2
+    assert "port" in capsys.readouterr().err
+
+
+def test_the_request_cap_takes_sizes_like_max_bytes_and_every_option_is_explained(capsys):
+    assert build_serve_parser().parse_args(["--max-request-bytes", "2M"]).max_request_bytes == 2 * 1024**2
+    with pytest.raises(SystemExit):
+        build_serve_parser().parse_args(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--port PORT TCP port" in help_text and "--max-request-bytes N largest request body" in help_text

@@ -245,3 +245,34 @@ def test_undated_documents_of_one_topic_are_no_story_but_undated_headlines_are(t
         assert proc.returncode == 0, proc.stderr
         sizes[path.name] = sorted(json.loads(line)["size"] for line in proc.stdout.splitlines())
     assert sizes == {"docs.jsonl": [1, 1], "heads.jsonl": [2]}
+
+
+def test_a_line_that_is_no_json_in_a_jsonl_file_is_skipped_not_a_headline(tmp_path):
+    path = tmp_path / "headlines.jsonl"
+    path.write_text(json.dumps({"headline": "Ford and UAW reach a tentative deal"}) + "\n"
+                    + "{not json either\n" + "this line is no JSON record\n", encoding="utf-8")
+    out = tmp_path / "stories.jsonl"
+    proc = _run(str(path), "-o", str(out), "--backend", "lexical")
+    assert proc.returncode == 1
+    headlines = [m["headline"] for line in out.read_text(encoding="utf-8").splitlines()
+                 for m in json.loads(line)["members"]]
+    assert headlines == ["Ford and UAW reach a tentative deal"]
+    assert "headlines.jsonl:3: skipped: not a JSON object" in proc.stderr
+    assert "2 lines skipped" in proc.stderr
+
+
+def test_help_reads_as_plain_text_and_gives_the_exit_status():
+    proc = _run("--help")
+    assert proc.returncode == 0
+    assert "``" not in proc.stdout
+    assert "Exit status" in proc.stdout
+
+
+def test_a_timestamp_that_cannot_be_read_is_said_not_dropped_silently(tmp_path):
+    path = tmp_path / "headlines.jsonl"
+    path.write_text(json.dumps({"headline": "Ford and UAW reach a tentative deal", "timestamp": "last tuesday"}) + "\n"
+                    + json.dumps({"headline": "Union and Ford agree", "timestamp": "2023-10-26T02:31:00Z"}) + "\n",
+                    encoding="utf-8")
+    proc = _run(str(path), "--backend", "lexical")
+    assert proc.returncode == 0, proc.stderr
+    assert "1 timestamps not understood (e.g. 'last tuesday'): those items have no time" in proc.stderr

@@ -106,3 +106,11 @@ def test_utf16_text_is_not_binary():
 def test_looks_like_markup_on_dense_tags_only():
     assert looks_like_markup("Some intro\n<p>one</p><p>two</p><br><a href='/x'>x</a>")
     assert not looks_like_markup("A line.\n<br>\n" + "More prose without markup. " * 100)
+
+
+def test_a_short_png_signature_is_binary_not_text():
+    # b"\x89PNG..." (the README's example): 0x89 never starts text, and "PNG" after it is an image
+    assert binary_kind(b"\x89PNG...") == "a PNG image"
+    with pytest.raises(ThresherError) as err:
+        sniff(b"\x89PNG...")
+    assert err.value.reason == "not_html"

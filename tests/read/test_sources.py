@@ -198,3 +198,18 @@ def test_a_url_of_another_scheme_is_named_as_unsupported(tmp_path, monkeypatch):
     [failure] = list(iter_inputs(["ftp://example.org/page.html"]))
     assert isinstance(failure, Failure) and failure.reason == "read_error"
     assert "ftp" in failure.message and "http" in failure.message and "no such file" not in failure.message
+
+
+def test_an_empty_directory_is_a_read_failure_not_silence(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "style.css").write_text("p { color: red }")
+    empty, assets = list(iter_inputs([str(tmp_path / "empty"), str(tmp_path / "assets")]))
+    assert isinstance(empty, Failure) and empty.reason == "read_error"
+    assert empty.message == f"no input files in {tmp_path / 'empty'}"
+    assert isinstance(assets, Failure) and "1 other file left out" in assets.message
+
+
+def test_a_directory_with_files_gives_no_extra_failure(tmp_path):
+    (tmp_path / "a.html").write_bytes(HTML)
+    assert [type(i) for i in iter_inputs([str(tmp_path)])] == [Page]

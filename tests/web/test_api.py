@@ -457,3 +457,34 @@ def test_answer_formats_are_in_the_schema_and_on_the_docs_page(client: TestClien
     assert op["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Record"}
     docs = client.get("/docs").text
     assert "format=markdown" in docs and "text/markdown" in docs and "X-Thresher-Rejected" in docs
+
+
+def test_a_gzipped_body_is_the_page_it_holds(client: TestClient) -> None:
+    import gzip
+
+    plain = client.post("/v1/extract", content=ARTICLE.encode(), headers={"Content-Type": "text/html"}).json()
+    packed = gzip.compress(ARTICLE.encode())
+    encoded = client.post("/v1/extract", content=packed,  # Content-Encoding: gzip, as HTTP clients send it
+                          headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    raw = client.post("/v1/extract", content=packed,  # a page.html.gz file posted as is
+                      headers={"Content-Type": "application/octet-stream"})
+    as_json = client.post("/v1/extract", content=gzip.compress(json.dumps({"html": ARTICLE}).encode()),
+                          headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    for r in (encoded, raw, as_json):
+        assert r.status_code == 200, r.text
+        assert r.json()["text"] == plain["text"]
+
+
+def test_a_gzipped_body_is_bounded_after_decompression(make_client: Callable[..., TestClient]) -> None:
+    import gzip
+
+    client = make_client(options=Options(max_bytes=1000))
+    r = client.post("/v1/extract", content=gzip.compress(b"<p>" + b"a" * 100_000 + b"</p>"),
+                    headers={"Content-Type": "text/html", "Content-Encoding": "gzip"})
+    assert r.status_code == 413
+    assert r.json()["error"] == "too_large"
+    r = client.post("/v1/extract", content=b"\x1f\x8b\x08\x00broken", headers={"Content-Encoding": "gzip"})
+    assert r.status_code == 422
+    r = client.post("/v1/extract", content=b"<p>x</p>", headers={"Content-Encoding": "br"})
+    assert r.status_code == 415
+    assert r.json()["error"] == "unsupported_media_type"

@@ -110,3 +110,17 @@ def test_a_file_name_that_is_not_utf8_does_not_break_the_output(tmp_path, fmt):
     DirectoryOutput(directory, get_format(fmt)).write(_doc("text", source=source))
     [written] = directory.iterdir()
     written.read_bytes().decode("utf-8")
+
+
+def test_parquet_output_writes_one_row_per_document_and_reports_failures(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from thresher.write.output import ParquetOutput
+
+    path = tmp_path / "out.parquet"
+    with ParquetOutput(path, get_format("parquet")) as out:
+        assert out.write(_doc("first text", source="a.html"))
+        assert not out.write(Failure(reason="empty", message="empty file"))  # reported, not a row
+        assert out.write(_doc("", source="b.html", rejected=Rejected(stage="assemble", reason="too_short")))
+    rows = pq.read_table(path).to_pylist()
+    assert [(r["text"], r["source"], r["rejected"]) for r in rows] == [
+        ("first text", "a.html", None), ("", "b.html", "assemble:too_short")]

@@ -40,11 +40,11 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     src = parser.add_argument_group("input")
     src.add_argument("-i", "--input-file", metavar="FILE", help="file listing input paths or URLs, one a line")
     src.add_argument("--input-dir", metavar="DIR", help="read every file under this directory")
-    src.add_argument("-u", "--URL", dest="urls", action="append", default=[], metavar="URL", type=url_arg,
+    src.add_argument("-u", "--URL", "--url", dest="urls", action="append", default=[], metavar="URL", type=url_arg,
                      help="download and extract this URL (repeatable)")
     src.add_argument("--input-format", choices=("auto", "html", "text"), default=None,
                      help="force the HTML or the text engine (default: look at each input)")
-    src.add_argument("--max-bytes", type=_size, default=None, metavar="N",
+    src.add_argument("--max-bytes", type=size_arg, default=None, metavar="N",
                      help="skip inputs larger than N bytes (suffixes k, M, G) as too_large")
 
     out = parser.add_argument_group("output")
@@ -118,7 +118,8 @@ def options_from_args(args: argparse.Namespace, output_format: str) -> Options:
     return Options(**changes)
 
 
-def _size(text: str) -> int:
+def size_arg(text: str) -> int:
+    """A byte count, with an optional suffix k, M or G (``--max-bytes``, ``serve --max-request-bytes``)."""
     match = _SIZE.fullmatch(text)
     if not match:
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 500000, 512k, 20M)")

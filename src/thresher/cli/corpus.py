@@ -58,7 +58,7 @@ def build_run_parser() -> argparse.ArgumentParser:
     run = parser.add_argument_group("engine")
     run.add_argument("--engine", choices=("local", "spark"), default="local",
                      help="local worker processes (default) or Spark (needs the [spark] extra)")
-    run.add_argument("--workers", type=worker_count_arg, default=0, metavar="N",
+    run.add_argument("--workers", "--parallel", type=worker_count_arg, default=0, metavar="N",
                      help="local engine: worker processes (default: one per core)")
     run.add_argument("--spark-master", default=None, metavar="URL",
                      help="Spark master when not set by spark-submit (default: local[*])")
@@ -73,11 +73,14 @@ def build_run_parser() -> argparse.ArgumentParser:
                        help="favour precision: less noise, possibly less text")
     focus.add_argument("--recall", dest="focus", action="store_const", const="recall",
                        help="favour recall: more text, possibly more noise")
-    ext.add_argument("--fast", action="store_true", help="skip the costlier metadata steps")
+    ext.add_argument("-f", "--fast", action="store_true", help="skip the costlier metadata steps")
     ext.add_argument("--no-tables", dest="include_tables", action="store_false",
                      help="leave table content out (reason tables_off)")
-    ext.add_argument("--with-comments", action="store_true",
-                     help="keep reader comments (a 'comments' field)")
+    comments = ext.add_mutually_exclusive_group()
+    comments.add_argument("--with-comments", action="store_true",
+                          help="keep reader comments (a 'comments' field)")
+    comments.add_argument("--no-comments", dest="with_comments", action="store_false",
+                          help="leave reader comments out (the default)")
     ext.add_argument("--with-markdown", action="store_true",
                      help="records also carry the Markdown of the text, in a 'markdown' field")
     ext.add_argument("--min-length", type=_non_negative, default=0, metavar="N",
@@ -110,7 +113,9 @@ def build_run_parser() -> argparse.ArgumentParser:
     out = parser.add_argument_group("output")
     out.add_argument("--format", "--output-format", dest="format", choices=("jsonl", "parquet"), default="jsonl",
                      help="format of data/ parts (default: jsonl; parquet needs the [parquet] extra)")
-    out.add_argument("--compress", action="store_true", help="gzip the JSONL parts (.jsonl.gz)")
+    out.add_argument("--compress", action="store_true",
+                     help="gzip the JSONL parts (.jsonl.gz; with --format parquet, those of rejected/, failed/ "
+                          "and duplicates/)")
     return parser
 
 
@@ -160,7 +165,7 @@ def run_command(argv: Sequence[str]) -> int:
     except PlanError as err:
         parser.error(str(err))
     if not shards:
-        parser.error("no input files")
+        parser.error(f"no input files in {', '.join(args.inputs)}")
     stories = StoriesOptions(backend=args.stories_backend) if args.stories else None
     started = time.monotonic()
     engine: Engine
@@ -168,6 +173,10 @@ def run_command(argv: Sequence[str]) -> int:
         work = WorkDir(args.output_dir)
         work.prepare(config, shards, fresh=args.fresh, update=args.update)  # RunMismatch before any engine
         complete = work.stats.exists()
+        done = 0 if complete else sum(1 for shard in shards if work.extract_marker(shard).exists())
+        if done:  # a rerun after a kill or Ctrl-C: say so, the counts at the end are the whole run's
+            print(f"{PROG}: continuing the run in {args.output_dir}: {done} of {len(shards)} shards extracted already",
+                  file=sys.stderr)
         if args.engine == "spark":
             try:
                 from thresher.engines.spark import SparkEngine

@@ -29,7 +29,7 @@ from thresher.model import Document, Failure, Result
 from thresher.read.stats import ReadStats
 from thresher.write.formats import get_format
 from thresher.write.output import ERRORS as OUTPUT_ERRORS
-from thresher.write.output import DirectoryOutput, Output, StreamOutput
+from thresher.write.output import DirectoryOutput, Output, ParquetOutput, StreamOutput
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -76,12 +76,15 @@ def extract_command(argv: Sequence[str]) -> int:
         or _format_of_file(args.output)
         or ("jsonl" if many and not args.output_dir else "txt")
     )
+    if format_name == "parquet":
+        _check_parquet(parser, args)
     options = options_from_args(args, format_name)
     fmt = get_format(format_name, many=many and not args.output_dir)
 
     try:
         output: Output = (
-            DirectoryOutput(args.output_dir, fmt, with_metadata=args.with_metadata) if args.output_dir
+            ParquetOutput(args.output, fmt) if format_name == "parquet"
+            else DirectoryOutput(args.output_dir, fmt, with_metadata=args.with_metadata) if args.output_dir
             else StreamOutput.to_file(args.output, fmt, with_metadata=args.with_metadata) if args.output
             else StreamOutput(_utf8_stdout(), fmt, with_metadata=args.with_metadata)
         )
@@ -115,7 +118,7 @@ def extract_command(argv: Sequence[str]) -> int:
 
 _FORMAT_BY_SUFFIX = {".txt": "txt", ".md": "markdown", ".markdown": "markdown", ".json": "json",
                      ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xml": "xml",
-                     ".html": "html", ".htm": "html"}
+                     ".html": "html", ".htm": "html", ".parquet": "parquet"}
 
 
 def _format_of_file(path: str | None) -> str | None:
@@ -128,6 +131,20 @@ def _format_of_file(path: str | None) -> str | None:
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"extract": extract_command, "serve": serve_command,
                                                     "run": run_command, "stories": stories_command}
+
+
+def _check_parquet(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Parquet is one binary file written whole: it needs ``-o FILE.parquet`` (zstd inside, no .gz) and pyarrow."""
+    if not args.output:
+        parser.error("parquet output needs -o FILE.parquet (not standard output, not --output-dir)")
+    if not Path(args.output).resolve().parent.is_dir():  # Parquet is written at the end: say it now
+        parser.error(f"cannot write {args.output}: no such directory {str(Path(args.output).parent)!r}")
+    if args.output.lower().endswith(".gz"):
+        parser.error(f"parquet output is compressed already: name it {args.output[:-3]!r}, without .gz")
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        parser.error("parquet output needs pyarrow: pip install 'thresher[parquet]'")
 
 
 def _check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:

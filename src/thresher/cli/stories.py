@@ -47,8 +47,15 @@ EPILOG = (
 )
 
 
+DESCRIPTION = "thresher stories INPUT... -o stories.jsonl: group headlines or documents into news stories."
+EXIT_STATUS = (" Exit status: 0 every line was read, 1 some lines or files were skipped (each named on stderr), "
+               "2 usage error.")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz", ".parquet")
+"""Inputs whose every line is a JSON record: a line that is not one is skipped, never read as a headline."""
+
+
 def build_stories_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=f"{PROG} stories", description=__doc__.split("\n\n")[0], epilog=EPILOG)
+    p = argparse.ArgumentParser(prog=f"{PROG} stories", description=DESCRIPTION, epilog=EPILOG + EXIT_STATUS)
     p.add_argument("inputs", nargs="*", help="JSONL (also .jsonl.gz), Parquet or text files, folders of them "
                    "(a thresher run folder: its data/ parts), globs (default: stdin)")
     p.add_argument("-o", "--output", help="write the stories here (default: stdout)")
@@ -56,7 +63,7 @@ def build_stories_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=("auto", "lexical", "embedding"), default="auto",
                    help="embedding needs the [stories] extra; auto uses it when installed")
     p.add_argument("--window-hours", type=_hours, default=72.0,
-                   help="items further apart in time never share a story")
+                   help="items further apart in time never share a story (default: 72)")
     p.add_argument("--headlines", action="store_true",
                    help="also group the lines a document carries in its `headlines` field (the ticker or "
                    "headline lists removed from its page: a scraped news ticker); by default a document is one "
@@ -86,6 +93,7 @@ def stories_command(argv: Sequence[str]) -> int:
     errors = 0  # error records of `thresher extract` output: no document, nothing wrong with the line
     untitled = 0  # documents without a title (and no ticker): nothing to group, nothing wrong either
     left_out = [0]  # lines of documents' `headlines` not grouped (no --headlines)
+    unread_times: list[str] = []  # timestamps given but not understood: the item has no time window
     for source, lines in _sources(args.inputs, parser, unreadable):
         for n, line in enumerate(lines):
             if not line.strip():
@@ -94,7 +102,8 @@ def stories_command(argv: Sequence[str]) -> int:
                 errors += 1
                 continue
             try:
-                items.extend(_items(source, n, line, len(items), headlines=args.headlines, left_out=left_out))
+                items.extend(_items(source, n, line, len(items), headlines=args.headlines, left_out=left_out,
+                                    records_only=source.lower().endswith(JSONL_SUFFIXES), unread_times=unread_times))
             except Untitled:
                 untitled += 1
             except ValueError as err:
@@ -130,7 +139,9 @@ def stories_command(argv: Sequence[str]) -> int:
           + (f", {errors} error records passed over" if errors else "")
           + (f", {untitled} documents without a title passed over" if untitled else "")
           + (f", {left_out[0]} headline-list lines of documents not grouped (--headlines groups them)"
-             if left_out[0] else ""), file=sys.stderr)
+             if left_out[0] else "")
+          + (f", {len(unread_times)} timestamps not understood (e.g. {unread_times[0][:40]!r}): those items have "
+             "no time" if unread_times else ""), file=sys.stderr)
     return 1 if problems else 0
 
 
@@ -259,10 +270,14 @@ class Untitled(ValueError):
 
 
 def _items(source: str, n: int, line: str, index: int, *, headlines: bool = False,
-           left_out: list[int] | None = None) -> list[Item]:
+           left_out: list[int] | None = None, records_only: bool = False,
+           unread_times: list[str] | None = None) -> list[Item]:
     """The items of one input line: a headline, or a record (plus, with ``headlines``, the ticker
-    lines it carries; else their number is added to ``left_out[0]``)."""
+    lines it carries; else their number is added to ``left_out[0]``). In a JSONL file
+    (``records_only``) a line that is no JSON object is an error, not a headline."""
     stripped = line.strip()
+    if records_only and not stripped.startswith("{"):
+        raise ValueError("not a JSON object (a JSONL file holds one record a line)")
     if stripped.startswith("{"):
         try:
             record = json.loads(stripped)
@@ -280,7 +295,11 @@ def _items(source: str, n: int, line: str, index: int, *, headlines: bool = Fals
                 return ticker  # a page with no title of its own: only its ticker's items
             if "text" in record:
                 raise Untitled(f"record {index} is a document without a title")
-        return [item_from_record(record, index=index), *ticker]
+        item = item_from_record(record, index=index)
+        given = record.get("timestamp") or record.get("date")
+        if given and item.timestamp is None and unread_times is not None:
+            unread_times.append(str(given))
+        return [item, *ticker]
     _clock, headline = parse_headline_line(stripped)  # a ticker's clock time has no date: not a timestamp
     return [Item(id=f"{Path(source).name}:{n + 1}", headline=headline)]
 

@@ -145,11 +145,17 @@ def _entry(
 def _directory(
     root: str, recursive: bool, stats: ReadStats, skip: frozenset[str] = frozenset()
 ) -> Iterator[Page | Failure]:
+    read = left_out = 0
     for path in _walk(root, recursive, skip=skip):
         if os.path.splitext(path)[1].lower() in NOT_INPUT_EXTENSIONS:
             stats.skip("other_file")
+            left_out += 1
         else:
+            read += 1
             yield from _file(path, stats)
+    if not read:  # an empty folder (or a wrong one) is said, not a silent run of nothing
+        other = f" ({left_out} other file{'s' if left_out > 1 else ''} left out: assets, code, docs)" if left_out else ""
+        yield Failure(reason="read_error", message=f"no input files in {root}{other}", provenance=Provenance(source=root))
 
 
 def _file(path: str, stats: ReadStats) -> Iterator[Page | Failure]:

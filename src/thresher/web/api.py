@@ -10,12 +10,14 @@ takes a JSON list of such objects and answers a list of records (200; each item 
 writes) when asked: ``?format=markdown|text|html|json`` or, without it, the ``Accept`` header
 (``text/markdown``, ``text/plain``, ``text/html``, ``application/json``); ``?with_metadata=true`` puts the
 CLI's metadata header on top. JSON stays the default, and errors are always JSON.
-A single extraction's answer says where its time went in a ``Server-Timing`` header (queue, extract, total).
+A body sent with ``Content-Encoding: gzip`` (or a raw ``page.html.gz`` posted as is) is decompressed, up to the
+page cap (``Options.max_bytes``). A single extraction's answer says where its time went in a ``Server-Timing`` header (queue, extract, total).
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from email.message import Message
 from typing import Any
@@ -27,7 +29,9 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
 from thresher import __version__
+from thresher.errors import ThresherError
 from thresher.model import Document, Failure, Provenance
+from thresher.read.payload import GZIP_MAGIC, gunzip_stream
 from thresher.web.schema import ErrorBody, ExtractRequest, Health, Record, merge_options, summarize_validation
 from thresher.web.service import (
     ANSWER_MEDIA,
@@ -273,6 +277,24 @@ def _answer_format(request: Request) -> tuple[AnswerFormat, bool] | str:
     return fmt, value
 
 
+def _inflated(request: Request, body: bytes, cap: int, *, raw_page: bool) -> bytes | JSONResponse:
+    """The body, gunzipped when it says ``Content-Encoding: gzip`` (or, a raw page, when it is a gzip
+    file posted as is: ``curl --data-binary @page.html.gz``), at most ``cap`` bytes once decompressed;
+    an error answer for another encoding, a broken or an oversized stream."""
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity", "gzip", "x-gzip"):
+        return JSONResponse({"error": "unsupported_media_type",
+                             "message": f"Content-Encoding {encoding[:40]!r} is not supported (gzip is)"},
+                            status_code=415)
+    if not (encoding in ("gzip", "x-gzip") or (raw_page and body.startswith(GZIP_MAGIC))):
+        return body
+    try:
+        return gunzip_stream(io.BytesIO(body), max_bytes=cap)
+    except ThresherError as err:
+        status = 413 if err.reason == "too_large" else 422
+        return JSONResponse({"error": err.reason, "message": f"the gzipped body: {err.message}"}, status_code=status)
+
+
 def _invalid(message: str) -> JSONResponse:
     return JSONResponse({"error": "invalid_request", "message": message}, status_code=422)
 
@@ -298,9 +320,12 @@ async def extract(request: Request) -> Response:
     if isinstance(answer, str):
         return _invalid(answer)
     fmt, with_metadata = answer
-    body = await request.body()
     media, charset = _media(request)
     opts = settings.options
+    body = _inflated(request, await request.body(), opts.max_bytes,
+                     raw_page=not (media == "application/json" or media.endswith("+json") or media.startswith("multipart/")))
+    if isinstance(body, JSONResponse):
+        return body
     if media == "application/json" or media.endswith("+json"):
         try:
             item = ExtractRequest.model_validate_json(body)
@@ -349,7 +374,9 @@ async def extract_batch(request: Request) -> JSONResponse:
     if name is not None and name.lower() != "json":
         return _invalid(f"a batch answers JSON only (not format={name[:40]!r}); "
                         "ask POST /v1/extract?format=... page by page for Markdown, text or HTML")
-    body = await request.body()
+    body = _inflated(request, await request.body(), settings.options.max_bytes, raw_page=False)
+    if isinstance(body, JSONResponse):
+        return body
     try:
         raw = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:

@@ -2,7 +2,7 @@
 
 from thresher.write.formats import FORMAT_NAMES, Format, get_format
 from thresher.write.frontmatter import front_matter, yaml_scalar
-from thresher.write.output import DirectoryOutput, FileNamer, Output, StreamOutput
+from thresher.write.output import DirectoryOutput, FileNamer, Output, ParquetOutput, StreamOutput
 
 __all__ = [
     "FORMAT_NAMES",
@@ -10,6 +10,7 @@ __all__ = [
     "FileNamer",
     "Format",
     "Output",
+    "ParquetOutput",
     "StreamOutput",
     "front_matter",
     "get_format",

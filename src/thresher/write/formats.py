@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from thresher.model import Result
+from thresher.model import Document, Result
 from thresher.write.html import STREAM_HEAD, STREAM_TAIL, render_html_article, render_html_page
 from thresher.write.jsonl import render_json, render_jsonl
 from thresher.write.markdown import render_markdown
@@ -18,8 +18,8 @@ from thresher.write.tabular import csv_header, render_csv
 from thresher.write.txt import render_txt
 from thresher.write.xmldoc import render_xml
 
-FormatName = Literal["txt", "json", "jsonl", "csv", "markdown", "xml", "html"]
-FORMAT_NAMES: tuple[FormatName, ...] = ("txt", "json", "jsonl", "csv", "markdown", "xml", "html")
+FormatName = Literal["txt", "json", "jsonl", "csv", "markdown", "xml", "html", "parquet"]
+FORMAT_NAMES: tuple[FormatName, ...] = ("txt", "json", "jsonl", "csv", "markdown", "xml", "html", "parquet")
 
 Renderer = Callable[..., str | None]
 
@@ -51,6 +51,12 @@ def _json_single(result: Result, *, with_metadata: bool = False) -> str:
     return render_json(result, with_metadata=with_metadata) + "\n"
 
 
+def _parquet_row(result: Result, *, with_metadata: bool = False) -> str | None:
+    """A document's record as one JSON line (the row ``ParquetOutput`` writes); None for a failure, which
+    Parquet output reports instead (its columns are a document's)."""
+    return render_jsonl(result) if isinstance(result, Document) else None
+
+
 def get_format(name: str, *, many: bool = False) -> Format:
     """The format called ``name``; ``many`` is for a stream of several records (JSON becomes an array).
 
@@ -77,4 +83,6 @@ def get_format(name: str, *, many: bool = False) -> Format:
             return Format("html", ".html", render_html_article, header=STREAM_HEAD, footer=STREAM_TAIL,
                           records_failures=False)
         return Format("html", ".html", render_html_page, records_failures=False)
+    if name == "parquet":  # a binary file, written whole at the end by write.output.ParquetOutput
+        return Format("parquet", ".parquet", _parquet_row, records_failures=False)
     raise ValueError(f"unknown output format {name!r}; choose from {', '.join(FORMAT_NAMES)}")

@@ -12,11 +12,12 @@ import io
 import re
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TextIO
+from typing import IO, Any, TextIO
 from urllib.parse import urlsplit
 
-from thresher.model import Result
+from thresher.model import Document, Result
 from thresher.write.formats import Format
+from thresher.write.jsonl import record
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 _CONTAINER_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".lz4")
@@ -95,6 +96,32 @@ class StreamOutput(Output):
             self.stream.close()
         else:
             self.stream.flush()
+
+
+class ParquetOutput(Output):
+    """Every document as one row of a Parquet file (the columns of ``thresher run --format parquet``),
+    written when the output closes: Parquet is not a stream. Failures are no rows (``write`` answers
+    False: the caller reports them); rejected documents are rows with their ``rejected`` reason."""
+
+    def __init__(self, path: str | Path, fmt: Format, *, with_metadata: bool = False) -> None:
+        super().__init__(fmt, with_metadata=with_metadata)
+        self.path = Path(path)
+        self._rows: list[dict[str, Any]] = []
+        self._closed = False
+
+    def write(self, result: Result) -> bool:
+        if not isinstance(result, Document):
+            return False
+        self._rows.append(record(result))
+        return True
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        from thresher.engines.parquet import write_parquet  # pyarrow only when asked for
+
+        write_parquet(self.path, self._rows)
 
 
 class _Closing(io.TextIOWrapper):
