@@ -20,6 +20,17 @@ def test_timestamps():
     assert parse_timestamp("not a date") is None
 
 
+def test_unix_times_and_feed_dates():
+    when = datetime(2023, 10, 26, 2, 31, tzinfo=UTC)
+    assert parse_timestamp("1698287460") == when  # seconds
+    assert parse_timestamp("1698287460000") == when  # milliseconds
+    assert parse_timestamp("Thu, 26 Oct 2023 02:31:00 GMT") == when  # RSS pubDate
+    assert parse_timestamp("26 Oct 2023 04:31:00 +0200") == when
+    assert parse_timestamp("Thu, 99 Oct 2023 02:31:00 GMT") is None
+    assert parse_timestamp("123") is None  # too few digits for a time
+    assert item_from_record({"headline": "A", "timestamp": 1698287460}).timestamp == when  # a JSON number
+
+
 def test_item_from_record():
     item = item_from_record({"title": "Hello world", "url": "https://www.example.com/a", "date": "2025-06-01"})
     assert item.headline == "Hello world"

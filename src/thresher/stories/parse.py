@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, time
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,10 @@ from thresher.model import Document
 from thresher.stories.model import Item
 
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?:\s*([ap])\.?m\.?)?(?=\s)\s*(.*\S)\s*$", re.IGNORECASE)
+_EPOCH = re.compile(r"(\d{9,10}(?:\.\d+)?)|(\d{12,13})")
+"""Unix time: seconds (2001-2286, a fraction allowed) or milliseconds."""
+_RFC2822_START = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
+"""``[Thu, ]26 Oct 2023 02:31``: an RFC 2822 date (email.utils reads the rest)."""
 _OFFSET = re.compile(r"^(.*?\d)\s*(?:(z|utc|gmt)|([+-]\d{2}):?(\d{2}))?(?:\s+\D.*)?$", re.IGNORECASE)
 
 
@@ -36,8 +41,10 @@ def parse_headline_line(line: str) -> tuple[time | None, str]:
 
 
 def parse_timestamp(text: str | None) -> datetime | None:
-    """ISO 8601 and ``YYYY-MM-DD HH:MM[:SS] [Z|UTC|GMT|+hh:mm]``; unknown trailing words are ignored
-    (the time is then naive). ``None`` when nothing parses."""
+    """ISO 8601 and ``YYYY-MM-DD HH:MM[:SS] [Z|UTC|GMT|+hh:mm]`` (unknown trailing words are ignored;
+    the time is then naive); Unix time in seconds (9-10 digits, a fraction allowed) or milliseconds
+    (12-13 digits), in UTC; RFC 2822 as feeds write it (``Thu, 26 Oct 2023 02:31:00 GMT``, RSS's
+    ``pubDate``). ``None`` when nothing parses."""
     if not text:
         return None
     text = text.strip()
@@ -45,6 +52,18 @@ def parse_timestamp(text: str | None) -> datetime | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         pass
+    epoch = _EPOCH.fullmatch(text)
+    if epoch:
+        seconds = float(text) / (1000.0 if epoch[2] else 1.0)
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if _RFC2822_START.match(text):
+        try:
+            return parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
     match = _OFFSET.match(text)
     if not match:
         return None
