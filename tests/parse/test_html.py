@@ -41,6 +41,18 @@ def test_hidden_wrapper_holding_the_whole_page_is_kept():
     assert "tiny" not in text
 
 
+def test_react_streamed_segments_are_content_not_hidden():
+    # React's streamed server rendering: the placeholder first, the content later in a hidden div that
+    # a script swaps in; other hidden divs (and ids that only look alike) still go
+    html = """<html><body><!--$?--><template id="B:0"></template><p>Loading</p><!--/$-->
+    <div hidden id="S:0"><h1>Surface Laptop 13.8 inch</h1><p>Rated 4.8 of 5.</p></div>
+    <div hidden id="S:x">not a segment</div><div hidden id="menu">hidden menu</div>
+    <script>$RC("B:0","S:0")</script></body></html>"""
+    text = body_text(parse_html(html, OPTS))
+    assert "Surface Laptop 13.8 inch" in text and "Rated 4.8 of 5." in text
+    assert "not a segment" not in text and "hidden menu" not in text
+
+
 def test_head_facts_are_gathered_before_cleaning():
     html = """<html lang="de-AT"><head><title> Ein Titel | Seite </title>
     <meta property="og:title" content="OG Titel"><meta name="description" content="Beschreibung">

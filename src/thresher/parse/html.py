@@ -39,6 +39,7 @@ _CHUNK = 65_536
 MAX_ATTRIBUTES = 512
 """Attributes kept on one start tag; the rest of an overlong tag is cut before parsing."""
 _LONG_TAG_MIN = 16_384
+_STREAMED_SEGMENT = re.compile(r"S:\d+")
 _LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{16384,}>")
 _ATTRIBUTE = re.compile(r"""\s+[^\s/>=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 
@@ -185,7 +186,9 @@ def native_parser() -> tuple[str, tuple[int, int, int, int]] | None:
 
 
 def _drop_hidden(body: Any) -> None:
-    """Remove elements marked hidden, unless one holds most of the page (a modal-open wrapper).
+    """Remove elements marked hidden, unless one holds most of the page (a modal-open wrapper) or is
+    a segment of React's streamed server rendering (``<div hidden id="S:3">``: the page's content,
+    sent after its placeholder ``<template id="B:3">``, which a script swaps in).
 
     Every decision is taken before anything is removed, and an element inside one that is removed is
     not touched again: its memory goes with its ancestor.
@@ -205,6 +208,8 @@ def _drop_hidden(body: Any) -> None:
             continue
         if node.tag in ("body", "html"):
             continue
+        if node.tag == "div" and "hidden" in attrs and _STREAMED_SEGMENT.fullmatch(attrs.get("id") or ""):
+            continue  # React's streamed server rendering: a script moves this content into place
         size = len(node.text(deep=True))
         if size > 2000:
             if total is None:
