@@ -6,7 +6,7 @@
 
 Methods: all singletons; exact match (the scorer's normalisation); near-duplicate collapse only;
 the baseline (MiniLM cosine >= 0.6, single link); Thresher lexical; Thresher with embeddings (the
-default runtime: ONNX Runtime, int8, when installed), with the ONNX graph in float32
+default runtime: ONNX Runtime, int8 with activations scaled per token, when installed), with the ONNX graph in float32
 (``-onnx-f32``), with the torch forward pass in float32 (``-torch``, the default before ONNX
 Runtime) and in int8 (``-int8``: ``EmbeddingBackend(runtime="torch", quantize=True)``); and
 both Thresher backends through the incremental StoryIndex (items in time order), with their

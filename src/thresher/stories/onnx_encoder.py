@@ -3,29 +3,36 @@
 The graph is written here node by node (``onnx.helper``, no exporter: the same weights always give
 the same bytes) from the model's ``model.safetensors``: embeddings (the token-type row folded into
 the position table), per layer ONNX Runtime's fused ``Attention`` (query, key and value projections
-as one matrix), the output projection, layer norm, GELU feed-forward and layer norm, then the
+as one matrix; in int8, the three products then ``MultiHeadAttention``), the output projection, layer norm, GELU feed-forward and layer norm, then the
 masked mean of the last states, L2-normalised, all inside the graph. Texts are tokenised once
 (``tokenizers``, no padding), sorted by length and cut into batches of similar length, as in
 ``encoder.LeanEncoder``; in float32 the vectors are ``LeanEncoder``'s to 1e-5, 1.2x faster.
 
-``int8`` names the matrix products (``MATRICES``) that run in int8: ``QAttention`` and
-``MatMulIntegerToFloat`` (MLAS's u8s8 kernels, ~1.7x float32 on one AVX2 core without VNNI), weights
-symmetric per output channel in 7 bits (AVX2 sums pairs of u8 x s8 products in 16 bits, which full
-8-bit weights would saturate), activations uint8 with one range per call. What keeps the vectors
-close (cosine to float32 on stories-dev, mean / worst): all four products plainly, 0.9923 / 0.985;
-SmoothQuant's migration (alpha 0.5) into the products fed by a layer norm, from calibrated channel
-sizes, and the 8 feed-forward channels of the largest activations per layer (``OUTLIERS``) left in
-float32 (LLM.int8's decomposition; migration hurts there), 0.9978 / 0.996. The calibration runs the
-float32 graph on 200 sequences of random word pieces (seeded), so it needs no data set and gives the
-same graph on every machine: its channel sizes work as well as those of real headlines.
-
-One activation range per call makes a text's vector depend a little on its batch-mates (cosine
-0.996 or more between alone and batched). ``static`` fixes the ranges at the calibrated ones
-instead: batch-independent to 1e-6 and as close to float32 (0.9983 on stories-dev, pair-cosine
-error 0.0044 against 0.0047 on WCXB page titles), but over five calibration seeds both variants
-give stories-dev pairwise F1 0.775 on average (0.756-0.792), so neither is better there; the
-default is the per-call range (seed 0: 0.792, the ticker unchanged; static seed 0: 0.769, the
-ticker 0.894).
+``int8`` names the matrix products (``MATRICES``) that run in int8: ``MatMulIntegerToFloat`` (MLAS's
+u8s8 kernels, ~1.7x float32 on one AVX2 core without VNNI), weights symmetric per output channel in
+7 bits (AVX2 sums pairs of u8 x s8 products in 16 bits, which full 8-bit weights would saturate),
+activations uint8 with a scale per token (row): ``QuantizeLinear`` along the rows of the (batch x
+tokens) x channels activations, each scaled by its row's own largest magnitude (zero point 128; the
+outputs of GELU, never below ``GELU_FLOOR``, by the row's maximum with zero point ``GELU_ZERO``),
+and the product's rows multiplied back by their scales. One zero point for every row keeps MLAS's
+fast path (a zero point per row would need a correction per row and column), and a scale per row
+makes a text's vector independent of its batch-mates: alone or in any batch, the same to 1e-6
+(the float32 graph's own rounding), where one range per call (the previous graph) moved it by up to
+cosine 3e-3 and so could change a clustering with an unrelated item added or another partition.
+The query, key and value products share one quantisation and feed ONNX Runtime's float
+``MultiHeadAttention``. What keeps the vectors close (cosine to float32 on stories-dev, mean /
+worst): SmoothQuant's migration (alpha 0.5) into the products fed by a layer norm, from calibrated
+channel sizes, and the 8 feed-forward channels of the largest activations per layer (``OUTLIERS``)
+left in float32 (LLM.int8's decomposition; migration hurts there): 0.9987 / 0.9979 (one range per
+call: 0.9978 / 0.9955). The calibration runs the float32 graph on 200 sequences of random word
+pieces (seeded), so it needs no data set and gives the same graph on every machine: its channel
+sizes work as well as those of real headlines. The cost of the scales per row (reductions, and a
+scaling of each product's output): 0.92x the speed of the per-call graph (260 against 286
+headlines/s of stories-dev on one core, alternating in one process), still 1.3x float32
+(``benchmarks/stories.py``: 242 against 184); stories-dev pairwise F1 0.785 (per call 0.786,
+float32 0.786), B-cubed 0.953, the ticker's 0.923 unchanged. (Also measured, in graph version 2:
+a fixed range per product from the calibration, batch-independent too but at cosine 0.9983 of
+float32, pairwise F1 0.769 and the ticker 0.894.)
 
 The serialised graph is written once per machine to ``cache_dir`` (named after the weights'
 digest, the options and ``GRAPH_VERSION``), so later processes only read it (~1 s); without a
@@ -50,7 +57,7 @@ import numpy.typing as npt
 
 F32 = npt.NDArray[np.float32]
 
-GRAPH_VERSION = 2
+GRAPH_VERSION = 3
 """Bump when the graph written by ``build_graph`` changes: cached files of other versions are not read."""
 
 MATRICES = ("qkv", "out", "ffn_in", "ffn_out")
@@ -60,6 +67,12 @@ OUTLIERS = 8
 """Feed-forward channels per layer kept in float32 when ``ffn_out`` runs in int8, those of the
 largest activations (``ffn_out`` alone in int8: vectors at cosine 0.9964 of float32 with every
 channel in int8, 0.9993 with these 8 kept in float32)."""
+
+GELU_FLOOR = -0.17
+"""Below GELU's minimum (-0.16997)."""
+
+GELU_ZERO = 16
+"""The zero point of GELU's outputs in uint8: 16 levels below zero reach ``GELU_FLOOR``, 239 above."""
 
 
 def probe_names(layers: int) -> list[str]:
@@ -84,7 +97,7 @@ def load_weights(model_dir: Path) -> dict[str, F32]:
 
 def build_graph(
     weights: dict[str, F32], config: dict[str, Any], *, int8: Collection[str] = (), stats: dict[str, F32] | None = None,
-    smooth: float = 0.5, outliers: int = OUTLIERS, static: float = 0.0, probes: bool = False,
+    smooth: float = 0.5, outliers: int = OUTLIERS, probes: bool = False,
 ) -> bytes:
     """The serialised ONNX model: inputs ``ids`` and ``mask`` (int64, batch x tokens), output
     ``vectors`` (float32, batch x hidden, unit length).
@@ -92,10 +105,9 @@ def build_graph(
     ``int8``: names of ``MATRICES`` run in int8, in every layer. ``stats`` (from ``calibrate``): the
     range of each channel of the activations that feed them, for SmoothQuant's migration (strength
     ``smooth``) into the ``qkv`` and ``ffn_in`` weights, and the ``outliers`` feed-forward channels
-    of the largest activations, which stay in float32. ``static``: activations quantised over a
-    fixed range (``static`` times the calibrated one) instead of each call's own, so a text's vector
-    does not depend on its batch-mates (see the module's notes). ``probes``: the graph also outputs
-    the activations ``calibrate`` measures (``probe_names``)."""
+    of the largest activations, which stay in float32. Activations are quantised per token (row),
+    so a text's vector does not depend on its batch-mates. ``probes``: the graph also outputs the
+    activations ``calibrate`` measures (``probe_names``; tokens x channels, batch rows one after another)."""
     from onnx import TensorProto, helper, numpy_helper
 
     if config.get("position_embedding_type", "absolute") != "absolute" or config.get("hidden_act") != "gelu":
@@ -120,40 +132,64 @@ def build_graph(
         scale = np.maximum(np.abs(weight).max(axis=0) / 63.0, 1e-12).astype(np.float32)
         return np.clip(np.rint(weight / scale), -63, 63).astype(np.int8), scale
 
-    def quantize_input(x: str, weight: F32, name: str, source: str | None, channels: Any = slice(None),
-                       migrate: bool = False) -> tuple[str, str, str, F32]:
-        """``x`` in uint8, its scale and zero point, and the weight to multiply it with. ``source``:
-        the calibrated activation ``x`` is (the ``channels`` of); ``migrate``: SmoothQuant's ``x / s``
-        and ``s * weight``, ``s`` from each channel's calibrated size and the largest weight it meets."""
-        lo = hi = None
-        if stats is not None and source is not None:
-            lo, hi = stats[source + ":lo"][channels], stats[source + ":hi"][channels]
-            if migrate and smooth:
-                size = np.maximum(np.maximum(-lo, hi), 1e-5)
-                s = (size**smooth / np.maximum(np.abs(weight).max(axis=1), 1e-5) ** (1 - smooth)).astype(np.float32)
-                x = node("Mul", [x, const(name + ".smooth", (1.0 / s).astype(np.float32))], name + ".s")
-                weight, lo, hi = weight * s[:, None], lo / s, hi / s
-        if static and lo is not None and hi is not None:
-            low, high = min(float(lo.min()), 0.0) * static, max(float(hi.max()), 0.0) * static
-            scale = np.float32(max(high - low, 1e-8) / 255.0)
-            const(name + ".xs", np.array(scale, dtype=np.float32))
-            const(name + ".xz", np.array(min(255, max(0, round(-low / float(scale)))), dtype=np.uint8))
-            return node("QuantizeLinear", [x, name + ".xs", name + ".xz"], name + ".xq"), name + ".xs", name + ".xz", weight
-        names = [name + ".xq", name + ".xs", name + ".xz"]
-        nodes.append(helper.make_node("DynamicQuantizeLinear", [x], names, name=names[0]))
-        return names[0], names[1], names[2], weight
+    if int8:
+        const("q.one", np.array(1.0, dtype=np.float32))
+        const("q.tiny", np.array(1e-8, dtype=np.float32))
+        const("q.127", np.array(127.0, dtype=np.float32))
+        const("q.signed", np.array(128, dtype=np.uint8))
+        const("q.signed1", np.array([128], dtype=np.uint8))
+        const("q.gelu", np.array(GELU_ZERO, dtype=np.uint8))
+        const("q.gelu1", np.array([GELU_ZERO], dtype=np.uint8))
+        const("q.gelu.levels", np.array(255.0 - GELU_ZERO, dtype=np.float32))
+        const("q.gelu.step", np.array(-GELU_FLOOR / GELU_ZERO, dtype=np.float32))
 
-    def matmul(x: str, weight: F32, bias: F32, name: str, kind: str, source: str | None = None,
-               channels: Any = slice(None), migrate: bool = False) -> str:
-        """``x @ weight + bias``; in int8 when ``kind`` is named in ``int8``."""
+    def quantize_rows(x: str, name: str, gelu: bool) -> tuple[str, str, str]:
+        """``x`` (tokens x channels) in uint8 with a scale per row (``QuantizeLinear`` per row) and
+        one zero point for all: ``x ~ s * (q - z)``; also the column of ``s`` and ``z``. ``z`` is 128
+        (``s``: the row's largest magnitude over 127) or, for GELU's outputs (never below
+        ``GELU_FLOOR``), ``GELU_ZERO`` (``s``: the row's maximum over the levels above it, at least
+        what keeps ``GELU_FLOOR`` in range)."""
+        top = node("ReduceMax", [x], name + ".hi", axes=[1], keepdims=0)
+        if gelu:
+            scale = node("Max", [node("Div", [top, "q.gelu.levels"], name + ".s0"), "q.gelu.step"], name + ".xs")
+            zero, zeros = "q.gelu", "q.gelu1"
+        else:
+            bottom = node("Neg", [node("ReduceMin", [x], name + ".lo", axes=[1], keepdims=0)], name + ".nlo")
+            size = node("Max", [node("Max", [top, bottom], name + ".amax"), "q.tiny"], name + ".size")
+            scale = node("Div", [size, "q.127"], name + ".xs")
+            zero, zeros = "q.signed", "q.signed1"
+        rows = node("Expand", [zeros, node("Shape", [scale], name + ".rows")], name + ".xz")
+        q = node("QuantizeLinear", [x, scale, rows], name + ".xq", axis=0)
+        return q, node("Unsqueeze", [scale, "axis1"], name + ".col"), zero
+
+    def migrated(x: str, weight: F32, name: str, source: str) -> tuple[str, F32]:
+        """SmoothQuant's ``x / s`` and ``s * weight``, ``s`` from each channel's calibrated size and
+        the largest weight it meets."""
+        if stats is None or not smooth:
+            return x, weight
+        lo, hi = stats[source + ":lo"], stats[source + ":hi"]
+        size = np.maximum(np.maximum(-lo, hi), 1e-5)
+        s = (size**smooth / np.maximum(np.abs(weight).max(axis=1), 1e-5) ** (1 - smooth)).astype(np.float32)
+        x = node("Mul", [x, const(name + ".smooth", (1.0 / s).astype(np.float32))], name + ".s")
+        return x, weight * s[:, None]
+
+    def product(xq: str, scale: str, zero: str, weight: F32, name: str) -> str:
+        """``x @ weight`` from ``x`` quantised per row (``quantize_rows``): ``s * ((q - z) @ weight)``."""
+        q, wscale = quantized(weight)
+        y = node("MatMulIntegerToFloat", [xq, const(name + ".w", q), "q.one", const(name + ".scale", wscale),
+                                          zero, const(name + ".zero", np.zeros(q.shape[1], dtype=np.int8))],
+                 name + ".y", domain="com.microsoft")
+        return node("Mul", [y, scale], name)
+
+    def matmul(x: str, weight: F32, name: str, kind: str, source: str | None = None, migrate: bool = False,
+               gelu: bool = False) -> str:
+        """``x @ weight`` (the caller adds the bias, in the node that follows); in int8 when ``kind``
+        is named in ``int8``. ``gelu``: ``x`` is GELU's output."""
         if kind not in int8:
-            return node("Add", [node("MatMul", [x, const(name + ".w", weight)], name + ".mm"),
-                                const(name + ".b", bias)], name)
-        xq, xs, xz, weight = quantize_input(x, weight, name, source, channels, migrate)
-        q, scale = quantized(weight)
-        return node("MatMulIntegerToFloat", [xq, const(name + ".w", q), xs, const(name + ".scale", scale), xz,
-                                             const(name + ".zero", np.zeros(q.shape[1], dtype=np.int8)),
-                                             const(name + ".b", bias)], name, domain="com.microsoft")
+            return node("MatMul", [x, const(name + ".w", weight)], name)
+        if migrate and source is not None:
+            x, weight = migrated(x, weight, name, source)
+        return product(*quantize_rows(x, name, gelu), weight, name)
 
     def w(key: str) -> F32:
         return weights[key]
@@ -167,7 +203,13 @@ def build_graph(
     x = node("Add", [node("Gather", ["word", "ids"], "tokens"), node("Slice", ["position", "axis0", length, "axis0"],
                                                                       "positions")], "embedded")
     x = node("LayerNormalization", [x, const("emb.g", w("embeddings.LayerNorm.weight")),
-                                    const("emb.b", w("embeddings.LayerNorm.bias"))], "x0", axis=-1, epsilon=eps)
+                                    const("emb.b", w("embeddings.LayerNorm.bias"))], "x0.3d", axis=-1,
+             epsilon=eps)
+    # the layers work on (batch x tokens) x hidden: a scale per row is one per token; 3-D for attention
+    rows = const("rows", np.array([-1, dim], dtype=np.int64))
+    cube = node("Concat", [node("Shape", ["ids"], "shape2"), const("hidden", np.array([dim], dtype=np.int64))],
+                "cube", axis=0)
+    x = node("Reshape", [x, rows], "x0")
     mask32 = node("Cast", ["mask"], "mask32", to=TensorProto.INT32)
     layers = int(config["num_hidden_layers"])
     extra = probe_names(layers) if probes else []
@@ -175,20 +217,23 @@ def build_graph(
         p = f"encoder.layer.{k}."
         qkv_w = np.concatenate([w(p + f"attention.self.{m}.weight") for m in ("query", "key", "value")]).T
         qkv_b = np.concatenate([w(p + f"attention.self.{m}.bias") for m in ("query", "key", "value")])
-        if "qkv" in int8:
-            xq, xs, xz, qkv_w = quantize_input(x, qkv_w, f"l{k}.qkv", x, migrate=True)
-            q, scale = quantized(np.ascontiguousarray(qkv_w))
-            att = node("QAttention", [xq, const(f"l{k}.qkv.w", q), const(f"l{k}.qkv.b", qkv_b), xs,
-                                      const(f"l{k}.qkv.scale", scale), mask32, xz,
-                                      const(f"l{k}.qkv.zero", np.zeros(q.shape[1], dtype=np.int8))],
-                       f"l{k}.att", domain="com.microsoft", num_heads=heads)
+        if "qkv" in int8:  # one quantisation of x for the three products, then the float attention
+            h, qkv_w = migrated(x, qkv_w, f"l{k}.qkv", x)
+            xq, scale, zero = quantize_rows(h, f"l{k}.qkv", False)
+            thirds = [np.ascontiguousarray(part) for part in np.split(qkv_w, 3, axis=1)]
+            parts = [node("Reshape", [product(xq, scale, zero, third, f"l{k}.{m}"), cube], f"l{k}.{m}.3d")
+                     for third, m in zip(thirds, "qkv", strict=True)]
+            att = node("MultiHeadAttention", [*parts, const(f"l{k}.qkv.b", qkv_b), mask32], f"l{k}.att3",
+                       domain="com.microsoft", num_heads=heads)
         else:
-            att = node("Attention", [x, const(f"l{k}.qkv.w", np.ascontiguousarray(qkv_w)),
+            att = node("Attention", [node("Reshape", [x, cube], f"l{k}.x3"),
+                                     const(f"l{k}.qkv.w", np.ascontiguousarray(qkv_w)),
                                      const(f"l{k}.qkv.b", qkv_b), mask32],
-                       f"l{k}.att", domain="com.microsoft", num_heads=heads)
-        o = matmul(att, w(p + "attention.output.dense.weight").T, w(p + "attention.output.dense.bias"),
-                   f"l{k}.out", "out", att)
-        x = node("LayerNormalization", [node("Add", [o, x], f"l{k}.res1"),
+                       f"l{k}.att3", domain="com.microsoft", num_heads=heads)
+        att = node("Reshape", [att, rows], f"l{k}.att")
+        o = matmul(att, w(p + "attention.output.dense.weight").T, f"l{k}.out", "out")
+        o_b = const(f"l{k}.out.b", w(p + "attention.output.dense.bias"))
+        x = node("LayerNormalization", [node("Sum", [o, o_b, x], f"l{k}.res1"),
                                         const(f"l{k}.n1.g", w(p + "attention.output.LayerNorm.weight")),
                                         const(f"l{k}.n1.b", w(p + "attention.output.LayerNorm.bias"))],
                  f"l{k}.x1", axis=-1, epsilon=eps)
@@ -199,21 +244,24 @@ def build_graph(
         split = outliers if ("ffn_out" in int8 and stats is not None) else 0
         order = np.argsort(stats[inner + ":hi"], kind="stable") if split and stats is not None else np.arange(len(in_b))
         in_w, in_b, out_w = in_w[:, order], in_b[order], out_w[order]
-        node("Gelu", [matmul(x, in_w, in_b, f"l{k}.in", "ffn_in", x, migrate=True)], inner, domain="com.microsoft")
+        node("BiasGelu", [matmul(x, in_w, f"l{k}.in", "ffn_in", x, migrate=True), const(f"l{k}.in.b", in_b)], inner,
+             domain="com.microsoft")
+        f = [const(f"l{k}.ffn.b", out_b)]
         if split:
             cut = len(in_b) - split
             const(f"l{k}.cut", np.array([cut], dtype=np.int64))
             const(f"l{k}.end", np.array([len(in_b)], dtype=np.int64))
-            low = node("Slice", [inner, "axis0", f"l{k}.cut", "axis2"], f"l{k}.low")
-            high = node("Slice", [inner, f"l{k}.cut", f"l{k}.end", "axis2"], f"l{k}.high")
-            f = node("Add", [matmul(low, out_w[:cut], out_b, f"l{k}.ffn.q", "ffn_out", inner, order[:cut]),
-                             node("MatMul", [high, const(f"l{k}.ffn.fw", out_w[cut:])], f"l{k}.ffn.f")], f"l{k}.ffn")
+            low = node("Slice", [inner, "axis0", f"l{k}.cut", "axis1"], f"l{k}.low")
+            high = node("Slice", [inner, f"l{k}.cut", f"l{k}.end", "axis1"], f"l{k}.high")
+            f += [matmul(low, out_w[:cut], f"l{k}.ffn.q", "ffn_out", gelu=True),
+                  node("MatMul", [high, const(f"l{k}.ffn.fw", out_w[cut:])], f"l{k}.ffn.f")]
         else:
-            f = matmul(inner, out_w, out_b, f"l{k}.ffn", "ffn_out", inner, order)
-        x = node("LayerNormalization", [node("Add", [f, x], f"l{k}.res2"),
+            f.append(matmul(inner, out_w, f"l{k}.ffn", "ffn_out", gelu=True))
+        x = node("LayerNormalization", [node("Sum", [*f, x], f"l{k}.res2"),
                                         const(f"l{k}.n2.g", w(p + "output.LayerNorm.weight")),
                                         const(f"l{k}.n2.b", w(p + "output.LayerNorm.bias"))],
                  f"l{k}.x2", axis=-1, epsilon=eps)
+    x = node("Reshape", [x, cube], "last")
     weight = node("Unsqueeze", [node("Cast", ["mask"], "maskf", to=TensorProto.FLOAT), "axis2"], "weight")
     total = node("ReduceSum", [node("Mul", [x, weight], "masked"), "axis1"], "total", keepdims=0)
     norm = node("Max", [node("ReduceL2", [total], "norm0", axes=[1], keepdims=1),

@@ -88,11 +88,13 @@ class EmbeddingBackend:
       from the packaged weights once per machine and kept in ``cache_dir`` (``"user"``:
       ``$XDG_CACHE_HOME/thresher`` or ``~/.cache/thresher``; ``None``: built by each process, ~8 s).
       Its matrix products run in int8 unless ``quantize=False`` (weights per output channel,
-      SmoothQuant's migration calibrated on random word pieces, the 8 feed-forward channels of the
-      largest activations per layer in float32): 1.8x the float32 torch pass on one AVX2 core
-      (stories-dev 277 against 154 headlines/s, ``benchmarks/stories.py``), vectors at cosine 0.998 of
-      float32 (0.996 at worst), and the same clusterings on stories-dev (pairwise F1 0.786, B-cubed
-      0.953) and the ticker. ``quantize=False``: float32, the torch vectors to 1e-5, 1.2x their speed.
+      activations with a scale per token, so a text's vector is the same alone or in any batch, to
+      1e-6; SmoothQuant's migration calibrated on random word pieces; the 8 feed-forward channels of
+      the largest activations per layer in float32): 1.3x the float32 graph on one AVX2 core
+      (stories-dev 242 against 184 headlines/s, ``benchmarks/stories.py``), vectors at cosine 0.9987
+      of float32 (0.998 at worst), and the same clusterings on stories-dev (pairwise F1 0.785,
+      B-cubed 0.953) and the ticker. ``quantize=False``: float32, the torch vectors to 1e-5, 1.2x
+      their speed.
     - ``torch`` (``encoder.LeanEncoder``): fused QKV projection, fused attention, no pooler, no
       autograd, on ``device``; float32 unless ``quantize=True`` (``encoder.QuantizedLinear``:
       1.2-1.4x, pairwise F1 0.773).
