@@ -69,3 +69,17 @@ def test_html_model_memory_does_not_grow_with_rows_times_trees() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 150_000_000, f"predicting 20,000 rows peaks at {peak / 1e6:.0f} MB"
+
+
+def test_a_child_reports_its_own_peak_not_its_parents() -> None:
+    # Linux keeps ru_maxrss across fork + exec: a measuring child of a large test runner must not
+    # report the runner's size (what made the big-input cases fail after the model tests ran)
+    parent = (
+        "import subprocess, sys\n"
+        "big = bytearray(400 * 1024 * 1024)\n"
+        "big[::4096] = b'x' * len(big[::4096])\n"
+        "code = 'from thresher.testing.measure import peak_rss_mb; print(peak_rss_mb())'\n"
+        "print(subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True).stdout)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True, check=True).stdout
+    assert 5 < float(out) < 300, out

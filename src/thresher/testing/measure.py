@@ -3,7 +3,7 @@
 The parent writes the case's file, then starts ``python -m thresher.testing.measure PATH``, which
 warms up (one small page: models and vocabularies load), reads the file through the readers
 (``iter_inputs``), extracts every record with default Options and prints one JSON line: the outcomes, the seconds taken and the process's peak RSS
-(``ru_maxrss``). The file is written by the parent, so its generation never counts in the peak.
+(:func:`peak_rss_mb`: its own, not a parent's). The file is written by the parent, so its generation never counts in the peak.
 A child that dies is a *crash*, one that outlives its budget a *hang*, and fewer records than
 expected are *missing* records.
 """
@@ -78,6 +78,22 @@ def run_path(name: str, path: Path, *, timeout: float = HANG_SECONDS) -> Measure
     return Measurement(name, tuple(report["outcomes"]), report["seconds"], report["peak_rss_mb"])
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: Linux's ``VmHWM`` (the high-water mark of this
+    program's own memory, new at ``exec``), else ``ru_maxrss``. Linux keeps ``ru_maxrss`` across
+    ``fork`` + ``exec``, so a child of a large process (a test runner that has loaded models) would
+    report its parent's size instead of its own."""
+    try:
+        with Path("/proc/self/status").open(encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes there, KiB here
+
+
 def measure_path(path: str) -> dict[str, object]:
     """In this process: read the file, extract every record, return outcomes, time and peak RSS."""
     from thresher.extract import extract_result
@@ -88,8 +104,7 @@ def measure_path(path: str) -> dict[str, object]:
     started = time.perf_counter()
     outcomes = [outcome(extract_result(item)) for item in iter_inputs([path])]
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    peak_mb = peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes there, KiB here
+    peak_mb = peak_rss_mb()
     return {"outcomes": outcomes, "seconds": round(seconds, 3), "peak_rss_mb": round(peak_mb, 1)}
 
 
