@@ -24,6 +24,9 @@ def test_unix_times_and_feed_dates():
     when = datetime(2023, 10, 26, 2, 31, tzinfo=UTC)
     assert parse_timestamp("1698287460") == when  # seconds
     assert parse_timestamp("1698287460000") == when  # milliseconds
+    assert parse_timestamp("1701010101010") == datetime(2023, 11, 26, 14, 48, 21, 10000, tzinfo=UTC)  # not 1701
+    assert parse_timestamp("1698287460000.0") == when  # a JSON float
+    assert parse_timestamp("Thu, 26 Oct 2023 02:31:00 -0000") == when  # unknown zone: UTC
     assert parse_timestamp("Thu, 26 Oct 2023 02:31:00 GMT") == when  # RSS pubDate
     assert parse_timestamp("26 Oct 2023 04:31:00 +0200") == when
     assert parse_timestamp("Thu, 99 Oct 2023 02:31:00 GMT") is None

@@ -21,8 +21,9 @@ from thresher.model import Document
 from thresher.stories.model import Item
 
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?:\s*([ap])\.?m\.?)?(?=\s)\s*(.*\S)\s*$", re.IGNORECASE)
-_EPOCH = re.compile(r"(\d{9,10}(?:\.\d+)?)|(\d{12,13})")
-"""Unix time: seconds (2001-2286, a fraction allowed) or milliseconds."""
+_EPOCH = re.compile(r"(\d{9,10}(?:\.\d+)?)|(\d{12,13}(?:\.0+)?)")
+"""Unix time: seconds (9-10 digits: 1973-2286, a fraction allowed) or milliseconds (12-13 digits;
+a JSON float such as ``1698287460123.0`` too)."""
 _RFC2822_START = re.compile(r"(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
 """``[Thu, ]26 Oct 2023 02:31``: an RFC 2822 date (email.utils reads the rest)."""
 _OFFSET = re.compile(r"^(.*?\d)\s*(?:(z|utc|gmt)|([+-]\d{2}):?(\d{2}))?(?:\s+\D.*)?$", re.IGNORECASE)
@@ -44,24 +45,25 @@ def parse_timestamp(text: str | None) -> datetime | None:
     """ISO 8601 and ``YYYY-MM-DD HH:MM[:SS] [Z|UTC|GMT|+hh:mm]`` (unknown trailing words are ignored;
     the time is then naive); Unix time in seconds (9-10 digits, a fraction allowed) or milliseconds
     (12-13 digits), in UTC; RFC 2822 as feeds write it (``Thu, 26 Oct 2023 02:31:00 GMT``, RSS's
-    ``pubDate``). ``None`` when nothing parses."""
+    ``pubDate``; its unknown zone ``-0000`` is read as UTC). ``None`` when nothing parses."""
     if not text:
         return None
     text = text.strip()
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    epoch = _EPOCH.fullmatch(text)
+    epoch = _EPOCH.fullmatch(text)  # before ISO 8601: Python reads 13 digits as 'YYYYMMDD?hhmm'
     if epoch:
         seconds = float(text) / (1000.0 if epoch[2] else 1.0)
         try:
             return datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
     if _RFC2822_START.match(text):
         try:
-            return parsedate_to_datetime(text)
+            stamp = parsedate_to_datetime(text)
+            return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
         except (TypeError, ValueError, IndexError):
             return None
     match = _OFFSET.match(text)
