@@ -488,3 +488,37 @@ def test_a_gzipped_body_is_bounded_after_decompression(make_client: Callable[...
     r = client.post("/v1/extract", content=b"<p>x</p>", headers={"Content-Encoding": "br"})
     assert r.status_code == 415
     assert r.json()["error"] == "unsupported_media_type"
+
+
+def test_a_gzipped_json_or_batch_body_is_capped_as_a_request_not_as_a_page(
+    make_client: Callable[..., TestClient],
+) -> None:
+    import gzip
+
+    # JSON escapes a page (\uXXXX for each CJK character) and a batch holds several: sent plain
+    # they are accepted up to the request cap, so gzipped they must be too
+    client = make_client(options=Options(max_bytes=20_000), max_request_bytes=200_000)
+    page = "<p>" + "中文文本。" * 2_000 + "</p>"  # 30 kB of UTF-8, 60 kB as JSON: over max_bytes as a body
+    body = json.dumps({"html": page}).encode()
+    assert len(body) > 20_000
+    plain = client.post("/v1/extract", content=body, headers={"Content-Type": "application/json"})
+    packed = client.post("/v1/extract", content=gzip.compress(body),
+                         headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert plain.status_code == packed.status_code
+    batch = json.dumps([{"html": f"<p>Short page number {k}.</p>" + " " * 5_000} for k in range(6)]).encode()
+    assert len(batch) > 20_000
+    r = client.post("/v1/extract/batch", content=gzip.compress(batch),
+                    headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    assert r.status_code == 200 and len(r.json()) == 6
+
+
+def test_a_compressed_multipart_body_is_refused_clearly(client: TestClient) -> None:
+    import gzip
+
+    boundary = "XyZ"
+    form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"html\"\r\n\r\n<p>Hello there.</p>\r\n"
+            f"--{boundary}--\r\n").encode()
+    r = client.post("/v1/extract", content=gzip.compress(form),
+                    headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Encoding": "gzip"})
+    assert r.status_code == 415
+    assert "multipart" in r.json()["message"]

@@ -10,8 +10,9 @@ takes a JSON list of such objects and answers a list of records (200; each item 
 writes) when asked: ``?format=markdown|text|html|json`` or, without it, the ``Accept`` header
 (``text/markdown``, ``text/plain``, ``text/html``, ``application/json``); ``?with_metadata=true`` puts the
 CLI's metadata header on top. JSON stays the default, and errors are always JSON.
-A body sent with ``Content-Encoding: gzip`` (or a raw ``page.html.gz`` posted as is) is decompressed, up to the
-page cap (``Options.max_bytes``). A single extraction's answer says where its time went in a ``Server-Timing`` header (queue, extract, total).
+A body sent with ``Content-Encoding: gzip`` (or a raw ``page.html.gz`` posted as is) is decompressed (off the
+event loop), up to the page cap (``Options.max_bytes``) for a raw page and the request cap for a JSON, form or batch
+body; a compressed multipart body is refused (415: gzip the uploaded file instead). A single extraction's answer says where its time went in a ``Server-Timing`` header (queue, extract, total).
 """
 
 from __future__ import annotations
@@ -322,8 +323,17 @@ async def extract(request: Request) -> Response:
     fmt, with_metadata = answer
     media, charset = _media(request)
     opts = settings.options
-    body = _inflated(request, await request.body(), opts.max_bytes,
-                     raw_page=not (media == "application/json" or media.endswith("+json") or media.startswith("multipart/")))
+    raw_page = not (media == "application/json" or media.endswith("+json") or media.startswith("multipart/")
+                    or media == "application/x-www-form-urlencoded")
+    if media.startswith("multipart/") and request.headers.get("content-encoding", "").strip().lower() not in (
+        "", "identity"
+    ):  # the form parser reads the body as sent, so a compressed multipart body cannot be read
+        return JSONResponse({"error": "unsupported_media_type",
+                             "message": "a multipart body cannot be compressed; gzip the uploaded file instead"},
+                            status_code=415)
+    # a page is capped as a page; a JSON or form body, which escapes and wraps its page, as a request
+    cap = opts.max_bytes if raw_page else settings.max_request_bytes
+    body = await asyncio.to_thread(_inflated, request, await request.body(), cap, raw_page=raw_page)
     if isinstance(body, JSONResponse):
         return body
     if media == "application/json" or media.endswith("+json"):
@@ -374,7 +384,8 @@ async def extract_batch(request: Request) -> JSONResponse:
     if name is not None and name.lower() != "json":
         return _invalid(f"a batch answers JSON only (not format={name[:40]!r}); "
                         "ask POST /v1/extract?format=... page by page for Markdown, text or HTML")
-    body = _inflated(request, await request.body(), settings.options.max_bytes, raw_page=False)
+    body = await asyncio.to_thread(_inflated, request, await request.body(), settings.max_request_bytes,
+                                   raw_page=False)
     if isinstance(body, JSONResponse):
         return body
     try:
