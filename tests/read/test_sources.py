@@ -213,3 +213,18 @@ def test_an_empty_directory_is_a_read_failure_not_silence(tmp_path):
 def test_a_directory_with_files_gives_no_extra_failure(tmp_path):
     (tmp_path / "a.html").write_bytes(HTML)
     assert [type(i) for i in iter_inputs([str(tmp_path)])] == [Page]
+
+
+def test_a_pattern_matching_an_asset_folder_beside_pages_is_no_error(tmp_path):
+    from thresher.model import Failure
+    from thresher.read.sources import iter_inputs
+
+    (tmp_path / "site" / "a").mkdir(parents=True)
+    (tmp_path / "site" / "img").mkdir()
+    (tmp_path / "site" / "a" / "a.html").write_text("<p>Page.</p>")
+    (tmp_path / "site" / "img" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    got = list(iter_inputs([str(tmp_path / "site" / "*")]))
+    assert len(got) == 1 and not isinstance(got[0], Failure)
+    only_assets = list(iter_inputs([str(tmp_path / "site" / "im*")]))
+    assert len(only_assets) == 1 and isinstance(only_assets[0], Failure)
+    assert "no input files" in only_assets[0].message

@@ -133,18 +133,24 @@ def _entry(
     matches = sorted(glob.glob(entry, recursive=True))
     if not matches:
         yield Failure(reason="read_error", message=f"no files match {entry}", provenance=Provenance(source=entry))
+    found = False
     for match in matches:
         if skip and os.path.realpath(match) in skip:
             continue
-        if os.path.isdir(match):
-            yield from _directory(match, recursive, stats, skip)
-        else:
-            yield from _file(match, stats)
+        # a folder among a pattern's matches may hold only assets: an error only if all of them do
+        for got in _directory(match, recursive, stats, skip, named=False) if os.path.isdir(match) else _file(match, stats):
+            found = True
+            yield got
+    if matches and not found:
+        yield Failure(reason="read_error", message=f"no input files in what {entry} matches",
+                      provenance=Provenance(source=entry))
 
 
 def _directory(
-    root: str, recursive: bool, stats: ReadStats, skip: frozenset[str] = frozenset()
+    root: str, recursive: bool, stats: ReadStats, skip: frozenset[str] = frozenset(), *, named: bool = True
 ) -> Iterator[Page | Failure]:
+    """The input files under ``root``; a ``read_error`` when there are none and the user ``named``
+    the folder itself (not when a glob pattern matched it)."""
     read = left_out = 0
     for path in _walk(root, recursive, skip=skip):
         if os.path.splitext(path)[1].lower() in NOT_INPUT_EXTENSIONS:
@@ -153,7 +159,7 @@ def _directory(
         else:
             read += 1
             yield from _file(path, stats)
-    if not read:  # an empty folder (or a wrong one) is said, not a silent run of nothing
+    if not read and named:  # an empty folder (or a wrong one) is said, not a silent run of nothing
         other = f" ({left_out} other file{'s' if left_out > 1 else ''} left out: assets, code, docs)" if left_out else ""
         yield Failure(reason="read_error", message=f"no input files in {root}{other}", provenance=Provenance(source=root))
 
