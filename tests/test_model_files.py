@@ -38,3 +38,13 @@ def test_the_user_cache_follows_xdg(monkeypatch, tmp_path):
     f = tmp_path / "w.bin"
     f.write_bytes(b"weights")
     assert file_digest(f, "v1") == file_digest(f, "v1") != file_digest(f, "v2")
+
+
+def test_no_usable_home_means_no_cache_folder(monkeypatch):
+    from thresher.model_files import user_cache_dir
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "")
+    assert user_cache_dir() is None  # not a folder relative to wherever the process runs
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert user_cache_dir() is None

@@ -24,10 +24,21 @@ def read_model_file(resource: str, path: str | None = None) -> str | None:
         return None
 
 
-def user_cache_dir() -> Path:
+def user_cache_dir() -> Path | None:
     """Where files built once per machine are kept for this user: ``$XDG_CACHE_HOME/thresher``
-    (``~/.cache/thresher``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    (``~/.cache/thresher``); None when there is no usable home (a container's user without a passwd
+    entry, an empty ``HOME``): then each process builds its own."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not os.path.isabs(base):
+        if os.environ.get("HOME") == "":
+            return None
+        try:
+            home = Path.home()
+        except (RuntimeError, KeyError):
+            return None
+        if not home.is_absolute():
+            return None
+        base = str(home / ".cache")
     return Path(base) / "thresher"
 
 

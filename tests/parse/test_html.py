@@ -51,6 +51,9 @@ def test_react_streamed_segments_are_content_not_hidden():
     text = body_text(parse_html(html, OPTS))
     assert "Surface Laptop 13.8 inch" in text and "Rated 4.8 of 5." in text
     assert "not a segment" not in text and "hidden menu" not in text
+    # without React's placeholders a hidden div named S:0 is just hidden (hidden SEO text)
+    plain = '<html><body><p>Shown.</p><div hidden id="S:0">hidden keywords</div></body></html>'
+    assert "hidden keywords" not in body_text(parse_html(plain, OPTS))
 
 
 def test_head_facts_are_gathered_before_cleaning():

@@ -40,6 +40,8 @@ MAX_ATTRIBUTES = 512
 """Attributes kept on one start tag; the rest of an overlong tag is cut before parsing."""
 _LONG_TAG_MIN = 16_384
 _STREAMED_SEGMENT = re.compile(r"S:\d+")
+_STREAM_PLACEHOLDER = '<template id="B:'
+"""React's placeholder of a streamed segment; a page without one keeps its hidden ``S:n`` divs hidden."""
 _LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{16384,}>")
 _ATTRIBUTE = re.compile(r"""\s+[^\s/>=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 
@@ -130,7 +132,7 @@ def _parse(text: str, opts: Options) -> tuple[Tree, int]:
     doc.strip_tags(list(DROP_TAGS))
     body = doc.body
     if body is not None:
-        _drop_hidden(body)
+        _drop_hidden(body, streamed=_STREAM_PLACEHOLDER in text)
     n_elements = -1  # the body itself is not counted
     limit = opts.max_elements
     if body is not None:
@@ -185,10 +187,11 @@ def native_parser() -> tuple[str, tuple[int, int, int, int]] | None:
     return str(path), (ids[0], ids[1], ids[2], ids[3])
 
 
-def _drop_hidden(body: Any) -> None:
+def _drop_hidden(body: Any, *, streamed: bool = False) -> None:
     """Remove elements marked hidden, unless one holds most of the page (a modal-open wrapper) or is
     a segment of React's streamed server rendering (``<div hidden id="S:3">``: the page's content,
-    sent after its placeholder ``<template id="B:3">``, which a script swaps in).
+    sent after its placeholder ``<template id="B:3">``, which a script swaps in) on a page that has
+    such placeholders (``streamed``).
 
     Every decision is taken before anything is removed, and an element inside one that is removed is
     not touched again: its memory goes with its ancestor.
@@ -208,7 +211,7 @@ def _drop_hidden(body: Any) -> None:
             continue
         if node.tag in ("body", "html"):
             continue
-        if node.tag == "div" and "hidden" in attrs and _STREAMED_SEGMENT.fullmatch(attrs.get("id") or ""):
+        if streamed and node.tag == "div" and "hidden" in attrs and _STREAMED_SEGMENT.fullmatch(attrs.get("id") or ""):
             continue  # React's streamed server rendering: a script moves this content into place
         size = len(node.text(deep=True))
         if size > 2000:
