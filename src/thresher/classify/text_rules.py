@@ -47,7 +47,6 @@ from thresher.metadata import authors
 from thresher.model import Block, Decision
 from thresher.options import Options
 from thresher.segment.text import (
-    UNPUNCTUATED,
     Columns,
     bmp_classes,
     content_tokens,
@@ -78,8 +77,6 @@ _CTA_MAX_WORDS = 5
 _TOKEN_RE = re.compile(r"\w+")
 _WORDS_RE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.?")
-_UNPUNCTUATED_RE = re.compile(UNPUNCTUATED)
-"""Letters of the scripts written without sentence punctuation (segment.text's ``ends_running_text``)."""
 _UNSPACED_TITLE_MIN_CHARS = 15
 """A title in Thai or Lao (a line of one "word") has at least this many characters; menu items fewer."""
 _CJK_NAME_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af·]{2,8}")
@@ -877,7 +874,7 @@ def _titleish(text: str, c: Columns, i: int) -> bool:
         return False  # a question or exclamation in sentence case is a sentence, not a headline
     if c.cjk_ratio[i] > 0.3:
         return 4 <= c.n_words[i] <= 50
-    if _UNPUNCTUATED_RE.match(text[-1]):  # Thai, Lao: no spaces between words, a title may have none
+    if has_unpunctuated(text[-1]):  # Thai, Lao: no spaces between words, a title may have none
         return c.n_words[i] <= 20 and len(text) >= _UNSPACED_TITLE_MIN_CHARS
     return 2 <= c.n_words[i] <= 20
 
