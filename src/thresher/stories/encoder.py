@@ -25,6 +25,8 @@ import numpy.typing as npt
 import torch
 import torch.nn.functional as F
 
+from thresher.stories.batching import padded_batches
+
 F32 = npt.NDArray[np.float32]
 
 
@@ -83,22 +85,10 @@ class LeanEncoder:
         ids: list[list[int]] = self.tokenizer(list(texts), truncation=True, max_length=self.max_tokens,
                                               return_attention_mask=False,
                                               return_token_type_ids=False)["input_ids"]
-        order = sorted(range(len(ids)), key=lambda k: len(ids[k]))
         with torch.inference_mode():
-            start = 0
-            while start < len(order):
-                stop = start + 1
-                while stop < len(order) and (stop - start + 1) * len(ids[order[stop]]) <= self.batch_tokens:
-                    stop += 1
-                rows = order[start:stop]
-                longest = len(ids[rows[-1]])
-                batch = torch.zeros((len(rows), longest), dtype=torch.long)
-                mask = torch.zeros((len(rows), longest), dtype=torch.bool)
-                for r, k in enumerate(rows):
-                    batch[r, : len(ids[k])] = torch.tensor(ids[k], dtype=torch.long)
-                    mask[r, : len(ids[k])] = True
-                out[rows] = self.forward(batch.to(self.device), mask.to(self.device)).cpu().numpy()
-                start = stop
+            for rows, batch, mask in padded_batches(ids, self.batch_tokens):
+                out[rows] = self.forward(torch.from_numpy(batch).to(self.device),
+                                         torch.from_numpy(mask).bool().to(self.device)).cpu().numpy()
         return out
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor, *, normalise: bool = True) -> torch.Tensor:

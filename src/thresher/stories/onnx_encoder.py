@@ -53,6 +53,7 @@ import numpy as np
 import numpy.typing as npt
 
 from thresher.model_files import cached_file, file_digest
+from thresher.stories.batching import padded_batches
 
 F32 = npt.NDArray[np.float32]
 
@@ -362,20 +363,6 @@ class OnnxEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        ids = self.token_ids(texts)
-        order = sorted(range(len(ids)), key=lambda k: len(ids[k]))
-        start = 0
-        while start < len(order):
-            stop = start + 1
-            while stop < len(order) and (stop - start + 1) * len(ids[order[stop]]) <= self.batch_tokens:
-                stop += 1
-            rows = order[start:stop]
-            longest = len(ids[rows[-1]])
-            batch = np.zeros((len(rows), longest), dtype=np.int64)
-            mask = np.zeros((len(rows), longest), dtype=np.int64)
-            for r, k in enumerate(rows):
-                batch[r, : len(ids[k])] = ids[k]
-                mask[r, : len(ids[k])] = 1
+        for rows, batch, mask in padded_batches(self.token_ids(texts), self.batch_tokens):
             out[rows] = self.session.run(None, {"ids": batch, "mask": mask})[0]
-            start = stop
         return out
