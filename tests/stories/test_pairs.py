@@ -8,6 +8,8 @@ from thresher.stories.pairs import TermIndex, candidate_pairs, pair_scores, pair
 from thresher.stories.similarity import idf_table, score_matrix
 from thresher.stories.text import terms
 
+from . import required
+
 HEADLINES = [
     "UAW reaches tentative deal with Ford",
     "UAW reaches tentative labor agreement with Ford",
@@ -88,17 +90,12 @@ def test_counts_match_a_counter():
 
 
 def test_sparse_dot_in_c_is_the_numpy_one_to_the_last_bit():
-    import os
-
     import numpy as np
     import pytest
 
     from thresher.stories import pairs as pairs_module
 
-    if pairs_module._sparse_dot is None:
-        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
-            pytest.fail("thresher._speedups has no stories_sparse_dot")
-        pytest.skip("C extension not built")
+    required.compiled(pairs_module._sparse_dot, "stories_sparse_dot")
     rng = np.random.default_rng(3)
     vocab = [f"w{k}" for k in range(40)]
     for trial in range(200):
@@ -127,14 +124,7 @@ def test_index_idf_is_the_idf_table_exactly():
 
 
 def _compiled_or_skip(found: object, name: str) -> None:
-    import os
-
-    import pytest
-
-    if found is None:
-        if os.environ.get("CI") == "true":  # CI builds the extension: a missing function fails there
-            pytest.fail(f"thresher._speedups has no {name}")
-        pytest.skip("C extension not built")
+    required.compiled(found, name)
 
 
 def test_sparse_rows_built_in_c_are_the_numpy_ones():
