@@ -22,3 +22,69 @@ def test_a_parquet_part_keeps_every_field_of_the_jsonl_record(tmp_path):
     for rec, row in zip(records, rows, strict=True):
         assert {k: row[k] for k in rec} == rec
     assert rows[1]["headlines"] is None
+
+
+def test_html_and_removed_blocks_round_trip_as_in_jsonl(tmp_path):
+    """`-o out.parquet` dropped what a JSONL record of the same document holds: the removed blocks
+    with their labels and reasons, and `--with-html`'s HTML."""
+    from thresher.model import RemovedBlock
+
+    doc = Document(
+        text="Body.", html="<p>Body.</p>",
+        removed=(RemovedBlock(index=0, text="Home | News", label="navigation", reason="link_density>0.5"),),
+    )
+    rec = doc.to_dict()
+    path = tmp_path / "one.parquet"
+    write_parquet(path, [rec])
+    [row] = read_parquet(path)
+    assert {k: row[k] for k in rec} == rec
+    assert row["removed"][0]["reason"] == "link_density>0.5"
+
+
+def test_the_writer_streams_row_groups_and_names_the_file_only_when_complete(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from thresher.engines.parquet import ParquetWriter
+
+    path = tmp_path / "big.parquet"
+    writer = ParquetWriter(path, group_rows=10)
+    for i in range(35):
+        writer.write(Document(text=f"document {i}").to_dict())
+        assert len(writer._rows) < 10  # never more than a group in memory
+        assert not path.exists()
+    writer.close()
+    writer.close()  # twice is fine
+    meta = pq.ParquetFile(path).metadata
+    assert (meta.num_rows, meta.num_row_groups) == (35, 4)
+    assert [r["text"] for r in read_parquet(path)][-1] == "document 34"
+    assert [p.name for p in tmp_path.iterdir()] == ["big.parquet"]  # no temporary file left
+
+
+def test_a_large_text_closes_its_row_group_early(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    from thresher.engines.parquet import ParquetWriter
+
+    path = tmp_path / "wide.parquet"
+    writer = ParquetWriter(path, group_rows=1000, group_bytes=5_000)
+    for i in range(6):
+        writer.write(Document(text=f"{i} " + "x" * 2_000).to_dict())
+    writer.close()
+    assert pq.ParquetFile(path).metadata.num_row_groups == 2  # 3 texts pass 5,000 characters
+
+
+def test_an_aborted_file_leaves_nothing_and_a_failing_source_writes_no_file(tmp_path):
+    from thresher.engines.parquet import ParquetWriter
+
+    old = tmp_path / "kept.parquet"
+    write_parquet(old, [Document(text="old").to_dict()])
+    writer = ParquetWriter(old)
+    writer.write(Document(text="new").to_dict())
+    writer.abort()
+    assert [r["text"] for r in read_parquet(old)] == ["old"]  # left as it was
+
+    def records():
+        yield Document(text="a").to_dict()
+        raise RuntimeError("source failed")
+
+    with pytest.raises(RuntimeError):
+        write_parquet(tmp_path / "never.parquet", records())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.parquet"]

@@ -2,16 +2,25 @@
 
 The columns are the JSONL record's fields with fixed types, so every part of a corpus has the same
 schema (``text`` and ``id`` for datatrove's ParquetReader; the rest is metadata). A field a JSONL
-record leaves out when empty (``markdown``, ``comments``, ``headlines``) is null here.
+record leaves out when empty (``markdown``, ``html``, ``comments``, ``removed``, ``headlines``) is
+null here.
+
+Files are written in row groups as records come (``ParquetWriter``), so memory holds one group
+however many documents a file gets, and appear under their name only when complete.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+import uuid
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from thresher.engines.workdir import atomic_file
+GROUP_ROWS = 1_000
+"""Rows per row group: what a streaming writer holds in memory at most (with ``GROUP_BYTES``)."""
+GROUP_BYTES = 64 << 20
+"""Characters of text (text, Markdown, HTML, removed blocks) that close a row group early."""
 
 STRING_COLUMNS = ("id", "url", "hostname", "title", "author", "date", "sitename", "description", "language",
                   "image", "pagetype", "fingerprint", "text", "markdown", "comments", "mode", "rejected", "source")
@@ -40,17 +49,91 @@ def schema() -> Any:
         pa.field("time", pa.string()), pa.field("headline", pa.string()),
     ]))))
     fields.append(pa.field("story", pa.string()))  # set by ``run --stories``, null before
+    fields.append(pa.field("html", pa.string()))  # ``--with-html``
+    fields.append(pa.field("removed", pa.list_(pa.struct([  # the removed blocks, labels and reasons
+        pa.field("label", pa.string()), pa.field("reason", pa.string()),
+        pa.field("text", pa.string()), pa.field("index", pa.int64()),
+    ]))))
     return pa.schema(fields)
 
 
-def write_parquet(path: Path, records: Sequence[Mapping[str, Any]]) -> None:
-    """Write ``records`` as one Parquet file (zstd), atomically."""
-    pa = _pyarrow()
-    sch = schema()
-    rows = [{name: rec.get(name) for name in sch.names} for rec in records]
-    table = pa.Table.from_pylist(rows, schema=sch)
-    with atomic_file(path) as handle:
-        pa.parquet.write_table(table, handle, compression="zstd")
+class ParquetWriter:
+    """Records into one Parquet file (zstd), a row group at a time: at most ``group_rows`` records
+    (or about ``group_bytes`` characters of text) are held in memory. The rows go to a temporary
+    file beside ``path`` that becomes ``path`` (fsynced, renamed) on ``close``; ``abort`` removes
+    it, so ``path`` never holds half a file."""
+
+    def __init__(self, path: Path, *, group_rows: int = GROUP_ROWS, group_bytes: int = GROUP_BYTES) -> None:
+        self._pa = _pyarrow()
+        self._schema = schema()
+        self.path = Path(path)
+        self._tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        self._handle: IO[bytes] | None = open(self._tmp, "wb")  # noqa: SIM115 - closed in close/abort
+        self._writer = self._pa.parquet.ParquetWriter(self._handle, self._schema, compression="zstd")
+        self._group_rows, self._group_bytes = group_rows, group_bytes
+        self._rows: list[dict[str, Any]] = []
+        self._chars = 0
+        self.rows = 0
+        """Records written so far."""
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        if self._handle is None:
+            raise ValueError("write to a closed ParquetWriter")
+        self._rows.append({name: record.get(name) for name in self._schema.names})
+        self._chars += _text_size(record)
+        self.rows += 1
+        if len(self._rows) >= self._group_rows or self._chars >= self._group_bytes:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._writer.write_table(self._pa.Table.from_pylist(self._rows, schema=self._schema))
+        self._rows, self._chars = [], 0
+
+    def close(self) -> None:
+        """Write what is left, and put the file in place; safe to call twice."""
+        if self._handle is None:
+            return
+        handle, self._handle = self._handle, None
+        try:
+            self._flush()
+            self._writer.close()
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            handle.close()
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    def abort(self) -> None:
+        """Drop the file being written (``path`` is left as it was); safe after ``close``."""
+        if self._handle is None:
+            return
+        handle, self._handle = self._handle, None
+        try:
+            self._writer.close()
+        finally:
+            handle.close()
+            self._tmp.unlink(missing_ok=True)
+
+
+def _text_size(record: Mapping[str, Any]) -> int:
+    size = sum(len(record.get(name) or "") for name in ("text", "markdown", "html", "comments"))
+    return size + sum(len(block.get("text") or "") for block in record.get("removed") or ())
+
+
+def write_parquet(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
+    """Write ``records`` as one Parquet file (zstd), atomically, a row group at a time."""
+    writer = ParquetWriter(path)
+    try:
+        for rec in records:
+            writer.write(rec)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
 
 
 def read_parquet(path: Path) -> list[dict[str, Any]]:

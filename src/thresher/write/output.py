@@ -12,7 +12,7 @@ import io
 import re
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, TextIO
+from typing import IO, TextIO
 from urllib.parse import urlsplit
 
 from thresher.model import Document, Result
@@ -99,29 +99,27 @@ class StreamOutput(Output):
 
 
 class ParquetOutput(Output):
-    """Every document as one row of a Parquet file (the columns of ``thresher run --format parquet``),
-    written when the output closes: Parquet is not a stream. Failures are no rows (``write`` answers
-    False: the caller reports them); rejected documents are rows with their ``rejected`` reason."""
+    """Every document as one row of a Parquet file (the columns of ``thresher run --format parquet``,
+    plus the removed blocks and ``--with-html``'s HTML, as in a JSONL record), written a row group at
+    a time; the file takes its name when the output closes (Parquet's footer comes last). Failures
+    are no rows (``write`` answers False: the caller reports them); rejected documents are rows with
+    their ``rejected`` reason."""
 
     def __init__(self, path: str | Path, fmt: Format, *, with_metadata: bool = False) -> None:
         super().__init__(fmt, with_metadata=with_metadata)
+        from thresher.engines.parquet import ParquetWriter  # pyarrow only when asked for
+
         self.path = Path(path)
-        self._rows: list[dict[str, Any]] = []
-        self._closed = False
+        self._writer = ParquetWriter(self.path)
 
     def write(self, result: Result) -> bool:
         if not isinstance(result, Document):
             return False
-        self._rows.append(record(result))
+        self._writer.write(record(result))
         return True
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        from thresher.engines.parquet import write_parquet  # pyarrow only when asked for
-
-        write_parquet(self.path, self._rows)
+        self._writer.close()
 
 
 class _Closing(io.TextIOWrapper):
