@@ -240,3 +240,13 @@ def test_dated_documents_of_one_event_still_share_a_story():
     plain = groups(cluster_stories(ITEMS, StoriesOptions(backend="lexical")))
     assert groups(cluster_stories(docs, StoriesOptions(backend="lexical"))) == plain
     assert ["a1", "a2", "a3"] in plain
+
+
+def test_the_outlets_name_at_the_end_is_not_compared():
+    npr = Item(id="n1", headline="Giant pandas leave National Zoo early for China : NPR", outlet="npr.org",
+               timestamp=T0 + timedelta(hours=6))
+    result = cluster_stories([*ITEMS, npr], backend=LexicalBackend())
+    assert result.story_of("n1") == result.story_of("c2")
+    alone = cluster_stories([npr], backend=LexicalBackend())
+    assert alone.stories[0].id == story_id(fold("Giant pandas leave National Zoo early for China"))
+    assert alone.stories[0].headline == npr.headline  # shown as published

@@ -183,3 +183,40 @@ def test_indicator_by_set_tests_is_the_sparse_one():
                                                   [dict.fromkeys(s, 1.0) for s in cols], n, m), 1.0)
         assert sets.dtype == sparse.dtype == np.float32 and sets.shape == (n, m), trial
         assert sets.tolist() == sparse.tolist(), trial
+
+
+def test_a_clause_opener_meets_the_same_word_in_lower_case():
+    # "Runway" is capitalised only because it opens the headline: it is the other's plain "runway",
+    # so the two share a plain word and the same-names penalty does not apply (in both scorers)
+    pair = [terms("Newark Airport to open its shuttered runway Monday, 13 days ahead of schedule"),
+            terms("Runway under construction at Newark airport reopens early")]
+    assert pair[1].openers == {"runway"} and pair[0].openers == {"newark"}
+    index = TermIndex(pair)
+    table, idf = _idf(index)
+    one = (np.array([0]), np.array([1]))
+    with_names = pair_scores(index, *one, idf, WEIGHTS)
+    without = pair_scores(index, *one, idf, Weights(number=0.1, conflict=0.1, same_names=0.0, per_day=0.05))
+    assert with_names[0] == without[0]
+    assert np.allclose(score_matrix(pair[:1], pair[1:], table, WEIGHTS)[0, 0], with_names[0], atol=1e-5)
+    # an opener on both sides says nothing: "Trump ..." and "Trump ..." still share a name only
+    names = [terms("Trump slams Musk over spending bill"), terms("Trump taken aback by Musk remarks")]
+    index = TermIndex(names)
+    table, idf = _idf(index)
+    penalised = pair_scores(index, *one, idf, WEIGHTS)
+    plain = pair_scores(index, *one, idf, Weights(number=0.1, conflict=0.1, same_names=0.0, per_day=0.05))
+    assert penalised[0] == round(plain[0] - 0.1, 6)
+    assert np.allclose(score_matrix(names[:1], names[1:], table, WEIGHTS)[0, 0], penalised[0], atol=1e-5)
+
+
+def test_openers_in_pair_scores_are_the_score_matrix_ones():
+    heads = ["Runway under construction at Newark airport reopens early",
+             "Runway crews at Newark: the runway reopens Monday",  # an opener and a plain word at once
+             "Newark Airport to open its shuttered runway Monday, 13 days ahead of schedule",
+             "Trump slams Musk over spending bill", "Trump taken aback by Musk remarks"]
+    all_terms = [terms(h) for h in heads]
+    index = TermIndex(all_terms)
+    table, idf = _idf(index)
+    left, right = (a.ravel() for a in np.triu_indices(len(heads), 1))
+    scores = pair_scores(index, left, right, idf, WEIGHTS)
+    dense = score_matrix(all_terms, all_terms, table, WEIGHTS)
+    assert np.allclose(scores, dense[left, right], atol=1e-5)

@@ -140,3 +140,29 @@ def test_terms_do_not_depend_on_the_c_loops(monkeypatch):
     text_module.clear_cache()
     assert [terms(h, h) for h in HEADLINES] == with_c
     text_module.clear_cache()
+
+
+def test_openers_are_the_capitalised_words_that_open_a_clause():
+    from thresher.stories.text import openers
+
+    assert openers("Boulder attack updates: Multiple people injured, FBI says") == ["boulde", "multip"]
+    assert openers("The Knicks lose again - Fans boo") == ["knicks", "fans"]  # after "The"; after a dash
+    assert openers("NYC college's students locked inside library") == []  # an acronym is a name anywhere
+    assert openers("protesters gather outside: police respond") == []  # lower case: nothing to mark
+    t = terms("Runway under construction at Newark airport reopens early")
+    assert t.openers == {"runway"} and t.entities == {"runway", "newark"}
+    assert terms("Stranger Things Season 5 Gets Release Date On Netflix").openers == frozenset()  # title case
+
+
+def test_a_last_part_naming_the_outlet_is_dropped():
+    from thresher.stories.text import without_outlet
+
+    assert without_outlet("Runway at Newark airport reopens early : NPR", "npr.org") == (
+        "Runway at Newark airport reopens early")
+    assert without_outlet("Poland's run-off goes down to the wire - BBC News", "bbc.co.uk") == (
+        "Poland's run-off goes down to the wire")
+    assert without_outlet("Tariffs to stay despite ruling | The Guardian", "theguardian.com") == (
+        "Tariffs to stay despite ruling")
+    # a last part that is not the outlet's name stays, and so does everything without an outlet
+    assert without_outlet("Trump tariffs to stay - US politics live", "theguardian.com").endswith("politics live")
+    assert without_outlet("Runway reopens early : NPR", None) == "Runway reopens early : NPR"

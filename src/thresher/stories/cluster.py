@@ -34,7 +34,7 @@ from thresher.stories.collapse import collapse, jaccard, shingles
 from thresher.stories.model import Item, StoriesOptions, StoriesResult, Story
 from thresher.stories.pairs import F64, TermIndex, candidate_pairs, pair_scores
 from thresher.stories.similarity import F32, Backend, Weights, make_backend, seconds
-from thresher.stories.text import Terms, terms
+from thresher.stories.text import Terms, terms, without_outlet
 
 
 def cluster_stories(
@@ -55,7 +55,7 @@ def cluster_stories(
             stream.add(item)
         return stream.result()
     weights = _weights(chosen.weights, opts)
-    all_terms = [terms(it.headline, it.lead) for it in items]
+    all_terms = [terms(content_headline(it), it.lead) for it in items]
     index = TermIndex(all_terms)
     df = index.words.frequency()
     idf_ids = index.idf(df, len(items))  # similarity.idf_table's values, one per word id
@@ -441,6 +441,13 @@ def _time_key(item: Item) -> tuple[float, str]:
 
 def _text(item: Item) -> str:
     return f"{item.headline}. {item.lead}" if item.lead else item.headline
+
+
+def content_headline(item: Item) -> str:
+    """The headline whose terms are compared: without a last part that names the item's outlet
+    (" : NPR", which would be a name shared by all that outlet's headlines). The embedding reads the
+    headline as published (on stories-dev, stripping it there too changed no clustering)."""
+    return without_outlet(item.headline, item.outlet)
 
 
 def _weights(base: Weights, opts: StoriesOptions) -> Weights:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from thresher.stories.cluster import _result, _text, _weights, build_story
+from thresher.stories.cluster import _result, _text, _weights, build_story, content_headline
 from thresher.stories.collapse import jaccard, shingles
 from thresher.stories.model import Item, StoriesOptions, StoriesResult, Story
 from thresher.stories.similarity import F32, Backend, idf_table, make_backend, score_matrix
@@ -65,7 +65,7 @@ class StoryIndex:
     def add(self, item: Item) -> str:
         """Place one item and return the id of the story it is in now (a later merge may change it)."""
         self._items += 1
-        t = terms(item.headline, item.lead)
+        t = terms(content_headline(item), item.lead)
         now = item.timestamp.timestamp() if item.timestamp is not None else None
         if now is not None:
             self._retire(now - self.options.window_hours * 3600.0)

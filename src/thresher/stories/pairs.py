@@ -157,6 +157,14 @@ class TermIndex:
         self._terms = all_terms
         self._tfidf: tuple[F64, F64] | None = None
 
+    def opener_meets_plain(self, left: I64, right: I64) -> npt.NDArray[np.bool_]:
+        """Per pair: whether an opener (``Terms.openers``) of one item is a plain word of the other
+        (set tests, as ``similarity.score_matrix`` makes them; asked only for the pairs that share a
+        name and no plain word)."""
+        t = self._terms
+        return np.array([not (t[i].openers.isdisjoint(t[j].plain) and t[i].plain.isdisjoint(t[j].openers))
+                         for i, j in zip(left.tolist(), right.tolist(), strict=True)], dtype=bool)
+
     @cached_property
     def numbers(self) -> SparseRows:
         """The informative numbers (built when first read: only weights with a number part need them)."""
@@ -217,6 +225,9 @@ def pair_scores(
         if weights.same_names:
             has_plain = index.plain.nonempty()
             other_event = share & (index.plain.dot(left, right) == 0) & has_plain[left] & has_plain[right]
+            if other_event.any():
+                k = np.flatnonzero(other_event)
+                other_event[k] = ~index.opener_meets_plain(left[k], right[k])
             scores -= weights.same_names * other_event
     if weights.per_day and times is not None:
         scores -= weights.per_day * np.nan_to_num(np.abs(times[left] - times[right]) / 86400.0)

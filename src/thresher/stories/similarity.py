@@ -5,7 +5,9 @@ score = w_emb * embedding cosine (embedding backend only)
       + w_num * [they share a number]          (only numbers other than 0-10 and years)
       - w_conflict * [both name entities, none shared]
       - w_same_names * [they share an entity but not one lower-case content word]
-                       (same people, another event: "X slams Y" vs "Y taken aback by X")
+                       (same people, another event: "X slams Y" vs "Y taken aback by X"; a word
+                       that opens a clause of one, capitalised there by convention, and is written
+                       in lower case in the other counts as a shared lower-case word)
       - w_per_day * days between their timestamps
 and ``-inf`` when both have timestamps further apart than the window.
 
@@ -300,6 +302,10 @@ def score_matrix(
         row_plain = np.array([bool(t.plain) for t in rows])
         col_plain = np.array([bool(t.plain) for t in cols])
         other_event = (share_names > 0) & (share_plain == 0) & row_plain[:, None] & col_plain[None, :]
+        for i, j in np.argwhere(other_event).tolist():  # an opener of one that is the other's plain word
+            a, b = rows[i], cols[j]
+            if not (a.openers.isdisjoint(b.plain) and a.plain.isdisjoint(b.openers)):
+                other_event[i, j] = False
         scores -= weights.same_names * other_event
     if row_times is not None and col_times is not None:
         days = _days_apart(row_times, col_times)

@@ -5,8 +5,11 @@ Language-neutral on purpose. Words are runs of letters and digits; in scripts wr
 Inflection is handled by a crude but script-blind rule: a long alphabetic word is keyed by its first
 ``STEM`` characters ("collapses" and "collapse" meet, so do "Ukraine" and "Ukrainian"). Named
 entities are words written with a capital letter in a script that has case (Latin, Greek, Cyrillic,
-Armenian ...); scripts without case simply have none and rely on the other signals. The function
-words that get no weight come from ``data/stories/function_words.txt``.
+Armenian ...); scripts without case simply have none and rely on the other signals. A capital that
+opens the headline or one of its clauses (after ``:``, ``;``, ``?``, ``!``, ``|`` or a spaced dash) is
+there by convention, so such a name is also kept apart as an ``opener``: the pair scores let it meet
+the same word written in lower case in another headline ("Runway ... reopens" and "... its shuttered
+runway"). The function words that get no weight come from ``data/stories/function_words.txt``.
 """
 
 from __future__ import annotations
@@ -92,6 +95,10 @@ class Terms:
     headline is in title case, where case says nothing."""
     numbers: frozenset[str]
     """Numbers as written, without separators (``1,000`` and ``1000`` meet; ``$60M`` is ``60m``)."""
+    openers: frozenset[str] = frozenset()
+    """The keys of ``entities`` whose word opens the headline or one of its clauses, where a capital
+    says nothing about the word (not all-capital words: acronyms are names anywhere); empty when
+    ``plain`` is (title case)."""
 
 
 def _key(word: str) -> str:
@@ -105,13 +112,78 @@ def terms(headline: str, lead: str | None = None) -> Terms:
         words.extend(_read_terms(lead)[1])
     capitalised = len(names)
     title_case = capitalised >= 4 and len(plain) <= capitalised // 5
+    entities = frozenset(names)
     return Terms(
         key=key,
         words=tuple(words),
-        entities=frozenset(names),
+        entities=entities,
         plain=frozenset() if title_case else frozenset(plain),
         numbers=frozenset(numbers),
+        openers=entities.intersection(openers(headline)) if names and plain and not title_case else frozenset(),
     )
+
+
+_TWO_WORDS = r"[\W_]*(\w+)(?:[\W_]+(\w+))?"
+_FIRST_WORDS = re.compile(_TWO_WORDS)
+_CLAUSE_WORDS = re.compile(r"(?:[:;?!|]\s|\s[-\u2013\u2014]\s)" + _TWO_WORDS)
+"""The first two words of a text, and of each clause after ``:``, ``;``, ``?``, ``!``, ``|`` or a
+spaced dash."""
+
+
+def openers(headline: str) -> list[str]:
+    """The keys of the capitalised words (not all capitals) that open the headline or a clause of it,
+    after a capitalised function word ("The", "A"): "Boulder attack updates: Multiple people
+    injured" gives ``boulde`` and ``multip``. (Words here end at an apostrophe, so a possessive is
+    dropped as ``terms`` drops it.)"""
+    first = _FIRST_WORDS.match(headline)
+    if first is None:
+        return []
+    starts: list[tuple[str, str]] = [(first.group(1), first.group(2) or "")]
+    if (": " in headline or "- " in headline or "; " in headline or "? " in headline or "! " in headline
+            or "| " in headline or "\u2013 " in headline or "\u2014 " in headline):
+        starts.extend(_CLAUSE_WORDS.findall(headline))
+    found: list[str] = []
+    skip = function_words()
+    for word, after in starts:
+        token = word
+        if token[0].isupper() and token.casefold() in skip:
+            token = after  # "The Knicks ...": the next word opens the clause
+        if token and token[0].isupper() and not token.isupper() and len(token) > 1:
+            low = token.casefold()
+            if low not in skip and (low.isalpha() or not _DIGIT.search(low)):
+                found.append(_key(low))
+    return found
+
+
+_OUTLET_SEPARATORS = (" : ", " - ", " | ", " \u2013 ", " \u2014 ")
+
+
+def without_outlet(headline: str, outlet: str | None) -> str:
+    """The headline without a last part that names its outlet (" : NPR", " - Reuters", " | BBC News"
+    from ``npr.org``, ``reuters.com``, ``bbc.co.uk``): the name tells nothing about the event, and
+    would be a shared name of all that outlet's headlines. The outlet matches when the part's letters
+    and digits (case-folded, a leading "the" dropped, here and in the labels) are a label of its host
+    name, or begin with one of three letters or more ("BBC News" and ``bbc``); the part has at most
+    40 characters and the rest at least 10."""
+    if not outlet:
+        return headline
+    tail = headline[-44:]
+    if " : " not in tail and " - " not in tail and " | " not in tail and "\u2013" not in tail and "\u2014" not in tail:
+        return headline
+    at = max(headline.rfind(sep, 10, len(headline)) for sep in _OUTLET_SEPARATORS)
+    if at < 10 or len(headline) - at > 43:
+        return headline
+    name = _without_the("".join(c for c in headline[at + 3 :].casefold() if c.isalnum()))
+    if not name:
+        return headline
+    labels = [_without_the(label) for label in outlet.casefold().split(".")[:-1]]
+    if any(name == label or (len(label) >= 3 and name.startswith(label)) for label in labels if label):
+        return headline[:at].rstrip()
+    return headline
+
+
+def _without_the(name: str) -> str:
+    return name[3:] if name.startswith("the") and len(name) > 3 else name
 
 
 Gathered = tuple[list[str], list[str], list[str], list[str]]
