@@ -281,7 +281,10 @@ def old_package(rev: str, workdir: Path, *, compiled: bool = False, so: Path | N
     staged = workdir / "staged"  # the working tree's package with the other build in it
     shutil.copytree(ROOT / "src" / "thresher", staged / "src" / "thresher",
                     ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"))
-    shutil.copy(so, staged / "src" / "thresher" / so.name)
+    # under the extension's own file name, whatever ``so`` is called (another name is not imported)
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    shutil.copy(so, staged / "src" / "thresher" / f"_speedups{EXTENSION_SUFFIXES[0]}")
     loader = staged / "src" / "thresher" / "compiled.py"  # load it as thresher_rev's own, not thresher's
     loader.write_text(loader.read_text(encoding="utf-8").replace('"thresher._speedups"', '"thresher_rev._speedups"'),
                       encoding="utf-8")
@@ -291,9 +294,12 @@ def old_package(rev: str, workdir: Path, *, compiled: bool = False, so: Path | N
     revision.ROOT = staged
     try:  # revision.package_at copies from ROOT/src and asks git at ROOT: git answers from the real tree
         (staged / ".git").symlink_to(ROOT / ".git")
-        return package_at(rev, workdir, SAME_FILES, compiled=True)
+        pkg = package_at(rev, workdir, SAME_FILES, compiled=True)
     finally:
         revision.ROOT = original
+    if importlib.import_module(f"{pkg.__name__}.compiled").extension() is None:
+        raise SystemExit(f"{so} could not be imported as the old side's extension")
+    return pkg
 
 
 def _trace_of(pkg: Any, text: str, opts: Any) -> dict[str, Any]:

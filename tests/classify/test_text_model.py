@@ -295,3 +295,47 @@ def test_decisions_made_without_init_are_the_decisions_init_makes(monkeypatch):
             slow = model.decide(blocks, rules, Options())
         assert fast == slow and {type(d) for d in fast} == {Decision}
         assert [d.score for d in fast] == [d.score for d in slow]
+
+
+@compiled
+def test_forest_walk_gives_what_the_numpy_walk_gives_to_the_bit():
+    """The text model's trees walked by the extension's forest_walk (eight-byte nodes) give the
+    probabilities of the numpy walk and of _speedups.c's walk exactly, NaN (read as 0) included."""
+    assert model_module._forests is not None, "the C extension is not built"
+    model = load_model()
+    assert model is not None and model.stage2 is not None
+    rng = np.random.default_rng(4)
+    for trees, width in ((model.trees, len(model.names)), (model.stage2, len(model_module.stage2_names()))):
+        assert model_module._forest(trees) is not None
+        assert model_module._forest(trees) is model_module._forest(trees)  # packed once
+        for n in (1, 3, 8, 9, 31, 700):
+            x = rng.normal(0.0, 3.0, (n, width)).astype(np.float32)
+            x[rng.random((n, width)) < 0.3] = 0.0
+            x[rng.random((n, width)) < 0.05] = np.nan
+            got = TextModel._trees(trees, x)
+            assert got.tobytes() == trees._walk_paired_numpy(x).tobytes()
+            assert got.tobytes() == np.asarray(trees.predict(x), dtype=np.float64).tobytes()
+
+
+@compiled
+def test_forest_table_refuses_bad_tables_and_does_not_pack_wide_ones():
+    C = model_module._forests
+    assert C is not None, "the C extension is not built"
+    trees = load_model().trees
+    feat, left, leaf, depth, value, roots = trees.c_table
+    thr = np.ascontiguousarray(trees.p_thr32)
+    wide = feat.copy()
+    wide[int(np.flatnonzero(leaf == 0)[0])] = 300  # a feature past what a node's byte holds
+    assert C.forest_table(thr, wide, left, leaf, depth, value, roots) is None
+    bad = left.copy()
+    bad[int(np.flatnonzero(leaf == 0)[0])] = len(left)  # a child out of the table
+    with pytest.raises(ValueError):
+        C.forest_table(thr, feat, bad, leaf, depth, value, roots)
+    with pytest.raises(ValueError):
+        C.forest_table(thr, feat, left, leaf, depth, value, roots[::-1].copy())
+    forest = C.forest_table(thr, feat, left, leaf, depth, value, roots)
+    raw = np.zeros(2)
+    with pytest.raises(ValueError):  # rows narrower than the features the trees read
+        C.forest_walk(forest, np.zeros((2, 3), dtype=np.float32), 3, raw)
+    with pytest.raises(TypeError):
+        C.forest_walk(forest, np.zeros((2, 300)), 300, raw)

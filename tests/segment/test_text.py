@@ -1,6 +1,8 @@
 """segment_text: paragraphs vs. per-line blocks, and the numeric features the text rules read."""
 
 import os
+import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -542,3 +544,92 @@ def test_c_paragraph_lines_split_and_strip_as_python_does(monkeypatch):
         assert fast[0] == [x for x in lines if x] and sum(fast[1]) == len(fast[0])
         if slow_blocks is not None:
             assert _features_of(seg(text)) == slow_blocks, repr(text)
+
+
+def test_relative_time_runs_only_the_patterns_a_line_can_match():
+    """has_relative_time says what the alternation of every pattern says: each pattern runs only on
+    lines holding (case-insensitively, folded) one of the texts every match of it holds, also with
+    the letters re's case-insensitive matching takes as others (ſ and s, İ and i, ς and σ)."""
+    import random
+
+    vocab = text_vocabulary()
+    assert vocab.relative_parts and all(need for need, _ in vocab.relative_parts[:3])
+    rng = random.Random(5)
+    pool = ["2", "15", " ", "  ", "ago", "AGO", "aGo", "just now", "Yesterday", "today", "at", "10:30", ",", "vor",
+            "Vor", "einer", "Stunde", "Stunden", "il y a", "IL Y A", "une", "heure", "hace", "una", "hora", "há", "HÁ",
+            "ha", "uma", "dias", "un", "ore", "fa", "een", "uur", "geleden", "för", "dagar", "sedan", "ſedan", "siden",
+            "temu", "dni", "назад", "Минут", "önce", "gün", "前", "小时", "시간", "전", "hours", "minutes", "x", "é",
+            "İl y a", "ı", "\u212a", "ς", "a", "one", "week", "de", "y"]
+    lines = [f"{a}" for a in ("2 hours ago", "Just now", "yesterday, at 10:30", "vor 3 Stunden", "il y a 5 minutes",
+                              "hace 2 horas", "há 2 dias", "3 ore fa", "een uur geleden", "för 2 dagar sedan",
+                              "2 timer siden", "5 dni temu", "5 минут назад", "3 gün önce", "3小时前", "3時間前",
+                              "3 시간 전", "A long time ago", "2 HOURS AGO", "för 2 dagar ſedan")]
+    lines += ["".join(rng.choice(pool) + rng.choice(["", " "]) for _ in range(rng.randrange(1, 9)))
+              for _ in range(20000)]
+    found = 0
+    for line in lines:
+        want = vocab.relative_time.search(line) is not None
+        assert text_module.has_relative_time(line, vocab) == want, line
+        found += want
+    assert found > 100
+
+
+def test_required_texts_of_a_pattern():
+    required = text_module.required_texts
+    assert required(r"\b\d+\s+(?:hours?|days?)\s+ago\b") == ("ago",)
+    assert required(r"^\W*(?:just now|Yesterday)") == ("just now", "yesterday")
+    assert required(r"\bh[áa]\s+\d+") == ("ha", "há")
+    assert required(r"\d+\s*(?:秒|分)前") == ("分前", "秒前")
+    assert required(r"\d+\s+\w+") is None
+    assert required("ſedan", re.IGNORECASE) == ("sedan",)
+
+
+def test_fold_translates_only_what_it_must_and_says_the_same():
+    """fold skips str.translate when no letter it maps is in the text: the same as translating always."""
+    first = str.maketrans({"\u0130": "i"})
+
+    def always(text: str) -> str:
+        return text.lower() if text.isascii() else text.translate(first).lower().translate(text_module.FOLD_THEN)
+
+    rng = random.Random(8)
+    pool = [*"aAbİIıiſsSςσΣµμKk", *map(chr, text_module.FOLD_THEN), "\u0345", "ǅ", "ẞ", "ß", "ﬅ", "ﬆ", "中", " "]
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 10)))
+        assert text_module.fold(text) == always(text), repr(text)
+
+
+@compiled
+def test_c_blocks_of_paragraphs_are_the_python_loops(monkeypatch):
+    """blocks_of in C (text_blocks): the same blocks (joined hard-wrapped prose, one block a line
+    otherwise) as the Python loop, for paragraphs of lines that end mid-sentence or not, start with
+    a time stamp, a bullet, a lower-case letter or a quote, in scripts of every width."""
+    assert text_module._text_blocks is not None, "the C extension is not built"
+    rng = random.Random(21)
+    words = ["the", "Bridge", "was", "built", "über", "中文", "🙂", "naïve", "x" * 30, "(see", "“quoted”", "'it",
+             "12:30", "[9:05]", "1.", "2)", "-", "•", "»", "—", "end.", "end,", "end;", "end-", "end–", "end—",
+             "Tail:", "tail：", "said.\"", "done.)", "ok!", "what?", "…", "2024", "ǅ", "ß"]
+    for _ in range(3000):
+        lines = [" ".join(rng.choice(words) for _ in range(rng.randrange(1, 14))) for _ in range(rng.randrange(1, 12))]
+        lines = [line.strip() for line in lines if line.strip()]
+        if not lines:
+            continue
+        cuts = sorted(rng.sample(range(1, len(lines)), rng.randrange(0, len(lines)))) if len(lines) > 1 else []
+        sizes = [b - a for a, b in zip([0, *cuts], [*cuts, len(lines)], strict=True)]
+        fast = text_module.blocks_of(lines, sizes, Deadline(None))
+        with monkeypatch.context() as m:
+            m.setattr(text_module, "_text_blocks", None)
+            assert text_module.blocks_of(lines, sizes, Deadline(None)) == fast, (lines, sizes)
+    with pytest.raises(ValueError):
+        text_module._text_blocks(["a", "b"], [1], "paragraph", "line")
+    with pytest.raises(ValueError):
+        text_module._text_blocks(["a", ""], [2], "paragraph", "line")
+
+
+def test_content_token_set_is_the_set_of_content_tokens():
+    stop = text_vocabulary().stopwords
+    rng = random.Random(3)
+    pool = ["The", "treaty", "TREATY", "Treaty", "and", "peace", "公园改造", "中", "İstanbul", "ΟΔΟΣ", "ὈΔΥΣΣΕΎΣ", "ß",
+            "Straße", "ǅemal", "x1y", "a_b", "naïve", "'s", " ", "\n", ",", "日本語テキスト", "한국어"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pool) + rng.choice(["", " ", "\n"]) for _ in range(rng.randrange(0, 12)))
+        assert text_module.content_token_set(text, stop) == set(content_tokens(text, stop)), repr(text)

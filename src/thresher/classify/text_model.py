@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -98,9 +101,10 @@ def feature_matrix(
         reason_index = _reason_index(tuple(reasons))
         _compiled.text_matrix(
             np.ascontiguousarray(values, dtype=np.float64), _BASE_COLUMNS_I32, _NB_COLUMNS_I32, _LAYOUT,
-            np.array([_KIND_INDEX.get(b.kind, -1) for b in blocks], dtype=np.int32),
-            np.array([_LABEL_INDEX.get(d.label, -1) for d in rules], dtype=np.int32),
-            np.array([reason_index.get(d.reason, -1) for d in rules], dtype=np.int32),
+            # the look-ups in C-level loops (map), not a comprehension's per-block bytecode
+            np.array(list(map(_KIND_INDEX.get, map(_KIND_OF, blocks), repeat(-1))), dtype=np.int32),
+            np.array(list(map(_LABEL_INDEX.get, map(_LABEL_OF, rules), repeat(-1))), dtype=np.int32),
+            np.array(list(map(reason_index.get, map(_REASON_OF, rules), repeat(-1))), dtype=np.int32),
             kept, np.log1p(values[:, _CHARS_COLUMN]), np.log1p(values[:, _WORDS_COLUMN]), out,
         )
         return out
@@ -241,7 +245,10 @@ _S2_BASE_COLUMNS_I32 = np.array(_S2_BASE_COLUMNS, dtype=np.int32)
 
 def kept_by_rules(rules: Sequence[Decision]) -> np.ndarray:
     """1.0 where the rules kept the block, else 0.0 (a column both stages read)."""
-    return np.array([d.label in KEPT_LABELS for d in rules], dtype=np.float64)
+    return np.array(list(map(KEPT_LABELS.__contains__, map(_LABEL_OF, rules))), dtype=np.float64)
+
+
+_KIND_OF, _LABEL_OF, _REASON_OF = attrgetter("kind"), attrgetter("label"), attrgetter("reason")
 
 
 def stage2_matrix(
@@ -371,6 +378,13 @@ class TextModel:
 
     @staticmethod
     def _trees(trees: Trees, matrix: np.ndarray) -> np.ndarray:
+        forest = _forest(trees)
+        if forest is not None and _forests is not None and matrix.dtype == np.float32 and matrix.ndim == 2 and matrix.flags.c_contiguous \
+                and matrix.shape[1]:
+            # the extension's walk for the text model's trees (the same numbers as trees.predict)
+            raw = np.empty(len(matrix), dtype=np.float64)
+            _forests.forest_walk(forest, matrix, matrix.shape[1], raw)
+            return trees._sigmoid(raw)
         if len(matrix) <= _PREDICT_ROWS:
             return np.asarray(trees.predict(matrix), dtype=np.float64)
         return np.concatenate([  # rows are independent: same numbers, bounded memory
@@ -412,6 +426,26 @@ class TextModel:
             return decisions
         return [Decision(label, reason, p)  # type: ignore[arg-type]
                 for label, reason, p in zip(labels, reasons, probabilities, strict=True)]
+
+
+_forests = extension("forest_table", "forest_walk")
+_FORESTS: weakref.WeakKeyDictionary[Trees, object] = weakref.WeakKeyDictionary()
+"""Each Trees' table packed for the extension's ``forest_walk`` (None: it cannot be)."""
+
+
+def _forest(trees: Trees) -> object | None:
+    """``trees`` packed for the extension's ``forest_walk`` (once per Trees), or None: without the
+    extension, for trees with missing-value rules (the walk reads NaN as 0, the paired layout's
+    rule) and for tables it cannot pack."""
+    if _forests is None or trees.has_missing_rule or not len(trees.p_roots):
+        return None
+    try:
+        return _FORESTS[trees]
+    except KeyError:
+        feat, left, leaf, depth, value, roots = trees.c_table
+        forest = _FORESTS[trees] = _forests.forest_table(np.ascontiguousarray(trees.p_thr32), feat, left, leaf,
+                                                         depth, value, roots)
+        return forest
 
 
 def keep_mask(rules: Sequence[Decision], scores: np.ndarray, first: np.ndarray, threshold: float, *,

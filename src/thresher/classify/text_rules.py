@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from itertools import accumulate, pairwise
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -47,17 +48,20 @@ from thresher.metadata import authors
 from thresher.model import Block, Decision
 from thresher.options import Options
 from thresher.segment.text import (
+    FOLD_THEN,
     Columns,
     bmp_classes,
-    content_tokens,
+    content_token_set,
     ends_running_text,
     feature_table,
+    fold,
     has_unpunctuated,
     text_vocabulary,
 )
 
 _compiled = extension("line_masks")
 _decision = cache(Decision)
+_TEXT_OF = attrgetter("text")
 """``Decision(label, reason)``, one shared instance per pair (decisions are frozen: the rules' labels
 and reasons are a small set, and making a dataclass instance costs more than looking one up)."""
 _gate = extension("word_flags", "text_line_gate")
@@ -136,32 +140,9 @@ class TextPhrases:
 
 _HEAD_RE = re.compile(r"\W{0,3}(\w+)")
 _RUN_RE = re.compile(r"\w+")
-_FOLD_FIRST = str.maketrans({"\u0130": "i"})
-"""İ: lower() makes it i + a combining dot, the patterns' case-insensitive match takes it as i."""
-_FOLD_THEN = str.maketrans({
-    "\u0131": "i", "\u017f": "s", "\u00b5": "\u03bc", "\u0345": "\u03b9", "\u1fbe": "\u03b9", "\u1fd3": "\u0390",
-    "\u1fe3": "\u03b0", "\u03d0": "\u03b2", "\u03f5": "\u03b5", "\u03d1": "\u03b8", "\u03f0": "\u03ba",
-    "\u03d6": "\u03c0", "\u03f1": "\u03c1", "\u03c2": "\u03c3", "\u03d5": "\u03c6", "\u1e9b": "\u1e61",
-    "\ufb06": "\ufb05",
-})
-"""Letters the patterns' case-insensitive match takes as one (ı and i, ſ and s, ς and σ ...; Python's
-``re`` equivalences), mapped to one of them after lower()."""
-
-
-_FOLD_THEN_RE = re.compile("[" + "".join(map(chr, _FOLD_THEN)) + "]")
-"""Any of the letters :data:`_FOLD_THEN` maps (most lines hold none: no translation then)."""
-_UNSAFE = "".join(map(chr, _FOLD_THEN))
+_UNSAFE = "".join(map(chr, FOLD_THEN))
 """The letters whose fold is not their lower case (the line gate leaves their lines to Python)."""
-
-
-def _fold(text: str) -> str:
-    """Lower case, with the letters ``re.IGNORECASE`` takes as one made one: two words that match
-    case-insensitively have the same fold."""
-    if text.isascii():
-        return text.lower()
-    # the translations only where they change something (str.translate looks up every character)
-    low = (text.replace("\u0130", "i") if "\u0130" in text else text).lower()
-    return low.translate(_FOLD_THEN) if _FOLD_THEN_RE.search(low) else low
+_fold = fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +331,7 @@ def rule_decisions(blocks: Sequence[Block], opts: Options, deadline: Deadline) -
         return []
     table = feature_table(blocks)
     c = table.columns()
-    texts = [b.text for b in blocks]
+    texts = list(map(_TEXT_OF, blocks))
     whole, low_doc = table.joined(texts)
     lows = low_doc.split("\n")
     legal_at, stock_at = _trigger_lines(lows, c.n_words, phrases, low_doc)
@@ -759,13 +740,13 @@ def _body_regions(doc: _Doc) -> list[tuple[int, int]]:
     stop = text_vocabulary().stopwords
     # a cluster's words: content_tokens of its blocks joined by line breaks (no word and no CJK run
     # spans a line break: the union of its blocks' tokens, in one pass)
-    vocab = set(content_tokens("\n".join([blocks[k].text for k in clusters[best]]), stop))
+    vocab = content_token_set("\n".join([blocks[k].text for k in clusters[best]]), stop)
     chosen = []
     for c, members in enumerate(clusters):
         if c == best:
             chosen.append(c)
             continue
-        toks = set(content_tokens("\n".join([blocks[k].text for k in members]), stop))
+        toks = content_token_set("\n".join([blocks[k].text for k in members]), stop)
         overlap = len(toks & vocab) / len(toks) if toks else 0.0
         separated = any(hard[j] for j in range(min(c, best) + 1, max(c, best) + 1))
         need = (0.2 if separated else 0.08) + (0.15 if sizes[c] < 0.1 * sizes[best] else 0.0)

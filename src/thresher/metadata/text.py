@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 from thresher.classify.text_rules import byline_names
@@ -16,6 +17,7 @@ from thresher.model import Block, Decision, Metadata
 from thresher.options import Options
 
 _HOST_RE = re.compile(r"[\w-]+(?:\.[\w-]+)*")
+_LABEL_OF = attrgetter("label")
 
 
 def text_metadata(
@@ -23,14 +25,16 @@ def text_metadata(
 ) -> Metadata:
     """Title, author and host name of a text document from its labelled blocks."""
     del opts
-    title = None
+    if len(blocks) != len(decisions):
+        raise ValueError(f"{len(blocks)} blocks but {len(decisions)} decisions")
+    labels = list(map(_LABEL_OF, decisions))  # most documents have no title line and no byline: no loop
+    title = " ".join(blocks[labels.index("title")].text.split()) if "title" in labels else None
     by_reason: dict[str, list[str]] = {}
-    for block, decision in zip(blocks, decisions, strict=True):
-        if decision.label == "title" and title is None:
-            title = " ".join(block.text.split())
-        elif decision.label == "byline":
-            names = by_reason.setdefault(decision.reason, [])
-            names.extend(n for n in byline_names(block.text) if n not in names)
+    if "byline" in labels:
+        for block, decision, label in zip(blocks, decisions, labels, strict=True):
+            if label == "byline":
+                names = by_reason.setdefault(decision.reason, [])
+                names.extend(n for n in byline_names(block.text) if n not in names)
     sources: dict[str, str] = {}
     if title:
         sources["title"] = "text:title-line"

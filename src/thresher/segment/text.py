@@ -80,6 +80,28 @@ just stops): a line of at least this many characters ending in one of their lett
 text, and counts as ending like a sentence (``terminal``). Headlines and menu items are shorter."""
 
 
+FOLD_THEN = str.maketrans({
+    "\u0131": "i", "\u017f": "s", "\u00b5": "\u03bc", "\u0345": "\u03b9", "\u1fbe": "\u03b9", "\u1fd3": "\u0390",
+    "\u1fe3": "\u03b0", "\u03d0": "\u03b2", "\u03f5": "\u03b5", "\u03d1": "\u03b8", "\u03f0": "\u03ba",
+    "\u03d6": "\u03c0", "\u03f1": "\u03c1", "\u03c2": "\u03c3", "\u03d5": "\u03c6", "\u1e9b": "\u1e61",
+    "\ufb06": "\ufb05",
+})
+"""Letters the patterns' case-insensitive match takes as one (ı and i, ſ and s, ς and σ ...; Python's
+``re`` equivalences), mapped to one of them after lower()."""
+_FOLD_THEN_RE = re.compile("[" + "".join(map(chr, FOLD_THEN)) + "]")
+"""Any of the letters :data:`FOLD_THEN` maps (most lines hold none: no translation then)."""
+
+
+def fold(text: str) -> str:
+    """Lower case, with the letters ``re.IGNORECASE`` takes as one made one: two words that match
+    case-insensitively have the same fold (İ, which lower() makes i + a combining dot, becomes i)."""
+    if text.isascii():
+        return text.lower()
+    # the translations only where they change something (str.translate looks up every character)
+    low = (text.replace("\u0130", "i") if "\u0130" in text else text).lower()
+    return low.translate(FOLD_THEN) if _FOLD_THEN_RE.search(low) else low
+
+
 @dataclass(frozen=True, slots=True)
 class TextVocabulary:
     """Stop words (all bundled languages together) and relative-time patterns."""
@@ -93,6 +115,9 @@ class TextVocabulary:
     compiled: object | None = None
     """``stopwords`` and ``relative_triggers`` as the C extension's word table (``text_vocab``), when
     the extension is built."""
+    relative_parts: tuple[tuple[tuple[str, ...] | None, re.Pattern[str]], ...] = ()
+    """``relative_time``'s patterns one by one, each with the texts (:func:`fold`) one of which every
+    match of it holds, or None (see :func:`has_relative_time`)."""
 
 
 @cache
@@ -118,7 +143,56 @@ def text_vocabulary() -> TextVocabulary:
         relative_triggers=relative_triggers,
         relative_chars=tuple(sorted(t for t in triggers if len(t) == 1)),
         compiled=_words_vocab.text_vocab(stopwords, relative_triggers) if _words_vocab is not None else None,
+        relative_parts=tuple((required_texts(p, re.IGNORECASE), re.compile(p, re.IGNORECASE)) for p in patterns),
     )
+
+
+def has_relative_time(line: str, vocab: TextVocabulary) -> bool:
+    """``vocab.relative_time.search(line) is not None``, running only the patterns whose required
+    texts (:func:`required_texts`) the line holds: the alternation of them all tries every
+    language's pattern at every character (tens of microseconds a line), a substring test does not."""
+    if not vocab.relative_parts:
+        return vocab.relative_time.search(line) is not None
+    folded = fold(line)
+    return any((need is None or any(text in folded for text in need)) and pattern.search(line) is not None
+               for need, pattern in vocab.relative_parts)
+
+
+_MAX_REQUIRED = 64
+"""Alternatives :func:`required_texts` gives at most."""
+
+
+def required_texts(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Texts (their :func:`fold`) one of which every match of ``pattern`` holds, or None when none is
+    found: the longest run of consecutive single items of the pattern's top level that are a
+    literal, a class of literals or an alternation of literal strings (the match holds one string of
+    each in a row; with ``re.IGNORECASE`` case-insensitively, which their folds and the text's tell)."""
+    from re import _constants as sre  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    best: tuple[str, ...] | None = None
+    run: set[str] = {""}
+
+    def close() -> None:
+        nonlocal best, run
+        if run != {""} and (best is None or min(map(len, run)) > min(map(len, best))):
+            best = tuple(sorted(run))
+        run = {""}
+
+    for op, arg in _parser.parse(pattern, flags):
+        options: list[str] | None = None
+        if op is sre.LITERAL:
+            options = [chr(arg)]
+        elif op is sre.IN and all(kind is sre.LITERAL for kind, _ in arg):
+            options = [chr(code) for _, code in arg]
+        elif op is sre.BRANCH and all(item and all(kind is sre.LITERAL for kind, _ in item) for item in arg[1]):
+            options = ["".join(chr(code) for _, code in item) for item in arg[1]]
+        if options is None or len(run) * len(options) > _MAX_REQUIRED:
+            close()
+            continue
+        run = {text + option for text in run for option in options}
+    close()
+    return None if best is None else tuple(sorted({fold(text) for text in best}))
 
 
 _compiled = extension("text_counts", "text_words")
@@ -367,34 +441,7 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
     if len(lines) > cap:
         raise ThresherError(
             "too_large", f"the text has more than {cap:,} non-empty lines (the cap, from max_elements)")
-    n_lines = len(lines)
-    if len(sizes) == n_lines:  # every paragraph one line (no line of its own to judge): one block each
-        texts = lines
-        kinds: list[BlockKind] = ["paragraph"] * n_lines
-        para_of = list(range(n_lines))
-        line_of = [0] * n_lines
-        lines_in = [1] * n_lines
-    else:
-        texts, kinds, para_of, line_of, lines_in = [], [], [], [], []
-        at = 0
-        for p_id, size in enumerate(sizes):
-            if p_id % 256 == 255:
-                deadline.check()
-            para = lines[at : at + size]
-            at += size
-            if size == 1 or _is_wrapped_prose(para):
-                texts.append(" ".join(para))
-                kinds.append("paragraph")
-                para_of.append(p_id)
-                line_of.append(0)
-                lines_in.append(size)
-                continue
-            for i, line in enumerate(para):
-                texts.append(line)
-                kinds.append("line")
-                para_of.append(p_id)
-                line_of.append(i)
-                lines_in.append(size)
+    texts, kinds, para_of, line_of, lines_in = blocks_of(lines, sizes, deadline)
     del lines, sizes
     if not texts:
         return []
@@ -414,6 +461,47 @@ def segment_text(text: str, opts: Options, deadline: Deadline) -> list[Block]:
 
 
 _text_lines = getattr(extension("text_lines"), "text_lines", None)
+_text_blocks = getattr(extension("text_blocks"), "text_blocks", None)
+
+
+def blocks_of(lines: list[str], sizes: list[int], deadline: Deadline) -> tuple[
+        list[str], list[BlockKind], list[int], list[int], list[int]]:
+    """The blocks of :func:`paragraph_lines`' lines and paragraph sizes: their texts, kinds,
+    paragraphs, lines in the paragraph and the paragraph's number of lines. A paragraph of one line
+    or of hard-wrapped prose is one block (its lines joined by spaces); any other paragraph is one
+    block a line. In C when the extension is built (no Python loop over the paragraphs)."""
+    n_lines = len(lines)
+    if len(sizes) == n_lines:  # every paragraph one line (no line of its own to judge): one block each
+        return lines, ["paragraph"] * n_lines, list(range(n_lines)), [0] * n_lines, [1] * n_lines
+    if _text_blocks is not None:
+        found: tuple[list[str], list[BlockKind], list[int], list[int], list[int]] = _text_blocks(
+            lines, sizes, "paragraph", "line")
+        return found
+    texts: list[str] = []
+    kinds: list[BlockKind] = []
+    para_of: list[int] = []
+    line_of: list[int] = []
+    lines_in: list[int] = []
+    at = 0
+    for p_id, size in enumerate(sizes):
+        if p_id % 256 == 255:
+            deadline.check()
+        para = lines[at : at + size]
+        at += size
+        if size == 1 or _is_wrapped_prose(para):
+            texts.append(" ".join(para))
+            kinds.append("paragraph")
+            para_of.append(p_id)
+            line_of.append(0)
+            lines_in.append(size)
+            continue
+        for i, line in enumerate(para):
+            texts.append(line)
+            kinds.append("line")
+            para_of.append(p_id)
+            line_of.append(i)
+            lines_in.append(size)
+    return texts, kinds, para_of, line_of, lines_in
 
 
 def paragraph_lines(text: str) -> tuple[list[str], list[int]]:
@@ -565,8 +653,7 @@ def _rare_marks(
     """The blocks with a relative time stamp (among ``candidates``: those holding a trigger), with
     markup (their ``html_residue``), links and e-mail addresses (how many), each as {block: value}:
     patterns looked for only in the blocks holding one of their marks (a substring test)."""
-    relative = {i: 1.0 for i in candidates
-                if len(texts[i]) <= _LIST_MAX_CHARS and vocab.relative_time.search(texts[i])}
+    relative = {i: 1.0 for i in candidates if len(texts[i]) <= _LIST_MAX_CHARS and has_relative_time(texts[i], vocab)}
     residue: dict[int, float] = {}
     urls: dict[int, int] = {}
     emails: dict[int, int] = {}
@@ -800,6 +887,19 @@ def ends_running_text(line: str) -> bool:
     """A long line of running text in a script without sentence punctuation (see
     :data:`RUNNING_MIN_CHARS`): prose, however few spaces it holds (Thai puts none between words)."""
     return len(line) >= RUNNING_MIN_CHARS and _unpunctuated(line[-1])
+
+
+def content_token_set(text: str, stopwords: frozenset[str]) -> set[str]:
+    """``set(content_tokens(text, stopwords))``, each distinct word lower-cased and looked up once
+    (a long text repeats most of its words)."""
+    cjk = _CJK_RE.search(text) is not None
+    words = set(_WORD_RE.findall(_CJK_RUN_RE.sub(" ", text) if cjk else text))
+    out = {w for w in map(str.lower, words) if len(w) > 2}
+    out -= stopwords
+    if cjk:
+        for run in _CJK_RUN_RE.findall(text):
+            out.update(run[k : k + 2] for k in range(max(1, len(run) - 1)))
+    return out
 
 
 def content_tokens(line: str, stopwords: frozenset[str]) -> list[str]:
