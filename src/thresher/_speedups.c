@@ -11,6 +11,7 @@
 
 #include "_speedups.h"
 #include <float.h>
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_DEPTH 255
@@ -161,7 +162,12 @@ static int walk_rows(const Table *tb, const void *xbuf, int f32, Py_ssize_t n_ro
     const Node32 *packed = tb->packed;
     int width_sums = tb->max_depth + 1;
     double *sums = (double *)PyMem_Calloc((size_t)(n_rows ? n_rows : 1) * width_sums, sizeof(double));
-    if (sums == NULL) {
+    /* a float32 walk reads each group of rows from a copy with NaN already 0 (what the walk reads a
+       NaN as), so no step of the walk checks for NaN */
+    float *clean = f32 ? (float *)PyMem_Malloc(sizeof(float) * (size_t)BLOCK_ROWS * (size_t)(width ? width : 1)) : NULL;
+    if (sums == NULL || (f32 && clean == NULL)) {
+        PyMem_Free(sums);
+        PyMem_Free(clean);
         PyErr_NoMemory();
         return -1;
     }
@@ -180,6 +186,12 @@ static int walk_rows(const Table *tb, const void *xbuf, int f32, Py_ssize_t n_ro
     for (Py_ssize_t r0 = 0; r0 < n_rows; r0 += BLOCK_ROWS) {
     Py_ssize_t r_end = r0 + BLOCK_ROWS < n_rows ? r0 + BLOCK_ROWS : n_rows;
     if (f32) {
+        const float *src = (const float *)xbuf + r0 * width;
+        Py_ssize_t count = (r_end - r0) * width;
+        for (Py_ssize_t k = 0; k < count; k++) {
+            float v = src[k];
+            clean[k] = v != v ? 0.0f : v;
+        }
         prefetch_tree(tb, 0);
     }
     for (Py_ssize_t t = 0; t < n_trees; t++) {
@@ -197,14 +209,13 @@ static int walk_rows(const Table *tb, const void *xbuf, int f32, Py_ssize_t n_ro
             if (f32) {
                 const float *row[LANES]; /* lanes past the last row walk the last row again */
                 for (int j = 0; j < LANES; j++) {
-                    row[j] = (const float *)xbuf + (r + (j < lanes ? j : lanes - 1)) * width;
+                    row[j] = clean + (r - r0 + (j < lanes ? j : lanes - 1)) * width;
                 }
                 for (int s = 0; s < steps; s++) {
                     int moved = 0;
                     for (int j = 0; j < LANES; j++) {
                         const Node32 *nd = packed + node[j];
-                        float v = row[j][nd->feat];
-                        v = v != v ? 0.0f : v;
+                        float v = row[j][nd->feat]; /* never NaN: see clean */
                         int next = nd->left + (v > nd->thr);
                         moved |= next ^ node[j];
                         node[j] = next;
@@ -248,6 +259,7 @@ static int walk_rows(const Table *tb, const void *xbuf, int f32, Py_ssize_t n_ro
     }
     Py_END_ALLOW_THREADS
     PyMem_Free(sums);
+    PyMem_Free(clean);
     return 0;
 }
 
@@ -541,6 +553,215 @@ fail:
     return NULL;
 }
 
+/* strip_indices(text) -> str: ``re.sub(r"\[\d+\]", "", text)`` (classify/html_model.py's sibling
+ * paths: ``div[2]/ul[1]/li[3]`` -> ``div/ul/li``), with ``\d`` as the re module reads it in a str
+ * pattern: a Unicode decimal digit. Leftmost first, as re.sub: a "[" that opens no match stays. */
+#define STRIP_LOOP(T)                                                                               \
+    static Py_ssize_t strip_##T(const T *p, Py_ssize_t n, T *out) {                                 \
+        Py_ssize_t k = 0, i = 0;                                                                    \
+        while (i < n) {                                                                             \
+            if (p[i] == '[') {                                                                      \
+                Py_ssize_t j = i + 1;                                                               \
+                while (j < n && Py_UNICODE_ISDECIMAL(p[j])) {                                       \
+                    j++;                                                                            \
+                }                                                                                   \
+                if (j > i + 1 && j < n && p[j] == ']') {                                            \
+                    i = j + 1;                                                                      \
+                    continue;                                                                       \
+                }                                                                                   \
+            }                                                                                       \
+            out[k++] = p[i++];                                                                      \
+        }                                                                                           \
+        return k;                                                                                   \
+    }
+
+STRIP_LOOP(Py_UCS1)
+STRIP_LOOP(Py_UCS2)
+STRIP_LOOP(Py_UCS4)
+
+static PyObject *strip_indices(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text)) {
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    void *out = PyMem_Malloc((size_t)(n ? n : 1) * (size_t)kind);
+    if (out == NULL) {
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t k;
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        k = strip_Py_UCS1(PyUnicode_1BYTE_DATA(text), n, (Py_UCS1 *)out);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        k = strip_Py_UCS2(PyUnicode_2BYTE_DATA(text), n, (Py_UCS2 *)out);
+        break;
+    default:
+        k = strip_Py_UCS4(PyUnicode_4BYTE_DATA(text), n, (Py_UCS4 *)out);
+        break;
+    }
+    /* copied into a str of the narrowest kind that holds what is left (a removed digit may have
+       been the widest character) */
+    PyObject *result = PyUnicode_FromKindAndData(kind, out, k);
+    PyMem_Free(out);
+    return result;
+}
+
+/* path_chains(paths) -> (ids, parent, steps, leaf): classify/html_rules.py ``_Paths``'s numbering of
+ * the tag paths' prefixes (its Python loop ``_path_chains`` is the reference). ``ids``: prefix ->
+ * id, in the order they are first reached; ``parent``, ``steps``: per id, the id of the prefix one
+ * step shorter (-1 for none) and the length of its chain; ``leaf``: per path, the id ending its
+ * chain (-1: the empty path). The three arrays as bytes of int64. */
+typedef struct {
+    int64_t *v;
+    Py_ssize_t n, cap;
+} I64Vec;
+
+static int i64_push(I64Vec *a, int64_t x) {
+    if (a->n == a->cap) {
+        Py_ssize_t cap = a->cap ? 2 * a->cap : 64;
+        int64_t *grown = PyMem_Realloc(a->v, sizeof(int64_t) * (size_t)cap);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        a->v = grown;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+    return 0;
+}
+
+/* known[prefix] = ids[prefix] = the next id, its parent ``above``; the new id, or -2 (error set) */
+static int64_t chains_new_id(PyObject *known, PyObject *ids, PyObject *prefix, int64_t above, I64Vec *parent,
+                             I64Vec *steps) {
+    int64_t id = (int64_t)parent->n;
+    PyObject *k = PyLong_FromLongLong(id);
+    if (k == NULL || PyDict_SetItem(known, prefix, k) < 0 || PyDict_SetItem(ids, prefix, k) < 0) {
+        Py_XDECREF(k);
+        return -2;
+    }
+    Py_DECREF(k);
+    if (i64_push(parent, above) < 0 || i64_push(steps, above >= 0 ? steps->v[above] + 1 : 1) < 0) {
+        return -2;
+    }
+    return id;
+}
+
+/* the id known for ``key`` in ``known``: >= -1, -3 when absent, -2 on error */
+static int64_t chains_get(PyObject *known, PyObject *key) {
+    PyObject *got = PyDict_GetItemWithError(known, key);
+    if (got == NULL) {
+        return PyErr_Occurred() ? -2 : -3;
+    }
+    long long v = PyLong_AsLongLong(got);
+    return v == -1 && PyErr_Occurred() ? -2 : (int64_t)v;
+}
+
+static PyObject *path_chains(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *paths;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &paths)) {
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(paths);
+    PyObject *ids = PyDict_New(), *known = PyDict_New(), *minus_one = PyLong_FromLong(-1);
+    PyObject *result = NULL, *todo = PyList_New(0);
+    I64Vec parent = {0}, steps = {0}, leaf = {0};
+    if (ids == NULL || known == NULL || minus_one == NULL || todo == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *path = PyList_GET_ITEM(paths, i);
+        if (!PyUnicode_Check(path)) {
+            PyErr_SetString(PyExc_TypeError, "path_chains: paths must be str");
+            goto done;
+        }
+        int64_t got = chains_get(known, path);
+        if (got == -2) {
+            goto done;
+        }
+        if (got == -3) {
+            Py_ssize_t len = PyUnicode_GET_LENGTH(path);
+            Py_ssize_t cut = len ? PyUnicode_FindChar(path, '/', 0, len, -1) : -1;
+            if (cut == -2) {
+                goto done;
+            }
+            int64_t above = -3;
+            if (cut >= 0) {
+                PyObject *prefix = PyUnicode_Substring(path, 0, cut);
+                if (prefix == NULL) {
+                    goto done;
+                }
+                above = chains_get(known, prefix);
+                Py_DECREF(prefix);
+                if (above == -2) {
+                    goto done;
+                }
+            }
+            if (above != -3) { /* the usual case: the parent element was seen */
+                got = chains_new_id(known, ids, path, above, &parent, &steps);
+            } else if (len == 0) {
+                got = PyDict_SetItem(known, path, minus_one) < 0 ? -2 : -1;
+            } else { /* up to the nearest ancestor already seen, then down again */
+                if (PyList_SetSlice(todo, 0, PyList_GET_SIZE(todo), NULL) < 0 || PyList_Append(todo, path) < 0) {
+                    goto done;
+                }
+                got = -1;
+                while (cut != -1) {
+                    PyObject *prefix = PyUnicode_Substring(path, 0, cut);
+                    if (prefix == NULL) {
+                        goto done;
+                    }
+                    int64_t seen = chains_get(known, prefix);
+                    if (seen == -2) {
+                        Py_DECREF(prefix);
+                        goto done;
+                    }
+                    if (seen != -3) {
+                        Py_DECREF(prefix);
+                        got = seen;
+                        break;
+                    }
+                    int err = PyList_Append(todo, prefix);
+                    Py_DECREF(prefix);
+                    if (err < 0) {
+                        goto done;
+                    }
+                    cut = cut > 0 ? PyUnicode_FindChar(path, '/', 0, cut, -1) : -1;
+                    if (cut == -2) {
+                        goto done;
+                    }
+                }
+                for (Py_ssize_t k = PyList_GET_SIZE(todo) - 1; k >= 0 && got != -2; k--) {
+                    got = chains_new_id(known, ids, PyList_GET_ITEM(todo, k), got, &parent, &steps);
+                }
+            }
+            if (got == -2) {
+                goto done;
+            }
+        }
+        if (i64_push(&leaf, got) < 0) {
+            goto done;
+        }
+    }
+    /* (an empty array is b"", never None: y# turns a NULL pointer into None) */
+    result = Py_BuildValue("(Oy#y#y#)", ids, parent.v ? (const char *)parent.v : "",
+                           parent.n * (Py_ssize_t)sizeof(int64_t), steps.v ? (const char *)steps.v : "",
+                           steps.n * (Py_ssize_t)sizeof(int64_t), leaf.v ? (const char *)leaf.v : "",
+                           leaf.n * (Py_ssize_t)sizeof(int64_t));
+done:
+    Py_XDECREF(ids);
+    Py_XDECREF(known);
+    Py_XDECREF(minus_one);
+    Py_XDECREF(todo);
+    PyMem_Free(parent.v);
+    PyMem_Free(steps.v);
+    PyMem_Free(leaf.v);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
      "walk(x, width, thr, feat, left, leaf, depth, value, roots, raw): leaf sums of every row into raw."},
@@ -550,11 +771,15 @@ static PyMethodDef methods[] = {
      "walk_prepared(table, x, width, raw): walk's leaf sums over a table from walk_table, no table checks."},
     {"row_dicts", row_dicts, METH_VARARGS,
      "row_dicts(names, values): [dict(zip(names, row)) for row in values.tolist()] (float64 matrix)."},
+    {"path_chains", path_chains, METH_VARARGS,
+     "path_chains(paths): (ids, parent, steps, leaf) of the tag paths' prefixes, as html_rules._Paths numbers them."},
+    {"strip_indices", strip_indices, METH_VARARGS,
+     "strip_indices(text): re.sub(r'\\[\\d+\\]', '', text) (sibling indices out of tag paths)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_speedups", "Hot loops in C: the gradient-boosted tree walk (thresher.classify.trees) and per-block feature dicts (thresher.segment.features).",
+    PyModuleDef_HEAD_INIT, "_speedups", "Hot loops in C: the gradient-boosted tree walk (thresher.classify.trees), per-block feature dicts (thresher.segment.features) and sibling paths (thresher.classify.html_model).",
     -1, methods, NULL, NULL, NULL, NULL,
 };
 

@@ -1081,6 +1081,9 @@ static PyObject *frame_path(Walk *w, int i) {
     return f->path; /* borrowed */
 }
 
+#define UNIQUE_SLOTS 128 /* a power of two above twice MAX_HINTS */
+_Static_assert(UNIQUE_SLOTS >= 2 * MAX_HINTS && MAX_HINTS < 128, "frame_unique: slots for MAX_HINTS tokens");
+
 /* _Frame.unique_hints: the first MAX_HINTS distinct tokens of _Frame.hints (own tokens before the
  * ancestors', an element's own left out when MAX_HINTS were gathered above it). An element with no
  * tokens of its own shares its parent's answer. */
@@ -1092,6 +1095,9 @@ static PyObject *frame_unique(Walk *w, int i) {
     Frame *f = &w->frames[j];
     if (f->unique == NULL) {
         PyObject *kept[MAX_HINTS];
+        Py_hash_t kept_hash[MAX_HINTS]; /* each kept token's hash, taken once */
+        signed char slots[UNIQUE_SLOTS]; /* open addressing by hash: the index in kept, or -1 */
+        memset(slots, -1, sizeof(slots));
         int n = 0;
         for (int k = j; k >= 0 && n < MAX_HINTS; k--) {
             Frame *a = &w->frames[k];
@@ -1100,11 +1106,24 @@ static PyObject *frame_unique(Walk *w, int i) {
             }
             for (Py_ssize_t t = 0; t < PyTuple_GET_SIZE(a->own) && n < MAX_HINTS; t++) {
                 PyObject *token = PyTuple_GET_ITEM(a->own, t);
-                int seen = 0;
-                for (int q = 0; q < n && !seen; q++) {
-                    seen = same_token(kept[q], token);
+                Py_hash_t h = PyObject_Hash(token);
+                if (h == -1) {
+                    return NULL;
+                }
+                size_t at = (size_t)h & (UNIQUE_SLOTS - 1);
+                int seen = 0; /* same_token by value: equal tokens have equal hashes */
+                for (; slots[at] >= 0; at = (at + 1) & (UNIQUE_SLOTS - 1)) {
+                    PyObject *other = kept[(int)slots[at]];
+                    if (other == token || (kept_hash[(int)slots[at]] == h &&
+                                           PyUnicode_GET_LENGTH(other) == PyUnicode_GET_LENGTH(token) &&
+                                           PyUnicode_Compare(other, token) == 0)) {
+                        seen = 1;
+                        break;
+                    }
                 }
                 if (!seen) {
+                    slots[at] = (signed char)n;
+                    kept_hash[n] = h;
                     kept[n++] = token;
                 }
             }
@@ -2181,65 +2200,119 @@ done:
 
 /* ---- the cheap checks before parsing (parse/html.py) -------------------------------------- */
 
-/* lexbor_prescan(text, chunk, max_depth, long_min) -> (deep, long)
+/* lexbor_prescan(text, chunk, max_depth, long_min) -> (deep, starts)
  *   deep: parse/html.py _limit_depth's rough count says the markup may nest deeper than max_depth
  *     (per stretch of ``chunk`` characters, "<" count less twice the "</" less the "<!" in it,
  *     summed stretch by stretch, passes max_depth after one);
- *   long: _has_long_stretch(text) (False when the text is shorter than long_min): some "<" is
- *     followed by an ASCII letter and, more than long_min + 1 UTF-8 bytes on, by the next "<" or
- *     ">", which is ">". */
+ *   starts: _long_stretch_starts(text) (empty when the text is shorter than long_min): the
+ *     character offsets, in order, of every "<" followed by an ASCII letter and, more than
+ *     long_min + 1 UTF-8 bytes on, by the next "<" or ">", which is ">". Every match of
+ *     parse/html.py's _LONG_TAG starts at one of them (a character takes one UTF-8 byte or more). */
 typedef struct {
     Py_ssize_t chunk, max_depth, long_min;
     Py_ssize_t rough;
-    int deep, long_stretch;
+    int deep;
+    Py_ssize_t *starts; /* offsets of the long stretches found (PyMem), n_starts of cap */
+    Py_ssize_t n_starts, cap;
+    int no_memory;
 } Prescan;
 
-/* One pass over the text, for each width of str characters. */
-#define PRESCAN_LOOP(T)                                                                             \
+static void prescan_add(Prescan *ps, Py_ssize_t at) {
+    if (ps->n_starts == ps->cap) {
+        Py_ssize_t cap = ps->cap ? 2 * ps->cap : 16;
+        Py_ssize_t *grown = PyMem_Realloc(ps->starts, sizeof(Py_ssize_t) * (size_t)cap);
+        if (grown == NULL) {
+            ps->no_memory = 1;
+            return;
+        }
+        ps->starts = grown;
+        ps->cap = cap;
+    }
+    ps->starts[ps->n_starts++] = at;
+}
+
+/* The first position from i on (before end) that may hold a "<" or ">": 16 bytes at a time where
+ * SSE2 is there (every x86-64), else i itself; the caller checks each position it is given. */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define SKIP_TO_MARK(T, CMPEQ, SET1)                                                                \
+    static inline Py_ssize_t skip_##T(const T *p, Py_ssize_t i, Py_ssize_t end) {                   \
+        const Py_ssize_t lanes = 16 / (Py_ssize_t)sizeof(T);                                        \
+        const __m128i two = SET1(2), gt = SET1('>');                                                \
+        while (i + lanes <= end) {                                                                  \
+            __m128i v = _mm_loadu_si128((const __m128i *)(p + i));                                  \
+            int m = _mm_movemask_epi8(CMPEQ(_mm_or_si128(v, two), gt));                             \
+            if (m) {                                                                                \
+                return i + __builtin_ctz((unsigned)m) / (int)sizeof(T);                             \
+            }                                                                                       \
+            i += lanes;                                                                             \
+        }                                                                                           \
+        return i;                                                                                   \
+    }
+SKIP_TO_MARK(Py_UCS1, _mm_cmpeq_epi8, _mm_set1_epi8)
+SKIP_TO_MARK(Py_UCS2, _mm_cmpeq_epi16, _mm_set1_epi16)
+SKIP_TO_MARK(Py_UCS4, _mm_cmpeq_epi32, _mm_set1_epi32)
+#else
+#define SKIP_TO_MARK(T)                                                                             \
+    static inline Py_ssize_t skip_##T(const T *p, Py_ssize_t i, Py_ssize_t end) {                   \
+        (void)p;                                                                                    \
+        (void)end;                                                                                  \
+        return i;                                                                                   \
+    }
+SKIP_TO_MARK(Py_UCS1)
+SKIP_TO_MARK(Py_UCS2)
+SKIP_TO_MARK(Py_UCS4)
+#endif
+
+/* One pass over the text, for each width of str characters (MAXB: the most UTF-8 bytes one such
+ * character takes). The UTF-8 length of a stretch between two marks is counted only when its
+ * characters could take more than long_min + 1 bytes: a page walks past its text once, skipping
+ * to the next "<" or ">" ((c | 2) == '>' holds for those two only). */
+#define PRESCAN_LOOP(T, MAXB)                                                                       \
     static void prescan_##T(const T *p, Py_ssize_t n, Prescan *ps) {                                \
         int want_long = n >= ps->long_min;                                                          \
-        size_t byte = 0, last = 0;                                                                  \
-        int have_last = 0, last_opens_tag = 0;                                                      \
+        Py_ssize_t last_at = -1;                                                                    \
+        int last_opens_tag = 0;                                                                     \
         for (Py_ssize_t start = 0; start < n; start += ps->chunk) {                                 \
             Py_ssize_t end = start + ps->chunk < n ? start + ps->chunk : n;                         \
-            for (Py_ssize_t i = start; i < end; i++) {                                              \
+            for (Py_ssize_t i = skip_##T(p, start, end); i < end; i = skip_##T(p, i + 1, end)) {    \
                 Py_UCS4 c = p[i];                                                                   \
-                if (c == '<' || c == '>') {                                                         \
-                    Py_UCS4 next = i + 1 < n ? p[i + 1] : 0;                                        \
-                    if (c == '<') {                                                                 \
-                        ps->rough += 1 - (i + 1 < end ? (next == '/' ? 2 : next == '!' ? 1 : 0) : 0); \
-                    }                                                                               \
-                    if (want_long && !ps->long_stretch) {                                           \
-                        if (have_last && last_opens_tag && c == '>' && byte - last > (size_t)ps->long_min + 1) { \
-                            ps->long_stretch = 1;                                                   \
-                        }                                                                           \
-                        have_last = 1;                                                              \
-                        last = byte;                                                                \
-                        last_opens_tag = c == '<' && ((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z')); \
-                    }                                                                               \
+                if ((c | 2) != '>') {                                                               \
+                    continue;                                                                       \
                 }                                                                                   \
-                byte += 1 + (c >= 0x80) + (c >= 0x800) + (c >= 0x10000);                            \
+                Py_UCS4 next = i + 1 < n ? p[i + 1] : 0;                                            \
+                if (c == '<') {                                                                     \
+                    ps->rough += 1 - (i + 1 < end ? (next == '/' ? 2 : next == '!' ? 1 : 0) : 0);   \
+                }                                                                                   \
+                if (want_long) {                                                                    \
+                    if (last_at >= 0 && last_opens_tag && c == '>' &&                               \
+                        (size_t)(i - last_at) * MAXB > (size_t)ps->long_min + 1) {                  \
+                        size_t bytes = 0; /* UTF-8 bytes of the characters from the "<" to here */  \
+                        for (Py_ssize_t k = last_at; k < i; k++) {                                  \
+                            Py_UCS4 d = p[k];                                                       \
+                            bytes += 1 + (d >= 0x80) + (d >= 0x800) + (d >= 0x10000);               \
+                        }                                                                           \
+                        if (bytes > (size_t)ps->long_min + 1) {                                     \
+                            prescan_add(ps, last_at);                                               \
+                        }                                                                           \
+                    }                                                                               \
+                    last_at = i;                                                                    \
+                    last_opens_tag = c == '<' && ((next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z')); \
+                }                                                                                   \
             }                                                                                       \
             if (ps->rough > ps->max_depth) {                                                        \
                 ps->deep = 1;                                                                       \
             }                                                                                       \
-            if (ps->deep && (ps->long_stretch || !want_long)) {                                     \
+            if ((ps->deep && !want_long) || ps->no_memory) {                                        \
                 break;                                                                              \
             }                                                                                       \
         }                                                                                           \
     }
 
-PRESCAN_LOOP(Py_UCS1)
-PRESCAN_LOOP(Py_UCS2)
-PRESCAN_LOOP(Py_UCS4)
+PRESCAN_LOOP(Py_UCS1, 2)
+PRESCAN_LOOP(Py_UCS2, 3)
+PRESCAN_LOOP(Py_UCS4, 4)
 
-/* lexbor_prescan(text, chunk, max_depth, long_min) -> (deep, long)
- *   deep: parse/html.py _limit_depth's rough count says the markup may nest deeper than max_depth
- *     (per stretch of ``chunk`` characters, "<" count less twice the "</" less the "<!" in it,
- *     summed stretch by stretch, passes max_depth after one);
- *   long: _has_long_stretch(text) (False when the text is shorter than long_min): some "<" is
- *     followed by an ASCII letter and, more than long_min + 1 UTF-8 bytes on, by the next "<" or
- *     ">", which is ">". */
 static PyObject *prescan(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *text;
     Prescan ps = {0};
@@ -2262,7 +2335,27 @@ static PyObject *prescan(PyObject *Py_UNUSED(self), PyObject *args) {
         prescan_Py_UCS4(PyUnicode_4BYTE_DATA(text), n, &ps);
         break;
     }
-    return Py_BuildValue("(OO)", ps.deep ? Py_True : Py_False, ps.long_stretch ? Py_True : Py_False);
+    if (ps.no_memory) {
+        PyMem_Free(ps.starts);
+        return PyErr_NoMemory();
+    }
+    PyObject *starts = PyList_New(ps.n_starts);
+    if (starts == NULL) {
+        PyMem_Free(ps.starts);
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < ps.n_starts; k++) {
+        PyObject *at = PyLong_FromSsize_t(ps.starts[k]);
+        if (at == NULL) {
+            PyMem_Free(ps.starts);
+            Py_DECREF(starts);
+            return NULL;
+        }
+        PyList_SET_ITEM(starts, k, at);
+    }
+    PyMem_Free(ps.starts);
+    PyObject *result = Py_BuildValue("(ON)", ps.deep ? Py_True : Py_False, starts);
+    return result;
 }
 
 PyMethodDef thresher_lexbor_methods[] = {
@@ -2277,7 +2370,7 @@ PyMethodDef thresher_lexbor_methods[] = {
     {"lexbor_blocks", make_blocks, METH_VARARGS,
      "lexbor_blocks(cls, fields, columns, names, values): the blocks, with their feature mappings."},
     {"lexbor_prescan", prescan, METH_VARARGS,
-     "lexbor_prescan(text, chunk, max_depth, long_min): (may nest too deep, may hold an overlong tag)."},
+     "lexbor_prescan(text, chunk, max_depth, long_min): (may nest too deep, where an overlong tag may start)."},
     {"lexbor_check", check_layout, METH_VARARGS,
      "lexbor_check(p, text, comment): whether the declared lexbor structs read a known tree right."},
     {"lexbor_tables", lexbor_tables, METH_NOARGS, "lexbor_tables(): the walk's tag tables (for tests)."},

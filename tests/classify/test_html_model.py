@@ -559,3 +559,32 @@ def test_seed_models_are_averaged():
 
     pair.seed_trees = [Zero()]
     np.testing.assert_allclose(pair.predict(blocks, meta, rules), plain.predict(blocks, meta, rules) / 2)
+
+
+def test_sibling_paths_in_c_are_the_regex():
+    import os
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from thresher.classify import html_model
+
+    strip = html_model._compiled_strip()
+    if strip is None:
+        if os.environ.get("CI") == "true":
+            raise AssertionError("the C extension is not built")
+        pytest.skip("C extension not built")
+    cases = ["", "body/div[1]/p[12]", "[1[2]", "[]", "[a]", "x[\u0661\u0662]", "é[3]ü", "[\u0663]\U0001f600",
+             "a[1]\u0660[2]", "[[1]]", "ā[1]", "[1", "]", "div[0007]/a[ 1]"]
+    for text in cases:
+        assert strip(text) == html_model._strip_indices(text), text
+        assert type(strip(text)) is str and strip(text) == str(strip(text))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet="[]019/a\u0663\u0101\U0001f600\n", max_size=40))
+    def same(text: str) -> None:
+        assert strip(text) == html_model._strip_indices(text)
+
+    same()
+    paths = ["body/div[2]/ul[1]/li[3]", "body/div[2]/ul[1]/li[4]", "body/p[1]"]
+    assert html_model._sibling_paths(paths) == ["body/div/ul/li", "body/div/ul/li", "body/p"]

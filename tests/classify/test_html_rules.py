@@ -1,3 +1,5 @@
+import pytest
+
 from thresher.classify.html_rules import classify_html
 from thresher.deadline import NO_DEADLINE
 from thresher.metadata.html import html_metadata
@@ -123,3 +125,84 @@ def test_the_model_never_keeps_a_sure_boilerplate_block():
     assert not consent.kept and consent.reason.startswith("consent_dialog")
     assert not any(d.kept for t, d in by_text.items() if t.startswith("Testing conducted by the maker"))
     assert any(d.kept for t, d in by_text.items() if t.startswith("The Trail Pack 30 is a light"))
+
+
+def test_numbered_paths_and_siblings_match_the_path_strings():
+    import random
+
+    import numpy as np
+
+    from thresher.classify.html_rules import (
+        _Columns,
+        _Paths,
+        _prefixes,
+        _region_link_density,
+        _siblings,
+        _siblings_by_path,
+    )
+    from thresher.model import Block
+
+    rng = random.Random(7)
+    steps = ["body", "div[1]", "div[2]", "p[1]", "ul[1]", "li[2]", ""]
+    for _ in range(200):
+        # paths as the walk writes them (a path starting with "/" is numbered as the old code did: see
+        # _Paths); an empty step ("a//b") and the empty path can occur
+        paths = ["/".join(["body", *(rng.choice(steps) for _ in range(rng.randint(0, 4)))]) if rng.random() > 0.05
+                 else "" for _ in range(rng.randint(1, 30))]
+        index = _Paths(paths)
+        assert index.chains == [[index.ids[p] for p in _prefixes(path)] for path in paths]
+        assert index.flat.tolist() == [k for chain in index.chains for k in chain]
+        assert index.owner.tolist() == [i for i, chain in enumerate(index.chains) for _ in chain]
+        matrix = index.ancestors()
+        assert [[k for k in row if k >= 0] for row in matrix.tolist()] == index.chains
+        blocks = [Block(i, "x" * rng.randint(1, 400), path=path,
+                        features={"n_chars": float(rng.randint(1, 400)), "link_density": rng.random()})
+                  for i, path in enumerate(paths)]
+        cols = _Columns(blocks)
+        raw = [rng.random() * 900 for _ in paths]
+        hints = [rng.choice([{}, {"navigation": rng.randint(1, 4)}, {"tag_footer": 3, "meta": 5}]) for _ in paths]
+        for region in {*index.names, ""}:
+            depth = region.count("/") + 1 if region else 0
+            inside = [region == "" or p == region or p.startswith(region + "/") for p in paths]
+            chars = sum(b.features["n_chars"] for b, k in zip(blocks, inside, strict=True) if k)
+            links = 0.0
+            total = 0.0
+            for b, k in zip(blocks, inside, strict=True):
+                if k:
+                    total += b.features["n_chars"]
+                    links += b.features["n_chars"] * b.features["link_density"]
+            assert _region_link_density(index, cols, region) == (links / total if chars else 0.0)
+            for focus in ("balanced", "recall"):
+                got = _siblings(index, blocks, cols, raw, hints, region, depth, focus)
+                assert got == _siblings_by_path(blocks, cols, raw, hints, region, depth, focus)
+        assert np.array_equal(index.lengths, [len(_prefixes(p)) for p in paths])
+
+
+def test_path_numbering_in_c_is_the_python_loop():
+    import os
+    import random
+
+    import numpy as np
+
+    from thresher.classify import html_rules
+
+    number = html_rules._compiled_chains()
+    if number is None:
+        if os.environ.get("CI") == "true":
+            raise AssertionError("the C extension is not built")
+        pytest.skip("C extension not built")
+    rng = random.Random(3)
+    steps = ["body", "div[1]", "p[2]", "", "é[1]", "\U0001f600"]
+    cases = [[], [""], ["/x", "", "/y", "//z", "a", "a/b/c", "a/b", "", "x/"], ["", "/x/y"], ["/a", "", "/b"],
+             ["body/div[1]/p[1]", "body/div[1]/p[2]", "body/div[1]", "body", "body/div[1]/p[1]"]]
+    cases += [["/".join(rng.choice(steps) for _ in range(rng.randint(0, 5))) for _ in range(rng.randint(0, 20))]
+              for _ in range(300)]
+    for paths in cases:
+        ids, parent, steps_b, leaf = number(list(paths))
+        want = html_rules._path_chains(paths)
+        assert list(ids.items()) == list(want[0].items()), paths
+        assert np.frombuffer(parent, dtype=np.int64).tolist() == want[1], paths
+        assert np.frombuffer(steps_b, dtype=np.int64).tolist() == want[2], paths
+        assert np.frombuffer(leaf, dtype=np.int64).tolist() == want[3], paths
+    with pytest.raises(TypeError):
+        number(["body", 3])

@@ -112,7 +112,7 @@ def test_inert_html_keeps_text_and_drops_everything_that_runs_or_loads():
 
 
 def test_long_tag_precheck_never_misses_a_tag_the_pattern_finds():
-    from thresher.parse.html import _LONG_TAG, _has_long_stretch
+    from thresher.parse.html import _LONG_TAG, _has_long_stretch, _long_stretch_starts
 
     pad = 16_384
     cases = [
@@ -130,8 +130,26 @@ def test_long_tag_precheck_never_misses_a_tag_the_pattern_finds():
     for text in cases:
         if _LONG_TAG.search(text):
             assert _has_long_stretch(text), text[:20]
+        starts = _long_stretch_starts(text)
+        assert bool(starts) == (len(text) >= pad and _has_long_stretch(text)), text[:20]
+        assert {m.start() for m in _LONG_TAG.finditer(text)} <= set(starts), text[:20]
+        assert all(text[k] == "<" for k in starts)
     assert _has_long_stretch(cases[1]) and not _has_long_stretch(cases[0])
     assert not _has_long_stretch(cases[2]) and not _has_long_stretch(cases[5])
+    assert _long_stretch_starts("é" + cases[3] + "<p>x" + cases[1]) == [1, 1 + len(cases[3]) + 4]
+
+
+def test_long_tags_are_cut_only_where_the_prescan_points():
+    from thresher.parse.html import _LONG_TAG, _cut_attributes, _cut_long_tags, _long_stretch_starts
+
+    many = "<div " + " ".join(f"a{i}=x" for i in range(4000)) + ">"
+    few = '<c-wiz data-p="' + "é" * 20_000 + '">'
+    for text in (few + "<p>text</p>", many + "<p>text</p>", "é" + few + many + few + "x", "<p>plain</p>", few):
+        want = _LONG_TAG.sub(_cut_attributes, text)
+        got = _cut_long_tags(text, _long_stretch_starts(text))
+        assert got == want, text[:20]
+        if want == text:
+            assert got is text  # nothing cut: no copy, and no second depth count in _limit
 
 
 def test_the_native_parser_is_only_offered_on_checked_releases(monkeypatch):
@@ -142,3 +160,46 @@ def test_the_native_parser_is_only_offered_on_checked_releases(monkeypatch):
     assert native_parser() is not None  # the installed release (pinned in pyproject) was checked
     monkeypatch.setattr(selectolax, "__version__", "1.1.0")
     assert native_parser() is None
+
+
+def test_a_tag_of_few_white_space_runs_keeps_its_attributes_as_the_pattern_says():
+    import random
+    import re
+
+    from thresher.parse.html import _ATTRIBUTE, MAX_ATTRIBUTES, _cut_attributes
+
+    def by_pattern(tag: str) -> str:
+        for i, attr in enumerate(_ATTRIBUTE.finditer(tag)):
+            if i == MAX_ATTRIBUTES:
+                return tag[: attr.start()] + ">"
+        return tag
+
+    rng = random.Random(1)
+    spaces = [" ", "\t", "\n", "\u3000", "\x1c", "\u00a0", "  "]
+    for _ in range(200):
+        n = rng.choice([0, 1, MAX_ATTRIBUTES - 1, MAX_ATTRIBUTES, MAX_ATTRIBUTES + 1, MAX_ATTRIBUTES + 2])
+        attrs = "".join(rng.choice(spaces) + rng.choice("ab/=>") + str(k) + rng.choice(["", "=x", '="a b"', "= y"])
+                        for k in range(n))
+        tag = "<div" + attrs + rng.choice(["", " ", "\u3000"]) + ">"
+        match = re.match(r"(?s).*", tag)
+        assert match is not None
+        assert _cut_attributes(match) == by_pattern(tag)
+
+
+def test_long_tag_end_is_where_the_pattern_match_ends():
+    import random
+
+    from thresher.parse.html import _LONG_TAG, _LONG_TAG_MIN, _long_tag_end
+
+    rng = random.Random(2)
+    texts = ["", "<", "<a", "<a>", "<a" + "x" * _LONG_TAG_MIN + ">", "<a" + "x" * (_LONG_TAG_MIN - 1) + ">",
+             "<é" + "x" * _LONG_TAG_MIN + ">", "<a" + "x" * _LONG_TAG_MIN + "<b>", "<a" + "é" * _LONG_TAG_MIN,
+             "x<Z" + "\U0001f600" * _LONG_TAG_MIN + ">y"]
+    for _ in range(30):
+        texts.append("".join(rng.choice(["<a", "<1", ">", "x" * 9000, "é" * 5000, "<", "b"]) for _ in range(8)))
+    for text in texts:
+        for start in range(len(text) + 1):
+            if start < len(text) and text[start] != "<" and start % 97:
+                continue  # every "<", and some other places
+            m = _LONG_TAG.match(text, start)
+            assert _long_tag_end(text, start) == (m.end() if m else -1), (text[:10], start)

@@ -308,6 +308,12 @@ def _prescan_cases() -> list[str]:
         "<a" + "\ud800" * (long_min // 3) + ">",
         "<a" + "x" * long_min + "<b>",
         ">" + "x" * long_min + ">",
+        "é<c-wiz " + "y" * long_min + "><p>" + f"<div {attrs}>" + "<b" + "\U0001f600" * long_min + ">",  # several
+        "<div>" * (parse.MAX_DEPTH - 5) + "<a" + "x" * long_min + ">" + "<p>" * 10,  # deep and long
+        "<div>" * (parse.MAX_DEPTH + 1) + f"<div {attrs}>",  # deep, then a tag that is cut
+    ] + [  # at the edge of the UTF-8 length test, in each width of str
+        "x" * long_min + "<a" + c * (long_min // size + extra) + ">" + "<b" + c * (long_min // size - extra) + ">"
+        for c, size in (("é", 2), ("\u4e2d", 3), ("\U0001f600", 4)) for extra in (-1, 0, 1)
     ]
 
 
@@ -316,9 +322,10 @@ def test_c_prescan_is_the_python_check():
     from thresher.parse import html as parse
 
     for text in _prescan_cases():
-        deep, long = _speedups.lexbor_prescan(text, parse._CHUNK, parse.MAX_DEPTH, parse._LONG_TAG_MIN)
+        deep, starts = _speedups.lexbor_prescan(text, parse._CHUNK, parse.MAX_DEPTH, parse._LONG_TAG_MIN)
         assert deep == _rough_deep(text), text[:40]
-        assert long == (len(text) >= parse._LONG_TAG_MIN and parse._has_long_stretch(text)), text[:40]
+        assert bool(starts) == (len(text) >= parse._LONG_TAG_MIN and parse._has_long_stretch(text)), text[:40]
+        assert starts == parse._long_stretch_starts(text), text[:40]
         assert parse._limit(text) == parse._limit_depth(parse._limit_attributes(text))
 
 

@@ -41,8 +41,9 @@ def classify_html(
     chosen = model.keep(blocks, probs, opts.focus)
     # a table row the threshold keeps stays: the page-level choice weighs rows by their few words
     threshold = model.thresholds.get(opts.focus, 0.5)
-    chosen = [c or (b.kind == "table_row" and float(p) >= threshold) for c, b, p in zip(chosen, blocks, probs,
-                                                                                          strict=True)]
+    scores: list[float] = probs.tolist()  # the same floats as float(p), without a numpy scalar each
+    chosen = [c or (b.kind == "table_row" and p >= threshold) for c, b, p in zip(chosen, blocks, scores,
+                                                                                   strict=True)]
     keep = chosen
     if model.repeat_min_words is not None:
         # table rows repeat legitimately (the same row in two tables, "Yes | No" lines): never dropped
@@ -60,8 +61,8 @@ def classify_html(
                                    CUSTOMER_REVIEW_MAX_SHARE)
     sure = sure_boilerplate(blocks, keep)
     out: list[Decision] = []
-    for rule, p, picked, kept, review, never in zip(rules, probs, chosen, keep, reviews, sure, strict=True):
-        score = round(float(p), 3)
+    for rule, p, picked, kept, review, never in zip(rules, scores, chosen, keep, reviews, sure, strict=True):
+        score = round(p, 3)
         if rule.label == "comment" and opts.include_comments:
             out.append(rule)
         elif review:

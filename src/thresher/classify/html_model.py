@@ -36,6 +36,7 @@ import numpy as np
 
 from thresher.classify.html_rules import hints_containing
 from thresher.classify.trees import Trees
+from thresher.compiled import function
 from thresher.model import Block, Decision, Metadata
 from thresher.model_files import read_model_file
 from thresher.segment.features import feature_values
@@ -319,9 +320,25 @@ _SIBLING_INDEX = re.compile(r"\[\d+\]")
 
 
 def _sibling_paths(paths: Sequence[str]) -> list[str]:
-    """Tag paths without sibling indices: ``div/ul/li`` for every item of every such list (one regex
-    pass over all paths at once: a path holds no newline)."""
-    return _SIBLING_INDEX.sub("", "\n".join(paths)).split("\n") if paths else []
+    """Tag paths without sibling indices: ``div/ul/li`` for every item of every such list (one pass
+    over all paths at once, in C when the extension is built: a path holds no newline)."""
+    if not paths:
+        return []
+    strip = _compiled_strip()
+    joined = "\n".join(paths)
+    out: list[str] = (strip(joined) if strip is not None else _strip_indices(joined)).split("\n")
+    return out
+
+
+def _strip_indices(text: str) -> str:
+    """``text`` without its sibling indices (``[2]``): the reference of the C ``strip_indices``."""
+    return _SIBLING_INDEX.sub("", text)
+
+
+@lru_cache(maxsize=1)
+def _compiled_strip() -> Any:
+    """``strip_indices`` of the compiled extension (thresher/_speedups.c), None when not built."""
+    return function("strip_indices")
 
 
 def group_mean(paths: Sequence[str], probs: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -657,18 +674,17 @@ def feature_matrix(
             shifted[:-offset] = col[offset:]
         out[:, j] = shifted
     if columns.hint:
-        rows: list[int] = []
-        cols: list[int] = []
-        seen: dict[tuple[str, ...], list[int]] = {}
-        hint = columns.hint
+        # blocks share their tuples of tokens (siblings in one container): each distinct tuple is
+        # looked up once and its blocks' columns set together
+        # (by the tuple's id: the segmenter shares equal tuples; unshared equal ones are set twice)
+        groups: dict[int, list[int]] = {}
         for i, b in enumerate(blocks):
-            found = seen.get(b.hints)
-            if found is None:
-                found = seen[b.hints] = [j for j in map(hint.get, b.hints) if j is not None]
+            groups.setdefault(id(b.hints), []).append(i)
+        hint = columns.hint
+        for members in groups.values():
+            found = [j for j in map(hint.get, blocks[members[0]].hints) if j is not None]
             if found:
-                rows += [i] * len(found)
-                cols += found
-        out[rows, cols] = 1.0
+                out[np.array(members, dtype=np.intp)[:, None], np.array(found, dtype=np.intp)] = 1.0
     return out
 
 

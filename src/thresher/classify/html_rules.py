@@ -15,9 +15,11 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property, lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
+from thresher.compiled import function
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision, Label, Metadata
 from thresher.options import Options
@@ -84,9 +86,9 @@ def classify_html(
     hints = _effective_hints(cols, raw, paths, metadata.page_type == "forum")
     weights = [_contextual(w, f, h) for w, f, h in zip(raw, _article_column(cols), hints, strict=True)]
     region, region_depth = _region(paths, weights, COVERAGE[opts.focus])
-    regions = [region, *_siblings(blocks, cols, raw, hints, region, region_depth, opts.focus)]
+    regions = [region, *_siblings(paths, blocks, cols, raw, hints, region, region_depth, opts.focus)]
     max_ld = MAX_LINK_DENSITY[opts.focus]
-    listing = _region_link_density(blocks, cols, region) > 0.5  # the content itself is made of links
+    listing = _region_link_density(paths, cols, region) > 0.5  # the content itself is made of links
     title_key = _fold(metadata.title) if metadata.title else ""
     title_done = False
     phrases = _phrases()
@@ -217,64 +219,61 @@ def _all_prefixes(paths: Sequence[str]) -> list[list[str]]:
 class _Paths:
     """The blocks' tag paths and all their prefixes (the block's element and its ancestors),
     numbered: per block the chain of prefix ids, root first, so sums over prefixes are bincounts.
-    Blocks share ancestors, so each chain extends its parent's."""
+    Blocks share ancestors, so each prefix is numbered once, with its parent's id; the chains are
+    read off those parent links for all blocks at once."""
 
     def __init__(self, paths: Sequence[str]) -> None:
-        ids: dict[str, int] = {}
-        known: dict[str, list[int]] = {}
-        chains: list[list[int]] = []
-        flat: list[int] = []
-        for path in paths:
-            got = known.get(path)
-            if got is None:
-                cut = path.rfind("/")
-                above = known.get(path[:cut]) if cut != -1 else None
-                if above is not None:  # the usual case: the parent element was seen
-                    got = known[path] = [*above, ids.setdefault(path, len(ids))]
-                elif not path:
-                    got = known[path] = []
-                else:  # up to the nearest ancestor already seen, then down again
-                    todo = [path]
-                    got = []
-                    while cut != -1:
-                        parent = path[:cut]
-                        above = known.get(parent)
-                        if above is not None:
-                            got = above
-                            break
-                        todo.append(parent)
-                        cut = path.rfind("/", 0, cut)
-                    for prefix in reversed(todo):
-                        got = known[prefix] = [*got, ids.setdefault(prefix, len(ids))]
-            chains.append(got)
-            flat += got
-        self.ids = ids
+        number = _compiled_chains()
+        if number is not None:
+            ids, parent_bytes, steps_bytes, leaf_bytes = number(list(paths))
+            parent = np.frombuffer(parent_bytes, dtype=np.int64).astype(np.intp)
+            steps = np.frombuffer(steps_bytes, dtype=np.int64).astype(np.intp)
+            leaf = np.frombuffer(leaf_bytes, dtype=np.int64).astype(np.intp)
+        else:
+            ids, parent_list, steps_list, leaf_list = _path_chains(paths)
+            parent = np.array(parent_list, dtype=np.intp)
+            steps = np.array(steps_list, dtype=np.intp)
+            leaf = np.array(leaf_list, dtype=np.intp)
+        self.ids: dict[str, int] = ids
         self.names = list(ids)
-        self.chains = chains
-        lengths = list(map(len, chains))
-        self.flat = np.array(flat, dtype=np.intp)
+        m = len(parent)
+        up = np.append(parent, m)  # id m: "no prefix", its own parent
+        up[up < 0] = m
+        ends = leaf.copy()
+        ends[ends < 0] = m
+        lengths = np.append(steps, 0)[ends]
+        width = int(lengths.max()) if len(lengths) else 0
+        chains = np.full((len(leaf), width), -1, dtype=np.intp)
+        rows = np.arange(len(leaf))
+        node = ends
+        for step in range(width):  # the chains filled from their last prefix back to the root
+            live = lengths > step
+            chains[rows[live], lengths[live] - 1 - step] = node[live]
+            node = up[node]
+        self._matrix = chains
+        self.flat = chains[chains >= 0]
         """Every (block, prefix) pair's prefix id, block by block, root first."""
-        self.owner = np.repeat(np.arange(len(chains)), lengths)
+        self.owner = np.repeat(rows, lengths)
         """Every pair's block."""
-        self.lengths = np.asarray(lengths, dtype=np.intp)
+        self.lengths = lengths
         """Per block, the length of its chain (its path's number of steps)."""
+
+    @property
+    def chains(self) -> list[list[int]]:
+        """Per block, its chain of prefix ids, root first."""
+        return [[k for k in row if k >= 0] for row in self._matrix.tolist()]
 
     def ancestors(self) -> np.ndarray:
         """The chains as a matrix: row = block, column j = the id of its prefix of j + 1 steps
         (-1 past the chain's end)."""
-        width = int(self.lengths.max()) if len(self.lengths) else 0
-        out = np.full((len(self.chains), width), -1, dtype=np.intp)
-        if len(self.flat):
-            starts = np.cumsum(self.lengths) - self.lengths
-            out[self.owner, np.arange(len(self.flat)) - starts[self.owner]] = self.flat
-        return out
+        return self._matrix.copy()
 
     def under(self, regions: Sequence[str]) -> list[bool]:
         """Per block, whether it is one of ``regions`` (path prefixes; "" is the whole page) or
         inside one."""
         if "" in regions:
-            return [True] * len(self.chains)
-        mask = np.zeros(len(self.chains), dtype=np.bool_)
+            return [True] * len(self.lengths)
+        mask = np.zeros(len(self.lengths), dtype=np.bool_)
         for region in regions:
             k = self.ids.get(region)
             if k is not None:
@@ -287,6 +286,53 @@ class _Paths:
         (the same float sums as a loop over the blocks)."""
         w = np.asarray(weights, dtype=np.float64)
         return np.bincount(self.flat, weights=w[self.owner], minlength=len(self.names))
+
+
+def _path_chains(paths: Sequence[str]) -> tuple[dict[str, int], list[int], list[int], list[int]]:
+    """The numbering of the paths' prefixes (the reference of the C ``path_chains``): prefix -> id in
+    the order first reached; per id, the id of the prefix one step shorter (-1: none) and its chain's
+    length; per path, the id ending its chain (-1: the empty path). Blocks share ancestors, so a
+    path usually finds its parent numbered already."""
+    ids: dict[str, int] = {}
+    known: dict[str, int] = {}  # path -> id of its last prefix (-1: the empty path, no prefix)
+    parent: list[int] = []
+    steps: list[int] = []
+    leaf: list[int] = []
+    for path in paths:
+        got = known.get(path)
+        if got is None:
+            cut = path.rfind("/")
+            above = known.get(path[:cut]) if cut != -1 else None
+            if above is not None:  # the usual case: the parent element was seen
+                got = known[path] = ids[path] = len(parent)
+                parent.append(above)
+                steps.append(steps[above] + 1 if above >= 0 else 1)
+            elif not path:
+                got = known[path] = -1
+            else:  # up to the nearest ancestor already seen, then down again
+                todo = [path]
+                got = -1
+                while cut != -1:
+                    prefix = path[:cut]
+                    above = known.get(prefix)
+                    if above is not None:
+                        got = above
+                        break
+                    todo.append(prefix)
+                    cut = path.rfind("/", 0, cut)
+                for prefix in reversed(todo):
+                    new = known[prefix] = ids[prefix] = len(parent)
+                    parent.append(got)
+                    steps.append(steps[got] + 1 if got >= 0 else 1)
+                    got = new
+        leaf.append(got)
+    return ids, parent, steps, leaf
+
+
+@lru_cache(maxsize=1)
+def _compiled_chains() -> Any:
+    """``path_chains`` of the compiled extension (thresher/_speedups.c), None when not built."""
+    return function("path_chains")
 
 
 def _effective_hints(
@@ -374,6 +420,7 @@ def _under(path: str, region: str) -> bool:
 
 
 def _siblings(
+    paths: _Paths,
     blocks: Sequence[Block],
     cols: _Columns,
     raw: Sequence[float],
@@ -382,7 +429,56 @@ def _siblings(
     depth: int,
     focus: str,
 ) -> list[str]:
-    """Sibling containers of the region that also hold running text (a page in several sections)."""
+    """Sibling containers of the region that also hold running text (a page in several sections).
+
+    Each sum runs over the blocks in order (bincounts), as a loop over the blocks would add."""
+    if not region or "/" not in region or focus == "precision":
+        return []
+    parent = region.rsplit("/", 1)[0]
+    if parent not in paths.ids or region not in paths.ids or depth != region.count("/") + 1:
+        return _siblings_by_path(blocks, cols, raw, hints, region, depth, focus)
+    chains, lengths = paths._matrix, paths.lengths
+    top = paths.ids[parent]  # the region's chain holds its parent at step depth - 1
+    inside = (lengths >= depth) & (chains[:, depth - 1] == paths.ids[region])
+    below = (lengths >= depth) & (chains[:, depth - 2] == top) & ~inside
+    w = np.asarray(raw, dtype=np.float64)
+    own = float(np.bincount(np.zeros(int(inside.sum()), dtype=np.intp), weights=w[inside], minlength=1)[0])
+    rows = np.flatnonzero(below)
+    if not len(rows):
+        return []
+    child, slot = np.unique(chains[rows, depth - 1], return_inverse=True)
+    n = np.asarray(cols.n_chars, dtype=np.float64)[rows]
+    ld = np.asarray(cols.link_density, dtype=np.float64)[rows]
+    boiler_rows = [i for i in rows.tolist() if hints[i] and any(
+        d >= depth for cat, d in hints[i].items() if cat in _BOILER_LABELS or cat.startswith("tag_"))]
+    boiler_w = np.where(np.isin(rows, boiler_rows), w[rows], 0.0)
+    size = len(child)
+    weight = np.bincount(slot, weights=w[rows], minlength=size).tolist()
+    chars = np.bincount(slot, weights=n, minlength=size).tolist()
+    links = np.bincount(slot, weights=n * ld, minlength=size).tolist()
+    boiler = np.bincount(slot, weights=boiler_w, minlength=size).tolist()
+    floor = 0.05 if focus == "recall" else 0.1
+    first = np.full(size, len(lengths), dtype=np.intp)
+    np.minimum.at(first, slot, rows)
+    out = []
+    for k in np.argsort(first, kind="stable").tolist():  # in the order the blocks reach them
+        wk, nk = weight[k], chars[k]
+        if wk >= max(200.0, floor * own) and nk and links[k] / nk < 0.3 and boiler[k] < 0.5 * wk:
+            out.append(paths.names[int(child[k])])
+    return out
+
+
+def _siblings_by_path(
+    blocks: Sequence[Block],
+    cols: _Columns,
+    raw: Sequence[float],
+    hints: Sequence[Mapping[str, int]],
+    region: str,
+    depth: int,
+    focus: str,
+) -> list[str]:
+    """:func:`_siblings` block by block, from the path strings (the reference, and the way for a region
+    whose parent is not numbered: a path starting with "/")."""
     if not region or "/" not in region or focus == "precision":
         return []
     parent = region.rsplit("/", 1)[0]
@@ -409,27 +505,34 @@ def _siblings(
     return out
 
 
-def _region_link_density(blocks: Sequence[Block], cols: _Columns, region: str) -> float:
-    chars = 0.0
-    links = 0.0
-    for b, n, ld in zip(blocks, cols.n_chars, cols.link_density, strict=True):
-        if region == "" or b.path == region or b.path.startswith(region + "/"):
-            chars += n
-            links += n * ld
+def _region_link_density(paths: _Paths, cols: _Columns, region: str) -> float:
+    inside = np.asarray(paths.under([region]), dtype=np.bool_)
+    n = np.asarray(cols.n_chars, dtype=np.float64)[inside]
+    ld = np.asarray(cols.link_density, dtype=np.float64)[inside]
+    one = np.zeros(len(n), dtype=np.intp)  # one bin: the sums in block order, as a loop adds
+    chars = float(np.bincount(one, weights=n, minlength=1)[0])
+    links = float(np.bincount(one, weights=n * ld, minlength=1)[0])
     return links / chars if chars else 0.0
 
 
+_OUTSIDE_HINT = {cat: Decision(label, f"outside_region,hint:{cat}") for cat, label in _BOILER_LABELS.items()}
+_OUTSIDE_TAG = {"tag_" + tag: Decision(label, f"outside_region,tag:{tag}") for tag, label in _TAG_LABELS.items()}
+_OUTSIDE_LINKS = Decision("navigation", "outside_region,link_density>0.5")
+_OUTSIDE = Decision("boilerplate", "outside_region")
+
+
 def _outside(ld: float, hints: Mapping[str, int]) -> Decision:
+    """The decision for a block outside the main region (shared objects: a Decision is frozen)."""
     if hints:
-        for cat, label in _BOILER_LABELS.items():
+        for cat, decision in _OUTSIDE_HINT.items():
             if cat in hints:
-                return Decision(label, f"outside_region,hint:{cat}")
-        for tag, label in _TAG_LABELS.items():
-            if "tag_" + tag in hints:
-                return Decision(label, f"outside_region,tag:{tag}")
+                return decision
+        for key, decision in _OUTSIDE_TAG.items():
+            if key in hints:
+                return decision
     if ld > 0.5:
-        return Decision("navigation", "outside_region,link_density>0.5")
-    return Decision("boilerplate", "outside_region")
+        return _OUTSIDE_LINKS
+    return _OUTSIDE
 
 
 def _inside(
@@ -491,11 +594,15 @@ def hints_containing(hints: Sequence[tuple[str, ...]], needles: Sequence[str]) -
         return [False] * len(hints)
     search = _needle_pattern(tuple(needles)).search
     found: dict[tuple[str, ...], bool] = {}
+    known: dict[int, bool] = {}  # by the tuple's id first: the segmenter shares equal tuples
     out = []
     for h in hints:
-        hit = found.get(h)
+        hit = known.get(id(h))
         if hit is None:
-            hit = found[h] = search("\n".join(h)) is not None
+            hit = found.get(h)
+            if hit is None:
+                hit = found[h] = search("\n".join(h)) is not None
+            known[id(h)] = hit
         out.append(hit)
     return out
 
@@ -509,13 +616,17 @@ def _footer_footnotes(blocks: Sequence[Block]) -> list[bool]:
     """Per block, whether it sits in a footnote (a ``footnote`` hint token) of the site footer (a
     ``footer`` token or the ``contentinfo`` role), each distinct tuple of tokens looked at once."""
     found: dict[tuple[str, ...], bool] = {}
+    known: dict[int, bool] = {}  # by the tuple's id first: the segmenter shares equal tuples
     out = []
     for b in blocks:
         h = b.hints
-        hit = found.get(h)
+        hit = known.get(id(h))
         if hit is None:
-            hit = found[h] = any("footnote" in t for t in h) and any(
-                "footer" in t or t == "contentinfo" for t in h)
+            hit = found.get(h)
+            if hit is None:
+                hit = found[h] = any("footnote" in t for t in h) and any(
+                    "footer" in t or t == "contentinfo" for t in h)
+            known[id(h)] = hit
         out.append(hit)
     return out
 

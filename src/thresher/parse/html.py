@@ -43,6 +43,7 @@ _STREAMED_SEGMENT = re.compile(r"S:\d+")
 _STREAM_PLACEHOLDER = '<template id="B:'
 """React's placeholder of a streamed segment; a page without one keeps its hidden ``S:n`` divs hidden."""
 _LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{16384,}>")
+_ASCII_LETTER = re.compile(r"[a-zA-Z]")
 _ATTRIBUTE = re.compile(r"""\s+[^\s/>=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 
 
@@ -236,15 +237,51 @@ def _drop_hidden(body: Any, *, streamed: bool = False) -> None:
 def _limit(text: str) -> tuple[str, bool]:
     """``_limit_depth(_limit_attributes(text))``: the markup with overlong start tags cut, then cut
     where it nests too deep, and whether it was cut. The cheap checks that clear almost every page
-    run in C when the extension is built (the same answers)."""
+    run in C when the extension is built (the same answers); they also say where an overlong tag may
+    start, so only those places are matched, and the depth is counted again only when a tag was cut."""
     prescan = _compiled_prescan()
     if prescan is None:
         return _limit_depth(_limit_attributes(text))
-    deep, long = prescan(text, _CHUNK, MAX_DEPTH, _LONG_TAG_MIN)
-    if long:
-        text = _LONG_TAG.sub(_cut_attributes, text)
-        deep, _ = prescan(text, _CHUNK, MAX_DEPTH, _LONG_TAG_MIN)
+    deep, starts = prescan(text, _CHUNK, MAX_DEPTH, _LONG_TAG_MIN)
+    if starts:
+        cut = _cut_long_tags(text, starts)
+        if cut is not text:
+            text = cut
+            deep, _ = prescan(text, _CHUNK, MAX_DEPTH, _LONG_TAG_MIN)
     return _cut_deep(text) if deep else (text, False)
+
+
+def _cut_long_tags(text: str, starts: list[int]) -> str:
+    """``_LONG_TAG.sub(_cut_attributes, text)`` given ``starts``, offsets in order that include the
+    start of every match (see :func:`_long_stretch_starts`): a match holds no other ``<``, so matching
+    at those offsets alone finds the same ones. ``text`` itself when no tag is cut."""
+    pieces: list[str] = []
+    done = 0
+    for start in starts:
+        end = _long_tag_end(text, start)
+        if end < 0 or start < done:
+            continue
+        tag = text[start:end]
+        cut = _cut_tag(tag)
+        if len(cut) != len(tag):  # attributes were cut (a cut tag is shorter)
+            pieces += (text[done:start], cut)
+            done = end
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def _long_tag_end(text: str, start: int) -> int:
+    """Where ``_LONG_TAG.match(text, start)`` ends, -1 when it does not match: ``<``, an ASCII letter,
+    then at least _LONG_TAG_MIN characters that are neither ``<`` nor ``>``, then ``>``. Two string
+    searches instead of the pattern's character class over a long tag."""
+    if text[start:start + 1] != "<" or not _ASCII_LETTER.fullmatch(text[start + 1:start + 2]):
+        return -1
+    close = text.find(">", start + 1)
+    if close < 0 or close - start - 2 < _LONG_TAG_MIN or text.find("<", start + 1, close) >= 0:
+        return -1
+    return close + 1
 
 
 @lru_cache(maxsize=1)
@@ -262,7 +299,15 @@ def _limit_attributes(text: str) -> str:
 
 
 def _cut_attributes(m: re.Match[str]) -> str:
-    tag = m.group(0)
+    return _cut_tag(m.group(0))
+
+
+def _cut_tag(tag: str) -> str:
+    """The start tag with its attributes after the first MAX_ATTRIBUTES cut."""
+    # each attribute starts a run of white space of its own (``\s`` is str.split's white space), so a
+    # tag with few runs keeps all its attributes (str.split is quicker than the pattern on a long value)
+    if len(tag.split(maxsplit=MAX_ATTRIBUTES + 1)) <= MAX_ATTRIBUTES + 1:
+        return tag
     for i, attr in enumerate(_ATTRIBUTE.finditer(tag)):
         if i == MAX_ATTRIBUTES:
             return tag[: attr.start()] + ">"
@@ -273,16 +318,37 @@ def _has_long_stretch(text: str) -> bool:
     """Whether ``text`` may hold a match of _LONG_TAG: ``<``, a letter, then more than _LONG_TAG_MIN
     characters before the next ``<`` or ``>``, which must be ``>``. A cheap test first, counted in
     UTF-8 bytes (never fewer than characters), so a page it clears has no match."""
+    return bool(len(_long_stretches(text)[0]))
+
+
+def _long_stretch_starts(text: str) -> list[int]:
+    """The character offsets of the stretches :func:`_has_long_stretch` looks for (their ``<``), in
+    order: every match of _LONG_TAG starts at one (the Python twin of the C prescan's list; empty for
+    a text shorter than _LONG_TAG_MIN)."""
+    if len(text) < _LONG_TAG_MIN:
+        return []
+    at, data = _long_stretches(text)
+    if not len(at):
+        return []
+    chars = np.cumsum((data & 0xC0) != 0x80)  # UTF-8 lead bytes up to each byte: one per character
+    out: list[int] = (chars[at] - 1).tolist()
+    return out
+
+
+def _long_stretches(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 byte offsets of the long stretches' ``<`` (see :func:`_has_long_stretch`), and the bytes."""
     data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    none = np.zeros(0, dtype=np.intp)
     marks = np.flatnonzero((data == 60) | (data == 62))
     if len(marks) < 2:
-        return False
+        return none, data
     left, right = marks[:-1], marks[1:]
     long = (right - left > _LONG_TAG_MIN + 1) & (data[left] == 60) & (data[right] == 62)
     if not long.any():
-        return False
-    after = data[left[long] + 1] | 0x20  # ASCII letters, either case
-    return bool(((after >= 97) & (after <= 122)).any())
+        return none, data
+    starts = left[long]
+    after = data[starts + 1] | 0x20  # ASCII letters, either case
+    return starts[(after >= 97) & (after <= 122)], data
 
 
 def _limit_depth(text: str) -> tuple[str, bool]:

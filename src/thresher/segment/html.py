@@ -573,6 +573,8 @@ def _compiled_walk() -> _WalkFunction | None:
         if got is None:
             return None
         texts, kinds, levels, paths, parents, hints, cells, depths, flags, cats, tagdepths, links, n_links = got
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        hints = [shared.setdefault(h, h) for h in hints]  # one object per distinct tuple (later stages look them up by id)
         return RawBlocks(
             texts=texts, kinds=kinds, levels=levels, paths=paths, parents=parents, hints=hints, cells=cells,
             depths=np.frombuffer(depths, dtype=np.int64),
