@@ -41,6 +41,30 @@ def test_hidden_wrapper_holding_the_whole_page_is_kept():
     assert "tiny" not in text
 
 
+def test_content_a_script_shows_is_kept_and_overlays_still_go():
+    """Shops and help pages serve their descriptions, specifications and answers collapsed
+    (``display:none`` accordions, tab panels, "read more" expanders, deferred blocks) and a script
+    opens them; a reader sees them after a click. Dialogs, menus and carousels stay hidden."""
+    prose = "This stoneware mug is thrown by hand and glazed in small batches, so no two are alike. " * 4
+    html = f"""<html><body><h1>Mug</h1>
+    <div class="accordion__panel" style="display:none">Dishwasher safe. Holds 12 oz.</div>
+    <div role="tabpanel" hidden>Ships in 3 days.</div>
+    <div class="product-wrapper defer-block" style="display: none"><p>{prose}</p></div>
+    <div class="modal-dialog" style="display:none"><p>{prose.replace("mug", "offer")}</p></div>
+    <div class="accordion-menu" hidden>Home Shop About</div>
+    <nav style="display:none"><p>{prose.replace("mug", "nav")}</p></nav>
+    <div aria-hidden="true"><p>{prose.replace("mug", "copy")}</p></div>
+    <div hidden><a href="/a">{"Related product link text " * 10}</a></div>
+    <div hidden>Short hidden note.</div>
+    </body></html>"""
+    text = body_text(parse_html(html, OPTS))
+    for kept in ("Dishwasher safe", "Ships in 3 days", "stoneware mug"):
+        assert kept in text
+    for gone in ("stoneware offer", "Home Shop About", "stoneware nav", "stoneware copy",
+                 "Related product link", "Short hidden note"):
+        assert gone not in text
+
+
 def test_react_streamed_segments_are_content_not_hidden():
     # React's streamed server rendering: the placeholder first, the content later in a hidden div that
     # a script swaps in; other hidden divs (and ids that only look alike) still go

@@ -7,9 +7,11 @@ without importing the parser.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -192,7 +194,8 @@ def _drop_hidden(body: Any, *, streamed: bool = False) -> None:
     """Remove elements marked hidden, unless one holds most of the page (a modal-open wrapper) or is
     a segment of React's streamed server rendering (``<div hidden id="S:3">``: the page's content,
     sent after its placeholder ``<template id="B:3">``, which a script swaps in) on a page that has
-    such placeholders (``streamed``).
+    such placeholders (``streamed``), or is content a script shows (``_shown_by_script``: collapsed
+    sections, tab panels, "read more" text — a reader sees them after a click, and so does a corpus).
 
     Every decision is taken before anything is removed, and an element inside one that is removed is
     not touched again: its memory goes with its ancestor.
@@ -214,12 +217,14 @@ def _drop_hidden(body: Any, *, streamed: bool = False) -> None:
             continue
         if streamed and node.tag == "div" and "hidden" in attrs and _STREAMED_SEGMENT.fullmatch(attrs.get("id") or ""):
             continue  # React's streamed server rendering: a script moves this content into place
-        size = len(node.text(deep=True))
-        if size > 2000:
+        text = node.text(deep=True)
+        if len(text) > 2000:
             if total is None:
                 total = len(body.text(deep=True))
-            if size > 0.5 * total:
+            if len(text) > 0.5 * total:
                 continue
+        if _shown_by_script(node, attrs, text):
+            continue
         doomed.append(node)
     doomed_ids = {node.mem_id for node in doomed}
     for node in doomed:
@@ -232,6 +237,39 @@ def _drop_hidden(body: Any, *, streamed: bool = False) -> None:
             parent = parent.parent
         if not inside_doomed:
             node.decompose()
+
+
+HIDDEN_PROSE_MIN_CHARS = 200
+"""A hidden element with at least this much text (whitespace collapsed) and few links is kept."""
+HIDDEN_PROSE_MAX_LINK_SHARE = 0.2
+_NOT_HIDDEN_PROSE = frozenset({"nav", "header", "footer", "aside", "form", "dialog", "menu"})
+
+
+def _shown_by_script(node: Any, attrs: Any, text: str) -> bool:
+    """Whether a hidden element is content a script shows rather than an overlay: named as collapsed
+    content (an accordion, a tab panel, a "read more" expander, a deferred block) and not as an
+    overlay (a dialog, a menu, a carousel); or, unless ``aria-hidden``, prose — enough text, few
+    links, not a navigation/header/footer/aside/form/dialog/menu element, not named as an overlay."""
+    collapsed, overlay = _hidden_vocabulary()
+    names = " ".join((attrs.get("class") or "", attrs.get("id") or "", attrs.get("role") or "")).lower()
+    if any(word in names for word in overlay):
+        return False
+    if any(word in names for word in collapsed):
+        return True
+    if attrs.get("aria-hidden") == "true" or node.tag in _NOT_HIDDEN_PROSE:
+        return False
+    prose = " ".join(text.split())
+    if len(prose) < HIDDEN_PROSE_MIN_CHARS:
+        return False
+    links = sum(len(" ".join(a.text(deep=True).split())) for a in node.css("a"))
+    return links < HIDDEN_PROSE_MAX_LINK_SHARE * len(prose)
+
+
+@lru_cache(maxsize=1)
+def _hidden_vocabulary() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(collapsed, overlay) name substrings of data/hidden_content.json."""
+    raw = json.loads(resources.files("thresher").joinpath("data/hidden_content.json").read_text("utf-8"))
+    return tuple(raw["collapsed"]), tuple(raw["overlay"])
 
 
 def _limit(text: str) -> tuple[str, bool]:
