@@ -1,5 +1,6 @@
 """The library's verbs: extract, extract_trace, extract_many — and the founding example."""
 
+import json
 import re
 import time
 from pathlib import Path
@@ -187,3 +188,31 @@ def test_a_url_or_id_that_is_no_string_is_a_type_error_up_front(kwargs, message)
 def test_what_cannot_be_extracted_is_named_with_its_article():
     with pytest.raises(TypeError, match="cannot extract from an int"):
         thresher.extract(42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("caf\udce9 au lait", "café au lait"),  # a cp1252 byte kept by surrogateescape
+        ("caf\udcc3\udca9 au lait", "café au lait"),  # UTF-8 bytes kept by surrogateescape
+        ("smile \ud83d\ude00 now", "smile \U0001f600 now"),  # a pair left split (JSON, surrogatepass)
+        ("lone \ud83d here", "lone \ufffd here"),
+    ],
+)
+def test_surrogates_in_a_str_are_repaired_or_marked_never_dropped(text, expected):
+    doc = thresher.extract(f"{text}. " * 30, options=thresher.Options(input_format="text"))
+    assert expected in doc.text
+    html = f"<html><head><title>{text}</title></head><body><article><p>{(text + '. ') * 30}</p></article></body></html>"
+    assert thresher.extract(html).title == expected
+
+
+def test_surrogates_in_a_url_or_id_never_reach_the_record():
+    # a JSONL record read with json.loads can hold "\udce9": `thresher run` died writing it as UTF-8
+    page = Page(data="Some words of text here, enough of them.", url="https://x.org/caf\udce9", id="a\udce9",
+                provenance=thresher.Provenance(source="in.jsonl", record_id="a\udce9"))
+    for result in (thresher.extract(page), thresher.extract_result(page),
+                   thresher.extract_result(Page(data="", url="https://x.org/caf\udce9", id="a\udce9"))):
+        record = result.to_dict()
+        assert record["url"] == "https://x.org/café" and record["id"] == "aé"
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    assert thresher.extract("Some words of text here.", url="https://x.org/\ud83d").url == "https://x.org/\ufffd"

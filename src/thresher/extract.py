@@ -8,6 +8,7 @@ per input, in order, never raising for one bad item.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import signal
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -27,7 +28,7 @@ from thresher.metadata.titles import load_model as load_title_model
 from thresher.model import Document, Failure, Page, Provenance, Result, Trace
 from thresher.options import DEFAULT_OPTIONS, Options
 from thresher.parse.html import parse_html
-from thresher.read.encoding import decode
+from thresher.read.encoding import decode, repair_surrogates
 from thresher.read.sniff import sniff
 from thresher.segment.code import with_code_languages
 from thresher.segment.html import segment_html
@@ -121,10 +122,10 @@ def to_page(data: PageLike, *, url: str | None = None, id: str | None = None) ->
         if value is not None and not isinstance(value, str):
             raise TypeError(f"{name} must be a string or None, not {_a(type(value).__name__)}")
     if isinstance(data, Page):
-        return data
+        return _without_surrogates(data)
     if isinstance(data, str | bytes | bytearray):
         payload = bytes(data) if isinstance(data, bytearray) else data
-        return Page(data=payload, url=url, id=id, provenance=Provenance(source="<python>"))
+        return _without_surrogates(Page(data=payload, url=url, id=id, provenance=Provenance(source="<python>")))
     if isinstance(data, Mapping):
         if isinstance(data.get("html"), str | bytes):
             payload, kind = data["html"], "html"
@@ -133,14 +134,26 @@ def to_page(data: PageLike, *, url: str | None = None, id: str | None = None) ->
         else:
             raise ValueError("record has neither an 'html' nor a 'text' string field")
         rid = data.get("id", id)
-        return Page(
+        return _without_surrogates(Page(
             data=payload,
             url=data.get("url", url) if isinstance(data.get("url", url), str) else None,
             id=str(rid) if rid is not None else None,
             kind=kind,  # type: ignore[arg-type]
             provenance=Provenance(source="<python>"),
-        )
+        ))
     raise TypeError(f"cannot extract from {_a(type(data).__name__)}: pass str, bytes, Page or a mapping")
+
+
+def _without_surrogates(page: Page) -> Page:
+    """The page with its URL and ids free of surrogates (``json.loads`` of ``"caf\udce9"``, a file name
+    read with ``surrogateescape``), which no record could be written with; the payload is repaired later,
+    once its size is checked."""
+    fields = (page.url, page.id, page.provenance.record_id, page.provenance.date)
+    if all(value is None or value.isascii() for value in fields):
+        return page
+    url, rid, record_id, date = (None if v is None else repair_surrogates(v) for v in fields)
+    provenance = dataclasses.replace(page.provenance, record_id=record_id, date=date)
+    return dataclasses.replace(page, url=url, id=rid, provenance=provenance)
 
 
 def _a(noun: str) -> str:
@@ -153,7 +166,7 @@ def _run(page: Page, opts: Options, deadline: Deadline) -> Trace:
     if size > opts.max_bytes:
         raise ThresherError("too_large", f"input is {size:,} bytes, over the cap of {opts.max_bytes:,}")
     kind = sniff(page.data, hint=page.kind, forced=opts.input_format)
-    text = decode(page.data, declared=page.charset) if isinstance(page.data, bytes) else page.data
+    text = decode(page.data, declared=page.charset) if isinstance(page.data, bytes) else repair_surrogates(page.data)
     if not text.strip():
         raise ThresherError("empty", "the page has no text")
     deadline.check()

@@ -34,7 +34,8 @@ class Options:
     fast: bool = False
     """Skip the costlier steps (date search in the whole page, language identification)."""
     target_language: str | None = None
-    """When set, pages in another language are rejected (ISO 639-1 code)."""
+    """When set, pages in another language are rejected (ISO 639-1 code; ``EN`` and ``en-US`` read as
+    ``en``)."""
     min_text_length: int = 0
     """Pages whose extracted text is shorter (in characters) are rejected as ``too_short``."""
     html_model: str | None = None
@@ -64,6 +65,12 @@ class Options:
             elif not (limit > 0 and math.isfinite(limit)) or limit > MAX_TIME_LIMIT:
                 raise ValueError(f"time_limit must be a positive number of seconds (at most "
                                  f"{MAX_TIME_LIMIT:g}) or None, not {limit!r}")
+        if self.target_language is not None:
+            code = self.target_language.strip().lower().replace("_", "-").split("-")[0]
+            if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+                raise ValueError(f"target_language must be an ISO 639-1 code such as 'en' or 'de', "
+                                 f"not {self.target_language!r}")
+            object.__setattr__(self, "target_language", code or None)
         for name in ("max_bytes", "max_elements"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)!r}")

@@ -40,6 +40,7 @@ def test_shorthands_set_the_output_format():
         ["--max-bytes", "lots"],
         ["--time-limit", "-1"],
         ["--target-language", "english"],
+        ["--target-language", "eng"],  # passed the parser, then crashed in Options with a traceback
         ["--precision", "--recall", "x.html"],
         ["--json", "--csv", "x.html"],
         ["--output-format", "docx", "x.html"],
@@ -54,6 +55,12 @@ def test_shorthands_set_the_output_format():
 def test_bad_values_are_usage_errors(argv, capsys):
     assert main(argv) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_target_language_takes_a_region_or_capitals_as_options_does():
+    parser = build_parser("0")
+    assert parser.parse_args(["--target-language", "en-US"]).target_language == "en"
+    assert parser.parse_args(["--target-language", "PT_br"]).target_language == "pt"
 
 
 def test_version_in_process(capsys):

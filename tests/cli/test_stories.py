@@ -276,3 +276,20 @@ def test_a_timestamp_that_cannot_be_read_is_said_not_dropped_silently(tmp_path):
     proc = _run(str(path), "--backend", "lexical")
     assert proc.returncode == 0, proc.stderr
     assert "1 timestamps not understood (e.g. 'last tuesday'): those items have no time" in proc.stderr
+
+
+def test_a_reader_that_leaves_early_stops_the_output_quietly_and_the_assignments_are_written(tmp_path):
+    # `thresher stories ... | head -1` printed "error: cannot write output: Broken pipe" and skipped
+    # the --assignments file, which was written after the stories
+    ticker = tmp_path / "ticker.txt"
+    ticker.write_text("".join(f"{h}:00 Headline number {h} about topic {h} here\n" for h in range(3000)))
+    assignments = tmp_path / "items.jsonl"
+    with subprocess.Popen([sys.executable, "-m", "thresher", "stories", str(ticker), "--backend", "lexical",
+                           "--assignments", str(assignments)], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=120)
+    assert "Broken pipe" not in err and "Traceback" not in err
+    assert len(assignments.read_text().splitlines()) == 3000

@@ -88,3 +88,13 @@ def test_an_aborted_file_leaves_nothing_and_a_failing_source_writes_no_file(tmp_
     with pytest.raises(RuntimeError):
         write_parquet(tmp_path / "never.parquet", records())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.parquet"]
+
+
+def test_a_file_name_that_is_not_utf8_is_written_not_a_crash(tmp_path):
+    # a directory entry b"caf\xe9.html" is the str "caf\udce9.html": pyarrow refused it and
+    # `thresher run --format parquet` (and `thresher -o out.parquet`) died with a traceback
+    doc = Document(text="Some text.", mode="html", provenance=Provenance(source="pages/caf\udce9.html"))
+    path = tmp_path / "part.parquet"
+    write_parquet(path, [doc.to_dict()])
+    (row,) = read_parquet(path)
+    assert row["provenance"]["source"] == "pages/caf\\udce9.html" == row["source"]

@@ -1,4 +1,5 @@
 import gzip
+import json
 
 import pytest
 
@@ -126,3 +127,12 @@ def test_update_keeps_the_extraction_of_unchanged_inputs(tmp_path):
     work.extracted(more[1]).write_bytes(b"y")
     work.prepare(RunConfig(), SHARDS, update=True)
     assert not work.extracted(more[1]).exists() and work.extracted(SHARDS[0]).exists()
+
+
+def test_a_file_name_that_is_not_utf8_is_written_as_its_json_escape(tmp_path):
+    # `thresher run` on a folder holding b"caf\xe9.html" died in json_line (UnicodeEncodeError)
+    from thresher.engines.workdir import json_line
+
+    line = json_line({"source": "pages/caf\udce9.html"})
+    assert line == b'{"source":"pages/caf\\udce9.html"}\n'
+    assert json.loads(line)["source"] == "pages/caf\udce9.html"  # the path opens again

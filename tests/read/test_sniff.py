@@ -114,3 +114,25 @@ def test_a_short_png_signature_is_binary_not_text():
     with pytest.raises(ThresherError) as err:
         sniff(b"\x89PNG...")
     assert err.value.reason == "not_html"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '<?xml version="1.0"?><rss><channel><item><title>a</title><description>'
+        + "A long description of the item, plain words and nothing else. " * 12
+        + "</description></item></channel></rss>",
+        b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry>x</entry></feed>',
+        "<!-- x -->",
+        "  <!-- a saved page with nothing but comments -->\n<!-- and another -->\n",
+    ],
+)
+def test_xml_documents_and_bare_comments_are_markup_never_text_with_tags(data):
+    # as text their tags would come out as the document's words
+    assert sniff(data) == "html"
+
+
+def test_a_png_decoded_into_a_str_is_still_refused():
+    with pytest.raises(ThresherError, match="PNG") as err:
+        sniff("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert err.value.reason == "not_html"

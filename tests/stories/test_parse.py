@@ -76,3 +76,14 @@ def test_items_from_headlines_put_clock_times_on_the_pages_date():
     assert got[0].timestamp is not None and got[0].timestamp.isoformat() == "2023-10-26T03:19:00"
     assert got[1].timestamp is None
     assert items_from_headlines({"headlines": [{"time": "3:19", "headline": "x y"}]})[0].timestamp is None
+
+
+def test_surrogates_in_a_json_record_are_repaired_not_a_skipped_line():
+    # json.loads('"caf\\udce9"') holds a lone surrogate: the line was skipped ("surrogates not allowed")
+    from thresher.stories.parse import items_from_headlines
+
+    item = item_from_record({"headline": "caf\udce9 opens", "outlet": "x\udce9.com", "url": "https://x.org/\udce9"})
+    assert (item.headline, item.outlet, item.url) == ("café opens", "xé.com", "https://x.org/é")
+    assert item.id.isascii()
+    (ticker,) = items_from_headlines({"id": "d\udce9", "headlines": [{"headline": "caf\udce9 closes"}]})
+    assert ticker.headline == "café closes" and ticker.id == "dé#headline-1"

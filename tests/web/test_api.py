@@ -252,6 +252,23 @@ def test_multipart_upload_is_the_uploaded_page_not_the_form(client: TestClient) 
         assert "Content-Disposition" not in rec["text"] and "--" not in rec["text"][:5]
 
 
+def test_a_gzipped_upload_is_the_page_it_holds(make_client: Callable[..., TestClient]) -> None:
+    """``curl -F file=@page.html.gz``: the upload is decompressed as a raw ``page.html.gz`` body is,
+    within the page cap (it came back as ``not_html: looks like gzip-compressed data``)."""
+    import gzip
+
+    client = make_client()
+    lib = thresher.extract(ARTICLE).to_dict()
+    r = client.post("/v1/extract", files={"file": ("page.html.gz", gzip.compress(ARTICLE.encode()),
+                                                   "application/gzip")})
+    assert r.status_code == 200, r.text
+    assert r.json()["text"] == lib["text"]
+    small = make_client(options=Options(max_bytes=1000))
+    r = small.post("/v1/extract", files={"file": ("big.html.gz", gzip.compress(b"<p>" + b"a" * 100_000),
+                                                  "application/gzip")})
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
+
+
 def test_form_fields_are_read_as_fields(client: TestClient) -> None:
     """``curl -d html=...`` / ``-F text=...``: the field's value is the page; the field name is not text."""
     r = client.post("/v1/extract", data={"html": ARTICLE, "url": "https://example.org/x"})
@@ -522,3 +539,14 @@ def test_a_compressed_multipart_body_is_refused_clearly(client: TestClient) -> N
                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}", "Content-Encoding": "gzip"})
     assert r.status_code == 415
     assert "multipart" in r.json()["message"]
+
+
+def test_a_lone_surrogate_escape_in_json_is_read_as_the_batch_reads_it(client: TestClient) -> None:
+    # Python's json.dumps writes "caf\udce9" for a str holding surrogateescape'd bytes: the batch read
+    # it, one page sent alone got 422 "lone leading surrogate"
+    body = '{"text": "caf\\udce9 au lait and more words here, caf\\udce9 noir"}'
+    r = client.post("/v1/extract", content=body.encode(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert "café au lait" in r.json()["text"]
+    batch = client.post("/v1/extract/batch", content=f"[{body}]".encode(), headers={"Content-Type": "application/json"})
+    assert batch.json()[0]["text"] == r.json()["text"]

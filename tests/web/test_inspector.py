@@ -248,3 +248,38 @@ def test_docs_page_describes_the_api_without_script(make_client) -> None:
                      "/openapi.json", "X-API-Key", "curl"):
         assert expected in page, expected
     assert "<script" not in page.lower()
+
+
+def test_a_document_from_a_file_whose_name_is_not_utf8_is_shown_with_its_trace(
+    client: TestClient, tmp_path: Path
+) -> None:
+    # the page of such a record failed with a traceback (UnicodeEncodeError in the response)
+    import os
+
+    page_file = os.fsencode(tmp_path) + b"/caf\xe9.html"
+    with open(page_file, "wb") as fh:
+        fh.write(ARTICLE.encode())
+    source = os.fsdecode(page_file)
+    rec = {**thresher.extract(ARTICLE).to_dict(), "id": "odd-name", "source": source,
+           "provenance": {"source": source}}
+    (tmp_path / "part-0.jsonl").write_text(json.dumps(rec) + "\n")
+    assert "Imported 1 records" in client.post("/corpus/import", data={"path": str(tmp_path)}).text
+    store = client.app.state.store  # type: ignore[attr-defined]
+    (row,) = store.page(store_query()).rows
+    r = client.get(f"/corpus/doc/{row.rowid}")
+    assert r.status_code == 200
+    assert "re-extracted from the source file" in r.text
+    assert "caf\\udce9.html" in html.unescape(r.text)
+
+
+def test_the_reason_filter_is_not_called_rejected_since_it_holds_failures_too(
+    client: TestClient, tmp_path: Path
+) -> None:
+    # the facet listed "empty" and "not_html" (failures) under "rejected"
+    page_file = tmp_path / "page.html"
+    page_file.write_text(ARTICLE)
+    _write_corpus(tmp_path, page_file)
+    client.post("/corpus/import", data={"path": str(tmp_path)})
+    text = client.get("/corpus").text
+    label = re.search(r'<label>\s*(\w+)\s*<select name="rejected"', text)
+    assert label is not None and label.group(1) == "reason"

@@ -32,7 +32,14 @@ def test_request_options_override_and_caps_only_go_down() -> None:
 
 
 @pytest.mark.parametrize("bad", [{"focus": "all"}, {"time_limit": 0}, {"min_text_length": -1}, {"nope": True},
-                                 {"target_language": "English"}])
+                                 {"target_language": "English"}, {"target_language": "eng"}])
 def test_bad_request_options_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         ExtractOptions.model_validate(bad)
+
+
+def test_target_language_is_read_as_options_reads_it() -> None:
+    # "EN" and "en-US" were refused (and refused the whole batch); Options reads them as "en"
+    for spelled in ("EN", "en-US", "en"):
+        got = merge_options(Options(), ExtractOptions.model_validate({"target_language": spelled}))
+        assert got.target_language == "en"

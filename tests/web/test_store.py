@@ -162,3 +162,20 @@ def test_a_store_file_of_an_older_schema_gets_the_new_columns(tmp_path: Path) ->
     store.import_path(path)
     assert store.page(Query(filters={"story": "s-9"})).total == 1
     store.close()
+
+
+def test_a_record_of_a_file_name_that_is_not_utf8_is_imported(tmp_path: Path) -> None:
+    # `thresher extract`/`run` write the source b"caf\xe9.html" as "caf\udce9.html" (the JSON escape):
+    # the import failed ("surrogates not allowed") and the corpus showed none of the file's records
+    path = tmp_path / "part-00000.jsonl"
+    path.write_text(json.dumps({"id": "d0", "title": "T\udce9", "text": "Some text.",
+                                "source": "pages/caf\udce9.html",
+                                "provenance": {"source": "pages/caf\udce9.html"}}) + "\n")
+    store = Store()
+    report = store.import_path(path)
+    assert report.errors == () and report.records == 1
+    (row,) = store.page(Query()).rows
+    got = store.get(row.rowid)
+    assert got is not None
+    assert got["record"]["provenance"]["source"] == "pages/caf\udce9.html"  # the file opens again
+    store.close()

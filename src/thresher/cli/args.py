@@ -162,8 +162,12 @@ def url_arg(text: str) -> str:
 
 
 def language_code(text: str) -> str:
-    """``--target-language``: a lower-case ISO 639 code (``EN`` → ``en``; ``english`` is refused)."""
-    code = text.strip().lower()
-    if not re.fullmatch(r"[a-z]{2,3}", code):
+    """``--target-language``: an ISO 639-1 code as ``Options`` reads it (``EN``, ``en-US`` → ``en``;
+    ``english`` and ``eng`` are refused)."""
+    try:
+        code = Options(target_language=text).target_language
+    except ValueError:
+        code = None
+    if code is None:
         raise argparse.ArgumentTypeError(f"not an ISO 639-1 language code: {text!r}")
     return code

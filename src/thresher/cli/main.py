@@ -21,7 +21,7 @@ from thresher import __version__
 from thresher.cli.args import PROG, build_parser, options_from_args
 from thresher.cli.corpus import run_command
 from thresher.cli.inputs import InputPlan, stdin_stream
-from thresher.cli.report import Progress, Tally
+from thresher.cli.report import Progress, Tally, silence_stdout
 from thresher.cli.run import run, worker_count
 from thresher.cli.serve import serve_command
 from thresher.cli.stories import stories_command
@@ -104,7 +104,7 @@ def extract_command(argv: Sequence[str]) -> int:
                     _note(result, written, tally, args.verbose)
                 progress.update(tally)
     except BrokenPipeError:  # `thresher ... | head`: the reader left, stop quietly
-        _silence_stdout()
+        silence_stdout()
         return EXIT_FAILURES
     except OSError as err:  # disk full, output directory gone...
         print(f"{PROG}: error: cannot write output: {err}", file=sys.stderr)
@@ -134,10 +134,10 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"extract": extract_comman
 
 
 def _check_parquet(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Parquet is one binary file written whole: it needs ``-o FILE.parquet`` (zstd inside, no .gz) and pyarrow."""
+    """Parquet is one binary file (named when complete): it needs ``-o FILE.parquet`` (zstd inside, no .gz) and pyarrow."""
     if not args.output:
         parser.error("parquet output needs -o FILE.parquet (not standard output, not --output-dir)")
-    if not Path(args.output).resolve().parent.is_dir():  # Parquet is written at the end: say it now
+    if not Path(args.output).resolve().parent.is_dir():  # say it before reading any input
         parser.error(f"cannot write {args.output}: no such directory {str(Path(args.output).parent)!r}")
     if args.output.lower().endswith(".gz"):
         parser.error(f"parquet output is compressed already: name it {args.output[:-3]!r}, without .gz")
@@ -209,15 +209,6 @@ def _isatty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
-
-
-def _silence_stdout() -> None:
-    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush stays quiet."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        pass
 
 
 if __name__ == "__main__":  # run as a file: spark-submit ".../thresher/cli/main.py" run ... (README)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from thresher.cli.args import PROG
+from thresher.cli.report import silence_stdout
 from thresher.engines.shards import RUN_RECORD
 from thresher.errors import ThresherError
 from thresher.read.encoding import decode
@@ -121,14 +122,17 @@ def stories_command(argv: Sequence[str]) -> int:
     )
     by_id = {it.id: it for it in unique}
     try:
-        with _open_out(args.output) as out:
-            for story in result.stories:
-                out.write(json.dumps(_story_record(story, by_id), ensure_ascii=False) + "\n")
-        if args.assignments:
+        if args.assignments:  # first: a reader of the stories on stdout may leave early (`| head`)
             with open(args.assignments, "w", encoding="utf-8") as fh:
                 for it in unique:
                     fh.write(json.dumps({"id": it.id, "headline": it.headline, "story": result.story_of(it.id)},
                                         ensure_ascii=False) + "\n")
+        with _open_out(args.output) as out:
+            for story in result.stories:
+                out.write(json.dumps(_story_record(story, by_id), ensure_ascii=False) + "\n")
+    except BrokenPipeError:  # `thresher stories ... | head`: the reader left, stop quietly
+        silence_stdout()
+        return 1
     except OSError as err:
         parser.exit(2, f"{PROG} stories: error: cannot write output: {err}\n")
     problems = bad_lines + len(unreadable)

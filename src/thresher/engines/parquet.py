@@ -69,7 +69,12 @@ class ParquetWriter:
         self.path = Path(path)
         self._tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         self._handle: IO[bytes] | None = open(self._tmp, "wb")  # noqa: SIM115 - closed in close/abort
-        self._writer = self._pa.parquet.ParquetWriter(self._handle, self._schema, compression="zstd")
+        try:
+            self._writer = self._pa.parquet.ParquetWriter(self._handle, self._schema, compression="zstd")
+        except BaseException:
+            self._handle.close()
+            self._tmp.unlink(missing_ok=True)
+            raise
         self._group_rows, self._group_bytes = group_rows, group_bytes
         self._rows: list[dict[str, Any]] = []
         self._chars = 0
@@ -87,7 +92,11 @@ class ParquetWriter:
 
     def _flush(self) -> None:
         if self._rows:
-            self._writer.write_table(self._pa.Table.from_pylist(self._rows, schema=self._schema))
+            try:
+                table = self._pa.Table.from_pylist(self._rows, schema=self._schema)
+            except UnicodeEncodeError:  # a file name that is not UTF-8: its JSON escape, as in JSONL parts
+                table = self._pa.Table.from_pylist([_utf8(row) for row in self._rows], schema=self._schema)
+            self._writer.write_table(table)
         self._rows, self._chars = [], 0
 
     def close(self) -> None:
@@ -141,3 +150,15 @@ def read_parquet(path: Path) -> list[dict[str, Any]]:
     in a record stay as ``None``)."""
     pa = _pyarrow()
     return list(pa.parquet.read_table(path).to_pylist())
+
+
+def _utf8(value: Any) -> Any:
+    """``value`` with every string UTF-8 can hold: a lone surrogate (``caf\\udce9``) becomes the text of
+    its escape (``caf\\\\udce9``)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _utf8(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_utf8(item) for item in value]
+    return value

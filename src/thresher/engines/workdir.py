@@ -201,8 +201,14 @@ def write_bytes(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+_ERRORS = "backslashreplace"
+"""What UTF-8 cannot hold, the lone surrogates of a file name that is not UTF-8 (``caf\\udce9.html``),
+becomes ``\\udce9``: the JSON escape, which reads back as the same name (as ``thresher extract`` writes it)."""
+
+
 def write_json(path: Path, value: Any) -> None:
-    write_bytes(path, (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8"))
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    write_bytes(path, text.encode("utf-8", _ERRORS))
 
 
 def read_json(path: Path) -> Any:
@@ -210,7 +216,7 @@ def read_json(path: Path) -> Any:
 
 
 def json_line(value: Any) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", _ERRORS)
 
 
 @contextlib.contextmanager

@@ -238,3 +238,29 @@ def _detect(data: bytes) -> str:
     name = normalize_charset(_latin_choice(head, results, best)) or "utf-8"
     text = _strict(data, name)
     return text if text is not None else data.decode(name, errors="replace")
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_ESCAPED_BYTES_RE = re.compile("[\udc80-\udcff]+")
+
+
+def repair_surrogates(text: str) -> str:
+    """Text without surrogate code points, none of its characters lost.
+
+    A ``str`` can carry surrogates that no encoder accepts: bytes kept by ``surrogateescape`` (a file
+    name or a pipe read with the wrong codec: ``caf\\udce9``), or a pair JSON with ``\\ud83d\\ude00``
+    left split. Escaped bytes are decoded again (UTF-8 when they form it, else windows-1252), pairs are
+    joined, and a surrogate alone becomes U+FFFD.
+    """
+    if not _SURROGATE_RE.search(text):
+        return text
+
+    def _bytes(match: re.Match[str]) -> str:
+        raw = bytes(ord(c) - 0xDC00 for c in match.group())
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _strict(raw, "cp1252") or raw.decode("latin-1")
+
+    text = _ESCAPED_BYTES_RE.sub(_bytes, text)
+    return text.encode("utf-16-le", errors="surrogatepass").decode("utf-16-le", errors="replace")

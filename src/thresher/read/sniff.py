@@ -58,7 +58,9 @@ _STARTS_HTML_RE = re.compile(
     r"header|nav|main|form|frameset|h[1-6])[\s>/]",
     re.IGNORECASE,
 )
-_XML_HTML_RE = re.compile(r"^<\?xml[^>]*\?>.*?<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE | re.DOTALL)
+_XML_RE = re.compile(r"^<\?xml[\s?]", re.IGNORECASE)
+"""An XML prolog: XHTML, but also RSS/Atom/sitemaps. Read as markup, whose parser keeps the words of
+the elements; read as text, the tags would come out as the document's words."""
 _TAG_RE = re.compile(
     r"<(?:/?(?:p|div|body|head|html|span|table|tr|td|th|li|ul|ol|h[1-6]|section|article|nav|header|"
     r"footer|main|form|title|script|style|em|strong|b|i|blockquote|pre|code)\b[^<>]{0,300}>"
@@ -82,7 +84,9 @@ def sniff(
 def looks_like_markup(head: str) -> bool:
     """True when text starts like an HTML document or is dense with real HTML tags."""
     body = _COMMENT_RE.sub("", head.lstrip("\ufeff"), count=1)
-    if _STARTS_HTML_RE.match(body) or _XML_HTML_RE.match(body):
+    if _STARTS_HTML_RE.match(body) or _XML_RE.match(body):
+        return True
+    if not body and head.strip():  # nothing but comments: a page whose content is all commented out
         return True
     tags = len(_TAG_RE.findall(head))
     return tags >= 2 and tags * 200 >= len(head.strip())
@@ -90,7 +94,19 @@ def looks_like_markup(head: str) -> bool:
 
 def binary_kind(data: bytes) -> str | None:
     """What a binary payload looks like (``"a PDF document"``), or None for text."""
-    start = data.lstrip(b" \t\r\n")[:16]
+    what = _magic_kind(data.lstrip(b" \t\r\n")[:16])
+    if what is not None:
+        return what
+    head = data[:1024]
+    if any(head.startswith(bom) for bom, name in _BOM_CODECS if name != "utf-8"):
+        return None
+    if utf16_without_bom(data) is None and control_share(head) > 0.1:
+        return "binary data (many control bytes)"
+    return None
+
+
+def _magic_kind(start: bytes) -> str | None:
+    """What the magic number at the start of a payload names, or None."""
     for magic, what in _MAGIC:
         if start.startswith(magic):
             return what
@@ -100,11 +116,6 @@ def binary_kind(data: bytes) -> str | None:
         return "an MP4/QuickTime media file"
     if start.startswith(b"RIFF") and start[8:12] in (b"WEBP", b"WAVE", b"AVI "):
         return "a RIFF media file"
-    head = data[:1024]
-    if any(head.startswith(bom) for bom, name in _BOM_CODECS if name != "utf-8"):
-        return None
-    if utf16_without_bom(data) is None and control_share(head) > 0.1:
-        return "binary data (many control bytes)"
     return None
 
 
@@ -112,8 +123,10 @@ def _head_text(data: bytes | str) -> str:
     """The first few KB as text, after refusing binary payloads."""
     if isinstance(data, str):
         head = data[:SNIFF_WINDOW]
-        if head.startswith("%PDF-"):
-            raise ThresherError("not_html", "looks like a PDF document")
+        # bytes decoded as Latin-1 keep their magic numbers (a PNG read with ``open(path).read()``)
+        what = _magic_kind(head.lstrip(" \t\r\n")[:16].encode("latin-1", errors="replace"))
+        if what is not None:
+            raise ThresherError("not_html", f"looks like {what}")
         return head
     what = binary_kind(data)
     if what is not None:

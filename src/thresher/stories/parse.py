@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from thresher.model import Document
+from thresher.read.encoding import repair_surrogates
 from thresher.stories.model import Item
 
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?:\s*([ap])\.?m\.?)?(?=\s)\s*(.*\S)\s*$", re.IGNORECASE)
@@ -85,6 +86,7 @@ def item_from_record(record: Mapping[str, Any], *, index: int = 0, document: boo
     is ``lead``, else ``description``, else the first paragraph of ``text`` (a document).
     ``document``: whether the record is a document (``Item.document``); by default, whether it has a
     ``text`` field (``thresher extract``/``run`` output) rather than being a headline item."""
+    record = _without_surrogates(record)
     headline = str(record.get("headline") or record.get("title") or "").strip()
     if not headline:
         raise ValueError(f"record {index} has no headline or title")
@@ -108,9 +110,11 @@ def items_from_headlines(record: Mapping[str, Any], *, index: int = 0) -> list[I
     """Items from the ``headlines`` a document record carries (the ticker or headline list removed
     from its page), each with the page's outlet; a clock time becomes a timestamp only when the
     record has a date to put it on."""
+    record = _without_surrogates(record)
     headlines = record.get("headlines") or []
     if not isinstance(headlines, list):
         raise ValueError(f"record {index}: headlines must be a list")
+    headlines = [_without_surrogates(entry) if isinstance(entry, Mapping) else entry for entry in headlines]
     url = record.get("url")
     outlet = record.get("hostname") or (_host(url) if url else None)
     day = parse_timestamp(str(record["date"])) if record.get("date") else None
@@ -145,6 +149,14 @@ def item_from_document(doc: Document, *, index: int = 0) -> Item | None:
 def _first_paragraph(text: Any) -> str | None:
     """A document's first non-empty line (its lead when it has no description)."""
     return next((p.strip() for p in str(text or "").split("\n") if p.strip()), None)
+
+
+def _without_surrogates(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The record with its strings free of surrogates (``json.loads`` keeps ``"caf\\udce9"``), which
+    no id could be hashed from nor any output written with."""
+    if all(not isinstance(v, str) or v.isascii() for v in record.values()):
+        return record
+    return {k: repair_surrogates(v) if isinstance(v, str) else v for k, v in record.items()}
 
 
 def _host(url: str) -> str | None:

@@ -18,6 +18,7 @@ body; a compressed multipart body is refused (415: gzip the uploaded file instea
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 from email.message import Message
@@ -337,8 +338,12 @@ async def extract(request: Request) -> Response:
     if isinstance(body, JSONResponse):
         return body
     if media == "application/json" or media.endswith("+json"):
+        try:  # json.loads, as for a batch: it reads "\udce9" escapes that pydantic's parser refuses
+            raw = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            return _invalid(f"body: Invalid JSON: {err}")
         try:
-            item = ExtractRequest.model_validate_json(body)
+            item = ExtractRequest.model_validate(raw)
             req = _page_request(item)
             opts = merge_options(opts, item.options)
         except ValidationError as err:
@@ -351,6 +356,13 @@ async def extract(request: Request) -> Response:
         if isinstance(form, str):
             return _invalid(form)
         req = form
+        if isinstance(req.data, bytes) and req.data.startswith(GZIP_MAGIC):  # curl -F file=@page.html.gz
+            try:
+                data = await asyncio.to_thread(gunzip_stream, io.BytesIO(req.data), max_bytes=opts.max_bytes)
+            except ThresherError as err:
+                return JSONResponse({"error": err.reason, "message": f"the gzipped upload: {err.message}"},
+                                    status_code=413 if err.reason == "too_large" else 422)
+            req = dataclasses.replace(req, data=data)
     else:
         kind = "html" if media in ("text/html", "application/xhtml+xml") else "text" if media == "text/plain" else "auto"
         if not body:

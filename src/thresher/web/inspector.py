@@ -144,7 +144,7 @@ def trace_view(trace: Trace) -> TraceView:
     doc = trace.document
     return TraceView(
         blocks=tuple(blocks), metadata=tuple(meta), text=doc.text, markdown=doc.markdown or "",
-        record_json=json.dumps(doc.to_dict(), ensure_ascii=False, indent=2),
+        record_json=json.dumps(_displayable(doc.to_dict()), ensure_ascii=False, indent=2),
         kept=sum(1 for b in blocks if b.kept), removed=sum(1 for b in blocks if not b.kept), mode=doc.mode,
         rejected=str(doc.rejected) if doc.rejected else None,
     )
@@ -313,11 +313,25 @@ async def corpus_doc(request: Request, rowid: int) -> Response:
     result: Trace | Failure | None = None
     if req is not None:
         result = await _trace(request, req, request.app.state.settings.options)
+    shown = _displayable(rec)  # the record as found opens its source; the page shows what UTF-8 holds
     return templates.TemplateResponse(request, "document.html", {
-        "nav": "corpus", "item": item, "rec": rec, "record_json": json.dumps(rec, ensure_ascii=False, indent=2),
+        "nav": "corpus", "item": _displayable(item), "rec": shown,
+        "record_json": json.dumps(shown, ensure_ascii=False, indent=2),
         "view": trace_view(result) if isinstance(result, Trace) else None,
-        "failure": result if isinstance(result, Failure) else None, "origin": origin, "preview": None,
+        "failure": result if isinstance(result, Failure) else None, "origin": _displayable(origin), "preview": None,
     })
+
+
+def _displayable(value: Any) -> Any:
+    """``value`` with every string one a page can carry: a lone surrogate (the source path of a file
+    whose name is not UTF-8, ``caf\\udce9.html``) is shown as its escape."""
+    if isinstance(value, str):
+        return value if value.isascii() else value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _displayable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_displayable(item) for item in value]
+    return value
 
 
 def source_of(rec: dict[str, Any], *, bases: Sequence[Path] = ()) -> tuple[PageRequest | None, str]:

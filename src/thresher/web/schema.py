@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from thresher.options import Options
 
@@ -32,13 +32,20 @@ class ExtractOptions(BaseModel):
     with_markdown: bool | None = Field(default=None, description="Add the Markdown to the record (markdown).")
     with_html: bool | None = Field(default=None, description="Add clean semantic HTML of the kept content (html).")
     fast: bool | None = None
-    target_language: str | None = Field(default=None, min_length=2, max_length=3, pattern=r"^[a-z]{2,3}$")
+    target_language: str | None = Field(
+        default=None, min_length=2, max_length=16, pattern=r"^[A-Za-z]{2}(?:[-_][A-Za-z0-9]{1,8})?$",
+        description="ISO 639-1 code; EN and en-US read as en, as in Options.")
     min_text_length: int | None = Field(default=None, ge=0, le=10_000_000)
     max_bytes: int | None = Field(default=None, gt=0, description="Can only lower the server's cap.")
     max_elements: int | None = Field(default=None, gt=0, description="Can only lower the server's cap.")
     time_limit: float | None = Field(
         default=None, gt=0, le=3600, description="Seconds per document; can only lower the server's limit."
     )
+
+    @field_validator("target_language")
+    @classmethod
+    def _language_code(cls, value: str | None) -> str | None:
+        return None if value is None else Options(target_language=value).target_language
 
 
 CAPS = ("max_bytes", "max_elements", "time_limit")

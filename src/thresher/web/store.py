@@ -115,7 +115,24 @@ def _status(rec: Mapping[str, Any]) -> tuple[str, str | None]:
 
 
 def _str(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
+    return None if value is None or value == "" else _sql_text(str(value))
+
+
+def _sql_text(text: str) -> str:
+    """Text SQLite can store: a lone surrogate (a file name that is not UTF-8, ``caf\\udce9.html``, as
+    ``thresher extract`` and ``run`` write it) becomes the text of its escape."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def _record_json(rec: Mapping[str, Any]) -> str:
+    """The record as stored; with ASCII escapes when it holds a lone surrogate, so that its source
+    path reads back exactly and the file opens again."""
+    text = json.dumps(rec, ensure_ascii=False)
+    return text if _sql_text(text) is text else json.dumps(rec)
 
 
 class Store:
@@ -181,7 +198,7 @@ class Store:
                 _str(rec.get("id")), _str(rec.get("url")), _str(rec.get("hostname")), _str(rec.get("title")),
                 _str(rec.get("language")), status, reason, _str(rec.get("duplicate_of")), _str(rec.get("story")),
                 len(text or ""),
-                text, source_file, line, json.dumps(rec, ensure_ascii=False),
+                _sql_text(text or ""), _sql_text(source_file), line, _record_json(rec),
             ))
             if len(rows) >= batch:
                 count += self._insert(rows)
