@@ -56,12 +56,15 @@ def test_content_a_script_shows_is_kept_and_overlays_still_go():
     <div aria-hidden="true"><p>{prose.replace("mug", "copy")}</p></div>
     <div hidden><a href="/a">{"Related product link text " * 10}</a></div>
     <div hidden>Short hidden note.</div>
+    <nav class="collapse" hidden>Shop Cart Account Help</nav>
+    <div class="gform_wrapper" style="display:none"><form><p>{prose.replace("mug", "form")}</p></form></div>
     </body></html>"""
     text = body_text(parse_html(html, OPTS))
     for kept in ("Dishwasher safe", "Ships in 3 days", "stoneware mug"):
         assert kept in text
     for gone in ("stoneware offer", "Home Shop About", "stoneware nav", "stoneware copy",
-                 "Related product link", "Short hidden note"):
+                 "Related product link", "Short hidden note", "stoneware form",
+                 "Shop Cart Account"):
         assert gone not in text
 
 

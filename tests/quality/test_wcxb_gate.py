@@ -24,7 +24,9 @@ GATE = Path(__file__).resolve().parents[1] / "fixtures" / "wcxb_gate"
 
 FLOORS = {
     "article": 0.95,  # 0.981 when set (2026-11-26, refined-label model); 0.984 on 2026-11-27
-    "collection": 0.86,  # 0.895 when set (2026-11-26, refined-label model); 0.886 on 2026-11-27
+    "collection": 0.82,  # 0.895 when set (2026-11-26, refined-label model); 0.886 on 2026-11-27;
+    # 0.853 once hidden content a script shows was kept (3001's closed FAQ accordion shifts its
+    # block selection; out of fold, WCXB dev collection stayed 0.688 over 117 pages)
     "documentation": 0.94,  # 0.979 when set (2026-11-26, refined-label model); 0.971 on 2026-11-27
     "forum": 0.74,  # 0.774 when set (2026-11-27, expected-F1 selection + repeats dropped)
     "listing": 0.91,  # 0.943 when set (2026-11-27, expected-F1 selection + repeats dropped)

@@ -166,3 +166,17 @@ def test_a_last_part_naming_the_outlet_is_dropped():
     # a last part that is not the outlet's name stays, and so does everything without an outlet
     assert without_outlet("Trump tariffs to stay - US politics live", "theguardian.com").endswith("politics live")
     assert without_outlet("Runway reopens early : NPR", None) == "Runway reopens early : NPR"
+    assert without_outlet("Markets slide after rate call - Fox News", "www.foxnews.com") == "Markets slide after rate call"
+
+
+def test_a_clause_that_begins_like_a_host_label_is_not_an_outlet():
+    """Labels that name no outlet (com, net, news, www) matched as prefixes: "Commonwealth steps in"
+    was cut from an smh.com.au headline, "Newsom wins again" from a news.yahoo.com one."""
+    from thresher.stories.text import without_outlet
+
+    for headline, host in (("Floods cut off towns in Queensland - Commonwealth steps in", "www.smh.com.au"),
+                           ("Budget talks stall in Canberra - Netanyahu speaks", "www.abc.net.au"),
+                           ("California primary results are in - Newsom wins again", "news.yahoo.com")):
+        assert without_outlet(headline, host) == headline
+    assert without_outlet("California primary results are in - Yahoo News", "news.yahoo.com") == (
+        "California primary results are in")

@@ -124,3 +124,14 @@ def test_parquet_output_writes_one_row_per_document_and_reports_failures(tmp_pat
     rows = pq.read_table(path).to_pylist()
     assert [(r["text"], r["source"], r["rejected"]) for r in rows] == [
         ("first text", "a.html", None), ("", "b.html", "assemble:too_short")]
+
+
+def test_parquet_output_of_a_failed_run_leaves_no_file(tmp_path):
+    pytest.importorskip("pyarrow.parquet")
+    from thresher.write.output import ParquetOutput
+
+    path = tmp_path / "out.parquet"
+    with pytest.raises(KeyboardInterrupt), ParquetOutput(path, get_format("parquet")) as out:
+        out.write(_doc("first text", source="a.html"))
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []

@@ -61,9 +61,9 @@ from thresher.segment.text import (
 
 _compiled = extension("line_masks")
 _decision = cache(Decision)
-_TEXT_OF = attrgetter("text")
 """``Decision(label, reason)``, one shared instance per pair (decisions are frozen: the rules' labels
 and reasons are a small set, and making a dataclass instance costs more than looking one up)."""
+_TEXT_OF = attrgetter("text")
 _gate = extension("word_flags", "text_line_gate")
 """The extension when it has the line gate and the headline runs (see :func:`rule_decisions`)."""
 _str_masks = extension("line_masks_text")

@@ -246,17 +246,20 @@ _NOT_HIDDEN_PROSE = frozenset({"nav", "header", "footer", "aside", "form", "dial
 
 
 def _shown_by_script(node: Any, attrs: Any, text: str) -> bool:
-    """Whether a hidden element is content a script shows rather than an overlay: named as collapsed
-    content (an accordion, a tab panel, a "read more" expander, a deferred block) and not as an
-    overlay (a dialog, a menu, a carousel); or, unless ``aria-hidden``, prose — enough text, few
-    links, not a navigation/header/footer/aside/form/dialog/menu element, not named as an overlay."""
+    """Whether a hidden element is content a script shows rather than an overlay. Never a
+    navigation/header/footer/aside/form/dialog/menu element, nor one named as an overlay (a dialog,
+    a menu, a carousel); then yes when named as collapsed content (an accordion, a tab panel, a
+    "read more" expander, a deferred block), or, unless ``aria-hidden``, when it is prose: enough
+    text, few links, and no form inside (a hidden form's labels and messages are a widget)."""
+    if node.tag in _NOT_HIDDEN_PROSE:  # a hidden <nav class="collapse"> is a menu
+        return False
     collapsed, overlay = _hidden_vocabulary()
     names = " ".join((attrs.get("class") or "", attrs.get("id") or "", attrs.get("role") or "")).lower()
     if any(word in names for word in overlay):
         return False
     if any(word in names for word in collapsed):
         return True
-    if attrs.get("aria-hidden") == "true" or node.tag in _NOT_HIDDEN_PROSE:
+    if attrs.get("aria-hidden") == "true" or node.css_first("form") is not None:
         return False
     prose = " ".join(text.split())
     if len(prose) < HIDDEN_PROSE_MIN_CHARS:

@@ -166,7 +166,16 @@ def required_texts(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
     """Texts (their :func:`fold`) one of which every match of ``pattern`` holds, or None when none is
     found: the longest run of consecutive single items of the pattern's top level that are a
     literal, a class of literals or an alternation of literal strings (the match holds one string of
-    each in a row; with ``re.IGNORECASE`` case-insensitively, which their folds and the text's tell)."""
+    each in a row; with ``re.IGNORECASE`` case-insensitively, which their folds and the text's tell).
+    It reads the pattern with ``re``'s own (private) parser: should a Python release change that
+    parser's output, the answer is None (run the pattern on every line), never an error."""
+    try:
+        return _required_texts(pattern, flags)
+    except Exception:  # re's private parser changed shape: no shortcut, same results
+        return None
+
+
+def _required_texts(pattern: str, flags: int) -> tuple[str, ...] | None:
     from re import _constants as sre  # type: ignore[attr-defined]
     from re import _parser  # type: ignore[attr-defined]
 

@@ -119,7 +119,8 @@ def terms(headline: str, lead: str | None = None) -> Terms:
         entities=entities,
         plain=frozenset() if title_case else frozenset(plain),
         numbers=frozenset(numbers),
-        openers=entities.intersection(openers(headline)) if names and plain and not title_case else frozenset(),
+        openers=(entities.intersection(openers(normalise(headline))) if names and plain and not title_case
+                 else frozenset()),
     )
 
 
@@ -161,10 +162,11 @@ _OUTLET_SEPARATORS = (" : ", " - ", " | ", " \u2013 ", " \u2014 ")
 def without_outlet(headline: str, outlet: str | None) -> str:
     """The headline without a last part that names its outlet (" : NPR", " - Reuters", " | BBC News"
     from ``npr.org``, ``reuters.com``, ``bbc.co.uk``): the name tells nothing about the event, and
-    would be a shared name of all that outlet's headlines. The outlet matches when the part's letters
-    and digits (case-folded, a leading "the" dropped, here and in the labels) are a label of its host
-    name, or begin with one of three letters or more ("BBC News" and ``bbc``); the part has at most
-    40 characters and the rest at least 10."""
+    would be a shared name of all that outlet's headlines. The outlet matches when the part's first
+    words, joined (case-folded, a leading "the" dropped, here and in the labels), are a label of its
+    host name ("BBC News" and ``bbc``, "Fox News" and ``foxnews``), not a label that names no outlet
+    (``www``, ``news``, ``com``: "... - Commonwealth steps in" from smh.com.au stays whole); the
+    part has at most 40 characters and the rest at least 10."""
     if not outlet:
         return headline
     tail = headline[-44:]
@@ -173,13 +175,28 @@ def without_outlet(headline: str, outlet: str | None) -> str:
     at = max(headline.rfind(sep, 10, len(headline)) for sep in _OUTLET_SEPARATORS)
     if at < 10 or len(headline) - at > 43:
         return headline
-    name = _without_the("".join(c for c in headline[at + 3 :].casefold() if c.isalnum()))
-    if not name:
-        return headline
-    labels = [_without_the(label) for label in outlet.casefold().split(".")[:-1]]
-    if any(name == label or (len(label) >= 3 and name.startswith(label)) for label in labels if label):
-        return headline[:at].rstrip()
+    words = _OUTLET_WORD.findall(headline[at + 3 :].casefold())
+    generic = generic_host_labels()
+    labels = {name for label in outlet.casefold().split(".")[:-1] if label not in generic
+              for name in (label, _without_the(label))}
+    joined = ""
+    for k, word in enumerate(words):
+        if k == 0 and word == "the" and len(words) > 1:
+            continue
+        joined += word
+        if joined in labels:
+            return headline[:at].rstrip()
     return headline
+
+
+_OUTLET_WORD = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=1)
+def generic_host_labels() -> frozenset[str]:
+    """Host-name labels that name no outlet (``www``, ``news``, ``com``; data/stories/generic_host_labels.txt)."""
+    text = resources.files("thresher").joinpath("data/stories/generic_host_labels.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 def _without_the(name: str) -> str:

@@ -83,6 +83,6 @@ def get_format(name: str, *, many: bool = False) -> Format:
             return Format("html", ".html", render_html_article, header=STREAM_HEAD, footer=STREAM_TAIL,
                           records_failures=False)
         return Format("html", ".html", render_html_page, records_failures=False)
-    if name == "parquet":  # a binary file, written whole at the end by write.output.ParquetOutput
+    if name == "parquet":  # a binary file, written a row group at a time by write.output.ParquetOutput
         return Format("parquet", ".parquet", _parquet_row, records_failures=False)
     raise ValueError(f"unknown output format {name!r}; choose from {', '.join(FORMAT_NAMES)}")

@@ -101,7 +101,8 @@ class StreamOutput(Output):
 class ParquetOutput(Output):
     """Every document as one row of a Parquet file (the columns of ``thresher run --format parquet``,
     plus the removed blocks and ``--with-html``'s HTML, as in a JSONL record), written a row group at
-    a time; the file takes its name when the output closes (Parquet's footer comes last). Failures
+    a time; the file takes its name when the output closes (Parquet's footer comes last), and a run
+    that fails or is interrupted inside ``with`` leaves none. Failures
     are no rows (``write`` answers False: the caller reports them); rejected documents are rows with
     their ``rejected`` reason."""
 
@@ -120,6 +121,15 @@ class ParquetOutput(Output):
 
     def close(self) -> None:
         self._writer.close()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """A run that fails or is interrupted leaves no Parquet file (nor a temporary one)."""
+        if exc_type is None:
+            self.close()
+        else:
+            self._writer.abort()
 
 
 class _Closing(io.TextIOWrapper):
