@@ -254,10 +254,10 @@ def _shown_by_script(node: Any, attrs: Any, text: str) -> bool:
     if node.tag in _NOT_HIDDEN_PROSE:  # a hidden <nav class="collapse"> is a menu
         return False
     collapsed, overlay = _hidden_vocabulary()
-    names = " ".join((attrs.get("class") or "", attrs.get("id") or "", attrs.get("role") or "")).lower()
-    if any(word in names for word in overlay):
+    names = _name_words(" ".join((attrs.get("class") or "", attrs.get("id") or "", attrs.get("role") or "")))
+    if any(" " + word in names for word in overlay):
         return False
-    if any(word in names for word in collapsed):
+    if any(" " + word in names for word in collapsed):
         return True
     if attrs.get("aria-hidden") == "true" or node.css_first("form") is not None:
         return False
@@ -268,11 +268,22 @@ def _shown_by_script(node: Any, attrs: Any, text: str) -> bool:
     return links < HIDDEN_PROSE_MAX_LINK_SHARE * len(prose)
 
 
+_NAME_WORD = re.compile(r"[a-z0-9]+|[A-Z][a-z0-9]*")
+
+
+def _name_words(names: str) -> str:
+    """Class/id/role words, camelCase split, lower-cased, each after a space (" main nav"): a
+    vocabulary word matches at the start of a word, so "research" is no "search" and "omega" no
+    "mega", while "navbar" and "mainNav" are "nav"."""
+    return "".join(" " + word.lower() for word in _NAME_WORD.findall(names))
+
+
 @lru_cache(maxsize=1)
 def _hidden_vocabulary() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(collapsed, overlay) name substrings of data/hidden_content.json."""
+    """(collapsed, overlay) name beginnings of data/hidden_content.json, a hyphen as a word break."""
     raw = json.loads(resources.files("thresher").joinpath("data/hidden_content.json").read_text("utf-8"))
-    return tuple(raw["collapsed"]), tuple(raw["overlay"])
+    return (tuple(word.replace("-", " ") for word in raw["collapsed"]),
+            tuple(word.replace("-", " ") for word in raw["overlay"]))
 
 
 def _limit(text: str) -> tuple[str, bool]:
