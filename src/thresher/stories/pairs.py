@@ -162,8 +162,8 @@ class TermIndex:
         (set tests, as ``similarity.score_matrix`` makes them; asked only for the pairs that share a
         name and no plain word)."""
         t = self._terms
-        return np.array([not (t[i].openers.isdisjoint(t[j].plain) and t[i].plain.isdisjoint(t[j].openers))
-                         for i, j in zip(left.tolist(), right.tolist(), strict=True)], dtype=bool)
+        return np.array([t[i].opener_meets_plain(t[j]) for i, j in zip(left.tolist(), right.tolist(), strict=True)],
+                        dtype=bool)
 
     @cached_property
     def numbers(self) -> SparseRows:

@@ -302,9 +302,8 @@ def score_matrix(
         row_plain = np.array([bool(t.plain) for t in rows])
         col_plain = np.array([bool(t.plain) for t in cols])
         other_event = (share_names > 0) & (share_plain == 0) & row_plain[:, None] & col_plain[None, :]
-        for i, j in np.argwhere(other_event).tolist():  # an opener of one that is the other's plain word
-            a, b = rows[i], cols[j]
-            if not (a.openers.isdisjoint(b.plain) and a.plain.isdisjoint(b.openers)):
+        for i, j in np.argwhere(other_event).tolist():
+            if rows[i].opener_meets_plain(cols[j]):
                 other_event[i, j] = False
         scores -= weights.same_names * other_event
     if row_times is not None and col_times is not None:

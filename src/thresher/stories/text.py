@@ -100,6 +100,11 @@ class Terms:
     says nothing about the word (not all-capital words: acronyms are names anywhere); empty when
     ``plain`` is (title case)."""
 
+    def opener_meets_plain(self, other: Terms) -> bool:
+        """Whether an opener of one headline is a plain word of the other: a shared capital that only
+        opens a clause, so not a shared name."""
+        return not (self.openers.isdisjoint(other.plain) and self.plain.isdisjoint(other.openers))
+
 
 def _key(word: str) -> str:
     return word[:STEM] if len(word) > STEM and word.isalpha() else word
