@@ -16,21 +16,20 @@ from hypothesis import HealthCheck, settings
 from thresher.options import Options
 from thresher.web import server
 from thresher.web.server import create_app
+from thresher.web.service import warm_up
 
 from .conftest import ARTICLE, LiveServer
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance  # noqa: E402
 
+# The models are loaded here, in the main thread, before the app starts its own warm-up thread: loading
+# them there (numpy's header reader, inspect's signature parser) calls ast.parse while schemathesis's
+# collection parses its sources with ast in this thread, and CPython 3.11's AST converter keeps its
+# recursion count per interpreter, not per thread ("AST constructor recursion depth mismatch",
+# python/cpython#106905). Loading first also keeps a busy machine's first request within its timeout.
+warm_up()
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(options=Options(time_limit=2.0), workers="thread"))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _models_loaded() -> None:
-    """Load the models before the first request: on a busy machine that alone outlasts a client's timeout."""
-    from thresher.web.service import warm_up
-
-    warm_up()
 
 
 @schema.parametrize()
