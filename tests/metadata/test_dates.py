@@ -50,6 +50,11 @@ def test_machine_and_url_dates():
     assert machine_date("13/11/2025 09:21") is None
     assert url_date("https://news.example/2024/05/17/slug") == "2024-05-17"
     assert url_date("https://news.example/2024/slug") is None
+    # a slug joined to the date by an encoded space or a file extension still leaves the date whole
+    assert url_date("https://blog.example/articles/2025-12-15+Rust+backend") == "2025-12-15"
+    assert url_date("https://blog.example/posts/2025-12-15.html") == "2025-12-15"
+    assert url_date("https://blog.example/2025-12-150") is None  # not a day: a longer number
+    assert url_date("https://blog.example/2025-12-1.5") is None  # a version, not a day
     assert valid(2023, 2, 29) is None and valid(2024, 2, 29) == "2024-02-29"
 
 

@@ -90,6 +90,12 @@ def test_date_from_url():
     assert m.date == "2024-05-17" and m.sources["date"] == "url"
 
 
+def test_date_from_a_url_whose_slug_follows_an_encoded_space():
+    page = "<html><body><h1>Rust GCC backend</h1><p>Why and how.</p></body></html>"
+    m = meta(page, "https://blog.example/articles/2025-12-15+Rust+GCC+backend")
+    assert m.date == "2025-12-15" and m.sources["date"] == "url"
+
+
 def test_invalid_dates_are_rejected():
     m = meta('<html><head><meta property="article:published_time" content="2024-13-45"></head></html>')
     assert m.date is None
