@@ -19,6 +19,7 @@ emptied before each run, so no word or headline of the measured set has been see
 
     python benchmarks/stories.py --blocking      # candidate pairs of the blocking, and the gold pairs they hold
     python benchmarks/stories.py --sensitivity   # F1 around each backend's default thresholds (stories-dev)
+    python benchmarks/stories.py --halves        # stories-dev in two halves by fetch time, each clustered alone
     python benchmarks/stories.py --cascade /tmp/stories/static256.npy   # static embedding / cascade
     python benchmarks/stories.py --c-loops       # lexical clustering with and without the C loops: same output?
 Scores come from the shared scorer (shared/score/stories_score.py), imported as a module.
@@ -185,6 +186,9 @@ def main() -> None:
                          "training/distill_static_embeddings.py")
     ap.add_argument("--sensitivity", action="store_true",
                     help="only pairwise/B-cubed F1 around each backend's default thresholds on stories-dev")
+    ap.add_argument("--halves", action="store_true",
+                    help="only stories-dev split in two halves by fetch time (first three snapshots, last three), "
+                         "each clustered and scored on its own, for both backends")
     ap.add_argument("--c-loops", action="store_true",
                     help="only the lexical clustering with and without the C loops: identical output, and speed")
     args = ap.parse_args()
@@ -197,6 +201,10 @@ def main() -> None:
         return
     if args.sensitivity:
         sensitivity(scorer())
+        return
+    if args.halves:
+        os.environ.update(ONE_THREAD)
+        halves(scorer())
         return
     if args.cascade:
         os.environ.update(ONE_THREAD)
@@ -313,6 +321,37 @@ def c_loops(rounds: int = 9) -> None:
         fast, slow = statistics.median(times[True]), statistics.median(times[False])
         print(f"{name:<24}{len(items):>7}{results[True] == results[False]!s:>11}{len(items) / fast:>11.0f}"
               f"{len(items) / slow:>16.0f}{slow / fast:>7.2f}", flush=True)
+
+
+def dev_halves() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """stories-dev's records in two halves by fetch time: the items of the first half of its snapshot
+    times (three of six: 1 June 02:22 to 2 June 02:22 Beijing time) and the rest. A story that spans
+    the boundary is cut in two, one part in each half."""
+    rows, _ = load("dev")
+    stamps = sorted({r["timestamp"] for r in rows})
+    early = set(stamps[: (len(stamps) + 1) // 2])
+    return [r for r in rows if r["timestamp"] in early], [r for r in rows if r["timestamp"] not in early]
+
+
+def halves(score: Any) -> None:
+    """Both backends on each half of stories-dev (``dev_halves``), each half clustered on its own
+    (its own IDF, its own groups) and scored against its gold stories: a change tuned on the whole
+    set should help both halves, not one."""
+    from thresher.stories import EmbeddingBackend, LexicalBackend, cluster_stories, item_from_record
+
+    backends: list[tuple[str, Any]] = [("lexical", LexicalBackend())]
+    if EmbeddingBackend.available():
+        backends.append(("embedding", EmbeddingBackend(threads=1)))
+    early, late = dev_halves()
+    rows, _ = load("dev")
+    print(f"{'backend':<11}{'half':<7}{'items':>6}{'pw P':>7}{'pw R':>7}{'pw F1':>7}{'b3 P':>7}{'b3 R':>7}{'b3 F1':>7}")
+    for name, backend in backends:
+        for half, part in (("first", early), ("second", late), ("all", rows)):
+            items = [item_from_record(r, index=k) for k, r in enumerate(part)]
+            pred = dict(cluster_stories(items, backend=backend).assignments)
+            s = score.evaluate([r["id"] for r in part], {r["id"]: r["story"] for r in part}, pred)
+            (pp, pr, pf), (bp, br, bf) = s["pairwise"], s["bcubed"]
+            print(f"{name:<11}{half:<7}{len(part):>6}{pp:7.3f}{pr:7.3f}{pf:7.3f}{bp:7.3f}{br:7.3f}{bf:7.3f}", flush=True)
 
 
 def sensitivity(score: Any) -> None:
