@@ -665,3 +665,114 @@ def test_rows_with_spanned_cells_render_aligned():
     blocks = segment_html(parse_html(html, Options()), Options(), NO_DEADLINE)
     md = render_markdown(blocks, Metadata(), Options())
     assert md.endswith("| BERT | 2018 | 80.5 |\n|  | 2019 | 82.1 |\n")
+
+
+# --- list structure the markup shows through other elements than li (headings, quotes, <br> lines, rows) ---
+
+
+def test_headings_each_all_its_item_holds_are_those_list_items():
+    ul = "body/div[1]/ul[1]"
+    md = render_markdown([
+        _b(0, "Brands", "heading", level=2, path="body/div[1]/h2[1]"),
+        _b(1, "organic cotton", "heading", level=3, path=f"{ul}/li[1]/h3[1]"),
+        _b(2, "hemp", "heading", level=3, path=f"{ul}/li[2]/h3[1]"),
+        # tabs or cards: one item holds more than its heading, so each heading stays a heading
+        _b(3, "Card title", "heading", level=3, path="body/div[1]/ul[2]/li[1]/h3[1]"),
+        _b(4, "The card's own text.", "list_item", level=1, path="body/div[1]/ul[2]/li[1]/p[1]"),
+        _b(5, "Lone tab", "heading", level=3, path="body/div[1]/ul[2]/li[2]/h3[1]"),
+        _b(6, "A list of one heading", "heading", level=3, path="body/div[1]/ul[3]/li[1]/h3[1]"),
+    ], Metadata(), Options())
+    assert md.startswith("## Brands\n\n- organic cotton\n- hemp\n\n### Card title\n\n- The card's own text.\n\n"
+                         "### Lone tab\n\n### A list of one heading\n")
+    ordered = _html([_b(0, "Gold", "heading", level=2, path="body/ol[1]/li[1]/h2[1]/a[1]"),
+                     _b(1, "Silver", "heading", level=2, path="body/ol[1]/li[2]/h2[1]")])
+    assert ordered == "<ol>\n<li>Gold</li>\n<li>Silver</li>\n</ol>\n"
+
+
+def test_list_inside_a_quote_keeps_its_items():
+    item = "body/div[1]/ul[1]/li[1]"
+    nested = _html([
+        _b(0, "Real-time monitoring", "list_item", level=1, path=f"{item}/p[1]"),
+        # Sphinx indents a nested list with a blockquote: the quote won the segmenter's kind
+        _b(1, "Task progress", "quote", path=f"{item}/blockquote[1]/div[1]/ul[1]/li[1]/p[1]"),
+        _b(2, "Graphs", "quote", path=f"{item}/blockquote[1]/div[1]/ul[1]/li[2]/p[1]"),
+        _b(3, "Remote control", "list_item", level=1, path="body/div[1]/ul[1]/li[2]/p[1]"),
+    ])
+    assert nested == ("<ul>\n<li>Real-time monitoring\n<ul>\n<li>Task progress</li>\n<li>Graphs</li>\n</ul>\n"
+                      "</li>\n<li>Remote control</li>\n</ul>\n")
+    quoted = _html([_b(0, "Said:", "quote", path="body/blockquote[1]/p[1]"),
+                    _b(1, "one", "quote", path="body/blockquote[1]/ul[1]/li[1]/p[1]"),
+                    _b(2, "two", "quote", path="body/blockquote[1]/ul[1]/li[2]/p[1]")])
+    assert quoted == "<blockquote>\n<p>Said:</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n</blockquote>\n"
+    # a quote inside an item stays a quote
+    assert "<blockquote>" in _html([_b(0, "Step", "list_item", level=1, path="body/ol[1]/li[1]/p[1]"),
+                                    _b(1, "A tip.", "quote", path="body/ol[1]/li[1]/blockquote[1]/p[1]")])
+
+
+def test_lines_of_a_block_that_are_list_lines_become_its_items():
+    html = _html([_b(0, "Ready? Here goes:\n1.  Make a budget\n2. Pick colours\n3) Scale up\nThat is all.",
+                    path="body/p[1]")])
+    assert html == ("<p>Ready? Here goes:</p>\n<ol>\n<li>Make a budget</li>\n<li>Pick colours</li>\n"
+                    "<li>Scale up</li>\n</ol>\n<p>That is all.</p>\n")
+    heading = _html([_b(0, "1. Budget\n2. Mood board", "heading", level=3, path="body/h3[1]")])
+    assert heading == "<ol>\n<li>Budget</li>\n<li>Mood board</li>\n</ol>\n"
+    bullets = _html([_b(0, "• Towel\n• Shoes", path="body/p[1]")])
+    assert bullets == "<ul>\n<li>Towel</li>\n<li>Shoes</li>\n</ul>\n"
+    nested = _html([_b(0, "It lays out:\n* College\n* Deadline", "list_item", level=1, path="body/ul[1]/li[1]")])
+    assert nested == "<ul>\n<li>It lays out:\n<ul>\n<li>College</li>\n<li>Deadline</li>\n</ul>\n</li>\n</ul>\n"
+    # no list: numbers that do not count up, one list line, lines of dialogue, mixed bullets
+    for text in ("1. One.\n3. Three.", "Intro\n1. Only one", "— Hola.\n— ¿Qué tal?", "» Zitat\n» Zitat",
+                 "- one\n• two"):
+        assert "<li>" not in _html([_b(0, text, path="body/p[1]")]), text
+
+
+def test_list_lines_keep_their_inline_markup():
+    from thresher.model import Span
+    text = "Read:\n1. the guide\n2. the FAQ"
+    at = text.index("guide")
+    block = Block(index=0, text=text, kind="paragraph", path="body/p[1]",
+                  spans=(Span(start=at, end=at + 5, kind="link", target="https://example.org/guide"),))
+    md = render_markdown([block], Metadata(), Options())
+    assert md == "Read:\n\n1. the [guide](https://example.org/guide)\n2. the FAQ\n"
+
+
+def test_table_rows_numbered_in_their_first_cell_are_an_ordered_list():
+    t = "body/center[1]/table[1]/tbody[1]"
+    md = render_markdown([
+        _b(0, "", "table_row", cells=("1.", "", "First story (example.org)"), path=f"{t}/tr[1]"),
+        _b(1, "", "table_row", cells=("", "", "12 points by someone"), path=f"{t}/tr[2]"),
+        _b(2, "", "table_row", cells=("2.", "", "Second story"), path=f"{t}/tr[3]"),
+    ], Metadata(), Options())
+    assert md == "1. First story (example.org)  \n   12 points by someone\n2. Second story\n"
+    header = [_b(0, "", "table_row", cells=("Rank", "Team"), path=f"{t}/tr[1]"),
+              _b(1, "", "table_row", cells=("1.", "Reds"), path=f"{t}/tr[2]"),
+              _b(2, "", "table_row", cells=("2.", "Blues"), path=f"{t}/tr[3]")]
+    assert render_markdown(header, Metadata(), Options()).startswith("| Rank | Team |")
+    gap = [_b(0, "", "table_row", cells=("1.", "Reds"), path=f"{t}/tr[1]"),
+           _b(1, "", "table_row", cells=("3.", "Blues"), path=f"{t}/tr[2]")]
+    assert render_markdown(gap, Metadata(), Options()).startswith("| 1\\. | Reds |")
+
+
+def test_block_element_inside_a_heading_is_that_heading():
+    md = render_markdown([
+        _b(0, "Frequently asked questions", path="body/div[1]/h2[1]/div[1]/span[1]"),
+        _b(1, "An answer.", path="body/div[1]/p[1]"),
+        # two blocks of one heading element (a card wrapped in a heading) stay paragraphs
+        _b(2, "Card name", path="body/div[2]/a[1]/h3[1]/div[1]"),
+        _b(3, "Card text.", path="body/div[2]/a[1]/h3[1]/div[2]"),
+    ], Metadata(), Options())
+    assert md == "## Frequently asked questions\n\nAn answer.\n\nCard name\n\nCard text.\n"
+
+
+def test_html_output_shows_the_same_list_shapes():
+    from thresher.assemble.html import render_html
+
+    t = "body/table[1]/tbody[1]"
+    blocks = [_b(0, "Ready:\n1. Budget\n2. Colours", path="body/p[1]"),
+              _b(1, "", "table_row", cells=("1.", "First story"), path=f"{t}/tr[1]"),
+              _b(2, "", "table_row", cells=("2.", "Second story"), path=f"{t}/tr[2]"),
+              _b(3, "FAQ", path="body/h2[1]/div[1]")]
+    html = render_html(blocks, Metadata(), Options())
+    assert "<ol><li>Budget</li><li>Colours</li></ol>" in html.replace("\n", "")
+    assert "<ol><li>First story</li><li>Second story</li></ol>" in html.replace("\n", "")
+    assert "<h2>FAQ</h2>" in html and "<table" not in html

@@ -16,8 +16,12 @@ Code is fenced, with the language when the markup named one (``language-xxx``, `
 it is metadata (front matter).
 
 Structure the text shows is kept too (``text_shapes``): paragraphs numbered one after the other
-become an ordered list; in already-scraped text, bullet and numbered lines become list items and a
-headline line a heading.
+become an ordered list, and so do the lines (``<br>``) of one block that are list lines and the rows
+of a table that number themselves in their first cell; in already-scraped text, bullet and numbered
+lines become list items and a headline line a heading. Structure the markup shows through another
+element than the segmenter named a block by is kept as well: headings that are each all their
+``li`` holds are that list's items, a list inside a ``blockquote`` keeps its items, and a ``div`` or
+``span`` that is all a heading element holds is that heading.
 
 The grouping of blocks into those units (``text_shapes``, ``units``, ``list_entries``, ``table_grid``,
 ``code_text``, ``code_language``) is shared with the HTML renderer (``thresher.assemble.html``), so
@@ -60,6 +64,17 @@ _TEXT_MARKER = re.compile(r"^\s*(?:(?:[-*•·▪►▸»–—]|(\d{1,9})[.)])\
 (``・項目``, ``1、项目``) put no space after theirs. Such a number has one or two digits and no digit
 after its mark (``3．5倍`` is a decimal, ``2019、2020年`` a list of years), and it makes a list item only
 in a run of lines numbered upwards (:func:`_glued_runs`)."""
+_LINE_BULLETS = frozenset("-*•·▪►▸・･")
+"""The bullets that make the ``<br>``-separated lines of an HTML block list items (no dash or
+guillemet: a line of dialogue or a quotation opens with one)."""
+_RANK_CELL = re.compile(r"^(\d{1,9})[.)]$")
+"""A table cell that only numbers its row."""
+_LINE_LIST_KINDS = frozenset({"paragraph", "heading", "quote", "caption", "list_item"})
+_LAST_HEADING = re.compile(r".*/h([1-6])\[\d+\]")
+"""A tag path up to its innermost heading element (greedy: the last one)."""
+_LAST_LI = re.compile(r".*/(?:ol|ul|menu)\[\d+\]/li\[\d+\]")
+"""A tag path up to its innermost ``li`` of a list (greedy: the last one)."""
+_LIST_STEP = re.compile(r"/(?:ol|ul|menu|dl)\[\d+\]")
 _CELL_PATH = re.compile(
     r"^(?P<row>(?P<table>.*/table\[\d+\])(?:/t(?:head|body|foot)\[\d+\])?/tr\[\d+\])"
     r"/(?P<cell>t[dh]\[\d+\])(?:/(?:p|h[1-6]|span|strong|b|em|div|center|font)\[\d+\]){0,2}$"
@@ -132,12 +147,21 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
     path): a list line's bullet or number becomes the list item's marker (numbers kept), a headline
     line — one short line without end punctuation, followed by a longer paragraph or a list — a
     level-2 heading. HTML: paragraphs numbered one after the other (``1.``, ``2.``…) become the items
-    of an ordered list; otherwise the markup said what the blocks are."""
+    of an ordered list, and so do self-numbered table rows (:func:`_numbered_rows`) and the list lines
+    of a block (:func:`_line_lists`); the text of a heading element is that heading
+    (:func:`_heading_parts`), and headings and quote paragraphs that are the text of an ``li`` are
+    list items (:func:`_markup_item`); otherwise the markup said what the blocks are."""
     numbered = _numbered_runs(blocks)
     glued = _glued_runs(blocks)
+    ranked = _numbered_rows(blocks)
+    heading_items = _heading_items(blocks)
+    heading_parts = _heading_parts(blocks)
     out: list[Block] = []
     n_items = 0
     for i, block in enumerate(blocks):
+        if i in ranked:
+            out.append(ranked[i])
+            continue
         if block.path:
             place = numbered.get(i)
             if place is not None:
@@ -147,7 +171,12 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
                 block = replace(block, kind="list_item", level=1, text=text,
                                 path=f"{first}/ol[1]/li[{place[0]}]",
                                 spans=shifted(block.spans, len(block.text) - len(text), len(text)))
-            out.append(block)
+                out.append(block)
+                continue
+            if i in heading_parts:
+                block = replace(block, kind="heading", level=heading_parts[i])
+            block = _markup_item(block, i in heading_items)
+            out.extend(_line_lists(block))
             continue
         if block.kind in ("list_item", "line"):
             match = _TEXT_MARKER.match(block.text)
@@ -165,6 +194,185 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
             continue
         out.append(block)
     return out
+
+
+def _numbered_rows(blocks: Sequence[Block]) -> dict[int, Block]:
+    """Rows of a table that number themselves, a cell of just ``1.``, ``2.``… first in each (a ranked
+    list laid out as a table, such as a news aggregator's front page), as the items of an ordered list:
+    the index of each row of such a table and its list item, the row's other cells its text. A row
+    without a number after a numbered one (a line under the entry) is another paragraph of its item.
+    The first row must be numbered (a header row makes it a table of data), and at least two."""
+    out: dict[int, Block] = {}
+    i = 0
+    while i < len(blocks):
+        table = container_of(blocks[i].path, "table_row") if blocks[i].kind == "table_row" else None
+        if table is None:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(blocks) and blocks[end].kind == "table_row" and container_of(blocks[end].path, "table_row") == table:
+            end += 1
+        items: dict[int, Block] = {}
+        number: int | None = None
+        depth = _list_depth(table) + 1  # items of a list of their own, inside the lists around the table
+        for j in range(i, end):
+            filled = [text for text in (" ".join(c.split()) for c in blocks[j].cells or (blocks[j].text,)) if text]
+            rank = _RANK_CELL.match(filled[0]) if filled else None
+            if rank is not None and (number is None or int(rank.group(1)) == number + 1):
+                number = int(rank.group(1))
+                filled = filled[1:]
+            elif number is None or rank is not None:
+                break
+            items[j] = replace(blocks[j], text=" ".join(filled), kind="list_item", level=depth, cells=None,
+                               spans=(), path=f"{table}/ol[1]/li[{number}]")
+        if len(items) == end - i and len({b.path for b in items.values()}) >= 2:
+            out.update(items)
+        i = end
+    return out
+
+
+def _heading_parts(blocks: Sequence[Block]) -> dict[int, int]:
+    """Paragraphs that are the text of a heading element (``<h2><div><span>FAQ</span></div></h2>``:
+    a block element inside the heading named the block), each the only block of its heading: the
+    index of each and the heading's level."""
+    out: dict[int, int] = {}
+    for i, block in enumerate(blocks):
+        if block.kind != "paragraph" or "/h" not in block.path:
+            continue
+        match = _LAST_HEADING.match(block.path)
+        if match is None:
+            continue
+        element = block.path[: match.end()]
+        if not any(0 <= j < len(blocks) and (blocks[j].path == element or blocks[j].path.startswith(element + "/"))
+                   for j in (i - 1, i + 1)):
+            out[i] = int(match.group(1))
+    return out
+
+
+def _markup_item(block: Block, heading_item: bool) -> Block:
+    """A block of HTML that the segmenter named by another element than the ``li`` it is the text
+    of, as that list item: a heading of :func:`_heading_items`, and a paragraph of a list inside a
+    quote (``<blockquote><ul><li><p>``: the quote won the block's kind; Sphinx indents a nested list
+    in an item with a blockquote)."""
+    if not heading_item and block.kind != "quote":
+        return block
+    item = _li_of(block.path)
+    if item is None or not (heading_item or "/blockquote[" not in block.path[len(item):]):
+        return block
+    return replace(block, kind="list_item", level=max(1, _list_depth(block.path)))
+
+
+def _heading_items(blocks: Sequence[Block]) -> set[int]:
+    """Headings that are list items (``<li><h3>…</h3></li>``, a list of names set large): the indices
+    of the blocks of a run of two or more blocks of one list that are all headings, each all its
+    ``li`` holds. A heading that is all one tab or card of a list holds, its other items holding
+    more, stays a heading."""
+    out: set[int] = set()
+    for i, block in enumerate(blocks):
+        item = _li_of(block.path) if block.kind == "heading" else None
+        if item is None:
+            continue
+        within = item[: item.rfind("/")] + "/"
+        if i and blocks[i - 1].path.startswith(within):
+            continue  # not the first block of the list's run
+        end = i + 1
+        while end < len(blocks) and blocks[end].path.startswith(within):
+            end += 1
+        if end - i < 2 or any(blocks[k].kind != "heading" for k in range(i, end)):
+            continue
+        items = [_li_of(blocks[k].path) for k in range(i, end)]
+        if len(set(items)) == end - i and all(
+                "/table[" not in blocks[k].path[len(li):] and "/blockquote[" not in blocks[k].path[len(li):]
+                for k, li in zip(range(i, end), items, strict=True) if li is not None):
+            out.update(range(i, end))
+    return out
+
+
+def _li_of(path: str) -> str | None:
+    """The path of the innermost ``li`` holding the block."""
+    if "/li[" not in path:
+        return None
+    match = _LAST_LI.match(path)
+    return match.group() if match is not None else None
+
+
+def _list_depth(path: str) -> int:
+    """How many lists hold the block (``Block.level`` of a list item)."""
+    return len(_LIST_STEP.findall(path))
+
+
+def _line_lists(block: Block) -> list[Block]:
+    """A block of HTML whose lines (``<br>``) are list lines, two or more bulleted with one bullet or
+    numbered one after the other (``1. a<br>2. b``), as those list items (their numbers kept), the
+    lines before and after them blocks of their own; in a list item the list lines are its nested
+    list. Dashes and guillemets do not make an item here: a line of dialogue opens with one."""
+    if "\n" not in block.text or block.kind not in _LINE_LIST_KINDS:
+        return [block]
+    lines: list[tuple[int, int, re.Match[str] | None]] = []
+    at = 0
+    for line in block.text.split("\n"):
+        if line.strip():
+            match = _TEXT_MARKER.match(line)
+            if match is not None and match.group(1) is None and match.group(2) is None:
+                bullet = line.lstrip()[0]
+                match = match if bullet in _LINE_BULLETS else None
+            lines.append((at, at + len(line), match))
+        at += len(line) + 1
+    runs = _list_line_runs(block.text, lines)
+    if not runs or (block.kind == "list_item" and runs[0][0] == 0):
+        return [block]
+    out: list[Block] = []
+    depth = _list_depth(block.path) + 1
+    done = 0  # lines before this index are in a block already
+    for n, (first, last) in enumerate(runs, start=1):
+        if first > done:
+            out.append(_part(block, lines[done][0], lines[first - 1][1]))
+        for k in range(first, last):
+            start, end, match = lines[k]
+            assert match is not None
+            digits = match.group(1) or match.group(2)
+            step = f"ol[{n}]/li[{int(digits)}]" if digits else f"ul[{n}]/li[{k - first + 1}]"
+            out.append(replace(_part(block, start + match.end(), end), kind="list_item", level=depth,
+                               path=f"{block.path}/{step}"))
+        done = last
+    if done < len(lines):
+        out.append(_part(block, lines[done][0], lines[-1][1]))
+    return out
+
+
+def _list_line_runs(text: str, lines: Sequence[tuple[int, int, re.Match[str] | None]]) -> list[tuple[int, int]]:
+    """The runs (first, after last line) of at least two list lines: numbered one after the other, or
+    bulleted with the same bullet."""
+    runs: list[tuple[int, int]] = []
+    k = 0
+    while k < len(lines):
+        match = lines[k][2]
+        if match is None:
+            k += 1
+            continue
+        end = k + 1
+        while end < len(lines) and _next_in_run(text, lines[end - 1], lines[end]):
+            end += 1
+        if end - k >= 2:
+            runs.append((k, end))
+        k = end
+    return runs
+
+
+def _next_in_run(text: str, previous: tuple[int, int, re.Match[str] | None],
+                 line: tuple[int, int, re.Match[str] | None]) -> bool:
+    a, b = previous[2], line[2]
+    if a is None or b is None:
+        return False
+    number_a, number_b = a.group(1) or a.group(2), b.group(1) or b.group(2)
+    if number_a is not None or number_b is not None:
+        return number_a is not None and number_b is not None and int(number_b) == int(number_a) + 1
+    return text[previous[0]:previous[1]].lstrip()[0] == text[line[0]:line[1]].lstrip()[0]
+
+
+def _part(block: Block, start: int, end: int) -> Block:
+    """The block cut to ``text[start:end]``, its spans with it."""
+    return replace(block, text=block.text[start:end], spans=shifted(block.spans, start, end - start))
 
 
 def _glued_runs(blocks: Sequence[Block]) -> set[int]:
