@@ -2,6 +2,7 @@
 
 import json
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -216,3 +217,37 @@ def test_surrogates_in_a_url_or_id_never_reach_the_record():
         assert record["url"] == "https://x.org/café" and record["id"] == "aé"
         json.dumps(record, ensure_ascii=False).encode("utf-8")
     assert thresher.extract("Some words of text here.", url="https://x.org/\ud83d").url == "https://x.org/\ufffd"
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no interval timers on this platform")
+def test_the_alarm_backstop_fires_then_leaves_the_previous_handler_and_no_timer():
+    from thresher.errors import DeadlineExceeded
+    from thresher.extract import _Alarm
+
+    def handler(signum, frame):
+        raise AssertionError("the caller's handler must not run while the alarm is armed")
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    try:
+        with pytest.raises(DeadlineExceeded), _Alarm(0.0):  # the timer fires 0.5 s after the limit
+            end = time.monotonic() + 10
+            while time.monotonic() < end:
+                pass
+        assert signal.getsignal(signal.SIGALRM) is handler
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        with _Alarm(30.0):
+            assert signal.getitimer(signal.ITIMER_REAL)[0] > 29.0
+            assert signal.getsignal(signal.SIGALRM) is not handler
+        assert signal.getsignal(signal.SIGALRM) is handler
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        with _Alarm(None):  # no limit: no timer
+            assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        signal.setitimer(signal.ITIMER_REAL, 100.0)  # a timer of the caller's own is left alone
+        try:
+            with _Alarm(1.0):
+                assert signal.getsignal(signal.SIGALRM) is handler
+            assert signal.getitimer(signal.ITIMER_REAL)[0] > 90.0
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)

@@ -46,3 +46,21 @@ def test_has_unprintable_is_the_regex_search():
                 "\x20", "\xa0", "\ufffd"]
     for text in _texts(rng, specials):
         assert C.has_unprintable(text) == (UNPRINTABLE.search(text) is not None), repr(text[:40])
+
+
+@compiled
+def test_the_surrogate_test_of_repair_surrogates_is_the_regex_search(monkeypatch):
+    """repair_surrogates asks the extension's has_chars_in whether a str holds a surrogate: the
+    answer (and so the repaired text) of the regex it stands in for, on texts of every str width."""
+    from thresher.read import encoding
+
+    assert C is not None and encoding._has_chars_in is not None, "the C extension is not built"
+    rng = random.Random(3)
+    texts = _texts(rng, ["\ud800", "\udbff", "\udc00", "\udce9", "\udfff", "\ud7ff", "\ue000", "\U0001f600"])
+    texts += ["caf\udce9 au lait", "smile \ud83d\ude00 now", "plain ascii", ""]
+    fast = [encoding.repair_surrogates(text) for text in texts]
+    for text in texts:
+        assert C.has_chars_in(text, encoding._SURROGATE_RANGE) == (encoding._SURROGATE_RE.search(text) is not None)
+    monkeypatch.setattr(encoding, "_has_chars_in", None)
+    assert [encoding.repair_surrogates(text) for text in texts] == fast
+    assert any(a != b for a, b in zip(texts, fast, strict=True))  # some texts were repaired

@@ -207,6 +207,19 @@ static inline void prefetch_row(const char *p, Py_ssize_t n) {
 #endif
 }
 
+/* prefetch_row into the second-level cache (rows asked for long before they are read) */
+static inline void prefetch_row_l2(const char *p, Py_ssize_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+    for (Py_ssize_t off = 0; off < n; off += 64) {
+        __builtin_prefetch(p + off, 0, 2);
+    }
+    __builtin_prefetch(p + n - 1, 0, 2);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
 /* acc[j] += w * src[j], in double (the product of a float32 and a float16's value is exact). */
 static void add_scaled(double *restrict acc, const float *restrict src, double w, Py_ssize_t n) {
     for (Py_ssize_t j = 0; j < n; j++) {
@@ -313,6 +326,70 @@ __attribute__((target("avx2,f16c,fma"))) static void sum_rows_f16c(double *restr
     }
 }
 
+/* sum_rows_f16c with AVX-512 (where the processor has AVX512F, BW, VL and DQ): the rows read in one
+ * pass of up to STRETCH_512 classes (eighteen accumulators of eight doubles, all in registers) instead
+ * of one pass per 32 classes, so each row's bytes are fetched once, sixteen float16 converted at a
+ * time. Each class still adds the same products (fused multiply-adds of exact products) in the same
+ * order: the same numbers to the last bit. */
+#define GROUPS_512 9
+#define STRETCH_512 (16 * GROUPS_512)
+#ifndef PREFETCH_ROWS_512
+#define PREFETCH_ROWS_512 6 /* rows asked for ahead (12: about 10 % slower, 24: 50 % slower on dev texts) */
+#endif
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,f16c,fma"))) static void sum_rows_avx512(
+    double *restrict sums, const uint16_t *restrict ptc, Py_ssize_t width, const int32_t *restrict feat,
+    const int32_t *restrict counts, const float *restrict weights, Py_ssize_t m) {
+    for (Py_ssize_t c0 = 0; c0 < width; c0 += STRETCH_512) {
+        Py_ssize_t left = width - c0 < STRETCH_512 ? width - c0 : STRETCH_512;
+        __mmask16 mask[GROUPS_512];
+        for (int g = 0; g < GROUPS_512; g++) {
+            Py_ssize_t cnt = left - 16 * g;
+            cnt = cnt < 0 ? 0 : (cnt > 16 ? 16 : cnt);
+            mask[g] = (__mmask16)((1u << cnt) - 1u);
+        }
+        __m512d acc[2 * GROUPS_512];
+        for (int g = 0; g < 2 * GROUPS_512; g++) {
+            acc[g] = _mm512_setzero_pd();
+        }
+        const Py_ssize_t row_bytes = left * 2;
+        for (Py_ssize_t k = 0; k < m && k < PREFETCH_ROWS_512; k++) {
+            prefetch_row((const char *)(ptc + (Py_ssize_t)feat[k] * width + c0), row_bytes);
+        }
+        for (Py_ssize_t k = 0; k < m; k++) {
+            if (k + PREFETCH_ROWS_512 < m) {
+                prefetch_row((const char *)(ptc + (Py_ssize_t)feat[k + PREFETCH_ROWS_512] * width + c0), row_bytes);
+            }
+            const uint16_t *half = ptc + (Py_ssize_t)feat[k] * width + c0;
+            const __m512d w = _mm512_set1_pd((double)weights[counts[k]]);
+#pragma GCC unroll 9
+            for (int g = 0; g < GROUPS_512; g++) {
+                if (mask[g]) { /* a masked load reads nothing past the row's last class */
+                    __m512 f = _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask[g], half + 16 * g));
+                    acc[2 * g] = _mm512_fmadd_pd(w, _mm512_cvtps_pd(_mm512_castps512_ps256(f)), acc[2 * g]);
+                    acc[2 * g + 1] = _mm512_fmadd_pd(
+                        w, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(f), 1))),
+                        acc[2 * g + 1]);
+                }
+            }
+        }
+        double out[STRETCH_512];
+        for (int g = 0; g < 2 * GROUPS_512; g++) {
+            _mm512_storeu_pd(out + 8 * g, acc[g]);
+        }
+        memcpy(sums + c0, out, sizeof(double) * (size_t)left);
+    }
+}
+
+static int has_avx512_rows(void) {
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    }
+    return known;
+}
+
 static int has_f16c_rows(void) {
     static int known = -1;
     if (known < 0) {
@@ -325,7 +402,7 @@ static int has_f16c_rows(void) {
 }
 #endif
 
-/* lang_score(data, nextmove, row, out_feat, slot, depth, ptc, weights, sums[, portable]) -> m
+/* lang_score(data, nextmove, row, out_feat, slot, depth, ptc, weights, sums[, level]) -> m
  *   data, nextmove, row, out_feat, slot, depth: as for lang_visits; ptc: float16 ('e'), the
  *   feature x class table, rows of len(sums) classes; weights: float32 ('f'), weights[k] the weight
  *   of a feature met k times (numpy's float32 log1p(k)), longer than data; sums: float64 ('d') out.
@@ -335,14 +412,15 @@ static int has_f16c_rows(void) {
  * (each product exact in double: a float32 times a float16). The sum runs feature after feature, the
  * order numpy's ``np.add.reduce(..., axis=0)`` adds the rows of a C-contiguous matrix in, so
  * language.py's numpy twin gets the same numbers to the last bit. m: the number of features met
- * (sums all 0 when none). With a true ``portable`` (optional, for tests) the rows are converted and
- * summed by the portable loops even where the processor has F16C and FMA. */
+ * (sums all 0 when none). ``level`` (optional, for tests): 0 (or False) the fastest loops the
+ * processor has (AVX-512, else F16C and FMA, else portable); 1 (or True) the portable loops; 2 the
+ * F16C and FMA loops even where the processor has AVX-512. */
 static PyObject *lang_score(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *objs[9];
     Py_ssize_t depth;
-    int no_f16c = 0;
-    if (!PyArg_ParseTuple(args, "OOOOOnOOO|p", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &depth, &objs[5],
-                          &objs[6], &objs[7], &no_f16c)) {
+    int level = 0;
+    if (!PyArg_ParseTuple(args, "OOOOOnOOO|i", &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &depth, &objs[5],
+                          &objs[6], &objs[7], &level)) {
         return NULL;
     }
     Arr b[8];
@@ -402,6 +480,9 @@ static PyObject *lang_score(PyObject *Py_UNUSED(self), PyObject *args) {
         }
         int32_t s = slot[f];
         if (s == 0) {
+            /* the row asked for now, into the second-level cache: all rows' fetches overlap the
+               rest of this loop and each other (about 8 % faster on dev texts) */
+            prefetch_row_l2((const char *)(ptc + (Py_ssize_t)f * width), width * 2);
             feat_at[m] = f; /* m <= i: this entry was read already */
             counts[m] = 1;
             m++;
@@ -418,11 +499,16 @@ static PyObject *lang_score(PyObject *Py_UNUSED(self), PyObject *args) {
     }
     if (!bad) {
 #ifdef HAVE_F16C_ROWS
-        const int fast = has_f16c_rows() && !no_f16c;
+        const int fast = has_f16c_rows() && level != 1;
+        const int wide = fast && level == 0 && has_avx512_rows();
 #else
-        const int fast = 0;
+        const int fast = 0, wide = 0;
 #endif
-        if (fast) {
+        if (wide) {
+#ifdef HAVE_F16C_ROWS
+            sum_rows_avx512(sums, ptc, width, feat_at, counts, weights, m);
+#endif
+        } else if (fast) {
 #ifdef HAVE_F16C_ROWS
             sum_rows_f16c(sums, ptc, width, feat_at, counts, weights, m);
 #endif
@@ -3398,7 +3484,7 @@ PyMethodDef thresher_text_methods[] = {
     {"forest_walk", forest_walk, METH_VARARGS,
      "forest_walk(forest, x, width, raw): the leaf sums of float32 rows, as walk_prepared computes them."},
     {"lang_score", lang_score, METH_VARARGS,
-     "lang_score(data, nextmove, row, out_feat, slot, depth, ptc, weights, sums[, portable]) -> m: py3langid's per-class "
+     "lang_score(data, nextmove, row, out_feat, slot, depth, ptc, weights, sums[, level]) -> m: py3langid's per-class "
      "sums of a text, walk and product fused (see thresher.metadata.language)."},
     {NULL, NULL, 0, NULL},
 };

@@ -7,7 +7,7 @@ per input, in order, never raising for one bad item.
 
 from __future__ import annotations
 
-import contextlib
+import _signal
 import dataclasses
 import signal
 import threading
@@ -36,6 +36,8 @@ from thresher.segment.inline import wants_spans, with_spans
 from thresher.segment.text import segment_text
 
 PageLike = Page | str | bytes | Mapping[str, Any]
+_PYTHON = Provenance(source="<python>")
+"""The provenance of a page handed over in Python (frozen: one for all of them)."""
 
 
 def extract(
@@ -64,7 +66,7 @@ def extract_trace(
     page = to_page(data, url=url, id=id)
     opts = options or DEFAULT_OPTIONS
     load_models(opts)
-    with _alarm(opts.time_limit):
+    with _Alarm(opts.time_limit):
         return _run(page, opts, Deadline(opts.time_limit))
 
 
@@ -125,7 +127,7 @@ def to_page(data: PageLike, *, url: str | None = None, id: str | None = None) ->
         return _without_surrogates(data)
     if isinstance(data, str | bytes | bytearray):
         payload = bytes(data) if isinstance(data, bytearray) else data
-        return _without_surrogates(Page(data=payload, url=url, id=id, provenance=Provenance(source="<python>")))
+        return _without_surrogates(Page(data=payload, url=url, id=id, provenance=_PYTHON))
     if isinstance(data, Mapping):
         if isinstance(data.get("html"), str | bytes):
             payload, kind = data["html"], "html"
@@ -139,7 +141,7 @@ def to_page(data: PageLike, *, url: str | None = None, id: str | None = None) ->
             url=data.get("url", url) if isinstance(data.get("url", url), str) else None,
             id=str(rid) if rid is not None else None,
             kind=kind,  # type: ignore[arg-type]
-            provenance=Provenance(source="<python>"),
+            provenance=_PYTHON,
         ))
     raise TypeError(f"cannot extract from {_a(type(data).__name__)}: pass str, bytes, Page or a mapping")
 
@@ -189,27 +191,44 @@ def _run(page: Page, opts: Options, deadline: Deadline) -> Trace:
     return Trace(document=document, blocks=tuple(blocks), decisions=tuple(decisions), metadata=metadata)
 
 
-@contextlib.contextmanager
-def _alarm(seconds: float | None) -> Iterator[None]:
-    """A hard backstop behind the cooperative deadline: a real timer where signals can be used."""
-    usable = (
-        seconds is not None
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL)[0] == 0.0
-    )
-    if not usable:
-        yield
-        return
-    assert seconds is not None
+class _Alarm:
+    """A hard backstop behind the cooperative deadline: a real timer where signals can be used (a
+    context manager).
 
-    def _raise(signum: int, frame: object) -> None:
-        raise DeadlineExceeded(seconds)
+    A slotted class rather than a generator context manager, and the signal module's C functions
+    rather than its Python wrappers (``signal.signal`` turns each handler it returns into an enum,
+    a failed enum look-up for a Python handler): a few microseconds a document instead of ~15."""
 
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds + 0.5)  # the cooperative check fires first
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    __slots__ = ("_previous", "_seconds")
+
+    def __init__(self, seconds: float | None) -> None:
+        self._seconds = seconds
+        self._previous: Any = _NOT_ARMED
+
+    def __enter__(self) -> None:
+        seconds = self._seconds
+        if (seconds is None or not _TIMERS or threading.current_thread() is not threading.main_thread()
+                or signal.getitimer(signal.ITIMER_REAL)[0] != 0.0):
+            return
+        self._previous = _raw_signal(signal.SIGALRM, self._raise)
+        signal.setitimer(signal.ITIMER_REAL, seconds + 0.5)  # the cooperative check fires first
+
+    def __exit__(self, *exc: object) -> None:
+        previous = self._previous
+        if previous is _NOT_ARMED:
+            return
+        self._previous = _NOT_ARMED
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            _raw_signal(signal.SIGALRM, previous)
+
+    def _raise(self, signum: int, frame: object) -> None:
+        raise DeadlineExceeded(self._seconds or 0.0)
+
+
+_NOT_ARMED = object()
+_TIMERS = hasattr(signal, "setitimer")
+_raw_signal = getattr(_signal, "signal", signal.signal)
+"""``signal.signal`` without its wrapper's enum conversions (the same handler installed, the previous
+one returned as the plain int or callable the wrapper converts)."""

@@ -115,3 +115,28 @@ def test_c_check_for_unprintable_characters_agrees_with_the_pattern(monkeypatch)
         with monkeypatch.context() as m:
             m.setattr(document, "_unprintable_in", None)
             assert document.printable(text) == fast
+
+
+def test_removed_blocks_made_by_the_extension_are_the_ones_init_makes(monkeypatch):
+    """The removed blocks come from the extension's new_slotted when it is built: equal to (and as
+    hashable as) RemovedBlocks made by __init__, in block order, tables_off rows included; the
+    headline-list lines are read from them."""
+    from thresher.assemble import document
+    from thresher.model import RemovedBlock
+
+    blocks = _blocks(("Menu", "line"), ("Body text here.", "paragraph"), ("a | 1", "table_row"),
+                     ("09:12 Storm closes the port\n10:40 Markets rally", "line"), ("  ", "line"), ("Share", "line"))
+    decisions = [Decision("navigation", "short"), Decision("main", "body"), Decision("main", "body"),
+                 Decision("headline_list", "ticker_run"), Decision("boilerplate", "blank"),
+                 Decision("share", "share_line")]
+    opts = Options(include_tables=False)
+    fast = assemble(blocks, decisions, Metadata(), Page(data="x"), "text", opts)
+    monkeypatch.setattr(document, "_new_removed", None)
+    slow = assemble(blocks, decisions, Metadata(), Page(data="x"), "text", opts)
+    assert fast == slow
+    assert fast.removed == (RemovedBlock("navigation", "short", "Menu", 0), RemovedBlock("boilerplate", "tables_off",
+                            "a | 1", 2), RemovedBlock("headline_list", "ticker_run", blocks[3].text, 3),
+                            RemovedBlock("share", "share_line", "Share", 5))
+    assert all(type(r) is RemovedBlock for r in fast.removed) and len(set(fast.removed)) == 4
+    assert [(h.time, h.headline) for h in fast.headlines] == [("09:12", "Storm closes the port"),
+                                                              ("10:40", "Markets rally")]

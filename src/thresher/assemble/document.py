@@ -24,12 +24,15 @@ from thresher.model import (
     RemovedBlock,
 )
 from thresher.options import Options
+from thresher.segment.text import slotted_maker
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 """Control characters (C0 but tab and line breaks, DEL, C1), lone surrogates and noncharacters: never
 text a reader sees; vertical tab and form feed become a space, the others are dropped."""
 _unprintable_in = function("has_unprintable")
 """The C twin of ``_UNPRINTABLE.search(text) is not None`` (None without the extension)."""
+_new_removed = slotted_maker(RemovedBlock, {})
+"""The extension's ``new_slotted`` for removed blocks (see :func:`thresher.segment.text.slotted_maker`)."""
 _LINE_KINDS = frozenset({"list_item", "table_row", "line"})
 """Consecutive blocks of these kinds are joined by a single newline, everything else by a blank line."""
 
@@ -47,19 +50,35 @@ def assemble(
         raise ValueError(f"{len(blocks)} blocks but {len(decisions)} decisions")
     kept: list[Block] = []
     comments: list[Block] = []
-    removed: list[RemovedBlock] = []
+    # the removed blocks' fields, one list each (made into RemovedBlocks at once below)
+    labels: list[str] = []
+    reasons: list[str] = []
+    texts: list[str] = []
+    indexes: list[int] = []
     tables, with_comments = opts.include_tables, opts.include_comments
     for block, decision in zip(blocks, decisions, strict=True):
         label = decision.label
         if label in KEPT_LABELS:  # decision.kept
             if block.kind == "table_row" and not tables:
-                removed.append(RemovedBlock("boilerplate", "tables_off", block.text, block.index))
+                labels.append("boilerplate")
+                reasons.append("tables_off")
+                texts.append(block.text)
+                indexes.append(block.index)
             else:
                 kept.append(block)
         elif label == "comment" and with_comments:
             comments.append(block)
         elif block.text and not block.text.isspace():  # block.text.strip(), without the copy
-            removed.append(RemovedBlock(label, decision.reason, block.text, block.index))
+            labels.append(label)
+            reasons.append(decision.reason)
+            texts.append(block.text)
+            indexes.append(block.index)
+    removed: list[RemovedBlock]
+    if _new_removed is not None:  # the same objects, without a frozen dataclass's __init__ each
+        removed = _new_removed(RemovedBlock, len(labels),
+                               {"label": labels, "reason": reasons, "text": texts, "index": indexes}, {})
+    else:
+        removed = list(map(RemovedBlock, labels, reasons, texts, indexes))
     text = printable(join_blocks(kept))
     language = metadata.language
     if not opts.fast or language is None:
@@ -96,12 +115,13 @@ def headlines(removed: Sequence[RemovedBlock]) -> tuple[Headline, ...]:
     """The removed ticker / headline-list lines as items: the leading clock time as written, then
     the headline (``thresher stories`` groups them)."""
     out: list[Headline] = []
-    for block in removed:
-        if block.label != "headline_list":
-            continue
-        # imported here: the stories package (clustering, its numpy tables) is not needed to extract
-        from thresher.stories.parse import parse_headline_line
+    lists = [block for block in removed if block.label == "headline_list"]
+    if not lists:
+        return ()
+    # imported here: the stories package (clustering, its numpy tables) is not needed to extract
+    from thresher.stories.parse import parse_headline_line
 
+    for block in lists:
         for line in block.text.splitlines():
             line = line.strip()
             if not line:

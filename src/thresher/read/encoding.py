@@ -24,6 +24,7 @@ import re
 
 from charset_normalizer import CharsetMatch, CharsetMatches, from_bytes
 
+from thresher.compiled import function
 from thresher.errors import ThresherError
 
 META_WINDOW = 4096
@@ -241,6 +242,11 @@ def _detect(data: bytes) -> str:
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SURROGATE_RANGE = (0xD800, 0xDFFF)
+_has_chars_in = function("has_chars_in")
+"""The extension's ``has_chars_in``: ``_SURROGATE_RE.search(text) is not None`` answered at once for
+text held in one byte a character, and without the regex engine's cost per character for the rest
+(None without the extension)."""
 _ESCAPED_BYTES_RE = re.compile("[\udc80-\udcff]+")
 
 
@@ -252,7 +258,7 @@ def repair_surrogates(text: str) -> str:
     left split. Escaped bytes are decoded again (UTF-8 when they form it, else windows-1252), pairs are
     joined, and a surrogate alone becomes U+FFFD.
     """
-    if not _SURROGATE_RE.search(text):
+    if not (_has_chars_in(text, _SURROGATE_RANGE) if _has_chars_in is not None else _SURROGATE_RE.search(text)):
         return text
 
     def _bytes(match: re.Match[str]) -> str:
