@@ -2358,6 +2358,190 @@ static PyObject *prescan(PyObject *Py_UNUSED(self), PyObject *args) {
     return result;
 }
 
+/* lexbor_long_styles(data, min_len) -> cuts
+ *   data: UTF-8 markup (bytes). cuts: flat [a0, b0, a1, b1, ...], in order: the contents of the
+ *     "<style" start tags ("style" in any case, then white space, "/" or ">"; the end of the tag found
+ *     as the HTML tokenizer reads attributes, quotes included) that run at least min_len bytes with
+ *     no "<", up to a "</style" the tokenizer takes as their end tag. Whether each "<style" really
+ *     opened an element (not in a comment, a script, an attribute) is for the parsed tree to show
+ *     (parse/html.py _parse_markup). */
+static inline int html_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+static inline int ends_tag_name(unsigned char c) {
+    return html_space(c) || c == '/' || c == '>';
+}
+
+/* Whether p[0..len) is ``lower`` (ASCII letters) in any case. */
+static inline int letters_ieq(const unsigned char *p, const char *lower, Py_ssize_t len) {
+    for (Py_ssize_t k = 0; k < len; k++) {
+        if ((p[k] | 0x20) != (unsigned char)lower[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether a tag named ``lower`` (len letters) opens at p[i] ("<" then the name, then white space,
+ * "/" or ">"); ``close``: "</" then the name. */
+static inline int names_tag(const unsigned char *p, Py_ssize_t i, Py_ssize_t n, const char *lower,
+                            Py_ssize_t len, int close) {
+    Py_ssize_t at = i + 1 + close;
+    return at + len < n && (!close || p[i + 1] == '/') && letters_ieq(p + at, lower, len) &&
+           ends_tag_name(p[at + len]);
+}
+
+/* Where the start tag whose name ends at p[i] ends (just past its ">"), reading its attributes as
+ * the HTML tokenizer does (WHATWG 13.2.5.8-13.2.5.40: a quote opens a value only after "="); -1 when
+ * the data ends first. */
+static Py_ssize_t start_tag_end(const unsigned char *p, Py_ssize_t i, Py_ssize_t n) {
+    enum { BEFORE_NAME, NAME, AFTER_NAME, BEFORE_VALUE, DOUBLE, SINGLE, UNQUOTED, AFTER_QUOTED, SELF_CLOSING };
+    int state = BEFORE_NAME; /* p[i] ends the tag name: white space, "/" or ">" */
+    for (; i < n; i++) {
+        unsigned char c = p[i];
+        switch (state) {
+        case BEFORE_NAME:
+            if (c == '/' || c == '>') {
+                state = AFTER_NAME;
+                i--; /* reconsume */
+            } else if (!html_space(c)) {
+                state = NAME; /* "=" here starts a name too */
+            }
+            break;
+        case NAME:
+            if (html_space(c) || c == '/' || c == '>') {
+                state = AFTER_NAME;
+                i--;
+            } else if (c == '=') {
+                state = BEFORE_VALUE;
+            }
+            break;
+        case AFTER_NAME:
+            if (c == '/') {
+                state = SELF_CLOSING;
+            } else if (c == '=') {
+                state = BEFORE_VALUE;
+            } else if (c == '>') {
+                return i + 1;
+            } else if (!html_space(c)) {
+                state = NAME;
+            }
+            break;
+        case BEFORE_VALUE:
+            if (c == '"') {
+                state = DOUBLE;
+            } else if (c == '\'') {
+                state = SINGLE;
+            } else if (c == '>') {
+                return i + 1;
+            } else if (!html_space(c)) {
+                state = UNQUOTED;
+            }
+            break;
+        case DOUBLE:
+            if (c == '"') {
+                state = AFTER_QUOTED;
+            }
+            break;
+        case SINGLE:
+            if (c == '\'') {
+                state = AFTER_QUOTED;
+            }
+            break;
+        case UNQUOTED:
+            if (html_space(c)) {
+                state = BEFORE_NAME;
+            } else if (c == '>') {
+                return i + 1;
+            }
+            break;
+        case AFTER_QUOTED:
+            if (c == '/') {
+                state = SELF_CLOSING;
+            } else if (c == '>') {
+                return i + 1;
+            } else {
+                state = BEFORE_NAME;
+                if (!html_space(c)) {
+                    i--;
+                }
+            }
+            break;
+        default: /* SELF_CLOSING */
+            if (c == '>') {
+                return i + 1;
+            }
+            state = BEFORE_NAME;
+            i--;
+            break;
+        }
+    }
+    return -1;
+}
+
+static PyObject *long_styles(PyObject *Py_UNUSED(self), PyObject *args) {
+    Py_buffer data;
+    Py_ssize_t min_len;
+    if (!PyArg_ParseTuple(args, "y*n", &data, &min_len)) {
+        return NULL;
+    }
+    const unsigned char *p = (const unsigned char *)data.buf;
+    Py_ssize_t n = data.len;
+    PyObject *cuts = PyList_New(0);
+    if (cuts == NULL) {
+        PyBuffer_Release(&data);
+        return NULL;
+    }
+    Py_ssize_t i = 0;
+    while (i < n) {
+        const unsigned char *lt = memchr(p + i, '<', (size_t)(n - i));
+        if (lt == NULL) {
+            break;
+        }
+        i = lt - p;
+        if (!names_tag(p, i, n, "style", 5, 0)) {
+            i++;
+            continue;
+        }
+        Py_ssize_t start = start_tag_end(p, i + 6, n);
+        if (start < 0) {
+            break; /* the data ends inside the tag */
+        }
+        /* the content runs to the first "</style" that ends it; cut when that is its first "<" */
+        Py_ssize_t end = start, first = -1;
+        while (end < n) {
+            const unsigned char *q = memchr(p + end, '<', (size_t)(n - end));
+            if (q == NULL) {
+                end = n;
+                break;
+            }
+            end = q - p;
+            if (first < 0) {
+                first = end;
+            }
+            if (names_tag(p, end, n, "style", 5, 1)) {
+                break;
+            }
+            end++;
+        }
+        if (end < n && end == first && end - start >= min_len) {
+            PyObject *a = PyLong_FromSsize_t(start), *b = PyLong_FromSsize_t(end);
+            int failed = a == NULL || b == NULL || PyList_Append(cuts, a) < 0 || PyList_Append(cuts, b) < 0;
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            if (failed) {
+                Py_DECREF(cuts);
+                PyBuffer_Release(&data);
+                return NULL;
+            }
+        }
+        i = end; /* a "<style" inside the content is text */
+    }
+    PyBuffer_Release(&data);
+    return cuts;
+}
+
 PyMethodDef thresher_lexbor_methods[] = {
     {"lexbor_bind", bind_lexbor, METH_VARARGS,
      "lexbor_bind(path, text_id, comment_id, doctype_id, document_id): find lexbor in selectolax's module."},
@@ -2371,6 +2555,8 @@ PyMethodDef thresher_lexbor_methods[] = {
      "lexbor_blocks(cls, fields, columns, names, values): the blocks, with their feature mappings."},
     {"lexbor_prescan", prescan, METH_VARARGS,
      "lexbor_prescan(text, chunk, max_depth, long_min): (may nest too deep, where an overlong tag may start)."},
+    {"lexbor_long_styles", long_styles, METH_VARARGS,
+     "lexbor_long_styles(data, min_len): where long <style> contents start and end, as flat offsets."},
     {"lexbor_check", check_layout, METH_VARARGS,
      "lexbor_check(p, text, comment): whether the declared lexbor structs read a known tree right."},
     {"lexbor_tables", lexbor_tables, METH_NOARGS, "lexbor_tables(): the walk's tag tables (for tests)."},

@@ -28,7 +28,7 @@ from thresher.metadata.titles import load_model as load_title_model
 from thresher.model import Document, Failure, Page, Provenance, Result, Trace
 from thresher.options import DEFAULT_OPTIONS, Options
 from thresher.parse.html import parse_html
-from thresher.read.encoding import decode, repair_surrogates
+from thresher.read.encoding import decode_page, repair_surrogates
 from thresher.read.sniff import sniff
 from thresher.segment.code import with_code_languages
 from thresher.segment.html import segment_html
@@ -168,12 +168,15 @@ def _run(page: Page, opts: Options, deadline: Deadline) -> Trace:
     if size > opts.max_bytes:
         raise ThresherError("too_large", f"input is {size:,} bytes, over the cap of {opts.max_bytes:,}")
     kind = sniff(page.data, hint=page.kind, forced=opts.input_format)
-    text = decode(page.data, declared=page.charset) if isinstance(page.data, bytes) else repair_surrogates(page.data)
+    if isinstance(page.data, bytes):
+        text, utf8 = decode_page(page.data, declared=page.charset)
+    else:
+        text, utf8 = repair_surrogates(page.data), None
     if not text.strip():
         raise ThresherError("empty", "the page has no text")
     deadline.check()
     if kind == "html":
-        tree = parse_html(text, opts)
+        tree = parse_html(text, opts, utf8=utf8)
         deadline.check()
         blocks = segment_html(tree, opts, deadline)
         metadata = html_metadata(tree, page.url, opts)

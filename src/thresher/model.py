@@ -9,8 +9,9 @@ Every type here is a frozen, slotted dataclass: stages build new values, never m
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 InputFormat = Literal["auto", "html", "text"]
@@ -307,3 +308,25 @@ class Trace:
     blocks: tuple[Block, ...]
     decisions: tuple[Decision, ...]
     metadata: Metadata
+
+
+def _pickled_by_constructor(cls: type) -> None:
+    """Pickle ``cls`` as a call of its constructor with its field values, in order. The slotted
+    dataclass's own pickling (Python 3.11) looks the fields up again for every object it writes and
+    reads: a page's thousand removed blocks took ~10 ms to send from a server worker and read back,
+    ~1 ms this way. The same objects come back: no field is kw-only or left out of ``__init__``, and
+    no class here has a ``__post_init__``."""
+    names = tuple(f.name for f in fields(cls))
+    values = operator.attrgetter(*names)
+    if len(names) == 1:
+        def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+            return cls, (values(self),)
+    else:
+        def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+            return cls, values(self)
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+
+
+for _cls in (Provenance, Page, Span, Block, Decision, RemovedBlock, Headline, Metadata, Rejected, Document,
+             Failure, Trace):
+    _pickled_by_constructor(_cls)

@@ -1,7 +1,10 @@
 import time
 
+import pytest
+
+from thresher.compiled import function
 from thresher.options import Options
-from thresher.parse.html import MAX_DEPTH, parse_html
+from thresher.parse.html import LONG_STYLE_MIN, MAX_DEPTH, parse_html
 
 OPTS = Options()
 
@@ -232,3 +235,89 @@ def test_long_tag_end_is_where_the_pattern_match_ends():
                 continue  # every "<", and some other places
             m = _LONG_TAG.match(text, start)
             assert _long_tag_end(text, start) == (m.end() if m else -1), (text[:10], start)
+
+
+def test_the_pages_own_utf8_bytes_parse_as_its_text_does():
+    text = ("<html><head><title>Ti\u00eftle</title><style>" + "p{color:red}" * 2000 + "</style></head><body>"
+            "<p>\u041f\u0440\u0438\u0432\u0435\u0442 \u4e16\u754c</p><div hidden>gone</div></body></html>")
+    plain = parse_html(text, OPTS)
+    given = parse_html(text, OPTS, utf8=text.encode("utf-8"))
+    assert given.document.html == plain.document.html
+    assert given.title == plain.title == "Ti\u00eftle"
+    assert "\u041f\u0440\u0438\u0432\u0435\u0442" in body_text(given)
+
+
+def test_utf8_bytes_are_not_used_when_the_markup_was_cut():
+    depth = 20_000
+    text = "<html><body><p>kept</p>" + "<div>" * depth + "deep text" + "</div>" * depth + "</body></html>"
+    tree = parse_html(text, OPTS, utf8=text.encode("utf-8"))
+    assert tree.truncated
+    assert "deep text" not in body_text(tree)  # the parser read the cut markup, not the bytes
+
+
+_CSS = "div.c > p{color:red;margin:0 auto}" * 1200  # over LONG_STYLE_MIN bytes, with ">" but no "<"
+
+
+def _both_ways(html):
+    """(tree parsed from the UTF-8 bytes, which may cut long styles; tree parsed from the str, which never does)."""
+    return parse_html(html, OPTS, utf8=html.encode("utf-8")), parse_html(html, OPTS)
+
+
+def _same_tree(a, b):
+    assert a.document.html == b.document.html
+    assert (a.title, a.lang, a.json_ld, a.meta, a.n_elements, a.truncated) == (
+        b.title, b.lang, b.json_ld, b.meta, b.n_elements, b.truncated)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        f"<style>{_CSS}</style>",
+        f'<style type="text/css" data-x="a>b" media=all>{_CSS}</STYLE >',  # a quoted ">" in the tag
+        f"<STYLE\n id='x'>{_CSS}</style\t>",
+        f"<style>{_CSS}</style><style>{_CSS}</style><noscript><style>p{{}}</style></noscript>",
+        f'<style ="a>b">{_CSS}</style>',  # "=" starts a name: the tag ends at the first ">"
+    ],
+)
+def test_long_styles_are_left_out_of_the_parse_with_the_same_tree(head):
+    html = f"<html><head><title>T</title>{head}</head><body><p>Visible text.</p></body></html>"
+    cut, plain = _both_ways(html)
+    _same_tree(cut, plain)
+    assert len(cut.document.raw_html) < len(html) - len(_CSS) + 100  # the parser did not read the CSS
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        f"<!-- <style>{_CSS}</style> --><p>after a comment</p>",  # no element: a comment
+        f'<script>var s = "<style>{_CSS}</style>";</script><p>after a script</p>',
+        f"<div data-x='<style>{_CSS}</style>'>in an attribute</div>",
+        f"<textarea><style>{_CSS}</style></textarea><p>after a textarea</p>",
+        f"<noscript><style>{_CSS}</style><p>fallback</p></noscript><p>{'shown ' * 200}</p>",  # its text counts
+        f"<template><style>{_CSS}</style></template><p>after a template</p>",
+        f"<p>the page names thresher-cut-style-0. itself</p><style>{_CSS}</style>",
+    ],
+)
+def test_a_style_opener_that_is_no_style_element_is_parsed_as_written(markup):
+    html = f"<html><head><title>T</title></head><body>{markup}</body></html>"
+    cut, plain = _both_ways(html)
+    _same_tree(cut, plain)
+    assert len(cut.document.raw_html) == len(html.encode("utf-8"))  # the tree refused the cut
+
+
+def test_a_style_in_the_title_is_title_text():
+    html = f"<html><head><title><style>{_CSS}</style></title></head><body><p>x</p></body></html>"
+    cut, plain = _both_ways(html)
+    _same_tree(cut, plain)
+    assert cut.title is not None and _CSS[:50] in cut.title
+
+
+def test_long_style_offsets_from_the_extension():
+    find = function("lexbor_long_styles")
+    if find is None:
+        pytest.skip("the C extension is not built")
+    data = f"<style a='>'>{_CSS}</style><style>short</style><style>{_CSS}<b></style>".encode()
+    start = data.index(b"p{") - len("div.c > ")
+    assert find(data, LONG_STYLE_MIN) == [start, start + len(_CSS)]
+    assert find(data, len(_CSS) + 1) == []
+    assert find(b"<style>" + b"x" * LONG_STYLE_MIN, LONG_STYLE_MIN) == []  # no end tag: the content runs on

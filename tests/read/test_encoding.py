@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from thresher.errors import ThresherError
-from thresher.read.encoding import control_share, decode, normalize_charset
+from thresher.read.encoding import control_share, decode, decode_page, normalize_charset
 
 from .conftest import CHINESE, FRENCH, JAPANESE, RUSSIAN
 
@@ -16,6 +16,37 @@ def html(body: str, head: str = "") -> str:
 
 def test_plain_utf8():
     assert decode(RUSSIAN.encode("utf-8")) == RUSSIAN
+
+
+@pytest.mark.parametrize(
+    ("data", "declared"),
+    [
+        (html(RUSSIAN).encode("utf-8"), None),
+        (html(FRENCH, '<meta charset="windows-1252">').encode("utf-8"), None),  # a mislabel: still UTF-8
+        (html("plain ascii", '<meta charset="iso-8859-1">').encode("ascii"), None),
+        (html(CHINESE).encode("utf-8"), "gb2312"),
+    ],
+)
+def test_decode_page_hands_back_the_bytes_of_utf8_text(data, declared):
+    text, utf8 = decode_page(data, declared=declared)
+    assert text == decode(data, declared=declared)
+    assert utf8 is data
+    assert text.encode("utf-8") == utf8
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        codecs.BOM_UTF8 + html(FRENCH).encode("utf-8"),  # the BOM is not part of the text
+        html(RUSSIAN, '<meta charset="windows-1251">').encode("cp1251"),
+        html(FRENCH).encode("utf-8")[:-40] + b"\xff" + html(FRENCH).encode("utf-8")[-40:],  # mostly UTF-8
+        html("caf\u00e9 " * 20).encode("utf-16-le"),
+    ],
+)
+def test_decode_page_hands_back_no_bytes_when_the_text_is_not_them(data):
+    text, utf8 = decode_page(data)
+    assert text == decode(data)
+    assert utf8 is None
 
 
 def test_empty_bytes_decode_to_empty_text():

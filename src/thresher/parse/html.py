@@ -84,13 +84,17 @@ class Tree:
         return [v for k, v in self.meta if k in wanted and v]
 
 
-def parse_html(text: str, opts: Options) -> Tree:
+def parse_html(text: str, opts: Options, *, utf8: bytes | None = None) -> Tree:
     """Parse ``text`` and clean it: scripts, styles, form controls and hidden elements go.
+
+    ``utf8``: ``text`` encoded as UTF-8, when the caller has it (the page's own bytes, see
+    :func:`thresher.read.encoding.decode_page`): the parser reads those instead of encoding the text
+    again, a copy the size of the page.
 
     A page whose readable text is all inside ``<noscript>`` (a script-rendered app with a
     crawler fallback) is parsed again with the ``<noscript>`` tags unwrapped.
     """
-    tree, noscript_chars = _parse(text, opts)
+    tree, noscript_chars = _parse(text, opts, utf8)
     if noscript_chars > 500 and tree.body is not None:
         visible = len(tree.body.text(deep=True).strip())
         if visible < 1000 and noscript_chars > 2 * visible:
@@ -98,9 +102,11 @@ def parse_html(text: str, opts: Options) -> Tree:
     return tree
 
 
-def _parse(text: str, opts: Options) -> tuple[Tree, int]:
-    text, cut = _limit(text)
-    doc = LexborHTMLParser(text)
+def _parse(text: str, opts: Options, utf8: bytes | None = None) -> tuple[Tree, int]:
+    limited, cut = _limit(text)
+    # the parser encodes a str as UTF-8 itself: the same bytes as ``utf8`` when nothing was cut
+    doc = _parse_markup(utf8 if utf8 is not None and limited is text else limited)
+    text = limited
     noscript_chars = 0
     if doc.body is not None:
         for node in doc.body.css("noscript"):
@@ -157,6 +163,53 @@ def _parse(text: str, opts: Options) -> tuple[Tree, int]:
         truncated=cut,
     )
     return tree, noscript_chars
+
+
+LONG_STYLE_MIN = 32_768
+"""``<style>`` contents of this many bytes or more are left out of UTF-8 markup before parsing (see
+:func:`_parse_markup`)."""
+
+
+def _parse_markup(markup: str | bytes) -> Any:
+    """The parsed document. From UTF-8 bytes, the contents of long ``<style>`` elements
+    (LONG_STYLE_MIN bytes or more with no ``<``, found by the C extension) are left out: the parser
+    would tokenize them and copy them into a text node only for ``strip_tags`` to drop it (40 % of
+    the parser's work on a page with 1.2 MB of inlined CSS in 1.8 MB). Each is replaced by a marker
+    the page does not hold, and the cut is kept only when the tree shows every marker as the whole
+    text of a style element outside any ``<noscript>`` (whose text ``_parse`` counts): then each cut
+    was all of one style element's text (not a comment's, a script's, an attribute's), and the trees
+    differ in that text alone, which nothing reads before it is stripped. Otherwise the markup is
+    parsed as it is. Without the extension nothing is cut."""
+    find = _compiled_long_styles()
+    if find is None or not isinstance(markup, bytes) or len(markup) < LONG_STYLE_MIN:
+        return LexborHTMLParser(markup)
+    cuts = find(markup, LONG_STYLE_MIN)
+    if not cuts or _CUT_MARKER in markup:
+        return LexborHTMLParser(markup)
+    pieces: list[bytes] = []
+    markers: set[str] = set()
+    done = 0
+    for k, (start, end) in enumerate(zip(cuts[::2], cuts[1::2], strict=True)):
+        marker = b"%s%d." % (_CUT_MARKER, k)
+        pieces += (markup[done:start], marker)
+        markers.add(marker.decode("ascii"))
+        done = end
+    pieces.append(markup[done:])
+    doc = LexborHTMLParser(b"".join(pieces))
+    found = {text for node in doc.css("style") if (text := node.text(deep=True)) in markers}
+    if found == markers and not any(node.text(deep=True) in markers for node in doc.css("noscript style")):
+        return doc
+    return LexborHTMLParser(markup)
+
+
+_CUT_MARKER = b"thresher-cut-style-"
+"""The text a cut ``<style>`` content is replaced with (then its number and a full stop)."""
+
+
+@lru_cache(maxsize=1)
+def _compiled_long_styles() -> Any:
+    """``lexbor_long_styles`` of the compiled extension (thresher/_speedups_lexbor.c), None when not built."""
+    return function("lexbor_long_styles")
 
 
 NATIVE_PARSER_RELEASES = ("1.0.",)

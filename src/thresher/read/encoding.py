@@ -81,16 +81,29 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b
 
 def decode(data: bytes, *, declared: str | None = None) -> str:
     """Decode a page's bytes to text, weighing BOM, declared charset, meta tags and detection."""
+    return decode_page(data, declared=declared)[0]
+
+
+def decode_page(data: bytes, *, declared: str | None = None) -> tuple[str, bytes | None]:
+    """:func:`decode`, and ``data`` itself when the text is ``data`` read as strict UTF-8 (then
+    ``text.encode("utf-8") == data``, so the parser can take those bytes as they are instead of the
+    text encoded again); None otherwise."""
+    text, utf8 = _decode(data, declared)
+    return text, data if utf8 else None
+
+
+def _decode(data: bytes, declared: str | None) -> tuple[str, bool]:
+    """(the text, whether it is ``data`` read as strict UTF-8)."""
     if not data:
-        return ""
+        return "", False
     for bom, bom_codec in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(bom_codec, errors="replace")
+            return data[len(bom):].decode(bom_codec, errors="replace"), False
 
     if b"\x00" in data[:4096]:  # BOM-less UTF-16 is valid UTF-8 when all its bytes are below 0x80
         utf16 = utf16_without_bom(data)
         if utf16 is not None:
-            return data.decode(utf16, errors="replace")
+            return data.decode(utf16, errors="replace"), False
     utf8_text = _strict(data, "utf-8")
     for label in (declared, _declared_in_markup(data[:META_WINDOW])):
         name = normalize_charset(label)
@@ -100,19 +113,19 @@ def decode(data: bytes, *, declared: str | None = None) -> str:
             if label is not declared:
                 name = "utf-8"  # a meta tag cannot be read in UTF-16 without a BOM (WHATWG)
             elif utf8_text is not None:
-                return utf8_text
+                return utf8_text, True
         if name != "utf-8" and utf8_text is not None and not data.isascii():
-            return utf8_text  # a legacy label on valid UTF-8 text is a mislabel
+            return utf8_text, True  # a legacy label on valid UTF-8 text is a mislabel
         decoded = utf8_text if name == "utf-8" else _strict(data, name)
         if decoded is not None:
-            return decoded
+            return decoded, utf8_text is not None and decoded == utf8_text
 
     if utf8_text is not None:
-        return utf8_text
+        return utf8_text, True
     mostly = _mostly_utf8(data)
     if mostly is not None:
-        return mostly
-    return _detect(data)
+        return mostly, False
+    return _detect(data), False
 
 
 def normalize_charset(label: str | None) -> str | None:
