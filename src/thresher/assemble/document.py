@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from thresher.assemble.html import render_html
 from thresher.assemble.markdown import render_markdown
-from thresher.compiled import function
+from thresher.compiled import function, slotted_maker
 from thresher.metadata.language import identify
 from thresher.model import (
     KEPT_LABELS,
@@ -24,7 +24,6 @@ from thresher.model import (
     RemovedBlock,
 )
 from thresher.options import Options
-from thresher.segment.text import slotted_maker
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 """Control characters (C0 but tab and line breaks, DEL, C1), lone surrogates and noncharacters: never
@@ -32,7 +31,7 @@ text a reader sees; vertical tab and form feed become a space, the others are dr
 _unprintable_in = function("has_unprintable")
 """The C twin of ``_UNPRINTABLE.search(text) is not None`` (None without the extension)."""
 _new_removed = slotted_maker(RemovedBlock, {})
-"""The extension's ``new_slotted`` for removed blocks (see :func:`thresher.segment.text.slotted_maker`)."""
+"""The extension's ``new_slotted`` for removed blocks (see :func:`thresher.compiled.slotted_maker`)."""
 _LINE_KINDS = frozenset({"list_item", "table_row", "line"})
 """Consecutive blocks of these kinds are joined by a single newline, everything else by a blank line."""
 

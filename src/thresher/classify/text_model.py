@@ -24,15 +24,15 @@ from typing import Any
 import numpy as np
 
 from thresher.classify.trees import Trees
-from thresher.compiled import extension
+from thresher.compiled import extension, slotted_maker
 from thresher.model import KEPT_LABELS, Block, Decision
 from thresher.model_files import read_model_file
 from thresher.options import Options
-from thresher.segment.text import FEATURES, FeatureTable, feature_table, slotted_maker
+from thresher.segment.text import FEATURES, FeatureTable, feature_table
 
 _compiled = extension("text_matrix", "text_stage2")
 _new_decisions = slotted_maker(Decision, {})
-"""The extension's ``new_slotted`` for decisions (see :func:`thresher.segment.text.slotted_maker`)."""
+"""The extension's ``new_slotted`` for decisions (see :func:`thresher.compiled.slotted_maker`)."""
 
 MODEL_RESOURCE = "data/text_model.json"
 BASE_FEATURES = (

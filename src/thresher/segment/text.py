@@ -27,17 +27,17 @@ import dataclasses
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from itertools import accumulate, pairwise
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from thresher.compiled import extension
+from thresher.compiled import extension, slotted_maker
 from thresher.deadline import Deadline
 from thresher.errors import ThresherError
 from thresher.model import Block, BlockKind
@@ -534,20 +534,6 @@ def paragraph_lines(text: str) -> tuple[list[str], list[int]]:
     if run:
         sizes.append(run)
     return lines, sizes
-
-
-def slotted_maker(cls: type, shared: Mapping[str, object]) -> Callable[..., list[Any]] | None:
-    """The extension's ``new_slotted`` when it can make instances of ``cls`` (a frozen dataclass with
-    slots whose __init__ only stores its fields; ``shared``: values of some of them, as its __init__
-    would get them), else None. ``new_slotted(cls, n, columns, shared)`` returns n instances, each
-    field from ``columns`` (one list of n values per field) or ``shared``."""
-    make = getattr(extension("new_slotted"), "new_slotted", None)
-    if make is None or not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__"):
-        return None
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    if getattr(cls, "__slots__", None) != names or not set(shared) <= set(names):
-        return None
-    return make
 
 
 _new_slotted = slotted_maker(Block, _BLOCK_DEFAULTS) if TextFeatures.__slots__ == ("row", "table") else None
