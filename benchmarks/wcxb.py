@@ -8,7 +8,8 @@ For each engine: a predictions JSONL ``{source, text, title, author, date}`` in 
 the reference scorer's functions (``../shared/score/wcxb_score.py``, imported by path), printed
 side by side: F1/P/R overall and per page type, p10 page F1, pages below 0.5, metadata
 title/author/date exact, invented dates, pages/s and peak RSS. Pages are decoded as UTF-8 for all
-engines alike.
+engines alike. glibc's malloc thresholds are set as the CLI sets them (``thresher.allocator``:
+big blocks freed after a big page go back to the system) unless ``--glibc-defaults``.
 
 With ``--folds-dir DIR`` (written by ``training/train_html_model.py --folds-dir DIR``) thresher scores
 each page with ``DIR/fold-K.json``, K = the fold of the page's domain, so the numbers are
@@ -129,7 +130,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="score each page with DIR/fold-K.json (K = fold of its domain): out-of-fold numbers")
     ap.add_argument("--title-folds", type=Path, default=None,
                     help="title ranker fold models DIR/foldK.json: out-of-fold titles")
+    ap.add_argument("--glibc-defaults", action="store_true",
+                    help="leave glibc's malloc thresholds as they are (by default they are set as the CLI, "
+                         "`thresher run` and the server set them: thresher.allocator.return_big_blocks)")
     a = ap.parse_args(argv)
+    allocator = "glibc defaults"
+    if not a.glibc_defaults:
+        from thresher.allocator import return_big_blocks
+
+        allocator = "as the CLI sets it" if return_big_blocks() else "glibc defaults (not settable here)"
 
     scorer = load_module("wcxb_score", a.scorer)
     if a.title_folds is not None:
@@ -215,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     line("errors", [str(errors[n]) for n in names])
     line("pages/s", [f"{len(ids) / seconds[n]:.1f}" if seconds[n] else "-" for n in names])
     line("ms/page", [f"{1000 * seconds[n] / max(1, len(ids)):.1f}" for n in names])
-    print(f"peak RSS (whole process, all engines): {rss_mb:.0f} MB")
+    print(f"peak RSS (whole process, all engines; allocator {allocator}): {rss_mb:.0f} MB")
     print(f"predictions: {', '.join(str(a.out / f'{n}.jsonl') for n in names)}")
     if a.worst:
         first = names[0]

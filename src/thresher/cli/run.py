@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from thresher.allocator import return_big_blocks
 from thresher.extract import extract_result
 from thresher.model import Failure, Page, Result
 from thresher.options import Options
@@ -30,6 +31,7 @@ CHUNKS_IN_FLIGHT_PER_WORKER = 4
 
 def run(items: Iterable[Item], options: Options, *, workers: int = 1) -> Iterator[Result]:
     """One result per item, in input order."""
+    return_big_blocks()
     if workers <= 1:
         for item in items:
             yield extract_result(item, options)
@@ -44,6 +46,7 @@ def worker_count(requested: int) -> int:
 
 def extract_chunk(items: list[Item], options: Options) -> list[Result]:
     """The worker's task (module level, so that spawned processes can import it)."""
+    return_big_blocks()
     return [extract_result(item, options) for item in items]
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import Any
 
+from thresher.allocator import return_big_blocks
 from thresher.corpus.config import RunConfig
 from thresher.corpus.records import ShardRecord, finish_record, shard_record, site_of
 from thresher.corpus.stats import RunStats
@@ -44,6 +45,7 @@ NO_KEYS: frozenset[int] = frozenset()
 
 def extract_shard(shard: Shard, config: RunConfig, root: str) -> dict[str, Any]:
     """Phase 1 for one shard; returns its counts (``RunStats.to_dict``)."""
+    return_big_blocks()
     work = WorkDir(root)
     marker = work.extract_marker(shard)
     if marker.exists():

@@ -32,6 +32,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError("thresher serve needs the web extra: pip install 'thresher[web]'") from err
 
 from thresher import __version__
+from thresher.allocator import return_big_blocks
 from thresher.options import Options
 from thresher.web.fetch_guard import FetchGuard
 from thresher.web.schema import ErrorBody, ExtractRequest, Record, summarize_validation
@@ -317,6 +318,7 @@ def serve(
     """Run the server until interrupted (Ctrl-C). Binds to loopback unless ``host`` says otherwise."""
     import uvicorn
 
+    return_big_blocks()  # the server itself (thread workers extract here; process workers set their own)
     if not _is_loopback(host) and api_key is None:
         print(f"thresher serve: listening on {host} without an API key: anyone who can reach it can use it",
               file=sys.stderr)

@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from thresher.allocator import return_big_blocks
 from thresher.errors import ThresherError
 from thresher.extract import extract_result, extract_trace
 from thresher.model import Failure, Page, Provenance, Result, Trace
@@ -167,6 +168,7 @@ def _watch_parent(parent: int) -> None:
 def _init_worker() -> None:
     """Process-pool initializer: Ctrl-C is the server's business; load now; keep the GC off the models."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return_big_blocks()
     threading.Thread(target=_watch_parent, args=(os.getppid(),), name="thresher-parent-watch", daemon=True).start()
     try:
         warm_up()
