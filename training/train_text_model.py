@@ -44,7 +44,7 @@ from thresher.classify.text_model import (
 from thresher.classify.text_rules import rule_decisions
 from thresher.deadline import Deadline
 from thresher.options import Options
-from thresher.segment.text import segment_text
+from thresher.segment.text import feature_table, segment_text
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL_PATH = ROOT / "src" / "thresher" / "data" / "text_model.json"
@@ -137,7 +137,9 @@ MIN_CLEAN_RECALL = 0.993
 def keep_from(it: dict, scores: np.ndarray, t: float, first: np.ndarray | None = None) -> list[bool]:
     """What the stacked classifier keeps (the shipped decision, text_model.keep_mask): ``scores`` the
     final scores, ``first`` the first stage's (when there is a second)."""
-    return keep_mask(it["rules"], scores, scores if first is None else first, t, relative=RELATIVE)
+    if "chars" not in it:
+        it["chars"] = feature_table(it["blocks"]).column("n_chars") if it["blocks"] else np.zeros(0)
+    return keep_mask(it["rules"], scores, scores if first is None else first, t, relative=RELATIVE, chars=it["chars"])
 
 
 def report(name: str, items: list[dict], keeps: list[list[bool]]) -> dict[str, float]:

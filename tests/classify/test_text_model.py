@@ -89,6 +89,30 @@ def test_relative_threshold_scales_down_only_where_the_model_is_unsure_everywher
     assert [d.kept for d in model.decide(blocks, rules, OPTS.with_(focus="precision"))] == [False, True, False]
 
 
+def test_a_small_kept_run_far_from_the_main_run_is_dropped_a_near_or_large_one_is_not():
+    chars = np.array([2000.0, 900.0, 10.0, 10.0, 40.0, 10.0, 10.0, 20.0, 10.0, 300.0])
+    keep = np.array([True, True, False, False, True, False, False, True, False, True])
+    # runs: blocks 0-1 (2,900 chars), 4 (40: under 3% of 2,900, two dropped blocks away), 7 and 9
+    # (one dropped block between them: one run of 320 chars)
+    assert model_module.stray_runs(keep, chars).tolist() == [i == 4 for i in range(10)]
+    near = keep.copy()
+    near[3] = True  # one dropped block between the main run and block 3, and between 3 and 4: one run
+    assert not model_module.stray_runs(near, chars).any()
+    assert model_module.stray_runs(np.array([True, False, False, True]), np.array([10.0, 5, 5, 9000])).tolist() \
+        == [True, False, False, False]
+    one_run = np.array([True, False, True, True])
+    assert not model_module.stray_runs(one_run, np.array([1.0, 1, 1, 9000])).any()  # one run: nothing is stray
+    rules = [Decision("main", "body")] * 10
+    scores = np.where(keep, 0.9, 0.1)
+    assert keep_mask(rules, scores, scores, 0.5, chars=chars) == [k and i != 4 for i, k in enumerate(keep)]
+    assert keep_mask(rules, scores, scores, 0.5) == keep.tolist()  # without chars: no run filter
+    blocks = _blocks("\n\n".join("x" * int(c) for c in chars))
+    assert [len(b.text) for b in blocks] == chars.tolist()
+    out = _FixedModel(scores).decide(blocks, rules, OPTS)
+    assert [(d.label, d.reason) for d in out][4] == ("boilerplate", "stray_run")
+    assert [d.kept for d in out] == [k and i != 4 for i, k in enumerate(keep)]
+
+
 def test_focus_moves_the_threshold():
     blocks = _blocks("a\n\nb")
     rules = [Decision("main", "body"), Decision("main", "body")]
@@ -263,7 +287,9 @@ def test_decide_makes_the_decisions_keep_mask_describes():
         opts = Options(focus=rng.choice(["balanced", "precision", "recall"]))
         model = _ChosenScores(first, second, relative)
         out = model.decide(blocks, rules, opts)
-        keep = keep_mask(rules, model.second, model.first, model.thresholds[opts.focus], relative=relative)
+        chars = np.array([len(b.text) for b in blocks], dtype=np.float64)
+        keep = keep_mask(rules, model.second, model.first, model.thresholds[opts.focus], relative=relative,
+                         chars=chars)
         assert [d.kept for d in out] == keep
         assert [d.score for d in out] == second
         for d, r, k in zip(out, rules, keep, strict=True):
