@@ -40,14 +40,15 @@ PUBLISHED = '<meta property="article:published_time" content="2023-10-2{day}T09:
 
 
 def make_news(root: Path, shards: int = 3, *, dated: bool = True) -> None:
-    """WARC shards of news pages (one headline each, random-word paragraphs, a publication date unless
-    ``dated`` is false), spread over three sites."""
+    """WARC shards of news pages (one headline each, a lead in its words, then random-word paragraphs,
+    a publication date unless ``dated`` is false), spread over three sites."""
     rng = random.Random(3)
     pages: list[list[tuple[str, bytes]]] = [[] for _ in range(shards)]
     for k, (headline, _) in enumerate(HEADLINES):
         _, paragraphs = factory._article(rng)
         site = factory.SITES[k % 3]
-        html = factory._html(headline, paragraphs, site)
+        # the lead tells the story again (the headline's words), the rest is random words
+        html = factory._html(headline, [f"{headline}.", *paragraphs], site)
         if dated:
             html = html.replace(b"</head>", PUBLISHED.format(day=k % 2).encode() + b"</head>")
         pages[k % shards].append((f"https://{site}/news/{k}", html))

@@ -69,6 +69,8 @@ def classify_html(
             out.append(Decision("comment", "product_review" if product_review else "customer_review", score))
         elif picked and not kept:
             out.append(Decision("boilerplate", "repeated_text", score))
+        elif kept and rule.label == "title":  # the page's title is metadata, as in text mode
+            out.append(Decision("title", f"{rule.reason}; model", score))
         elif kept and never is not None:
             out.append(Decision(never.label, f"{never.reason}; model", score))
         elif kept:
