@@ -182,8 +182,8 @@ def run_level(
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     for t in threads:
         t.start()
-    while progress is not None and any(t.is_alive() for t in threads):
-        threads[0].join(timeout=progress[1])
+    while progress is not None and (alive := [t for t in threads if t.is_alive()]):
+        alive[0].join(timeout=progress[1])  # a thread still running: one that has ended returns at once
         with lock:
             lat = [ms for _, ms, _ in samples]
         spent = time.perf_counter() - started

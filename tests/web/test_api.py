@@ -77,6 +77,24 @@ def test_batch_answers_one_record_per_item_in_order(client: TestClient) -> None:
     assert "error" not in recs[2]
 
 
+def test_answers_are_the_bytes_jsonresponse_would_send(client: TestClient) -> None:
+    """The worker renders each answer (service.Answer): the same compact UTF-8 JSON starlette's
+    JSONResponse sends, for one page and for a batch."""
+    from fastapi.responses import JSONResponse
+
+    page = ARTICLE.replace("Paragraph 0:", "Paragraph 0 (Ähren, 麦, \"quoted\"):")
+    r = client.post("/v1/extract", content=page.encode(), headers={"Content-Type": "text/html"})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    assert "Ähren, 麦".encode() in r.content  # UTF-8 as is, not escaped
+    assert r.content == JSONResponse(r.json()).body
+    r = client.post("/v1/extract/batch", json=[{"html": page, "id": "a"}, {"text": " ", "id": "b"}, {"id": "c"}])
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    assert [rec.get("error") for rec in r.json()] == [None, "empty", "invalid_record"]
+    assert r.content == JSONResponse(r.json()).body
+
+
 def test_batch_over_the_item_cap_is_413(make_client: Callable[..., TestClient]) -> None:
     client = make_client(max_batch=3)
     r = client.post("/v1/extract/batch", json=[{"text": "x"}] * 4)
@@ -205,7 +223,7 @@ def test_internal_errors_are_json_without_traceback(
     def boom(*args: object, **kwargs: object) -> object:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(service.Runner, "extract_timed", boom)
+    monkeypatch.setattr(service.Runner, "answer_timed", boom)
     r = client.post("/v1/extract", json={"text": "x y z"})
     assert r.status_code == 500
     assert r.json() == {"error": "internal_error", "message": "the server failed on this request; see its log"}

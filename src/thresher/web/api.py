@@ -32,7 +32,7 @@ from starlette.datastructures import UploadFile
 
 from thresher import __version__
 from thresher.errors import ThresherError
-from thresher.model import Document, Failure, Provenance
+from thresher.model import Failure, Provenance
 from thresher.read.payload import GZIP_MAGIC, gunzip_stream
 from thresher.web.schema import ErrorBody, ExtractRequest, Health, Record, merge_options, summarize_validation
 from thresher.web.service import (
@@ -40,10 +40,8 @@ from thresher.web.service import (
     AnswerFormat,
     PageRequest,
     Runner,
+    json_body,
     options_for_answer,
-    record_of,
-    render_answer,
-    status_for,
 )
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -370,15 +368,12 @@ async def extract(request: Request) -> Response:
         url = request.query_params.get("url")
         req = PageRequest(data=body, kind=kind, url=url, id=request.query_params.get("id"), charset=charset,
                           content_type=media or None)
-    result, timing = await runner.extract_timed(req, options_for_answer(opts, fmt))
+    # rendered in the worker: the answer's bytes come back, not the Document (see service.Answer)
+    reply, timing = await runner.answer_timed(req, options_for_answer(opts, fmt), fmt, with_metadata=with_metadata)
     headers = {"Server-Timing": timing.header(), "Vary": "Accept"}
-    status = status_for(result)
-    if fmt == "json" or status != 200:  # errors are JSON records whatever was asked
-        return JSONResponse(record_of(result), status_code=status, headers=headers)
-    text = render_answer(result, fmt, with_metadata=with_metadata)
-    if text is None and isinstance(result, Document) and result.rejected is not None:
-        headers["X-Thresher-Rejected"] = str(result.rejected)
-    return Response(text or "", status_code=200, media_type=f"{ANSWER_MEDIA[fmt]}; charset=utf-8", headers=headers)
+    if reply.rejected is not None:
+        headers["X-Thresher-Rejected"] = reply.rejected
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=headers)
 
 
 @v1.post(
@@ -388,7 +383,7 @@ async def extract(request: Request) -> Response:
     openapi_extra=_BATCH_BODY,
     summary="Extract a batch of pages",
 )
-async def extract_batch(request: Request) -> JSONResponse:
+async def extract_batch(request: Request) -> Response:
     """Extract up to ``max_batch`` pages (a JSON list); answers one record per item, in order."""
     settings = request.app.state.settings
     runner: Runner = request.app.state.runner
@@ -416,16 +411,19 @@ async def extract_batch(request: Request) -> JSONResponse:
     except ValidationError as err:
         return _invalid(_validation_message(err))
 
-    async def one(item: ExtractRequest) -> dict[str, Any]:
+    async def one(item: ExtractRequest) -> bytes:
+        """The item's record as JSON (rendered in the worker)."""
         try:
             req = _page_request(item)
         except ValueError as err:
-            return Failure(reason="invalid_record", message=str(err), id=item.id, url=item.url,
-                           provenance=Provenance(source="<http>")).to_dict()
-        return record_of(await runner.extract(req, merge_options(settings.options, item.options)))
+            return json_body(Failure(reason="invalid_record", message=str(err), id=item.id, url=item.url,
+                                     provenance=Provenance(source="<http>")).to_dict())
+        answer, _ = await runner.answer_timed(req, merge_options(settings.options, item.options), "json")
+        return answer.body
 
     records = await asyncio.gather(*(one(item) for item in items))
-    return JSONResponse(list(records), status_code=200)
+    # what JSONResponse(list of records) would send, byte for byte
+    return Response(b"[" + b",".join(records) + b"]", status_code=200, media_type="application/json")
 
 
 router.include_router(v1)

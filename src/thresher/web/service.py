@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures
 import functools
 import gc
+import json
 import logging
 import multiprocessing
 import os
@@ -33,7 +34,7 @@ from typing import Any, Literal, TypeVar
 from thresher.allocator import return_big_blocks
 from thresher.errors import ThresherError
 from thresher.extract import extract_result, extract_trace
-from thresher.model import Failure, Page, Provenance, Result, Trace
+from thresher.model import Document, Failure, Page, Provenance, Result, Trace
 from thresher.options import Options
 from thresher.web.fetch_guard import FetchGuard
 from thresher.write.formats import get_format
@@ -100,6 +101,39 @@ def options_for_answer(opts: Options, fmt: AnswerFormat) -> Options:
 def render_answer(result: Result, fmt: AnswerFormat, *, with_metadata: bool = False) -> str | None:
     """A document as the CLI writes it in this format (``None`` for a rejected one, which has no text)."""
     return get_format(_WRITER[fmt]).render(result, with_metadata=with_metadata)
+
+
+def json_body(value: Any) -> bytes:
+    """``value`` as JSON, byte for byte what starlette's ``JSONResponse`` sends (compact, UTF-8)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The HTTP answer to one extraction, rendered where the extraction ran.
+
+    A worker process sends this back rather than the Document: a page's removed blocks make an object
+    graph that costs more to pickle, unpickle and encode as JSON (the last two in the server's one
+    event-loop process) than its few hundred KB of bytes cost to send.
+    """
+
+    status: int
+    body: bytes
+    media_type: str
+    rejected: str | None = None
+    """Why the document was rejected, when it was and the answer (Markdown, text or HTML) is empty."""
+
+
+def answer_of(result: Result, fmt: AnswerFormat, *, with_metadata: bool = False) -> Answer:
+    """The answer for ``result``: its JSON record (always, for an error), or the document in ``fmt``."""
+    status = status_for(result)
+    if fmt == "json" or status != 200:  # errors are JSON records whatever was asked
+        return Answer(status, json_body(record_of(result)), ANSWER_MEDIA["json"])
+    text = render_answer(result, fmt, with_metadata=with_metadata)
+    rejected = None
+    if text is None and isinstance(result, Document) and result.rejected is not None:
+        rejected = str(result.rejected)
+    return Answer(200, (text or "").encode("utf-8"), f"{ANSWER_MEDIA[fmt]}; charset=utf-8", rejected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +225,13 @@ def _timed(fn: Callable[..., T], *args: Any) -> tuple[T, float]:
 def extract_page(page: Page, opts: Options) -> tuple[Result, float]:
     """One page → (Document or Failure, seconds); never raises."""
     return _timed(extract_result, page, opts)
+
+
+def answer_page(page: Page, opts: Options, fmt: AnswerFormat, with_metadata: bool) -> tuple[Answer, float]:
+    """One page → (its answer, seconds of extraction: the rendering is not counted); never raises but
+    for an answer that cannot be encoded."""
+    result, seconds = extract_page(page, opts)
+    return answer_of(result, fmt, with_metadata=with_metadata), seconds
 
 
 def trace_page(page: Page, opts: Options) -> tuple[Trace | Failure, float]:
@@ -392,6 +433,16 @@ class Runner:
     async def extract_timed(self, req: PageRequest, opts: Options) -> tuple[Result, Timing]:
         """One request → a Document or a Failure (never raises), and where the time went."""
         return await self._work(extract_page, req, opts)
+
+    async def answer_timed(
+        self, req: PageRequest, opts: Options, fmt: AnswerFormat, *, with_metadata: bool = False
+    ) -> tuple[Answer, Timing]:
+        """One request → its HTTP answer (rendered in the worker), and where the time went."""
+        value, timing = await self._work(functools.partial(answer_page, fmt=fmt, with_metadata=with_metadata),
+                                         req, opts)
+        if isinstance(value, Failure):  # made here: fetch refused, timeout, a worker that died
+            return answer_of(value, fmt, with_metadata=with_metadata), timing
+        return value, timing
 
     async def extract(self, req: PageRequest, opts: Options) -> Result:
         return (await self.extract_timed(req, opts))[0]
