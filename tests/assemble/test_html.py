@@ -213,15 +213,17 @@ def test_a_list_inside_a_blockquote_stays_in_it():
     assert _shape(tree) == "div(p,blockquote(p,ol(li,li),p),blockquote(ul(li)),ul(li))"
 
 
-def test_definitions_are_items_inside_their_term():
+def test_definitions_outside_a_list_item_are_paragraphs():
     d = "body/dl[1]"
     tree = _tree([_b(0, "Chunk", "list_item", level=1, path=f"{d}/dt[1]"),
                   _b(1, "A piece.", "list_item", level=1, path=f"{d}/dd[1]"),
                   _b(2, "Vector", "list_item", level=1, path=f"{d}/dt[2]"),
                   _b(3, "Numbers.", "list_item", level=1, path=f"{d}/dd[2]/p[1]"),
-                  _b(4, "Meaning.", "list_item", level=1, path=f"{d}/dd[2]/p[2]")])
-    assert _shape(tree) == "div(ul(li(ul(li)),li(ul(li))))"
-    assert [li.text_content().split("\n")[0] for li in tree.findall("ul/li")] == ["Chunk", "Vector"]
+                  _b(4, "Meaning.", "list_item", level=1, path=f"{d}/dd[2]/p[2]"),
+                  _b(5, "Card.", "list_item", level=1, path="body/ul[1]/li[1]/div[1]/p[1]"),
+                  _b(6, "Item.", "list_item", level=1, path="body/ul[2]/li[1]")])
+    assert _shape(tree) == "div(p,p,p,p,p,p,ul(li))"
+    assert [p.text for p in tree.findall("p")] == ["Chunk", "A piece.", "Vector", "Numbers.", "Meaning.", "Card."]
 
 
 def test_an_image_that_stood_before_a_link_stays_out_of_it():

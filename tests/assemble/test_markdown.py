@@ -442,7 +442,7 @@ def test_a_quote_inside_a_list_item_does_not_cut_the_list():
     assert render_markdown(blocks, Metadata(), Options()) == "- a\n  - b\n- c\n"
 
 
-def test_definitions_are_items_inside_their_term():
+def test_definitions_outside_a_list_item_are_paragraphs():
     d = "body/dl[1]"
     blocks = [_b(0, "Chunk", "list_item", level=1, path=f"{d}/dt[1]"),
               _b(1, "A piece.", "list_item", level=1, path=f"{d}/dd[1]"),
@@ -450,9 +450,49 @@ def test_definitions_are_items_inside_their_term():
               _b(3, "Vector", "list_item", level=1, path=f"{d}/dt[2]"),
               _b(4, "Numbers.", "list_item", level=1, path=f"{d}/dd[3]/p[1]"),
               _b(5, "Meaning.", "list_item", level=1, path=f"{d}/dd[3]/p[2]"),
-              _b(6, "in a definition", "list_item", level=2, path=f"{d}/dd[3]/ul[1]/li[1]")]
+              _b(6, "in a definition", "list_item", level=2, path=f"{d}/dd[3]/ul[1]/li[1]"),
+              _b(7, "Ann", "list_item", level=2, path="body/ul[1]/li[1]/dl[1]/dt[1]"),
+              _b(8, "admin", "list_item", level=2, path="body/ul[1]/li[1]/dl[1]/dd[1]")]
+    # Markdown has no definition list: terms and definitions are paragraphs; a list inside a
+    # definition stays a list, and a dl inside a list item (a user card) is that item's text
     assert render_markdown(blocks, Metadata(), Options()) == (
-        "- Chunk\n  - A piece.\n  - A part.\n- Vector\n  - Numbers.  \n    Meaning.\n    - in a definition\n")
+        "Chunk\n\nA piece.\n\nA part.\n\nVector\n\nNumbers.\n\nMeaning.\n\n- in a definition\n* Ann  \n  admin\n")
+
+
+def test_items_set_out_as_cards_or_in_a_nav_are_paragraphs():
+    from thresher.assemble.html import render_html
+
+    blocks = [_b(0, "Plain item", "list_item", level=1, path="body/ul[1]/li[1]"),
+              _b(1, "Item in a p", "list_item", level=1, path="body/ul[1]/li[2]/p[1]"),
+              _b(2, "Card title", "heading", level=3, path="body/ul[2]/li[1]/a[1]/div[1]/h3[1]"),
+              _b(3, "Card text.", "list_item", level=1, path="body/ul[2]/li[1]/a[1]/div[1]/p[1]"),
+              _b(4, "Other card.", "list_item", level=1, path="body/ul[2]/li[2]/article[1]/p[1]"),
+              _b(5, "Contents", "list_item", level=1, path="body/nav[1]/ol[1]/li[1]"),
+              _b(6, "Setup", "list_item", level=1, path="body/nav[1]/ol[1]/li[2]"),
+              _b(7, "quoted", "list_item", level=1, path="body/nav[1]/blockquote[1]/ul[1]/li[1]/div[1]"),
+              _b(8, "Last", "list_item", level=1, path="body/ol[1]/li[1]")]
+    md = render_markdown(blocks, Metadata(), Options())
+    assert md == ("- Plain item\n- Item in a p\n\n### Card title\n\nCard text.\n\nOther card.\n\nContents\n\n"
+                  "Setup\n\n> - quoted\n\n1. Last\n")
+    assert _PARSER.render(md).count("<li>") == 4
+    tree = __import__("lxml.html").html.fragment_fromstring(render_html(blocks, Metadata(), Options()),
+                                                              create_parent="div")
+    assert [el.tag for el in tree] == ["ul", "h3", "p", "p", "p", "p", "blockquote", "ol"]
+
+
+def test_which_list_items_are_not_list_lines():
+    from thresher.assemble.markdown import not_a_list_line
+
+    assert not_a_list_line("body/dl[1]/dd[2]")
+    assert not_a_list_line("body/ul[1]/li[3]/div[1]/div[2]/p[1]")
+    assert not_a_list_line("body/div[1]/nav[1]/ul[1]/li[2]")
+    assert not not_a_list_line("body/div[1]/ul[1]/li[2]/p[1]")  # layout outside the li says nothing
+    assert not not_a_list_line("body/ol[1]/li[1]/strong[1]")
+    assert not not_a_list_line("body/nav[1]/blockquote[1]/ul[1]/li[1]")
+    assert not not_a_list_line("body/ul[1]/li[1]/dl[1]/dd[1]")
+    assert not not_a_list_line("body/dl[1]/dd[2]", frozenset({"cards", "nav"}))
+    assert not not_a_list_line("body/nav[1]/ul[1]/li[2]", frozenset({"definitions", "cards"}))
+    assert not not_a_list_line("body/ul[1]/li[3]/div[1]/p[1]", frozenset({"definitions", "nav"}))
 
 
 def test_an_image_that_stood_before_a_link_stays_out_of_it():
@@ -483,7 +523,7 @@ def test_page_with_quoted_list_definitions_image_and_pasted_table_keeps_its_shap
     md = render_markdown(body, Metadata(), opts)
     html = _PARSER.render(md)
     assert "<blockquote>\n<p>Three rules we keep:</p>\n<ol>\n<li>split on headings</li>\n<li>keep lists whole</li>" in html
-    assert "<li>Chunk\n<ul>\n<li>A piece of a document small enough to embed.</li>\n</ul>\n</li>" in html
+    assert "<p>Chunk</p>\n<p>A piece of a document small enough to embed.</p>" in html
     assert ('<p><img src="https://example.org/img/pipeline.png" alt="The pipeline" /><br />\n'
             '<a href="https://example.org/docs/chunking%20guide.html">The chunking guide</a> has the details.</p>') in html
     assert "<table>" not in html and "| size | recall |<br />" in html

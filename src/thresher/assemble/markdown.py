@@ -6,10 +6,14 @@ escaped. Lists nest by ``Block.level``; an item is numbered when its tag path sh
 (with the page's own number, ``item_number``, when the ``ol`` sets ``start``, ``reversed`` or an item
 a ``value``: CommonMark reads only the first item's, so a reversed list shows its numbers but a reader
 counts up), and blocks inside one ``li`` (several paragraphs, a ``pre`` of code) stay in that item; two
-lists one after the other stay two (the second with the other marker); the definitions of a ``dl`` are
-items under their term; the lists of a ``blockquote`` stay in the quote. The rows of one table become
-a GFM table whose first row is the header, ragged rows padded (the segmenter already put the cells of
-rows with ``colspan``/``rowspan`` cells in their columns); a table the segmenter took for layout (its
+lists one after the other stay two (the second with the other marker); the lists of a ``blockquote``
+stay in the quote. Not every list item of the markup is a line of a list (:func:`not_a_list_line`): the
+terms and definitions of a ``dl`` are paragraphs (Markdown has no definition list), and so are the
+items an ``li`` sets out in layout elements (a grid of cards: ``<li><div><p>``) and the items of a list
+in ``<nav>`` (a menu or table of contents kept with the text); on WCXB dev the reference writes those
+as lines of text (85% to 97% of such items, against half of the items of plain ``li``). The rows of
+one table become a GFM table whose first row is the header, ragged rows padded (the segmenter already
+put the cells of rows with ``colspan``/``rowspan`` cells in their columns); a table the segmenter took for layout (its
 cells hold paragraphs or headings) is rebuilt as a table when its cells form a grid of short texts.
 Code is fenced, with the language when the markup named one (``language-xxx``, ``lang-xxx``,
 ``highlight-xxx``, ``brush: xxx``, ``<pre lang="xxx">``, ``data-lang="xxx"``). The title is not added:
@@ -75,6 +79,10 @@ _LAST_HEADING = re.compile(r".*/h([1-6])\[\d+\]")
 _LAST_LI = re.compile(r".*/(?:ol|ul|menu)\[\d+\]/li\[\d+\]")
 """A tag path up to its innermost ``li`` of a list (greedy: the last one)."""
 _LIST_STEP = re.compile(r"/(?:ol|ul|menu|dl)\[\d+\]")
+_LAYOUT_STEP = re.compile(r"/(?:div|article|section|header|footer|aside|main)\[")
+"""A layout element: inside an ``li``, it sets the item out as a card or a box, not a line of a list."""
+LIST_SHAPES = frozenset({"definitions", "cards", "nav"})
+"""The list items of the markup that render as paragraphs (:func:`not_a_list_line`)."""
 _CELL_PATH = re.compile(
     r"^(?P<row>(?P<table>.*/table\[\d+\])(?:/t(?:head|body|foot)\[\d+\])?/tr\[\d+\])"
     r"/(?P<cell>t[dh]\[\d+\])(?:/(?:p|h[1-6]|span|strong|b|em|div|center|font)\[\d+\]){0,2}$"
@@ -149,8 +157,9 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
     level-2 heading. HTML: paragraphs numbered one after the other (``1.``, ``2.``…) become the items
     of an ordered list, and so do self-numbered table rows (:func:`_numbered_rows`) and the list lines
     of a block (:func:`_line_lists`); the text of a heading element is that heading
-    (:func:`_heading_parts`), and headings and quote paragraphs that are the text of an ``li`` are
-    list items (:func:`_markup_item`); otherwise the markup said what the blocks are."""
+    (:func:`_heading_parts`), headings and quote paragraphs that are the text of an ``li`` are
+    list items (:func:`_markup_item`), and list items that are no line of a list (``LIST_SHAPES``,
+    :func:`not_a_list_line`) paragraphs; otherwise the markup said what the blocks are."""
     numbered = _numbered_runs(blocks)
     glued = _glued_runs(blocks)
     ranked = _numbered_rows(blocks)
@@ -175,6 +184,8 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
                 continue
             if i in heading_parts:
                 block = replace(block, kind="heading", level=heading_parts[i])
+            if block.kind == "list_item" and not_a_list_line(block.path, LIST_SHAPES):
+                block = replace(block, kind="paragraph", level=0)
             block = _markup_item(block, i in heading_items)
             out.extend(_line_lists(block))
             continue
@@ -194,6 +205,22 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
             continue
         out.append(block)
     return out
+
+
+def not_a_list_line(path: str, shapes: frozenset[str] = LIST_SHAPES) -> bool:
+    """Whether a list item of the markup is not a line of a list in Markdown, for each shape asked:
+    ``definitions``, a term or definition of a ``dl`` outside any ``li`` (Markdown has no definition
+    list: they are paragraphs); ``cards``, the text of an ``li`` set out in a layout element
+    (``<li><div><p>``, ``<li><a><article>``: a grid of cards or boxes, each its own paragraphs); ``nav``,
+    an item of a list inside ``<nav>`` (a menu or a table of contents: its lines). A list inside a
+    ``blockquote`` stays a list (the quote holds it)."""
+    if "/blockquote[" in path:
+        return False
+    item = _li_of(path)
+    if item is None:
+        return "definitions" in shapes and _definition_part(_item_of(path)[0]) is not None
+    return ("cards" in shapes and _LAYOUT_STEP.search(path, len(item)) is not None) or (
+        "nav" in shapes and "/nav[" in item)
 
 
 def _numbered_rows(blocks: Sequence[Block]) -> dict[int, Block]:
@@ -580,7 +607,8 @@ def list_entries(items: Sequence[Block]) -> list[ListEntry]:
     """A run of list items as entries with a depth that never skips a level; the paragraphs of one
     ``<li>`` (blocks sharing the ``li`` in their tag path, at the same level) join one entry, and so
     do its code blocks (the lines of one ``pre`` one block of code). The definitions (``dd``) of a
-    term (``dt``) are items inside the term's item."""
+    term (``dt``) are items inside the term's item (when ``text_shapes`` leaves a ``dl`` a list:
+    without ``definitions`` in ``LIST_SHAPES``)."""
     entries: list[ListEntry] = []
     stack: list[float] = []  # Block.level of the open items (a definition half a level below its term)
     previous_key: str | None = None
