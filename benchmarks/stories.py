@@ -20,6 +20,7 @@ emptied before each run, so no word or headline of the measured set has been see
     python benchmarks/stories.py --blocking      # candidate pairs of the blocking, and the gold pairs they hold
     python benchmarks/stories.py --sensitivity   # F1 around each backend's default thresholds (stories-dev)
     python benchmarks/stories.py --halves        # stories-dev in two halves by fetch time, each clustered alone
+    python benchmarks/stories.py --errors        # wrong pairs of the embedding backend by cause (stories-dev, halves)
     python benchmarks/stories.py --cascade /tmp/stories/static256.npy   # static embedding / cascade
     python benchmarks/stories.py --c-loops       # lexical clustering with and without the C loops: same output?
 Scores come from the shared scorer (shared/score/stories_score.py), imported as a module.
@@ -189,6 +190,9 @@ def main() -> None:
     ap.add_argument("--halves", action="store_true",
                     help="only stories-dev split in two halves by fetch time (first three snapshots, last three), "
                          "each clustered and scored on its own, for both backends")
+    ap.add_argument("--errors", action="store_true",
+                    help="only the embedding backend's false-merge and missed pairs on stories-dev and each half, "
+                         "counted by cause, with the clusters and stories they come from")
     ap.add_argument("--c-loops", action="store_true",
                     help="only the lexical clustering with and without the C loops: identical output, and speed")
     args = ap.parse_args()
@@ -205,6 +209,10 @@ def main() -> None:
     if args.halves:
         os.environ.update(ONE_THREAD)
         halves(scorer())
+        return
+    if args.errors:
+        os.environ.update(ONE_THREAD)
+        errors()
         return
     if args.cascade:
         os.environ.update(ONE_THREAD)
@@ -352,6 +360,86 @@ def halves(score: Any) -> None:
             s = score.evaluate([r["id"] for r in part], {r["id"]: r["story"] for r in part}, pred)
             (pp, pr, pf), (bp, br, bf) = s["pairwise"], s["bcubed"]
             print(f"{name:<11}{half:<7}{len(part):>6}{pp:7.3f}{pr:7.3f}{pf:7.3f}{bp:7.3f}{br:7.3f}{bf:7.3f}", flush=True)
+
+
+def errors(top: int = 8) -> None:
+    """Where the embedding backend goes wrong, on stories-dev and on each half (``dev_halves``): every
+    pair of headlines the clustering puts together that the labels keep apart (false merge) and every
+    pair the labels put together that it keeps apart (missed), counted by cause. False merges: do the
+    two share a name (``Terms.entities``); are they an hour or more apart (stories-dev: another snapshot);
+    does the pair itself reach the link threshold or did it come in through average link. Missed:
+    does the pair reach the link threshold (then average link split it); did the same-names penalty
+    fire; do the two share no content term (never a candidate pair). Then the predicted clusters
+    that mix stories and the stories split apart, by wrong pairs, ``top`` of each."""
+    import itertools
+    from dataclasses import replace
+
+    import numpy as np
+
+    from thresher.stories import EmbeddingBackend, StoriesOptions, cluster_stories, item_from_record
+    from thresher.stories.cluster import content_headline
+    from thresher.stories.pairs import TermIndex, candidate_pairs, pair_scores
+    from thresher.stories.similarity import seconds
+    from thresher.stories.text import terms
+
+    backend = EmbeddingBackend(threads=1)
+    opts = StoriesOptions()
+    weights = backend.weights
+    names_only = replace(weights, embedding=0.0, lexical=0.0, number=0.0, conflict=0.0, same_names=1.0, per_day=0.0)
+    early, late = dev_halves()
+    for part_name, part in (("all", load("dev")[0]), ("first", early), ("second", late)):
+        items = [item_from_record(r, index=k) for k, r in enumerate(part)]
+        gold = [r["story"] for r in part]
+        pred = cluster_stories(items, opts, backend=backend).assignments
+        index = TermIndex([terms(content_headline(it), it.lead) for it in items])
+        df = index.words.frequency()
+        idf = index.idf(df, len(items))
+        stamps = seconds([it.timestamp for it in items])
+        pairs = np.array(list(itertools.combinations(range(len(items)), 2)), dtype=np.int64)
+        left, right = pairs[:, 0], pairs[:, 1]
+        vectors = backend.encode([f"{it.headline}. {it.lead}" if it.lead else it.headline for it in items])
+        scores = pair_scores(index, left, right, idf, weights, vectors=vectors, times=stamps)
+        fired = pair_scores(index, left, right, idf, names_only) < 0
+        share_name = index.entities.dot(left, right) > 0
+        apart = np.nan_to_num(np.abs(stamps[left] - stamps[right])) >= 3600.0
+        cl, cr = candidate_pairs(index, df, max_block=opts.max_block, times=stamps, window=opts.window_hours * 3600.0)
+        candidate = set(zip(cl.tolist(), cr.tolist(), strict=True))
+        same_gold = np.array([gold[i] == gold[j] for i, j in pairs.tolist()])
+        same_pred = np.array([pred[items[i].id] == pred[items[j].id] for i, j in pairs.tolist()])
+        causes: Counter[str] = Counter()
+        mixed: Counter[str] = Counter()
+        split: Counter[str] = Counter()
+        for k in np.flatnonzero(same_pred & ~same_gold).tolist():
+            causes["false merge"] += 1
+            causes["  share a name" if share_name[k] else "  share no name"] += 1
+            causes["  an hour or more apart" if apart[k] else "  one snapshot"] += 1
+            causes["  pair >= link" if scores[k] >= weights.link else "  pair < link (through average link)"] += 1
+            mixed[pred[items[int(left[k])].id]] += 1
+        for k in np.flatnonzero(same_gold & ~same_pred).tolist():
+            i, j = int(left[k]), int(right[k])
+            causes["missed"] += 1
+            causes["  pair >= link (split by average link)" if scores[k] >= weights.link else "  pair < link"] += 1
+            causes["  same-names penalty fired"] += int(fired[k])
+            causes["  no shared content term (no candidate)"] += int((i, j) not in candidate)
+            causes["  an hour or more apart " if apart[k] else "  one snapshot "] += 1
+            split[gold[i]] += 1
+        print(f"\nstories-dev {part_name} ({len(items)} headlines), embedding backend: wrong pairs by cause")
+        for cause in ("false merge", "  share a name", "  share no name", "  one snapshot", "  an hour or more apart",
+                      "  pair >= link", "  pair < link (through average link)", "missed",
+                      "  pair >= link (split by average link)", "  pair < link", "  same-names penalty fired",
+                      "  no shared content term (no candidate)", "  one snapshot ", "  an hour or more apart "):
+            print(f"  {cause:<42}{causes[cause]:>5}")
+        members: dict[str, list[int]] = defaultdict(list)
+        for k, it in enumerate(items):
+            members[pred[it.id]].append(k)
+        print(f"  clusters that mix stories (false-merge pairs), top {top}:")
+        for story, count in mixed.most_common(top):
+            stories = Counter(gold[k] for k in members[story])
+            print(f"    {count:>3}  " + " + ".join(f"{g} x{c}" for g, c in sorted(stories.items())))
+        print(f"  stories split apart (missed pairs), top {top}:")
+        for story, count in split.most_common(top):
+            parts = Counter(pred[items[k].id] for k in range(len(items)) if gold[k] == story)
+            print(f"    {count:>3}  {story}: " + " + ".join(str(c) for c in sorted(parts.values(), reverse=True)))
 
 
 def sensitivity(score: Any) -> None:
