@@ -430,10 +430,6 @@ class Runner:
             charset=fetched.charset, provenance=Provenance(source=req.url),
         )
 
-    async def extract_timed(self, req: PageRequest, opts: Options) -> tuple[Result, Timing]:
-        """One request → a Document or a Failure (never raises), and where the time went."""
-        return await self._work(extract_page, req, opts)
-
     async def answer_timed(
         self, req: PageRequest, opts: Options, fmt: AnswerFormat, *, with_metadata: bool = False
     ) -> tuple[Answer, Timing]:
@@ -444,11 +440,8 @@ class Runner:
             return answer_of(value, fmt, with_metadata=with_metadata), timing
         return value, timing
 
-    async def extract(self, req: PageRequest, opts: Options) -> Result:
-        return (await self.extract_timed(req, opts))[0]
-
     async def trace(self, req: PageRequest, opts: Options) -> Trace | Failure:
-        """Like :meth:`extract` but with the whole trace, for the inspector."""
+        """Like :meth:`answer_timed` but the whole trace, for the inspector."""
         return (await self._work(trace_page, req, opts))[0]
 
 
