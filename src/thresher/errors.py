@@ -7,7 +7,7 @@ class ThresherError(Exception):
     """Broken or unacceptable input: ``reason`` is a stable code, the message says what happened.
 
     Reason codes: ``too_large``, ``timeout``, ``undecodable``, ``not_html``, ``empty``,
-    ``truncated``, ``invalid_record``, ``fetch_error``, ``read_error``.
+    ``truncated``, ``invalid_record``, ``fetch_error``, ``read_error``, ``not_a_feed``.
     """
 
     def __init__(self, reason: str, message: str) -> None:

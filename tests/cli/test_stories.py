@@ -129,7 +129,7 @@ def test_an_empty_or_binary_input_is_reported_not_clustered(tmp_path, content, w
 
 def test_a_directory_without_inputs_is_named_as_one(tmp_path):
     proc = _run(str(tmp_path), "--backend", "lexical")
-    assert proc.returncode == 2 and "no JSONL, Parquet or text files" in proc.stderr
+    assert proc.returncode == 2 and "no JSONL, Parquet, feed or text files" in proc.stderr
 
 
 def test_a_run_folder_a_folder_of_parts_and_a_glob_are_read(tmp_path, capsys):
@@ -293,3 +293,46 @@ def test_a_reader_that_leaves_early_stops_the_output_quietly_and_the_assignments
         proc.wait(timeout=120)
     assert "Broken pipe" not in err and "Traceback" not in err
     assert len(assignments.read_text().splitlines()) == 3000
+
+
+def _rss(items):
+    entries = "".join(
+        f"<item><title>{title}</title><link>{link}</link><pubDate>{date}</pubDate></item>" for title, link, date in items
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
+
+
+def test_rss_and_atom_feeds_group_into_stories_with_their_outlets(tmp_path):
+    (tmp_path / "wire.rss").write_text(_rss([
+        ("UAW reaches tentative agreement with Ford to end strike", "https://www.a-news.com/uaw-ford",
+         "Thu, 26 Oct 2023 00:10:00 GMT"),
+        ("Giant pandas to leave the National Zoo for China", "https://www.a-news.com/pandas",
+         "Thu, 26 Oct 2023 01:00:00 GMT"),
+    ]), encoding="utf-8")
+    (tmp_path / "b.atom").write_text(
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>b</title>'
+        '<entry><title>Ford and UAW reach tentative agreement to end strike</title>'
+        '<link href="https://b-times.org/ford-uaw"/><id>b-1</id><updated>2023-10-26T02:00:00Z</updated></entry>'
+        "</feed>", encoding="utf-8")
+    (tmp_path / "sitemap.xml").write_text(
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>x</loc></url>'
+        "</urlset>", encoding="utf-8")
+    proc = _run(str(tmp_path), "--backend", "lexical")  # a folder: its feeds, and an XML file that is none
+    assert proc.returncode == 1  # the sitemap is skipped, with its reason; the feeds are grouped
+    assert "sitemap.xml: skipped: XML, but not an RSS or Atom feed" in proc.stderr
+    stories = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert sum(s["size"] for s in stories) == 3
+    strike = next(s for s in stories if s["size"] == 2)
+    assert sorted(strike["outlets"]) == ["a-news.com", "b-times.org"]
+    assert {m["id"] for m in strike["members"]} == {"https://www.a-news.com/uaw-ford", "b-1"}
+    assert strike["first_seen"].startswith("2023-10-26T00:10") and strike["last_seen"].startswith("2023-10-26T02:00")
+
+
+def test_a_feed_on_stdin_and_an_empty_feed(tmp_path):
+    feed = _rss([("Pandas leave the National Zoo", "https://c.net/p", "Thu, 26 Oct 2023 01:00:00 GMT")])
+    proc = _run("--backend", "lexical", stdin=feed)
+    assert proc.returncode == 0, proc.stderr
+    (story,) = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert story["outlets"] == ["c.net"] and story["headline"] == "Pandas leave the National Zoo"
+    proc = _run("--backend", "lexical", stdin=_rss([]))
+    assert proc.returncode == 1 and "<stdin>: skipped: no feed entries found" in proc.stderr

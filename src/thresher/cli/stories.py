@@ -3,7 +3,8 @@
 Inputs: JSONL records from ``thresher extract``/``thresher run`` (title, text, date, hostname: one
 item per document, as ``thresher run --stories`` groups them; with ``--headlines`` the ticker or
 headline-list lines removed from a page, its ``headlines``, become items too) or headline items
-(``headline``, optional ``outlet``, ``url``, ``timestamp``); plain text files with one headline per
+(``headline``, optional ``outlet``, ``url``, ``timestamp``); RSS and Atom feeds (``read.feeds``: an
+entry's title, summary, link, source and date); plain text files with one headline per
 line and an optional leading clock time (a news ticker); ``-`` for stdin. A document without a date
 joins only a near-identical document (pages on one topic are not one event); undated headlines
 (a ticker) group as usual.
@@ -27,6 +28,7 @@ from thresher.cli.report import silence_stdout
 from thresher.engines.shards import RUN_RECORD
 from thresher.errors import ThresherError
 from thresher.read.encoding import decode
+from thresher.read.feeds import FEED_SUFFIXES, feed_records, looks_like_feed
 from thresher.read.payload import read_payload
 from thresher.read.sniff import binary_kind
 from thresher.stories import (
@@ -57,7 +59,7 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".jso
 
 def build_stories_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=f"{PROG} stories", description=DESCRIPTION, epilog=EPILOG + EXIT_STATUS)
-    p.add_argument("inputs", nargs="*", help="JSONL (also .jsonl.gz), Parquet or text files, folders of them "
+    p.add_argument("inputs", nargs="*", help="JSONL (also .jsonl.gz), Parquet, RSS/Atom or text files, folders of them "
                    "(a thresher run folder: its data/ parts), globs (default: stdin)")
     p.add_argument("-o", "--output", help="write the stories here (default: stdout)")
     p.add_argument("--assignments", help="also write each item's story id to this JSONL file")
@@ -157,11 +159,11 @@ def _sources(
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
             parser.error("no input: give JSONL or text files, or pipe headlines on stdin")
-        yield "<stdin>", _stdin_lines()
+        yield from _stdin_source(unreadable)
         return
     for path in _expand(paths, parser):
         if path == "-":
-            yield "<stdin>", _stdin_lines()
+            yield from _stdin_source(unreadable)
             continue
         if not Path(path).is_file():
             parser.error(f"{path}: no such file")
@@ -173,15 +175,32 @@ def _sources(
             kind = binary_kind(data)
             if kind is not None:
                 raise ThresherError("not_text", f"looks like {kind}")
-            text = _text(data)
+            if looks_like_feed(data):
+                lines = [json.dumps(record, ensure_ascii=False) for record in feed_records(data)]
+            elif path.lower().endswith(FEED_SUFFIXES):
+                raise ThresherError("not_a_feed", "XML, but not an RSS or Atom feed")
+            else:
+                text = _text(data)
+                lines = _json_document_lines(text) or text.splitlines()
         except ThresherError as err:
             unreadable.append(path)
             print(f"{PROG}: {path}: skipped: {err.message}", file=sys.stderr)
             continue
-        yield path, _json_document_lines(text) or text.splitlines()
+        yield path, lines
 
 
-INPUT_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz", ".parquet", ".txt", ".txt.gz")
+def _stdin_source(unreadable: list[str]) -> Iterator[tuple[str, list[str]]]:
+    try:
+        lines = _stdin_lines()
+    except ThresherError as err:
+        unreadable.append("<stdin>")
+        print(f"{PROG}: <stdin>: skipped: {err.message}", file=sys.stderr)
+        return
+    yield "<stdin>", lines
+
+
+INPUT_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz", ".parquet", ".txt", ".txt.gz",
+                  *FEED_SUFFIXES)
 """Files read from a folder given as an input."""
 
 
@@ -199,7 +218,7 @@ def _expand(paths: Sequence[str], parser: argparse.ArgumentParser) -> Iterator[s
                 and _story_part(f, folder)
             )
             if not found:
-                parser.error(f"{path}: no JSONL, Parquet or text files in this folder")
+                parser.error(f"{path}: no JSONL, Parquet, feed or text files in this folder")
             yield from found
         elif not folder.exists() and any(c in path for c in "*?["):
             matches = sorted(glob.glob(path, recursive=True))
@@ -222,7 +241,16 @@ def _story_part(file: Path, top: Path) -> bool:
 
 
 def _stdin_lines() -> list[str]:
-    text = sys.stdin.read()
+    """Standard input's lines (its records, when it holds a JSON document or a feed); ``ThresherError``
+    for a feed without entries."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a text stream without bytes underneath (an embedding program's StringIO)
+        text = sys.stdin.read()
+    else:
+        data = buffer.read()
+        if looks_like_feed(data):
+            return [json.dumps(record, ensure_ascii=False) for record in feed_records(data)]
+        text = _text(data)
     return _json_document_lines(text) or text.splitlines()
 
 
