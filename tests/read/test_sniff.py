@@ -119,10 +119,9 @@ def test_a_short_png_signature_is_binary_not_text():
 @pytest.mark.parametrize(
     "data",
     [
-        '<?xml version="1.0"?><rss><channel><item><title>a</title><description>'
-        + "A long description of the item, plain words and nothing else. " * 12
-        + "</description></item></channel></rss>",
-        b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry>x</entry></feed>',
+        '<?xml version="1.0"?><catalog><book><title>a</title><description>'
+        + "A long description of the book, plain words and nothing else. " * 12
+        + "</description></book></catalog>",
         "<!-- x -->",
         "  <!-- a saved page with nothing but comments -->\n<!-- and another -->\n",
     ],
@@ -130,6 +129,22 @@ def test_a_short_png_signature_is_binary_not_text():
 def test_xml_documents_and_bare_comments_are_markup_never_text_with_tags(data):
     # as text their tags would come out as the document's words
     assert sniff(data) == "html"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '<?xml version="1.0"?><rss><channel><item><title>a</title><description>'
+        + "A long description of the item, plain words and nothing else. " * 12
+        + "</description></item></channel></rss>",
+        b'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry>x</entry></feed>',
+    ],
+)
+def test_feeds_are_refused_with_where_to_send_them_unless_forced(data):
+    with pytest.raises(ThresherError, match=r"RSS or Atom feed.*thresher stories") as err:
+        sniff(data, hint="html")
+    assert err.value.reason == "not_html"
+    assert sniff(data, forced="html") == "html"
 
 
 def test_a_png_decoded_into_a_str_is_still_refused():

@@ -2,7 +2,9 @@
 
 Binary payloads (PDF, images, archives, executables, or bytes full of control characters) raise
 ``ThresherError("not_html", ...)`` whatever the caller forced: no engine can read them. Otherwise a
-forced format wins, then the reader's hint, then a look at the first few KB of the payload.
+forced format wins; an RSS or Atom feed is refused (``not_html``: a feed is a list of entries, not a
+page; ``thresher stories`` reads feeds); then the reader's hint, then a look at the first few KB of the
+payload.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Literal
 from thresher.errors import ThresherError
 from thresher.model import InputFormat
 from thresher.read.encoding import control_share, utf16_without_bom
+from thresher.read.feeds import looks_like_feed
 
 SNIFF_WINDOW = 4096
 """How many leading bytes (or characters) the markup test looks at."""
@@ -76,6 +79,9 @@ def sniff(
     head = _head_text(data)
     if forced != "auto":
         return forced
+    if looks_like_feed(head.encode("utf-8", "surrogatepass")):
+        raise ThresherError("not_html", "looks like an RSS or Atom feed, a list of entries rather than a page "
+                                        "(thresher stories groups a feed's entries; --input-format html reads it as a page)")
     if hint != "auto":
         return hint
     return "html" if looks_like_markup(head) else "text"
