@@ -200,15 +200,20 @@ def test_unknown_route_and_method_are_json(client: TestClient) -> None:
     r = client.get("/v1/nothing")
     assert r.status_code == 404
     assert r.json()["error"] == "not_found"
-    r = client.get("/v1/extract")
+    r = client.get("/v1/extract")  # GET fetches ?url=; without one it says what to send
+    assert r.status_code == 422
+    assert "url=" in r.json()["message"]
+    r = client.put("/v1/extract", content=b"<p>x</p>")
     assert r.status_code == 405
     assert r.json()["error"] == "method_not_allowed"
+    assert r.headers["allow"] == "GET, HEAD, POST"  # both routes of the path
 
 
 def test_healthz_and_openapi(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "version": thresher.__version__}
     schema = client.get("/openapi.json").json()
     assert {"/v1/extract", "/v1/extract/batch", "/healthz"} <= set(schema["paths"])
+    assert {p["name"] for p in schema["paths"]["/v1/extract"]["get"]["parameters"]} >= {"url", "format"}
     assert "ExtractRequest" in schema["components"]["schemas"]
     content = schema["paths"]["/v1/extract"]["post"]["requestBody"]["content"]
     assert {"application/json", "text/html", "text/plain"} <= set(content)

@@ -192,6 +192,9 @@ def test_fetching_is_off_by_default(client: TestClient) -> None:
     r = client.post("/v1/extract", json={"url": "https://example.org/"})
     assert r.status_code == 400
     assert r.json()["error"] == "fetch_disabled"
+    r = client.get("/v1/extract", params={"url": "https://example.org/", "format": "markdown"})
+    assert r.status_code == 400
+    assert r.json()["error"] == "fetch_disabled"
 
 
 @pytest.mark.parametrize("url", PROBES)
@@ -202,12 +205,12 @@ def test_api_refuses_every_probe(make_client: Callable[..., TestClient], url: st
 
     monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
     client = make_client(allow_fetch=True)
-    r = client.post("/v1/extract", json={"url": url})
-    assert r.status_code == 400, r.text
-    body = r.json()
-    assert body["error"] == "fetch_refused"
-    assert body["message"]
-    assert "Traceback" not in r.text
+    for r in (client.post("/v1/extract", json={"url": url}), client.get("/v1/extract", params={"url": url})):
+        assert r.status_code == 400, r.text
+        body = r.json()
+        assert body["error"] == "fetch_refused"
+        assert body["message"]
+        assert "Traceback" not in r.text
 
 
 def test_api_fetches_through_the_guard(make_client: Callable[..., TestClient],
@@ -218,7 +221,11 @@ def test_api_fetches_through_the_guard(make_client: Callable[..., TestClient],
     assert r.status_code == 200, r.text
     assert r.json()["title"] == "Grain and chaff"
     assert r.json()["url"] == f"http://origin.test:{port}/page"
+    r = client.get("/v1/extract", params={"url": f"http://origin.test:{port}/page", "format": "markdown"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    assert "the harvest was threshed" in r.text and not r.text.lstrip().startswith("{")
     origin[1].redirects["/go"] = "http://169.254.169.254/"
-    r = client.post("/v1/extract", json={"url": f"http://origin.test:{port}/go"})
-    assert r.status_code == 400
-    assert "169.254.169.254" in r.json()["message"]
+    for r in (client.post("/v1/extract", json={"url": f"http://origin.test:{port}/go"}),
+              client.get("/v1/extract", params={"url": f"http://origin.test:{port}/go"})):
+        assert r.status_code == 400
+        assert "169.254.169.254" in r.json()["message"]

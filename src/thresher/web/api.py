@@ -1,5 +1,6 @@
 """The HTTP extraction API under ``/v1``, plus ``/healthz``.
 
+``GET /v1/extract?url=...`` fetches the page (only with ``--allow-fetch``) and answers as ``POST`` does.
 ``POST /v1/extract`` takes a raw body (``text/html`` or ``text/plain``; ``?url=`` and ``?id=`` may
 accompany it), a form (``file`` upload or ``html``/``text`` field, with ``url``, ``id``) or JSON
 ``{html | text | url, id?, options?}`` and answers the CLI's record:
@@ -369,6 +370,44 @@ async def extract(request: Request) -> Response:
         req = PageRequest(data=body, kind=kind, url=url, id=request.query_params.get("id"), charset=charset,
                           content_type=media or None)
     # rendered in the worker: the answer's bytes come back, not the Document (see service.Answer)
+    reply, timing = await runner.answer_timed(req, options_for_answer(opts, fmt), fmt, with_metadata=with_metadata)
+    headers = {"Server-Timing": timing.header(), "Vary": "Accept"}
+    if reply.rejected is not None:
+        headers["X-Thresher-Rejected"] = reply.rejected
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=headers)
+
+
+_FETCH_PARAMETERS: dict[str, Any] = {
+    "parameters": [
+        {"name": "url", "in": "query", "required": True, "description": "The page to fetch (http or https; "
+         "the server must run with --allow-fetch, and refuses private, loopback and metadata addresses).",
+         "schema": {"type": "string", "minLength": 1}},
+        {"name": "id", "in": "query", "required": False, "schema": {"type": "string"}},
+        *_EXTRACT_BODY["parameters"],
+    ]
+}
+
+
+@v1.get(
+    "/extract",
+    response_model=Record,
+    responses=_EXTRACT_ANSWERS,
+    openapi_extra=_FETCH_PARAMETERS,
+    summary="Fetch one URL and extract it",
+)
+async def extract_url(request: Request) -> Response:
+    """``GET /v1/extract?url=...``: fetch the page (only with ``--allow-fetch``) and answer as ``POST``
+    does, ``?format=`` and ``Accept`` included: ``curl 'localhost:8000/v1/extract?url=...&format=markdown'``."""
+    runner: Runner = request.app.state.runner
+    answer = _answer_format(request)
+    if isinstance(answer, str):
+        return _invalid(answer)
+    fmt, with_metadata = answer
+    url = request.query_params.get("url")
+    if not url:
+        return _invalid("send the page's address: GET /v1/extract?url=https://... (or POST the page itself)")
+    req = PageRequest(data=None, url=url, id=request.query_params.get("id") or None)
+    opts = request.app.state.settings.options
     reply, timing = await runner.answer_timed(req, options_for_answer(opts, fmt), fmt, with_metadata=with_metadata)
     headers = {"Server-Timing": timing.header(), "Vary": "Accept"}
     if reply.rejected is not None:

@@ -15,6 +15,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -263,9 +264,13 @@ def create_app(
         detail = exc.detail if isinstance(exc.detail, str) else code
         if 300 <= exc.status_code < 400 and exc.headers and "Location" in exc.headers:
             return Response(status_code=exc.status_code, headers=dict(exc.headers))
-        if _wants_html(request):
-            return inspector.error_page(request, exc.status_code, detail)
         headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # starlette's Allow names the methods of the first route of the path only
+            headers["Allow"] = ", ".join(_allowed_methods(request, headers.get("Allow")))
+        if _wants_html(request):
+            page = inspector.error_page(request, exc.status_code, detail)
+            page.headers.update(headers)
+            return page
         return JSONResponse({"error": code, "message": detail}, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -280,6 +285,24 @@ def create_app(
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(GateMiddleware, settings=settings)
     return app
+
+
+def _allowed_methods(request: Request, given: str | None) -> list[str]:
+    """The methods the API serves on the request's path, from its OpenAPI schema (``GET`` and ``POST
+    /v1/extract`` are two routes, and starlette's ``Allow`` (``given``) names the first one's only), with
+    ``HEAD`` beside ``GET``; the pages outside the schema keep ``given``."""
+    methods = {m.strip().upper() for m in (given or "").split(",") if m.strip()}
+    for template, operations in _openapi(request.app).get("paths", {}).items():
+        pattern = "".join("[^/]+" if part.startswith("{") else re.escape(part)
+                          for part in re.split(r"(\{[^}]*\})", template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations if m.upper() in _HTTP_METHODS}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+_HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def _wants_html(request: Request) -> bool:
