@@ -48,3 +48,23 @@ def test_no_usable_home_means_no_cache_folder(monkeypatch):
     assert user_cache_dir() is None  # not a folder relative to wherever the process runs
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     assert user_cache_dir() is None
+
+
+def test_writing_a_new_version_removes_old_unused_siblings_only(tmp_path):
+    import os
+    import time
+
+    from thresher.model_files import UNUSED_DAYS, cached_file
+
+    cache = tmp_path / "c"
+    cache.mkdir()
+    long_ago = time.time() - (UNUSED_DAYS + 1) * 86_400
+    for name in ("minilm-old.onnx", "minilm-used.onnx", "other-old.onnx", "minilm-x.onnx.part", "notes.txt"):
+        (cache / name).write_bytes(b"x")
+        os.utime(cache / name, (long_ago, long_ago))
+    assert cached_file(cache, "minilm-used.onnx", lambda: b"new") == b"x"  # read: marked used, nothing written
+    assert (cache / "minilm-used.onnx").stat().st_mtime > long_ago + 86_400
+    assert cached_file(cache, "minilm-new.onnx", lambda: b"new") == b"new"
+    left = sorted(p.name for p in cache.iterdir())
+    # the other model's file and a foreign file stay; the old unused version and the stale partial write go
+    assert left == ["minilm-new.onnx", "minilm-used.onnx", "notes.txt", "other-old.onnx"]

@@ -3,9 +3,11 @@ and the files built from them once per machine (the stories encoder's graph), ke
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -51,14 +53,25 @@ def file_digest(path: Path, salt: str, *, size: int = 10) -> str:
     return key.hexdigest()
 
 
+UNUSED_DAYS = 30
+"""A cached file that no process has read for this many days is removed when a sibling (same name
+up to its first ``-``: another version of the same model's file) is written."""
+
+
 def cached_file(cache_dir: Path | None, name: str, build: Callable[[], bytes]) -> bytes:
     """The bytes of ``cache_dir/name`` when built there before; else ``build()``, written there
     atomically (whole or not at all, for processes reading at once). A read-only or full cache, or
-    none (``None``), only costs the next process a rebuild."""
+    none (``None``), only costs the next process a rebuild. Reading a file marks it used (its
+    modification time); writing one removes its siblings unused for ``UNUSED_DAYS`` days (the files
+    of older versions and options) and abandoned partial writes, so the folder does not grow with
+    every upgrade."""
     if cache_dir is not None:
         path = cache_dir / name
         if path.is_file():
-            return path.read_bytes()
+            data = path.read_bytes()
+            with contextlib.suppress(OSError):  # a read-only cache: nothing to mark
+                os.utime(path)
+            return data
     data = build()
     if cache_dir is not None:
         tmp = None
@@ -71,4 +84,31 @@ def cached_file(cache_dir: Path | None, name: str, build: Callable[[], bytes]) -
         except OSError:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
+        else:
+            prune_cache(cache_dir, keep=name)
     return data
+
+
+def prune_cache(cache_dir: Path, *, keep: str, now: float | None = None) -> list[str]:
+    """Remove the siblings of ``keep`` (same name up to its first ``-``) unused for ``UNUSED_DAYS``
+    days, and ``.part`` files (writes a killed process left) older than a day; the names removed."""
+    now = time.time() if now is None else now
+    family = keep.split("-", 1)[0] + "-"
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(cache_dir))
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.name == keep or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        stale_part = entry.name.endswith(".part") and age > 86_400
+        if stale_part or (entry.name.startswith(family) and age > UNUSED_DAYS * 86_400):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+    return removed
