@@ -336,3 +336,52 @@ def test_a_feed_on_stdin_and_an_empty_feed(tmp_path):
     assert story["outlets"] == ["c.net"] and story["headline"] == "Pandas leave the National Zoo"
     proc = _run("--backend", "lexical", stdin=_rss([]))
     assert proc.returncode == 1 and "<stdin>: skipped: no feed entries found" in proc.stderr
+
+
+def test_stream_answers_each_item_as_it_comes_and_agrees_with_the_batch(tmp_path):
+    records = [
+        {"id": "a", "headline": "Ford and UAW reach tentative agreement to end strike", "outlet": "a.com",
+         "timestamp": "2023-10-26T00:10:00Z"},
+        {"id": "b", "headline": "UAW reaches tentative agreement with Ford to end strike", "outlet": "b.com",
+         "timestamp": "2023-10-26T02:00:00Z"},
+        {"id": "c", "headline": "Giant pandas to leave the National Zoo for China", "outlet": "c.com",
+         "timestamp": "2023-10-30T02:00:00Z"},
+        {"id": "d", "headline": "National Zoo pandas leave for China", "outlet": "d.com",
+         "timestamp": "2023-10-30T03:00:00Z"},
+        {"id": "e", "headline": "Mike Johnson elected House speaker", "outlet": "e.com",
+         "timestamp": "2023-10-30T04:00:00Z"},
+    ]
+    out = tmp_path / "stories.jsonl"
+    answers = []
+    with subprocess.Popen([sys.executable, "-m", "thresher", "stories", "--stream", "--backend", "lexical",
+                           "-o", str(out)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:
+        assert proc.stdin and proc.stdout and proc.stderr
+        try:
+            for record in records:  # each answer comes back before the next item is sent: one at a time
+                proc.stdin.write(json.dumps(record) + "\n")
+                proc.stdin.flush()
+                answers.append(json.loads(proc.stdout.readline()))
+            proc.stdin.close()
+            assert proc.wait(timeout=120) == 0, proc.stderr.read()
+        finally:
+            proc.kill()
+    assert [a["id"] for a in answers] == ["a", "b", "c", "d", "e"]
+    assert answers[0]["story"] == answers[1]["story"] and answers[2]["story"] == answers[3]["story"]
+    assert len({answers[0]["story"], answers[2]["story"], answers[4]["story"]}) == 3
+    stories = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    # the strike story closed (no item for 72 hours) before the pandas arrived: written first
+    assert stories[0]["size"] == 2 and stories[0]["outlets"] == ["a.com", "b.com"]
+    src = tmp_path / "h.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    batch = [json.loads(line) for line in _run(str(src), "--backend", "lexical").stdout.splitlines()]
+
+    def groups(found):
+        return sorted(sorted(m["id"] for m in s["members"]) for s in found)
+
+    assert groups(stories) == groups(batch)
+
+
+def test_stream_needs_a_place_for_the_stories(tmp_path):
+    proc = _run("--stream", stdin="Pandas leave the zoo\n")
+    assert proc.returncode == 2 and "--stream" in proc.stderr and "-o FILE" in proc.stderr

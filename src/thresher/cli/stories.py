@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import glob
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -36,6 +37,7 @@ from thresher.stories import (
     StoriesOptions,
     StoriesResult,
     Story,
+    StoryIndex,
     cluster_stories,
     item_from_record,
     items_from_headlines,
@@ -67,6 +69,11 @@ def build_stories_parser() -> argparse.ArgumentParser:
                    help="embedding needs the [stories] extra; auto uses it when installed")
     p.add_argument("--window-hours", type=_hours, default=72.0,
                    help="items further apart in time never share a story (default: 72)")
+    p.add_argument("--stream", action="store_true",
+                   help="place each item as it is read, for a feed or `tail -f`: its story id is written at once "
+                   "(stdout, or --assignments; a later merge may still join two stories), the stories as they "
+                   "close (-o; those with no item for --window-hours, then the rest at the end); memory is "
+                   "bounded by the window. Items should come in time order")
     p.add_argument("--headlines", action="store_true",
                    help="also group the lines a document carries in its `headlines` field (the ticker or "
                    "headline lists removed from its page: a scraped news ticker); by default a document is one "
@@ -84,37 +91,49 @@ def _hours(text: str) -> float:
     return value
 
 
+@dataclasses.dataclass
+class _Tally:
+    """What reading the inputs passed over, for the closing line on stderr and the exit status."""
+
+    unreadable: list[str] = dataclasses.field(default_factory=list)
+    bad_lines: int = 0
+    errors: int = 0  # error records of `thresher extract` output: no document, nothing wrong with the line
+    untitled: int = 0  # documents without a title (and no ticker): nothing to group, nothing wrong either
+    left_out: list[int] = dataclasses.field(default_factory=lambda: [0])  # `headlines` lines not grouped
+    unread_times: list[str] = dataclasses.field(default_factory=list)  # timestamps not understood: no window
+
+    def line(self, items: int, sizes: Iterable[int], backend: str) -> str:
+        sizes = list(sizes)
+        multi = sum(1 for size in sizes if size > 1)
+        return (f"{PROG}: {items} items, {len(sizes)} stories ({multi} with several items), "
+                f"backend {backend}, {self.bad_lines} lines skipped"
+                + (f", {len(self.unreadable)} files skipped" if self.unreadable else "")
+                + (f", {self.errors} error records passed over" if self.errors else "")
+                + (f", {self.untitled} documents without a title passed over" if self.untitled else "")
+                + (f", {self.left_out[0]} headline-list lines of documents not grouped (--headlines groups them)"
+                   if self.left_out[0] else "")
+                + (f", {len(self.unread_times)} timestamps not understood (e.g. {self.unread_times[0][:40]!r}): "
+                   "those items have no time" if self.unread_times else ""))
+
+    def status(self) -> int:
+        return 1 if self.bad_lines + len(self.unreadable) else 0
+
+
 def stories_command(argv: Sequence[str]) -> int:
     parser = build_stories_parser()
     args = parser.parse_args(argv)
     for path in (args.output, args.assignments):
         if path and not Path(path).parent.is_dir():
             parser.error(f"cannot write {path}: no such directory {str(Path(path).parent)!r}")
-    items: list[Item] = []
-    unreadable: list[str] = []
-    bad_lines = 0
-    errors = 0  # error records of `thresher extract` output: no document, nothing wrong with the line
-    untitled = 0  # documents without a title (and no ticker): nothing to group, nothing wrong either
-    left_out = [0]  # lines of documents' `headlines` not grouped (no --headlines)
-    unread_times: list[str] = []  # timestamps given but not understood: the item has no time window
-    for source, lines in _sources(args.inputs, parser, unreadable):
-        for n, line in enumerate(lines):
-            if not line.strip():
-                continue
-            if _is_error_record(line):
-                errors += 1
-                continue
-            try:
-                items.extend(_items(source, n, line, len(items), headlines=args.headlines, left_out=left_out,
-                                    records_only=source.lower().endswith(JSONL_SUFFIXES), unread_times=unread_times))
-            except Untitled:
-                untitled += 1
-            except ValueError as err:
-                bad_lines += 1
-                print(f"{PROG}: {source}:{n + 1}: skipped: {err}", file=sys.stderr)
+    tally = _Tally()
+    if args.stream:
+        if not (args.output or args.assignments):
+            parser.error("--stream writes each item's story id as it comes and the stories as they close: "
+                         "give -o FILE for the stories (ids on stdout) or --assignments FILE (stories on stdout)")
+        return _stream(args, parser, tally)
     seen: set[str] = set()
     unique = []
-    for item in items:  # an id given twice names one item
+    for item in _read_items(args, parser, tally):  # an id given twice names one item
         if item.id not in seen:
             seen.add(item.id)
             unique.append(item)
@@ -127,8 +146,7 @@ def stories_command(argv: Sequence[str]) -> int:
         if args.assignments:  # first: a reader of the stories on stdout may leave early (`| head`)
             with open(args.assignments, "w", encoding="utf-8") as fh:
                 for it in unique:
-                    fh.write(json.dumps({"id": it.id, "headline": it.headline, "story": result.story_of(it.id)},
-                                        ensure_ascii=False) + "\n")
+                    fh.write(_assignment(it, result.story_of(it.id)))
         with _open_out(args.output) as out:
             for story in result.stories:
                 out.write(json.dumps(_story_record(story, by_id), ensure_ascii=False) + "\n")
@@ -137,33 +155,90 @@ def stories_command(argv: Sequence[str]) -> int:
         return 1
     except OSError as err:
         parser.exit(2, f"{PROG} stories: error: cannot write output: {err}\n")
-    problems = bad_lines + len(unreadable)
-    multi = sum(1 for s in result.stories if s.size > 1)
-    print(f"{PROG}: {len(unique)} items, {len(result.stories)} stories ({multi} with several items), "
-          f"backend {result.backend}, {bad_lines} lines skipped"
-          + (f", {len(unreadable)} files skipped" if unreadable else "")
-          + (f", {errors} error records passed over" if errors else "")
-          + (f", {untitled} documents without a title passed over" if untitled else "")
-          + (f", {left_out[0]} headline-list lines of documents not grouped (--headlines groups them)"
-             if left_out[0] else "")
-          + (f", {len(unread_times)} timestamps not understood (e.g. {unread_times[0][:40]!r}): those items have "
-             "no time" if unread_times else ""), file=sys.stderr)
-    return 1 if problems else 0
+    print(tally.line(len(unique), (story.size for story in result.stories), result.backend), file=sys.stderr)
+    return tally.status()
+
+
+def _stream(args: argparse.Namespace, parser: argparse.ArgumentParser, tally: _Tally) -> int:
+    """``--stream``: each item is placed as it is read (``StoryIndex``) and its story id written at once,
+    one JSON line flushed per item (stdout, or ``--assignments``); stories retired by the time window go
+    to ``-o`` as they retire and the rest at the end, so memory is bounded by the window, not the input."""
+    index = StoryIndex(StoriesOptions(backend=args.backend, window_hours=args.window_hours))
+    by_id: dict[str, Item] = {}
+    seen: set[str] = set()
+    sizes: list[int] = []
+    try:
+        with _open_out(args.assignments) as ids, _open_out(args.output) as out:
+            def flush(stories: Sequence[Story]) -> None:
+                for story in stories:
+                    out.write(json.dumps(_story_record(story, by_id), ensure_ascii=False) + "\n")
+                    for member in story.members:  # retired: forgotten, memory stays bounded
+                        by_id.pop(member, None)
+                    sizes.append(story.size)
+                out.flush()
+
+            for item in _read_items(args, parser, tally):
+                if item.id in seen:  # an id given twice names one item
+                    continue
+                seen.add(item.id)
+                by_id[item.id] = item
+                ids.write(_assignment(item, index.add(item)))
+                ids.flush()
+                flush(index.pop_retired())
+            flush(index.result().stories)
+            backend = index.backend.name
+    except BrokenPipeError:
+        silence_stdout()
+        return 1
+    except OSError as err:
+        parser.exit(2, f"{PROG} stories: error: cannot write output: {err}\n")
+    print(tally.line(len(seen), sizes, backend), file=sys.stderr)
+    return tally.status()
+
+
+def _assignment(item: Item, story: str | None) -> str:
+    return json.dumps({"id": item.id, "headline": item.headline, "story": story}, ensure_ascii=False) + "\n"
+
+
+def _read_items(args: argparse.Namespace, parser: argparse.ArgumentParser, tally: _Tally) -> Iterator[Item]:
+    """The items of every input line, in input order; what is passed over is counted in ``tally``."""
+    count = 0
+    for source, lines in _sources(args.inputs, parser, tally.unreadable, stream=args.stream):
+        for n, line in enumerate(lines):
+            if not line.strip():
+                continue
+            if _is_error_record(line):
+                tally.errors += 1
+                continue
+            try:
+                found = _items(source, n, line, count, headlines=args.headlines, left_out=tally.left_out,
+                               records_only=source.lower().endswith(JSONL_SUFFIXES),
+                               unread_times=tally.unread_times)
+            except Untitled:
+                tally.untitled += 1
+                continue
+            except ValueError as err:
+                tally.bad_lines += 1
+                print(f"{PROG}: {source}:{n + 1}: skipped: {err}", file=sys.stderr)
+                continue
+            count += len(found)
+            yield from found
 
 
 def _sources(
-    paths: Sequence[str], parser: argparse.ArgumentParser, unreadable: list[str]
-) -> Iterator[tuple[str, list[str]]]:
+    paths: Sequence[str], parser: argparse.ArgumentParser, unreadable: list[str], *, stream: bool = False
+) -> Iterator[tuple[str, Iterable[str]]]:
     """(source, lines) per input; an empty, binary or unreadable file is reported on stderr and
-    noted in ``unreadable`` instead."""
+    noted in ``unreadable`` instead. ``stream``: standard input is read line by line as it comes
+    (JSON Lines or headlines; a feed or a JSON document needs the whole input, so not there)."""
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
             parser.error("no input: give JSONL or text files, or pipe headlines on stdin")
-        yield from _stdin_source(unreadable)
+        yield from _stdin_source(unreadable, stream)
         return
     for path in _expand(paths, parser):
         if path == "-":
-            yield from _stdin_source(unreadable)
+            yield from _stdin_source(unreadable, stream)
             continue
         if not Path(path).is_file():
             parser.error(f"{path}: no such file")
@@ -189,7 +264,10 @@ def _sources(
         yield path, lines
 
 
-def _stdin_source(unreadable: list[str]) -> Iterator[tuple[str, list[str]]]:
+def _stdin_source(unreadable: list[str], stream: bool = False) -> Iterator[tuple[str, Iterable[str]]]:
+    if stream:
+        yield "<stdin>", sys.stdin
+        return
     try:
         lines = _stdin_lines()
     except ThresherError as err:
