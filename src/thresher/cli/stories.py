@@ -102,10 +102,8 @@ class _Tally:
     left_out: list[int] = dataclasses.field(default_factory=lambda: [0])  # `headlines` lines not grouped
     unread_times: list[str] = dataclasses.field(default_factory=list)  # timestamps not understood: no window
 
-    def line(self, items: int, sizes: Iterable[int], backend: str) -> str:
-        sizes = list(sizes)
-        multi = sum(1 for size in sizes if size > 1)
-        return (f"{PROG}: {items} items, {len(sizes)} stories ({multi} with several items), "
+    def line(self, items: int, stories: int, multi: int, backend: str) -> str:
+        return (f"{PROG}: {items} items, {stories} stories ({multi} with several items), "
                 f"backend {backend}, {self.bad_lines} lines skipped"
                 + (f", {len(self.unreadable)} files skipped" if self.unreadable else "")
                 + (f", {self.errors} error records passed over" if self.errors else "")
@@ -155,7 +153,8 @@ def stories_command(argv: Sequence[str]) -> int:
         return 1
     except OSError as err:
         parser.exit(2, f"{PROG} stories: error: cannot write output: {err}\n")
-    print(tally.line(len(unique), (story.size for story in result.stories), result.backend), file=sys.stderr)
+    print(tally.line(len(unique), len(result.stories), sum(1 for story in result.stories if story.size > 1),
+                     result.backend), file=sys.stderr)
     return tally.status()
 
 
@@ -164,9 +163,9 @@ def _stream(args: argparse.Namespace, parser: argparse.ArgumentParser, tally: _T
     one JSON line flushed per item (stdout, or ``--assignments``); stories retired by the time window go
     to ``-o`` as they retire and the rest at the end, so memory is bounded by the window, not the input."""
     index = StoryIndex(StoriesOptions(backend=args.backend, window_hours=args.window_hours))
-    by_id: dict[str, Item] = {}
-    seen: set[str] = set()
-    sizes: list[int] = []
+    by_id: dict[str, Item] = {}  # the items of the open stories
+    placed = 0
+    sizes = [0, 0]  # stories written, and those with several items
     try:
         with _open_out(args.assignments) as ids, _open_out(args.output) as out:
             def flush(stories: Sequence[Story]) -> None:
@@ -174,13 +173,14 @@ def _stream(args: argparse.Namespace, parser: argparse.ArgumentParser, tally: _T
                     out.write(json.dumps(_story_record(story, by_id), ensure_ascii=False) + "\n")
                     for member in story.members:  # retired: forgotten, memory stays bounded
                         by_id.pop(member, None)
-                    sizes.append(story.size)
+                    sizes[0] += 1
+                    sizes[1] += story.size > 1
                 out.flush()
 
             for item in _read_items(args, parser, tally):
-                if item.id in seen:  # an id given twice names one item
+                if item.id in by_id:  # an id given twice (while its story is open) names one item
                     continue
-                seen.add(item.id)
+                placed += 1
                 by_id[item.id] = item
                 ids.write(_assignment(item, index.add(item)))
                 ids.flush()
@@ -192,7 +192,7 @@ def _stream(args: argparse.Namespace, parser: argparse.ArgumentParser, tally: _T
         return 1
     except OSError as err:
         parser.exit(2, f"{PROG} stories: error: cannot write output: {err}\n")
-    print(tally.line(len(seen), sizes, backend), file=sys.stderr)
+    print(tally.line(placed, sizes[0], sizes[1], backend), file=sys.stderr)
     return tally.status()
 
 
