@@ -39,11 +39,11 @@ print(tracemalloc.get_traced_memory()[1] / int(sys.argv[2]))
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=False, reason=(
-    "segment/text.py + classify: every line becomes a Block with a dict of ~25 float features, plus a "
-    "Decision and a RemovedBlock: about 2 KB per line, so 1 MB of one-letter lines needs over 1 GB and a "
-    "20 MB file (under max_bytes) tens of GB. segment_text now caps the lines at max_elements / 5 "
-    "(too_large past it), which bounds the total; still to do: store features compactly (one shared key "
-    "tuple + a float array)"
+    "about 1,060 bytes of peak memory per one-letter line (8,000 lines): the blocks and their compact "
+    "feature table (~400 B/line) stay, and classification builds per-document matrices on top: the rules' "
+    "columns (Python lists; whole-number columns of long documents are shared small ints) and the text "
+    "model's float32 feature matrices of both stages (~650 B/line). segment_text caps the lines at "
+    "max_elements / 5 (too_large past it), which bounds the total; still to do: predict in chunks of rows"
 ))
 def test_memory_per_short_line_is_bounded() -> None:
     """Peak traced memory per input line of the text path, for 8,000 one-letter lines."""

@@ -633,3 +633,19 @@ def test_content_token_set_is_the_set_of_content_tokens():
     for _ in range(5000):
         text = "".join(rng.choice(pool) + rng.choice(["", " ", "\n"]) for _ in range(rng.randrange(0, 12)))
         assert text_module.content_token_set(text, stop) == set(content_tokens(text, stop)), repr(text)
+
+
+def test_long_documents_keep_whole_number_columns_as_shared_ints_with_the_same_values():
+    from thresher.segment.text import FEATURES, feature_table, segment_text
+
+    lines = [f"Line {i} of a long list, {i % 7} items: {'x' * (i % 13)}." for i in range(1500)]
+    blocks = segment_text("\n".join(lines), Options(), NO_DEADLINE)
+    table = feature_table(blocks)
+    columns = table.columns()
+    floats = table.values.T.tolist()
+    for name, column, reference in zip(FEATURES, columns, floats, strict=True):
+        assert column == reference, name  # 3 == 3.0: the rules compute the same
+    assert all(type(v) is int for v in columns.n_words)  # counts: small ints, shared objects
+    assert any(type(v) is float for col in columns for v in col)  # ratios stay floats
+    short = feature_table(blocks[:20]).columns()
+    assert all(type(v) is float for v in short.n_words)  # short documents: as before
