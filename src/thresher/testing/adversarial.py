@@ -416,6 +416,11 @@ _CASES: tuple[Case, ...] = (
     _c("png_named_html", "png_as.htm", _png, "not_html"),
     _c("zip_without_extension", "zip_no_ext", _zip, "not_html"),
     _c("pdf_named_text", "pdf_as.txt", _pdf, "not_html"),
+    _c("rss_feed_named_html", "feed_as.html", _s(
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>News</title>'
+        + "".join(f"<item><title>Story {i}</title><description>The river ferry ran late again today, "
+                  f"said the town council.</description></item>" for i in range(40))
+        + "</channel></rss>"), "not_html"),
     # encodings
     _c("invalid_utf8", "invalid_utf8.html",
        lambda: _page(_paras(_EN)).encode().replace(b"river", b"riv\xff\xfer").replace(b"town", b"to\xc3wn"),
