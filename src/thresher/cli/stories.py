@@ -101,6 +101,7 @@ class _Tally:
     untitled: int = 0  # documents without a title (and no ticker): nothing to group, nothing wrong either
     left_out: list[int] = dataclasses.field(default_factory=lambda: [0])  # `headlines` lines not grouped
     unread_times: list[str] = dataclasses.field(default_factory=list)  # timestamps not understood: no window
+    more_unread: int = 0  # beyond the first of them, whose text is kept as the example (bounded in a stream)
 
     def line(self, items: int, stories: int, multi: int, backend: str) -> str:
         return (f"{PROG}: {items} items, {stories} stories ({multi} with several items), "
@@ -110,8 +111,8 @@ class _Tally:
                 + (f", {self.untitled} documents without a title passed over" if self.untitled else "")
                 + (f", {self.left_out[0]} headline-list lines of documents not grouped (--headlines groups them)"
                    if self.left_out[0] else "")
-                + (f", {len(self.unread_times)} timestamps not understood (e.g. {self.unread_times[0][:40]!r}): "
-                   "those items have no time" if self.unread_times else ""))
+                + (f", {len(self.unread_times) + self.more_unread} timestamps not understood "
+                   f"(e.g. {self.unread_times[0][:40]!r}): those items have no time" if self.unread_times else ""))
 
     def status(self) -> int:
         return 1 if self.bad_lines + len(self.unreadable) else 0
@@ -221,6 +222,9 @@ def _read_items(args: argparse.Namespace, parser: argparse.ArgumentParser, tally
                 tally.bad_lines += 1
                 print(f"{PROG}: {source}:{n + 1}: skipped: {err}", file=sys.stderr)
                 continue
+            if len(tally.unread_times) > 1:
+                tally.more_unread += len(tally.unread_times) - 1
+                del tally.unread_times[1:]
             count += len(found)
             yield from found
 
