@@ -96,3 +96,14 @@ def test_a_feed_without_entries_is_an_error_with_its_reason():
     with pytest.raises(ThresherError) as err:
         feed_records(b"<rss><channel><item><description>no title</description></item></channel></rss>")
     assert "has a title" in err.value.message
+
+
+def test_entries_come_in_time_order_when_all_are_dated():
+    items = "".join(f"<item><title>Entry {k}</title><pubDate>Thu, 26 Oct 2023 0{k}:00:00 GMT</pubDate></item>"
+                    for k in (5, 3, 4))  # newest first, with one out of place
+    records = feed_records(f"<rss version='2.0'><channel>{items}</channel></rss>".encode())
+    assert [r["headline"] for r in records] == ["Entry 3", "Entry 4", "Entry 5"]
+    undated = feed_records(b"<rss version='2.0'><channel><item><title>B</title></item>"
+                           b"<item><title>A</title><pubDate>Thu, 26 Oct 2023 01:00:00 GMT</pubDate></item>"
+                           b"</channel></rss>")
+    assert [r["headline"] for r in undated] == ["B", "A"]  # not all dated: the feed's order

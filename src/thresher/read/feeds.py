@@ -14,6 +14,9 @@ and ``id``.
 - ``id``: the entry's id (``<guid>``, Atom ``<id>``), else its link; else none (one is made from the
   headline).
 
+Entries come oldest first when every one has a date (feeds list the newest first; ``thresher stories
+--stream`` places items in time order), else in the feed's order.
+
 ``looks_like_feed(data)`` tells a feed from other XML and from HTML by its root element.
 """
 
@@ -85,6 +88,8 @@ def feed_records(data: bytes) -> list[dict[str, Any]]:
         records.append(record)
     if not records:
         raise ThresherError("not_a_feed", f"none of the feed's {len(entries)} entries has a title")
+    if all("timestamp" in record for record in records):  # feeds list the newest first: put them in time order
+        records.sort(key=lambda record: record["timestamp"])
     return records
 
 
