@@ -11,6 +11,8 @@
 
 #include "_speedups.h"
 #include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -66,7 +68,24 @@ typedef struct {
     int *tree_depth;     /* steps each tree needs (its deepest leaf) */
     int max_depth;
     int max_feat;
+    /* the same trees for a float32 walk by false nodes (NULL when not built, see build_bits) */
+    const struct BitNode *bits;  /* inner nodes feature by feature, thresholds ascending, each
+                                    feature's nodes followed by a sentinel (threshold +inf) */
+    const int *bit_feats;        /* (feature, first node in bits) per feature with nodes */
+    const int *leaf_base;        /* per tree, its first leaf in leaf_value / leaf_depth */
+    const double *leaf_value;    /* leaves tree by tree, left to right */
+    const int *leaf_depth;
+    int n_bit_feats;
 } Table;
+
+/* One inner node for the walk by false nodes: a row whose feature value is above ``thr`` goes
+ * right, so none of the leaves under the node's left child can be its exit leaf: ``mask`` clears
+ * their bits in tree ``tree``'s leaf set. */
+typedef struct BitNode {
+    float thr;
+    int tree;
+    uint64_t mask;
+} BitNode;
 
 /* every index in range, depths bounded, roots in order, leaves behind infinite thresholds (in each
  * thresholds array given), so no table can make the walk read out of bounds; 0 or -1 (error set) */
@@ -152,9 +171,81 @@ static inline void prefetch_tree(const Table *tb, Py_ssize_t t) {
 #endif
 }
 
+/* the index of the lowest set bit of a non-zero word */
+static inline int lowest_bit(uint64_t w) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(w);
+#else
+    int i = 0;
+    while (!(w & 1)) {
+        w >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
+/* A float32 walk over a table with ``bits`` (QuickScorer: Lucchese et al., SIGIR 2015): per row,
+ * every tree's leaves start as candidates; for each feature, the inner nodes it splits are visited
+ * in ascending threshold order while the row's value is above the threshold (``v > thr``: the walk's
+ * own test, so the same nodes send the row right), each clearing the leaves of its left subtree;
+ * the exit leaf of a tree is then its leftmost leaf still a candidate, the leaf the node-by-node
+ * walk reaches. Leaf values are added per row in tree order to the partial sum of the leaf's depth,
+ * and the partial sums added shallowest first, as walk_rows does: the same numbers to the last bit.
+ * Same caller contract as walk_rows. */
+static int walk_bits(const Table *tb, const float *x, Py_ssize_t n_rows, Py_ssize_t width, double *raw) {
+    Py_ssize_t n_trees = tb->n_trees;
+    int width_sums = tb->max_depth + 1;
+    uint64_t *cand = (uint64_t *)PyMem_Malloc(sizeof(uint64_t) * (size_t)n_trees);
+    double *sums = (double *)PyMem_Malloc(sizeof(double) * (size_t)width_sums);
+    if (cand == NULL || sums == NULL) {
+        PyMem_Free(cand);
+        PyMem_Free(sums);
+        PyErr_NoMemory();
+        return -1;
+    }
+    const BitNode *bits = tb->bits;
+    const int *bit_feats = tb->bit_feats;
+    const int *leaf_base = tb->leaf_base, *leaf_depth = tb->leaf_depth;
+    const double *leaf_value = tb->leaf_value;
+    int n_feats = tb->n_bit_feats;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t r = 0; r < n_rows; r++) {
+        const float *row = x + r * width;
+        for (Py_ssize_t t = 0; t < n_trees; t++) {
+            cand[t] = ~(uint64_t)0;
+        }
+        for (int i = 0; i < n_feats; i++) {
+            float v = row[bit_feats[2 * i]];
+            v = v != v ? 0.0f : v; /* NaN reads as 0 */
+            /* each feature's nodes end with a sentinel (threshold +inf, never below v) */
+            for (const BitNode *nd = bits + bit_feats[2 * i + 1]; v > nd->thr; nd++) {
+                cand[nd->tree] &= nd->mask;
+            }
+        }
+        memset(sums, 0, sizeof(double) * (size_t)width_sums);
+        for (Py_ssize_t t = 0; t < n_trees; t++) {
+            int leaf = leaf_base[t] + lowest_bit(cand[t]);
+            sums[leaf_depth[leaf]] += leaf_value[leaf];
+        }
+        double total = 0.0;
+        for (int d = 0; d < width_sums; d++) {
+            total += sums[d];
+        }
+        raw[r] = total;
+    }
+    Py_END_ALLOW_THREADS
+    PyMem_Free(cand);
+    PyMem_Free(sums);
+    return 0;
+}
+
 /* the walk itself over a checked table (width > max_feat checked by the caller); 0 or -1 (no memory) */
 static int walk_rows(const Table *tb, const void *xbuf, int f32, Py_ssize_t n_rows, Py_ssize_t width,
                      double *raw) {
+    if (f32 && tb->bits != NULL) {
+        return walk_bits(tb, (const float *)xbuf, n_rows, width, raw);
+    }
     Py_ssize_t n_trees = tb->n_trees;
     const int *feat = tb->feat, *left = tb->left, *depth = tb->depth, *roots = tb->roots;
     const int *tree_depth = tb->tree_depth;
@@ -350,9 +441,11 @@ static PyObject *walk(PyObject *Py_UNUSED(self), PyObject *args) {
 
 #define TABLE_CAPSULE "thresher._speedups.Table"
 
+#define OWNED_MEM 13
+
 typedef struct {
     Table tb;
-    void *mem[8]; /* the heap copies the table points into */
+    void *mem[OWNED_MEM]; /* the heap copies the table points into */
 } OwnedTable;
 
 static void free_table(PyObject *capsule) {
@@ -361,7 +454,7 @@ static void free_table(PyObject *capsule) {
         PyErr_Clear();
         return;
     }
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < OWNED_MEM; i++) {
         PyMem_Free(ot->mem[i]);
     }
     PyMem_Free(ot);
@@ -373,6 +466,163 @@ static void *copy_of(const Arr *b) {
         memcpy(p, b->view.buf, (size_t)b->view.len);
     }
     return p;
+}
+
+/* Leaves of the subtree at ``k`` numbered left to right from ``*next`` (their values and depths
+ * written at ``leaf_value[base + i]``, ``leaf_depth[base + i]``), each inner node's BitNode (with
+ * its feature in ``node_feat``) appended at ``*n_out``; the subtree's leaf range [lo, hi) in
+ * ``*lo``, ``*hi``. The caller checked the tree's shape (children after their parents, inside the
+ * tree, depths one more than the parent's, at most 64 leaves). */
+static void number_leaves(const Table *tb, const float *thr32, const unsigned char *leaf, int t, int k, int base,
+                          int *next, double *leaf_value, int *leaf_depth, BitNode *out, int *node_feat,
+                          Py_ssize_t *n_out, int *lo, int *hi) {
+    if (leaf[k]) {
+        *lo = *next;
+        *hi = *next + 1;
+        leaf_value[base + *next] = tb->value[k];
+        leaf_depth[base + *next] = tb->depth[k];
+        (*next)++;
+        return;
+    }
+    int l_lo, l_hi, r_lo, r_hi;
+    number_leaves(tb, thr32, leaf, t, tb->left[k], base, next, leaf_value, leaf_depth, out, node_feat, n_out,
+                  &l_lo, &l_hi);
+    number_leaves(tb, thr32, leaf, t, tb->left[k] + 1, base, next, leaf_value, leaf_depth, out, node_feat, n_out,
+                  &r_lo, &r_hi);
+    uint64_t left_leaves = (l_hi - l_lo == 64 ? ~(uint64_t)0 : (((uint64_t)1 << (l_hi - l_lo)) - 1)) << l_lo;
+    out[*n_out].thr = thr32[k];
+    out[*n_out].tree = t;
+    out[*n_out].mask = ~left_leaves;
+    node_feat[*n_out] = tb->feat[k];
+    (*n_out)++;
+    *lo = l_lo;
+    *hi = r_hi;
+}
+
+static int compare_bit_nodes(const void *a, const void *b) {
+    float x = ((const BitNode *)a)->thr, y = ((const BitNode *)b)->thr;
+    return (x > y) - (x < y);
+}
+
+/* The walk by false nodes' layout (walk_bits) for a checked table with float32 thresholds, its
+ * arrays stored in ``ot->mem[8..12]``; nothing is built (tb->bits stays NULL, the walk node by
+ * node) when a tree has more than 64 leaves, a NaN threshold or a shape other than trees.py's
+ * paired layout gives. 0, or -1 (no memory). */
+static int build_bits(OwnedTable *ot, const float *thr32, const unsigned char *leaf) {
+    Table *tb = &ot->tb;
+    Py_ssize_t n_nodes = tb->n_nodes, n_trees = tb->n_trees;
+    Py_ssize_t n_inner = 0, n_leaves = 0;
+    /* each node the child of one parent at most: what hangs from a root is a tree, not a graph */
+    unsigned char *is_child = (unsigned char *)PyMem_Calloc((size_t)n_nodes, 1);
+    if (is_child == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int shaped = 1;
+    for (Py_ssize_t t = 0; t < n_trees && shaped; t++) {
+        Py_ssize_t start = tb->roots[t], end = t + 1 < n_trees ? tb->roots[t + 1] : n_nodes;
+        Py_ssize_t leaves = 0;
+        shaped = tb->depth[start] == 0;
+        for (Py_ssize_t k = start; k < end && shaped; k++) {
+            if (leaf[k]) {
+                leaves++;
+                continue;
+            }
+            int c = tb->left[k];
+            shaped = c > k && c + 1 < end && thr32[k] == thr32[k] && tb->depth[c] == tb->depth[k] + 1 &&
+                     tb->depth[c + 1] == tb->depth[k] + 1 && !is_child[c] && !is_child[c + 1];
+            if (shaped) {
+                is_child[c] = is_child[c + 1] = 1;
+                n_inner++;
+            }
+        }
+        shaped = shaped && leaves > 0 && leaves <= 64;
+        n_leaves += leaves;
+    }
+    PyMem_Free(is_child);
+    if (!shaped || n_leaves > INT_MAX / 2 || n_inner > INT_MAX / 2) {
+        return 0;
+    }
+    BitNode *bits = (BitNode *)PyMem_Malloc(sizeof(BitNode) * (size_t)(n_inner ? n_inner : 1));
+    BitNode *sorted = NULL; /* the nodes and one sentinel per feature */
+    int *node_feat = (int *)PyMem_Malloc(sizeof(int) * (size_t)(n_inner ? n_inner : 1));
+    int *count = (int *)PyMem_Calloc((size_t)tb->max_feat + 2, sizeof(int));
+    int *leaf_base = (int *)PyMem_Malloc(sizeof(int) * (size_t)n_trees);
+    double *leaf_value = (double *)PyMem_Malloc(sizeof(double) * (size_t)n_leaves);
+    int *leaf_depth = (int *)PyMem_Malloc(sizeof(int) * (size_t)n_leaves);
+    int *bit_feats = NULL;
+    if (bits == NULL || node_feat == NULL || count == NULL || leaf_base == NULL ||
+        leaf_value == NULL || leaf_depth == NULL) {
+        goto no_memory;
+    }
+    Py_ssize_t n_out = 0;
+    int base = 0;
+    for (Py_ssize_t t = 0; t < n_trees; t++) {
+        int next = 0, lo, hi;
+        leaf_base[t] = base;
+        number_leaves(tb, thr32, leaf, (int)t, tb->roots[t], base, &next, leaf_value, leaf_depth, bits, node_feat,
+                      &n_out, &lo, &hi);
+        base += next;
+    }
+    /* nodes grouped by feature (counting sort), each group then sorted by threshold and closed
+       by its sentinel */
+    int n_feats = 0;
+    for (Py_ssize_t i = 0; i < n_out; i++) {
+        n_feats += count[node_feat[i] + 1]++ == 0;
+    }
+    bit_feats = (int *)PyMem_Malloc(sizeof(int) * (size_t)(2 * n_feats + 1));
+    sorted = (BitNode *)PyMem_Malloc(sizeof(BitNode) * (size_t)(n_out + n_feats + 1));
+    if (bit_feats == NULL || sorted == NULL) {
+        goto no_memory;
+    }
+    int i_feat = 0, at = 0;
+    for (int f = 0; f <= tb->max_feat; f++) {
+        int n = count[f + 1];
+        count[f + 1] = at; /* where feature f's next node goes */
+        if (n) {
+            bit_feats[2 * i_feat] = f;
+            bit_feats[2 * i_feat + 1] = at;
+            i_feat++;
+            sorted[at + n].thr = INFINITY;
+            sorted[at + n].tree = 0;
+            sorted[at + n].mask = ~(uint64_t)0;
+            at += n + 1;
+        }
+    }
+    for (Py_ssize_t i = 0; i < n_out; i++) {
+        sorted[count[node_feat[i] + 1]++] = bits[i];
+    }
+    for (int i = 0; i < n_feats; i++) {
+        int a = bit_feats[2 * i + 1];
+        int z = count[bit_feats[2 * i] + 1]; /* the sentinel's place */
+        qsort(sorted + a, (size_t)(z - a), sizeof(BitNode), compare_bit_nodes);
+    }
+    PyMem_Free(bits);
+    PyMem_Free(node_feat);
+    PyMem_Free(count);
+    ot->mem[8] = sorted;
+    ot->mem[9] = bit_feats;
+    ot->mem[10] = leaf_base;
+    ot->mem[11] = leaf_value;
+    ot->mem[12] = leaf_depth;
+    tb->bits = sorted;
+    tb->bit_feats = bit_feats;
+    tb->leaf_base = leaf_base;
+    tb->leaf_value = leaf_value;
+    tb->leaf_depth = leaf_depth;
+    tb->n_bit_feats = n_feats;
+    return 0;
+no_memory:
+    PyMem_Free(bits);
+    PyMem_Free(sorted);
+    PyMem_Free(node_feat);
+    PyMem_Free(count);
+    PyMem_Free(leaf_base);
+    PyMem_Free(leaf_value);
+    PyMem_Free(leaf_depth);
+    PyMem_Free(bit_feats);
+    PyErr_NoMemory();
+    return -1;
 }
 
 /* walk_table(thr32, thr64, feat, left, leaf, depth, value, roots) -> an opaque table for
@@ -427,8 +677,8 @@ static PyObject *walk_table(PyObject *Py_UNUSED(self), PyObject *args) {
     for (int i = 0; i < 8; i++) {
         ok &= ot->mem[i] != NULL;
     }
-    release_arrays(b, 8);
     if (!ok) {
+        release_arrays(b, 8);
         for (int i = 0; i < 8; i++) {
             PyMem_Free(ot->mem[i]);
         }
@@ -449,9 +699,18 @@ static PyObject *walk_table(PyObject *Py_UNUSED(self), PyObject *args) {
     tb->max_depth = max_depth;
     tb->max_feat = max_feat;
     fill_tree_depth(tb);
+    if (build_bits(ot, (const float *)b[0].view.buf, (const unsigned char *)b[4].view.buf) < 0) {
+        release_arrays(b, 8);
+        for (int i = 0; i < OWNED_MEM; i++) {
+            PyMem_Free(ot->mem[i]);
+        }
+        PyMem_Free(ot);
+        return NULL;
+    }
+    release_arrays(b, 8);
     PyObject *capsule = PyCapsule_New(ot, TABLE_CAPSULE, free_table);
     if (capsule == NULL) {
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < OWNED_MEM; i++) {
             PyMem_Free(ot->mem[i]);
         }
         PyMem_Free(ot);
@@ -498,6 +757,79 @@ static PyObject *walk_prepared(PyObject *Py_UNUSED(self), PyObject *args) {
     Py_RETURN_NONE;
 }
 
+
+/* round(x, ndigits) for 0 < x < 2**52 / 10**ndigits, what CPython computes (floatobject.c's
+ * double_round: x's exact binary value rounded to ndigits decimals, half to even, then the double
+ * nearest that decimal) without its decimal strings. With s = 10**ndigits (exact), x * s is exactly
+ * hi + lo (fma), |lo| <= ulp(hi) / 2; hi's fraction d = hi - floor(hi) is exact, and once d >= 1/4
+ * so is d - 1/2 (Sterbenz), a multiple of ulp(hi) (hi < 2**52), so its sign decides unless it is 0,
+ * when lo's sign does (and lo = 0 is a true tie). k / s, both exact integers, is the nearest double
+ * to the decimal k / 10**ndigits. */
+static double round_positive(double x, double scale) {
+    double hi = x * scale;
+    double lo = fma(x, scale, -hi);
+    double k = floor(hi);
+    double d = hi - k;
+    if (d >= 0.25) {
+        double e = d - 0.5;
+        if (e > 0.0 || (e == 0.0 && (lo > 0.0 || (lo == 0.0 && fmod(k, 2.0) != 0.0)))) {
+            k += 1.0;
+        }
+    }
+    return k / scale;
+}
+
+/* round_floats(values, ndigits) -> [round(v, ndigits) for v in values.tolist()] for a C-contiguous
+ * float64 array and 0 <= ndigits <= 15; the same floats, without a decimal conversion each (values
+ * outside round_positive's range go through float.__round__ itself). */
+static PyObject *round_floats(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *obj;
+    int ndigits;
+    if (!PyArg_ParseTuple(args, "Oi", &obj, &ndigits)) {
+        return NULL;
+    }
+    if (ndigits < 0 || ndigits > 15) {
+        PyErr_SetString(PyExc_ValueError, "round_floats: ndigits must be in 0..15");
+        return NULL;
+    }
+    Arr b;
+    memset(&b, 0, sizeof(b));
+    if (get_array(obj, &b, 'd', 8, 0, "values") < 0) {
+        release_arrays(&b, 1);
+        return NULL;
+    }
+    double scale = 1.0;
+    for (int i = 0; i < ndigits; i++) {
+        scale *= 10.0; /* exact up to 10**22 */
+    }
+    double limit = 4503599627370496.0 / scale; /* 2**52 */
+    Py_ssize_t n = b.view.len / 8;
+    const double *v = (const double *)b.view.buf;
+    PyObject *out = PyList_New(n);
+    if (out == NULL) {
+        release_arrays(&b, 1);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double x = v[i];
+        PyObject *f;
+        if (x > 0.0 && x < limit) {
+            f = PyFloat_FromDouble(round_positive(x, scale));
+        } else {
+            PyObject *boxed = PyFloat_FromDouble(x);
+            f = boxed == NULL ? NULL : PyObject_CallMethod(boxed, "__round__", "i", ndigits);
+            Py_XDECREF(boxed);
+        }
+        if (f == NULL) {
+            Py_DECREF(out);
+            release_arrays(&b, 1);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, f);
+    }
+    release_arrays(&b, 1);
+    return out;
+}
 
 /* row_dicts(names, values): one dict per row of a C-contiguous float64 matrix, name -> float, in
  * the order of ``names`` (a tuple of str, one per column): ``[dict(zip(names, row)) for row in
@@ -769,6 +1101,8 @@ static PyMethodDef methods[] = {
      "walk_table(thr32, thr64, feat, left, leaf, depth, value, roots): the node table checked once, for walk_prepared."},
     {"walk_prepared", walk_prepared, METH_VARARGS,
      "walk_prepared(table, x, width, raw): walk's leaf sums over a table from walk_table, no table checks."},
+    {"round_floats", round_floats, METH_VARARGS,
+     "round_floats(values, ndigits): [round(v, ndigits) for v in values.tolist()] (float64 array)."},
     {"row_dicts", row_dicts, METH_VARARGS,
      "row_dicts(names, values): [dict(zip(names, row)) for row in values.tolist()] (float64 matrix)."},
     {"path_chains", path_chains, METH_VARARGS,

@@ -2139,11 +2139,15 @@ static PyObject *make_blocks(PyObject *Py_UNUSED(self), PyObject *args) {
     if (tmpl == NULL || zero == NULL || one == NULL || result == NULL) {
         goto fail;
     }
+    /* every name maps to the shared 0.0 in the template, so a row's copy only needs the values that
+       are not +0.0 (most of them are, and a dict assignment costs a lookup); with a repeated name
+       (a later column overrides an earlier one) every value is set, in order, as dict(zip()) would */
     for (Py_ssize_t j = 0; j < width; j++) {
-        if (PyDict_SetItem(tmpl, PyTuple_GET_ITEM(names, j), Py_None) < 0) {
+        if (PyDict_SetItem(tmpl, PyTuple_GET_ITEM(names, j), zero) < 0) {
             goto fail;
         }
     }
+    int distinct = PyDict_GET_SIZE(tmpl) == width;
     const double *x = (const double *)values.buf;
     for (Py_ssize_t r = 0; r < n; r++) {
         PyObject *features = PyDict_Copy(tmpl);
@@ -2154,6 +2158,9 @@ static PyObject *make_blocks(PyObject *Py_UNUSED(self), PyObject *args) {
             double v = x[r * width + j];
             PyObject *f;
             if (v == 0.0 && !signbit(v)) {
+                if (distinct) {
+                    continue; /* the template's own 0.0 */
+                }
                 f = Py_NewRef(zero);
             } else if (v == 1.0) {
                 f = Py_NewRef(one);

@@ -213,3 +213,126 @@ def test_float32_walk_over_partial_lanes_and_row_blocks_matches_the_numpy_walk()
             C.walk_prepared(trees.c_prepared, x, width, raw)
             assert trees._sigmoid(raw).tobytes() == trees._walk_paired_numpy(x).tobytes()
             assert trees.predict(x).tobytes() == trees._walk_paired_numpy(x).tobytes()
+
+
+def _chain_dump(n_leaves: int) -> str:
+    """One tree of ``n_leaves`` leaves in LightGBM's text format, each inner node splitting feature
+    ``i % 3`` with its left child a leaf and its right child the next inner node (a chain)."""
+    inner = n_leaves - 1
+    feats = [str(i % 3) for i in range(inner)]
+    thresholds = [repr(0.25 * i - 3.0) for i in range(inner)]
+    lefts = [str(-i - 1) for i in range(inner)]
+    rights = [str(i + 1) for i in range(inner - 1)] + [str(-inner - 1)]
+    leaves = [repr(0.01 * (i + 1) * (-1) ** i) for i in range(n_leaves)]
+    return "\n".join([
+        "tree", "version=v4", "num_class=1", "num_tree_per_iteration=1", "max_feature_idx=2",
+        "objective=binary sigmoid:1", "", "Tree=0", f"num_leaves={n_leaves}", "num_cat=0",
+        f"split_feature={' '.join(feats)}", f"threshold={' '.join(thresholds)}",
+        f"decision_type={' '.join(['2'] * inner)}", f"left_child={' '.join(lefts)}",
+        f"right_child={' '.join(rights)}", f"leaf_value={' '.join(leaves)}", "shrinkage=1", "",
+        "end of trees", "",
+    ])
+
+
+@compiled
+def test_float32_walk_by_false_nodes_is_the_node_walk_at_every_threshold():
+    """A float32 walk over a prepared table visits, per feature, the nodes whose thresholds the value
+    is above (walk_bits in _speedups.c): values exactly at a threshold, a float32 step either side of
+    it, NaN, -0.0 and infinities reach the leaves the node-by-node walk reaches."""
+    C = trees_module._compiled
+    assert C is not None, "the C extension is not built"
+    rng = np.random.default_rng(11)
+    for name, trees in [*_shipped(), ("tiny", Trees(_tiny_dump()))]:
+        width = int(trees.p_feat.max()) + 1
+        inner = ~trees.p_leaf
+        thr, feat = trees.p_thr32[inner], trees.p_feat[inner]
+        x = np.zeros((120, width), dtype=np.float32)
+        for row in x:
+            pick = rng.integers(0, len(thr), size=min(len(thr), 3 * width))
+            row[feat[pick]] = thr[pick]
+        x[40:80] = np.nextafter(x[40:80], np.float32(np.inf))
+        x[80:100] = np.nextafter(x[80:100], np.float32(-np.inf))
+        x[100:, ::3] = np.nan
+        x[100:, 1::3] = -0.0
+        x[110:, 2::3] = np.float32(np.inf)
+        x[115:, 2::3] = np.float32(-np.inf)
+        node_walk, prepared = np.zeros(len(x)), np.zeros(len(x))
+        C.walk(x, width, trees.p_thr32, *trees.c_table, node_walk)
+        C.walk_prepared(trees.c_prepared, x, width, prepared)
+        assert prepared.tobytes() == node_walk.tobytes(), name
+        assert trees._sigmoid(prepared).tobytes() == trees._walk_paired_numpy(x).tobytes(), name
+
+
+@compiled
+@pytest.mark.parametrize("n_leaves", [2, 63, 64, 65, 90])
+def test_walks_agree_on_trees_up_to_and_past_64_leaves(n_leaves):
+    """The walk by false nodes keeps a tree's candidate leaves in 64 bits; a model with a wider tree is
+    walked node by node, to the same numbers."""
+    trees = Trees(_chain_dump(n_leaves))
+    x = _matrix(3, 300, seed=n_leaves).astype(np.float32) / 50.0
+    x[:50] = np.float32(0.25) * _rng_ints(50, 3, n_leaves) - np.float32(3.0)  # exactly at thresholds
+    want = trees._walk_paired_numpy(x)
+    assert trees.predict(x).tobytes() == want.tobytes()
+    assert trees._walk(x).tobytes() == want.tobytes()
+    prepared = np.zeros(len(x))
+    trees_module._compiled.walk_prepared(trees.c_prepared, x, 3, prepared)
+    assert trees._sigmoid(prepared).tobytes() == want.tobytes()
+
+
+def _rng_ints(rows: int, cols: int, high: int) -> np.ndarray:
+    return np.random.default_rng(high).integers(0, high, size=(rows, cols)).astype(np.float32)
+
+
+@compiled
+def test_round_floats_is_pythons_round():
+    """The extension's round_floats gives round(v, n) of every value, to the bit: ties (exact halves
+    round to even), values a step either side of a decimal or a half, signed zeros, huge and tiny
+    values, NaN and infinities."""
+    C = trees_module._compiled
+    assert C is not None, "the C extension is not built"
+    rng = np.random.default_rng(12)
+    k = np.arange(0, 3001, dtype=np.float64)
+    for ndigits in (0, 1, 3, 6, 15):
+        base = [rng.random(5000), k / 10**ndigits, (k + 0.5) / 10**ndigits,
+                rng.random(2000) * 10.0 ** rng.integers(-30, 30, 2000), -rng.random(500)]
+        for values in base:
+            for v in (values, np.nextafter(values, np.inf), np.nextafter(values, -np.inf)):
+                v = np.ascontiguousarray(v)
+                got = C.round_floats(v, ndigits)
+                want = [round(p, ndigits) for p in v.tolist()]
+                assert [p.hex() for p in got] == [p.hex() for p in want]
+    special = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 2.0**52, 2.0**60, 0.125, 0.375, 2.675, 1.0])
+    got = C.round_floats(special, 2)
+    assert [repr(p) for p in got] == [repr(round(p, 2)) for p in special.tolist()]
+    probs = 1.0 / (1.0 + np.exp(-rng.normal(scale=6, size=20000)))  # what classify_html rounds
+    assert C.round_floats(probs, 3) == [round(p, 3) for p in probs.tolist()]
+    assert C.round_floats(np.zeros(0), 3) == []
+    with pytest.raises(ValueError):
+        C.round_floats(probs, 16)
+    with pytest.raises(TypeError):
+        C.round_floats(probs.astype(np.float32), 3)
+
+
+@compiled
+def test_a_table_whose_nodes_share_children_is_walked_node_by_node():
+    """walk_table takes any table check_table accepts; one where two nodes share their children (a
+    graph, not a tree) has no leftmost-leaf reading, so its walk stays node by node: the same
+    numbers as the checked walk."""
+    C = trees_module._compiled
+    assert C is not None, "the C extension is not built"
+    inf = np.inf
+    thr64 = np.array([0.5, -1.0, 2.0, inf, inf, 0.0, inf, inf])
+    thr32 = thr64.astype(np.float32)
+    feat = np.array([0, 1, 2, 0, 0, 1, 0, 0], dtype=np.int32)
+    left = np.array([1, 3, 3, 3, 4, 6, 6, 7], dtype=np.int32)  # nodes 1 and 2 share children 3 and 4
+    leaf = np.array([0, 0, 0, 1, 1, 0, 1, 1], dtype=np.uint8)
+    depth = np.array([0, 1, 1, 2, 2, 0, 1, 1], dtype=np.int32)
+    value = np.array([0.0, 0.0, 0.0, 0.25, -0.5, 0.0, 0.125, -0.75])
+    roots = np.array([0, 5], dtype=np.int32)
+    table = C.walk_table(thr32, thr64, feat, left, leaf, depth, value, roots)
+    x = _matrix(3, 64, seed=9).astype(np.float32)
+    checked, prepared = np.zeros(len(x)), np.zeros(len(x))
+    C.walk(x, 3, thr32, feat, left, leaf, depth, value, roots, checked)
+    C.walk_prepared(table, x, 3, prepared)
+    assert prepared.tobytes() == checked.tobytes()
+    assert len(set(prepared.tolist())) > 2  # the rows reach different leaves

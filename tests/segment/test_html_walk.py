@@ -339,3 +339,26 @@ def test_layout_check_reads_the_probe_and_refuses_other_trees():
     assert not _speedups.lexbor_check(para.mem_id, comment.mem_id, text.mem_id)
     other = parse_html('<body><p class="c">a<!--b--></p></body>', OPTS).body.child
     assert not _speedups.lexbor_check(other.mem_id, other.child.mem_id, other.child.next.mem_id)
+
+
+@compiled
+def test_compiled_blocks_features_are_dicts_of_the_rows_repeated_names_too():
+    """lexbor_blocks copies a template holding the shared 0.0 and sets only the other values; with a
+    repeated name every value is set in order, as ``dict(zip(names, row))`` does."""
+    from thresher.model import Block
+
+    make = features._compiled_blocks()
+    assert make is not None
+    values = np.array([[0.0, 1.0, -0.0, 2.5, np.nan, 0.0], [3.0, 0.0, 0.0, 1.0, 0.0, -7.0],
+                       [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]])
+    n = len(values)
+    columns = (list(range(n)), ["a", "b", "c"], ["paragraph"] * n, [0] * n, ["body/p"] * n, None, [None] * n,
+               [()] * n, [()] * n)
+    for names in (("u", "v", "w", "x", "y", "z"), ("u", "v", "u", "x", "v", "z")):
+        blocks = make(Block, features._BLOCK_FIELDS, columns, names, np.ascontiguousarray(values))
+        want = [dict(zip(names, row, strict=True)) for row in values.tolist()]
+        assert [list(b.features) for b in blocks] == [list(d) for d in want]
+        assert [repr(b.features) for b in blocks] == [repr(d) for d in want]  # -0.0 and NaN included
+        assert all(type(v) is float for b in blocks for v in b.features.values())
+        blocks[0].features["u"] = 5.0  # each block its own mapping
+        assert blocks[1].features["u"] == want[1]["u"] and blocks[2].features["u"] == 0.0

@@ -16,12 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from thresher.classify.html_model import drop_repeats, load_model, product_comments
 from thresher.classify.html_rules import classify_html as classify_html_rules
 from thresher.classify.html_rules import customer_review_tokens, sure_boilerplate
+from thresher.compiled import function, slotted_maker
 from thresher.deadline import Deadline
 from thresher.model import Block, Decision, Metadata
 from thresher.options import Options
+
+_round_floats = function("round_floats")
+"""The extension's ``round_floats``: ``[round(p, n) for p in probs.tolist()]``, the same floats."""
+_new_decisions = slotted_maker(Decision, {})
+"""The extension's ``new_slotted`` for decisions (see :func:`thresher.compiled.slotted_maker`)."""
 
 CUSTOMER_REVIEW_MAX_SHARE = 0.9
 """Kept blocks in a customer-review widget become comments unless they are this share of the kept
@@ -60,24 +68,44 @@ def classify_html(
         reviews = product_comments([b.hints for b in blocks], keep, n_words, customer_review_tokens(),
                                    CUSTOMER_REVIEW_MAX_SHARE)
     sure = sure_boilerplate(blocks, keep)
-    out: list[Decision] = []
-    for rule, p, picked, kept, review, never in zip(rules, scores, chosen, keep, reviews, sure, strict=True):
-        score = round(p, 3)
-        if rule.label == "comment" and opts.include_comments:
-            out.append(rule)
+    rounded: list[float] = (_round_floats(np.ascontiguousarray(probs, dtype=np.float64), 3)
+                            if _round_floats is not None else [round(p, 3) for p in scores])
+    labels: list[str] = []
+    reasons: list[str] = []
+    as_ruled: list[int] = []  # blocks whose decision is the rules' own
+    for i, (rule, picked, kept, review, never) in enumerate(zip(rules, chosen, keep, reviews, sure, strict=True)):
+        label = rule.label
+        if label == "comment" and opts.include_comments:
+            as_ruled.append(i)
+            labels.append(label)
+            reasons.append(rule.reason)
         elif review:
-            out.append(Decision("comment", "product_review" if product_review else "customer_review", score))
+            labels.append("comment")
+            reasons.append("product_review" if product_review else "customer_review")
         elif picked and not kept:
-            out.append(Decision("boilerplate", "repeated_text", score))
-        elif kept and rule.label == "title":  # the page's title is metadata, as in text mode
-            out.append(Decision("title", f"{rule.reason}; model", score))
+            labels.append("boilerplate")
+            reasons.append("repeated_text")
+        elif kept and label == "title":  # the page's title is metadata, as in text mode
+            labels.append("title")
+            reasons.append(f"{rule.reason}; model")
         elif kept and never is not None:
-            out.append(Decision(never.label, f"{never.reason}; model", score))
+            labels.append(never.label)
+            reasons.append(f"{never.reason}; model")
         elif kept:
-            why = "model" if rule.kept else f"model over rules ({rule.reason})"
-            out.append(Decision("caption" if rule.label == "caption" else "main", why, score))
+            labels.append("caption" if label == "caption" else "main")
+            reasons.append("model" if rule.kept else f"model over rules ({rule.reason})")
         elif rule.kept:
-            out.append(Decision("boilerplate", f"model over rules ({rule.reason})", score))
+            labels.append("boilerplate")
+            reasons.append(f"model over rules ({rule.reason})")
         else:
-            out.append(Decision(rule.label, f"{rule.reason}; model", score))
+            labels.append(label)
+            reasons.append(f"{rule.reason}; model")
+    out: list[Decision]
+    if _new_decisions is not None:  # the same decisions, without a frozen dataclass's __init__ each
+        out = _new_decisions(Decision, len(labels), {"label": labels, "reason": reasons, "score": rounded}, {})
+    else:
+        out = [Decision(label, reason, score)  # type: ignore[arg-type]
+               for label, reason, score in zip(labels, reasons, rounded, strict=True)]
+    for i in as_ruled:
+        out[i] = rules[i]
     return out
