@@ -25,9 +25,11 @@ import lightgbm
 import numpy as np
 
 from thresher.classify.html_model import (
+    CARD_FEATURES,
     HINT_PREFIX,
     SHAPE_FEATURES,
     STRUCT_FEATURES,
+    TITLE_FIT_FEATURES,
     context_features,
     smooth,
     to_matrix,
@@ -150,6 +152,28 @@ def load_pages(data: Path, limit: int | None, cache: Path | None) -> list[dict]:
     return pages
 
 
+CARDS = True
+"""Whether the model reads the card-group columns (``html_model.CARD_FEATURES``, ``--cards``: prices,
+how alike the items of a repeated group and of its records are, where the group sits against the
+text the rules kept). Out of fold (benchmarks/wcxb.py --folds-dir, 2026-11-28, one cache), seed 7:
+F1 0.8705 -> 0.8724, halves (folds 0-1 / 2-4) 0.8719 / 0.8694 -> 0.8750 / 0.8706, article 0.947 ->
+0.951, product 0.704 -> 0.702, collection 0.703 -> 0.698, listing 0.737 -> 0.739; seeds 7 and 11
+averaged: 0.8715 -> 0.8737, halves 0.8735 / 0.8701 -> 0.8761 / 0.8720, article 0.948 -> 0.951,
+product 0.707 -> 0.702, collection 0.706 -> 0.702, listing 0.739 -> 0.745. The gain is on article
+(related-card grids beside the text) and documentation pages, not on the grid pages it was meant
+for. On in the shipped model since 2026-11-28 (about +2.5 ms a page for the columns)."""
+TITLE_FIT = False
+"""Whether the model reads the title-fit columns (``html_model.TITLE_FIT_FEATURES``, ``--title-fit``).
+Out of fold, seed 7, with the card columns: F1 0.870 against 0.871 without either (collection 0.674
+vs 0.703, listing 0.718 vs 0.737): they cost the grid pages, so they stay out."""
+DROP: list[str] = []
+"""Dense columns the model does without (``--drop``): exact names, or prefixes ending in ``*``."""
+
+
+def _dropped(name: str) -> bool:
+    return any(name.startswith(d[:-1]) if d.endswith("*") else name == d for d in DROP)
+
+
 def feature_names(pages: list[dict], n_hints: int = HINT_TOKENS, min_domains: int = HINT_MIN_DOMAINS,
                   structure: bool = False) -> list[str]:
     """Every dense feature, plus the hint tokens seen on the most domains (never a single site's).
@@ -160,12 +184,16 @@ def feature_names(pages: list[dict], n_hints: int = HINT_TOKENS, min_domains: in
     skip = set() if structure else set(STRUCT_FEATURES)
     if not SHAPE:
         skip |= set(SHAPE_FEATURES)
+    if not CARDS:
+        skip |= set(CARD_FEATURES)
+    if not TITLE_FIT:
+        skip |= set(TITLE_FIT_FEATURES)
     for page in pages:
         for row in page["rows"]:
             for name in row:
                 if name.startswith(HINT_PREFIX):
                     hint_domains[name].add(page["domain"])
-                elif name not in skip:
+                elif name not in skip and not _dropped(name):
                     names.add(name)
     common = sorted((name for name, d in hint_domains.items() if len(d) >= min_domains),
                     key=lambda name: (-len(hint_domains[name]), name))
@@ -265,7 +293,7 @@ def payload_of(boosters: list[lightgbm.Booster], names: list[str], threshold: fl
 
 
 def main() -> int:
-    global PAGE_WEIGHT, SHAPE
+    global PAGE_WEIGHT, SHAPE, CARDS, TITLE_FIT
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "wcxb-dev")
     ap.add_argument("--limit", type=int)
@@ -296,9 +324,18 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=PARAMS["seed"])
     ap.add_argument("--seeds", default="",
                     help="comma-separated seeds: one booster per seed, averaged (overrides --seed)")
+    ap.add_argument("--cards", action=argparse.BooleanOptionalAction, default=CARDS,
+                    help="read the card-group columns (html_model.CARD_FEATURES)")
+    ap.add_argument("--title-fit", action=argparse.BooleanOptionalAction, default=TITLE_FIT,
+                    help="read the title-fit columns (html_model.TITLE_FIT_FEATURES)")
+    ap.add_argument("--drop", default="",
+                    help="comma-separated dense columns to leave out: names, or prefixes ending in '*'")
     a = ap.parse_args()
+    DROP[:] = [d for d in a.drop.split(",") if d]
     PAGE_WEIGHT = a.page_weight
     SHAPE = a.shape
+    CARDS = a.cards
+    TITLE_FIT = a.title_fit
     TYPE_WEIGHT.update({k: float(v) for k, v in (item.split("=") for item in a.type_weight.split(",") if item)})
     PARAMS["seed"] = a.seed
     SEEDS[:] = [int(x) for x in a.seeds.split(",")] if a.seeds else [a.seed]
@@ -312,7 +349,7 @@ def main() -> int:
     names = feature_names(pages, a.hints)
     print(f"params: rounds={a.rounds} leaves={a.leaves} lr={a.lr} min_data={a.min_data} ff={a.ff} "
           f"hints={a.hints} page_weight={a.page_weight} labels={a.labels} type_weight={TYPE_WEIGHT} "
-          f"shape={a.shape} seeds={SEEDS}")
+          f"shape={a.shape} cards={a.cards} title_fit={a.title_fit} seeds={SEEDS} drop={DROP}")
     print(f"{len(pages)} pages, {sum(len(p['texts']) for p in pages)} blocks, {len(names)} features "
           f"({time.time() - t0:.0f} s)")
     if a.final_only is not None:

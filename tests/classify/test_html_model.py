@@ -13,6 +13,7 @@ from thresher.classify.html_model import (
     REGION_FEATURES,
     SHAPE_FEATURES,
     STRUCT_FEATURES,
+    TOPIC_FEATURES,
     Columns,
     HtmlModel,
     context_features,
@@ -28,6 +29,7 @@ from thresher.classify.html_model import (
     smooth,
     structure_columns,
     to_matrix,
+    topic_columns,
 )
 from thresher.classify.html_rules import classify_html as classify_html_rules
 from thresher.deadline import NO_DEADLINE
@@ -535,6 +537,51 @@ def test_run_time_matrix_matches_training_for_shape_columns():
     got = feature_matrix(blocks, meta, rules, Columns(names))
     np.testing.assert_array_equal(got, to_matrix(context_features(blocks, meta, rules), names))
     assert not np.isnan(got).any()
+
+
+def test_topic_columns_read_the_title_and_the_card_groups():
+    """A heading in the title's words, its paragraph, then a grid of three priced cards with alike
+    short names after the kept text: title fit, place after the title, the grid's prices, likeness
+    and rank among repeated groups, and how much kept text comes before it."""
+    from thresher.model import Decision
+
+    texts = ["Menu", "Nordlicht Jacke schwarz", "Eine warme Jacke aus Wolle.", "Mütze 10 €", "Mütze rot 12 €",
+             "Schal 9 €", "Menu"]
+    paths = ["html/body/nav[1]/a[1]", "html/body/main[1]/h1[1]", "html/body/main[1]/p[1]",
+             "html/body/ul[1]/li[1]/a[1]", "html/body/ul[1]/li[2]/a[1]", "html/body/ul[1]/li[3]/a[1]",
+             "html/body/footer[1]/a[1]"]
+    labels = ["navigation", "title", "main", "main", "main", "main", "navigation"]
+    rules = [Decision(lab, "test") for lab in labels]  # type: ignore[arg-type]
+    kinds = ["paragraph", "heading", "paragraph", "list_item", "list_item", "list_item", "paragraph"]
+    levels = [0, 1, 0, 1, 1, 1, 0]
+    out = topic_columns(texts, paths, rules, kinds, levels, "Nordlicht Jacke schwarz | Laden", "Warme Jacke.")
+    assert set(out) == set(TOPIC_FEATURES)
+    assert out["tf_title_share"][:3].tolist() == pytest.approx([0.0, 1.0, 1 / 5])
+    assert out["tf_desc_share"][2] == pytest.approx(2 / 5)
+    assert out["tf_after_title"].tolist() == pytest.approx([(i - 1) / 7 for i in range(7)])
+    assert out["tf_currency"].tolist() == [0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0]
+    assert out["cg_currency"][3] == 1.0 and out["cg_currency"][2] == 0.0
+    assert out["cg_lead_share"][4] == pytest.approx(2 / 3)
+    assert out["cg_order"].tolist() == [-1.0, -1.0, -1.0, 0.0, 0.0, 0.0, -1.0]
+    assert out["cg_dup_share"][0] == 1.0 and out["cg_dup_share"][3] == 0.0
+    kept_chars = sum(len(t) for t, lab in zip(texts, labels, strict=True) if lab == "main")
+    assert out["cg_kept_before"][3] == pytest.approx(len(texts[2]) / kept_chars)
+    assert out["cg_len_cv"][2] == 0.0 and out["cg_len_cv"][3] > 0.0
+    # the cards as records (each <li>): priced, three of them, first run, after the kept paragraph
+    assert out["cr_priced"].tolist() == [-1.0, -1.0, -1.0, 1.0, 1.0, 1.0, -1.0]
+    assert out["cr_run_priced"][4] == 1.0 and out["cr_run_n"][5] == pytest.approx(np.log1p(3))
+    assert out["cr_run_order"][3] == 0.0 and out["cr_run_words_cv"][3] > 0.0
+    assert out["cr_run_kept_before"][5] == pytest.approx(len(texts[2]) / kept_chars)
+    untitled = topic_columns(texts, paths, [Decision("main", "t")] * 7, ["paragraph"] * 7, [0] * 7, None, None)
+    assert np.isnan(untitled["tf_title_share"]).all() and np.isnan(untitled["tf_after_title"]).all()
+    assert all(len(v) == 0 for v in topic_columns([], [], [], [], [], "t", "d").values())
+
+
+def test_run_time_matrix_matches_training_for_topic_columns():
+    blocks, meta, rules = page("article-with-nav-footer-related.html")
+    names = ["n_chars", *TOPIC_FEATURES, "log_chars"]
+    got = feature_matrix(blocks, meta, rules, Columns(names))
+    np.testing.assert_array_equal(got, to_matrix(context_features(blocks, meta, rules), names))
 
 
 def test_seed_models_are_averaged():

@@ -29,7 +29,9 @@ FLOORS = {
     # block selection; out of fold, WCXB dev collection stayed 0.688 over 117 pages)
     "documentation": 0.94,  # 0.979 when set (2026-11-26, refined-label model); 0.971 on 2026-11-27
     "forum": 0.74,  # 0.774 when set (2026-11-27, expected-F1 selection + repeats dropped)
-    "listing": 0.91,  # 0.943 when set (2026-11-27, expected-F1 selection + repeats dropped)
+    "listing": 0.88,  # 0.943 when set (2026-11-27, expected-F1 selection + repeats dropped); 0.932 on
+    # 2026-11-28, 0.909 with the card-group columns (out of fold, all dev: listing 0.737 -> 0.739, all
+    # 0.8705 -> 0.8724, both domain halves up): lowered from 0.91 on purpose
     "product": 0.82,  # 0.856 when set (2026-11-27, expected-F1 selection + repeats dropped)
     "service": 0.85,  # 0.913 when set (2026-11-26, refined-label model); 0.890 on 2026-11-27; 0.876
     # with the model the training command gives today (2026-11-27 night: collection 0.853 -> 0.896,

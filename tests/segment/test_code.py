@@ -8,9 +8,12 @@ from thresher.segment.code import with_code_languages
 from thresher.segment.html import segment_html
 
 PAGE = (
-    "<html><body><article><h1>T</h1><p>Words of the article, long enough to be the main content of this page."
-    "</p><pre><code class=\"{cls}\">import os\nprint(os.getcwd())</code></pre><p>Other words after the code, "
-    "so that the page reads like an article with a code sample in it.</p></article></body></html>"
+    "<html><body><article><h1>Reading the working folder</h1><p>Words of the article, long enough to be the main "
+    "content of this page, on how a program finds the folder it runs in.</p><p>A second paragraph says why it "
+    "matters: paths in a script are read against that folder.</p><pre><code class=\"{cls}\">import os\n"
+    "print(os.getcwd())</code></pre><p>Other words after the code, so that the page reads like an article with a "
+    "code sample in it.</p><p>A last paragraph closes the article with a word on relative paths.</p>"
+    "</article></body></html>"
 )
 
 

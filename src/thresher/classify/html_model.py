@@ -16,9 +16,12 @@ mix alone for about 1 ms a page. Two kinds of context columns are built here for
 the structure columns (:func:`structure_columns`: repeated sibling runs, container shares) and
 page-type probabilities from a small page-level model shipped in the same file
 (:class:`PageTypeModel`); out of fold neither has raised the score yet, so the shipped model reads
-neither (see training/html_context_model.py). The page-shape columns (:func:`shape_columns`) are in
-the same state. A model file may hold boosters trained with other seeds (``seed_models``): the
-block probability is then their mean.
+neither (see training/html_context_model.py). The page-shape columns (:func:`shape_columns`) and
+the title-fit columns (:data:`TITLE_FIT_FEATURES`) are in the same state; the card-group columns of
+:func:`topic_columns` (prices, how alike a repeated group and its records are, where they sit:
+:data:`CARD_FEATURES`) are read by the shipped model (training/train_html_model.py ``CARDS``). A model
+file may hold boosters trained with other seeds (``seed_models``): the block probability is then
+their mean.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -39,7 +43,7 @@ from thresher.classify.trees import Trees
 from thresher.compiled import function
 from thresher.model import Block, Decision, Metadata
 from thresher.model_files import read_model_file
-from thresher.segment.features import feature_values
+from thresher.segment.features import WORD, feature_values
 
 MODEL_RESOURCE = "data/html_model.json"
 NEIGHBOUR_FEATURES = (
@@ -84,10 +88,14 @@ def context_features(
                           np.array([b.features.get("link_density", 0.0) for b in blocks], dtype=np.float64),
                           [b.kind for b in blocks],
                           np.array([b.features.get("n_words", 0.0) for b in blocks], dtype=np.float64))
+    topic = topic_columns([b.text for b in blocks], [b.path for b in blocks], rules, [b.kind for b in blocks],
+                          [b.level for b in blocks], metadata.title, metadata.description)
     rows: list[dict[str, float]] = []
     for i, (b, d) in enumerate(zip(blocks, rules, strict=True)):
         row: dict[str, float] = dict(b.features)
         row.update(page)
+        for name in TOPIC_FEATURES:
+            row[name] = float(topic[name][i])
         for name in STRUCT_FEATURES:
             row[name] = float(struct[name][i])
         for name in SHAPE_FEATURES:
@@ -241,6 +249,211 @@ def structure_columns(
             out["s_kept_before"][i] = cum_kept[i] / total_kept
             out["s_kept_after"][i] = (total_kept - cum_kept[i + 1]) / total_kept
     return out
+
+
+TITLE_FIT_FEATURES = ("tf_title_share", "tf_desc_share", "tf_group_title", "tf_a2_title", "tf_after_title")
+"""How the block and its region fit the page's title and description (see :func:`topic_columns`)."""
+CARD_FEATURES = (
+    "tf_currency", "cg_len_cv", "cg_lead_share", "cg_currency", "cg_dup_share", "cg_order",
+    "cg_kept_before", "cr_priced", "cr_run_priced", "cr_run_n", "cr_run_words_cv", "cr_run_order",
+    "cr_run_kept_before",
+)
+"""What kind of repeated group (cards) the block is in and where the group sits (see :func:`topic_columns`)."""
+TOPIC_FEATURES = (*TITLE_FIT_FEATURES, *CARD_FEATURES)
+"""Every column :func:`topic_columns` gives."""
+CARD_GROUP_MIN_BLOCKS = 3
+"""A sibling-path group of at least this many blocks is a repeated (card) group for ``cg_*``."""
+
+
+@lru_cache(maxsize=1)
+def _currency_sign() -> re.Pattern[str]:
+    """Any currency sign: Unicode category Sc (all of them lie below U+20000)."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in range(0x20000)
+                                    if unicodedata.category(chr(c)) == "Sc") + "]")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def topic_columns(
+    texts: Sequence[str], paths: Sequence[str], rules: Sequence[Decision], kinds: Sequence[str],
+    levels: Sequence[int], title: str | None, description: str | None,
+) -> dict[str, np.ndarray]:
+    """Per block, how it fits the page's topic and what its repeated group looks like:
+
+    - ``tf_title_share`` / ``tf_desc_share``: share of its words that are words of the page's title
+      / description (metadata: JSON-LD, Open Graph or meta); NaN when the page has none;
+    - ``tf_group_title`` / ``tf_a2_title``: the same share over its sibling-path group (indices
+      dropped: every card of a grid) / over the blocks under its ancestor two levels up;
+    - ``tf_after_title``: signed share of the page's blocks between the title block (the rules'
+      ``title``, else the first level-1 heading) and it; NaN when the page has neither;
+    - ``tf_currency`` / ``cg_currency``: it holds a currency sign (Unicode category Sc) / the share
+      of its group's blocks that do (the prices of product cards);
+    - ``cg_len_cv``: its group's coefficient of variation of text length (alike card titles vs
+      paragraphs of a text); ``cg_lead_share``: share of the group's blocks starting with the
+      group's most common first word; ``cg_dup_share``: share of the group's blocks whose text
+      occurs elsewhere on the page (menus shown twice, related items repeating the grid);
+    - ``cg_order``: rank of its group among the page's groups of at least
+      ``CARD_GROUP_MIN_BLOCKS`` blocks, by first block (0 = first; -1 when not in one);
+      ``cg_kept_before``: share of the rules-kept text that comes before its group's first block;
+    - ``cr_*``: the same for its *record* (one card: the nearest ancestor, or the block, whose
+      parent holds at least ``CARD_GROUP_MIN_BLOCKS`` children of its tag with text, so that a
+      card's name and price count together) and the record's run (all the cards): the record holds
+      a price, the share of the run's records that do, log1p of their number, the coefficient of
+      variation of their word counts, the run's rank by first block, the share of the rules-kept
+      text before it; -1 when the block is in no run.
+    """
+    n = len(texts)
+    out = {name: np.zeros(n) for name in TOPIC_FEATURES}
+    if not n:
+        return out
+    raw = [WORD.findall(t) for t in texts]
+    n_words = np.array([len(w) for w in raw], dtype=np.float64)
+    lengths = np.array([len(t) for t in texts], dtype=np.float64)
+    weight = n_words + 1.0
+
+    def overlap(ref: str | None) -> np.ndarray:
+        vocab = set(_words(ref)) if ref else set()
+        if not vocab:
+            return np.full(n, np.nan)
+        return np.array([sum(1 for x in w if x.lower() in vocab) / len(w) if w else 0.0 for w in raw])
+
+    title_share = overlap(title)
+    out["tf_title_share"] = title_share
+    out["tf_desc_share"] = overlap(description)
+    gi, m = _group(_sibling_paths(paths))
+    gw = np.bincount(gi, weights=weight, minlength=m)
+    if np.isnan(title_share).all():
+        out["tf_group_title"][:] = np.nan
+        out["tf_a2_title"][:] = np.nan
+    else:
+        out["tf_group_title"] = (np.bincount(gi, weights=title_share * weight, minlength=m) / gw)[gi]
+        ai, am = _group([_ancestor(path, 2) for path in paths])
+        aw = np.bincount(ai, weights=weight, minlength=am)
+        out["tf_a2_title"] = (np.bincount(ai, weights=title_share * weight, minlength=am) / aw)[ai]
+    anchor = next((i for i, d in enumerate(rules) if d.label == "title"), None)
+    if anchor is None:
+        anchor = next((i for i, (k, lv) in enumerate(zip(kinds, levels, strict=True))
+                       if k == "heading" and lv == 1), None)
+    out["tf_after_title"] = (np.arange(n) - anchor) / n if anchor is not None else np.full(n, np.nan)
+    sign = _currency_sign()
+    currency = np.array([sign.search(t) is not None for t in texts], dtype=np.float64)
+    out["tf_currency"] = currency
+    count = np.bincount(gi, minlength=m).astype(np.float64)
+    out["cg_currency"] = (np.bincount(gi, weights=currency, minlength=m) / count)[gi]
+    mean = np.bincount(gi, weights=lengths, minlength=m) / count
+    sq = np.bincount(gi, weights=lengths * lengths, minlength=m) / count
+    std = np.sqrt(np.maximum(sq - mean * mean, 0.0))
+    out["cg_len_cv"] = np.divide(std, mean, out=np.zeros(m), where=mean > 0)[gi]
+    leads: list[Counter[str]] = [Counter() for _ in range(m)]
+    for g, w in zip(gi.tolist(), raw, strict=True):
+        if w:
+            leads[g][w[0].lower()] += 1
+    top_lead = np.array([max(c.values()) if c else 0 for c in leads], dtype=np.float64)
+    out["cg_lead_share"] = (top_lead / count)[gi]
+    seen = Counter(t.strip() for t in texts)
+    dup = np.array([seen[t.strip()] > 1 for t in texts], dtype=np.float64)
+    out["cg_dup_share"] = (np.bincount(gi, weights=dup, minlength=m) / count)[gi]
+    first = np.full(m, n, dtype=np.intp)
+    np.minimum.at(first, gi, np.arange(n))
+    cards = sorted((int(first[g]), g) for g in range(m) if count[g] >= CARD_GROUP_MIN_BLOCKS)
+    order = np.full(m, -1.0)
+    for rank, (_, g) in enumerate(cards):
+        order[g] = float(rank)
+    out["cg_order"] = order[gi]
+    kept = np.array([d.kept for d in rules], dtype=np.float64) * lengths
+    cum = np.concatenate([[0.0], np.cumsum(kept)])
+    total_kept = float(cum[-1])
+    out["cg_kept_before"] = cum[first[gi]] / total_kept if total_kept > 0 else np.zeros(n)
+    # records: one card of a run of cards (the nearest ancestor, or the block, whose parent holds at
+    # least CARD_GROUP_MIN_BLOCKS children of its tag that carry text), so a card's title and price
+    # are seen together
+    rec, run = _records(paths)
+    has = rec >= 0
+    out["cr_priced"][:] = -1.0
+    for name in ("cr_run_priced", "cr_run_n", "cr_run_words_cv", "cr_run_order", "cr_run_kept_before"):
+        out[name][:] = -1.0
+    if has.any():
+        r_count = int(rec.max()) + 1
+        k_count = int(run.max()) + 1
+        r_cur = np.bincount(rec[has], weights=currency[has], minlength=r_count) > 0
+        r_words = np.bincount(rec[has], weights=n_words[has], minlength=r_count)
+        r_run = np.zeros(r_count, dtype=np.intp)
+        r_run[rec[has]] = run[has]
+        k_recs = np.bincount(r_run, minlength=k_count).astype(np.float64)
+        k_cur = np.bincount(r_run, weights=r_cur.astype(np.float64), minlength=k_count) / np.maximum(k_recs, 1)
+        k_mean = np.bincount(r_run, weights=r_words, minlength=k_count) / np.maximum(k_recs, 1)
+        k_sq = np.bincount(r_run, weights=r_words * r_words, minlength=k_count) / np.maximum(k_recs, 1)
+        k_cv = np.divide(np.sqrt(np.maximum(k_sq - k_mean * k_mean, 0.0)), k_mean, out=np.zeros(k_count),
+                         where=k_mean > 0)
+        k_first = np.full(k_count, n, dtype=np.intp)
+        np.minimum.at(k_first, run[has], np.flatnonzero(has))
+        k_order = np.empty(k_count)
+        k_order[np.argsort(k_first, kind="stable")] = np.arange(k_count)
+        out["cr_priced"][has] = r_cur[rec[has]]
+        kh = run[has]
+        out["cr_run_priced"][has] = k_cur[kh]
+        out["cr_run_n"][has] = np.log1p(k_recs[kh])
+        out["cr_run_words_cv"][has] = k_cv[kh]
+        out["cr_run_order"][has] = k_order[kh]
+        out["cr_run_kept_before"][has] = cum[k_first[kh]] / total_kept if total_kept > 0 else 0.0
+    return out
+
+
+def _records(paths: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per block, the id of its record (the nearest ancestor prefix, or its own path, whose parent
+    holds at least ``CARD_GROUP_MIN_BLOCKS`` children of that tag with text) and of the record's run
+    (parent and tag); -1 for both when the block is in no run."""
+    seen: set[str] = set()
+    for path in paths:  # every prefix once: stop where an ancestor was already reached
+        name = path
+        while name not in seen:
+            seen.add(name)
+            cut = name.rfind("/")
+            if cut < 0:
+                break
+            name = name[:cut]
+    runs: Counter[str] = Counter()
+    key_of: dict[str, str] = {}
+    for name in seen:
+        cut = name.rfind("/")
+        if cut >= 0:
+            key = name[: cut + 1] + _strip_index(name[cut + 1:])
+            key_of[name] = key
+            runs[key] += 1
+    found: dict[str, tuple[str, str] | None] = {}
+
+    def record(name: str) -> tuple[str, str] | None:
+        chain = []
+        hit: tuple[str, str] | None = None
+        while True:
+            if name in found:
+                hit = found[name]
+                break
+            key = key_of.get(name)
+            if key is None:
+                break
+            if runs[key] >= CARD_GROUP_MIN_BLOCKS:
+                hit = (name, key)
+                found[name] = hit
+                break
+            chain.append(name)
+            name = name[: name.rfind("/")]
+        for below in chain:
+            found[below] = hit
+        return hit
+
+    rec_ids: dict[str, int] = {}
+    run_ids: dict[str, int] = {}
+    rec = np.full(len(paths), -1, dtype=np.intp)
+    run = np.full(len(paths), -1, dtype=np.intp)
+    for i, path in enumerate(paths):
+        hit = record(path)
+        if hit is not None:
+            rec[i] = rec_ids.setdefault(hit[0], len(rec_ids))
+            run[i] = run_ids.setdefault(hit[1], len(run_ids))
+    return rec, run
 
 
 SHAPE_FEATURES = (
@@ -504,7 +717,7 @@ _NEIGHBOURS = ((-1, "p1_"), (1, "n1_"), (-2, "p2_"), (2, "n2_"))
 _DERIVED = ("page_n_blocks", "page_log_chars", "page_rule_kept_share",
             *("page_type_" + t for t in PAGE_TYPES), *("rule_" + label for label in RULE_LABELS),
             "path_blocks", "path_kept_share", "path_char_share", "log_chars", "window_rule_kept",
-            *STRUCT_FEATURES, *SHAPE_FEATURES)
+            *STRUCT_FEATURES, *SHAPE_FEATURES, *TOPIC_FEATURES)
 """Columns :func:`context_features` computes from the page rather than reads from a block."""
 
 
@@ -625,6 +838,7 @@ def feature_matrix(
     label_ids: dict[str, int] = {}
     struct: dict[str, np.ndarray] | None = None
     shape: dict[str, np.ndarray] | None = None
+    topic: dict[str, np.ndarray] | None = None
     for j, name in columns.derived:
         if name == "page_n_blocks":
             out[:, j] = float(n)
@@ -665,6 +879,13 @@ def feature_matrix(
                     np.array([f.get("link_density", 0.0) for f in feats], dtype=np.float64),
                     [b.kind for b in blocks], np.array([f.get("n_words", 0.0) for f in feats], dtype=np.float64))
             out[:, j] = shape[name]
+        elif name in TOPIC_FEATURES:
+            if topic is None:  # the title and description only when a title-fit column asks
+                fit = any(n in TITLE_FIT_FEATURES for _, n in columns.derived)
+                topic = topic_columns([b.text for b in blocks], [b.path for b in blocks], rules,
+                                      [b.kind for b in blocks], [b.level for b in blocks],
+                                      metadata.title if fit else None, metadata.description if fit else None)
+            out[:, j] = topic[name]
     for j, offset, name in columns.neighbour:
         col = kept if name == "rule_main" else neighbour_values[:, columns.slot[name]]
         shifted = np.full(n, -1.0)
