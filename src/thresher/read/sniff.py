@@ -62,8 +62,9 @@ _STARTS_HTML_RE = re.compile(
     re.IGNORECASE,
 )
 _XML_RE = re.compile(r"^<\?xml[\s?]", re.IGNORECASE)
-"""An XML prolog: XHTML, but also RSS/Atom/sitemaps. Read as markup, whose parser keeps the words of
-the elements; read as text, the tags would come out as the document's words."""
+"""An XML prolog: XHTML, but also sitemaps and other XML (RSS and Atom feeds are refused before).
+Read as markup, whose parser keeps the words of the elements; read as text, the tags would come out as
+the document's words."""
 _TAG_RE = re.compile(
     r"<(?:/?(?:p|div|body|head|html|span|table|tr|td|th|li|ul|ol|h[1-6]|section|article|nav|header|"
     r"footer|main|form|title|script|style|em|strong|b|i|blockquote|pre|code)\b[^<>]{0,300}>"
