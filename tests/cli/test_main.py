@@ -213,7 +213,8 @@ def test_output_to_an_existing_directory_acts_as_output_dir(tmp_path, pages, mon
 HTML_PAGE = (
     "<html><head><title>T</title></head><body><article><h1>T</h1><h2>Part</h2><p>Words of the article, "
     "long enough to be the main content of this page. Words of the article, long enough to be the main "
-    "content of this page.</p><ul><li>one &lt;b&gt;</li><li>two</li></ul><p>More words of the article, "
+    "content of this page.</p><ul><li>one &lt;b&gt; tag, written as text</li><li>two more words in the second "
+    "item</li><li>a third item of the list</li></ul><p>More words of the article, "
     "long enough to be the main content of this page.</p></article></body></html>"
 )
 
@@ -228,7 +229,8 @@ def test_html_output_is_a_page_of_the_kept_structure(tmp_path, capsys):
     assert main(["--time-limit", "0", "--output-format", "html", str(page)]) == 0
     article = lxml.html.document_fromstring(capsys.readouterr().out.encode()).find("body/article")
     assert article.find("h2").text == "Part"
-    assert [li.text for li in article.findall("ul/li")] == ["one <b>", "two"]
+    assert [li.text for li in article.findall("ul/li")] == [
+        "one <b> tag, written as text", "two more words in the second item", "a third item of the list"]
     assert main(["--time-limit", "0", "-o", str(tmp_path / "out.html"), str(page)]) == 0
     assert (tmp_path / "out.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
@@ -244,7 +246,8 @@ def test_xml_output_keeps_headings_and_lists(tmp_path, capsys):
     doc = ET.fromstring(capsys.readouterr().out)
     main_ = doc.find("main")
     assert main_.find("head").get("rend") == "h2" and main_.find("head").text == "Part"
-    assert [item.text for item in main_.findall("list/item")] == ["one <b>", "two"]
+    assert [item.text for item in main_.findall("list/item")] == [
+        "one <b> tag, written as text", "two more words in the second item", "a third item of the list"]
 
 
 def test_a_warc_piped_on_stdin_gives_one_record_per_page(tmp_path):
