@@ -254,13 +254,9 @@ def _sources(
             kind = binary_kind(data)
             if kind is not None:
                 raise ThresherError("not_text", f"looks like {kind}")
-            if looks_like_feed(data):
-                lines = [json.dumps(record, ensure_ascii=False) for record in feed_records(data)]
-            elif path.lower().endswith(FEED_SUFFIXES):
+            if not looks_like_feed(data) and path.lower().endswith(FEED_SUFFIXES):
                 raise ThresherError("not_a_feed", "XML, but not an RSS or Atom feed")
-            else:
-                text = _text(data)
-                lines = _json_document_lines(text) or text.splitlines()
+            lines = _lines(data)
         except ThresherError as err:
             unreadable.append(path)
             print(f"{PROG}: {path}: skipped: {err.message}", file=sys.stderr)
@@ -328,11 +324,16 @@ def _stdin_lines() -> list[str]:
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is None:  # a text stream without bytes underneath (an embedding program's StringIO)
         text = sys.stdin.read()
-    else:
-        data = buffer.read()
-        if looks_like_feed(data):
-            return [json.dumps(record, ensure_ascii=False) for record in feed_records(data)]
-        text = _text(data)
+        return _json_document_lines(text) or text.splitlines()
+    return _lines(buffer.read())
+
+
+def _lines(data: bytes) -> list[str]:
+    """An input's lines: a feed's entries or a JSON document's records as one JSON line each, else
+    the text's lines (JSON Lines, headlines); ``ThresherError`` for a feed without entries."""
+    if looks_like_feed(data):
+        return [json.dumps(record, ensure_ascii=False) for record in feed_records(data)]
+    text = _text(data)
     return _json_document_lines(text) or text.splitlines()
 
 

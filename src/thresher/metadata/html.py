@@ -94,7 +94,7 @@ def page_context(tree: Tree, url: str | None, sources: dict[str, str], *, with_t
         sources["sitename"] = sitename[0]
     site = sitename[1] if sitename else None
     address = url or tree.canonical or _meta(tree, "og:url")
-    hostname = _hostname(address)
+    hostname = host_of(address)
     if hostname:
         sources["hostname"] = "url" if url else "canonical"
     page_type = _page_type(tree, items, main, sources)
@@ -637,7 +637,8 @@ def _drop_site(heading: str, site: str | None, hostname: str | None) -> str:
     return heading[: heading.rfind(parts[-1])].rstrip(" |-–—·•»/").strip() or heading
 
 
-def _hostname(url: str | None) -> str | None:
+def host_of(url: str | None) -> str | None:
+    """The host of ``url`` without a leading ``www.``; None when there is none or it does not parse."""
     if not url:
         return None
     try:

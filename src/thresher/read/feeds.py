@@ -27,11 +27,11 @@ import contextlib
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
 from thresher.errors import ThresherError
+from thresher.metadata.html import host_of
 
 FEED_SUFFIXES = (".rss", ".atom", ".xml", ".rss.gz", ".atom.gz", ".xml.gz")
 """File names that may hold a feed (read as one when :func:`looks_like_feed`)."""
@@ -74,7 +74,7 @@ def feed_records(data: bytes) -> list[dict[str, Any]]:
             continue
         source = entry.get("source") or {}
         url = entry.get("link") or None
-        outlet = _host(source.get("href")) or _host(url) or _host(channel.get("link"))
+        outlet = host_of(source.get("href")) or host_of(url) or host_of(channel.get("link"))
         record: dict[str, Any] = {"headline": headline, "url": url, "outlet": outlet}
         lead = _lead(entry, headline, str(source.get("title") or ""))
         if lead:
@@ -112,15 +112,3 @@ def _text(markup: str) -> str:
         with contextlib.suppress(ValueError, TypeError):  # lxml refuses some strings (control characters)
             markup = lxml_html.fragment_fromstring(markup, create_parent="div").text_content()
     return " ".join(markup.split())
-
-
-def _host(url: Any) -> str | None:
-    if not url:
-        return None
-    try:
-        host = urlsplit(str(url)).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host

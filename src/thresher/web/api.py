@@ -34,6 +34,7 @@ from starlette.datastructures import UploadFile
 from thresher import __version__
 from thresher.errors import ThresherError
 from thresher.model import Failure, Provenance
+from thresher.options import Options
 from thresher.read.payload import GZIP_MAGIC, gunzip_stream
 from thresher.web.schema import ErrorBody, ExtractRequest, Health, Record, merge_options, summarize_validation
 from thresher.web.service import (
@@ -304,6 +305,17 @@ def _validation_message(err: ValidationError) -> str:
     return summarize_validation(err.errors(include_input=False))
 
 
+async def _answer(runner: Runner, req: PageRequest, opts: Options, fmt: AnswerFormat, *,
+                  with_metadata: bool) -> Response:
+    """One page's answer, rendered in the worker (the answer's bytes come back, not the Document: see
+    service.Answer), with its Server-Timing and, for a rejected document, X-Thresher-Rejected."""
+    reply, timing = await runner.answer_timed(req, options_for_answer(opts, fmt), fmt, with_metadata=with_metadata)
+    headers = {"Server-Timing": timing.header(), "Vary": "Accept"}
+    if reply.rejected is not None:
+        headers["X-Thresher-Rejected"] = reply.rejected
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=headers)
+
+
 @v1.post(
     "/extract",
     response_model=Record,
@@ -369,12 +381,7 @@ async def extract(request: Request) -> Response:
         url = request.query_params.get("url")
         req = PageRequest(data=body, kind=kind, url=url, id=request.query_params.get("id"), charset=charset,
                           content_type=media or None)
-    # rendered in the worker: the answer's bytes come back, not the Document (see service.Answer)
-    reply, timing = await runner.answer_timed(req, options_for_answer(opts, fmt), fmt, with_metadata=with_metadata)
-    headers = {"Server-Timing": timing.header(), "Vary": "Accept"}
-    if reply.rejected is not None:
-        headers["X-Thresher-Rejected"] = reply.rejected
-    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=headers)
+    return await _answer(runner, req, opts, fmt, with_metadata=with_metadata)
 
 
 _FETCH_PARAMETERS: dict[str, Any] = {
@@ -408,11 +415,7 @@ async def extract_url(request: Request) -> Response:
         return _invalid("send the page's address: GET /v1/extract?url=https://... (or POST the page itself)")
     req = PageRequest(data=None, url=url, id=request.query_params.get("id") or None)
     opts = request.app.state.settings.options
-    reply, timing = await runner.answer_timed(req, options_for_answer(opts, fmt), fmt, with_metadata=with_metadata)
-    headers = {"Server-Timing": timing.header(), "Vary": "Accept"}
-    if reply.rejected is not None:
-        headers["X-Thresher-Rejected"] = reply.rejected
-    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=headers)
+    return await _answer(runner, req, opts, fmt, with_metadata=with_metadata)
 
 
 @v1.post(
