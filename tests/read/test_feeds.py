@@ -107,3 +107,11 @@ def test_entries_come_in_time_order_when_all_are_dated():
                            b"<item><title>A</title><pubDate>Thu, 26 Oct 2023 01:00:00 GMT</pubDate></item>"
                            b"</channel></rss>")
     assert [r["headline"] for r in undated] == ["B", "A"]  # not all dated: the feed's order
+
+
+def test_a_truncated_feed_keeps_its_complete_entries_and_says_when_none_is_left():
+    whole = "<item><title>Pandas leave the National Zoo</title></item>"
+    records = feed_records(f"<?xml version='1.0'?><rss version='2.0'><channel>{whole}<item><title>Cut off".encode())
+    assert records[0]["headline"] == "Pandas leave the National Zoo"
+    with pytest.raises(ThresherError, match="broken XML"):
+        feed_records(b"<?xml version='1.0'?><rss version='2.0'><channel><item><title>Cut off in the mid")

@@ -63,10 +63,10 @@ def feed_records(data: bytes) -> list[dict[str, Any]]:
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     channel = parsed.get("feed", {})
     entries = parsed.get("entries", [])
+    reason = parsed.get("bozo_exception")
+    broken = f" (broken XML: {reason})" if parsed.get("bozo") and reason else ""
     if not entries:
-        reason = parsed.get("bozo_exception")
-        detail = f": {reason}" if parsed.get("bozo") and reason else ""
-        raise ThresherError("not_a_feed", f"no feed entries found{detail}")
+        raise ThresherError("not_a_feed", f"no feed entries found{broken}")
     records = []
     for entry in entries:
         headline = _text(entry.get("title") or "")
@@ -87,7 +87,7 @@ def feed_records(data: bytes) -> list[dict[str, Any]]:
             record["id"] = str(ident)
         records.append(record)
     if not records:
-        raise ThresherError("not_a_feed", f"none of the feed's {len(entries)} entries has a title")
+        raise ThresherError("not_a_feed", f"none of the feed's {len(entries)} entries has a title{broken}")
     if all("timestamp" in record for record in records):  # feeds list the newest first: put them in time order
         records.sort(key=lambda record: record["timestamp"])
     return records
