@@ -210,6 +210,16 @@ def test_output_to_an_existing_directory_acts_as_output_dir(tmp_path, pages, mon
     assert capsys.readouterr().out == ""
 
 
+
+def test_a_dash_output_is_standard_output_not_a_file_named_dash(tmp_path, pages, monkeypatch, capsys):
+    from thresher.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["-o", "-", "--json", pages[0]]) == 0
+    assert json.loads(capsys.readouterr().out)["text"]
+    assert not (tmp_path / "-").exists()
+
+
 HTML_PAGE = (
     "<html><head><title>T</title></head><body><article><h1>T</h1><h2>Part</h2><p>Words of the article, "
     "long enough to be the main content of this page. Words of the article, long enough to be the main "

@@ -385,3 +385,15 @@ def test_stream_answers_each_item_as_it_comes_and_agrees_with_the_batch(tmp_path
 def test_stream_needs_a_place_for_the_stories(tmp_path):
     proc = _run("--stream", stdin="Pandas leave the zoo\n")
     assert proc.returncode == 2 and "--stream" in proc.stderr and "-o FILE" in proc.stderr
+
+
+def test_a_dash_output_is_standard_output(tmp_path, monkeypatch, capsys):
+    from thresher.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    lines = tmp_path / "h.txt"
+    lines.write_text("Kane praises Tuchel as a wonderful man\nKane praises Tuchel: a wonderful man\n", encoding="utf-8")
+    assert main(["stories", str(lines), "-o", "-", "--backend", "lexical"]) == 0
+    stories = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [s["size"] for s in stories] == [2]
+    assert not (tmp_path / "-").exists()

@@ -50,7 +50,7 @@ def build_parser(version: str) -> argparse.ArgumentParser:
     out = parser.add_argument_group("output")
     dest = out.add_mutually_exclusive_group()
     dest.add_argument("-o", "--output", metavar="FILE",
-                      help="write to FILE instead of standard output (FILE.gz: gzipped; an existing "
+                      help="write to FILE instead of standard output (-: standard output; FILE.gz: gzipped; an existing "
                            "directory acts as --output-dir, as in trafilatura)")
     dest.add_argument("--output-dir", metavar="DIR", help="write one file per input document into DIR")
     fmt = out.add_mutually_exclusive_group()

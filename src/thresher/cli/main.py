@@ -54,6 +54,8 @@ def extract_command(argv: Sequence[str]) -> int:
     """``thresher extract``: read, extract, write, summarise."""
     parser = build_parser(__version__)
     args = parser.parse_args(argv)
+    if args.output == "-":  # standard output, as the inputs' - is standard input
+        args.output = None
     if args.output and Path(args.output).is_dir():
         args.output_dir, args.output = args.output, None  # trafilatura's -o is a directory
     _check_paths(parser, args)

@@ -63,7 +63,7 @@ def build_stories_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=f"{PROG} stories", description=DESCRIPTION, epilog=EPILOG + EXIT_STATUS)
     p.add_argument("inputs", nargs="*", help="JSONL (also .jsonl.gz), Parquet, RSS/Atom or text files, folders of them "
                    "(a thresher run folder: its data/ parts), globs (default: stdin)")
-    p.add_argument("-o", "--output", help="write the stories here (default: stdout)")
+    p.add_argument("-o", "--output", help="write the stories here (default, or -: stdout)")
     p.add_argument("--assignments", help="also write each item's story id to this JSONL file")
     p.add_argument("--backend", choices=("auto", "lexical", "embedding"), default="auto",
                    help="embedding needs the [stories] extra; auto uses it when installed")
@@ -121,6 +121,7 @@ class _Tally:
 def stories_command(argv: Sequence[str]) -> int:
     parser = build_stories_parser()
     args = parser.parse_args(argv)
+    args.output, args.assignments = _stdout_dash(args.output), _stdout_dash(args.assignments)
     for path in (args.output, args.assignments):
         if path and not Path(path).parent.is_dir():
             parser.error(f"cannot write {path}: no such directory {str(Path(path).parent)!r}")
@@ -436,6 +437,11 @@ def _member(item: Item) -> dict[str, Any]:
     stamp = item.timestamp
     return {"id": item.id, "headline": item.headline, "outlet": item.outlet, "url": item.url,
             "timestamp": stamp.isoformat() if stamp else None}
+
+
+def _stdout_dash(path: str | None) -> str | None:
+    """``-o -`` names standard output, as the inputs' ``-`` names standard input."""
+    return None if path == "-" else path
 
 
 @contextlib.contextmanager
