@@ -9,7 +9,8 @@ the baseline (MiniLM cosine >= 0.6, single link); Thresher lexical; Thresher wit
 default runtime: ONNX Runtime, int8 with activations scaled per token, when installed), with the ONNX graph in float32
 (``-onnx-f32``), with the torch forward pass in float32 (``-torch``, the default before ONNX
 Runtime) and in int8 (``-int8``: ``EmbeddingBackend(runtime="torch", quantize=True)``); and
-both Thresher backends through the incremental StoryIndex (items in time order), with their
+both Thresher backends through the incremental StoryIndex (items in time order, placed in runs of
+``STREAM_RUN`` as ``thresher stories --stream`` places the items of a file), with their
 agreement with the batch result (the baseline's vectors in float32). Each method runs in its own
 process (peak RSS is per method) with one thread for numpy/torch/ONNX Runtime. Speed is items per
 CPU second of the whole clustering call (process time, so a busy machine distorts it less; the
@@ -76,6 +77,7 @@ def load(dataset: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
 
 def run_method(method: str, dataset: str) -> dict[str, Any]:
     """Run one method in this process; returns the clustering and timing."""
+    from thresher.cli.stories import STREAM_RUN
     from thresher.stories import (
         EmbeddingBackend,
         LexicalBackend,
@@ -136,8 +138,9 @@ def run_method(method: str, dataset: str) -> dict[str, Any]:
             pred = dict(cluster_stories(items, backend=backend).assignments)
         elif method.startswith("incremental"):
             index = StoryIndex(backend=backend)
-            for it in sorted(items, key=lambda i: (i.timestamp.timestamp() if i.timestamp else 0.0, i.id)):
-                index.add(it)
+            ordered = sorted(items, key=lambda i: (i.timestamp.timestamp() if i.timestamp else 0.0, i.id))
+            for start in range(0, len(ordered), STREAM_RUN):  # as `thresher stories --stream` places a file's items
+                index.add_many(ordered[start : start + STREAM_RUN])
             pred = dict(index.result().assignments)
         return pred
 

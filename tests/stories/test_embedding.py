@@ -80,3 +80,18 @@ def test_loading_the_packaged_model_draws_no_progress_bar(capfd):
     assert "Loading weights" not in err and "it/s" not in err
     assert hf_logging.is_progress_bar_enabled() == before  # the library's own setting is put back
 
+
+
+def test_a_stream_placed_in_runs_groups_as_one_item_at_a_time(backend, ticker):
+    """``StoryIndex.add_many`` (what ``stories --stream`` does with a file's items) embeds a run in
+    one batch; a text's vector does not depend on its batch-mates, so the stories are the same."""
+    from thresher.stories import StoryIndex
+
+    items, _ = ticker
+    one, runs = StoryIndex(backend=backend), StoryIndex(backend=backend)
+    singly = [one.add(item) for item in items]
+    backend._cache.clear()  # the runs compute their own vectors, not the cached single ones
+    batched = [story for start in range(0, len(items), 16) for story in runs.add_many(items[start : start + 16])]
+    assert batched == singly
+    assert dict(runs.result().assignments) == dict(one.result().assignments)
+    assert runs.add_many([]) == []

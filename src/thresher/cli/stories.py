@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import dataclasses
 import glob
+import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -161,8 +162,10 @@ def stories_command(argv: Sequence[str]) -> int:
 
 
 def _stream(args: argparse.Namespace, parser: argparse.ArgumentParser, tally: _Tally) -> int:
-    """``--stream``: each item is placed as it is read (``StoryIndex``) and its story id written at once,
-    one JSON line flushed per item (stdout, or ``--assignments``); stories retired by the time window go
+    """``--stream``: each item of standard input is placed as it is read (``StoryIndex``) and its story
+    id written at once, one JSON line flushed per item (stdout, or ``--assignments``); the items of files
+    are placed and written in runs of ``STREAM_RUN`` (``StoryIndex.add_many``: one batch of sentence
+    vectors, the same stories as one at a time); stories retired by the time window go
     to ``-o`` as they retire and the rest at the end, so memory is bounded by the window, not the input."""
     index = StoryIndex(StoriesOptions(backend=args.backend, window_hours=args.window_hours))
     by_id: dict[str, Item] = {}  # the items of the open stories
@@ -179,12 +182,18 @@ def _stream(args: argparse.Namespace, parser: argparse.ArgumentParser, tally: _T
                     sizes[1] += story.size > 1
                 out.flush()
 
-            for item in _read_items(args, parser, tally):
-                if item.id in by_id:  # an id given twice (while its story is open) names one item
-                    continue
-                placed += 1
-                by_id[item.id] = item
-                ids.write(_assignment(item, index.add(item)))
+            # items of files are placed in runs (their vectors computed together, several times
+            # faster); standard input's one by one as they come, so a live feed is never held back
+            live = not args.inputs or "-" in args.inputs
+            for run in _runs(_read_items(args, parser, tally), 1 if live else STREAM_RUN):
+                fresh: list[Item] = []
+                for item in run:
+                    if item.id not in by_id:  # an id given twice (while its story is open) names one item
+                        by_id[item.id] = item
+                        fresh.append(item)
+                placed += len(fresh)
+                for item, story in zip(fresh, index.add_many(fresh), strict=True):
+                    ids.write(_assignment(item, story))
                 ids.flush()
                 flush(index.pop_retired())
             flush(index.result().stories)
@@ -196,6 +205,17 @@ def _stream(args: argparse.Namespace, parser: argparse.ArgumentParser, tally: _T
         parser.exit(2, f"{PROG} stories: error: cannot write output: {err}\n")
     print(tally.line(placed, sizes[0], sizes[1], backend), file=sys.stderr)
     return tally.status()
+
+
+STREAM_RUN = 64
+"""Items of input files that ``--stream`` places together (one batch of sentence vectors)."""
+
+
+def _runs(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """Consecutive runs of at most ``size`` items."""
+    iterator = iter(items)
+    while run := list(itertools.islice(iterator, size)):
+        yield run
 
 
 def _assignment(item: Item, story: str | None) -> str:

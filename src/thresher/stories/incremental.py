@@ -13,7 +13,7 @@ joins a story through its similarity to one (``cluster.UndatedGate`` in batch).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,14 +64,23 @@ class StoryIndex:
 
     def add(self, item: Item) -> str:
         """Place one item and return the id of the story it is in now (a later merge may change it)."""
+        vectors = self.backend.encode([_text(item)])
+        return self._place(item, None if vectors is None else vectors[0])
+
+    def add_many(self, items: Sequence[Item]) -> list[str]:
+        """Place items in their order, as ``add`` one after the other would, with their sentence
+        vectors computed in one batch (several times faster per item than one at a time); each
+        item's story id as ``add`` returns it."""
+        vectors = self.backend.encode([_text(item) for item in items]) if items else None
+        return [self._place(item, None if vectors is None else vectors[k]) for k, item in enumerate(items)]
+
+    def _place(self, item: Item, vector: F32 | None) -> str:
         self._items += 1
         t = terms(content_headline(item), item.lead)
         now = item.timestamp.timestamp() if item.timestamp is not None else None
         if now is not None:
             self._retire(now - self.options.window_hours * 3600.0)
         sh = shingles(t.key + (" " + item.lead if item.lead else ""))
-        vectors = self.backend.encode([_text(item)])
-        vector = None if vectors is None else vectors[0]
         strict = _undated_document(item)
         target = self._near_identical(t, sh, exact=not strict)
         linked: list[int] = []
@@ -134,7 +143,10 @@ class StoryIndex:
         entries = [e for sid in sorted(sids) for e in self._open[sid].entries if not _undated_document(e.item)]
         if not entries:
             return None, []
-        idf = self._idf(len(self) + 1, [t.words, *(e.terms.words for e in entries)], added=frozenset(t.words))
+        # IDF of the words the scores read: the item's and those of the entries sharing one with it
+        # (the stories of its words' postings); every other entry's lexical cosine is 0
+        lexical = entries if vector is None else [e for sid in sorted(self._candidates(t)) for e in self._open[sid].entries]
+        idf = self._idf(len(self) + 1, [t.words, *(e.terms.words for e in lexical)], added=frozenset(t.words))
         col_vectors = None if vector is None else np.stack([e.vector for e in entries])  # type: ignore[misc]
         row = score_matrix(
             [t], [e.terms for e in entries], idf, self.weights,

@@ -311,8 +311,17 @@ def score_matrix(
     n, m = len(rows), len(cols)
     if n == 0 or m == 0:
         return np.zeros((n, m), dtype=np.float32)
-    # Lexical cosine: sparse dot products, accumulated per shared term.
-    scores = weights.lexical * sparse_dot(_tfidf(rows, idf), _tfidf(cols, idf), n, m)
+    # Lexical cosine: sparse dot products, accumulated per shared term, over the columns that share
+    # one with some row (the others' cosine is 0: a stream's item against a window of thousands)
+    row_words = set().union(*(t.words for t in rows))
+    sharing = [j for j, t in enumerate(cols) if not row_words.isdisjoint(t.words)]
+    if len(sharing) == m:
+        scores = weights.lexical * sparse_dot(_tfidf(rows, idf), _tfidf(cols, idf), n, m)
+    else:
+        scores = np.zeros((n, m), dtype=np.float32)
+        if sharing:
+            lexical = sparse_dot(_tfidf(rows, idf), _tfidf([cols[j] for j in sharing], idf), n, len(sharing))
+            scores[:, sharing] = weights.lexical * lexical
     if weights.embedding and row_vectors is not None and col_vectors is not None:
         scores += weights.embedding * (row_vectors @ col_vectors.T)
     if weights.number:
