@@ -64,6 +64,49 @@ def test_choose_prefers_the_stated_date_shown_beside_the_title():
     assert choose(structured, written, set(), (0, 100), None) == ("2024-05-17", "shown+stated")
 
 
+def test_choose_takes_the_opening_post_of_a_thread_over_its_last_reply_shown_above_it():
+    # a thread states every post as published; the header shows the last reply first, then the opening
+    # post: the first stated publication is the page's
+    structured = Structured(published=(("2024-01-03", "itemprop"), ("2024-09-26", "itemprop")),
+                            modified=(("2024-09-26", "datemodified"),))
+    written = mentions("Replacement projector\nSep 26, 2024\nStarted by Ann\nJan 3, 2024\nHello all")
+    assert choose(structured, written, set(), (0, 200), None) == ("2024-01-03", "shown+stated")
+
+
+def test_choose_passes_over_a_stated_date_shown_as_an_update():
+    # a generic record states the day the page shows as "Updated"; the day labelled published wins
+    structured = Structured(page_published=(("2025-08-21", "json-ld-page"),), modified=(("2025-08-20", "json-ld"),))
+    written = mentions("Otters\nPublished: April 26, 2023\nUpdated: August 21, 2025\nText")
+    assert choose(structured, written, set(), (0, 200), None) == ("2023-04-26", "shown")
+    # without the label the stated day still counts as shown and stated
+    written = mentions("Otters\nApril 26, 2023\nAugust 21, 2025\nText")
+    assert choose(structured, written, set(), (0, 200), None) == ("2025-08-21", "shown+stated")
+
+
+def test_choose_prefers_the_shown_day_to_a_hidden_publication_only_json_ld_states():
+    written = mentions("Otters\nUpdated December 18, 2025\nText")
+    only_json_ld = Structured(published=(("2025-06-17", "json-ld"),), modified=(("2025-06-17", "json-ld"),))
+    assert choose(only_json_ld, written, set(), (0, 100), None) == ("2025-12-18", "shown")
+    # a <meta> publication date stands, shown or not
+    in_meta = Structured(published=(("2025-06-17", "article:published_time"), ("2025-06-17", "json-ld")))
+    assert choose(in_meta, written, set(), (0, 100), None) == ("2025-06-17", "article:published_time")
+    # nothing shown beside the title: the JSON-LD date stands
+    assert choose(only_json_ld, mentions("Otters\nText"), set(), (0, 100), None) == ("2025-06-17", "json-ld")
+
+
+def test_choose_prefers_an_earlier_day_shown_to_a_hidden_later_publication():
+    # the markup states a re-publication; the page shows when it was first published
+    stated = Structured(published=(("2024-07-05", "dc.date"),))
+    assert choose(stated, mentions("Otters\nMarch 1, 2024\nText"), set(), (0, 100), None) == ("2024-03-01", "shown")
+    # the day before may be the same instant in a time zone behind UTC: the markup's day stands
+    assert choose(stated, mentions("Otters\nJuly 4, 2024\nText"), set(), (0, 100), None) == ("2024-07-05", "dc.date")
+    # an earlier day labelled as an update is no publication
+    assert choose(stated, mentions("Otters\nUpdated March 1, 2024\nText"), set(), (0, 100), None) == (
+        "2024-07-05", "dc.date")
+    # a later day shown beside a hidden <meta> publication date is its update: the markup's day stands
+    assert choose(stated, mentions("Otters\nDecember 1, 2024\nText"), set(), (0, 100), None) == ("2024-07-05", "dc.date")
+
+
 def test_choose_invents_nothing():
     assert choose(Structured(), [], set(), None, "https://example.org/about") is None
 
