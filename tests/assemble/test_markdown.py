@@ -264,6 +264,18 @@ def test_paragraphs_numbered_one_after_the_other_are_an_ordered_list():
     assert render_markdown(gap, Metadata(), Options()) == "1\\. One.\n\n3\\. Three.\n"
 
 
+def test_paragraphs_opening_with_one_bullet_glyph_are_a_list():
+    points = [_b(0, "We offer:", path="body/p[1]"), _b(1, "● Local moving: across town.", path="body/p[2]"),
+              _b(2, "● Storage: 100,000 square feet.", path="body/p[3]"), _b(3, "Call us.", path="body/p[4]")]
+    html = _html(points)
+    assert "<p>We offer:</p>\n<ul>\n<li>Local moving: across town.</li>\n<li>Storage: 100,000 square feet.</li>\n</ul>" in html
+    assert "<p>Call us.</p>" in html
+    # a lone bullet, two different bullets, or a hyphen (dialogue, a footnote) stay paragraphs
+    for first, second in (("• One.", "Two."), ("• One.", "▪ Two."), ("- One.", "- Two.")):
+        pair = [_b(0, first, path="body/p[1]"), _b(1, second, path="body/p[2]")]
+        assert "<li>" not in _html(pair)
+
+
 def test_code_language_from_the_usual_class_names():
     from thresher.assemble.markdown import code_language
     assert code_language(("highlight", "python", "highlightpython3", "notranslate")) == "python"

@@ -20,7 +20,8 @@ Code is fenced, with the language when the markup named one (``language-xxx``, `
 it is metadata (front matter).
 
 Structure the text shows is kept too (``text_shapes``): paragraphs numbered one after the other
-become an ordered list, and so do the lines (``<br>``) of one block that are list lines and the rows
+become an ordered list, paragraphs that each open with the same bullet glyph (``•``, ``●``…) a
+list, and so do the lines (``<br>``) of one block that are list lines and the rows
 of a table that number themselves in their first cell; in already-scraped text, bullet and numbered
 lines become list items and a headline line a heading. Structure the markup shows through another
 element than the segmenter named a block by is kept as well: headings that are each all their
@@ -63,14 +64,19 @@ _NOT_LANGUAGES = frozenset({"", "default", "none", "text", "plain", "plaintext",
 _SCOPES = ("source", "text")
 """The first part of a grammar scope (GitHub's ``highlight-source-js``, ``highlight-text-html-basic``)."""
 _CONTAINER = {"code": "/pre[", "quote": "/blockquote[", "table_row": "/table["}
-_TEXT_MARKER = re.compile(r"^\s*(?:(?:[-*•·▪►▸»–—]|(\d{1,9})[.)])\s+|(?:[・･]|(\d{1,2})[、．）](?!\d))\s*)(?=\S)")
+_TEXT_MARKER = re.compile(r"^\s*(?:(?:[-*•●◦▪■‣⁃·►▸»–—]|(\d{1,9})[.)])\s+|(?:[・･]|(\d{1,2})[、．）](?!\d))\s*)(?=\S)")
 """The bullet or number that starts a list line of already-scraped text; Chinese and Japanese lists
 (``・項目``, ``1、项目``) put no space after theirs. Such a number has one or two digits and no digit
 after its mark (``3．5倍`` is a decimal, ``2019、2020年`` a list of years), and it makes a list item only
 in a run of lines numbered upwards (:func:`_glued_runs`)."""
-_LINE_BULLETS = frozenset("-*•·▪►▸・･")
+_LINE_BULLETS = frozenset("-*•●◦▪■‣⁃·►▸・･")
 """The bullets that make the ``<br>``-separated lines of an HTML block list items (no dash or
 guillemet: a line of dialogue or a quotation opens with one)."""
+_PARAGRAPH_BULLETS = frozenset("•●◦▪■‣⁃")
+"""The bullets that make HTML paragraphs, two or more one after the other each opening with the same
+one, the items of a list (``<p>• a</p><p>• b</p>``): bullet glyphs only. A paragraph that opens with a
+hyphen, an asterisk or a dash is a line of dialogue, a footnote or a quotation as often as an item
+(on WCXB dev the reference writes those as text)."""
 _RANK_CELL = re.compile(r"^(\d{1,9})[.)]$")
 """A table cell that only numbers its row."""
 _LINE_LIST_KINDS = frozenset({"paragraph", "heading", "quote", "caption", "list_item"})
@@ -155,12 +161,14 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
     path): a list line's bullet or number becomes the list item's marker (numbers kept), a headline
     line — one short line without end punctuation, followed by a longer paragraph or a list — a
     level-2 heading. HTML: paragraphs numbered one after the other (``1.``, ``2.``…) become the items
-    of an ordered list, and so do self-numbered table rows (:func:`_numbered_rows`) and the list lines
+    of an ordered list, paragraphs opening with one bullet glyph those of a list (:func:`_bulleted_runs`),
+    and so do self-numbered table rows (:func:`_numbered_rows`) and the list lines
     of a block (:func:`_line_lists`); the text of a heading element is that heading
     (:func:`_heading_parts`), headings and quote paragraphs that are the text of an ``li`` are
     list items (:func:`_markup_item`), and list items that are no line of a list (``LIST_SHAPES``,
     :func:`not_a_list_line`) paragraphs; otherwise the markup said what the blocks are."""
     numbered = _numbered_runs(blocks)
+    bulleted = _bulleted_runs(blocks)
     glued = _glued_runs(blocks)
     ranked = _numbered_rows(blocks)
     heading_items = _heading_items(blocks)
@@ -173,12 +181,16 @@ def text_shapes(blocks: Sequence[Block]) -> list[Block]:
             continue
         if block.path:
             place = numbered.get(i)
+            step = "ol"
+            if place is None:
+                place = bulleted.get(i)
+                step = "ul"
             if place is not None:
                 text = _TEXT_MARKER.sub("", block.text, count=1)
                 # one list for the run: under the path of its first paragraph
                 first = blocks[i - place[1]].path
                 block = replace(block, kind="list_item", level=1, text=text,
-                                path=f"{first}/ol[1]/li[{place[0]}]",
+                                path=f"{first}/{step}[1]/li[{place[0]}]",
                                 spans=shifted(block.spans, len(block.text) - len(text), len(text)))
                 out.append(block)
                 continue
@@ -433,6 +445,33 @@ def _numbered_runs(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
     if len(run) >= 2:
         out.update((k, (n, place)) for place, (k, n) in enumerate(run))
     return out
+
+
+def _bulleted_runs(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
+    """Paragraphs of HTML that open with a bullet glyph (``<p>• …</p><p>• …</p>``, ``_PARAGRAPH_BULLETS``):
+    the index of each block of a run of at least two one after the other with the same bullet, each
+    a single line (a block of ``<br>`` lines is :func:`_line_lists`' to read), its number in the run
+    (from 1) and its place (from 0)."""
+    out: dict[int, tuple[int, int]] = {}
+    run: list[int] = []
+    bullet = ""
+    for i in range(len(blocks) + 1):
+        mark = _paragraph_bullet(blocks[i]) if i < len(blocks) else ""
+        if mark and mark == bullet:
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            out.update((k, (place + 1, place)) for place, k in enumerate(run))
+        run, bullet = ([i], mark) if mark else ([], "")
+    return out
+
+
+def _paragraph_bullet(block: Block) -> str:
+    """The bullet glyph a one-line HTML paragraph opens with (followed by a space), else ``""``."""
+    if block.kind != "paragraph" or not block.path or "\n" in block.text.strip():
+        return ""
+    text = block.text.lstrip()
+    return text[0] if text[:1] in _PARAGRAPH_BULLETS and _TEXT_MARKER.match(text) is not None else ""
 
 
 def _is_headline(block: Block, following: Block | None) -> bool:
