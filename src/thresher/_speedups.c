@@ -1094,6 +1094,192 @@ done:
     return result;
 }
 
+/* path_records(paths, min_count) -> (rec, run): classify/html_model.py ``_records`` (its Python loop
+ * is the reference). Every prefix of every path (cut at "/") is numbered; a prefix with a "/" has the
+ * run key ``prefix[:cut + 1]`` + its last step up to its first "[" (parent and tag), and a run is
+ * as many prefixes as share its key. Per path, the nearest prefix (the path itself first) whose
+ * run has ``min_count`` prefixes or more is its record: ``rec`` numbers the records and ``run``
+ * their keys, both in the order the paths first reach them, -1 for a path in no run. Both as
+ * bytes of int64. */
+static PyObject *path_records(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *paths;
+    Py_ssize_t min_count;
+    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &paths, &min_count)) {
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(paths);
+    PyObject *ids = PyDict_New(), *names = PyList_New(0), *keys = PyDict_New(), *result = NULL;
+    I64Vec parent = {0}, cuts = {0}, leaf = {0}, key_of = {0}, count = {0}, memo = {0}, chain = {0};
+    int64_t *rec = NULL, *run = NULL, *rec_id = NULL, *run_id = NULL;
+    if (ids == NULL || names == NULL || keys == NULL) {
+        goto done;
+    }
+    /* number the prefixes: up from each path to the first one already numbered */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name = PyList_GET_ITEM(paths, i);
+        if (!PyUnicode_Check(name)) {
+            PyErr_SetString(PyExc_TypeError, "path_records: paths must be str");
+            goto done;
+        }
+        Py_INCREF(name);
+        int64_t first = -1, prev = -1, found = -1;
+        for (;;) {
+            int64_t got = chains_get(ids, name);
+            if (got == -2) {
+                Py_DECREF(name);
+                goto done;
+            }
+            if (got != -3) {
+                found = got;
+                Py_DECREF(name);
+                break;
+            }
+            int64_t id = (int64_t)PyList_GET_SIZE(names);
+            PyObject *k = PyLong_FromLongLong(id);
+            if (k == NULL || PyDict_SetItem(ids, name, k) < 0 || PyList_Append(names, name) < 0) {
+                Py_XDECREF(k);
+                Py_DECREF(name);
+                goto done;
+            }
+            Py_DECREF(k);
+            Py_ssize_t len = PyUnicode_GET_LENGTH(name);
+            Py_ssize_t cut = len ? PyUnicode_FindChar(name, '/', 0, len, -1) : -1;
+            if (cut == -2 || i64_push(&parent, -1) < 0 || i64_push(&cuts, cut) < 0) {
+                Py_DECREF(name);
+                goto done;
+            }
+            if (prev >= 0) {
+                parent.v[prev] = id;
+            } else {
+                first = id;
+            }
+            prev = id;
+            if (cut < 0) {
+                Py_DECREF(name);
+                break;
+            }
+            PyObject *up = PyUnicode_Substring(name, 0, cut);
+            Py_DECREF(name);
+            if (up == NULL) {
+                goto done;
+            }
+            name = up;
+        }
+        if (prev >= 0) {
+            parent.v[prev] = found;
+        }
+        if (i64_push(&leaf, first >= 0 ? first : found) < 0) {
+            goto done;
+        }
+    }
+    /* run keys: the prefix up to the first "[" of its last step */
+    Py_ssize_t m = PyList_GET_SIZE(names);
+    for (Py_ssize_t id = 0; id < m; id++) {
+        int64_t key = -1;
+        if (cuts.v[id] >= 0) {
+            PyObject *name = PyList_GET_ITEM(names, id);
+            Py_ssize_t len = PyUnicode_GET_LENGTH(name);
+            Py_ssize_t end = PyUnicode_FindChar(name, '[', cuts.v[id] + 1, len, 1);
+            if (end == -2) {
+                goto done;
+            }
+            PyObject *text = PyUnicode_Substring(name, 0, end < 0 ? len : end);
+            if (text == NULL) {
+                goto done;
+            }
+            key = chains_get(keys, text);
+            if (key == -3) {
+                key = (int64_t)count.n;
+                PyObject *k = PyLong_FromLongLong(key);
+                if (k == NULL || PyDict_SetItem(keys, text, k) < 0 || i64_push(&count, 0) < 0) {
+                    Py_XDECREF(k);
+                    Py_DECREF(text);
+                    goto done;
+                }
+                Py_DECREF(k);
+            }
+            Py_DECREF(text);
+            if (key == -2) {
+                goto done;
+            }
+            count.v[key]++;
+        }
+        if (i64_push(&key_of, key) < 0 || i64_push(&memo, -2) < 0) {
+            goto done;
+        }
+    }
+    /* each path's record: up to the first prefix with a key of min_count prefixes (remembered) */
+    rec = PyMem_Malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+    run = PyMem_Malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+    rec_id = PyMem_Malloc(sizeof(int64_t) * (size_t)(m ? m : 1));
+    run_id = PyMem_Malloc(sizeof(int64_t) * (size_t)(count.n ? count.n : 1));
+    if (rec == NULL || run == NULL || rec_id == NULL || run_id == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t id = 0; id < m; id++) {
+        rec_id[id] = -1;
+    }
+    for (Py_ssize_t k = 0; k < count.n; k++) {
+        run_id[k] = -1;
+    }
+    int64_t n_rec = 0, n_run = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t id = leaf.v[i], hit = -1;
+        chain.n = 0;
+        while (id >= 0) {
+            if (memo.v[id] != -2) {
+                hit = memo.v[id];
+                break;
+            }
+            if (key_of.v[id] < 0) {
+                break;
+            }
+            if (count.v[key_of.v[id]] >= min_count) {
+                hit = memo.v[id] = id;
+                break;
+            }
+            if (i64_push(&chain, id) < 0) {
+                goto done;
+            }
+            id = parent.v[id];
+        }
+        for (Py_ssize_t k = 0; k < chain.n; k++) {
+            memo.v[chain.v[k]] = hit;
+        }
+        if (hit < 0) {
+            rec[i] = run[i] = -1;
+            continue;
+        }
+        if (rec_id[hit] < 0) {
+            rec_id[hit] = n_rec++;
+        }
+        if (run_id[key_of.v[hit]] < 0) {
+            run_id[key_of.v[hit]] = n_run++;
+        }
+        rec[i] = rec_id[hit];
+        run[i] = run_id[key_of.v[hit]];
+    }
+    result = Py_BuildValue("(y#y#)", (const char *)rec, n * (Py_ssize_t)sizeof(int64_t), (const char *)run,
+                           n * (Py_ssize_t)sizeof(int64_t));
+done:
+    Py_XDECREF(ids);
+    Py_XDECREF(names);
+    Py_XDECREF(keys);
+    PyMem_Free(parent.v);
+    PyMem_Free(cuts.v);
+    PyMem_Free(leaf.v);
+    PyMem_Free(key_of.v);
+    PyMem_Free(count.v);
+    PyMem_Free(memo.v);
+    PyMem_Free(chain.v);
+    PyMem_Free(rec);
+    PyMem_Free(run);
+    PyMem_Free(rec_id);
+    PyMem_Free(run_id);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS,
      "walk(x, width, thr, feat, left, leaf, depth, value, roots, raw): leaf sums of every row into raw."},
@@ -1107,6 +1293,8 @@ static PyMethodDef methods[] = {
      "row_dicts(names, values): [dict(zip(names, row)) for row in values.tolist()] (float64 matrix)."},
     {"path_chains", path_chains, METH_VARARGS,
      "path_chains(paths): (ids, parent, steps, leaf) of the tag paths' prefixes, as html_rules._Paths numbers them."},
+    {"path_records", path_records, METH_VARARGS,
+     "path_records(paths, min_count): (rec, run) of classify/html_model._records, as int64 bytes."},
     {"strip_indices", strip_indices, METH_VARARGS,
      "strip_indices(text): re.sub(r'\\[\\d+\\]', '', text) (sibling indices out of tag paths)."},
     {NULL, NULL, 0, NULL},

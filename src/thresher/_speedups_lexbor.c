@@ -2081,6 +2081,77 @@ fail:
     return NULL;
 }
 
+/* lexbor_word_heads(texts) -> (counts, firsts): per text, of ``features.WORD.findall(text)`` (the
+ * text as it is, not lower-cased) how many words there are (float64 bytes) and the first one
+ * lower-cased (None for a text without words): classify/html_model.py's ``_word_heads`` in C. */
+static PyObject *word_heads(PyObject *Py_UNUSED(self), PyObject *args) {
+    PyObject *texts;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &texts)) {
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(texts);
+    PyObject *counts = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)sizeof(double) * n);
+    PyObject *firsts = PyList_New(n);
+    if (counts == NULL || firsts == NULL) {
+        goto fail;
+    }
+    double *o = (double *)PyBytes_AS_STRING(counts);
+    for (Py_ssize_t r = 0; r < n; r++) {
+        PyObject *text = PyList_GET_ITEM(texts, r);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "lexbor_word_heads: texts must be str");
+            goto fail;
+        }
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+        int64_t words = 0;
+        Py_ssize_t first_start = -1, first_end = -1;
+        for (Py_ssize_t i = 0; i < len;) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            Py_ssize_t j;
+            if (is_cjk(c)) {
+                j = i + 1;
+            } else if (!is_word(c)) {
+                i++;
+                continue;
+            } else {
+                j = i + 1;
+                while (j < len) {
+                    Py_UCS4 d = PyUnicode_READ(kind, data, j);
+                    if (is_cjk(d) || !is_word(d)) {
+                        break;
+                    }
+                    j++;
+                }
+            }
+            if (words++ == 0) {
+                first_start = i;
+                first_end = j;
+            }
+            i = j;
+        }
+        o[r] = (double)words;
+        PyObject *first;
+        if (words == 0) {
+            first = Py_NewRef(Py_None);
+        } else {
+            PyObject *word = PyUnicode_Substring(text, first_start, first_end);
+            first = word == NULL ? NULL : PyObject_CallMethod(word, "lower", NULL);
+            Py_XDECREF(word);
+            if (first == NULL) {
+                goto fail;
+            }
+        }
+        PyList_SET_ITEM(firsts, r, first);
+    }
+    return Py_BuildValue("(NN)", counts, firsts);
+fail:
+    Py_XDECREF(counts);
+    Py_XDECREF(firsts);
+    return NULL;
+}
+
 /* lexbor_blocks(cls, fields, columns, names, values) -> list
  *   cls: a slotted class (model.Block); fields: tuple of the names of all its slots; columns: a
  *   tuple, one list per field (n items), or None for the field that gets the feature mappings;
@@ -2556,6 +2627,8 @@ PyMethodDef thresher_lexbor_methods[] = {
      "lexbor_walk(body, max_elements, n_cat, vocab, check, is_layout): raw blocks as columns, or None."},
     {"lexbor_hint_tokens", hint_tokens_c, METH_VARARGS,
      "lexbor_hint_tokens(value, vocab): segment.features.hint_tokens in C, categories as a bit set (for tests)."},
+    {"lexbor_word_heads", word_heads, METH_VARARGS,
+     "lexbor_word_heads(texts): (float64 bytes of len(WORD.findall(t)), first words lower-cased or None)."},
     {"lexbor_text_stats", text_stats, METH_VARARGS,
      "lexbor_text_stats(texts, stops, max_stop_len, char_mode, class_table, closers, enders): per-text counts."},
     {"lexbor_blocks", make_blocks, METH_VARARGS,

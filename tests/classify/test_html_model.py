@@ -636,6 +636,46 @@ def test_sibling_paths_in_c_are_the_regex():
     assert html_model._sibling_paths(paths) == ["body/div/ul/li", "body/div/ul/li", "body/p"]
 
 
+def test_records_and_word_heads_in_c_are_the_python_ones():
+    """The C ``path_records`` and ``lexbor_word_heads`` give _records_py's ids and WORD.findall's
+    counts and first words (lower-cased) on odd paths and texts (empty steps, unindexed tags, a "["
+    that opens no index, non-Latin and CJK words, a dotted capital I whose lower case is two
+    characters, combining marks, an astral letter); _priced's ASCII shortcut is the currency regex."""
+    import os
+    import random
+
+    from thresher.classify import html_model
+    from thresher.segment.features import WORD
+
+    records, heads = html_model._compiled_records(), html_model._compiled_word_heads()
+    if records is None or heads is None:
+        if os.environ.get("CI") == "true":
+            raise AssertionError("the C extension is not built")
+        pytest.skip("C extension not built")
+    rng = random.Random(5)
+    steps = ["body", "div[1]", "div[2]", "li[1]", "li[2]", "li[3]", "li", "p[2]", "", "é[1]", "a[", "x[1]y", "\U0001f600"]
+    cases = [[], [""], ["/x", "", "/y", "//z", "a", "a/b/c", "a/b", "", "x/"], ["", "/x/y"], ["/a", "", "/b"],
+             ["b/ul[1]/li[1]/a[1]", "b/ul[1]/li[2]/a[1]", "b/ul[1]/li[2]/span[1]", "b/ul[1]/li[3]", "b/p[1]"]]
+    cases += [["/".join(rng.choice(steps) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 30))]
+              for _ in range(500)]
+    for paths in cases:
+        rec, run = html_model._records(paths)
+        want_rec, want_run = html_model._records_py(paths)
+        assert rec.tolist() == want_rec.tolist() and run.tolist() == want_run.tolist(), paths
+    assert html_model._records(cases[5])[0].tolist() == [0, 1, 1, 2, -1]
+    alphabet = "ab Z_9 \u0661\u00e9\u0130\u3042\u4e00\u0e01 .,-$\u20ac\U0001f600\U00010400\u0301\u00b2\u2160"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    texts += ["", "\u0130stanbul kebap", "\u65e5\u672c\u8a9e text", "__init__ 3.5", "\u0301a"]
+    counts, firsts = heads(texts)
+    raw = [WORD.findall(t) for t in texts]
+    assert np.frombuffer(counts, dtype=np.float64).tolist() == [float(len(w)) for w in raw]
+    assert firsts == [w[0].lower() if w else None for w in raw]
+    assert firsts[-4:-1] == ["i\u0307stanbul", "\u65e5", "__init__"]
+    sign = html_model._currency_sign()
+    assert html_model._priced(texts) == [sign.search(t) is not None for t in texts]
+    assert html_model._priced(["$5", "5 €", "5 EUR"]) == [True, True, False]
+
+
 def test_the_heading_that_is_the_title_stays_out_of_the_text_whatever_the_model_says():
     """The first block that reads as the page's title is the title (metadata), as in text mode, even
     where the model would keep it (WCXB's truth leaves the title out of 82% of texts)."""

@@ -308,8 +308,8 @@ def topic_columns(
     out = {name: np.zeros(n) for name in TOPIC_FEATURES}
     if not n:
         return out
-    raw = [WORD.findall(t) for t in texts]
-    n_words = np.array([len(w) for w in raw], dtype=np.float64)
+    texts = list(texts)
+    n_words, heads = _word_heads(texts)
     lengths = np.array([len(t) for t in texts], dtype=np.float64)
     weight = n_words + 1.0
 
@@ -317,7 +317,8 @@ def topic_columns(
         vocab = set(_words(ref)) if ref else set()
         if not vocab:
             return np.full(n, np.nan)
-        return np.array([sum(1 for x in w if x.lower() in vocab) / len(w) if w else 0.0 for w in raw])
+        return np.array([sum(1 for x in w if x.lower() in vocab) / len(w) if w else 0.0
+                         for w in map(WORD.findall, texts)])
 
     title_share = overlap(title)
     out["tf_title_share"] = title_share
@@ -337,8 +338,7 @@ def topic_columns(
         anchor = next((i for i, (k, lv) in enumerate(zip(kinds, levels, strict=True))
                        if k == "heading" and lv == 1), None)
     out["tf_after_title"] = (np.arange(n) - anchor) / n if anchor is not None else np.full(n, np.nan)
-    sign = _currency_sign()
-    currency = np.array([sign.search(t) is not None for t in texts], dtype=np.float64)
+    currency = np.array(_priced(texts), dtype=np.float64)
     out["tf_currency"] = currency
     count = np.bincount(gi, minlength=m).astype(np.float64)
     out["cg_currency"] = (np.bincount(gi, weights=currency, minlength=m) / count)[gi]
@@ -346,14 +346,14 @@ def topic_columns(
     sq = np.bincount(gi, weights=lengths * lengths, minlength=m) / count
     std = np.sqrt(np.maximum(sq - mean * mean, 0.0))
     out["cg_len_cv"] = np.divide(std, mean, out=np.zeros(m), where=mean > 0)[gi]
-    leads: list[Counter[str]] = [Counter() for _ in range(m)]
-    for g, w in zip(gi.tolist(), raw, strict=True):
-        if w:
-            leads[g][w[0].lower()] += 1
-    top_lead = np.array([max(c.values()) if c else 0 for c in leads], dtype=np.float64)
-    out["cg_lead_share"] = (top_lead / count)[gi]
-    seen = Counter(t.strip() for t in texts)
-    dup = np.array([seen[t.strip()] > 1 for t in texts], dtype=np.float64)
+    top_lead = [0] * m  # per group, how many of its blocks start with its most common first word
+    for (g, head), times in Counter(zip(gi.tolist(), heads, strict=True)).items():
+        if head is not None and times > top_lead[g]:
+            top_lead[g] = times
+    out["cg_lead_share"] = (np.array(top_lead, dtype=np.float64) / count)[gi]
+    stripped = [t.strip() for t in texts]
+    seen = Counter(stripped)
+    dup = np.array([seen[t] > 1 for t in stripped], dtype=np.float64)
     out["cg_dup_share"] = (np.bincount(gi, weights=dup, minlength=m) / count)[gi]
     first = np.full(m, n, dtype=np.intp)
     np.minimum.at(first, gi, np.arange(n))
@@ -401,10 +401,51 @@ def topic_columns(
     return out
 
 
+def _word_heads(texts: list[str]) -> tuple[np.ndarray, list[str | None]]:
+    """Per text, of ``WORD.findall(text)``: how many words (float64) and the first one lower-cased
+    (None when there is none); in C when the extension is built (the same numbers and words)."""
+    compiled = _compiled_word_heads()
+    if compiled is not None:
+        counts, heads = compiled(texts)
+        return np.frombuffer(counts, dtype=np.float64), heads
+    raw = [WORD.findall(t) for t in texts]
+    return (np.array([len(w) for w in raw], dtype=np.float64),
+            [w[0].lower() if w else None for w in raw])
+
+
+@lru_cache(maxsize=1)
+def _compiled_word_heads() -> Any:
+    """``lexbor_word_heads`` of the compiled extension (thresher/_speedups_lexbor.c), None when not built."""
+    return function("lexbor_word_heads")
+
+
+def _priced(texts: Sequence[str]) -> list[bool]:
+    """Per text, whether it holds a currency sign (:func:`_currency_sign`). An ASCII text is only
+    searched for ``$``, the one ASCII character of category Sc (``str.isascii`` reads a flag)."""
+    search = _currency_sign().search
+    return [("$" in t) if t.isascii() else search(t) is not None for t in texts]
+
+
 def _records(paths: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per block, the id of its record (the nearest ancestor prefix, or its own path, whose parent
     holds at least ``CARD_GROUP_MIN_BLOCKS`` children of that tag with text) and of the record's run
-    (parent and tag); -1 for both when the block is in no run."""
+    (parent and tag); -1 for both when the block is in no run. In C when the extension is built
+    (``path_records``; :func:`_records_py` is the reference)."""
+    compiled = _compiled_records()
+    if compiled is not None:
+        rec, run = compiled(list(paths), CARD_GROUP_MIN_BLOCKS)
+        return np.frombuffer(rec, dtype=np.int64).astype(np.intp), np.frombuffer(run, dtype=np.int64).astype(np.intp)
+    return _records_py(paths)
+
+
+@lru_cache(maxsize=1)
+def _compiled_records() -> Any:
+    """``path_records`` of the compiled extension (thresher/_speedups.c), None when not built."""
+    return function("path_records")
+
+
+def _records_py(paths: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_records` in Python (the reference of the C ``path_records``)."""
     seen: set[str] = set()
     for path in paths:  # every prefix once: stop where an ancestor was already reached
         name = path
