@@ -397,3 +397,24 @@ def test_a_dash_output_is_standard_output(tmp_path, monkeypatch, capsys):
     stories = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [s["size"] for s in stories] == [2]
     assert not (tmp_path / "-").exists()
+
+
+def test_a_files_stream_places_an_id_again_once_its_story_has_closed(tmp_path, monkeypatch, capsys):
+    """A file's items are placed in runs; an id repeated after its story closed (no item for the
+    window) is a new item, as when the items come one at a time, and an id repeated while its story
+    is open names the same item."""
+    from thresher.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    records = [
+        {"id": "a", "headline": "Ford and UAW reach tentative agreement to end strike", "timestamp": "2023-10-26T00:10:00Z"},
+        {"id": "a", "headline": "Ford and UAW reach tentative agreement to end strike", "timestamp": "2023-10-26T01:10:00Z"},
+        {"id": "b", "headline": "Giant pandas to leave the National Zoo for China", "timestamp": "2023-10-30T02:00:00Z"},
+        {"id": "a", "headline": "Ford and UAW reach tentative agreement to end strike", "timestamp": "2023-10-30T03:00:00Z"},
+    ]
+    src = tmp_path / "h.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "stories.jsonl"
+    assert main(["stories", "--stream", "--backend", "lexical", str(src), "-o", str(out)]) == 0
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["a", "b", "a"]
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3

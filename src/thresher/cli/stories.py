@@ -184,18 +184,25 @@ def _stream(args: argparse.Namespace, parser: argparse.ArgumentParser, tally: _T
 
             # items of files are placed in runs (their vectors computed together, several times
             # faster); standard input's one by one as they come, so a live feed is never held back
-            live = not args.inputs or "-" in args.inputs
-            for run in _runs(_read_items(args, parser, tally), 1 if live else STREAM_RUN):
-                fresh: list[Item] = []
-                for item in run:
-                    if item.id not in by_id:  # an id given twice (while its story is open) names one item
-                        by_id[item.id] = item
-                        fresh.append(item)
-                placed += len(fresh)
+            def place(fresh: list[Item]) -> None:
                 for item, story in zip(fresh, index.add_many(fresh), strict=True):
                     ids.write(_assignment(item, story))
                 ids.flush()
                 flush(index.pop_retired())
+
+            live = not args.inputs or "-" in args.inputs
+            for run in _runs(_read_items(args, parser, tally), 1 if live else STREAM_RUN):
+                fresh: list[Item] = []
+                for item in run:
+                    if item.id in by_id and fresh:  # placing the run so far may retire its story
+                        place(fresh)
+                        fresh = []
+                    if item.id in by_id:  # an id given twice (while its story is open) names one item
+                        continue
+                    by_id[item.id] = item
+                    fresh.append(item)
+                    placed += 1
+                place(fresh)
             flush(index.result().stories)
             backend = index.backend.name
     except BrokenPipeError:
