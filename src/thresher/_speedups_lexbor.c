@@ -1931,6 +1931,30 @@ static inline int is_word(Py_UCS4 c) {
     return Py_UNICODE_ISALNUM(c);
 }
 
+/* the next word of ``WORD.findall`` from ``*i`` on: moves ``*i`` to its start and returns its end,
+ * or -1 when none is left (a CJK character is a word of its own) */
+static inline Py_ssize_t next_word(int kind, const void *data, Py_ssize_t len, Py_ssize_t *i) {
+    while (*i < len) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, *i);
+        if (is_cjk(c)) {
+            return *i + 1;
+        }
+        if (is_word(c)) {
+            Py_ssize_t j = *i + 1;
+            while (j < len) {
+                Py_UCS4 d = PyUnicode_READ(kind, data, j);
+                if (is_cjk(d) || !is_word(d)) {
+                    break;
+                }
+                j++;
+            }
+            return j;
+        }
+        (*i)++;
+    }
+    return -1;
+}
+
 #define N_STATS 11
 
 /* lexbor_text_stats(texts, stops, max_stop_len, char_mode, class_table, closers, enders) -> bytes
@@ -2019,29 +2043,11 @@ static PyObject *text_stats(PyObject *Py_UNUSED(self), PyObject *args) {
         const void *ldata = PyUnicode_DATA(low);
         Py_ssize_t llen = PyUnicode_GET_LENGTH(low);
         int64_t words = 0, word_chars = 0, hits = 0;
-        for (Py_ssize_t i = 0; i < llen;) {
-            Py_UCS4 c = PyUnicode_READ(lkind, ldata, i);
-            if (is_cjk(c)) {
-                words++;
-                word_chars++;
-                i++;
-                continue;
-            }
-            if (!is_word(c)) {
-                i++;
-                continue;
-            }
-            Py_ssize_t j = i + 1;
-            while (j < llen) {
-                Py_UCS4 d = PyUnicode_READ(lkind, ldata, j);
-                if (is_cjk(d) || !is_word(d)) {
-                    break;
-                }
-                j++;
-            }
+        Py_ssize_t i = 0, j;
+        while ((j = next_word(lkind, ldata, llen, &i)) >= 0) {
             words++;
             word_chars += j - i;
-            if (!char_mode && stops != NULL && j - i <= max_stop_len) {
+            if (!char_mode && stops != NULL && j - i <= max_stop_len && !is_cjk(PyUnicode_READ(lkind, ldata, i))) {
                 PyObject *w = PyUnicode_Substring(low, i, j);
                 int has = w == NULL ? -1 : PySet_Contains(stops, w);
                 Py_XDECREF(w);
@@ -2107,24 +2113,8 @@ static PyObject *word_heads(PyObject *Py_UNUSED(self), PyObject *args) {
         Py_ssize_t len = PyUnicode_GET_LENGTH(text);
         int64_t words = 0;
         Py_ssize_t first_start = -1, first_end = -1;
-        for (Py_ssize_t i = 0; i < len;) {
-            Py_UCS4 c = PyUnicode_READ(kind, data, i);
-            Py_ssize_t j;
-            if (is_cjk(c)) {
-                j = i + 1;
-            } else if (!is_word(c)) {
-                i++;
-                continue;
-            } else {
-                j = i + 1;
-                while (j < len) {
-                    Py_UCS4 d = PyUnicode_READ(kind, data, j);
-                    if (is_cjk(d) || !is_word(d)) {
-                        break;
-                    }
-                    j++;
-                }
-            }
+        Py_ssize_t i = 0, j;
+        while ((j = next_word(kind, data, len, &i)) >= 0) {
             if (words++ == 0) {
                 first_start = i;
                 first_end = j;
